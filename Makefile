@@ -1,0 +1,45 @@
+# The two commands that matter: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PY := .venv/bin/python
+UV := .venv/bin/uv
+export UV_PROJECT_ENVIRONMENT := .venv
+
+.PHONY: run test lint check venv demo-data lock clean
+
+venv: .venv/.synced
+
+.venv/.synced: pyproject.toml uv.lock
+	@test -x $(PY) || python3 -m venv .venv
+	@test -x $(UV) || .venv/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+lock:
+	$(UV) lock
+
+## Set everything up on this machine and start the product (SQLite, file-based Celery broker,
+## local QBO emulator, demo data). Ctrl-C stops it; running it again keeps the data.
+run: venv
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@$(PY) manage.py print_welcome
+	.venv/bin/honcho -f Procfile.dev start
+
+## Lint, types, layering, migrations and the whole test suite against PostgreSQL and Redis.
+test: venv
+	@bash scripts/ensure-chromium.sh
+	@mkdir -p var
+	@eval "$$(bash scripts/test-services.sh)" && \
+	  .venv/bin/ruff check . && \
+	  .venv/bin/ruff format --check . && \
+	  .venv/bin/mypy . && \
+	  .venv/bin/lint-imports && \
+	  $(PY) manage.py makemigrations --check --dry-run && \
+	  .venv/bin/pytest $(PYTEST_ARGS)
+
+lint: venv
+	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
+
+clean:
+	rm -rf .venv var/static .pytest_cache .mypy_cache

@@ -1,0 +1,121 @@
+"""The cast every test can use: an owner, an admin and a member of one workspace, and an
+outsider who belongs to another workspace only."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.factories import PASSWORD, MembershipFactory, UserFactory, WorkspaceFactory
+from workspaces.models import Membership
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def workspace(db):
+    return WorkspaceFactory(name="Acme Consulting")
+
+
+@pytest.fixture
+def owner(workspace):
+    user = UserFactory(full_name="Olivia Owner", email="owner@example.com")
+    MembershipFactory(workspace=workspace, user=user, role=Membership.Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def admin(workspace, owner):
+    user = UserFactory(full_name="Adam Admin", email="admin@example.com")
+    MembershipFactory(workspace=workspace, user=user, role=Membership.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def member(workspace, owner):
+    user = UserFactory(full_name="Mia Member", email="member@example.com")
+    MembershipFactory(workspace=workspace, user=user, role=Membership.Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def other_workspace(db):
+    return WorkspaceFactory(name="Other Corp")
+
+
+@pytest.fixture
+def outsider(other_workspace):
+    user = UserFactory(full_name="Oscar Outsider", email="outsider@example.com")
+    MembershipFactory(workspace=other_workspace, user=user, role=Membership.Role.OWNER)
+    return user
+
+
+def client_for(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def owner_client(owner):
+    return client_for(owner)
+
+
+@pytest.fixture
+def admin_client_(admin):
+    return client_for(admin)
+
+
+@pytest.fixture
+def member_client(member):
+    return client_for(member)
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    return client_for(outsider)
+
+
+# --- Browser tests: Playwright driving Debian's Chromium (never a download of its own) -------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: run scripts/ensure-chromium.sh")
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
