@@ -1,0 +1,201 @@
+"""The time domain. Every table carries a non-null `workspace` and indexes that start with it.
+
+Money is integer cents in the workspace currency; durations are integer seconds; datetimes are
+aware UTC. Business rules live in tracking/services.py, not here.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from workspaces.ids import ObjectIdField
+from workspaces.models import Workspace
+
+MAX_DESCRIPTION_LENGTH = 3000
+MAX_ENTRY_SECONDS = 999 * 3600
+
+
+class Client(models.Model):
+    id = ObjectIdField()
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="clients")
+    name = models.CharField(max_length=100)
+    note = models.TextField(blank=True, default="")
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="client_unique_name"),
+        ]
+        indexes = [models.Index(fields=["workspace", "archived", "name"])]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(models.Model):
+    id = ObjectIdField()
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="projects")
+    client = models.ForeignKey(
+        Client, null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
+    name = models.CharField(max_length=100)
+    color = models.CharField(max_length=7, default="#0b6bcb")
+    billable = models.BooleanField(default=True)  # the default for new entries on the project
+    hourly_rate_cents = models.PositiveIntegerField(null=True, blank=True)
+    is_public = models.BooleanField(default=True)
+    note = models.TextField(blank=True, default="")
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="ProjectMember", related_name="+", blank=True
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "client", "name"], name="project_unique_name_per_client"
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "name"],
+                condition=Q(client__isnull=True),
+                name="project_unique_name_without_client",
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "archived", "name"])]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectMember(models.Model):
+    """A member of a (private) project, with an optional rate on that project."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    hourly_rate_cents = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="project_member_unique"),
+        ]
+        indexes = [models.Index(fields=["workspace", "user"])]
+
+
+class Task(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "ACTIVE", "Active"
+        DONE = "DONE", "Done"
+
+    id = ObjectIdField()
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
+    name = models.CharField(max_length=100)
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.ACTIVE)
+    hourly_rate_cents = models.PositiveIntegerField(null=True, blank=True)
+    assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="task_unique_name"),
+        ]
+        indexes = [models.Index(fields=["workspace", "project", "status"])]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    id = ObjectIdField()
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=100)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique")]
+        indexes = [models.Index(fields=["workspace", "archived", "name"])]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimeEntry(models.Model):
+    """Tracked time. A running timer is an entry without an end."""
+
+    id = ObjectIdField()
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries"
+    )
+    description = models.CharField(max_length=MAX_DESCRIPTION_LENGTH, blank=True, default="")
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.PROTECT, related_name="time_entries"
+    )
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="time_entries"
+    )
+    tags = models.ManyToManyField(Tag, through="TimeEntryTag", related_name="+", blank=True)
+    billable = models.BooleanField(default=False)
+    start = models.DateTimeField()
+    end = models.DateTimeField(null=True, blank=True)
+    # end - start in whole seconds, kept by the services (None while the timer runs); stored so
+    # reports can sum it without date arithmetic.
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Fixed from the rate hierarchy when the entry is saved (see services).
+    hourly_rate_cents = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3, default="USD")
+    is_locked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "user"],
+                condition=Q(end__isnull=True),
+                name="time_entry_one_running_timer",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gt=F("start")),
+                name="time_entry_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_seconds__isnull=True)
+                | Q(duration_seconds__lte=MAX_ENTRY_SECONDS),
+                name="time_entry_at_most_999_hours",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "user", "-start"], name="entry_ws_user_start"),
+            models.Index(fields=["workspace", "-start"], name="entry_ws_start"),
+            models.Index(fields=["workspace", "project", "-start"], name="entry_ws_project_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description or '(no description)'} {self.start:%Y-%m-%d}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.end is None
+
+
+class TimeEntryTag(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    time_entry = models.ForeignKey(TimeEntry, on_delete=models.CASCADE, related_name="+")
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["time_entry", "tag"], name="time_entry_tag_unique"),
+        ]
+        indexes = [models.Index(fields=["workspace", "tag"])]
