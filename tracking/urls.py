@@ -1,6 +1,8 @@
-from django.urls import path
+"""Mounted under /w/<ws>/ by timetracker/urls.py; every view takes the workspace id `ws`."""
+
+from tracking.urls_catalog import urlpatterns as catalog_urls
+from tracking.urls_entries import urlpatterns as entries_urls
 
 app_name = "tracking"
 
-# Mounted under /w/<ws>/ by timetracker/urls.py.
-urlpatterns: list = []
+urlpatterns = entries_urls + catalog_urls

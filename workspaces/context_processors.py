@@ -15,7 +15,9 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
         "workspace": getattr(request, "workspace", None),
     }
     if membership is not None:
-        context["my_memberships"] = Membership.objects.filter(
-            user=request.user, status=Membership.Status.ACTIVE
-        ).select_related("workspace").order_by("workspace__name")
+        context["my_memberships"] = (
+            Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE)
+            .select_related("workspace")
+            .order_by("workspace__name")
+        )
     return context

@@ -1,0 +1,64 @@
+"""factory_boy factories for the tracking app."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from tests.factories import UserFactory, WorkspaceFactory
+from tracking.models import Client, Project, Tag, Task, TimeEntry
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Client {n}")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    client = None
+    name = factory.Sequence(lambda n: f"Project {n}")
+    billable = True
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    project = factory.SubFactory(ProjectFactory)
+    workspace = factory.SelfAttribute("project.workspace")
+    name = factory.Sequence(lambda n: f"Task {n}")
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class TimeEntryFactory(factory.django.DjangoModelFactory):
+    """A finished entry (1 hour by default). Tests of rules go through the services instead."""
+
+    class Meta:
+        model = TimeEntry
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    user = factory.SubFactory(UserFactory)
+    description = factory.Faker("sentence", nb_words=4)
+    start = factory.LazyFunction(
+        lambda: timezone.now().replace(microsecond=0) - dt.timedelta(hours=2)
+    )
+    end = factory.LazyAttribute(lambda o: o.start + dt.timedelta(hours=1))
+    duration_seconds = factory.LazyAttribute(
+        lambda o: int((o.end - o.start).total_seconds()) if o.end else None
+    )
