@@ -8,7 +8,7 @@ FAULT_TYPES = ("ValidationFault", "SystemFault", "AuthenticationFault", "Authori
 
 
 class QBOFault(Exception):
-    """One QBO error: `code` is QBO's numeric code as a string; `http_status` the answer's status."""
+    """One QBO error: `code` is its numeric code as a string, `http_status` the HTTP status."""
 
     def __init__(
         self,

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 
 from workspaces.errors import NotFound, PermissionDenied
 from workspaces.ids import is_object_id
