@@ -34,7 +34,7 @@ if ! reachable "$pg_host" "$pg_port"; then
     DATABASE_URL=postgres://postgres@127.0.0.1:$port/timetracker
   elif command -v docker >/dev/null && docker info >/dev/null 2>&1; then
     docker compose up -d db >&2
-    DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/timetracker
+    DATABASE_URL=postgres://timetracker:timetracker@127.0.0.1:5432/timetracker
   else
     echo "PostgreSQL is not reachable at $pg_host:$pg_port and cannot be started here:" \
          "install PostgreSQL (apt-get install postgresql) or Docker, or set DATABASE_URL." >&2

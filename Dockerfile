@@ -1,0 +1,14 @@
+# The production image: web (gunicorn), worker and beat (Celery) all run from it.
+FROM python:3.11-slim AS app
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PROJECT_ENVIRONMENT=/app/.venv \
+    PATH=/app/.venv/bin:$PATH
+WORKDIR /app
+RUN pip install --no-cache-dir uv==0.13.8
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-dev --no-install-project
+COPY . .
+RUN DJANGO_DEBUG=false SECRET_KEY=build-only python manage.py collectstatic --noinput
+RUN useradd --system --home /app app && mkdir -p /app/var && chown -R app /app/var
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "timetracker.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
