@@ -1,0 +1,315 @@
+"""The emulator's storage: sandbox companies and their entities in one SQLite file.
+
+The server is threaded and the CLI may write while it runs, so each thread gets its own
+connection, the file is in WAL mode with a busy timeout, and every write runs in a
+`BEGIN IMMEDIATE` transaction (a writer waits for the other instead of failing half-way).
+Entities are stored as the JSON QBO would answer, one row per entity, with a per-company,
+per-entity counter for Ids (Intuit's Ids are numeric strings, increasing per company).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from qbo_sandbox.faults import QBOFault
+
+SKUS = ("Simple Start", "Essentials", "Plus", "Advanced")
+SUBSCRIPTION_STATUSES = ("SUBSCRIBED", "TRIAL", "SUSPENDED", "CANCELLED", "PAID", "EXPIRED")
+COMPANY_FIELDS = ("name", "sku", "payroll", "subscription_status", "book_close_date")
+
+# Intuit answers times in the company's zone; sandbox companies are US companies.
+COMPANY_TZ = ZoneInfo("America/Los_Angeles")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS company (
+    realm_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    sku TEXT NOT NULL,
+    payroll INTEGER NOT NULL,
+    book_close_date TEXT,
+    subscription_status TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS id_counter (
+    realm_id TEXT NOT NULL REFERENCES company(realm_id) ON DELETE CASCADE,
+    entity TEXT NOT NULL,
+    last_id INTEGER NOT NULL,
+    PRIMARY KEY (realm_id, entity)
+);
+CREATE TABLE IF NOT EXISTS entity (
+    realm_id TEXT NOT NULL REFERENCES company(realm_id) ON DELETE CASCADE,
+    entity TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (realm_id, entity, id)
+);
+"""
+
+
+def qbo_now() -> str:
+    """Now as QBO writes it: ISO 8601 with the offset, e.g. 2026-11-28T05:31:43-08:00."""
+    return datetime.now(COMPANY_TZ).replace(microsecond=0).isoformat()
+
+
+def response_time() -> str:
+    """The `time` of a response, with milliseconds as Intuit gives them."""
+    return datetime.now(COMPANY_TZ).isoformat(timespec="milliseconds")
+
+
+def _check_company_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(COMPANY_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown company field(s): {', '.join(sorted(unknown))}")
+    if "name" in fields and not str(fields["name"] or "").strip():
+        raise ValueError("a company needs a name")
+    if "sku" in fields and fields["sku"] not in SKUS:
+        raise ValueError(f"sku must be one of {', '.join(SKUS)}")
+    if "subscription_status" in fields and fields["subscription_status"] not in (
+        SUBSCRIPTION_STATUSES
+    ):
+        raise ValueError(f"subscription_status must be one of {', '.join(SUBSCRIPTION_STATUSES)}")
+    if "payroll" in fields and not isinstance(fields["payroll"], bool):
+        raise ValueError("payroll must be true or false")
+    if fields.get("book_close_date") is not None:
+        try:
+            date.fromisoformat(str(fields["book_close_date"]))
+        except ValueError:
+            raise ValueError("book_close_date must be a date, YYYY-MM-DD") from None
+        if len(str(fields["book_close_date"])) != 10:
+            raise ValueError("book_close_date must be a date, YYYY-MM-DD")
+
+
+def _company_row(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "realmId": row["realm_id"],
+        "name": row["name"],
+        "sku": row["sku"],
+        "payroll": bool(row["payroll"]),
+        "book_close_date": row["book_close_date"],
+        "subscription_status": row["subscription_status"],
+        "created_at": row["created_at"],
+    }
+
+
+class Store:
+    """Companies and entities of the sandbox, persisted in a SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        conn = self._conn()
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(_SCHEMA)
+
+    # -- connections and transactions ---------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves.
+            conn = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+            self._local.depth = 0
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; nested calls join the outer one."""
+        conn = self._conn()
+        if self._local.depth:
+            self._local.depth += 1
+            try:
+                yield conn
+            finally:
+                self._local.depth -= 1
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        self._local.depth = 1
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+        finally:
+            self._local.depth = 0
+
+    def close(self) -> None:
+        """Close this thread's connection (tests; the server never needs it)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- companies ----------------------------------------------------------------------------
+
+    def company_create(
+        self,
+        *,
+        name: str,
+        sku: str = "Plus",
+        payroll: bool = False,
+        book_close_date: str | None = None,
+        subscription_status: str = "SUBSCRIBED",
+    ) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "name": name,
+            "sku": sku,
+            "payroll": payroll,
+            "book_close_date": book_close_date,
+            "subscription_status": subscription_status,
+        }
+        _check_company_fields(fields)
+        with self.transaction() as conn:
+            while True:
+                # Intuit realm ids are 16-digit numbers, sandbox ones start with 93414.
+                realm_id = "93414" + "".join(str(secrets.randbelow(10)) for _ in range(11))
+                if not conn.execute(
+                    "SELECT 1 FROM company WHERE realm_id = ?", (realm_id,)
+                ).fetchone():
+                    break
+            conn.execute(
+                "INSERT INTO company (realm_id, name, sku, payroll, book_close_date,"
+                " subscription_status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    realm_id,
+                    name.strip(),
+                    sku,
+                    int(payroll),
+                    book_close_date,
+                    subscription_status,
+                    qbo_now(),
+                ),
+            )
+        company = self.company_get(realm_id)
+        assert company is not None
+        return company
+
+    def company_get(self, realm_id: str) -> dict[str, Any] | None:
+        row = (
+            self._conn()
+            .execute("SELECT * FROM company WHERE realm_id = ?", (str(realm_id),))
+            .fetchone()
+        )
+        return _company_row(row) if row else None
+
+    def company_list(self) -> list[dict[str, Any]]:
+        rows = self._conn().execute("SELECT * FROM company ORDER BY created_at, realm_id")
+        return [_company_row(row) for row in rows]
+
+    def company_update(self, realm_id: str, **fields: Any) -> dict[str, Any]:
+        _check_company_fields(fields)
+        if "payroll" in fields:
+            fields["payroll"] = int(fields["payroll"])
+        if "name" in fields:
+            fields["name"] = str(fields["name"]).strip()
+        with self.transaction() as conn:
+            if self.company_get(realm_id) is None:
+                raise KeyError(realm_id)
+            for column, value in fields.items():  # column names checked above
+                conn.execute(
+                    f"UPDATE company SET {column} = ? WHERE realm_id = ?",  # noqa: S608
+                    (value, realm_id),
+                )
+        company = self.company_get(realm_id)
+        assert company is not None
+        return company
+
+    def company_reset(self, realm_id: str) -> None:
+        with self.transaction() as conn:
+            if self.company_get(realm_id) is None:
+                raise KeyError(realm_id)
+            conn.execute("DELETE FROM entity WHERE realm_id = ?", (realm_id,))
+            conn.execute("DELETE FROM id_counter WHERE realm_id = ?", (realm_id,))
+
+    def company_delete(self, realm_id: str) -> None:
+        with self.transaction() as conn:
+            if self.company_get(realm_id) is None:
+                raise KeyError(realm_id)
+            conn.execute("DELETE FROM company WHERE realm_id = ?", (realm_id,))
+
+    # -- entities (raw storage; the rules live in qbo_sandbox.rules) --------------------------
+
+    def entity_get(self, realm_id: str, entity: str, entity_id: str) -> dict[str, Any] | None:
+        if not str(entity_id).isdigit():
+            return None
+        row = (
+            self._conn()
+            .execute(
+                "SELECT data FROM entity WHERE realm_id = ? AND entity = ? AND id = ?",
+                (realm_id, entity, int(entity_id)),
+            )
+            .fetchone()
+        )
+        return dict(json.loads(row["data"])) if row else None
+
+    def entity_all(self, realm_id: str, entity: str) -> list[dict[str, Any]]:
+        rows = self._conn().execute(
+            "SELECT data FROM entity WHERE realm_id = ? AND entity = ? ORDER BY id",
+            (realm_id, entity),
+        )
+        return [dict(json.loads(row["data"])) for row in rows]
+
+    def entity_next_id(self, realm_id: str, entity: str) -> str:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO id_counter (realm_id, entity, last_id) VALUES (?, ?, 1)"
+                " ON CONFLICT (realm_id, entity) DO UPDATE SET last_id = last_id + 1",
+                (realm_id, entity),
+            )
+            row = conn.execute(
+                "SELECT last_id FROM id_counter WHERE realm_id = ? AND entity = ?",
+                (realm_id, entity),
+            ).fetchone()
+            return str(row["last_id"])
+
+    def entity_put(self, realm_id: str, entity: str, data: dict[str, Any]) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO entity (realm_id, entity, id, data) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (realm_id, entity, id) DO UPDATE SET data = excluded.data",
+                (realm_id, entity, int(data["Id"]), json.dumps(data)),
+            )
+
+    def entity_remove(self, realm_id: str, entity: str, entity_id: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "DELETE FROM entity WHERE realm_id = ? AND entity = ? AND id = ?",
+                (realm_id, entity, int(entity_id)),
+            )
+
+    # -- the control interface ----------------------------------------------------------------
+
+    def seed_entity(self, realm_id: str, entity: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Create an entity through the same rules as the API, allowing QBO projects."""
+        from qbo_sandbox import rules  # rules needs the Store type; import here, not at the top
+
+        return rules.entity_create(self, realm_id, entity, payload, seeding=True)
+
+    def list_entities(self, realm_id: str, entity: str) -> list[dict[str, Any]]:
+        """Every entity of a kind, active and inactive (for the web page and control API)."""
+        from qbo_sandbox import rules
+
+        name = rules.canonical_entity(entity)
+        if self.company_get(realm_id) is None:
+            raise QBOFault(
+                "610", "Object Not Found", f"Company {realm_id} not found", http_status=404
+            )
+        return self.entity_all(realm_id, name)
