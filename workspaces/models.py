@@ -168,3 +168,81 @@ class Membership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+class Invitation(models.Model):
+    """An invitation to join a workspace, sent by e-mail as a link carrying a random token.
+
+    Only the token's SHA-256 is stored: a database leak does not leak usable links. Resending
+    issues a new token (the old link stops working) and a new 7-day expiry.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        ACCEPTED = "ACCEPTED", "Accepted"
+        CANCELLED = "CANCELLED", "Cancelled"
+
+    VALID_DAYS = 7
+
+    id = ObjectIdField()
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(
+        max_length=8,
+        choices=[(Membership.Role.MEMBER, "Member"), (Membership.Role.ADMIN, "Admin")],
+        default=Membership.Role.MEMBER,
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "email"],
+                condition=Q(status="PENDING"),
+                name="invitation_one_pending_per_email",
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.workspace_id} ({self.status})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == self.Status.PENDING and not self.is_expired
+
+
+class AuditLog(models.Model):
+    """A security-relevant event in a workspace (role changes, invitations, removals, plan...).
+
+    The workspace link is nullable (SET NULL) on purpose: the record of a workspace's deletion
+    must outlive the workspace; `details` keeps its name.
+    """
+
+    id = ObjectIdField()
+    workspace = models.ForeignKey(
+        Workspace, null=True, on_delete=models.SET_NULL, related_name="audit_logs"
+    )
+    actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    event = models.CharField(max_length=64)
+    target = models.CharField(max_length=255, blank=True, default="")
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.target}"
