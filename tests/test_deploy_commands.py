@@ -1,0 +1,164 @@
+"""Every command docker-compose.yml runs, run here the same way against the test database.
+
+No Docker engine runs on the test machines, so this is how the production-like stack stays
+honest: each service's command (and the web health check) must work as written, with only the
+bind address changed to a free loopback port.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def app_env(transactional_db, tmp_path):
+    """The compose app environment, pointed at the test database and Redis."""
+    db = settings.DATABASES["default"]
+    env = dict(os.environ)
+    env.update({k: str(v) for k, v in SERVICES["web"]["environment"].items()})
+    env.update(
+        {
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}",
+            "DATABASE_URL": (
+                f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}"
+                f":{db['PORT'] or 5432}/{db['NAME']}"
+            ),
+            "REDIS_URL": settings.REDIS_URL or "redis://127.0.0.1:6379/0",
+            "CELERY_BROKER_URL": (settings.REDIS_URL or "redis://127.0.0.1:6379/0").rsplit("/", 1)[
+                0
+            ]
+            + "/15",
+            "SECRET_KEY": "test-secret-key-for-deploy-commands-0123456789",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "STATIC_ROOT": str(tmp_path / "static"),
+        }
+    )
+    # What the Dockerfile does at build time.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    return env
+
+
+def test_compose_file_shape():
+    assert {"migrate", "web", "worker", "beat", "db", "redis"} <= set(SERVICES)
+    for name in ("db", "redis", "web", "worker"):
+        assert "healthcheck" in SERVICES[name], name
+    assert SERVICES["db"]["image"].startswith("postgres:")
+    assert int(SERVICES["db"]["image"].split(":")[1]) >= 15
+
+
+def test_migrate_command(app_env):
+    result = subprocess.run(
+        SERVICES["migrate"]["command"],
+        cwd=ROOT,
+        env=app_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No migrations to apply" in result.stdout
+
+
+def test_web_command_serves_the_login_page_and_passes_its_health_check(app_env):
+    port = free_port()
+    command = [
+        f"127.0.0.1:{port}" if part == "0.0.0.0:8000" else part
+        for part in SERVICES["web"]["command"]
+    ]
+    proc = subprocess.Popen(
+        command, cwd=ROOT, env=app_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as r:
+                    assert r.status == 200
+                    assert b"Log in" in r.read()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "gunicorn did not answer in 30 s"
+                time.sleep(0.3)
+        health = [
+            part.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+            for part in SERVICES["web"]["healthcheck"]["test"][1:]
+        ]
+        assert subprocess.run(health, env=app_env, timeout=30).returncode == 0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_worker_command_starts_and_answers_its_health_check(app_env):
+    proc = subprocess.Popen(
+        SERVICES["worker"]["command"] + ["--concurrency=1"],
+        cwd=ROOT,
+        env=app_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        health = SERVICES["worker"]["healthcheck"]["test"][1:]
+        deadline = time.monotonic() + 60
+        while (
+            subprocess.run(
+                health, cwd=ROOT, env=app_env, capture_output=True, timeout=30
+            ).returncode
+            != 0
+        ):
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            assert time.monotonic() < deadline, "the worker did not answer ping in 60 s"
+            time.sleep(1)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_beat_command_starts(app_env, tmp_path):
+    command = [
+        str(tmp_path / "schedule") if part == "/app/var/celerybeat-schedule" else part
+        for part in SERVICES["beat"]["command"]
+    ]
+    proc = subprocess.Popen(
+        command, cwd=ROOT, env=app_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        seen = ""
+        deadline = time.monotonic() + 30
+        assert proc.stdout is not None
+        while "beat: Starting" not in seen:
+            line = proc.stdout.readline()
+            assert line or proc.poll() is None, seen
+            seen += line
+            assert time.monotonic() < deadline, seen
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
