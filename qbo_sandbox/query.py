@@ -1,0 +1,466 @@
+"""The QuickBooks Online query language: parse a SELECT statement and run it over entity dicts.
+
+The grammar (``query.lark``) is the one in qbo-facts.md §3::
+
+    SELECT * | COUNT(*) FROM Entity [WHERE p op v [AND p op v ...]]
+    [ORDERBY|ORDER BY p [ASC|DESC][, ...]] [STARTPOSITION n] [MAXRESULTS n]
+
+plus what python-quickbooks 0.9.12 actually sends: ``ORDER BY`` (``.all()``), ``ORDERBY``
+(``.where()``/``.filter()``), ``True``/``False`` booleans, ``\\'`` escapes, ``Id in ('1', '2')``
+(``.choose()``), trailing spaces (``.count()``), and ``SELECT *, Sku FROM Item`` (``Item.all()``;
+the extra names after ``*`` are accepted and ignored, as every field is returned anyway). A
+projection without ``*`` (``SELECT DisplayName FROM Customer``), OR, NOT, joins, GROUP BY,
+``!=``/``<>``, unquoted words as values, an unterminated string, MAXRESULTS outside 1..1000 or
+STARTPOSITION below 1 are refused with QBO's parse fault: code 4000, HTTP 400, ValidationFault.
+
+How the emulator compares, where Intuit's documentation is silent (decisions, kept in one place):
+
+* Field names match the record's keys case-insensitively, segment by segment
+  (``metadata.lastupdatedtime``). A reference (``ParentRef``, ``CustomerRef``...) compares by its
+  ``value``.
+* A field the record does not have is SQL NULL: no comparison, IN or LIKE matches it, and it sorts
+  first ascending (last descending). Intuit answers 4001 "property 'X' is not queryable" for a
+  field outside its per-entity list of filterable fields; the emulator keeps no such schema, so a
+  misspelt field simply matches nothing. The caller has already checked the entity name.
+* Numbers compare as numbers when the record holds a number; ``Id`` fields and references (QBO Ids
+  are numeric strings) compare numerically when both sides are numeric, so ``Id > '5'`` holds for
+  ``"10"`` and ORDER BY Id puts 10 after 9.
+* Values that look like ISO dates or datetimes compare in time: a datetime by instant (a naive one
+  taken as UTC), a date literal against a datetime field as that day's midnight UTC.
+* Other strings compare case-insensitively (=, IN, LIKE, < >, ORDER BY), as QBO's name lookups
+  and its case-insensitive duplicate-name rule suggest. LIKE's only wildcard is ``%``.
+* Booleans compare with ``true``/``false`` in any case (also when quoted).
+* Without ORDER BY, records come in numeric Id order, so paging is stable.
+* Name-list entities (``NAME_LIST_ENTITIES``) return active records only unless some condition is
+  on ``Active``; a record without an ``Active`` key counts as active.
+* The response's ``startPosition`` is the position used and ``maxResults`` the number of records
+  returned; a page with no records is ``{}``; COUNT(*) ignores ORDER BY and paging.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from qbo_sandbox.faults import QBOFault
+
+NAME_LIST_ENTITIES: frozenset[str] = frozenset(
+    {
+        "Account",
+        "Class",
+        "CompanyCurrency",
+        "Customer",
+        "CustomerType",
+        "Department",
+        "Employee",
+        "Item",
+        "PaymentMethod",
+        "TaxCode",
+        "TaxRate",
+        "Term",
+        "Vendor",
+    }
+)
+
+DEFAULT_MAX_RESULTS = 100
+MAX_RESULTS_LIMIT = 1000
+
+Literal = str | int | float | bool
+Value = Literal | tuple[Literal, ...]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One ``field op value`` of the WHERE clause.
+
+    ``field`` is the dotted path as written; ``operator`` is one of ``=``, ``<``, ``>``, ``<=``,
+    ``>=``, ``IN`` (``value`` a tuple) or ``LIKE`` (``value`` the pattern with its ``%``).
+    """
+
+    field: str
+    operator: str
+    value: Value
+
+
+@dataclass(frozen=True)
+class Query:
+    entity: str
+    count: bool
+    conditions: tuple[Condition, ...] = ()
+    order_by: tuple[tuple[str, bool], ...] = ()  # (field path, descending)
+    start_position: int = 1
+    max_results: int = DEFAULT_MAX_RESULTS
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+_PARSER = Lark.open(
+    str(Path(__file__).with_name("query.lark")),
+    parser="lalr",
+    lexer="contextual",
+    propagate_positions=False,
+    maybe_placeholders=False,
+)
+
+
+def _parse_fault(detail: str) -> QBOFault:
+    return QBOFault(
+        "4000",
+        "Error parsing query",
+        f"QueryParserError: {detail}",
+        http_status=400,
+        fault_type="ValidationFault",
+    )
+
+
+def _unquote(token: str) -> str:
+    return re.sub(r"\\(.)", r"\1", token[1:-1], flags=re.DOTALL)
+
+
+@v_args(inline=True)
+class _ToQuery(Transformer[Token, Any]):
+    """Turns the parse tree into plain values; ``start`` returns the fields of a `Query`."""
+
+    def string(self, token: Token) -> str:
+        return _unquote(str(token))
+
+    def number(self, token: Token) -> int | float:
+        text = str(token)
+        return float(text) if "." in text else int(text)
+
+    def boolean(self, token: Token) -> bool:
+        return str(token).lower() == "true"
+
+    def field(self, *names: Token) -> str:
+        return ".".join(str(name) for name in names)
+
+    def compare(self, field: str, operator: Token, value: Literal) -> Condition:
+        return Condition(field, str(operator), value)
+
+    def in_list(self, field: str, _in: Token, *values: Literal) -> Condition:
+        return Condition(field, "IN", tuple(values))
+
+    def like(self, field: str, _like: Token, pattern: Token) -> Condition:
+        return Condition(field, "LIKE", _unquote(str(pattern)))
+
+    def where(self, _where: Token, *items: Condition | Token) -> tuple[Condition, ...]:
+        return tuple(item for item in items if isinstance(item, Condition))
+
+    def sort_key(self, field: str, direction: Token | None = None) -> tuple[str, bool]:
+        return (field, direction is not None and str(direction).lower() == "desc")
+
+    def order_by(self, _keyword: Token, *keys: tuple[str, bool]) -> tuple[tuple[str, bool], ...]:
+        return keys
+
+    def start_position(self, _keyword: Token, number: Token) -> tuple[str, int]:
+        return ("start_position", int(number))
+
+    def max_results(self, _keyword: Token, number: Token) -> tuple[str, int]:
+        return ("max_results", int(number))
+
+    def paging(self, *settings: tuple[str, int]) -> dict[str, int]:
+        return dict(settings)
+
+    def select_all(self, _star: Token, *_extra_fields: str) -> bool:
+        return False
+
+    def select_count(self, _count: Token, _star: Token) -> bool:
+        return True
+
+
+def _describe(error: UnexpectedInput, text: str) -> str:
+    if isinstance(error, UnexpectedCharacters):
+        return f"Invalid content. Lexical error at line {error.line}, column {error.column}."
+    if isinstance(error, UnexpectedEOF) or (
+        isinstance(error, UnexpectedToken) and error.token.type == "$END"
+    ):
+        return f'Encountered "<EOF>" at line 1, column {len(text.rstrip()) + 1}.'
+    if isinstance(error, UnexpectedToken):
+        return f'Encountered "{error.token}" at line {error.line}, column {error.column}.'
+    return "Invalid query."  # pragma: no cover - lark raises only the three above
+
+
+def parse_query(text: str) -> Query:
+    """Parse one QBO SELECT statement, or raise the 4000 fault QBO answers for a bad one."""
+    try:
+        tree = _PARSER.parse(text)
+    except UnexpectedInput as error:
+        raise _parse_fault(_describe(error, text)) from None
+
+    entity = ""
+    count = False
+    conditions: tuple[Condition, ...] = ()
+    order_by: tuple[tuple[str, bool], ...] = ()
+    paging: dict[str, int] = {}
+    for part in _ToQuery().transform(tree).children:
+        if isinstance(part, Token):
+            if part.type == "NAME":
+                entity = str(part)
+        elif isinstance(part, bool):
+            count = part
+        elif isinstance(part, dict):
+            paging = part
+        elif part and isinstance(part[0], Condition):
+            conditions = part
+        else:
+            order_by = part
+
+    start_position = paging.get("start_position", 1)
+    max_results = paging.get("max_results", DEFAULT_MAX_RESULTS)
+    if start_position < 1:
+        raise _parse_fault(f"STARTPOSITION must be 1 or more, not {start_position}.")
+    if not 1 <= max_results <= MAX_RESULTS_LIMIT:
+        raise _parse_fault(
+            f"MAXRESULTS must be between 1 and {MAX_RESULTS_LIMIT}, not {max_results}."
+        )
+    return Query(
+        entity=entity,
+        count=count,
+        conditions=conditions,
+        order_by=order_by,
+        start_position=start_position,
+        max_results=max_results,
+    )
+
+
+# --- execution -------------------------------------------------------------------------------
+
+_MISSING = object()
+_NUMERIC = re.compile(r"-?\d+(\.\d+)?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _lookup(record: dict[str, Any], path: Sequence[str]) -> Any:
+    """The value at a dotted path, matching keys case-insensitively; a ref gives its value."""
+    current: Any = record
+    for segment in path:
+        if not isinstance(current, dict):
+            return _MISSING
+        if segment in current:
+            current = current[segment]
+            continue
+        lowered = segment.lower()
+        for key, value in current.items():
+            if key.lower() == lowered:
+                current = value
+                break
+        else:
+            return _MISSING
+    if isinstance(current, dict):
+        current = current.get("value", _MISSING)
+    return _MISSING if current is None else current
+
+
+def _is_id_like(path: Sequence[str]) -> bool:
+    last = path[-1].lower()
+    return last == "id" or last.endswith("ref")
+
+
+def _as_instant(text: str) -> datetime | date | None:
+    if not _ISO_DATE.match(text):
+        return None
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+# A sort/compare key: (rank, value). Ranks keep unlike kinds apart so every key is orderable.
+_Key = tuple[int, Any]
+
+
+def _key(value: Any, id_like: bool) -> _Key:
+    if isinstance(value, bool):
+        return (0, value)
+    if isinstance(value, int | float):
+        return (1, value)
+    text = str(value)
+    if id_like and _NUMERIC.fullmatch(text):
+        return (1, float(text))
+    instant = _as_instant(text)
+    if isinstance(instant, datetime):
+        return (2, instant)
+    if instant is not None:
+        return (3, instant)
+    return (4, text.casefold())
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if _NUMERIC.fullmatch(value):
+        return float(value)
+    return None
+
+
+def _boolean(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+def _instant_pair(left: str, right: str) -> tuple[Any, Any] | None:
+    first, second = _as_instant(left), _as_instant(right)
+    if first is None or second is None:
+        return None
+    if isinstance(first, datetime) != isinstance(second, datetime):
+        # A date against a datetime: the date stands for its midnight UTC.
+        first = first if isinstance(first, datetime) else _midnight(first)
+        second = second if isinstance(second, datetime) else _midnight(second)
+    return first, second
+
+
+def _operands(value: Any, literal: Literal, id_like: bool) -> tuple[Any, Any] | None:
+    """The record's value and the literal as two comparable Python values, or None if they
+    cannot be compared (which makes the condition false, as a type mismatch does in SQL)."""
+    if isinstance(value, bool) or isinstance(literal, bool):
+        left, right = _boolean(value), _boolean(literal)
+        return None if left is None or right is None else (left, right)
+    numeric_field = isinstance(value, int | float)
+    numeric_literal = isinstance(literal, int | float)
+    if numeric_field or numeric_literal or id_like:
+        left_number, right_number = _number(value), _number(literal)
+        if left_number is not None and right_number is not None:
+            return left_number, right_number
+        if numeric_field:
+            return None
+    instants = _instant_pair(str(value), str(literal))
+    if instants is not None:
+        return instants
+    return str(value).casefold(), str(literal).casefold()
+
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: a == b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _like_regex(pattern: str) -> re.Pattern[str]:
+    parts = (re.escape(piece) for piece in pattern.split("%"))
+    return re.compile(".*".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@lru_cache(maxsize=256)
+def _path(field: str) -> tuple[str, ...]:
+    return tuple(field.split("."))
+
+
+def _matcher(condition: Condition) -> Callable[[dict[str, Any]], bool]:
+    path = _path(condition.field)
+    id_like = _is_id_like(path)
+
+    if condition.operator == "LIKE":
+        regex = _like_regex(str(condition.value))
+
+        def like(record: dict[str, Any]) -> bool:
+            value = _lookup(record, path)
+            return value is not _MISSING and regex.fullmatch(_text(value)) is not None
+
+        return like
+
+    def compare_one(value: Any, literal: Literal, operator: Callable[[Any, Any], bool]) -> bool:
+        pair = _operands(value, literal, id_like)
+        return pair is not None and operator(pair[0], pair[1])
+
+    if condition.operator == "IN":
+        literals = condition.value if isinstance(condition.value, tuple) else (condition.value,)
+        equals = _OPERATORS["="]
+
+        def in_list(record: dict[str, Any]) -> bool:
+            value = _lookup(record, path)
+            return value is not _MISSING and any(
+                compare_one(value, literal, equals) for literal in literals
+            )
+
+        return in_list
+
+    operator = _OPERATORS[condition.operator]
+    literal = condition.value
+    assert not isinstance(literal, tuple)
+
+    def compare(record: dict[str, Any]) -> bool:
+        value = _lookup(record, path)
+        return value is not _MISSING and compare_one(value, literal, operator)
+
+    return compare
+
+
+def _is_active(record: dict[str, Any]) -> bool:
+    value = _lookup(record, ("Active",))
+    if value is _MISSING:
+        return True
+    if isinstance(value, str):
+        return value.lower() != "false"
+    return bool(value)
+
+
+def _sort_key(field: str) -> Callable[[dict[str, Any]], tuple[int, _Key]]:
+    path = _path(field)
+    id_like = _is_id_like(path)
+
+    def sort_key(record: dict[str, Any]) -> tuple[int, _Key]:
+        value = _lookup(record, path)
+        if value is _MISSING:
+            return (0, (0, 0))
+        return (1, _key(value, id_like))
+
+    return sort_key
+
+
+def _sort(records: list[dict[str, Any]], order_by: Sequence[tuple[str, bool]]) -> None:
+    # Stable sorts from the last key to the first give a multi-key order with mixed directions.
+    for field, descending in reversed(order_by):
+        records.sort(key=_sort_key(field), reverse=descending)
+
+
+def execute_query(query: Query, records: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Run a parsed query over one entity's records; returns the value of ``QueryResponse``.
+
+    ``records`` are that entity's dicts in QBO's JSON shape; they are returned as given (not
+    copied). The caller has checked that ``query.entity`` exists.
+    """
+    matchers = [_matcher(condition) for condition in query.conditions]
+    if query.entity in NAME_LIST_ENTITIES and not any(
+        condition.field.lower() == "active" for condition in query.conditions
+    ):
+        matchers.append(_is_active)
+
+    selected = [record for record in records if all(match(record) for match in matchers)]
+    if query.count:
+        return {"totalCount": len(selected)}
+
+    _sort(selected, query.order_by or (("Id", False),))
+    first = query.start_position - 1
+    page = selected[first : first + query.max_results]
+    if not page:
+        return {}
+    return {query.entity: page, "startPosition": query.start_position, "maxResults": len(page)}
