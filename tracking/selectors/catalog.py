@@ -1,0 +1,173 @@
+"""Reads of the catalog, scoped to one workspace and to what the viewer may see.
+
+Admins and the owner see every project; members see public projects and the private ones they
+belong to. Clients and tags are visible to every member of the workspace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, TimeEntryTag
+from workspaces.models import Membership, User
+
+ARCHIVED_CHOICES = ("active", "archived", "all")
+_M = TypeVar("_M", bound=Model)
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    """The list filters the pages offer: `archived` is active|archived|all."""
+
+    search: str = ""
+    archived: str = "active"
+    client_id: str = ""  # a client id, "none" (projects without client) or "" (any)
+
+    @classmethod
+    def from_query(cls, data: dict[str, str] | object) -> CatalogFilters:
+        get = getattr(data, "get", lambda _k, _d=None: None)
+        archived = (get("archived", "") or "active").strip()
+        return cls(
+            search=(get("q", "") or "").strip()[:100],
+            archived=archived if archived in ARCHIVED_CHOICES else "active",
+            client_id=(get("client", "") or "").strip()[:24],
+        )
+
+
+def _apply_archived(qs: QuerySet[_M], archived: str) -> QuerySet[_M]:
+    if archived == "active":
+        return qs.filter(archived=False)
+    if archived == "archived":
+        return qs.filter(archived=True)
+    return qs
+
+
+def project_visibility_q(membership: Membership) -> Q:
+    """What projects the member may see (all of them for admins)."""
+    if membership.is_admin:
+        return Q()
+    is_member = ProjectMember.objects.filter(project=OuterRef("pk"), user_id=membership.user_id)
+    return Q(is_public=True) | Q(Exists(is_member))
+
+
+def projects_visible(*, membership: Membership) -> QuerySet[Project]:
+    return Project.objects.filter(workspace_id=membership.workspace_id).filter(
+        project_visibility_q(membership)
+    )
+
+
+def project_list(
+    *, membership: Membership, filters: CatalogFilters | None = None
+) -> QuerySet[Project]:
+    """Projects for the Projects page, with client and `tracked_seconds` in the same query.
+
+    Tracked time is the whole team's for admins and the viewer's own for members (members see
+    only their own time).
+    """
+    filters = filters or CatalogFilters()
+    qs = projects_visible(membership=membership).select_related("client")
+    qs = _apply_archived(qs, filters.archived)
+    if filters.search:
+        qs = qs.filter(name__icontains=filters.search)
+    if filters.client_id == "none":
+        qs = qs.filter(client__isnull=True)
+    elif filters.client_id:
+        qs = qs.filter(client_id=filters.client_id)
+    entries = TimeEntry.objects.filter(
+        workspace_id=membership.workspace_id, project=OuterRef("pk"), duration_seconds__isnull=False
+    )
+    if not membership.is_admin:
+        entries = entries.filter(user_id=membership.user_id)
+    tracked = entries.order_by().values("project").annotate(s=Sum("duration_seconds")).values("s")
+    return qs.annotate(
+        tracked_seconds=Coalesce(Subquery(tracked, output_field=IntegerField()), Value(0))
+    ).order_by("name", "client__name")
+
+
+def project_get(*, membership: Membership, pk: str) -> Project | None:
+    """One project the member may see, or None (which the views turn into a 404)."""
+    return projects_visible(membership=membership).select_related("client").filter(pk=pk).first()
+
+
+def project_members(*, project: Project) -> QuerySet[ProjectMember]:
+    return (
+        ProjectMember.objects.filter(workspace_id=project.workspace_id, project=project)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+
+
+def project_tasks(*, project: Project) -> QuerySet[Task]:
+    return (
+        Task.objects.filter(workspace_id=project.workspace_id, project=project)
+        .prefetch_related(Prefetch("assignees", queryset=User.objects.order_by("full_name")))
+        .order_by("status", "name")
+    )
+
+
+def workspace_member_users(*, workspace_id: str) -> QuerySet[User]:
+    """Active members of the workspace, for member and assignee pickers."""
+    return User.objects.filter(
+        memberships__workspace_id=workspace_id,
+        memberships__status=Membership.Status.ACTIVE,
+    ).order_by("full_name")
+
+
+def client_list(*, workspace_id: str, filters: CatalogFilters | None = None) -> QuerySet[Client]:
+    """Clients with their number of projects (one query)."""
+    filters = filters or CatalogFilters()
+    qs = _apply_archived(Client.objects.filter(workspace_id=workspace_id), filters.archived)
+    if filters.search:
+        qs = qs.filter(name__icontains=filters.search)
+    project_count = (
+        Project.objects.filter(workspace_id=workspace_id, client=OuterRef("pk"))
+        .order_by()
+        .values("client")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    return qs.annotate(
+        project_count=Coalesce(Subquery(project_count, output_field=IntegerField()), Value(0))
+    ).order_by("name")
+
+
+def client_choices(*, workspace_id: str, include: str | None = None) -> QuerySet[Client]:
+    """Clients a project may be given: the active ones (plus `include`, its current one)."""
+    q = Q(archived=False)
+    if include:
+        q |= Q(pk=include)
+    return Client.objects.filter(q, workspace_id=workspace_id).order_by("name")
+
+
+def tag_list(*, workspace_id: str, filters: CatalogFilters | None = None) -> QuerySet[Tag]:
+    """Tags with how many time entries use them (one query)."""
+    filters = filters or CatalogFilters()
+    qs = _apply_archived(Tag.objects.filter(workspace_id=workspace_id), filters.archived)
+    if filters.search:
+        qs = qs.filter(name__icontains=filters.search)
+    uses = (
+        TimeEntryTag.objects.filter(workspace_id=workspace_id, tag=OuterRef("pk"))
+        .order_by()
+        .values("tag")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    return qs.annotate(
+        entry_count=Coalesce(Subquery(uses, output_field=IntegerField()), Value(0))
+    ).order_by("name")

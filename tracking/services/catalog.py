@@ -1,0 +1,528 @@
+"""Writes to the catalog: clients, projects (members and their rates), tasks and tags.
+
+Rules decided here (documented for the lead and the later QuickBooks work):
+- Only the owner and admins change the catalog; members read it (Clockify lets admins open
+  project/tag creation to everyone; we keep it admins-only until someone asks).
+- Names are trimmed and must be unique *exactly* (case-sensitive, after trimming): QuickBooks
+  matching later pairs clients/projects with customers by identical names, so "ACME" and "Acme"
+  are different things here as they would be there.
+- Something that has time entries cannot be deleted: archive it instead.
+
+Every function takes the acting `Membership` (which carries the workspace) and raises
+`ApplicationError` (with `field=` for form fields) before saving anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Model, Q
+
+from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, TimeEntryTag
+from workspaces.access import require_role
+from workspaces.errors import ApplicationError, NotFound
+from workspaces.models import Membership, User
+
+NAME_MAX_LENGTH = 100
+NOTE_MAX_LENGTH = 3000
+# $100,000.00 an hour is far beyond any real rate: a typo guard, not a business limit.
+MAX_RATE_CENTS = 10_000_000
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+# --- shared checks ------------------------------------------------------------------------
+
+
+def _require_admin(actor: Membership) -> None:
+    require_role(actor, Membership.Role.ADMIN)
+
+
+def _require_same_workspace(actor: Membership, obj: Model, what: str) -> None:
+    if getattr(obj, "workspace_id", None) != actor.workspace_id:
+        raise NotFound(f"{what} not found.")
+
+
+def _clean_name(name: str, *, what: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError(f"Enter a name for the {what}.", field="name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ApplicationError(
+            f"The name can be at most {NAME_MAX_LENGTH} characters (it has {len(name)}).",
+            field="name",
+        )
+    return name
+
+
+def _clean_note(note: str) -> str:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ApplicationError(
+            f"The note can be at most {NOTE_MAX_LENGTH} characters.", field="note"
+        )
+    return note
+
+
+def _clean_rate(rate_cents: int | None, *, field: str = "hourly_rate") -> int | None:
+    if rate_cents is None:
+        return None
+    if rate_cents < 0:
+        raise ApplicationError("A rate cannot be negative.", field=field)
+    if rate_cents > MAX_RATE_CENTS:
+        raise ApplicationError("That rate is too high to be real; check it.", field=field)
+    return rate_cents
+
+
+def _clean_color(color: str) -> str:
+    color = (color or "").strip()
+    if not COLOR_RE.match(color):
+        raise ApplicationError("Pick a color as #rrggbb (for example #0b6bcb).", field="color")
+    return color.lower()
+
+
+def _save_unique(obj: Model, message: str) -> None:
+    """Save, turning a unique-constraint race (two requests with the same name) into the error
+    the pre-check would have given."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise ApplicationError(message, field="name") from exc
+
+
+def _active_member_users(actor: Membership, users: Iterable[User]) -> list[User]:
+    users = list(users)
+    ids = {u.pk for u in users}
+    active = set(
+        Membership.objects.filter(
+            workspace_id=actor.workspace_id, user_id__in=ids, status=Membership.Status.ACTIVE
+        ).values_list("user_id", flat=True)
+    )
+    missing = [u for u in users if u.pk not in active]
+    if missing:
+        names = ", ".join(sorted(u.full_name or u.email for u in missing))
+        raise ApplicationError(
+            f"Not an active member of this workspace: {names}.", field="assignees"
+        )
+    return users
+
+
+# --- clients ------------------------------------------------------------------------------
+
+
+def _client_name_taken(actor: Membership, name: str, exclude_pk: str | None = None) -> bool:
+    qs = Client.objects.filter(workspace_id=actor.workspace_id, name=name)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+def _client_duplicate(name: str) -> str:
+    return f"A client named “{name}” already exists (it may be archived)."
+
+
+@transaction.atomic
+def client_create(*, actor: Membership, name: str, note: str = "") -> Client:
+    _require_admin(actor)
+    name = _clean_name(name, what="client")
+    note = _clean_note(note)
+    if _client_name_taken(actor, name):
+        raise ApplicationError(_client_duplicate(name), field="name")
+    client = Client(workspace_id=actor.workspace_id, name=name, note=note)
+    _save_unique(client, _client_duplicate(name))
+    return client
+
+
+@transaction.atomic
+def client_update(*, actor: Membership, client: Client, name: str, note: str) -> Client:
+    _require_admin(actor)
+    _require_same_workspace(actor, client, "Client")
+    name = _clean_name(name, what="client")
+    note = _clean_note(note)
+    if _client_name_taken(actor, name, exclude_pk=client.pk):
+        raise ApplicationError(_client_duplicate(name), field="name")
+    client.name, client.note = name, note
+    _save_unique(client, _client_duplicate(name))
+    return client
+
+
+@transaction.atomic
+def client_archive(
+    *, actor: Membership, client: Client, archived: bool = True, include_projects: bool = False
+) -> Client:
+    """Archive (or restore) a client; optionally its projects with it."""
+    _require_admin(actor)
+    _require_same_workspace(actor, client, "Client")
+    client.archived = archived
+    client.save(update_fields=["archived"])
+    if include_projects:
+        Project.objects.filter(workspace_id=actor.workspace_id, client=client).update(
+            archived=archived
+        )
+    return client
+
+
+@transaction.atomic
+def client_delete(*, actor: Membership, client: Client) -> None:
+    """Delete a client that has no projects; one with projects is archived instead."""
+    _require_admin(actor)
+    _require_same_workspace(actor, client, "Client")
+    count = Project.objects.filter(workspace_id=actor.workspace_id, client=client).count()
+    if count:
+        has_time = TimeEntry.objects.filter(
+            workspace_id=actor.workspace_id, project__client=client
+        ).exists()
+        hint = (
+            "its projects have tracked time, so archive the client instead."
+            if has_time
+            else "delete or move them first, or archive the client instead."
+        )
+        raise ApplicationError(
+            f"“{client.name}” has {count} project{'s' if count != 1 else ''}: {hint}"
+        )
+    client.delete()
+
+
+# --- projects -----------------------------------------------------------------------------
+
+
+def _project_duplicate(name: str, client: Client | None) -> str:
+    where = f"for client “{client.name}”" if client else "without a client"
+    return f"A project named “{name}” already exists {where} (it may be archived)."
+
+
+def _check_project_client(actor: Membership, client: Client | None) -> None:
+    if client is None:
+        return
+    if client.workspace_id != actor.workspace_id:
+        raise ApplicationError("Choose a client of this workspace.", field="client")
+    if client.archived:
+        raise ApplicationError(
+            f"Client “{client.name}” is archived; restore it or choose another client.",
+            field="client",
+        )
+
+
+def _project_name_taken(
+    actor: Membership, name: str, client: Client | None, exclude_pk: str | None = None
+) -> bool:
+    qs = Project.objects.filter(workspace_id=actor.workspace_id, name=name, client=client)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+@transaction.atomic
+def project_create(
+    *,
+    actor: Membership,
+    name: str,
+    client: Client | None = None,
+    color: str = "#0b6bcb",
+    billable: bool = True,
+    hourly_rate_cents: int | None = None,
+    is_public: bool = True,
+    note: str = "",
+) -> Project:
+    """Create a project. A private project starts with its creator as a member so that it
+    does not vanish from their own pickers."""
+    _require_admin(actor)
+    name = _clean_name(name, what="project")
+    _check_project_client(actor, client)
+    color = _clean_color(color)
+    hourly_rate_cents = _clean_rate(hourly_rate_cents)
+    note = _clean_note(note)
+    if _project_name_taken(actor, name, client):
+        raise ApplicationError(_project_duplicate(name, client), field="name")
+    project = Project(
+        workspace_id=actor.workspace_id,
+        name=name,
+        client=client,
+        color=color,
+        billable=billable,
+        hourly_rate_cents=hourly_rate_cents,
+        is_public=is_public,
+        note=note,
+    )
+    _save_unique(project, _project_duplicate(name, client))
+    if not is_public:
+        ProjectMember.objects.create(
+            workspace_id=actor.workspace_id, project=project, user_id=actor.user_id
+        )
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *,
+    actor: Membership,
+    project: Project,
+    name: str,
+    client: Client | None,
+    color: str,
+    billable: bool,
+    hourly_rate_cents: int | None,
+    is_public: bool,
+    note: str,
+) -> Project:
+    """Change a project's settings. A new rate applies to new entries only; re-rating past
+    entries is the explicit `tracking:rates_reapply` action."""
+    _require_admin(actor)
+    _require_same_workspace(actor, project, "Project")
+    name = _clean_name(name, what="project")
+    # Keeping a client that was archived since is fine; choosing an archived one is not.
+    if client is None or client.pk != project.client_id:
+        _check_project_client(actor, client)
+    color = _clean_color(color)
+    hourly_rate_cents = _clean_rate(hourly_rate_cents)
+    note = _clean_note(note)
+    if _project_name_taken(actor, name, client, exclude_pk=project.pk):
+        raise ApplicationError(_project_duplicate(name, client), field="name")
+    project.name = name
+    project.client = client
+    project.color = color
+    project.billable = billable
+    project.hourly_rate_cents = hourly_rate_cents
+    project.is_public = is_public
+    project.note = note
+    _save_unique(project, _project_duplicate(name, client))
+    return project
+
+
+@transaction.atomic
+def project_archive(*, actor: Membership, project: Project, archived: bool = True) -> Project:
+    _require_admin(actor)
+    _require_same_workspace(actor, project, "Project")
+    if not archived and project.client is not None and project.client.archived:
+        raise ApplicationError(
+            f"Its client “{project.client.name}” is archived: restore the client first."
+        )
+    project.archived = archived
+    project.save(update_fields=["archived"])
+    return project
+
+
+@transaction.atomic
+def project_delete(*, actor: Membership, project: Project) -> None:
+    _require_admin(actor)
+    _require_same_workspace(actor, project, "Project")
+    if TimeEntry.objects.filter(
+        Q(project=project) | Q(task__project=project), workspace_id=actor.workspace_id
+    ).exists():
+        raise ApplicationError(
+            f"“{project.name}” has tracked time and cannot be deleted: archive it instead."
+        )
+    project.delete()
+
+
+# --- project members and their rates -----------------------------------------------------
+
+
+def _check_workspace_member(actor: Membership, user: User) -> None:
+    if not Membership.objects.filter(
+        workspace_id=actor.workspace_id, user=user, status=Membership.Status.ACTIVE
+    ).exists():
+        raise ApplicationError("Choose an active member of this workspace.", field="user")
+
+
+@transaction.atomic
+def project_member_add(
+    *, actor: Membership, project: Project, user: User, hourly_rate_cents: int | None = None
+) -> ProjectMember:
+    """Add a workspace member to a project (access to a private project; on any project, the
+    place for a per-member project rate)."""
+    _require_admin(actor)
+    _require_same_workspace(actor, project, "Project")
+    _check_workspace_member(actor, user)
+    hourly_rate_cents = _clean_rate(hourly_rate_cents)
+    if ProjectMember.objects.filter(project=project, user=user).exists():
+        raise ApplicationError(
+            f"{user.full_name} is already a member of this project.", field="user"
+        )
+    return ProjectMember.objects.create(
+        workspace_id=actor.workspace_id,
+        project=project,
+        user=user,
+        hourly_rate_cents=hourly_rate_cents,
+    )
+
+
+def _project_member(actor: Membership, project: Project, user: User) -> ProjectMember:
+    _require_same_workspace(actor, project, "Project")
+    pm = ProjectMember.objects.filter(
+        workspace_id=actor.workspace_id, project=project, user=user
+    ).first()
+    if pm is None:
+        raise NotFound(f"{user.full_name} is not a member of this project.")
+    return pm
+
+
+@transaction.atomic
+def project_member_remove(*, actor: Membership, project: Project, user: User) -> None:
+    """Take someone off a project: their entries stay; they lose access if it is private and
+    are unassigned from its tasks."""
+    _require_admin(actor)
+    pm = _project_member(actor, project, user)
+    pm.delete()
+    Task.assignees.through.objects.filter(task__project=project, user=user).delete()
+
+
+@transaction.atomic
+def project_member_set_rate(
+    *, actor: Membership, project: Project, user: User, hourly_rate_cents: int | None
+) -> ProjectMember:
+    """Set (or clear, with None) a member's rate on this project; applies to new entries."""
+    _require_admin(actor)
+    pm = _project_member(actor, project, user)
+    pm.hourly_rate_cents = _clean_rate(hourly_rate_cents)
+    pm.save(update_fields=["hourly_rate_cents"])
+    return pm
+
+
+# --- tasks --------------------------------------------------------------------------------
+
+
+def _task_duplicate(name: str) -> str:
+    return f"This project already has a task named “{name}”."
+
+
+def _check_assignees(actor: Membership, project: Project, users: Iterable[User]) -> list[User]:
+    users = _active_member_users(actor, users)
+    if not project.is_public and users:
+        members = set(
+            ProjectMember.objects.filter(project=project).values_list("user_id", flat=True)
+        )
+        outside = [u for u in users if u.pk not in members]
+        if outside:
+            names = ", ".join(sorted(u.full_name for u in outside))
+            raise ApplicationError(
+                f"This project is private and {names} cannot see it: add them as project "
+                "members first.",
+                field="assignees",
+            )
+    return users
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: Membership,
+    project: Project,
+    name: str,
+    hourly_rate_cents: int | None = None,
+    assignees: Iterable[User] = (),
+) -> Task:
+    _require_admin(actor)
+    _require_same_workspace(actor, project, "Project")
+    name = _clean_name(name, what="task")
+    hourly_rate_cents = _clean_rate(hourly_rate_cents)
+    users = _check_assignees(actor, project, assignees)
+    if Task.objects.filter(project=project, name=name).exists():
+        raise ApplicationError(_task_duplicate(name), field="name")
+    task = Task(
+        workspace_id=actor.workspace_id,
+        project=project,
+        name=name,
+        hourly_rate_cents=hourly_rate_cents,
+    )
+    _save_unique(task, _task_duplicate(name))
+    task.assignees.set(users)
+    return task
+
+
+@transaction.atomic
+def task_update(
+    *,
+    actor: Membership,
+    task: Task,
+    name: str,
+    status: str,
+    hourly_rate_cents: int | None,
+    assignees: Iterable[User],
+) -> Task:
+    """Rename, mark done/active, change the rate (new entries only) and the assignees."""
+    _require_admin(actor)
+    _require_same_workspace(actor, task, "Task")
+    name = _clean_name(name, what="task")
+    if status not in Task.Status.values:
+        raise ApplicationError("Choose Active or Done.", field="status")
+    hourly_rate_cents = _clean_rate(hourly_rate_cents)
+    users = _check_assignees(actor, task.project, assignees)
+    if Task.objects.filter(project_id=task.project_id, name=name).exclude(pk=task.pk).exists():
+        raise ApplicationError(_task_duplicate(name), field="name")
+    task.name = name
+    task.status = status
+    task.hourly_rate_cents = hourly_rate_cents
+    _save_unique(task, _task_duplicate(name))
+    task.assignees.set(users)
+    return task
+
+
+@transaction.atomic
+def task_delete(*, actor: Membership, task: Task) -> None:
+    _require_admin(actor)
+    _require_same_workspace(actor, task, "Task")
+    if TimeEntry.objects.filter(workspace_id=actor.workspace_id, task=task).exists():
+        raise ApplicationError(
+            f"Task “{task.name}” has tracked time and cannot be deleted: mark it done instead."
+        )
+    task.delete()
+
+
+# --- tags ---------------------------------------------------------------------------------
+
+
+def _tag_duplicate(name: str) -> str:
+    return f"A tag named “{name}” already exists (it may be archived)."
+
+
+def _tag_name_taken(actor: Membership, name: str, exclude_pk: str | None = None) -> bool:
+    qs = Tag.objects.filter(workspace_id=actor.workspace_id, name=name)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+@transaction.atomic
+def tag_create(*, actor: Membership, name: str) -> Tag:
+    _require_admin(actor)
+    name = _clean_name(name, what="tag")
+    if _tag_name_taken(actor, name):
+        raise ApplicationError(_tag_duplicate(name), field="name")
+    tag = Tag(workspace_id=actor.workspace_id, name=name)
+    _save_unique(tag, _tag_duplicate(name))
+    return tag
+
+
+@transaction.atomic
+def tag_update(*, actor: Membership, tag: Tag, name: str) -> Tag:
+    _require_admin(actor)
+    _require_same_workspace(actor, tag, "Tag")
+    name = _clean_name(name, what="tag")
+    if _tag_name_taken(actor, name, exclude_pk=tag.pk):
+        raise ApplicationError(_tag_duplicate(name), field="name")
+    tag.name = name
+    _save_unique(tag, _tag_duplicate(name))
+    return tag
+
+
+@transaction.atomic
+def tag_archive(*, actor: Membership, tag: Tag, archived: bool = True) -> Tag:
+    _require_admin(actor)
+    _require_same_workspace(actor, tag, "Tag")
+    tag.archived = archived
+    tag.save(update_fields=["archived"])
+    return tag
+
+
+@transaction.atomic
+def tag_delete(*, actor: Membership, tag: Tag) -> None:
+    _require_admin(actor)
+    _require_same_workspace(actor, tag, "Tag")
+    if TimeEntryTag.objects.filter(workspace_id=actor.workspace_id, tag=tag).exists():
+        raise ApplicationError(
+            f"Tag “{tag.name}” is used on time entries and cannot be deleted: archive it instead."
+        )
+    tag.delete()

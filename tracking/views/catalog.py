@@ -1,0 +1,658 @@
+"""Pages for clients, projects (members, rates, tasks) and tags.
+
+Every view is under /w/<ws>/ and decorated with `workspace_view`: an outsider gets a 404, a
+member a 403 on any write. Writes go through tracking/services/catalog.py; its errors come back
+as form errors next to the field (status 400) or, for row actions, as a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from tracking.forms_catalog import (
+    ClientForm,
+    ProjectForm,
+    ProjectMemberAddForm,
+    ProjectMemberRateForm,
+    TagForm,
+    TaskForm,
+    cents_to_amount,
+)
+from tracking.models import Client, Project, Tag, Task
+from tracking.selectors.catalog import (
+    CatalogFilters,
+    client_list,
+    project_get,
+    project_list,
+    project_members,
+    project_tasks,
+    tag_list,
+)
+from tracking.services import catalog as services
+from workspaces.access import workspace_view
+from workspaces.errors import ApplicationError
+from workspaces.models import Membership, User, Workspace
+
+ADMIN = Membership.Role.ADMIN
+
+
+def _ms(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined,no-any-return]
+
+
+def _ws(request: HttpRequest) -> Workspace:
+    return request.workspace  # type: ignore[attr-defined,no-any-return]
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    """Redirect to the `next` the form carried (a local URL only), else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = default
+    return redirect(target)
+
+
+def _action(
+    request: HttpRequest, default: str, do: Callable[[], Any], success: str
+) -> HttpResponseRedirect:
+    """Run a row action (archive, delete, ...) and report the outcome as a message."""
+    try:
+        do()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return _back(request, default)
+
+
+def _hours(seconds: int | None) -> str:
+    seconds = seconds or 0
+    return f"{seconds // 3600}:{(seconds % 3600) // 60:02d}"
+
+
+def _money(cents: int | None, currency: str) -> str:
+    return "" if cents is None else f"{Decimal(cents) / 100:,.2f} {currency}"
+
+
+def _reapply_url(ws: Workspace) -> str | None:
+    """The entries area's re-rating action; None while that URL does not exist, so the page
+    still renders without the "apply to past entries" buttons."""
+    try:
+        return reverse("tracking:rates_reapply", kwargs={"ws": ws.pk})
+    except NoReverseMatch:
+        return None
+
+
+def _bool_arg(request: HttpRequest, name: str) -> bool:
+    return request.POST.get(name, "") in ("1", "true", "on", "yes")
+
+
+# --- clients ------------------------------------------------------------------------------
+
+
+def _clients_page(
+    request: HttpRequest,
+    *,
+    create_form: ClientForm | None = None,
+    edit_form: ClientForm | None = None,
+    edit_pk: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    filters = CatalogFilters.from_query(request.GET)
+    rows = list(client_list(workspace_id=_ws(request).pk, filters=filters))
+    for c in rows:
+        if c.pk == edit_pk and edit_form is not None:
+            c.form = edit_form  # type: ignore[attr-defined]
+        else:
+            c.form = ClientForm(  # type: ignore[attr-defined]
+                initial={"name": c.name, "note": c.note}, auto_id=f"client-{c.pk}-%s"
+            )
+    return render(
+        request,
+        "tracking/catalog/clients.html",
+        {
+            "nav": "clients",
+            "filters": filters,
+            "clients": rows,
+            "edit_pk": edit_pk,
+            "create_form": create_form or ClientForm(auto_id="new-client-%s"),
+            "is_admin": _ms(request).is_admin,
+        },
+        status=status,
+    )
+
+
+@workspace_view()
+@require_GET
+def clients(request: HttpRequest) -> HttpResponse:
+    return _clients_page(request)
+
+
+@workspace_view(ADMIN)
+@require_POST
+def client_create(request: HttpRequest) -> HttpResponse:
+    form = ClientForm(request.POST, auto_id="new-client-%s")
+    if form.is_valid():
+        try:
+            client = services.client_create(
+                actor=_ms(request), name=form.cleaned_data["name"], note=form.cleaned_data["note"]
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, f"Client “{client.name}” created.")
+            return _back(request, reverse("tracking:clients", kwargs={"ws": _ws(request).pk}))
+    return _clients_page(request, create_form=form, status=400)
+
+
+@workspace_view(ADMIN)
+@require_POST
+def client_update(request: HttpRequest, pk: str) -> HttpResponse:
+    client = get_object_or_404(Client, workspace=_ws(request), pk=pk)
+    form = ClientForm(request.POST, auto_id=f"client-{client.pk}-%s")
+    if form.is_valid():
+        try:
+            services.client_update(
+                actor=_ms(request),
+                client=client,
+                name=form.cleaned_data["name"],
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, f"Client “{client.name}” saved.")
+            return _back(request, reverse("tracking:clients", kwargs={"ws": _ws(request).pk}))
+    return _clients_page(request, edit_form=form, edit_pk=client.pk, status=400)
+
+
+@workspace_view(ADMIN)
+@require_POST
+def client_archive(request: HttpRequest, pk: str) -> HttpResponse:
+    client = get_object_or_404(Client, workspace=_ws(request), pk=pk)
+    archived = _bool_arg(request, "archived")
+    include_projects = _bool_arg(request, "include_projects")
+    verb = "archived" if archived else "restored"
+    return _action(
+        request,
+        reverse("tracking:clients", kwargs={"ws": _ws(request).pk}),
+        lambda: services.client_archive(
+            actor=_ms(request), client=client, archived=archived, include_projects=include_projects
+        ),
+        f"Client “{client.name}” {verb}{' with its projects' if include_projects else ''}.",
+    )
+
+
+@workspace_view(ADMIN)
+@require_POST
+def client_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    client = get_object_or_404(Client, workspace=_ws(request), pk=pk)
+    return _action(
+        request,
+        reverse("tracking:clients", kwargs={"ws": _ws(request).pk}),
+        lambda: services.client_delete(actor=_ms(request), client=client),
+        f"Client “{client.name}” deleted.",
+    )
+
+
+# --- tags ---------------------------------------------------------------------------------
+
+
+def _tags_page(
+    request: HttpRequest,
+    *,
+    create_form: TagForm | None = None,
+    edit_form: TagForm | None = None,
+    edit_pk: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    filters = CatalogFilters.from_query(request.GET)
+    rows = list(tag_list(workspace_id=_ws(request).pk, filters=filters))
+    for t in rows:
+        if t.pk == edit_pk and edit_form is not None:
+            t.form = edit_form  # type: ignore[attr-defined]
+        else:
+            t.form = TagForm(  # type: ignore[attr-defined]
+                initial={"name": t.name}, auto_id=f"tag-{t.pk}-%s"
+            )
+    return render(
+        request,
+        "tracking/catalog/tags.html",
+        {
+            "nav": "tags",
+            "filters": filters,
+            "tags": rows,
+            "edit_pk": edit_pk,
+            "create_form": create_form or TagForm(auto_id="new-tag-%s"),
+            "is_admin": _ms(request).is_admin,
+        },
+        status=status,
+    )
+
+
+@workspace_view()
+@require_GET
+def tags(request: HttpRequest) -> HttpResponse:
+    return _tags_page(request)
+
+
+@workspace_view(ADMIN)
+@require_POST
+def tag_create(request: HttpRequest) -> HttpResponse:
+    form = TagForm(request.POST, auto_id="new-tag-%s")
+    if form.is_valid():
+        try:
+            tag = services.tag_create(actor=_ms(request), name=form.cleaned_data["name"])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, f"Tag “{tag.name}” created.")
+            return _back(request, reverse("tracking:tags", kwargs={"ws": _ws(request).pk}))
+    return _tags_page(request, create_form=form, status=400)
+
+
+@workspace_view(ADMIN)
+@require_POST
+def tag_update(request: HttpRequest, pk: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, workspace=_ws(request), pk=pk)
+    form = TagForm(request.POST, auto_id=f"tag-{tag.pk}-%s")
+    if form.is_valid():
+        try:
+            services.tag_update(actor=_ms(request), tag=tag, name=form.cleaned_data["name"])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, f"Tag “{tag.name}” saved.")
+            return _back(request, reverse("tracking:tags", kwargs={"ws": _ws(request).pk}))
+    return _tags_page(request, edit_form=form, edit_pk=tag.pk, status=400)
+
+
+@workspace_view(ADMIN)
+@require_POST
+def tag_archive(request: HttpRequest, pk: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, workspace=_ws(request), pk=pk)
+    archived = _bool_arg(request, "archived")
+    return _action(
+        request,
+        reverse("tracking:tags", kwargs={"ws": _ws(request).pk}),
+        lambda: services.tag_archive(actor=_ms(request), tag=tag, archived=archived),
+        f"Tag “{tag.name}” {'archived' if archived else 'restored'}.",
+    )
+
+
+@workspace_view(ADMIN)
+@require_POST
+def tag_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, workspace=_ws(request), pk=pk)
+    return _action(
+        request,
+        reverse("tracking:tags", kwargs={"ws": _ws(request).pk}),
+        lambda: services.tag_delete(actor=_ms(request), tag=tag),
+        f"Tag “{tag.name}” deleted.",
+    )
+
+
+# --- projects -----------------------------------------------------------------------------
+
+
+def _projects_page(
+    request: HttpRequest, *, create_form: ProjectForm | None = None, status: int = 200
+) -> HttpResponse:
+    ws = _ws(request)
+    filters = CatalogFilters.from_query(request.GET)
+    rows = list(project_list(membership=_ms(request), filters=filters))
+    for p in rows:
+        p.tracked_display = _hours(p.tracked_seconds)  # type: ignore[attr-defined]
+        p.rate_display = _money(p.hourly_rate_cents, ws.currency)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "tracking/catalog/projects.html",
+        {
+            "nav": "projects",
+            "filters": filters,
+            "projects": rows,
+            "all_clients": Client.objects.filter(workspace=ws).order_by("name"),
+            "create_form": create_form or ProjectForm(workspace_id=ws.pk, auto_id="new-project-%s"),
+            "create_open": create_form is not None,
+            "is_admin": _ms(request).is_admin,
+        },
+        status=status,
+    )
+
+
+@workspace_view()
+@require_GET
+def projects(request: HttpRequest) -> HttpResponse:
+    return _projects_page(request)
+
+
+def _project_kwargs(form: ProjectForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "client": data["client"],
+        "color": data["color"],
+        "billable": data["billable"],
+        "hourly_rate_cents": data["hourly_rate"],
+        "is_public": data["visibility"] == "public",
+        "note": data["note"],
+    }
+
+
+@workspace_view(ADMIN)
+@require_POST
+def project_create(request: HttpRequest) -> HttpResponse:
+    ws = _ws(request)
+    form = ProjectForm(request.POST, workspace_id=ws.pk, auto_id="new-project-%s")
+    if form.is_valid():
+        try:
+            project = services.project_create(actor=_ms(request), **_project_kwargs(form))
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, f"Project “{project.name}” created.")
+            return redirect("tracking:project_detail", ws=ws.pk, pk=project.pk)
+    return _projects_page(request, create_form=form, status=400)
+
+
+def _detail_page(
+    request: HttpRequest,
+    project: Project,
+    *,
+    settings_form: ProjectForm | None = None,
+    member_form: ProjectMemberAddForm | None = None,
+    task_form: TaskForm | None = None,
+    rate_forms: dict[str, ProjectMemberRateForm] | None = None,
+    task_edit_forms: dict[str, TaskForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    ws = _ws(request)
+    is_admin = _ms(request).is_admin
+    members = list(project_members(project=project))
+    tasks = list(project_tasks(project=project))
+    rate_forms = rate_forms or {}
+    task_edit_forms = task_edit_forms or {}
+    for pm in members:
+        pm.rate_display = _money(pm.hourly_rate_cents, ws.currency)  # type: ignore[attr-defined]
+        pm.form = rate_forms.get(pm.user_id) or ProjectMemberRateForm(  # type: ignore[attr-defined]
+            initial={"hourly_rate": cents_to_amount(pm.hourly_rate_cents)},
+            auto_id=f"pm-{pm.user_id}-%s",
+        )
+        pm.form_open = pm.user_id in rate_forms  # type: ignore[attr-defined]
+    for t in tasks:
+        t.rate_display = _money(t.hourly_rate_cents, ws.currency)  # type: ignore[attr-defined]
+        if is_admin:
+            t.form = task_edit_forms.get(t.pk) or TaskForm(  # type: ignore[attr-defined]
+                initial={
+                    "name": t.name,
+                    "status": t.status,
+                    "hourly_rate": cents_to_amount(t.hourly_rate_cents),
+                    "assignees": [u.pk for u in t.assignees.all()],
+                },
+                workspace_id=ws.pk,
+                auto_id=f"task-{t.pk}-%s",
+            )
+            t.form_open = t.pk in task_edit_forms  # type: ignore[attr-defined]
+    context = {
+        "nav": "projects",
+        "project": project,
+        "project_rate_display": _money(project.hourly_rate_cents, ws.currency),
+        "members": members,
+        "tasks": tasks,
+        "is_admin": is_admin,
+        "reapply_url": _reapply_url(ws),
+        "settings_open": settings_form is not None,
+        "settings_form": settings_form
+        or ProjectForm(
+            initial={
+                "name": project.name,
+                "client": project.client_id,
+                "color": project.color,
+                "billable": project.billable,
+                "hourly_rate": cents_to_amount(project.hourly_rate_cents),
+                "visibility": "public" if project.is_public else "private",
+                "note": project.note,
+            },
+            workspace_id=ws.pk,
+            current_client_id=project.client_id,
+            auto_id="project-%s",
+        ),
+        "member_form": member_form
+        or ProjectMemberAddForm(
+            workspace_id=ws.pk, exclude_ids=[pm.user_id for pm in members], auto_id="add-pm-%s"
+        ),
+        "task_form": task_form or TaskForm(workspace_id=ws.pk, auto_id="new-task-%s"),
+    }
+    return render(request, "tracking/catalog/project_detail.html", context, status=status)
+
+
+def _project_or_404(request: HttpRequest, pk: str) -> Project:
+    project = project_get(membership=_ms(request), pk=pk)
+    if project is None:
+        raise Http404("Project not found.")
+    return project
+
+
+def _detail_url(request: HttpRequest, project: Project) -> str:
+    return reverse("tracking:project_detail", kwargs={"ws": _ws(request).pk, "pk": project.pk})
+
+
+@workspace_view()
+@require_GET
+def project_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    return _detail_page(request, _project_or_404(request, pk))
+
+
+@workspace_view(ADMIN)
+@require_POST
+def project_update(request: HttpRequest, pk: str) -> HttpResponse:
+    project = _project_or_404(request, pk)
+    form = ProjectForm(
+        request.POST,
+        workspace_id=_ws(request).pk,
+        current_client_id=project.client_id,
+        auto_id="project-%s",
+    )
+    if form.is_valid():
+        try:
+            services.project_update(actor=_ms(request), project=project, **_project_kwargs(form))
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, "Project settings saved. New rates apply to new entries.")
+            return redirect(_detail_url(request, project))
+    project.refresh_from_db()
+    return _detail_page(request, project, settings_form=form, status=400)
+
+
+@workspace_view(ADMIN)
+@require_POST
+def project_archive(request: HttpRequest, pk: str) -> HttpResponse:
+    project = _project_or_404(request, pk)
+    archived = _bool_arg(request, "archived")
+    return _action(
+        request,
+        _detail_url(request, project),
+        lambda: services.project_archive(actor=_ms(request), project=project, archived=archived),
+        f"Project “{project.name}” {'archived' if archived else 'restored'}.",
+    )
+
+
+@workspace_view(ADMIN)
+@require_POST
+def project_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    project = _project_or_404(request, pk)
+    try:
+        services.project_delete(actor=_ms(request), project=project)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(_detail_url(request, project))
+    messages.success(request, f"Project “{project.name}” deleted.")
+    return redirect("tracking:projects", ws=_ws(request).pk)
+
+
+# --- project members ------------------------------------------------------------------------
+
+
+def _workspace_user_or_404(request: HttpRequest, user_id: str) -> User:
+    """A user who is (or was) in this workspace; anyone else does not exist here."""
+    return get_object_or_404(User, pk=user_id, memberships__workspace=_ws(request))
+
+
+@workspace_view(ADMIN)
+@require_POST
+def project_member_add(request: HttpRequest, pk: str) -> HttpResponse:
+    project = _project_or_404(request, pk)
+    form = ProjectMemberAddForm(request.POST, workspace_id=_ws(request).pk, auto_id="add-pm-%s")
+    if form.is_valid():
+        try:
+            pm = services.project_member_add(
+                actor=_ms(request),
+                project=project,
+                user=form.cleaned_data["user"],
+                hourly_rate_cents=form.cleaned_data["hourly_rate"],
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, f"{pm.user.full_name} added to the project.")
+            return redirect(_detail_url(request, project))
+    return _detail_page(request, project, member_form=form, status=400)
+
+
+@workspace_view(ADMIN)
+@require_POST
+def project_member_remove(request: HttpRequest, pk: str, user_id: str) -> HttpResponse:
+    project = _project_or_404(request, pk)
+    user = _workspace_user_or_404(request, user_id)
+    return _action(
+        request,
+        _detail_url(request, project),
+        lambda: services.project_member_remove(actor=_ms(request), project=project, user=user),
+        f"{user.full_name} removed from the project; their entries are kept.",
+    )
+
+
+@workspace_view(ADMIN)
+@require_POST
+def project_member_rate(request: HttpRequest, pk: str, user_id: str) -> HttpResponse:
+    project = _project_or_404(request, pk)
+    user = _workspace_user_or_404(request, user_id)
+    form = ProjectMemberRateForm(request.POST, auto_id=f"pm-{user.pk}-%s")
+    if form.is_valid():
+        try:
+            services.project_member_set_rate(
+                actor=_ms(request),
+                project=project,
+                user=user,
+                hourly_rate_cents=form.cleaned_data["hourly_rate"],
+            )
+        except ApplicationError as exc:
+            if exc.status == 404:
+                raise Http404(exc.message) from exc
+            form.add_service_error(exc)
+        else:
+            messages.success(
+                request, f"{user.full_name}'s project rate saved; it applies to new entries."
+            )
+            return redirect(_detail_url(request, project))
+    return _detail_page(request, project, rate_forms={user.pk: form}, status=400)
+
+
+# --- tasks --------------------------------------------------------------------------------
+
+
+def _task_or_404(request: HttpRequest, project: Project, task_id: str) -> Task:
+    return get_object_or_404(Task, workspace=_ws(request), project=project, pk=task_id)
+
+
+@workspace_view(ADMIN)
+@require_POST
+def task_create(request: HttpRequest, pk: str) -> HttpResponse:
+    project = _project_or_404(request, pk)
+    form = TaskForm(request.POST, workspace_id=_ws(request).pk, auto_id="new-task-%s")
+    if form.is_valid():
+        try:
+            task = services.task_create(
+                actor=_ms(request),
+                project=project,
+                name=form.cleaned_data["name"],
+                hourly_rate_cents=form.cleaned_data["hourly_rate"],
+                assignees=form.cleaned_data["assignees"],
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, f"Task “{task.name}” added.")
+            return redirect(_detail_url(request, project))
+    return _detail_page(request, project, task_form=form, status=400)
+
+
+@workspace_view(ADMIN)
+@require_POST
+def task_update(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
+    project = _project_or_404(request, pk)
+    task = _task_or_404(request, project, task_id)
+    form = TaskForm(request.POST, workspace_id=_ws(request).pk, auto_id=f"task-{task.pk}-%s")
+    if form.is_valid():
+        try:
+            services.task_update(
+                actor=_ms(request),
+                task=task,
+                name=form.cleaned_data["name"],
+                status=form.cleaned_data["status"],
+                hourly_rate_cents=form.cleaned_data["hourly_rate"],
+                assignees=form.cleaned_data["assignees"],
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, f"Task “{task.name}” saved.")
+            return redirect(_detail_url(request, project))
+    return _detail_page(request, project, task_edit_forms={task.pk: form}, status=400)
+
+
+@workspace_view(ADMIN)
+@require_POST
+def task_status(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
+    """The one-click "mark done" / "mark active" of a task row."""
+    project = _project_or_404(request, pk)
+    task = _task_or_404(request, project, task_id)
+    status = Task.Status.DONE if _bool_arg(request, "done") else Task.Status.ACTIVE
+    return _action(
+        request,
+        _detail_url(request, project),
+        lambda: services.task_update(
+            actor=_ms(request),
+            task=task,
+            name=task.name,
+            status=status,
+            hourly_rate_cents=task.hourly_rate_cents,
+            assignees=list(task.assignees.all()),
+        ),
+        f"Task “{task.name}” marked {Task.Status(status).label.lower()}.",
+    )
+
+
+@workspace_view(ADMIN)
+@require_POST
+def task_delete(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
+    project = _project_or_404(request, pk)
+    task = _task_or_404(request, project, task_id)
+    return _action(
+        request,
+        _detail_url(request, project),
+        lambda: services.task_delete(actor=_ms(request), task=task),
+        f"Task “{task.name}” deleted.",
+    )
