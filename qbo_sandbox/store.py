@@ -50,9 +50,14 @@ CREATE TABLE IF NOT EXISTS entity (
     entity TEXT NOT NULL,
     id INTEGER NOT NULL,
     data TEXT NOT NULL,
+    name_key TEXT,
     PRIMARY KEY (realm_id, entity, id)
 );
 """
+
+# Display names are unique across Customer, Employee and Vendor (and Item names among Items):
+# the rules store a normalised key per row and look it up through this index.
+_NAME_INDEX = "CREATE INDEX IF NOT EXISTS entity_name_key ON entity (realm_id, name_key)"
 
 
 def qbo_now() -> str:
@@ -110,6 +115,10 @@ class Store:
         conn = self._conn()
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(_SCHEMA)
+        columns = {row["name"] for row in conn.execute("PRAGMA table_info(entity)")}
+        if "name_key" not in columns:  # a file written by the first version of this module
+            conn.execute("ALTER TABLE entity ADD COLUMN name_key TEXT")
+        conn.execute(_NAME_INDEX)
 
     # -- connections and transactions ---------------------------------------------------------
 
@@ -280,13 +289,24 @@ class Store:
             ).fetchone()
             return str(row["last_id"])
 
-    def entity_put(self, realm_id: str, entity: str, data: dict[str, Any]) -> None:
+    def entity_put(
+        self, realm_id: str, entity: str, data: dict[str, Any], name_key: str | None = None
+    ) -> None:
         with self.transaction() as conn:
             conn.execute(
-                "INSERT INTO entity (realm_id, entity, id, data) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (realm_id, entity, id) DO UPDATE SET data = excluded.data",
-                (realm_id, entity, int(data["Id"]), json.dumps(data)),
+                "INSERT INTO entity (realm_id, entity, id, data, name_key) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (realm_id, entity, id)"
+                " DO UPDATE SET data = excluded.data, name_key = excluded.name_key",
+                (realm_id, entity, int(data["Id"]), json.dumps(data), name_key),
             )
+
+    def entity_by_name_key(self, realm_id: str, name_key: str) -> list[tuple[str, str]]:
+        """(entity, Id) of every row holding this name key."""
+        rows = self._conn().execute(
+            "SELECT entity, id FROM entity WHERE realm_id = ? AND name_key = ?",
+            (realm_id, name_key),
+        )
+        return [(row["entity"], str(row["id"])) for row in rows]
 
     def entity_remove(self, realm_id: str, entity: str, entity_id: str) -> None:
         with self.transaction() as conn:
