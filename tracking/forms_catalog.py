@@ -113,7 +113,7 @@ class TaskForm(NameForm):
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Assignees"
     )
     status = forms.ChoiceField(
-        choices=Task.Status.choices, initial=Task.Status.ACTIVE, label="Status"
+        choices=Task.Status.choices, initial=Task.Status.ACTIVE, label="Status", required=False
     )
 
     def __init__(self, *args: Any, workspace_id: str, **kwargs: Any) -> None:

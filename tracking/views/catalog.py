@@ -94,6 +94,14 @@ def _reapply_url(ws: Workspace) -> str | None:
         return None
 
 
+def _next_url(request: HttpRequest) -> str:
+    """Where a form on this page should return to: the page as the user saw it (with its
+    filters), also when the page is re-rendered after a failed POST."""
+    if request.method == "POST":
+        return request.POST.get("next", "")
+    return request.get_full_path()
+
+
 def _bool_arg(request: HttpRequest, name: str) -> bool:
     return request.POST.get(name, "") in ("1", "true", "on", "yes")
 
@@ -128,6 +136,7 @@ def _clients_page(
             "edit_pk": edit_pk,
             "create_form": create_form or ClientForm(auto_id="new-client-%s"),
             "is_admin": _ms(request).is_admin,
+            "next_url": _next_url(request),
         },
         status=status,
     )
@@ -236,6 +245,7 @@ def _tags_page(
             "edit_pk": edit_pk,
             "create_form": create_form or TagForm(auto_id="new-tag-%s"),
             "is_admin": _ms(request).is_admin,
+            "next_url": _next_url(request),
         },
         status=status,
     )
@@ -326,6 +336,7 @@ def _projects_page(
             "create_form": create_form or ProjectForm(workspace_id=ws.pk, auto_id="new-project-%s"),
             "create_open": create_form is not None,
             "is_admin": _ms(request).is_admin,
+            "next_url": _next_url(request),
         },
         status=status,
     )
@@ -411,6 +422,7 @@ def _detail_page(
         "members": members,
         "tasks": tasks,
         "is_admin": is_admin,
+        "next_url": _detail_url(request, project),
         "reapply_url": _reapply_url(ws),
         "settings_open": settings_form is not None,
         "settings_form": settings_form
