@@ -220,7 +220,7 @@ class Store:
         return _company_row(row) if row else None
 
     def company_list(self) -> list[dict[str, Any]]:
-        rows = self._conn().execute("SELECT * FROM company ORDER BY created_at, realm_id")
+        rows = self._conn().execute("SELECT * FROM company ORDER BY rowid")
         return [_company_row(row) for row in rows]
 
     def company_update(self, realm_id: str, **fields: Any) -> dict[str, Any]:
