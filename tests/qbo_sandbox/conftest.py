@@ -1,0 +1,107 @@
+"""The emulator as a real server process, and the unmodified clients pointed at it."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from intuitlib.client import AuthClient
+from intuitlib.enums import Scopes
+from quickbooks import QuickBooks
+
+from tests.sandbox_process import SandboxProcess
+
+# requests-oauthlib refuses http:// otherwise; the emulator is on loopback.
+os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+
+CLIENT_ID = "sandbox-client-id"
+CLIENT_SECRET = "sandbox-client-secret"
+REDIRECT_URI = "http://127.0.0.1:8000/quickbooks/callback"
+
+pytestmark = pytest.mark.sandbox
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+    # A generous per-second limit so fast test loops are not throttled; throttles have their
+    # own server in test_http_limits.py.
+    data = tmp_path_factory.mktemp("qbo_sandbox") / "qbo.sqlite3"
+    with SandboxProcess(data, settings={"rate_per_second": 1000}) as process:
+        yield process
+
+
+@pytest.fixture
+def realm(sandbox: SandboxProcess) -> str:
+    """A fresh company for each test (no test sees another's data)."""
+    return sandbox.create_company(name=f"Test Co {uuid.uuid4().hex[:8]}")
+
+
+def auth_client(sandbox: SandboxProcess, **kwargs: Any) -> AuthClient:
+    options: dict[str, Any] = {
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "redirect_uri": REDIRECT_URI,
+        "environment": sandbox.discovery_url,
+    }
+    options.update(kwargs)
+    return AuthClient(**options)
+
+
+def submit_consent(
+    authorization_url: str, *, realm: str | None, action: str = "connect"
+) -> requests.Response:
+    """What a person does on the consent page: pick a company, press Connect (or Cancel)."""
+    session = requests.Session()
+    page = session.get(authorization_url, timeout=10)
+    assert page.status_code == 200, page.text
+    token = re.search(r'name="consent_token" value="([^"]+)"', page.text)
+    assert token is not None, page.text
+    form = {"consent_token": token.group(1), "action": action}
+    if realm is not None:
+        form["realm_id"] = realm
+    return session.post(authorization_url, data=form, allow_redirects=False, timeout=10)
+
+
+def callback_params(response: requests.Response) -> dict[str, str]:
+    assert response.status_code == 302, response.text
+    location = response.headers["Location"]
+    assert location.startswith(REDIRECT_URI), location
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+def authorize(sandbox: SandboxProcess, realm: str, **kwargs: Any) -> tuple[AuthClient, str]:
+    """The OAuth dance up to the callback: (client, code)."""
+    client = auth_client(sandbox, **kwargs)
+    url = client.get_authorization_url([Scopes.ACCOUNTING], state_token="state-123")
+    params = callback_params(submit_consent(url, realm=realm))
+    assert params["state"] == "state-123"
+    assert params["realmId"] == realm
+    return client, params["code"]
+
+
+def connect(sandbox: SandboxProcess, realm: str, **kwargs: Any) -> AuthClient:
+    client, code = authorize(sandbox, realm, **kwargs)
+    client.get_bearer_token(code, realm_id=realm)
+    return client
+
+
+def quickbooks(sandbox: SandboxProcess, client: AuthClient, realm: str) -> QuickBooks:
+    qb = QuickBooks(
+        auth_client=client,
+        refresh_token=client.refresh_token,
+        company_id=realm,
+        minorversion=75,
+    )
+    qb.api_url_v3 = sandbox.api_url_v3
+    return qb
+
+
+@pytest.fixture
+def qb(sandbox: SandboxProcess, realm: str) -> QuickBooks:
+    return quickbooks(sandbox, connect(sandbox, realm), realm)
