@@ -8,7 +8,7 @@ import factory
 from django.utils import timezone
 
 from tests.factories import UserFactory, WorkspaceFactory
-from tracking.models import Client, Project, Tag, Task, TimeEntry
+from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
@@ -27,6 +27,16 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     client = None
     name = factory.Sequence(lambda n: f"Project {n}")
     billable = True
+
+
+class ProjectMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectMember
+
+    project = factory.SubFactory(ProjectFactory)
+    workspace = factory.SelfAttribute("project.workspace")
+    user = factory.SubFactory(UserFactory)
+    hourly_rate_cents = None
 
 
 class TaskFactory(factory.django.DjangoModelFactory):
