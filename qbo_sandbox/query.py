@@ -39,13 +39,14 @@ How the emulator compares, where Intuit's documentation is silent (decisions, ke
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -239,7 +240,10 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _lookup(record: dict[str, Any], path: Sequence[str]) -> Any:
-    """The value at a dotted path, matching keys case-insensitively; a ref gives its value."""
+    """The value at a dotted path, matching keys case-insensitively; a ref gives its value.
+
+    `_MISSING` when the record lacks it, holds null, or holds an object or list there.
+    """
     current: Any = record
     for segment in path:
         if not isinstance(current, dict):
@@ -255,8 +259,10 @@ def _lookup(record: dict[str, Any], path: Sequence[str]) -> Any:
         else:
             return _MISSING
     if isinstance(current, dict):
-        current = current.get("value", _MISSING)
-    return _MISSING if current is None else current
+        current = current.get("value")
+    if current is None or isinstance(current, dict | list):
+        return _MISSING
+    return current
 
 
 def _is_id_like(path: Sequence[str]) -> bool:
@@ -280,93 +286,82 @@ def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-# A sort/compare key: (rank, value). Ranks keep unlike kinds apart so every key is orderable.
+class _Form(NamedTuple):
+    """A scalar read every way a comparison may need it, computed once per value."""
+
+    is_bool: bool  # a JSON boolean or an unquoted true/false, not a string
+    boolean: bool | None  # a bool, or a "true"/"false" string
+    number: float | None  # a number, or a numeric string
+    is_number: bool  # a JSON number or an unquoted numeric literal, not a string
+    instant: datetime | date | None  # an ISO date or datetime string
+    text: str  # casefolded, for string comparison and LIKE
+
+
+def _form(value: Literal) -> _Form:
+    if isinstance(value, bool):
+        return _Form(True, value, None, False, None, "true" if value else "false")
+    if isinstance(value, int | float):
+        return _Form(False, None, float(value), True, None, str(value).casefold())
+    text = str(value)
+    if text.isascii() and text.isdigit():  # the common case, an Id: skip the regexes
+        return _Form(False, None, float(text), False, None, text)
+    lowered = text.casefold()
+    boolean = (lowered == "true") if lowered in ("true", "false") else None
+    number = float(text) if _NUMERIC.fullmatch(text) else None
+    instant = _as_instant(text) if text[:1].isdigit() else None
+    return _Form(False, boolean, number, False, instant, lowered)
+
+
+def _operands(field: _Form, literal: _Form, id_like: bool) -> tuple[Any, Any] | None:
+    """The record's value and the literal as two comparable Python values, or None when they
+    cannot be compared (the condition is then false, as a type mismatch in SQL)."""
+    if field.is_bool or literal.is_bool:
+        if field.boolean is None or literal.boolean is None:
+            return None
+        return field.boolean, literal.boolean
+    if field.is_number or literal.is_number or id_like:
+        if field.number is not None and literal.number is not None:
+            return field.number, literal.number
+        if field.is_number:
+            return None
+    if field.instant is not None and literal.instant is not None:
+        left, right = field.instant, literal.instant
+        if isinstance(left, datetime) != isinstance(right, datetime):
+            # A date against a datetime: the date stands for its midnight UTC.
+            left = left if isinstance(left, datetime) else _midnight(left)
+            right = right if isinstance(right, datetime) else _midnight(right)
+        return left, right
+    return field.text, literal.text
+
+
+# A sort key: (rank, value). Ranks keep unlike kinds apart so every key is orderable.
 _Key = tuple[int, Any]
 
 
-def _key(value: Any, id_like: bool) -> _Key:
-    if isinstance(value, bool):
-        return (0, value)
-    if isinstance(value, int | float):
-        return (1, value)
-    text = str(value)
-    if id_like and _NUMERIC.fullmatch(text):
-        return (1, float(text))
-    instant = _as_instant(text)
-    if isinstance(instant, datetime):
-        return (2, instant)
-    if instant is not None:
-        return (3, instant)
-    return (4, text.casefold())
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if _NUMERIC.fullmatch(value):
-        return float(value)
-    return None
-
-
-def _boolean(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return None
-
-
-def _instant_pair(left: str, right: str) -> tuple[Any, Any] | None:
-    first, second = _as_instant(left), _as_instant(right)
-    if first is None or second is None:
-        return None
-    if isinstance(first, datetime) != isinstance(second, datetime):
-        # A date against a datetime: the date stands for its midnight UTC.
-        first = first if isinstance(first, datetime) else _midnight(first)
-        second = second if isinstance(second, datetime) else _midnight(second)
-    return first, second
-
-
-def _operands(value: Any, literal: Literal, id_like: bool) -> tuple[Any, Any] | None:
-    """The record's value and the literal as two comparable Python values, or None if they
-    cannot be compared (which makes the condition false, as a type mismatch does in SQL)."""
-    if isinstance(value, bool) or isinstance(literal, bool):
-        left, right = _boolean(value), _boolean(literal)
-        return None if left is None or right is None else (left, right)
-    numeric_field = isinstance(value, int | float)
-    numeric_literal = isinstance(literal, int | float)
-    if numeric_field or numeric_literal or id_like:
-        left_number, right_number = _number(value), _number(literal)
-        if left_number is not None and right_number is not None:
-            return left_number, right_number
-        if numeric_field:
-            return None
-    instants = _instant_pair(str(value), str(literal))
-    if instants is not None:
-        return instants
-    return str(value).casefold(), str(literal).casefold()
+def _sort_rank(form: _Form, id_like: bool) -> _Key:
+    if form.is_bool:
+        return (1, form.boolean)
+    if form.number is not None and (form.is_number or id_like):
+        return (2, form.number)
+    if isinstance(form.instant, datetime):
+        return (3, form.instant)
+    if form.instant is not None:
+        return (4, form.instant)
+    return (5, form.text)
 
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": lambda a, b: a == b,
-    "<": lambda a, b: a < b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    ">=": lambda a, b: a >= b,
+    "=": operator.eq,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
 }
 
 
 def _like_regex(pattern: str) -> re.Pattern[str]:
     parts = (re.escape(piece) for piece in pattern.split("%"))
     return re.compile(".*".join(parts), re.IGNORECASE | re.DOTALL)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 @lru_cache(maxsize=256)
@@ -383,44 +378,31 @@ def _matcher(condition: Condition) -> Callable[[dict[str, Any]], bool]:
 
         def like(record: dict[str, Any]) -> bool:
             value = _lookup(record, path)
-            return value is not _MISSING and regex.fullmatch(_text(value)) is not None
+            return value is not _MISSING and regex.fullmatch(_form(value).text) is not None
 
         return like
 
-    def compare_one(value: Any, literal: Literal, operator: Callable[[Any, Any], bool]) -> bool:
-        pair = _operands(value, literal, id_like)
-        return pair is not None and operator(pair[0], pair[1])
+    literals = condition.value if isinstance(condition.value, tuple) else (condition.value,)
+    forms = [_form(literal) for literal in literals]
+    compare = _OPERATORS["=" if condition.operator == "IN" else condition.operator]
 
-    if condition.operator == "IN":
-        literals = condition.value if isinstance(condition.value, tuple) else (condition.value,)
-        equals = _OPERATORS["="]
-
-        def in_list(record: dict[str, Any]) -> bool:
-            value = _lookup(record, path)
-            return value is not _MISSING and any(
-                compare_one(value, literal, equals) for literal in literals
-            )
-
-        return in_list
-
-    operator = _OPERATORS[condition.operator]
-    literal = condition.value
-    assert not isinstance(literal, tuple)
-
-    def compare(record: dict[str, Any]) -> bool:
+    def matches(record: dict[str, Any]) -> bool:
         value = _lookup(record, path)
-        return value is not _MISSING and compare_one(value, literal, operator)
+        if value is _MISSING:
+            return False
+        field = _form(value)
+        for literal in forms:
+            pair = _operands(field, literal, id_like)
+            if pair is not None and compare(pair[0], pair[1]):
+                return True
+        return False
 
-    return compare
+    return matches
 
 
 def _is_active(record: dict[str, Any]) -> bool:
     value = _lookup(record, ("Active",))
-    if value is _MISSING:
-        return True
-    if isinstance(value, str):
-        return value.lower() != "false"
-    return bool(value)
+    return value is _MISSING or _form(value).boolean is not False
 
 
 def _sort_key(field: str) -> Callable[[dict[str, Any]], tuple[int, _Key]]:
@@ -431,7 +413,7 @@ def _sort_key(field: str) -> Callable[[dict[str, Any]], tuple[int, _Key]]:
         value = _lookup(record, path)
         if value is _MISSING:
             return (0, (0, 0))
-        return (1, _key(value, id_like))
+        return (1, _sort_rank(_form(value), id_like))
 
     return sort_key
 
