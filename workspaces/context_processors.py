@@ -16,7 +16,7 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
     }
     if membership is not None:
         context["my_memberships"] = (
-            Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE)
+            Membership.objects.filter(user_id=request.user.pk, status=Membership.Status.ACTIVE)
             .select_related("workspace")
             .order_by("workspace__name")
         )

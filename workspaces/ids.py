@@ -24,7 +24,7 @@ def is_object_id(value: object) -> bool:
     return isinstance(value, str) and bool(OBJECT_ID_RE.match(value))
 
 
-class ObjectIdField(models.CharField):
+class ObjectIdField(models.CharField):  # type: ignore[type-arg]
     """A CharField primary key holding a new_object_id()."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from workspaces import views
@@ -6,4 +7,63 @@ app_name = "workspaces"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Accounts
+    path("signup/", views.signup, name="signup"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="registration/password_reset_done.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="registration/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path("profile/", views.profile, name="profile"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # Workspaces
+    path("workspaces/new/", views.workspace_create, name="workspace_create"),
+    path("w/<str:ws>/settings/", views.settings_general, name="settings"),
+    path("w/<str:ws>/settings/rounding/", views.settings_rounding, name="settings_rounding"),
+    path("w/<str:ws>/settings/plan/", views.settings_plan, name="settings_plan"),
+    path(
+        "w/<str:ws>/settings/integrations/",
+        views.settings_integrations,
+        name="settings_integrations",
+    ),
+    path("w/<str:ws>/settings/delete/", views.workspace_delete, name="workspace_delete"),
+    # Team
+    path("w/<str:ws>/team/", views.team, name="team"),
+    path("w/<str:ws>/team/invite/", views.team_invite, name="team_invite"),
+    path(
+        "w/<str:ws>/team/invitations/<str:pk>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "w/<str:ws>/team/invitations/<str:pk>/cancel/",
+        views.invitation_cancel,
+        name="invitation_cancel",
+    ),
+    path("w/<str:ws>/team/members/<str:pk>/role/", views.member_role, name="member_role"),
+    path("w/<str:ws>/team/members/<str:pk>/status/", views.member_status, name="member_status"),
+    path("w/<str:ws>/team/members/<str:pk>/rate/", views.member_rate, name="member_rate"),
+    path(
+        "w/<str:ws>/team/members/<str:pk>/make-owner/",
+        views.member_make_owner,
+        name="member_make_owner",
+    ),
+    path("w/<str:ws>/audit-log/", views.audit_log, name="audit_log"),
 ]

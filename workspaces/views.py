@@ -1,20 +1,621 @@
+"""Pages for accounts, workspace settings, the team, invitations and the audit log."""
+
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from typing import Any
 
-from workspaces.models import Membership
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.http import require_POST
+
+from workspaces import selectors, services
+from workspaces.access import workspace_view
+from workspaces.errors import ApplicationError, NotFound, PermissionDenied
+from workspaces.forms import (
+    EmailAuthenticationForm,
+    InvitationSignupForm,
+    InviteForm,
+    MemberRateForm,
+    PlanForm,
+    ProfileForm,
+    ProfileNameForm,
+    RoleForm,
+    RoundingForm,
+    SignupForm,
+    WorkspaceCreateForm,
+    WorkspaceDeleteForm,
+    WorkspaceGeneralForm,
+    cents_to_rate,
+    rate_to_cents,
+)
+from workspaces.models import Invitation, Membership, User, Workspace
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+AUDIT_PAGE_SIZE = 50
+
+
+def _attach_error(form: forms.Form, exc: ApplicationError) -> None:
+    """Show a service's error next to its field (or above the form)."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+def _raise_http(exc: ApplicationError) -> None:
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message) from exc
+    if isinstance(exc, PermissionDenied):
+        raise DjangoPermissionDenied(exc.message) from exc
+
+
+# --- Home, sign-up, log-in -------------------------------------------------------------------
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send the user to the time tracker of their last-used (or first) workspace."""
-    memberships = Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE)
+    user: User = request.user  # type: ignore[assignment]
+    memberships = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
     membership = (
-        memberships.filter(workspace_id=request.user.active_workspace_id).first()  # type: ignore[union-attr]
+        memberships.filter(workspace_id=user.active_workspace_id).first()
         or memberships.order_by("created_at").first()
     )
     if membership is None:
         return redirect("workspaces:workspace_create")
     return redirect("tracking:tracker", ws=membership.workspace_id)
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("workspaces:home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_signup(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                full_name=form.cleaned_data["full_name"],
+            )
+        except ApplicationError as exc:
+            _attach_error(form, exc)
+        else:
+            login(request, user, backend=MODEL_BACKEND)
+            messages.success(
+                request, f"Welcome! Your workspace “{user.full_name}'s workspace” is ready."
+            )
+            return redirect("workspaces:home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("workspaces:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("workspaces:password_reset_complete")
+
+
+# --- Profile ---------------------------------------------------------------------------------
+
+
+def _profile_initial(user: User) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "time_zone": user.time_zone,
+        "week_start": user.week_start,
+        "date_format": user.date_format,
+        "time_format": user.time_format,
+    }
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    name_form = ProfileNameForm(initial={"full_name": user.full_name})
+    details_form = ProfileForm(initial=_profile_initial(user))
+    if request.method == "POST":
+        if request.POST.get("form") == "name":
+            name_form = ProfileNameForm(request.POST)
+            if name_form.is_valid():
+                try:
+                    services.profile_name_change(
+                        user=user, full_name=name_form.cleaned_data["full_name"]
+                    )
+                except ApplicationError as exc:
+                    _attach_error(name_form, exc)
+                else:
+                    messages.success(request, f"Your name is now “{user.full_name}”.")
+                    return redirect("workspaces:profile")
+        else:
+            details_form = ProfileForm(request.POST)
+            if details_form.is_valid():
+                data = details_form.cleaned_data
+                try:
+                    services.profile_update(
+                        user=user,
+                        email=data["email"],
+                        time_zone=data["time_zone"],
+                        week_start=data["week_start"],
+                        date_format=data["date_format"],
+                        time_format=data["time_format"],
+                        current_password=data["current_password"],
+                    )
+                except ApplicationError as exc:
+                    user.refresh_from_db()
+                    _attach_error(details_form, exc)
+                else:
+                    messages.success(request, "Profile saved.")
+                    return redirect("workspaces:profile")
+    return render(
+        request,
+        "workspaces/profile.html",
+        {"name_form": name_form, "details_form": details_form},
+    )
+
+
+# --- Workspaces ------------------------------------------------------------------------------
+
+
+@login_required
+def workspace_create(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = WorkspaceCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace = services.workspace_create(
+                user=user,
+                name=form.cleaned_data["name"],
+                currency=form.cleaned_data["currency"],
+                time_zone=form.cleaned_data["time_zone"],
+            )
+        except ApplicationError as exc:
+            _attach_error(form, exc)
+        else:
+            messages.success(request, f"Workspace “{workspace.name}” created.")
+            return redirect("tracking:tracker", ws=workspace.id)
+    has_workspace = selectors.user_has_active_membership(user=user)
+    return render(
+        request,
+        "workspaces/workspace_create.html",
+        {"form": form, "has_workspace": has_workspace},
+    )
+
+
+def _settings_context(request: HttpRequest, tab: str, **extra: Any) -> dict[str, Any]:
+    return {"nav": "settings", "tab": tab, **extra}
+
+
+@workspace_view(Membership.Role.ADMIN)
+def settings_general(request: HttpRequest) -> HttpResponse:
+    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    initial = {
+        "name": workspace.name,
+        "currency": workspace.currency,
+        "time_zone": workspace.time_zone,
+        "hourly_rate": cents_to_rate(workspace.hourly_rate_cents),
+    }
+    form = WorkspaceGeneralForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.workspace_update(
+                actor=membership,
+                name=form.cleaned_data["name"],
+                currency=form.cleaned_data["currency"],
+                time_zone=form.cleaned_data["time_zone"],
+                hourly_rate_cents=rate_to_cents(form.cleaned_data["hourly_rate"]) or 0,
+            )
+        except ApplicationError as exc:
+            workspace.refresh_from_db()
+            _attach_error(form, exc)
+        else:
+            messages.success(request, "Workspace settings saved.")
+            return redirect("workspaces:settings", ws=workspace.id)
+    context = _settings_context(
+        request,
+        "general",
+        form=form,
+        delete_form=WorkspaceDeleteForm(),
+        rate=cents_to_rate(workspace.hourly_rate_cents),
+    )
+    return render(request, "workspaces/settings_general.html", context)
+
+
+@workspace_view(Membership.Role.ADMIN)
+def settings_rounding(request: HttpRequest) -> HttpResponse:
+    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+    initial = {
+        "rounding_enabled": workspace.rounding_enabled,
+        "rounding_mode": workspace.rounding_mode,
+        "rounding_minutes": workspace.rounding_minutes,
+    }
+    form = RoundingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.workspace_rounding_update(
+                actor=request.membership,  # type: ignore[attr-defined]
+                enabled=form.cleaned_data["rounding_enabled"],
+                mode=form.cleaned_data["rounding_mode"],
+                minutes=form.cleaned_data["rounding_minutes"],
+            )
+        except ApplicationError as exc:
+            _attach_error(form, exc)
+        else:
+            messages.success(request, "Rounding saved.")
+            return redirect("workspaces:settings_rounding", ws=workspace.id)
+    return render(
+        request,
+        "workspaces/settings_rounding.html",
+        _settings_context(request, "rounding", form=form),
+    )
+
+
+PLAN_FEATURES = {
+    Workspace.Plan.FREE: "Unlimited time tracking, projects, clients and tags.",
+    Workspace.Plan.BASIC: "Free, plus administration features for growing teams.",
+    Workspace.Plan.STANDARD: "Basic, plus the QuickBooks Online integration.",
+    Workspace.Plan.PRO: "Standard, for larger teams.",
+    Workspace.Plan.ENTERPRISE: "Pro, for organisations.",
+}
+
+
+@workspace_view(Membership.Role.ADMIN)
+def settings_plan(request: HttpRequest) -> HttpResponse:
+    """Admins see the plan; only the owner changes it (no payment step)."""
+    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    form = PlanForm(request.POST or None, initial={"plan": workspace.plan})
+    if request.method == "POST":
+        if not membership.is_owner:
+            raise DjangoPermissionDenied("Only the workspace owner can change the plan.")
+        if form.is_valid():
+            try:
+                services.workspace_plan_change(actor=membership, plan=form.cleaned_data["plan"])
+            except ApplicationError as exc:
+                _attach_error(form, exc)
+            else:
+                messages.success(
+                    request, f"The workspace is now on the {workspace.get_plan_display()} plan."
+                )
+                return redirect("workspaces:settings_plan", ws=workspace.id)
+    plans = [
+        {
+            "value": value,
+            "label": label,
+            "features": PLAN_FEATURES[Workspace.Plan(value)],
+            "quickbooks": value in Workspace.QUICKBOOKS_PLANS,
+            "current": value == workspace.plan,
+        }
+        for value, label in Workspace.Plan.choices
+    ]
+    return render(
+        request,
+        "workspaces/settings_plan.html",
+        _settings_context(request, "plan", form=form, plans=plans),
+    )
+
+
+@workspace_view(Membership.Role.ADMIN)
+def settings_integrations(request: HttpRequest) -> HttpResponse:
+    quickbooks_plans = [Workspace.Plan(p).label for p in Workspace.QUICKBOOKS_PLANS]
+    return render(
+        request,
+        "workspaces/settings_integrations.html",
+        _settings_context(request, "integrations", quickbooks_plans=quickbooks_plans),
+    )
+
+
+@require_POST
+@workspace_view(Membership.Role.OWNER)
+def workspace_delete(request: HttpRequest) -> HttpResponse:
+    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+    form = WorkspaceDeleteForm(request.POST)
+    if form.is_valid():
+        name = workspace.name
+        try:
+            services.workspace_delete(
+                actor=request.membership,  # type: ignore[attr-defined]
+                confirm_name=form.cleaned_data["confirm_name"],
+            )
+        except ApplicationError as exc:
+            _attach_error(form, exc)
+        else:
+            messages.success(request, f"Workspace “{name}” was deleted.")
+            return redirect("workspaces:home")
+    general = WorkspaceGeneralForm(
+        initial={
+            "name": workspace.name,
+            "currency": workspace.currency,
+            "time_zone": workspace.time_zone,
+            "hourly_rate": cents_to_rate(workspace.hourly_rate_cents),
+        }
+    )
+    context = _settings_context(
+        request,
+        "general",
+        form=general,
+        delete_form=form,
+        rate=cents_to_rate(workspace.hourly_rate_cents),
+    )
+    return render(request, "workspaces/settings_general.html", context, status=400)
+
+
+# --- Team ------------------------------------------------------------------------------------
+
+
+def _team_page(
+    request: HttpRequest,
+    *,
+    invite_form: InviteForm | None = None,
+    row_errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+    members = list(selectors.team_member_list(workspace=workspace))
+    for m in members:
+        m.rate = cents_to_rate(m.hourly_rate_cents)  # type: ignore[attr-defined]
+    context = {
+        "nav": "team",
+        "members": members,
+        "invitations": list(selectors.invitation_pending_list(workspace=workspace)),
+        "invite_form": invite_form or InviteForm(),
+        "role_choices": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
+        "row_errors": row_errors or {},
+        "workspace_rate": cents_to_rate(workspace.hourly_rate_cents),
+    }
+    return render(request, "workspaces/team.html", context, status=status)
+
+
+@workspace_view(Membership.Role.ADMIN)
+def team(request: HttpRequest) -> HttpResponse:
+    return _team_page(request)
+
+
+@require_POST
+@workspace_view(Membership.Role.ADMIN)
+def team_invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                actor=request.membership,  # type: ignore[attr-defined]
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
+        except (NotFound, PermissionDenied) as exc:
+            _raise_http(exc)
+            raise
+        except ApplicationError as exc:
+            _attach_error(form, exc)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("workspaces:team", ws=request.workspace.id)  # type: ignore[attr-defined]
+    return _team_page(request, invite_form=form, status=400)
+
+
+def _membership_or_404(request: HttpRequest, pk: str) -> Membership:
+    membership = selectors.membership_get(
+        workspace=request.workspace,  # type: ignore[attr-defined]
+        membership_id=pk,
+    )
+    if membership is None:
+        raise Http404("Member not found.")
+    return membership
+
+
+def _invitation_or_404(request: HttpRequest, pk: str) -> Invitation:
+    invitation = selectors.invitation_get(
+        workspace=request.workspace,  # type: ignore[attr-defined]
+        invitation_id=pk,
+    )
+    if invitation is None:
+        raise Http404("Invitation not found.")
+    return invitation
+
+
+def _team_action(request: HttpRequest, action: Any, success: str) -> HttpResponse:
+    """Run a team service; a refusal comes back as a message on the Team page."""
+    try:
+        action()
+    except (NotFound, PermissionDenied) as exc:
+        _raise_http(exc)
+        raise  # unreachable; keeps type checkers content
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("workspaces:team", ws=request.workspace.id)  # type: ignore[attr-defined]
+
+
+@require_POST
+@workspace_view(Membership.Role.ADMIN)
+def invitation_resend(request: HttpRequest, pk: str) -> HttpResponse:
+    invitation = _invitation_or_404(request, pk)
+    return _team_action(
+        request,
+        lambda: services.invitation_resend(actor=request.membership, invitation=invitation),  # type: ignore[attr-defined]
+        f"A new invitation link was sent to {invitation.email}.",
+    )
+
+
+@require_POST
+@workspace_view(Membership.Role.ADMIN)
+def invitation_cancel(request: HttpRequest, pk: str) -> HttpResponse:
+    invitation = _invitation_or_404(request, pk)
+    return _team_action(
+        request,
+        lambda: services.invitation_cancel(actor=request.membership, invitation=invitation),  # type: ignore[attr-defined]
+        f"The invitation of {invitation.email} was cancelled.",
+    )
+
+
+@require_POST
+@workspace_view(Membership.Role.ADMIN)
+def member_role(request: HttpRequest, pk: str) -> HttpResponse:
+    target = _membership_or_404(request, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose Member or Admin.")
+        return redirect("workspaces:team", ws=request.workspace.id)  # type: ignore[attr-defined]
+    role = form.cleaned_data["role"]
+    return _team_action(
+        request,
+        lambda: services.membership_role_change(
+            actor=request.membership,  # type: ignore[attr-defined]
+            membership=target,
+            role=role,
+        ),
+        f"{target.user.full_name} is now {Membership.Role(role).label.lower()}.",
+    )
+
+
+MEMBER_STATUS_ACTIONS = {
+    "deactivate": (services.membership_deactivate, "{name} was deactivated."),
+    "reactivate": (services.membership_reactivate, "{name} was reactivated."),
+    "remove": (services.membership_remove, "{name} was removed from the team."),
+}
+
+
+@require_POST
+@workspace_view(Membership.Role.ADMIN)
+def member_status(request: HttpRequest, pk: str) -> HttpResponse:
+    target = _membership_or_404(request, pk)
+    action = MEMBER_STATUS_ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, "Unknown action.")
+        return redirect("workspaces:team", ws=request.workspace.id)  # type: ignore[attr-defined]
+    service, success = action
+    return _team_action(
+        request,
+        lambda: service(actor=request.membership, membership=target),  # type: ignore[attr-defined]
+        success.format(name=target.user.full_name),
+    )
+
+
+@require_POST
+@workspace_view(Membership.Role.OWNER)
+def member_make_owner(request: HttpRequest, pk: str) -> HttpResponse:
+    target = _membership_or_404(request, pk)
+    return _team_action(
+        request,
+        lambda: services.membership_transfer_ownership(
+            actor=request.membership,  # type: ignore[attr-defined]
+            membership=target,
+        ),
+        f"{target.user.full_name} now owns this workspace; you are an admin.",
+    )
+
+
+@require_POST
+@workspace_view(Membership.Role.ADMIN)
+def member_rate(request: HttpRequest, pk: str) -> HttpResponse:
+    target = _membership_or_404(request, pk)
+    form = MemberRateForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        return _team_page(request, row_errors={target.pk: errors}, status=400)
+    try:
+        services.membership_rate_update(
+            actor=request.membership,  # type: ignore[attr-defined]
+            membership=target,
+            hourly_rate_cents=rate_to_cents(form.cleaned_data["hourly_rate"]),
+        )
+    except (NotFound, PermissionDenied) as exc:
+        _raise_http(exc)
+        raise
+    except ApplicationError as exc:
+        return _team_page(request, row_errors={target.pk: exc.message}, status=400)
+    messages.success(
+        request,
+        f"{target.user.full_name}'s rate saved. It applies to new entries; "
+        "use “Apply to past entries” to re-rate existing ones.",
+    )
+    return redirect("workspaces:team", ws=request.workspace.id)  # type: ignore[attr-defined]
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the e-mail: join when logged in with the invited address, otherwise sign
+    up (new address) or log in (known address) and come back here."""
+    invitation = selectors.invitation_for_token(token=token)
+    if invitation is None:
+        return render(
+            request,
+            "workspaces/invitation_invalid.html",
+            {"reason": "This invitation link is not valid: a newer one may have replaced it."},
+            status=404,
+        )
+    try:
+        services.invitation_check_usable(invitation)
+    except ApplicationError as exc:
+        return render(
+            request, "workspaces/invitation_invalid.html", {"reason": exc.message}, status=410
+        )
+    user: User | None = request.user if request.user.is_authenticated else None
+    context: dict[str, Any] = {"invitation": invitation, "token": token}
+    if user is None:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            context["login_url"] = f"{reverse('workspaces:login')}?next={request.path}"
+            return render(request, "workspaces/invitation_accept.html", context)
+        form = InvitationSignupForm(request.POST or None, invited_email=invitation.email)
+        if request.method == "POST" and form.is_valid():
+            try:
+                new_user = services.user_signup(
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password"],
+                    full_name=form.cleaned_data["full_name"],
+                    invitation=invitation,
+                )
+            except ApplicationError as exc:
+                _attach_error(form, exc)
+            else:
+                login(request, new_user, backend=MODEL_BACKEND)
+                messages.success(request, f"Welcome to {invitation.workspace.name}!")
+                return redirect("tracking:tracker", ws=invitation.workspace_id)
+        context["form"] = form
+        return render(request, "workspaces/invitation_accept.html", context)
+
+    if request.method == "POST":
+        try:
+            services.invitation_accept(invitation=invitation, user=user)
+        except ApplicationError as exc:
+            context["error"] = exc.message
+            return render(request, "workspaces/invitation_accept.html", context, status=400)
+        messages.success(request, f"You joined {invitation.workspace.name}.")
+        return redirect("tracking:tracker", ws=invitation.workspace_id)
+    context["wrong_account"] = user.email.lower() != invitation.email
+    return render(request, "workspaces/invitation_accept.html", context)
+
+
+# --- Audit log -------------------------------------------------------------------------------
+
+
+@workspace_view(Membership.Role.ADMIN)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    paginator = Paginator(
+        selectors.audit_log_list(workspace=request.workspace),  # type: ignore[attr-defined]
+        AUDIT_PAGE_SIZE,
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.label = selectors.AUDIT_EVENT_LABELS.get(entry.event, entry.event)
+    return render(request, "workspaces/audit_log.html", {"nav": "audit", "page": page})

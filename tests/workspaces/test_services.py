@@ -1,0 +1,389 @@
+"""Services of workspaces and people: sign-up, settings, roles, statuses, deletion."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import MembershipFactory, UserFactory
+from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TimeEntryFactory
+from tracking.models import Client, Project, Tag, TimeEntry, TimeEntryTag
+from workspaces import services
+from workspaces.errors import ApplicationError, PermissionDenied
+from workspaces.models import AuditLog, Membership, User, Workspace
+
+pytestmark = pytest.mark.django_db
+
+
+def membership(user, workspace) -> Membership:
+    return Membership.objects.select_related("user", "workspace").get(
+        user=user, workspace=workspace
+    )
+
+
+# --- Sign-up ---------------------------------------------------------------------------------
+
+
+def test_signup_creates_the_first_workspace_owned_by_the_user():
+    user = services.user_signup(
+        email="  Jane.Doe@Example.COM ", password="a-long-pass-phrase", full_name="Jane  Doe"
+    )
+    assert user.email == "jane.doe@example.com"
+    assert user.full_name == "Jane Doe"
+    assert user.check_password("a-long-pass-phrase")
+    m = Membership.objects.get(user=user)
+    assert m.role == Membership.Role.OWNER
+    assert m.status == Membership.Status.ACTIVE
+    assert m.workspace.name == "Jane Doe's workspace"
+    assert User.objects.get(pk=user.pk).active_workspace_id == m.workspace_id
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "full_name", "field"),
+    [
+        ("not-an-email", "a-long-pass-phrase", "Jane Doe", "email"),
+        ("jane@example.com", "short", "Jane Doe", "password"),
+        ("jane@example.com", "12345678901", "Jane Doe", "password"),
+        ("jane@example.com", "password", "Jane Doe", "password"),
+        ("jane@example.com", "a-long-pass-phrase", "   ", "full_name"),
+        ("jane@example.com", "a-long-pass-phrase", "x" * 101, "full_name"),
+    ],
+)
+def test_signup_rejects_bad_input_and_saves_nothing(email, password, full_name, field):
+    with pytest.raises(ApplicationError) as exc:
+        services.user_signup(email=email, password=password, full_name=full_name)
+    assert exc.value.field == field
+    assert User.objects.count() == 0
+    assert Workspace.objects.count() == 0
+
+
+def test_signup_refuses_an_email_in_use_whatever_its_case(owner):
+    with pytest.raises(ApplicationError, match="already exists") as exc:
+        services.user_signup(
+            email="OWNER@example.com", password="a-long-pass-phrase", full_name="Copy Cat"
+        )
+    assert exc.value.field == "email"
+    assert User.objects.filter(full_name="Copy Cat").count() == 0
+
+
+# --- Profile ---------------------------------------------------------------------------------
+
+
+def test_profile_update_needs_the_password_to_change_the_email(owner, password):
+    with pytest.raises(ApplicationError) as exc:
+        services.profile_update(
+            user=owner,
+            email="new@example.com",
+            time_zone="Europe/Berlin",
+            week_start=6,
+            date_format="d.m.Y",
+            time_format="H:i",
+            current_password="wrong",
+        )
+    assert exc.value.field == "current_password"
+    owner.refresh_from_db()
+    assert owner.email == "owner@example.com"
+    assert owner.time_zone == "UTC"
+
+    services.profile_update(
+        user=owner,
+        email="New@Example.com",
+        time_zone="Europe/Berlin",
+        week_start=6,
+        date_format="d.m.Y",
+        time_format="g:i A",
+        current_password=password,
+    )
+    owner.refresh_from_db()
+    assert owner.email == "new@example.com"
+    assert (owner.time_zone, owner.week_start) == ("Europe/Berlin", 6)
+    assert (owner.date_format, owner.time_format) == ("d.m.Y", "g:i A")
+
+
+def test_profile_update_refuses_another_accounts_email(owner, admin, password):
+    with pytest.raises(ApplicationError, match="Another account") as exc:
+        services.profile_update(
+            user=owner,
+            email="admin@example.com",
+            time_zone="UTC",
+            week_start=0,
+            date_format="Y-m-d",
+            time_format="H:i",
+            current_password=password,
+        )
+    assert exc.value.field == "email"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"week_start": 3}, "week_start"),
+        ({"date_format": "Y"}, "date_format"),
+        ({"time_format": "H"}, "time_format"),
+    ],
+)
+def test_profile_update_rejects_values_off_the_lists(owner, changes, field):
+    values = {
+        "email": owner.email,
+        "time_zone": "UTC",
+        "week_start": 0,
+        "date_format": "Y-m-d",
+        "time_format": "H:i",
+    } | changes
+    with pytest.raises(ApplicationError) as exc:
+        services.profile_update(user=owner, **values)
+    assert exc.value.field == field
+
+
+def test_name_change_normalises_spaces_and_refuses_blank(owner):
+    services.profile_name_change(user=owner, full_name="  Olivia   Q. Owner ")
+    owner.refresh_from_db()
+    assert owner.full_name == "Olivia Q. Owner"
+    with pytest.raises(ApplicationError):
+        services.profile_name_change(user=owner, full_name="  ")
+    owner.refresh_from_db()
+    assert owner.full_name == "Olivia Q. Owner"
+
+
+# --- Workspace settings ----------------------------------------------------------------------
+
+
+def test_workspace_create_makes_the_creator_owner(member):
+    ws = services.workspace_create(
+        user=member, name="Side project", currency="eur", time_zone="Europe/Paris"
+    )
+    assert (ws.currency, ws.time_zone) == ("EUR", "Europe/Paris")
+    assert membership(member, ws).role == Membership.Role.OWNER
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"currency": "XXX"}, "currency"),
+        ({"currency": "US"}, "currency"),
+        ({"time_zone": "Nowhere/Town"}, "time_zone"),
+        ({"hourly_rate_cents": -1}, "hourly_rate"),
+        ({"hourly_rate_cents": 100_000_001}, "hourly_rate"),
+    ],
+)
+def test_workspace_update_rejects_bad_input_and_saves_nothing(workspace, owner, changes, field):
+    values = {"name": "Renamed", "currency": "GBP", "time_zone": "UTC", "hourly_rate_cents": 1}
+    with pytest.raises(ApplicationError) as exc:
+        services.workspace_update(actor=membership(owner, workspace), **(values | changes))
+    assert exc.value.field == field
+    workspace.refresh_from_db()
+    assert (workspace.name, workspace.currency) == ("Acme Consulting", "USD")
+
+
+def test_workspace_update_is_for_admins(workspace, member, admin):
+    with pytest.raises(PermissionDenied):
+        services.workspace_update(
+            actor=membership(member, workspace),
+            name="Mine now",
+            currency="USD",
+            time_zone="UTC",
+            hourly_rate_cents=1,
+        )
+    services.workspace_update(
+        actor=membership(admin, workspace),
+        name="Acme Ltd",
+        currency="gbp",
+        time_zone="Europe/London",
+        hourly_rate_cents=7550,
+    )
+    workspace.refresh_from_db()
+    assert (workspace.name, workspace.currency, workspace.hourly_rate_cents) == (
+        "Acme Ltd",
+        "GBP",
+        7550,
+    )
+
+
+def test_rounding_accepts_only_the_offered_steps(workspace, admin):
+    actor = membership(admin, workspace)
+    with pytest.raises(ApplicationError) as exc:
+        services.workspace_rounding_update(actor=actor, enabled=True, mode="UP", minutes=7)
+    assert exc.value.field == "rounding_minutes"
+    with pytest.raises(ApplicationError):
+        services.workspace_rounding_update(actor=actor, enabled=True, mode="SIDEWAYS", minutes=6)
+    workspace.refresh_from_db()
+    assert workspace.rounding_enabled is False
+    services.workspace_rounding_update(actor=actor, enabled=True, mode="UP", minutes=6)
+    workspace.refresh_from_db()
+    assert (workspace.rounding_enabled, workspace.rounding_mode, workspace.rounding_minutes) == (
+        True,
+        "UP",
+        6,
+    )
+
+
+def test_only_the_owner_changes_the_plan_and_it_is_audited(workspace, owner, admin):
+    with pytest.raises(PermissionDenied):
+        services.workspace_plan_change(actor=membership(admin, workspace), plan="PRO")
+    services.workspace_plan_change(actor=membership(owner, workspace), plan="FREE")
+    workspace.refresh_from_db()
+    assert workspace.plan == "FREE"
+    assert not workspace.has_quickbooks
+    log = AuditLog.objects.get(workspace=workspace, event="workspace.plan_changed")
+    assert log.actor == owner
+    assert log.details == {"from": "STANDARD", "to": "FREE"}
+
+
+# --- Roles and statuses ----------------------------------------------------------------------
+
+
+def test_owner_grants_and_revokes_admin_with_an_audit_entry(workspace, owner, member):
+    target = membership(member, workspace)
+    services.membership_role_change(
+        actor=membership(owner, workspace), membership=target, role="ADMIN"
+    )
+    assert membership(member, workspace).role == "ADMIN"
+    log = AuditLog.objects.get(event="member.role_changed")
+    assert (log.target, log.details) == ("member@example.com", {"from": "MEMBER", "to": "ADMIN"})
+
+
+def test_admins_cannot_change_roles_or_touch_the_owner_or_other_admins(
+    workspace, owner, admin, member
+):
+    actor = membership(admin, workspace)
+    with pytest.raises(PermissionDenied):
+        services.membership_role_change(
+            actor=actor, membership=membership(member, workspace), role="ADMIN"
+        )
+    with pytest.raises(PermissionDenied):
+        services.membership_deactivate(actor=actor, membership=membership(owner, workspace))
+    other_admin = UserFactory()
+    MembershipFactory(workspace=workspace, user=other_admin, role="ADMIN")
+    with pytest.raises(PermissionDenied):
+        services.membership_remove(actor=actor, membership=membership(other_admin, workspace))
+    assert membership(member, workspace).role == "MEMBER"
+    assert membership(owner, workspace).status == "ACTIVE"
+    assert not AuditLog.objects.exists()
+
+
+def test_nobody_changes_the_owner_role_or_their_own(workspace, owner, admin):
+    with pytest.raises(ApplicationError):
+        services.membership_role_change(
+            actor=membership(owner, workspace),
+            membership=membership(owner, workspace),
+            role="MEMBER",
+        )
+    with pytest.raises(PermissionDenied):
+        services.membership_deactivate(
+            actor=membership(admin, workspace), membership=membership(admin, workspace)
+        )
+    with pytest.raises(ApplicationError):
+        services.membership_role_change(
+            actor=membership(owner, workspace),
+            membership=membership(admin, workspace),
+            role="OWNER",
+        )
+    assert membership(owner, workspace).role == "OWNER"
+
+
+def test_ownership_transfer_keeps_exactly_one_owner(workspace, owner, member):
+    services.membership_transfer_ownership(
+        actor=membership(owner, workspace), membership=membership(member, workspace)
+    )
+    assert membership(member, workspace).role == "OWNER"
+    assert membership(owner, workspace).role == "ADMIN"
+    assert Membership.objects.filter(workspace=workspace, role="OWNER").count() == 1
+    assert AuditLog.objects.filter(event="workspace.ownership_transferred").count() == 1
+
+
+def test_member_lifecycle_keeps_entries_and_attribution(workspace, owner, member):
+    entry = TimeEntryFactory(workspace=workspace, user=member)
+    actor = membership(owner, workspace)
+    services.membership_deactivate(actor=actor, membership=membership(member, workspace))
+    assert membership(member, workspace).status == "INACTIVE"
+    with pytest.raises(ApplicationError, match="inactive"):
+        services.membership_deactivate(actor=actor, membership=membership(member, workspace))
+    services.membership_reactivate(actor=actor, membership=membership(member, workspace))
+    assert membership(member, workspace).status == "ACTIVE"
+    services.membership_remove(actor=actor, membership=membership(member, workspace))
+    assert membership(member, workspace).status == "REMOVED"
+    with pytest.raises(ApplicationError):
+        services.membership_reactivate(actor=actor, membership=membership(member, workspace))
+    assert TimeEntry.objects.get(pk=entry.pk).user == member
+    events = list(
+        AuditLog.objects.filter(workspace=workspace)
+        .order_by("created_at")
+        .values_list("event", flat=True)
+    )
+    assert events == ["member.deactivated", "member.reactivated", "member.removed"]
+
+
+def test_member_rate_is_validated_and_blank_means_workspace_default(workspace, admin, member):
+    actor = membership(admin, workspace)
+    target = membership(member, workspace)
+    services.membership_rate_update(actor=actor, membership=target, hourly_rate_cents=9000)
+    assert membership(member, workspace).hourly_rate_cents == 9000
+    with pytest.raises(ApplicationError):
+        services.membership_rate_update(actor=actor, membership=target, hourly_rate_cents=-5)
+    assert membership(member, workspace).hourly_rate_cents == 9000
+    services.membership_rate_update(actor=actor, membership=target, hourly_rate_cents=None)
+    assert membership(member, workspace).hourly_rate_cents is None
+
+
+def test_another_workspaces_member_is_not_found(workspace, owner, outsider, other_workspace):
+    with pytest.raises(ApplicationError) as exc:
+        services.membership_deactivate(
+            actor=membership(owner, workspace), membership=membership(outsider, other_workspace)
+        )
+    assert exc.value.status == 404
+    assert membership(outsider, other_workspace).status == "ACTIVE"
+
+
+# --- Deleting a workspace --------------------------------------------------------------------
+
+
+def _fill(workspace, user):
+    client = ClientFactory(workspace=workspace)
+    project = ProjectFactory(workspace=workspace, client=client)
+    tag = TagFactory(workspace=workspace)
+    entry = TimeEntryFactory(workspace=workspace, user=user, project=project)
+    TimeEntryTag.objects.create(workspace=workspace, time_entry=entry, tag=tag)
+
+
+def test_workspace_delete_needs_the_exact_name_and_the_owner(workspace, owner, admin):
+    _fill(workspace, owner)
+    with pytest.raises(PermissionDenied):
+        services.workspace_delete(
+            actor=membership(admin, workspace), confirm_name="Acme Consulting"
+        )
+    with pytest.raises(ApplicationError) as exc:
+        services.workspace_delete(
+            actor=membership(owner, workspace), confirm_name="acme consulting"
+        )
+    assert exc.value.field == "confirm_name"
+    assert Workspace.objects.filter(pk=workspace.pk).exists()
+    assert TimeEntry.objects.filter(workspace=workspace).count() == 1
+
+
+def test_workspace_delete_removes_its_data_only_and_keeps_the_audit_record(
+    workspace, owner, member, other_workspace, outsider
+):
+    _fill(workspace, member)
+    _fill(other_workspace, outsider)
+    owner.active_workspace = workspace
+    owner.save()
+    services.workspace_delete(actor=membership(owner, workspace), confirm_name="Acme Consulting")
+    assert not Workspace.objects.filter(pk=workspace.pk).exists()
+    for model in (Client, Project, Tag, TimeEntry, TimeEntryTag, Membership):
+        assert not model.objects.filter(workspace_id=workspace.pk).exists(), model
+        assert model.objects.filter(workspace=other_workspace).exists(), model
+    owner.refresh_from_db()
+    assert owner.active_workspace_id is None
+    assert User.objects.filter(pk=member.pk).exists()
+    log = AuditLog.objects.get(event="workspace.deleted")
+    assert log.workspace is None
+    assert log.details["name"] == "Acme Consulting"
+
+
+def test_audit_log_record_stores_the_event(workspace, owner):
+    log = services.audit_log_record(
+        workspace=workspace, actor=owner, event="quickbooks.connected", target="Realm 1"
+    )
+    assert AuditLog.objects.get(pk=log.pk).details == {}
+    assert log.workspace == workspace

@@ -1,0 +1,662 @@
+"""Writes for workspaces and people: sign-up, profile, workspace settings, team, invitations,
+the audit log.
+
+Role policy (the issue left part of it open; decided here and shown on the Team page):
+- The owner (exactly one per workspace) does everything, and alone changes the plan, deletes
+  the workspace, grants or revokes the Admin role and hands ownership over.
+- Admins do everything else: invite members, change members' rates, deactivate, reactivate and
+  remove members. They cannot act on the owner or on other admins (only the owner can).
+- Nobody changes their own role or status, and the owner's role only changes by handing
+  ownership to someone else, so a workspace never loses its owner.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from workspaces.access import require_role
+from workspaces.currencies import is_currency_code
+from workspaces.errors import ApplicationError, NotFound, PermissionDenied
+from workspaces.models import (
+    TIME_ZONE_CHOICES,
+    AuditLog,
+    Invitation,
+    Membership,
+    User,
+    Workspace,
+)
+from workspaces.selectors import invitation_token_hash
+
+MAX_HOURLY_RATE_CENTS = 100_000_000  # 1,000,000.00 an hour
+_TIME_ZONES = {tz for tz, _ in TIME_ZONE_CHOICES}
+
+
+# --- Audit log -------------------------------------------------------------------------------
+
+
+def audit_log_record(
+    *,
+    workspace: Workspace,
+    actor: User | None,
+    event: str,
+    target: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditLog:
+    return AuditLog.objects.create(
+        workspace=workspace, actor=actor, event=event, target=target[:255], details=details or {}
+    )
+
+
+# --- Validation helpers ----------------------------------------------------------------------
+
+
+def _clean_email(email: str, *, field: str = "email") -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ApplicationError("Enter a valid e-mail address.", field=field) from exc
+    return email
+
+
+def _clean_full_name(full_name: str) -> str:
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise ApplicationError("Enter your full name.", field="full_name")
+    if len(full_name) > 100:
+        raise ApplicationError("The name can have at most 100 characters.", field="full_name")
+    return full_name
+
+
+def _clean_workspace_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ApplicationError("Enter a workspace name.", field="name")
+    if len(name) > 100:
+        raise ApplicationError("The name can have at most 100 characters.", field="name")
+    return name
+
+
+def _clean_currency(currency: str) -> str:
+    currency = (currency or "").strip().upper()
+    if not is_currency_code(currency):
+        raise ApplicationError(
+            "Enter a three-letter ISO 4217 currency code, such as USD or EUR.", field="currency"
+        )
+    return currency
+
+
+def _clean_time_zone(time_zone: str) -> str:
+    if time_zone not in _TIME_ZONES:
+        raise ApplicationError("Choose a time zone from the list.", field="time_zone")
+    return time_zone
+
+
+def _clean_rate(cents: int | None, *, field: str = "hourly_rate") -> int | None:
+    if cents is None:
+        return None
+    if cents < 0:
+        raise ApplicationError("The hourly rate cannot be negative.", field=field)
+    if cents > MAX_HOURLY_RATE_CENTS:
+        raise ApplicationError("The hourly rate can be at most 1,000,000.00.", field=field)
+    return cents
+
+
+def _email_taken(email: str, *, exclude: User | None = None) -> bool:
+    users = User.objects.filter(email__iexact=email)
+    if exclude is not None:
+        users = users.exclude(pk=exclude.pk)
+    return users.exists()
+
+
+# --- Sign-up and profile ---------------------------------------------------------------------
+
+
+def user_signup(
+    *, email: str, password: str, full_name: str, invitation: Invitation | None = None
+) -> User:
+    """Create an account. Without an invitation it gets its own first workspace, owned by it;
+    signing up from an invitation joins the inviting workspace instead."""
+    email = _clean_email(email)
+    full_name = _clean_full_name(full_name)
+    if _email_taken(email):
+        raise ApplicationError(
+            "An account with this e-mail address already exists. Log in instead.", field="email"
+        )
+    if invitation is not None:
+        invitation_check_usable(invitation)
+        if invitation.email != email:
+            raise ApplicationError(
+                f"This invitation is for {invitation.email}: sign up with that address.",
+                field="email",
+            )
+    candidate = User(email=email, full_name=full_name)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages), field="password") from exc
+
+    with transaction.atomic():
+        try:
+            user = User.objects.create_user(email, password, full_name=full_name)
+        except IntegrityError as exc:  # a concurrent sign-up with the same address
+            raise ApplicationError(
+                "An account with this e-mail address already exists.", field="email"
+            ) from exc
+        if invitation is not None:
+            invitation_accept(invitation=invitation, user=user)
+        else:
+            workspace_create(user=user, name=f"{full_name}'s workspace")
+    return user
+
+
+def profile_update(
+    *,
+    user: User,
+    email: str,
+    time_zone: str,
+    week_start: int,
+    date_format: str,
+    time_format: str,
+    current_password: str = "",
+) -> User:
+    """Update the profile; changing the e-mail (the login) needs the current password."""
+    email = _clean_email(email)
+    time_zone = _clean_time_zone(time_zone)
+    if week_start not in User.WeekStart.values:
+        raise ApplicationError("Choose a week start from the list.", field="week_start")
+    if date_format not in User.DateFormat.values:
+        raise ApplicationError("Choose a date format from the list.", field="date_format")
+    if time_format not in User.TimeFormat.values:
+        raise ApplicationError("Choose a time format from the list.", field="time_format")
+    if email != user.email:
+        if not current_password or not user.check_password(current_password):
+            raise ApplicationError(
+                "Enter your current password to change your e-mail address.",
+                field="current_password",
+            )
+        if _email_taken(email, exclude=user):
+            raise ApplicationError(
+                "Another account already uses this e-mail address.", field="email"
+            )
+    user.email = email
+    user.time_zone = time_zone
+    user.week_start = week_start
+    user.date_format = date_format
+    user.time_format = time_format
+    user.save(update_fields=["email", "time_zone", "week_start", "date_format", "time_format"])
+    return user
+
+
+def profile_name_change(*, user: User, full_name: str) -> User:
+    """Change the full name: QuickBooks matching compares it with the employee's display name,
+    so it is edited on its own, deliberately."""
+    full_name = _clean_full_name(full_name)
+    user.full_name = full_name
+    user.save(update_fields=["full_name"])
+    return user
+
+
+# --- Workspaces ------------------------------------------------------------------------------
+
+
+def workspace_create(
+    *, user: User, name: str, currency: str = "USD", time_zone: str = "UTC"
+) -> Workspace:
+    name = _clean_workspace_name(name)
+    currency = _clean_currency(currency)
+    time_zone = _clean_time_zone(time_zone)
+    with transaction.atomic():
+        workspace = Workspace.objects.create(name=name, currency=currency, time_zone=time_zone)
+        Membership.objects.create(workspace=workspace, user=user, role=Membership.Role.OWNER)
+        User.objects.filter(pk=user.pk).update(active_workspace=workspace)
+    user.active_workspace = workspace
+    return workspace
+
+
+def workspace_update(
+    *,
+    actor: Membership,
+    name: str,
+    currency: str,
+    time_zone: str,
+    hourly_rate_cents: int,
+) -> Workspace:
+    require_role(actor, Membership.Role.ADMIN)
+    workspace = actor.workspace
+    name = _clean_workspace_name(name)
+    currency = _clean_currency(currency)
+    time_zone = _clean_time_zone(time_zone)
+    rate = _clean_rate(hourly_rate_cents)
+    if rate is None:
+        raise ApplicationError("Enter the default hourly rate.", field="hourly_rate")
+    workspace.name = name
+    workspace.currency = currency
+    workspace.time_zone = time_zone
+    workspace.hourly_rate_cents = rate
+    workspace.save(update_fields=["name", "currency", "time_zone", "hourly_rate_cents"])
+    return workspace
+
+
+def workspace_rounding_update(
+    *, actor: Membership, enabled: bool, mode: str, minutes: int
+) -> Workspace:
+    require_role(actor, Membership.Role.ADMIN)
+    if mode not in Workspace.RoundingMode.values:
+        raise ApplicationError("Choose up, down or to nearest.", field="rounding_mode")
+    if minutes not in Workspace.ROUNDING_MINUTES:
+        allowed = ", ".join(str(m) for m in Workspace.ROUNDING_MINUTES)
+        raise ApplicationError(f"Round to {allowed} minutes.", field="rounding_minutes")
+    workspace = actor.workspace
+    workspace.rounding_enabled = enabled
+    workspace.rounding_mode = mode
+    workspace.rounding_minutes = minutes
+    workspace.save(update_fields=["rounding_enabled", "rounding_mode", "rounding_minutes"])
+    return workspace
+
+
+def workspace_plan_change(*, actor: Membership, plan: str) -> Workspace:
+    require_role(actor, Membership.Role.OWNER)
+    if plan not in Workspace.Plan.values:
+        raise ApplicationError("Choose a plan from the list.", field="plan")
+    workspace = actor.workspace
+    if workspace.plan == plan:
+        return workspace
+    with transaction.atomic():
+        old = workspace.plan
+        workspace.plan = plan
+        workspace.save(update_fields=["plan"])
+        audit_log_record(
+            workspace=workspace,
+            actor=actor.user,
+            event="workspace.plan_changed",
+            target=workspace.name,
+            details={"from": old, "to": plan},
+        )
+    return workspace
+
+
+def _tenant_models() -> list[type[models.Model]]:
+    """Models whose rows die with their workspace: a CASCADE foreign key named `workspace`."""
+    found = []
+    for model in apps.get_models():
+        if model in (Workspace, AuditLog):
+            continue
+        field = next((f for f in model._meta.get_fields() if f.name == "workspace"), None)
+        if (
+            isinstance(field, models.ForeignKey)
+            and field.related_model is Workspace
+            and field.remote_field.on_delete is models.CASCADE
+        ):
+            found.append(model)
+    return found
+
+
+def workspace_delete(*, actor: Membership, confirm_name: str) -> None:
+    """Delete the workspace and everything in it. The owner confirms by typing its name.
+
+    The tracking models PROTECT rows that other rows still use (a client with projects, a
+    project with entries), so a single cascading delete refuses. This deletes each tenant
+    model's rows of this workspace, retrying the protected ones once what protects them is
+    gone, without this app importing the apps layered above it.
+    """
+    require_role(actor, Membership.Role.OWNER)
+    workspace = actor.workspace
+    if (confirm_name or "").strip() != workspace.name:
+        raise ApplicationError(
+            "Type the workspace's name exactly to confirm.", field="confirm_name"
+        )
+    with transaction.atomic():
+        audit_log_record(
+            workspace=workspace,
+            actor=actor.user,
+            event="workspace.deleted",
+            target=workspace.name,
+            details={"workspace_id": workspace.id, "name": workspace.name},
+        )
+        remaining = [m for m in _tenant_models() if m is not Membership and m is not Invitation]
+        while remaining:
+            still_protected = []
+            for model in remaining:
+                try:
+                    model._base_manager.filter(**{"workspace": workspace}).delete()
+                except ProtectedError:
+                    still_protected.append(model)
+            if len(still_protected) == len(remaining):
+                names = ", ".join(str(m._meta.verbose_name_plural) for m in still_protected)
+                raise ApplicationError(f"The workspace could not be deleted ({names} remain).")
+            remaining = still_protected
+        User.objects.filter(active_workspace=workspace).update(active_workspace=None)
+        workspace.delete()
+
+
+# --- Team ------------------------------------------------------------------------------------
+
+
+def _check_can_manage(actor: Membership, membership: Membership) -> None:
+    """Admins manage members; only the owner manages admins; nobody manages themselves here."""
+    require_role(actor, Membership.Role.ADMIN)
+    if membership.workspace_id != actor.workspace_id:
+        raise NotFound("Member not found.")
+    if membership.user_id == actor.user_id:
+        raise PermissionDenied("You cannot change your own role or status.")
+    if membership.role == Membership.Role.OWNER:
+        raise PermissionDenied("Nobody can change the owner's role or status.")
+    if membership.role == Membership.Role.ADMIN and not actor.is_owner:
+        raise PermissionDenied("Only the owner can change an admin.")
+
+
+def membership_role_change(*, actor: Membership, membership: Membership, role: str) -> Membership:
+    if role not in (Membership.Role.MEMBER, Membership.Role.ADMIN):
+        raise ApplicationError(
+            "Choose Member or Admin (ownership is handed over separately).", field="role"
+        )
+    _check_can_manage(actor, membership)
+    if not actor.is_owner:
+        raise PermissionDenied("Only the owner can grant or revoke the Admin role.")
+    if membership.role == role:
+        return membership
+    with transaction.atomic():
+        old = membership.role
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit_log_record(
+            workspace=actor.workspace,
+            actor=actor.user,
+            event="member.role_changed",
+            target=membership.user.email,
+            details={"from": old, "to": role},
+        )
+    return membership
+
+
+def membership_transfer_ownership(*, actor: Membership, membership: Membership) -> Membership:
+    """Hand ownership to another active member; the old owner becomes an admin."""
+    require_role(actor, Membership.Role.OWNER)
+    if membership.workspace_id != actor.workspace_id:
+        raise NotFound("Member not found.")
+    if membership.pk == actor.pk:
+        raise ApplicationError("You already own this workspace.")
+    if membership.status != Membership.Status.ACTIVE:
+        raise ApplicationError("Only an active member can become the owner.")
+    with transaction.atomic():
+        # Demote first: the database allows one owner per workspace at any moment.
+        actor.role = Membership.Role.ADMIN
+        actor.save(update_fields=["role"])
+        old = membership.role
+        membership.role = Membership.Role.OWNER
+        membership.save(update_fields=["role"])
+        audit_log_record(
+            workspace=actor.workspace,
+            actor=actor.user,
+            event="workspace.ownership_transferred",
+            target=membership.user.email,
+            details={"from_owner": actor.user.email, "new_owner_previous_role": old},
+        )
+    return membership
+
+
+def _membership_set_status(
+    *, actor: Membership, membership: Membership, status: str, event: str, allowed_from: set[str]
+) -> Membership:
+    _check_can_manage(actor, membership)
+    if membership.status not in allowed_from:
+        raise ApplicationError(
+            f"{membership.user.full_name} is {membership.get_status_display().lower()}."
+        )
+    with transaction.atomic():
+        old = membership.status
+        membership.status = status
+        membership.save(update_fields=["status"])
+        audit_log_record(
+            workspace=actor.workspace,
+            actor=actor.user,
+            event=event,
+            target=membership.user.email,
+            details={"from": old, "to": status},
+        )
+    return membership
+
+
+def membership_deactivate(*, actor: Membership, membership: Membership) -> Membership:
+    """The member can no longer use the workspace; their time entries stay."""
+    return _membership_set_status(
+        actor=actor,
+        membership=membership,
+        status=Membership.Status.INACTIVE,
+        event="member.deactivated",
+        allowed_from={Membership.Status.ACTIVE},
+    )
+
+
+def membership_reactivate(*, actor: Membership, membership: Membership) -> Membership:
+    return _membership_set_status(
+        actor=actor,
+        membership=membership,
+        status=Membership.Status.ACTIVE,
+        event="member.reactivated",
+        allowed_from={Membership.Status.INACTIVE},
+    )
+
+
+def membership_remove(*, actor: Membership, membership: Membership) -> Membership:
+    """Gone from the team; the membership row stays (status REMOVED) so entries stay
+    attributed to the person. Inviting them again brings them back."""
+    return _membership_set_status(
+        actor=actor,
+        membership=membership,
+        status=Membership.Status.REMOVED,
+        event="member.removed",
+        allowed_from={Membership.Status.ACTIVE, Membership.Status.INACTIVE},
+    )
+
+
+def membership_rate_update(
+    *, actor: Membership, membership: Membership, hourly_rate_cents: int | None
+) -> Membership:
+    """Set a member's hourly rate (None: the workspace's default). New entries use it;
+    re-rating past entries is the separate `tracking:rates_reapply` action."""
+    require_role(actor, Membership.Role.ADMIN)
+    if membership.workspace_id != actor.workspace_id:
+        raise NotFound("Member not found.")
+    membership.hourly_rate_cents = _clean_rate(hourly_rate_cents)
+    membership.save(update_fields=["hourly_rate_cents"])
+    return membership
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+def _issue_token(invitation: Invitation) -> str:
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitation.token_hash = invitation_token_hash(token)
+    invitation.sent_at = now
+    invitation.expires_at = now + timedelta(days=Invitation.VALID_DAYS)
+    return token
+
+
+def invitation_url(token: str) -> str:
+    site_url: str = settings.SITE_URL
+    return site_url.rstrip("/") + reverse("workspaces:invitation_accept", kwargs={"token": token})
+
+
+def _send_invitation(invitation: Invitation, token: str, inviter: User) -> None:
+    context = {
+        "invitation": invitation,
+        "workspace": invitation.workspace,
+        "inviter": inviter,
+        "url": invitation_url(token),
+        "valid_days": Invitation.VALID_DAYS,
+    }
+    send_mail(
+        subject=f"{inviter.full_name} invited you to {invitation.workspace.name} on Timetracker",
+        message=render_to_string("workspaces/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def _check_can_invite(actor: Membership, role: str) -> None:
+    require_role(actor, Membership.Role.ADMIN)
+    if role not in (Membership.Role.MEMBER, Membership.Role.ADMIN):
+        raise ApplicationError("Invite as Member or Admin.", field="role")
+    if role == Membership.Role.ADMIN and not actor.is_owner:
+        raise PermissionDenied("Only the owner can invite admins.")
+
+
+def invitation_create(
+    *, actor: Membership, email: str, role: str = Membership.Role.MEMBER
+) -> Invitation:
+    """Invite an e-mail address; the link is mailed and valid for 7 days."""
+    email = _clean_email(email)
+    _check_can_invite(actor, role)
+    workspace = actor.workspace
+    existing = (
+        Membership.objects.filter(workspace=workspace, user__email__iexact=email)
+        .exclude(status=Membership.Status.REMOVED)
+        .first()
+    )
+    if existing is not None:
+        if existing.status == Membership.Status.INACTIVE:
+            raise ApplicationError(
+                f"{email} is a deactivated member of this workspace: reactivate them instead.",
+                field="email",
+            )
+        raise ApplicationError(f"{email} is already a member of this workspace.", field="email")
+    if Invitation.objects.filter(
+        workspace=workspace, email=email, status=Invitation.Status.PENDING
+    ).exists():
+        raise ApplicationError(
+            f"{email} already has a pending invitation: resend it from the list below.",
+            field="email",
+        )
+    invitation = Invitation(workspace=workspace, email=email, role=role, invited_by=actor.user)
+    token = _issue_token(invitation)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                invitation.save()
+        except IntegrityError as exc:  # a concurrent invitation of the same address
+            raise ApplicationError(
+                f"{email} already has a pending invitation.", field="email"
+            ) from exc
+        audit_log_record(
+            workspace=workspace,
+            actor=actor.user,
+            event="invitation.sent",
+            target=email,
+            details={"role": role},
+        )
+        _send_invitation(invitation, token, actor.user)
+    return invitation
+
+
+def _pending_invitation(actor: Membership, invitation: Invitation) -> None:
+    require_role(actor, Membership.Role.ADMIN)
+    if invitation.workspace_id != actor.workspace_id:
+        raise NotFound("Invitation not found.")
+    if invitation.status != Invitation.Status.PENDING:
+        raise ApplicationError(
+            f"This invitation was already {invitation.get_status_display().lower()}."
+        )
+    if invitation.role == Membership.Role.ADMIN and not actor.is_owner:
+        raise PermissionDenied("Only the owner can manage invitations of admins.")
+
+
+def invitation_resend(*, actor: Membership, invitation: Invitation) -> Invitation:
+    """Mail a new link (the previous one stops working) valid for another 7 days."""
+    _pending_invitation(actor, invitation)
+    token = _issue_token(invitation)
+    with transaction.atomic():
+        invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+        audit_log_record(
+            workspace=actor.workspace,
+            actor=actor.user,
+            event="invitation.resent",
+            target=invitation.email,
+        )
+        _send_invitation(invitation, token, actor.user)
+    return invitation
+
+
+def invitation_cancel(*, actor: Membership, invitation: Invitation) -> Invitation:
+    _pending_invitation(actor, invitation)
+    with transaction.atomic():
+        invitation.status = Invitation.Status.CANCELLED
+        invitation.save(update_fields=["status"])
+        audit_log_record(
+            workspace=actor.workspace,
+            actor=actor.user,
+            event="invitation.cancelled",
+            target=invitation.email,
+        )
+    return invitation
+
+
+def invitation_check_usable(invitation: Invitation) -> None:
+    if invitation.status == Invitation.Status.ACCEPTED:
+        raise ApplicationError("This invitation has already been accepted.")
+    if invitation.status == Invitation.Status.CANCELLED:
+        raise ApplicationError("This invitation was cancelled.")
+    if invitation.is_expired:
+        raise ApplicationError(
+            "This invitation has expired. Ask the workspace's admin to send it again."
+        )
+
+
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Join the workspace as the invited user (same e-mail address, case-insensitively)."""
+    invitation_check_usable(invitation)
+    if user.email.lower() != invitation.email:
+        raise ApplicationError(
+            f"This invitation is for {invitation.email}, but you are logged in as "
+            f"{user.email}. Log out and log in or sign up with {invitation.email}."
+        )
+    with transaction.atomic():
+        # Lock the invitation so two concurrent accepts cannot both succeed.
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.status != Invitation.Status.PENDING:
+            raise ApplicationError("This invitation is no longer valid.")
+        membership = Membership.objects.filter(workspace=invitation.workspace, user=user).first()
+        if membership is not None and membership.status == Membership.Status.ACTIVE:
+            raise ApplicationError("You are already a member of this workspace.")
+        if membership is not None and membership.status == Membership.Status.INACTIVE:
+            raise ApplicationError(
+                "Your membership of this workspace is deactivated: ask an admin to reactivate it."
+            )
+        if membership is None:
+            membership = Membership.objects.create(
+                workspace=invitation.workspace, user=user, role=invitation.role
+            )
+        else:  # removed earlier: the same membership comes back, with its entries
+            membership.status = Membership.Status.ACTIVE
+            membership.role = invitation.role
+            membership.save(update_fields=["status", "role"])
+        invitation.status = locked.status = Invitation.Status.ACCEPTED
+        invitation.accepted_by = user
+        invitation.save(update_fields=["status", "accepted_by"])
+        User.objects.filter(pk=user.pk).update(active_workspace=invitation.workspace)
+        user.active_workspace = invitation.workspace
+        audit_log_record(
+            workspace=invitation.workspace,
+            actor=user,
+            event="invitation.accepted",
+            target=invitation.email,
+            details={"role": invitation.role},
+        )
+    return membership
