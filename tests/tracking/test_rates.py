@@ -106,7 +106,7 @@ def test_rate_and_currency_fixed_when_entry_saved(workspace, member, levels):
 
 
 def test_reapply_scopes(workspace, member, admin, levels):
-    project, project_member, task = levels
+    project, _, task = levels
     other_project = ProjectFactory(workspace=workspace, hourly_rate_cents=None)
     on_task = TimeEntryFactory(
         workspace=workspace, user=member, project=project, task=task, hourly_rate_cents=1
