@@ -18,13 +18,15 @@ How the emulator compares, where Intuit's documentation is silent (decisions, ke
 * Field names match the record's keys case-insensitively, segment by segment
   (``metadata.lastupdatedtime``). A reference (``ParentRef``, ``CustomerRef``...) compares by its
   ``value``.
-* A field the record does not have is SQL NULL: no comparison, IN or LIKE matches it, and it sorts
-  first ascending (last descending). Intuit answers 4001 "property 'X' is not queryable" for a
-  field outside its per-entity list of filterable fields; the emulator keeps no such schema, so a
-  misspelt field simply matches nothing. The caller has already checked the entity name.
-* Numbers compare as numbers when the record holds a number; ``Id`` fields and references (QBO Ids
-  are numeric strings) compare numerically when both sides are numeric, so ``Id > '5'`` holds for
-  ``"10"`` and ORDER BY Id puts 10 after 9.
+* A field the record does not have (or holds as null, a list, or an object without ``value``) is
+  SQL NULL: no comparison, IN or LIKE matches it, and it sorts first ascending (last descending).
+  Intuit answers 4001 "property 'X' is not queryable" for a field outside its per-entity list of
+  filterable fields; the emulator keeps no such schema (python-quickbooks' classes are not a
+  complete one), so a misspelt field simply matches nothing. The caller checks the entity name.
+* Numbers compare as numbers when the record holds a number (``Balance > '50.0'`` works too) or
+  the literal is an unquoted number; ``Id`` fields and references (QBO Ids are numeric strings)
+  compare numerically when both sides are numeric, so ``Id > '5'`` holds for ``"10"`` and ORDER BY
+  Id puts 10 after 9. Values of unlike kinds (a number field against ``'abc'``) never match.
 * Values that look like ISO dates or datetimes compare in time: a datetime by instant (a naive one
   taken as UTC), a date literal against a datetime field as that day's midnight UTC.
 * Other strings compare case-insensitively (=, IN, LIKE, < >, ORDER BY), as QBO's name lookups

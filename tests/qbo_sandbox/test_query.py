@@ -312,6 +312,8 @@ def test_parse_fault_detail_points_at_the_problem(text: str, detail: str) -> Non
         ("Balance <= 50", ["2", "9", "12"]),
         ("Balance = 75.25", ["10"]),
         ("Balance > '50.0'", ["1", "10"]),
+        ("Balance = 'abc'", []),
+        ("Balance < 'abc'", []),
         # Strings order case-insensitively.
         ("DisplayName < 'B'", ["1", "10", "12"]),
         ("DisplayName >= 'b'", ["2", "9"]),
@@ -388,6 +390,18 @@ def test_field_names_are_case_insensitive(where: str) -> None:
 )
 def test_datetimes_compare_by_instant(where: str, expected_ids: list[str]) -> None:
     assert ids(run(f"SELECT * FROM Customer WHERE {where} ORDER BY Id")) == expected_ids
+
+
+def test_objects_and_lists_are_reached_through_their_fields_only() -> None:
+    records = [
+        customer("1", "Mail", PrimaryEmailAddr={"Address": "a@example.com"}, Lines=[{"x": 1}]),
+        customer("2", "Other", PrimaryEmailAddr={"Address": "b@example.com"}),
+    ]
+    assert ids(
+        run("SELECT * FROM Customer WHERE PrimaryEmailAddr.Address = 'A@example.com'", records)
+    ) == ["1"]
+    assert run("SELECT * FROM Customer WHERE PrimaryEmailAddr LIKE '%'", records) == {}
+    assert run("SELECT * FROM Customer WHERE Lines LIKE '%'", records) == {}
 
 
 TIME_ACTIVITIES = [
