@@ -419,7 +419,7 @@ def _build_customer(
             raise inactive_reference("ParentRef")
         if parent.get("IsProject"):
             raise business_validation("A project cannot contain subcustomers", "ParentRef")
-        customers = store.entity_all(realm_id, "Customer")
+        height = 0
         if own_id is not None:
             # Refuse a cycle: the new parent may not be the customer or one of its descendants.
             ancestor: dict[str, Any] | None = parent
@@ -431,7 +431,7 @@ def _build_customer(
                     )
                 up = (ancestor.get("ParentRef") or {}).get("value")
                 ancestor = store.entity_get(realm_id, "Customer", up) if up else None
-        height = _subtree_height(customers, own_id) if own_id is not None else 0
+            height = _subtree_height(store.entity_all(realm_id, "Customer"), own_id)
         level = int(parent["Level"]) + 1
         if level + height > MAX_CUSTOMER_LEVEL:
             raise business_validation(
