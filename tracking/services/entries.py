@@ -523,7 +523,7 @@ def _entries_for_bulk(membership: Membership, entry_ids: Sequence[str]) -> list[
     if not all(is_object_id(i) for i in ids):
         raise NotFound("Time entry not found.")
     entries = list(
-        TimeEntry.objects.select_for_update()
+        TimeEntry.objects.select_for_update(of=("self",))
         .select_related("project", "task", "user")
         .filter(workspace_id=membership.workspace_id, pk__in=ids)
         .order_by("start")
