@@ -42,9 +42,11 @@ SERVICE_ITEM = "Hours"
 
 def seed_demo(store: Store) -> str:
     """Create the demo company (once) and whatever of its content is missing; its realm id."""
-    company = next((c for c in store.company_list() if c["name"] == DEMO_COMPANY), None)
-    if company is None:
-        company = store.company_create(name=DEMO_COMPANY, sku="Plus", payroll=False)
+    # One transaction, so a CLI and the server seeding at once still make one demo company.
+    with store.transaction():
+        company = next((c for c in store.company_list() if c["name"] == DEMO_COMPANY), None)
+        if company is None:
+            company = store.company_create(name=DEMO_COMPANY, sku="Plus", payroll=False)
     realm_id: str = company["realmId"]
 
     existing = {e["DisplayName"] for e in store.list_entities(realm_id, "Employee")}

@@ -13,6 +13,7 @@ references) and the write are atomic even with the threaded server and a CLI wri
 from __future__ import annotations
 
 import copy
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -38,6 +39,7 @@ ITEM_TYPES = ("Service", "NonInventory", "Inventory", "Group", "Category")
 SUPPORTED_ITEM_TYPES = ("Service", "NonInventory")
 NAME_OF = ("Employee", "Vendor")
 FORBIDDEN_NAME_CHARS = (":", "\t", "\n", "\r")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # Fields the server computes; whatever a client sends for them is ignored.
 _SERVER_OWNED = {"Id", "SyncToken", "domain", "sparse", "MetaData", "time", "status"}
@@ -256,6 +258,8 @@ def _date(data: dict[str, Any], field: str) -> str | None:
     if value is None:
         return None
     text = str(value)[:10]
+    if not _DATE.fullmatch(text):
+        raise invalid_property(field, value)
     try:
         date.fromisoformat(text)
     except ValueError:

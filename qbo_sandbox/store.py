@@ -71,6 +71,8 @@ def response_time() -> str:
 
 
 def _check_company_fields(fields: dict[str, Any]) -> None:
+    if fields.get("book_close_date") == "":
+        fields["book_close_date"] = None  # an empty date from a form or the CLI clears it
     unknown = set(fields) - set(COMPANY_FIELDS)
     if unknown:
         raise ValueError(f"unknown company field(s): {', '.join(sorted(unknown))}")
@@ -202,7 +204,7 @@ class Store:
                     name.strip(),
                     sku,
                     int(payroll),
-                    book_close_date,
+                    fields["book_close_date"],
                     subscription_status,
                     qbo_now(),
                 ),

@@ -444,6 +444,8 @@ def test_time_activity_for_a_vendor(
         ),
         ({"Description": "x" * 4001}, "2050"),
         ({"TxnDate": "02/03/2026"}, "2010"),
+        ({"TxnDate": 20260302}, "2010"),
+        ({"TxnDate": "2026-02-30"}, "2010"),
         ({"HourlyRate": "lots"}, "2010"),
     ],
 )

@@ -192,3 +192,11 @@ def test_seed_entity_refuses_a_project_without_a_parent(store: Store) -> None:
 
     assert raised.value.code == "2020"
     assert store.list_entities(realm, "Customer") == []
+
+
+def test_an_empty_closing_date_means_none(store: Store) -> None:
+    realm = store.company_create(name="Forms", book_close_date="")["realmId"]
+    assert store.company_get(realm)["book_close_date"] is None  # type: ignore[index]
+
+    store.company_update(realm, book_close_date="2025-12-31")
+    assert store.company_update(realm, book_close_date="")["book_close_date"] is None
