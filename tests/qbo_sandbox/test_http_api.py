@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from typing import Any
 
@@ -368,3 +369,24 @@ def test_the_request_log_records_calls(sandbox: SandboxProcess, realm: str, qb: 
     assert (
         requests.get(sandbox.base_url + "/_sandbox/requests?limit=0", timeout=5).status_code == 400
     )
+
+
+def test_concurrent_duplicates_of_a_requestid_execute_once(qb: QuickBooks) -> None:
+    request_id = str(uuid.uuid4())
+    barrier = threading.Barrier(6)
+    ids: list[str] = []
+
+    def send() -> None:
+        barrier.wait()
+        result = qb.post(
+            company_url(qb, "customer"), json.dumps({"DisplayName": "Raced"}), request_id=request_id
+        )
+        ids.append(result["Customer"]["Id"])
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(ids) == 6 and len(set(ids)) == 1
+    assert Customer.count(qb=qb) == 1
