@@ -200,3 +200,27 @@ def test_an_empty_closing_date_means_none(store: Store) -> None:
 
     store.company_update(realm, book_close_date="2025-12-31")
     assert store.company_update(realm, book_close_date="")["book_close_date"] is None
+
+
+def test_another_process_can_write_while_this_one_does(path: Path) -> None:
+    """The CLI (another process) may seed while the server writes: both land, ids distinct."""
+    import subprocess
+    import sys
+
+    store = Store(path)
+    realm = store.company_create(name="Shared")["realmId"]
+    script = (
+        "import sys\n"
+        "from qbo_sandbox.store import Store\n"
+        "store = Store(sys.argv[1])\n"
+        "for n in range(40):\n"
+        "    store.seed_entity(sys.argv[2], 'Employee', {'DisplayName': f'CLI {n}'})\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script, str(path), realm])
+    for n in range(40):
+        store.seed_entity(realm, "Employee", {"DisplayName": f"Server {n}"})
+    assert child.wait(timeout=60) == 0
+
+    employees = store.list_entities(realm, "Employee")
+    assert len(employees) == 80
+    assert len({e["Id"] for e in employees}) == 80
