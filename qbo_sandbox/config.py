@@ -45,8 +45,6 @@ class Settings:
     request_log_max: int = 5000
     replay_ttl: int = 86_400
     hang_seconds: float = 30.0
-    # Treat "minorversion" below this as this.
-    min_minor_version: int = 75
 
     @property
     def loopback(self) -> bool:
