@@ -398,8 +398,10 @@ def _build_customer(
 ) -> tuple[dict[str, Any], str]:
     own_id = existing["Id"] if existing else None
     record, key = _build_person(store, realm_id, "Customer", data, own_id)
-    job = _bool(record, "Job", False)
     has_parent = record.get("ParentRef") is not None
+    if seeding and "Job" not in record and has_parent:
+        record["Job"] = True  # the control interface may leave Job out under a ParentRef
+    job = _bool(record, "Job", False)
     if job != has_parent:
         raise parent_ref_required()
     if seeding and "IsProject" in record:
@@ -423,6 +425,9 @@ def _build_customer(
             raise inactive_reference("ParentRef")
         if parent.get("IsProject"):
             raise business_validation("A project cannot contain subcustomers", "ParentRef")
+        if is_project and int(parent["Level"]) != 0:
+            # Intuit's Projects belong to a top-level customer, not to a sub-customer.
+            raise business_validation("A project must belong to a top-level customer", "ParentRef")
         height = 0
         if own_id is not None:
             # Refuse a cycle: the new parent may not be the customer or one of its descendants.

@@ -224,3 +224,21 @@ def test_another_process_can_write_while_this_one_does(path: Path) -> None:
     employees = store.list_entities(realm, "Employee")
     assert len(employees) == 80
     assert len({e["Id"] for e in employees}) == 80
+
+
+def test_a_project_belongs_to_a_top_level_customer(store: Store) -> None:
+    realm = store.company_create(name="Projects")["realmId"]
+    top = store.seed_entity(realm, "Customer", {"DisplayName": "Acme"})
+    sub = store.seed_entity(
+        realm, "Customer", {"DisplayName": "West", "ParentRef": {"value": top["Id"]}}
+    )
+
+    with pytest.raises(QBOFault) as raised:
+        store.seed_entity(
+            realm,
+            "Customer",
+            {"DisplayName": "Launch", "ParentRef": {"value": sub["Id"]}, "IsProject": True},
+        )
+
+    assert raised.value.code == "6000"
+    assert sub["Job"] is True and sub["Level"] == 1
