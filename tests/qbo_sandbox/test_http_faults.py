@@ -35,7 +35,7 @@ def create(qb: QuickBooks, name: str, request_id: str | None = None) -> dict[str
 def raw_create(qb: QuickBooks, name: str, *, request_id: str, timeout: float) -> requests.Response:
     return requests.post(
         customer_url(qb),
-        params={"minorversion": 75, "requestid": request_id},
+        params={"minorversion": "75", "requestid": request_id},
         data=json.dumps({"DisplayName": name}),
         headers={
             "Authorization": f"Bearer {qb.session.access_token}",
