@@ -476,7 +476,9 @@ def create_app(settings: Settings) -> Flask:
     def api(realm: str, rest: str) -> Response:
         g.realm = realm
         # minorversion: accepted; anything below 75 (or missing) is served as 75.
-        rest = rest.strip("/").lower() if rest.split("/")[0].lower() != "companyinfo" else rest
+        # python-quickbooks sends the entity segment lowercase; accept any case, keep ids.
+        head, _, tail = rest.strip("/").partition("/")
+        rest = head.lower() + ("/" + tail if tail else "")
         grant = bearer_grant()
         if (
             grant is None
