@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -17,14 +16,18 @@ from quickbooks import QuickBooks
 
 from tests.sandbox_process import SandboxProcess
 
-# requests-oauthlib refuses http:// otherwise; the emulator is on loopback.
-os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
-
 CLIENT_ID = "sandbox-client-id"
 CLIENT_SECRET = "sandbox-client-secret"
 REDIRECT_URI = "http://127.0.0.1:8000/quickbooks/callback"
 
 pytestmark = pytest.mark.sandbox
+
+
+@pytest.fixture(autouse=True)
+def _insecure_transport_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    # requests-oauthlib refuses http:// otherwise; the emulator is on loopback. Set per test
+    # (and undone after) so other test folders see the environment they expect.
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
 
 
 @pytest.fixture(scope="session")
