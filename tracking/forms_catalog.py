@@ -107,9 +107,16 @@ class ProjectMemberRateForm(ServiceErrorMixin, forms.Form):
     hourly_rate = RateField(label="Project rate")
 
 
+class MemberChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Assignees by the name people know them by (not "name <e-mail>")."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.full_name)
+
+
 class TaskForm(NameForm):
     hourly_rate = RateField(label="Task rate", help_text="Blank: the project's rates apply.")
-    assignees: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
+    assignees = MemberChoices(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Assignees"
     )
     status = forms.ChoiceField(
