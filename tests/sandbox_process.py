@@ -7,6 +7,7 @@ with SandboxProcess(tmp_path / "qbo.sqlite3") as sandbox:
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -24,6 +25,24 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def submit_consent(
+    authorization_url: str, *, realm_id: str | None, action: str = "connect"
+) -> requests.Response:
+    """What a person does on the emulator's consent page: pick a company, press Connect (or
+    Cancel). Answers the form's response: a 302 to the app's redirect URI when all went well."""
+    session = requests.Session()
+    page = session.get(authorization_url, timeout=10)
+    if page.status_code != 200:
+        raise AssertionError(f"consent page -> {page.status_code}: {page.text[:500]}")
+    token = re.search(r'name="consent_token" value="([^"]+)"', page.text)
+    if token is None:
+        raise AssertionError(f"no consent form on the page: {page.text[:500]}")
+    form = {"consent_token": token.group(1), "action": action}
+    if realm_id is not None:
+        form["realm_id"] = realm_id
+    return session.post(authorization_url, data=form, allow_redirects=False, timeout=10)
 
 
 class SandboxProcess:
@@ -132,3 +151,10 @@ class SandboxProcess:
 
     def create_company(self, name: str = "Sandbox Co", **fields: Any) -> str:
         return str(self.control("POST", "/companies", {"name": name, **fields})["realmId"])
+
+    def approve(self, authorization_url: str, realm_id: str) -> str:
+        """Connect on the consent page; the callback URL (with code, state, realmId)."""
+        response = submit_consent(authorization_url, realm_id=realm_id)
+        if response.status_code != 302:
+            raise AssertionError(f"consent -> {response.status_code}: {response.text[:500]}")
+        return str(response.headers["Location"])

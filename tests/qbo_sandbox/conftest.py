@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +13,7 @@ from intuitlib.client import AuthClient
 from intuitlib.enums import Scopes
 from quickbooks import QuickBooks
 
-from tests.sandbox_process import SandboxProcess
+from tests.sandbox_process import SandboxProcess, submit_consent
 
 CLIENT_ID = "sandbox-client-id"
 CLIENT_SECRET = "sandbox-client-secret"
@@ -56,21 +55,6 @@ def auth_client(sandbox: SandboxProcess, **kwargs: Any) -> AuthClient:
     return AuthClient(**options)
 
 
-def submit_consent(
-    authorization_url: str, *, realm: str | None, action: str = "connect"
-) -> requests.Response:
-    """What a person does on the consent page: pick a company, press Connect (or Cancel)."""
-    session = requests.Session()
-    page = session.get(authorization_url, timeout=10)
-    assert page.status_code == 200, page.text
-    token = re.search(r'name="consent_token" value="([^"]+)"', page.text)
-    assert token is not None, page.text
-    form = {"consent_token": token.group(1), "action": action}
-    if realm is not None:
-        form["realm_id"] = realm
-    return session.post(authorization_url, data=form, allow_redirects=False, timeout=10)
-
-
 def callback_params(response: requests.Response) -> dict[str, str]:
     assert response.status_code == 302, response.text
     location = response.headers["Location"]
@@ -82,7 +66,7 @@ def authorize(sandbox: SandboxProcess, realm: str, **kwargs: Any) -> tuple[AuthC
     """The OAuth dance up to the callback: (client, code)."""
     client = auth_client(sandbox, **kwargs)
     url = client.get_authorization_url([Scopes.ACCOUNTING], state_token="state-123")
-    params = callback_params(submit_consent(url, realm=realm))
+    params = callback_params(submit_consent(url, realm_id=realm))
     assert params["state"] == "state-123"
     assert params["realmId"] == realm
     return client, params["code"]

@@ -22,9 +22,8 @@ from tests.qbo_sandbox.conftest import (
     callback_params,
     connect,
     quickbooks,
-    submit_consent,
 )
-from tests.sandbox_process import SandboxProcess
+from tests.sandbox_process import SandboxProcess, submit_consent
 
 pytestmark = pytest.mark.sandbox
 
@@ -96,7 +95,7 @@ def test_cancel_redirects_with_access_denied_and_the_state(
     sandbox: SandboxProcess, realm: str
 ) -> None:
     url = auth_client(sandbox).get_authorization_url([Scopes.ACCOUNTING], state_token="xyz")
-    params = callback_params(submit_consent(url, realm=realm, action="cancel"))
+    params = callback_params(submit_consent(url, realm_id=realm, action="cancel"))
     assert params == {"error": "access_denied", "state": "xyz"}
 
 
