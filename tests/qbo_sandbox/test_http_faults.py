@@ -99,6 +99,12 @@ def test_a_dropped_response_was_executed_and_its_requestid_replays_it(
     log = sandbox.control("GET", f"/requests?realm={realm}&limit=20")["requests"]
     assert any(entry["fault_code"] == "drop" for entry in log)
 
+    # The same through python-quickbooks' own (keep-alive) session.
+    arm(sandbox, realm, "drop")
+    with pytest.raises(requests.ConnectionError):
+        create(qb, "Lost through the client")
+    assert Customer.count(qb=qb) == 2
+
 
 def test_faults_can_target_an_entity_or_a_path(
     sandbox: SandboxProcess, realm: str, qb: QuickBooks
