@@ -1,5 +1,21 @@
 """Time entries, the timer, the timesheet and re-rating (tracking/views/entries.py)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from tracking.views import entries as views
+
+urlpatterns: list[URLPattern] = [
+    path("tracker/", views.tracker, name="tracker"),
+    path("tracker/timer/start/", views.timer_start, name="timer_start"),
+    path("tracker/timer/stop/", views.timer_stop, name="timer_stop"),
+    path("tracker/entries/", views.entry_create, name="entry_create"),
+    path("tracker/entries/bulk/", views.entries_bulk, name="entries_bulk"),
+    path("tracker/entries/<str:pk>/", views.entry_row, name="entry_row"),
+    path("tracker/entries/<str:pk>/edit/", views.entry_edit, name="entry_edit"),
+    path("tracker/entries/<str:pk>/delete/", views.entry_delete, name="entry_delete"),
+    path("tracker/entries/<str:pk>/duplicate/", views.entry_duplicate, name="entry_duplicate"),
+    path("tracker/entries/<str:pk>/continue/", views.entry_continue, name="entry_continue"),
+    path("timesheet/", views.timesheet, name="timesheet"),
+    path("timesheet/cell/", views.timesheet_cell, name="timesheet_cell"),
+    path("rates/reapply/", views.rates_reapply, name="rates_reapply"),
+]

@@ -1,0 +1,511 @@
+"""The time tracker, the timesheet and re-rating.
+
+Every view is under /w/<ws>/ and decorated with `workspace_view`: an outsider gets a 404. A
+member's view of entries is their own (another's entry id is a 404); admins may act on anyone's.
+Writes go through tracking/services/entries.py; its errors come back next to the field.
+
+The pages work as plain forms (POST, then redirect); with htmx, the inline edit, the row actions
+and the timesheet cells update in place: the server answers with the re-rendered entry list (or
+grid), so rows and totals always agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from tracking.forms_entries import (
+    BulkForm,
+    EntryEditForm,
+    ManualEntryForm,
+    TimerStartForm,
+    TimesheetCellForm,
+    split_project_task,
+)
+from tracking.models import Project, Task, TimeEntry
+from tracking.selectors.entries import (
+    active_tags,
+    local_today,
+    project_picker_groups,
+    running_timer,
+    time_entry_get,
+    timesheet_week,
+    trackable_projects,
+    tracker_list,
+    week_start_for,
+)
+from tracking.services import entries as services
+from tracking.services.rates import time_entries_reapply_rates
+from workspaces.access import workspace_view
+from workspaces.errors import ApplicationError, NotFound
+from workspaces.ids import is_object_id
+from workspaces.models import Membership, User
+
+ADMIN = Membership.Role.ADMIN
+DEFAULT_WEEKS = 4
+MAX_WEEKS = 260
+# Where a service error's field shows on the forms.
+FIELD_FOR = {
+    "project": "project_task",
+    "task": "project_task",
+    "start": "start_time",
+    "end": "end_time",
+    "hours": "hours",
+}
+
+
+def _ms(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined,no-any-return]
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _weeks(request: HttpRequest) -> int:
+    raw = request.GET.get("weeks") or request.POST.get("weeks") or ""
+    try:
+        return max(1, min(MAX_WEEKS, int(raw)))
+    except ValueError:
+        return DEFAULT_WEEKS
+
+
+def _tracker_url(membership: Membership, weeks: int = DEFAULT_WEEKS) -> str:
+    url = reverse("tracking:tracker", kwargs={"ws": membership.workspace_id})
+    return url if weeks == DEFAULT_WEEKS else f"{url}?{urlencode({'weeks': weeks})}"
+
+
+def _form_error(form: forms.Form, exc: ApplicationError) -> None:
+    field = FIELD_FOR.get(exc.field or "", exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def _picker(membership: Membership) -> dict[str, Any]:
+    return {
+        "project_groups": project_picker_groups(trackable_projects(membership=membership)),
+        "tags": active_tags(membership=membership),
+    }
+
+
+def _list_context(membership: Membership, weeks: int) -> dict[str, Any]:
+    return {"listing": tracker_list(membership=membership, weeks=weeks), "weeks": weeks}
+
+
+def _render_list(request: HttpRequest, weeks: int) -> HttpResponse:
+    """The entry list (days, rows, totals), swapped in place of #entries."""
+    response = render(request, "tracking/entries/_entries.html", _list_context(_ms(request), weeks))
+    return reswap(retarget(response, "#entries"), "outerHTML")
+
+
+def _entry(request: HttpRequest, pk: str) -> TimeEntry:
+    try:
+        return time_entry_get(membership=_ms(request), entry_id=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+# --- the tracker page -----------------------------------------------------------------------
+
+
+def _tracker_page(
+    request: HttpRequest,
+    *,
+    timer_form: forms.Form | None = None,
+    manual_form: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    membership = _ms(request)
+    weeks = _weeks(request)
+    context = {
+        "nav": "tracker",
+        "running": running_timer(membership=membership),
+        "timer_form": timer_form,
+        "manual_form": manual_form,
+        "today": local_today(membership.user).isoformat(),
+        **_picker(membership),
+        **_list_context(membership, weeks),
+    }
+    return render(request, "tracking/entries/tracker.html", context, status=status)
+
+
+@require_GET
+@workspace_view()
+def tracker(request: HttpRequest) -> HttpResponse:
+    """The timer bar, manual entry, and the user's entries of the last `weeks` weeks by day."""
+    if _is_htmx(request) and request.headers.get("HX-Target") == "entries":
+        return _render_list(request, _weeks(request))
+    return _tracker_page(request)
+
+
+@require_POST
+@workspace_view()
+def timer_start(request: HttpRequest) -> HttpResponse:
+    membership = _ms(request)
+    form = TimerStartForm(request.POST)
+    if form.is_valid():
+        try:
+            services.timer_start(membership=membership, **form.refs())
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(_tracker_url(membership, _weeks(request)))
+    return _tracker_page(request, timer_form=form, status=400)
+
+
+@require_POST
+@workspace_view()
+def timer_stop(request: HttpRequest) -> HttpResponse:
+    membership = _ms(request)
+    try:
+        services.timer_stop(membership=membership)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(_tracker_url(membership, _weeks(request)))
+
+
+@require_POST
+@workspace_view()
+def entry_create(request: HttpRequest) -> HttpResponse:
+    """A manual entry: date + start + end, or date + duration (+ optional start)."""
+    membership = _ms(request)
+    form = ManualEntryForm(request.POST, user=membership.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        start = data["start"] or services.start_of_day_slot(
+            membership=membership, user=membership.user, day=data["date"]
+        )
+        try:
+            services.time_entry_create(
+                membership=membership,
+                start=start,
+                end=data["end"],
+                duration_seconds=data["duration"] if data["end"] is None else None,
+                **form.refs(),
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "Time added.")
+            return redirect(_tracker_url(membership, _weeks(request)))
+    return _tracker_page(request, manual_form=form, status=400)
+
+
+# --- one entry --------------------------------------------------------------------------------
+
+
+def _edit_initial(entry: TimeEntry, user: User) -> dict[str, Any]:
+    from tracking.templatetags.entry_format import iso_local_date, iso_local_time
+
+    project_task = entry.project_id or ""
+    if entry.task_id:
+        project_task = f"{entry.project_id}:{entry.task_id}"
+    return {
+        "description": entry.description,
+        "project_task": project_task,
+        "tags": [t.pk for t in entry.tags.all()],
+        "billable": entry.billable,
+        "date": iso_local_date(entry.start, user),
+        "start_time": iso_local_time(entry.start, user),
+        "end_date": iso_local_date(entry.end, user),
+        "end_time": iso_local_time(entry.end, user),
+    }
+
+
+def _render_edit(
+    request: HttpRequest, entry: TimeEntry, form: EntryEditForm, *, status: int = 200
+) -> HttpResponse:
+    membership = _ms(request)
+    context = {
+        "entry": entry,
+        "form": form,
+        "weeks": _weeks(request),
+        "nav": "tracker",
+        **_picker(membership),
+    }
+    # Keep a project, task or tag the entry already has even if it is archived or done now.
+    context["current_project"] = entry.project
+    context["current_task"] = entry.task
+    if _is_htmx(request):
+        return render(request, "tracking/entries/_entry_form.html", context, status=status)
+    return render(request, "tracking/entries/entry_edit.html", context, status=status)
+
+
+@require_GET
+@workspace_view()
+def entry_row(request: HttpRequest, pk: str) -> HttpResponse:
+    """One entry's row (the inline edit's Cancel)."""
+    entry = _entry(request, pk)
+    return render(
+        request, "tracking/entries/_entry_row.html", {"entry": entry, "weeks": _weeks(request)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view()
+def entry_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    """The inline edit form (GET) and its save (POST): any field of the entry."""
+    membership = _ms(request)
+    entry = _entry(request, pk)
+    if request.method == "GET":
+        form = EntryEditForm(
+            initial=_edit_initial(entry, membership.user),
+            user=membership.user,
+            running=entry.is_running,
+        )
+        return _render_edit(request, entry, form)
+    form = EntryEditForm(request.POST, user=membership.user, running=entry.is_running)
+    if form.is_valid():
+        data = form.cleaned_data
+        refs = form.refs()
+        try:
+            services.time_entry_update(
+                membership=membership,
+                entry=entry,
+                description=refs["description"],
+                project_id=refs["project_id"],
+                task_id=refs["task_id"],
+                tag_ids=refs["tag_ids"],
+                billable=refs["billable"],
+                start=data["start"],
+                end=data["end"] if not entry.is_running else services.UNSET,
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            if _is_htmx(request):
+                return _render_list(request, _weeks(request))
+            return redirect(_tracker_url(membership, _weeks(request)))
+    # htmx swaps only 2xx answers by default: the form with its errors comes back as 200.
+    return _render_edit(request, entry, form, status=200 if _is_htmx(request) else 400)
+
+
+def _row_action(request: HttpRequest, pk: str, action: str) -> HttpResponse:
+    membership = _ms(request)
+    entry = _entry(request, pk)
+    weeks = _weeks(request)
+    try:
+        if action == "delete":
+            services.time_entry_delete(membership=membership, entry=entry)
+            note = "Entry deleted."
+        elif action == "duplicate":
+            services.time_entry_duplicate(membership=membership, entry=entry)
+            note = "Entry duplicated."
+        else:
+            services.time_entry_continue(membership=membership, entry=entry)
+            note = "Timer started."
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if _is_htmx(request) and action != "continue":
+            return _render_list(request, weeks)
+        messages.success(request, note)
+    if _is_htmx(request):
+        # The timer bar changes too (continue) or a message must show: reload the page.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = _tracker_url(membership, weeks)
+        return response
+    return redirect(_tracker_url(membership, weeks))
+
+
+@require_POST
+@workspace_view()
+def entry_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    return _row_action(request, pk, "delete")
+
+
+@require_POST
+@workspace_view()
+def entry_duplicate(request: HttpRequest, pk: str) -> HttpResponse:
+    return _row_action(request, pk, "duplicate")
+
+
+@require_POST
+@workspace_view()
+def entry_continue(request: HttpRequest, pk: str) -> HttpResponse:
+    return _row_action(request, pk, "continue")
+
+
+@require_POST
+@workspace_view()
+def entries_bulk(request: HttpRequest) -> HttpResponse:
+    """Bulk edit (project, billable, tags) or bulk delete of the selected entries."""
+    membership = _ms(request)
+    weeks = _weeks(request)
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        if "entries" in form.errors:
+            messages.error(request, "Select at least one entry.")
+        else:
+            messages.error(request, "Choose what to do with the selected entries.")
+        return redirect(_tracker_url(membership, weeks))
+    data = form.cleaned_data
+    try:
+        if data["action"] == "delete":
+            count = services.time_entries_bulk_delete(
+                membership=membership, entry_ids=data["entries"]
+            )
+            messages.success(request, f"Deleted {count} entries.")
+        else:
+            changes: dict[str, Any] = {}
+            if data["change_project"]:
+                changes["project_id"] = split_project_task(data["project_task"])[0]
+            if data["billable"]:
+                changes["billable"] = data["billable"] == "yes"
+            if data["change_tags"]:
+                changes["tag_ids"] = data["tags"]
+                changes["tags_mode"] = data["change_tags"]
+            if not changes:
+                raise ApplicationError("Choose a change to make to the selected entries.")
+            count = services.time_entries_bulk_update(
+                membership=membership, entry_ids=data["entries"], **changes
+            )
+            messages.success(request, f"Updated {count} entries.")
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(_tracker_url(membership, weeks))
+
+
+# --- the timesheet ------------------------------------------------------------------------------
+
+
+def _week_of(request: HttpRequest, user: User) -> dt.date:
+    raw = request.GET.get("week") or request.POST.get("week") or ""
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        day = local_today(user)
+    return week_start_for(user, day)
+
+
+def _row_keys(values: list[str]) -> list[tuple[str | None, str | None]]:
+    return [split_project_task(v) for v in values if v][:50]
+
+
+def _timesheet_context(request: HttpRequest, week: dt.date, keep: list[str]) -> dict[str, Any]:
+    membership = _ms(request)
+    sheet = timesheet_week(membership=membership, week_start=week, extra_rows=_row_keys(keep))
+    return {
+        "nav": "timesheet",
+        "sheet": sheet,
+        "week": week,
+        "prev_week": (week - dt.timedelta(days=7)).isoformat(),
+        "next_week": (week + dt.timedelta(days=7)).isoformat(),
+        "keep": [row.key for row in sheet.rows],
+    }
+
+
+@require_GET
+@workspace_view()
+def timesheet(request: HttpRequest) -> HttpResponse:
+    """A week (from the profile's week start) of project/task rows x days, hours editable.
+
+    `?week=` is any day of the week to show; `?row=<project>:<task>` (repeatable) adds rows
+    that have no time yet.
+    """
+    membership = _ms(request)
+    week = _week_of(request, membership.user)
+    context = _timesheet_context(request, week, request.GET.getlist("row"))
+    context.update(_picker(membership))
+    return render(request, "tracking/entries/timesheet.html", context)
+
+
+@require_POST
+@workspace_view()
+def timesheet_cell(request: HttpRequest) -> HttpResponse:
+    """Set one cell's hours (see `timesheet_cell_set` for what that does to its entries)."""
+    membership = _ms(request)
+    form = TimesheetCellForm(request.POST)
+    keep = request.POST.getlist("keep")
+    error = ""
+    week = _week_of(request, membership.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        project_id, task_id = split_project_task(data["row"])
+        week = week_start_for(membership.user, data["date"])
+        try:
+            services.timesheet_cell_set(
+                membership=membership,
+                day=data["date"],
+                seconds=data["hours"] or 0,
+                project_id=project_id,
+                task_id=task_id,
+            )
+        except ApplicationError as exc:
+            error = exc.message
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    if _is_htmx(request):
+        context = _timesheet_context(request, week, [*keep, form.data.get("row", "")])
+        context["error"] = error
+        return render(request, "tracking/entries/_timesheet_grid.html", context)
+    if error:
+        messages.error(request, error)
+    url = reverse("tracking:timesheet", kwargs={"ws": membership.workspace_id})
+    query = urlencode([("week", week.isoformat())] + [("row", k) for k in keep if k])
+    return redirect(f"{url}?{query}")
+
+
+# --- re-rating ------------------------------------------------------------------------------
+
+
+def _in_workspace(model: type[Project] | type[Task], workspace_id: str, pk: str) -> Any:
+    if not pk:
+        return None
+    obj = (
+        model.objects.filter(workspace_id=workspace_id, pk=pk).first() if is_object_id(pk) else None
+    )
+    if obj is None:
+        raise Http404("Not found.")
+    return obj
+
+
+@require_POST
+@workspace_view(ADMIN)
+def rates_reapply(request: HttpRequest) -> HttpResponse:
+    """Re-rate existing entries of a scope from the current rates ("also apply to past
+    entries"); admins only. Redirects back to `next`."""
+    membership = _ms(request)
+    ws_id = membership.workspace_id
+    user = None
+    user_id = request.POST.get("user", "")
+    if user_id:
+        found = (
+            Membership.objects.select_related("user")
+            .filter(workspace_id=ws_id, user_id=user_id)
+            .first()
+            if is_object_id(user_id)
+            else None
+        )
+        if found is None:
+            raise Http404("Member not found.")
+        user = found.user
+    try:
+        count = time_entries_reapply_rates(
+            workspace=membership.workspace,
+            scope=request.POST.get("scope", ""),
+            user=user,
+            project=_in_workspace(Project, ws_id, request.POST.get("project", "")),
+            task=_in_workspace(Task, ws_id, request.POST.get("task", "")),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        noun = "entry" if count == 1 else "entries"
+        messages.success(request, f"Re-rated {count} {noun} with the current rates.")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = _tracker_url(membership)
+    return HttpResponseRedirect(target)
