@@ -447,3 +447,34 @@ def test_members_cannot_change_tags(member_actor, workspace):
         svc.tag_delete(actor=member_actor, tag=tag)
     tag.refresh_from_db()
     assert (tag.name, tag.archived) == ("t", False)
+
+
+def test_access_to_private_projects_is_audited(actor, workspace, member, owner):
+    from workspaces.models import AuditLog
+
+    project = ProjectFactory(workspace=workspace, name="Secret", is_public=False)
+    svc.project_member_add(actor=actor, project=project, user=member)
+    svc.project_member_remove(actor=actor, project=project, user=member)
+    svc.project_update(
+        actor=actor,
+        project=project,
+        name="Secret",
+        client=None,
+        color="#000000",
+        billable=True,
+        hourly_rate_cents=None,
+        is_public=True,
+        note="",
+    )
+    public = ProjectFactory(workspace=workspace, is_public=True)
+    svc.project_member_add(actor=actor, project=public, user=member)  # a rate holder: no access
+    logs = list(
+        AuditLog.objects.filter(workspace=workspace)
+        .order_by("created_at", "id")
+        .values_list("event", "target", "actor")
+    )
+    assert logs == [
+        ("project.member_added", member.email, owner.pk),
+        ("project.member_removed", member.email, owner.pk),
+        ("project.visibility_changed", "Secret", owner.pk),
+    ]

@@ -7,6 +7,8 @@ Rules decided here (documented for the lead and the later QuickBooks work):
   matching later pairs clients/projects with customers by identical names, so "ACME" and "Acme"
   are different things here as they would be there.
 - Something that has time entries cannot be deleted: archive it instead.
+- Who can see a private project is security-relevant: adding or removing its members and
+  switching a project between public and private go to the audit log.
 
 Every function takes the acting `Membership` (which carries the workspace) and raises
 `ApplicationError` (with `field=` for form fields) before saving anything.
@@ -24,6 +26,7 @@ from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry
 from workspaces.access import require_role
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership, User
+from workspaces.services import audit_log_record
 
 NAME_MAX_LENGTH = 100
 NOTE_MAX_LENGTH = 3000
@@ -280,6 +283,7 @@ def project_update(
     note = _clean_note(note)
     if _project_name_taken(actor, name, client, exclude_pk=project.pk):
         raise ApplicationError(_project_duplicate(name, client), field="name")
+    visibility_changed = project.is_public != is_public
     project.name = name
     project.client = client
     project.color = color
@@ -288,6 +292,14 @@ def project_update(
     project.is_public = is_public
     project.note = note
     _save_unique(project, _project_duplicate(name, client))
+    if visibility_changed:
+        audit_log_record(
+            workspace=actor.workspace,
+            actor=actor.user,
+            event="project.visibility_changed",
+            target=project.name,
+            details={"project": project.pk, "to": "public" if is_public else "private"},
+        )
     return project
 
 
@@ -341,12 +353,21 @@ def project_member_add(
         raise ApplicationError(
             f"{user.full_name} is already a member of this project.", field="user"
         )
-    return ProjectMember.objects.create(
+    pm = ProjectMember.objects.create(
         workspace_id=actor.workspace_id,
         project=project,
         user=user,
         hourly_rate_cents=hourly_rate_cents,
     )
+    if not project.is_public:
+        audit_log_record(
+            workspace=actor.workspace,
+            actor=actor.user,
+            event="project.member_added",
+            target=user.email,
+            details={"project": project.pk, "project_name": project.name},
+        )
+    return pm
 
 
 def _project_member(actor: Membership, project: Project, user: User) -> ProjectMember:
@@ -367,6 +388,14 @@ def project_member_remove(*, actor: Membership, project: Project, user: User) ->
     pm = _project_member(actor, project, user)
     pm.delete()
     Task.assignees.through.objects.filter(task__project=project, user=user).delete()
+    if not project.is_public:
+        audit_log_record(
+            workspace=actor.workspace,
+            actor=actor.user,
+            event="project.member_removed",
+            target=user.email,
+            details={"project": project.pk, "project_name": project.name},
+        )
 
 
 @transaction.atomic
