@@ -1,0 +1,122 @@
+"""The tracker and timesheet in a real browser: the timer, htmx inline edit, the live clock,
+the picker's search, and timesheet cells updating the totals in place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.tracking.factories import ClientFactory, ProjectFactory, TaskFactory, TimeEntryFactory
+from tracking.models import TimeEntry
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def login(page, live_server, user, workspace):
+    """Log in through a session cookie (the login page is tested with the workspaces app)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    page.goto(f"{live_server.url}{reverse('tracking:tracker', kwargs={'ws': workspace.pk})}")
+
+
+def test_timer_inline_edit_and_totals(
+    page,
+    live_server,
+    workspace,
+    member,
+):
+    client = ClientFactory(workspace=workspace, name="Globex")
+    project = ProjectFactory(workspace=workspace, client=client, name="Website", billable=True)
+    TaskFactory(project=project, name="Copywriting")
+    ProjectFactory(workspace=workspace, name="Internal", billable=False)
+    login(page, live_server, member, workspace)
+
+    page.get_by_placeholder("What are you working on?").fill("Landing page")
+    search = page.locator("#timer-project-search")
+    search.fill("copy")
+    search.press("Enter")  # picks the first match
+    expect(page.locator("#timer-project")).to_have_value(re.compile(r":"))
+    expect(page.locator(".timer-form [data-billable-toggle]")).to_be_checked()
+    page.get_by_role("button", name="Start", exact=True).click()
+    clock = page.locator("output.clock")
+    expect(clock).to_be_visible()
+    expect(clock).not_to_have_text("0:00:00", timeout=5000)  # the live clock ticks
+
+    # Pretend it ran for 45 minutes, then stop it.
+    TimeEntry.objects.filter(user=member, end=None).update(
+        start=timezone.now().replace(microsecond=0) - dt.timedelta(minutes=45)
+    )
+    page.get_by_role("button", name="Stop").click()
+    row = page.locator(".entry").first
+    expect(row).to_contain_text("Landing page")
+    expect(row).to_contain_text("Website \u203a Copywriting")
+    expect(row.locator(".entry__duration")).to_have_text(re.compile(r"0:45:0\d"))
+
+    # Inline edit: the row turns into a form; saving re-renders the row and the totals.
+    row.locator(".entry__open").click()
+    form = page.locator("form.entry--editing")
+    expect(form).to_be_visible()
+    form.get_by_label("Description").fill("Landing page hero")
+    entry = TimeEntry.objects.get(user=member)
+    end = (entry.end + dt.timedelta(minutes=15)).strftime("%H:%M")
+    form.get_by_label("End", exact=True).fill(end)
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("form.entry--editing")).to_have_count(0)
+    row = page.locator(".entry").first
+    expect(row).to_contain_text("Landing page hero")
+    expect(page.locator(".day-total").first).to_have_text(re.compile(r"1:00:0\d"))
+    expect(page.locator(".week-total").first).to_have_text(re.compile(r"1:00:0\d"))
+
+    # A bad edit shows its error in the form and saves nothing.
+    row.locator(".entry__open").click()
+    form = page.locator("form.entry--editing")
+    form.get_by_label("End", exact=True).fill(entry.start.strftime("%H:%M"))
+    form.get_by_label("Start", exact=True).fill(
+        (entry.start + dt.timedelta(hours=2)).strftime("%H:%M")
+    )
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("form.entry--editing")).to_contain_text("The end must be after the start.")
+    assert TimeEntry.objects.get(user=member).description == "Landing page hero"
+
+    # Duplicate doubles the day total in place.
+    page.get_by_role("link", name="Cancel").click()
+    page.get_by_role("button", name="Duplicate").first.click()
+    expect(page.locator(".entry")).to_have_count(2)
+    expect(page.locator(".day-total").first).to_have_text(re.compile(r"2:00:\d\d"))
+
+
+def test_timesheet_cell_updates_totals(
+    page,
+    live_server,
+    workspace,
+    member,
+):
+    project = ProjectFactory(workspace=workspace, name="Audit")
+    today = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    TimeEntryFactory(
+        workspace=workspace,
+        user=member,
+        project=project,
+        start=today,
+        end=today + dt.timedelta(hours=1),
+    )
+    login(page, live_server, member, workspace)
+    page.get_by_role("link", name="Timesheet").click()
+    row = page.locator("tr", has_text="Audit")
+    expect(row.locator(".row-total")).to_have_text("1:00")
+    cell = row.locator("input.cell").first
+    cell.fill("2:15")
+    cell.press("Tab")
+    expect(page.locator("tr", has_text="Audit").locator(".row-total")).to_have_text(
+        re.compile(r"[23]:15")
+    )
+    expect(page.locator(".week-total")).to_have_text(re.compile(r"[23]:15"))
