@@ -112,6 +112,21 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("workspaces:password_reset_complete")
 
 
+def _attach_active_workspace(request: HttpRequest) -> None:
+    """Pages outside a workspace (profile, new workspace) keep the sidebar of the active one."""
+    user: User = request.user  # type: ignore[assignment]
+    if user.active_workspace_id is None:
+        return
+    membership = (
+        Membership.objects.select_related("workspace")
+        .filter(user=user, workspace_id=user.active_workspace_id, status=Membership.Status.ACTIVE)
+        .first()
+    )
+    if membership is not None:
+        request.membership = membership  # type: ignore[attr-defined]
+        request.workspace = membership.workspace  # type: ignore[attr-defined]
+
+
 # --- Profile ---------------------------------------------------------------------------------
 
 
@@ -163,6 +178,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, "Profile saved.")
                     return redirect("workspaces:profile")
+    _attach_active_workspace(request)
     return render(
         request,
         "workspaces/profile.html",
@@ -191,6 +207,7 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Workspace “{workspace.name}” created.")
             return redirect("tracking:tracker", ws=workspace.id)
     has_workspace = selectors.user_has_active_membership(user=user)
+    _attach_active_workspace(request)
     return render(
         request,
         "workspaces/workspace_create.html",
@@ -267,15 +284,6 @@ def settings_rounding(request: HttpRequest) -> HttpResponse:
     )
 
 
-PLAN_FEATURES = {
-    Workspace.Plan.FREE: "Unlimited time tracking, projects, clients and tags.",
-    Workspace.Plan.BASIC: "Free, plus administration features for growing teams.",
-    Workspace.Plan.STANDARD: "Basic, plus the QuickBooks Online integration.",
-    Workspace.Plan.PRO: "Standard, for larger teams.",
-    Workspace.Plan.ENTERPRISE: "Pro, for organisations.",
-}
-
-
 @workspace_view(Membership.Role.ADMIN)
 def settings_plan(request: HttpRequest) -> HttpResponse:
     """Admins see the plan; only the owner changes it (no payment step)."""
@@ -299,7 +307,6 @@ def settings_plan(request: HttpRequest) -> HttpResponse:
         {
             "value": value,
             "label": label,
-            "features": PLAN_FEATURES[Workspace.Plan(value)],
             "quickbooks": value in Workspace.QUICKBOOKS_PLANS,
             "current": value == workspace.plan,
         }
