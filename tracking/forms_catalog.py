@@ -8,8 +8,8 @@ from typing import Any
 
 from django import forms
 
-from tracking.models import Client, Task
-from tracking.selectors.catalog import client_choices, workspace_member_users
+from tracking.models import Client, Project, Task
+from tracking.selectors.catalog import assignable_users, client_choices, workspace_member_users
 from workspaces.errors import ApplicationError
 from workspaces.models import User
 
@@ -123,8 +123,8 @@ class TaskForm(NameForm):
         choices=Task.Status.choices, initial=Task.Status.ACTIVE, label="Status", required=False
     )
 
-    def __init__(self, *args: Any, workspace_id: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignees"].queryset = workspace_member_users(  # type: ignore[attr-defined]
-            workspace_id=workspace_id
+        self.fields["assignees"].queryset = assignable_users(  # type: ignore[attr-defined]
+            project=project
         )

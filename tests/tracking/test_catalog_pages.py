@@ -374,3 +374,33 @@ def test_project_page_offers_reapplying_rates_to_past_entries(owner_client, work
     assert f'name="user" value="{member.pk}"' in scopes["project_member"]
     assert f'name="project" value="{project.pk}"' in scopes["project_member"]
     assert f'name="task" value="{task.pk}"' in scopes["task"]
+
+
+def test_private_project_offers_only_its_members_as_assignees(owner_client, workspace, member):
+    project = ProjectFactory(workspace=workspace, is_public=False)
+    page = owner_client.get(url("project_detail", workspace, pk=project.pk))
+    assert list(page.context["task_form"].fields["assignees"].queryset) == []
+    response = owner_client.post(
+        url("task_create", workspace, pk=project.pk), {"name": "T", "assignees": [member.pk]}
+    )
+    assert response.status_code == 400
+    assert response.context["task_form"].errors["assignees"]
+    assert not Task.objects.filter(project=project).exists()
+
+    ProjectMember.objects.create(workspace=workspace, project=project, user=member)
+    page = owner_client.get(url("project_detail", workspace, pk=project.pk))
+    assert list(page.context["task_form"].fields["assignees"].queryset) == [member]
+
+
+def test_members_see_client_project_counts_of_projects_they_can_see(
+    member_client, owner_client, workspace
+):
+    acme = ClientFactory(workspace=workspace, name="Acme")
+    ProjectFactory(workspace=workspace, client=acme, is_public=True)
+    ProjectFactory(workspace=workspace, client=acme, is_public=False)
+
+    def counts(web):
+        return [c.project_count for c in web.get(url("clients", workspace)).context["clients"]]
+
+    assert counts(owner_client) == [2]
+    assert counts(member_client) == [1]

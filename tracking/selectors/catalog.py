@@ -6,6 +6,7 @@ belong to. Clients and tags are visible to every member of the workspace.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -40,13 +41,13 @@ class CatalogFilters:
     client_id: str = ""  # a client id, "none" (projects without client) or "" (any)
 
     @classmethod
-    def from_query(cls, data: dict[str, str] | object) -> CatalogFilters:
-        get = getattr(data, "get", lambda _k, _d=None: None)
-        archived = (get("archived", "") or "active").strip()
+    def from_query(cls, data: Mapping[str, str]) -> CatalogFilters:
+        """From a query string (request.GET); anything unknown falls back to the default."""
+        archived = (data.get("archived") or "active").strip()
         return cls(
-            search=(get("q", "") or "").strip()[:100],
+            search=(data.get("q") or "").strip()[:100],
             archived=archived if archived in ARCHIVED_CHOICES else "active",
-            client_id=(get("client", "") or "").strip()[:24],
+            client_id=(data.get("client") or "").strip()[:24],
         )
 
 
@@ -129,14 +130,27 @@ def workspace_member_users(*, workspace_id: str) -> QuerySet[User]:
     ).order_by("full_name")
 
 
-def client_list(*, workspace_id: str, filters: CatalogFilters | None = None) -> QuerySet[Client]:
-    """Clients with their number of projects (one query)."""
+def assignable_users(*, project: Project) -> QuerySet[User]:
+    """Who may be assigned to the project's tasks: active members of the workspace, and of the
+    project too when it is private."""
+    users = workspace_member_users(workspace_id=project.workspace_id)
+    if not project.is_public:
+        users = users.filter(pk__in=ProjectMember.objects.filter(project=project).values("user_id"))
+    return users
+
+
+def client_list(
+    *, membership: Membership, filters: CatalogFilters | None = None
+) -> QuerySet[Client]:
+    """Clients with the number of their projects the viewer can see (one query)."""
+    workspace_id = membership.workspace_id
     filters = filters or CatalogFilters()
     qs = _apply_archived(Client.objects.filter(workspace_id=workspace_id), filters.archived)
     if filters.search:
         qs = qs.filter(name__icontains=filters.search)
     project_count = (
-        Project.objects.filter(workspace_id=workspace_id, client=OuterRef("pk"))
+        projects_visible(membership=membership)
+        .filter(client=OuterRef("pk"))
         .order_by()
         .values("client")
         .annotate(c=Count("pk"))

@@ -118,7 +118,7 @@ def _clients_page(
     status: int = 200,
 ) -> HttpResponse:
     filters = CatalogFilters.from_query(request.GET)
-    rows = list(client_list(workspace_id=_ws(request).pk, filters=filters))
+    rows = list(client_list(membership=_ms(request), filters=filters))
     for c in rows:
         if c.pk == edit_pk and edit_form is not None:
             c.form = edit_form  # type: ignore[attr-defined]
@@ -411,7 +411,7 @@ def _detail_page(
                     "hourly_rate": cents_to_amount(t.hourly_rate_cents),
                     "assignees": [u.pk for u in t.assignees.all()],
                 },
-                workspace_id=ws.pk,
+                project=project,
                 auto_id=f"task-{t.pk}-%s",
             )
             t.form_open = t.pk in task_edit_forms  # type: ignore[attr-defined]
@@ -444,7 +444,7 @@ def _detail_page(
         or ProjectMemberAddForm(
             workspace_id=ws.pk, exclude_ids=[pm.user_id for pm in members], auto_id="add-pm-%s"
         ),
-        "task_form": task_form or TaskForm(workspace_id=ws.pk, auto_id="new-task-%s"),
+        "task_form": task_form or TaskForm(project=project, auto_id="new-task-%s"),
     }
     return render(request, "tracking/catalog/project_detail.html", context, status=status)
 
@@ -593,7 +593,7 @@ def _task_or_404(request: HttpRequest, project: Project, task_id: str) -> Task:
 @require_POST
 def task_create(request: HttpRequest, pk: str) -> HttpResponse:
     project = _project_or_404(request, pk)
-    form = TaskForm(request.POST, workspace_id=_ws(request).pk, auto_id="new-task-%s")
+    form = TaskForm(request.POST, project=project, auto_id="new-task-%s")
     if form.is_valid():
         try:
             task = services.task_create(
@@ -616,7 +616,7 @@ def task_create(request: HttpRequest, pk: str) -> HttpResponse:
 def task_update(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     task = _task_or_404(request, project, task_id)
-    form = TaskForm(request.POST, workspace_id=_ws(request).pk, auto_id=f"task-{task.pk}-%s")
+    form = TaskForm(request.POST, project=project, auto_id=f"task-{task.pk}-%s")
     if form.is_valid():
         try:
             services.task_update(
