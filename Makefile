@@ -23,6 +23,7 @@ run: venv
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) -m qbo_sandbox seed-demo > /dev/null
 	@$(PY) manage.py print_welcome
 	.venv/bin/honcho -f Procfile.dev start
 
