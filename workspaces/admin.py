@@ -1,11 +1,14 @@
+from __future__ import annotations
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from workspaces.models import AuditLog, Invitation, Membership, User, Workspace
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg, unused-ignore]
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
     search_fields = ["email", "full_name"]
@@ -19,14 +22,14 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     filter_horizontal = ()
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg, unused-ignore]
     model = Membership
     extra = 0
     raw_id_fields = ["user"]
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class WorkspaceAdmin(admin.ModelAdmin):  # type: ignore[type-arg, unused-ignore]
     list_display = ["name", "plan", "currency", "created_at"]
     list_filter = ["plan"]
     search_fields = ["name"]
@@ -34,7 +37,7 @@ class WorkspaceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class InvitationAdmin(admin.ModelAdmin):  # type: ignore[type-arg, unused-ignore]
     list_display = ["email", "workspace", "role", "status", "expires_at"]
     list_filter = ["status"]
     search_fields = ["email"]
@@ -43,11 +46,11 @@ class InvitationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditLogAdmin(admin.ModelAdmin):  # type: ignore[type-arg, unused-ignore]
     list_display = ["created_at", "workspace", "actor", "event", "target"]
     list_filter = ["event"]
     search_fields = ["target", "event"]
     raw_id_fields = ["workspace", "actor"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
         return False

@@ -24,7 +24,7 @@ def is_object_id(value: object) -> bool:
     return isinstance(value, str) and bool(OBJECT_ID_RE.match(value))
 
 
-class ObjectIdField(models.CharField):  # type: ignore[type-arg]
+class ObjectIdField(models.CharField):  # type: ignore[type-arg, unused-ignore]
     """A CharField primary key holding a new_object_id()."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -34,7 +34,7 @@ class ObjectIdField(models.CharField):  # type: ignore[type-arg]
         kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    def deconstruct(self):  # type: ignore[no-untyped-def]
+    def deconstruct(self):  # type: ignore[no-untyped-def, unused-ignore]
         name, path, args, kwargs = super().deconstruct()
         for key in ("max_length", "primary_key", "default", "editable"):
             kwargs.pop(key, None)

@@ -92,7 +92,9 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(client, owner):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["owner@example.com"]
-    link = re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
+    found = re.search(r"https?://[^/\s]+(/\S+)", str(message.body))
+    assert found is not None, message.body
+    link = found.group(1)
     response = client.get(link)  # Django swaps the token for a session and redirects
     assert response.status_code == 302
     response = client.post(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 
 from tests.factories import MembershipFactory, UserFactory
@@ -293,7 +295,7 @@ def test_ownership_transfer_keeps_exactly_one_owner(workspace, owner, member):
 
 
 def test_member_lifecycle_keeps_entries_and_attribution(workspace, owner, member):
-    entry = TimeEntryFactory(workspace=workspace, user=member)
+    entry = cast(TimeEntry, TimeEntryFactory(workspace=workspace, user=member))
     actor = membership(owner, workspace)
     services.membership_deactivate(actor=actor, membership=membership(member, workspace))
     assert membership(member, workspace).status == "INACTIVE"
@@ -305,7 +307,7 @@ def test_member_lifecycle_keeps_entries_and_attribution(workspace, owner, member
     assert membership(member, workspace).status == "REMOVED"
     with pytest.raises(ApplicationError):
         services.membership_reactivate(actor=actor, membership=membership(member, workspace))
-    assert TimeEntry.objects.get(pk=entry.pk).user == member
+    assert TimeEntry.objects.get(pk=entry.pk).user_id == member.pk
     events = list(
         AuditLog.objects.filter(workspace=workspace)
         .order_by("created_at")
@@ -341,8 +343,8 @@ def test_another_workspaces_member_is_not_found(workspace, owner, outsider, othe
 def _fill(workspace, user):
     client = ClientFactory(workspace=workspace)
     project = ProjectFactory(workspace=workspace, client=client)
-    tag = TagFactory(workspace=workspace)
-    entry = TimeEntryFactory(workspace=workspace, user=user, project=project)
+    tag = cast(Tag, TagFactory(workspace=workspace))
+    entry = cast(TimeEntry, TimeEntryFactory(workspace=workspace, user=user, project=project))
     TimeEntryTag.objects.create(workspace=workspace, time_entry=entry, tag=tag)
 
 
