@@ -503,12 +503,19 @@ def _send_invitation(invitation: Invitation, token: str, inviter: User) -> None:
         "url": invitation_url(token),
         "valid_days": Invitation.VALID_DAYS,
     }
-    send_mail(
-        subject=f"{inviter.full_name} invited you to {invitation.workspace.name} on Timetracker",
-        message=render_to_string("workspaces/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    subject = f"{inviter.full_name} invited you to {invitation.workspace.name} on Timetracker"
+    try:
+        send_mail(
+            subject=subject,
+            message=render_to_string("workspaces/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+    except OSError as exc:  # smtplib's errors are OSErrors; the caller's transaction rolls back
+        raise ApplicationError(
+            "The invitation e-mail could not be sent, so nothing was saved. Try again later.",
+            field="email",
+        ) from exc
 
 
 def _check_can_invite(actor: Membership, role: str) -> None:

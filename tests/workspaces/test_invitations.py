@@ -246,3 +246,15 @@ def test_accepting_twice_is_refused(admin_client_, workspace):
     assert c.post(link).status_code == 302
     assert c.post(link).status_code == 410
     assert Membership.objects.filter(workspace=workspace, user=user).count() == 1
+
+
+def test_mail_failure_saves_no_invitation(admin_client_, workspace, monkeypatch):
+    def broken_send_mail(**kwargs: object) -> int:
+        raise ConnectionRefusedError("SMTP server down")
+
+    monkeypatch.setattr("workspaces.services.send_mail", broken_send_mail)
+    response = invite(admin_client_, workspace, "later@example.com")
+    assert response.status_code == 400
+    assert "could not be sent" in response.context["invite_form"].errors["email"][0]
+    assert not Invitation.objects.exists()
+    assert not AuditLog.objects.exists()

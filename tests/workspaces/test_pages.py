@@ -419,3 +419,21 @@ def test_audit_log_is_newest_first_paginated_and_per_workspace(
     assert [e.target for e in second.context["page"].object_list][-1] == "person00@example.com"
     assert "secret@other.example" not in first.content.decode() + second.content.decode()
     assert AuditLog.objects.filter(workspace=workspace).count() == 55
+
+
+def test_audit_log_query_count_does_not_grow_with_entries(
+    admin_client_, workspace, owner, admin, django_assert_max_num_queries
+):
+    from workspaces import services
+
+    url = reverse("workspaces:audit_log", kwargs={"ws": workspace.id})
+    for actor in (owner, admin):
+        services.audit_log_record(workspace=workspace, actor=actor, event="member.removed")
+    with django_assert_max_num_queries(12) as few:
+        admin_client_.get(url)
+    for _ in range(40):
+        actor = UserFactory()
+        services.audit_log_record(workspace=workspace, actor=actor, event="invitation.sent")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = admin_client_.get(url)
+    assert len(response.context["page"].object_list) == 42
