@@ -8,8 +8,8 @@ from typing import Any
 
 from django import forms
 
-from tracking.models import Client, Project, Task
-from tracking.selectors.catalog import assignable_users, client_choices, workspace_member_users
+from tracking.models import Client, Task
+from tracking.selectors.catalog import client_choices, workspace_member_users
 from workspaces.errors import ApplicationError
 from workspaces.models import User
 
@@ -107,24 +107,21 @@ class ProjectMemberRateForm(ServiceErrorMixin, forms.Form):
     hourly_rate = RateField(label="Project rate")
 
 
-class MemberChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
-    """Assignees by the name people know them by (not "name <e-mail>")."""
-
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.full_name)
-
-
 class TaskForm(NameForm):
     hourly_rate = RateField(label="Task rate", help_text="Blank: the project's rates apply.")
-    assignees = MemberChoices(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Assignees"
+    assignees = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Assignees"
     )
     status = forms.ChoiceField(
         choices=Task.Status.choices, initial=Task.Status.ACTIVE, label="Status", required=False
     )
 
-    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, assignable: list[User], **kwargs: Any) -> None:
+        """`assignable`: the people who may be assigned (one list for all the task forms of a
+        page, so the page does not query once per task)."""
         super().__init__(*args, **kwargs)
-        self.fields["assignees"].queryset = assignable_users(  # type: ignore[attr-defined]
-            project=project
-        )
+        self._assignable = {u.pk: u for u in assignable}
+        self.fields["assignees"].choices = [(u.pk, u.full_name) for u in assignable]  # type: ignore[attr-defined]
+
+    def clean_assignees(self) -> list[User]:
+        return [self._assignable[pk] for pk in self.cleaned_data["assignees"]]

@@ -53,3 +53,32 @@ def test_project_list_queries_do_not_grow_with_projects(
     with django_assert_max_num_queries(with_three):
         response = web.get(url)
     assert response.content.decode().count('id="project-') == 30
+
+
+def test_project_page_queries_do_not_grow_with_tasks_and_members(
+    workspace, owner, django_assert_max_num_queries
+):
+    from tests.conftest import client_for
+    from tests.tracking.factories import TaskFactory
+
+    web = client_for(owner)
+    project = ProjectFactory(workspace=workspace, is_public=False)
+    url = reverse("tracking:project_detail", kwargs={"ws": workspace.pk, "pk": project.pk})
+
+    def grow(n, start):
+        for i in range(start, start + n):
+            user = UserFactory(full_name=f"Person {i}")
+            MembershipFactory(workspace=workspace, user=user)
+            ProjectMember.objects.create(workspace=workspace, project=project, user=user)
+            task = TaskFactory(project=project, name=f"Task {i}")
+            task.assignees.set([user])
+
+    grow(2, 0)
+    with_two, html = count_queries(web, url)
+    assert html.count('id="task-') >= 2
+
+    grow(10, 2)
+    with django_assert_max_num_queries(with_two):
+        response = web.get(url)
+    html = response.content.decode()
+    assert 'id="task-' in html and "Person 11" in html

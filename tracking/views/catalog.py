@@ -30,6 +30,7 @@ from tracking.forms_catalog import (
 from tracking.models import Client, Project, Tag, Task
 from tracking.selectors.catalog import (
     CatalogFilters,
+    assignable_users,
     client_list,
     project_get,
     project_list,
@@ -401,6 +402,7 @@ def _detail_page(
             auto_id=f"pm-{pm.user_id}-%s",
         )
         pm.form_open = pm.user_id in rate_forms  # type: ignore[attr-defined]
+    assignable = list(assignable_users(project=project))
     for t in tasks:
         t.rate_display = _money(t.hourly_rate_cents, ws.currency)  # type: ignore[attr-defined]
         if is_admin:
@@ -411,7 +413,7 @@ def _detail_page(
                     "hourly_rate": cents_to_amount(t.hourly_rate_cents),
                     "assignees": [u.pk for u in t.assignees.all()],
                 },
-                project=project,
+                assignable=assignable,
                 auto_id=f"task-{t.pk}-%s",
             )
             t.form_open = t.pk in task_edit_forms  # type: ignore[attr-defined]
@@ -444,7 +446,7 @@ def _detail_page(
         or ProjectMemberAddForm(
             workspace_id=ws.pk, exclude_ids=[pm.user_id for pm in members], auto_id="add-pm-%s"
         ),
-        "task_form": task_form or TaskForm(project=project, auto_id="new-task-%s"),
+        "task_form": task_form or TaskForm(assignable=assignable, auto_id="new-task-%s"),
     }
     return render(request, "tracking/catalog/project_detail.html", context, status=status)
 
@@ -593,7 +595,9 @@ def _task_or_404(request: HttpRequest, project: Project, task_id: str) -> Task:
 @require_POST
 def task_create(request: HttpRequest, pk: str) -> HttpResponse:
     project = _project_or_404(request, pk)
-    form = TaskForm(request.POST, project=project, auto_id="new-task-%s")
+    form = TaskForm(
+        request.POST, assignable=list(assignable_users(project=project)), auto_id="new-task-%s"
+    )
     if form.is_valid():
         try:
             task = services.task_create(
@@ -616,7 +620,11 @@ def task_create(request: HttpRequest, pk: str) -> HttpResponse:
 def task_update(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     task = _task_or_404(request, project, task_id)
-    form = TaskForm(request.POST, project=project, auto_id=f"task-{task.pk}-%s")
+    form = TaskForm(
+        request.POST,
+        assignable=list(assignable_users(project=project)),
+        auto_id=f"task-{task.pk}-%s",
+    )
     if form.is_valid():
         try:
             services.task_update(
