@@ -6,6 +6,8 @@ aware UTC. Business rules live in tracking/services.py, not here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -51,7 +53,7 @@ class Project(models.Model):
     note = models.TextField(blank=True, default="")
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ProjectMember", related_name="+", blank=True
     )
 
@@ -144,7 +146,7 @@ class TimeEntry(models.Model):
     task = models.ForeignKey(
         Task, null=True, blank=True, on_delete=models.PROTECT, related_name="time_entries"
     )
-    tags = models.ManyToManyField(Tag, through="TimeEntryTag", related_name="+", blank=True)
+    tags: models.ManyToManyField[Any, Any] = models.ManyToManyField(Tag, through="TimeEntryTag", related_name="+", blank=True)
     billable = models.BooleanField(default=False)
     start = models.DateTimeField()
     end = models.DateTimeField(null=True, blank=True)
