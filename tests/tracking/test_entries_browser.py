@@ -34,10 +34,12 @@ def test_timer_inline_edit_and_totals(
     workspace,
     member,
 ):
-    client = ClientFactory(workspace=workspace, name="Globex")
-    project = ProjectFactory(workspace=workspace, client=client, name="Website", billable=True)
-    TaskFactory(project=project, name="Copywriting")
-    ProjectFactory(workspace=workspace, name="Internal", billable=False)
+    client = ClientFactory.create(workspace=workspace, name="Globex")
+    project = ProjectFactory.create(
+        workspace=workspace, client=client, name="Website", billable=True
+    )
+    TaskFactory.create(project=project, name="Copywriting")
+    ProjectFactory.create(workspace=workspace, name="Internal", billable=False)
     login(page, live_server, member, workspace)
 
     page.get_by_placeholder("What are you working on?").fill("Landing page")
@@ -67,6 +69,7 @@ def test_timer_inline_edit_and_totals(
     expect(form).to_be_visible()
     form.get_by_label("Description").fill("Landing page hero")
     entry = TimeEntry.objects.get(user=member)
+    assert entry.end is not None
     end = (entry.end + dt.timedelta(minutes=15)).strftime("%H:%M")
     form.get_by_label("End", exact=True).fill(end)
     form.get_by_role("button", name="Save").click()
@@ -100,9 +103,9 @@ def test_timesheet_cell_updates_totals(
     workspace,
     member,
 ):
-    project = ProjectFactory(workspace=workspace, name="Audit")
+    project = ProjectFactory.create(workspace=workspace, name="Audit")
     today = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
-    TimeEntryFactory(
+    TimeEntryFactory.create(
         workspace=workspace,
         user=member,
         project=project,

@@ -33,7 +33,7 @@ def html(response):
 
 def entry_for(user, workspace, *, start=None, seconds=3600, **kwargs):
     start = start or timezone.now().replace(microsecond=0) - dt.timedelta(hours=2)
-    return TimeEntryFactory(
+    return TimeEntryFactory.create(
         workspace=workspace,
         user=user,
         start=start,
@@ -51,8 +51,8 @@ def test_tracker_shows_own_entries_by_day_with_totals(member_client, workspace, 
     member.save()
     tz = zoneinfo.ZoneInfo("Europe/Berlin")
     today = dt.datetime.now(tz).replace(hour=0, minute=0, second=0, microsecond=0)
-    client = ClientFactory(workspace=workspace, name="Globex")
-    project = ProjectFactory(workspace=workspace, client=client, name="Website")
+    client = ClientFactory.create(workspace=workspace, name="Globex")
+    project = ProjectFactory.create(workspace=workspace, client=client, name="Website")
     entry_for(
         member,
         workspace,
@@ -95,9 +95,9 @@ def test_tracker_pages_by_weeks(member_client, workspace, member):
 
 
 def test_start_and_stop_timer_through_the_page(member_client, workspace, member):
-    project = ProjectFactory(workspace=workspace, name="Migration")
-    task = TaskFactory(project=project, name="Schema")
-    tag = TagFactory(workspace=workspace, name="urgent")
+    project = ProjectFactory.create(workspace=workspace, name="Migration")
+    task = TaskFactory.create(project=project, name="Schema")
+    tag = TagFactory.create(workspace=workspace, name="urgent")
     response = member_client.post(
         url("timer_start", workspace),
         {
@@ -120,7 +120,7 @@ def test_start_and_stop_timer_through_the_page(member_client, workspace, member)
 
 
 def test_timer_errors_show_next_to_the_field(member_client, workspace, other_workspace):
-    foreign = ProjectFactory(workspace=other_workspace)
+    foreign = ProjectFactory.create(workspace=other_workspace)
     response = member_client.post(
         url("timer_start", workspace), {"description": "x", "project_task": foreign.pk}
     )
@@ -178,7 +178,7 @@ def test_manual_entry_by_start_end_and_by_duration(member_client, workspace, mem
 
 
 def test_inline_edit_rerenders_row_and_totals(member_client, workspace, member):
-    project = ProjectFactory(workspace=workspace, name="Support")
+    project = ProjectFactory.create(workspace=workspace, name="Support")
     entry = entry_for(member, workspace, description="Tickets", seconds=3600)
     edit_url = url("entry_edit", workspace, pk=entry.pk)
     form = html(member_client.get(edit_url, **HX))
@@ -238,8 +238,8 @@ def test_row_actions(member_client, workspace, member):
 
 
 def test_bulk_edit_and_delete(member_client, workspace, member):
-    project = ProjectFactory(workspace=workspace)
-    tag = TagFactory(workspace=workspace)
+    project = ProjectFactory.create(workspace=workspace)
+    tag = TagFactory.create(workspace=workspace)
     entries = [entry_for(member, workspace, billable=False) for _ in range(3)]
     ids = [e.pk for e in entries[:2]]
     member_client.post(
@@ -331,8 +331,8 @@ def test_locked_entry_refused_for_member_on_the_page(member_client, workspace, m
 def test_timesheet_week_grid_and_cell_edit(member_client, workspace, member):
     member.week_start = 6  # Sunday
     member.save()
-    project = ProjectFactory(workspace=workspace, name="Audit")
-    task = TaskFactory(project=project, name="Fieldwork")
+    project = ProjectFactory.create(workspace=workspace, name="Audit")
+    task = TaskFactory.create(project=project, name="Fieldwork")
     wednesday = dt.datetime(2026, 3, 4, 9, 0, tzinfo=dt.UTC)
     entry_for(member, workspace, start=wednesday, seconds=5400, project=project, task=task)
 
@@ -360,7 +360,7 @@ def test_timesheet_week_grid_and_cell_edit(member_client, workspace, member):
 
 
 def test_timesheet_added_row_shows_without_time(member_client, workspace):
-    project = ProjectFactory(workspace=workspace, name="Onboarding")
+    project = ProjectFactory.create(workspace=workspace, name="Onboarding")
     page = html(member_client.get(url("timesheet", workspace) + f"?row={project.pk}:"))
     assert "Onboarding" in page
 
@@ -372,18 +372,18 @@ def test_timesheet_added_row_shows_without_time(member_client, workspace):
 def test_tracker_queries_do_not_grow_with_entries(
     member_client, workspace, member, django_assert_max_num_queries, count
 ):
-    client = ClientFactory(workspace=workspace)
-    projects = [ProjectFactory(workspace=workspace, client=client) for _ in range(3)]
-    tags = [TagFactory(workspace=workspace) for _ in range(3)]
+    client = ClientFactory.create(workspace=workspace)
+    projects = [ProjectFactory.create(workspace=workspace, client=client) for _ in range(3)]
+    tags = [TagFactory.create(workspace=workspace) for _ in range(3)]
     for project in projects:
-        TaskFactory(project=project)
+        TaskFactory.create(project=project)
     now = timezone.now().replace(microsecond=0)
     for i in range(count):
         entry = entry_for(
             member, workspace, start=now - dt.timedelta(hours=3 * i + 2), project=projects[i % 3]
         )
         entry.tags.through.objects.create(workspace=workspace, time_entry=entry, tag=tags[i % 3])
-    running = TimeEntryFactory(workspace=workspace, user=member, start=now, end=None)
+    running = TimeEntryFactory.create(workspace=workspace, user=member, start=now, end=None)
     running.tags.through.objects.create(workspace=workspace, time_entry=running, tag=tags[0])
     member_client.get(url("tracker", workspace))  # warm the session and caches
     # Session, user, membership, the switcher, the timer and its tags, the picker's projects,

@@ -50,8 +50,8 @@ def ago(**kwargs):
 
 
 def test_timer_start_and_stop(m, workspace):
-    project = ProjectFactory(workspace=workspace, billable=True)
-    tag = TagFactory(workspace=workspace)
+    project = ProjectFactory.create(workspace=workspace, billable=True)
+    tag = TagFactory.create(workspace=workspace)
     entry = svc.timer_start(
         membership=m, description="Design review", project_id=project.pk, tag_ids=[tag.pk]
     )
@@ -60,6 +60,7 @@ def test_timer_start_and_stop(m, workspace):
     TimeEntry.objects.filter(pk=entry.pk).update(start=ago(minutes=90))
     stopped = svc.timer_stop(membership=m)
     assert stopped.pk == entry.pk
+    assert stopped.end is not None and stopped.duration_seconds is not None
     assert stopped.duration_seconds == int((stopped.end - stopped.start).total_seconds())
     assert 90 * 60 <= stopped.duration_seconds < 90 * 60 + 5
 
@@ -69,7 +70,8 @@ def test_timer_start_stops_the_running_one(m):
     TimeEntry.objects.filter(pk=first.pk).update(start=ago(minutes=10))
     second = svc.timer_start(membership=m, description="second")
     first.refresh_from_db()
-    assert first.end is not None and first.duration_seconds >= 600
+    assert first.end is not None
+    assert (first.duration_seconds or 0) >= 600
     assert list(TimeEntry.objects.filter(end=None)) == [second]
 
 
@@ -91,7 +93,7 @@ def test_timer_in_the_future_refused(m):
 
 
 def test_timers_are_per_workspace(m, member, other_workspace):
-    MembershipFactory(workspace=other_workspace, user=member)
+    MembershipFactory.create(workspace=other_workspace, user=member)
     svc.timer_start(membership=m)
     svc.timer_start(membership=ms(other_workspace, member))
     assert TimeEntry.objects.filter(user=member, end=None).count() == 2
@@ -144,8 +146,11 @@ def test_naive_datetime_refused(m):
 
 
 def test_task_of_another_project(m, workspace):
-    project, other = ProjectFactory(workspace=workspace), ProjectFactory(workspace=workspace)
-    task = TaskFactory(project=other)
+    project, other = (
+        ProjectFactory.create(workspace=workspace),
+        ProjectFactory.create(workspace=workspace),
+    )
+    task = TaskFactory.create(project=other)
     with pytest.raises(ApplicationError, match="belongs to another project") as exc:
         _create(m, project_id=project.pk, task_id=task.pk)
     assert exc.value.field == "task"
@@ -155,10 +160,10 @@ def test_task_of_another_project(m, workspace):
 
 
 def test_other_workspaces_project_task_and_tag(m, other_workspace, workspace):
-    foreign_project = ProjectFactory(workspace=other_workspace)
-    foreign_task = TaskFactory(project=foreign_project)
-    foreign_tag = TagFactory(workspace=other_workspace)
-    own_project = ProjectFactory(workspace=workspace)
+    foreign_project = ProjectFactory.create(workspace=other_workspace)
+    foreign_task = TaskFactory.create(project=foreign_project)
+    foreign_tag = TagFactory.create(workspace=other_workspace)
+    own_project = ProjectFactory.create(workspace=workspace)
     with pytest.raises(ApplicationError, match="project of this workspace"):
         _create(m, project_id=foreign_project.pk)
     with pytest.raises(ApplicationError, match="task of this workspace"):
@@ -173,10 +178,10 @@ def test_other_workspaces_project_task_and_tag(m, other_workspace, workspace):
 
 
 def test_archived_project_and_tag_and_done_task(m, workspace):
-    archived = ProjectFactory(workspace=workspace, archived=True, name="Old")
-    project = ProjectFactory(workspace=workspace)
-    done = TaskFactory(project=project, status=Task.Status.DONE, name="Finished")
-    old_tag = TagFactory(workspace=workspace, archived=True, name="legacy")
+    archived = ProjectFactory.create(workspace=workspace, archived=True, name="Old")
+    project = ProjectFactory.create(workspace=workspace)
+    done = TaskFactory.create(project=project, status=Task.Status.DONE, name="Finished")
+    old_tag = TagFactory.create(workspace=workspace, archived=True, name="legacy")
     with pytest.raises(ApplicationError, match="“Old” is archived"):
         _create(m, project_id=archived.pk)
     with pytest.raises(ApplicationError, match="“Finished” is done"):
@@ -189,8 +194,8 @@ def test_archived_project_and_tag_and_done_task(m, workspace):
 
 
 def test_an_entry_keeps_its_archived_project_when_edited(m, workspace):
-    project = ProjectFactory(workspace=workspace)
-    tag = TagFactory(workspace=workspace)
+    project = ProjectFactory.create(workspace=workspace)
+    tag = TagFactory.create(workspace=workspace)
     entry = _create(m, project_id=project.pk, tag_ids=[tag.pk])
     project.archived = True
     project.save()
@@ -208,16 +213,16 @@ def test_an_entry_keeps_its_archived_project_when_edited(m, workspace):
 
 
 def test_private_project_needs_membership_admins_exempt(m, a, workspace, member):
-    private = ProjectFactory(workspace=workspace, is_public=False, name="Secret")
+    private = ProjectFactory.create(workspace=workspace, is_public=False, name="Secret")
     with pytest.raises(ApplicationError, match="not a member of the private project"):
         _create(m, project_id=private.pk)
     assert _create(a, project_id=private.pk).project_id == private.pk
-    ProjectMemberFactory(project=private, user=member)
+    ProjectMemberFactory.create(project=private, user=member)
     assert _create(m, project_id=private.pk).project_id == private.pk
 
 
 def test_update_validates_everything_before_saving(m, workspace):
-    project = ProjectFactory(workspace=workspace)
+    project = ProjectFactory.create(workspace=workspace)
     entry = _create(m, description="original", project_id=project.pk)
     before = TimeEntry.objects.values().get(pk=entry.pk)
     with pytest.raises(ApplicationError, match="end must be after"):
@@ -246,8 +251,11 @@ def test_running_timer_end_cannot_be_set_by_update(m):
 
 
 def test_new_project_drops_a_task_of_the_old_one(m, workspace):
-    project, other = ProjectFactory(workspace=workspace), ProjectFactory(workspace=workspace)
-    task = TaskFactory(project=project)
+    project, other = (
+        ProjectFactory.create(workspace=workspace),
+        ProjectFactory.create(workspace=workspace),
+    )
+    task = TaskFactory.create(project=project)
     entry = _create(m, project_id=project.pk, task_id=task.pk)
     svc.time_entry_update(membership=m, entry=entry, project_id=other.pk)
     entry.refresh_from_db()
@@ -258,7 +266,7 @@ def test_new_project_drops_a_task_of_the_old_one(m, workspace):
 
 
 def test_member_cannot_touch_anothers_entry(m, workspace, admin):
-    theirs = TimeEntryFactory(workspace=workspace, user=admin)
+    theirs = TimeEntryFactory.create(workspace=workspace, user=admin)
     with pytest.raises(NotFound):
         svc.time_entry_update(membership=m, entry=theirs, description="mine now")
     with pytest.raises(NotFound):
@@ -269,7 +277,7 @@ def test_member_cannot_touch_anothers_entry(m, workspace, admin):
 
 
 def test_admin_may_edit_and_create_for_a_member(a, workspace, member, outsider):
-    entry = TimeEntryFactory(workspace=workspace, user=member)
+    entry = TimeEntryFactory.create(workspace=workspace, user=member)
     svc.time_entry_update(membership=a, entry=entry, description="corrected by admin")
     assert TimeEntry.objects.get(pk=entry.pk).description == "corrected by admin"
     created = _create(a, user=member)
@@ -306,8 +314,8 @@ def test_locked_entries(m, a, workspace, member):
 
 
 def test_duplicate_and_continue(m, workspace):
-    project = ProjectFactory(workspace=workspace, billable=True)
-    tag = TagFactory(workspace=workspace)
+    project = ProjectFactory.create(workspace=workspace, billable=True)
+    tag = TagFactory.create(workspace=workspace)
     entry = _create(m, description="Call", project_id=project.pk, tag_ids=[tag.pk], billable=False)
     copy = svc.time_entry_duplicate(membership=m, entry=entry)
     assert copy.pk != entry.pk
@@ -328,14 +336,14 @@ def test_duplicate_and_continue(m, workspace):
 def test_continue_of_anothers_entry_refused(m, workspace, admin):
     with pytest.raises(NotFound):
         svc.time_entry_continue(
-            membership=m, entry=TimeEntryFactory(workspace=workspace, user=admin)
+            membership=m, entry=TimeEntryFactory.create(workspace=workspace, user=admin)
         )
     assert not TimeEntry.objects.filter(end=None).exists()
 
 
 def test_bulk_update_all_or_nothing(m, workspace, member, admin):
-    project = ProjectFactory(workspace=workspace)
-    tag_a, tag_b = TagFactory(workspace=workspace), TagFactory(workspace=workspace)
+    project = ProjectFactory.create(workspace=workspace)
+    tag_a, tag_b = TagFactory.create(workspace=workspace), TagFactory.create(workspace=workspace)
     mine = [_create(m, tag_ids=[tag_a.pk]) for _ in range(3)]
     svc.time_entries_bulk_update(
         membership=m,
@@ -350,7 +358,7 @@ def test_bulk_update_all_or_nothing(m, workspace, member, admin):
         assert entry.project_id == project.pk and entry.billable
         assert {t.pk for t in entry.tags.all()} == {tag_a.pk, tag_b.pk}
 
-    theirs = TimeEntryFactory(workspace=workspace, user=admin)
+    theirs = TimeEntryFactory.create(workspace=workspace, user=admin)
     with pytest.raises(NotFound):
         svc.time_entries_bulk_update(
             membership=m, entry_ids=[mine[0].pk, theirs.pk], billable=False
@@ -379,7 +387,7 @@ def test_timesheet_cell_creates_extends_shrinks_and_empties(m, workspace, member
     member.time_zone = "America/New_York"
     member.save()
     m = ms(workspace, member)
-    project = ProjectFactory(workspace=workspace)
+    project = ProjectFactory.create(workspace=workspace)
     day = dt.date(2026, 3, 10)
     tz = zoneinfo.ZoneInfo("America/New_York")
 

@@ -36,9 +36,11 @@ def levels(workspace, member):
     workspace.hourly_rate_cents = 1000
     workspace.save()
     Membership.objects.filter(workspace=workspace, user=member).update(hourly_rate_cents=2000)
-    project = ProjectFactory(workspace=workspace, hourly_rate_cents=3000)
-    project_member = ProjectMemberFactory(project=project, user=member, hourly_rate_cents=4000)
-    task = TaskFactory(project=project, hourly_rate_cents=5000)
+    project = ProjectFactory.create(workspace=workspace, hourly_rate_cents=3000)
+    project_member = ProjectMemberFactory.create(
+        project=project, user=member, hourly_rate_cents=4000
+    )
+    task = TaskFactory.create(project=project, hourly_rate_cents=5000)
     return project, project_member, task
 
 
@@ -107,18 +109,20 @@ def test_rate_and_currency_fixed_when_entry_saved(workspace, member, levels):
 
 def test_reapply_scopes(workspace, member, admin, levels):
     project, _, task = levels
-    other_project = ProjectFactory(workspace=workspace, hourly_rate_cents=None)
-    on_task = TimeEntryFactory(
+    other_project = ProjectFactory.create(workspace=workspace, hourly_rate_cents=None)
+    on_task = TimeEntryFactory.create(
         workspace=workspace, user=member, project=project, task=task, hourly_rate_cents=1
     )
-    on_project = TimeEntryFactory(
+    on_project = TimeEntryFactory.create(
         workspace=workspace, user=member, project=project, hourly_rate_cents=1
     )
-    admins = TimeEntryFactory(workspace=workspace, user=admin, project=project, hourly_rate_cents=1)
-    elsewhere = TimeEntryFactory(
+    admins = TimeEntryFactory.create(
+        workspace=workspace, user=admin, project=project, hourly_rate_cents=1
+    )
+    elsewhere = TimeEntryFactory.create(
         workspace=workspace, user=member, project=other_project, hourly_rate_cents=1
     )
-    locked = TimeEntryFactory(
+    locked = TimeEntryFactory.create(
         workspace=workspace, user=member, project=project, hourly_rate_cents=1, is_locked=True
     )
 
@@ -155,7 +159,7 @@ def test_reapply_rejects_unknown_scope_and_missing_target(workspace):
 
 
 def test_reapply_view_is_for_admins(workspace, member, admin, member_client, admin_client_):
-    entry = TimeEntryFactory(workspace=workspace, user=member, hourly_rate_cents=1)
+    entry = TimeEntryFactory.create(workspace=workspace, user=member, hourly_rate_cents=1)
     url = reverse("tracking:rates_reapply", kwargs={"ws": workspace.pk})
     data = {"scope": "member", "user": member.pk, "next": "/somewhere/"}
     assert member_client.post(url, data).status_code == 403
@@ -170,7 +174,7 @@ def test_reapply_view_is_for_admins(workspace, member, admin, member_client, adm
 def test_reapply_view_refuses_other_workspaces_objects(
     workspace, admin_client_, other_workspace, outsider, outsider_client
 ):
-    foreign_project = ProjectFactory(workspace=other_workspace)
+    foreign_project = ProjectFactory.create(workspace=other_workspace)
     url = reverse("tracking:rates_reapply", kwargs={"ws": workspace.pk})
     response = admin_client_.post(url, {"scope": "project", "project": foreign_project.pk})
     assert response.status_code == 404

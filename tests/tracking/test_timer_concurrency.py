@@ -18,9 +18,9 @@ from workspaces.models import Membership
 def test_two_concurrent_starts_leave_one_running_timer(running_before):
     if connection.vendor != "postgresql":
         pytest.fail("This test needs PostgreSQL (set DATABASE_URL).")
-    workspace = WorkspaceFactory()
-    user = UserFactory()
-    MembershipFactory(workspace=workspace, user=user)
+    workspace = WorkspaceFactory.create()
+    user = UserFactory.create()
+    MembershipFactory.create(workspace=workspace, user=user)
     if running_before:
         membership = Membership.objects.select_related("workspace", "user").get(user=user)
         timer_start(membership=membership, description="already running")

@@ -64,7 +64,7 @@ FIELD_FOR = {
 
 
 def _ms(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
+    return request.membership  # type: ignore[attr-defined]
 
 
 def _is_htmx(request: HttpRequest) -> bool:
