@@ -404,3 +404,38 @@ def test_members_see_client_project_counts_of_projects_they_can_see(
 
     assert counts(owner_client) == [2]
     assert counts(member_client) == [1]
+
+
+def _form_fields(form_html):
+    import re
+
+    return dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form_html))
+
+
+def test_changing_a_member_rate_then_applying_it_to_past_entries(owner_client, workspace, member):
+    """A new project rate applies to new entries only, until the page's "apply to past
+    entries" button re-rates the old ones (the entries area's action)."""
+    project = ProjectFactory(workspace=workspace)
+    ProjectMember.objects.create(
+        workspace=workspace, project=project, user=member, hourly_rate_cents=5000
+    )
+    entry = TimeEntryFactory(
+        workspace=workspace, user=member, project=project, hourly_rate_cents=5000
+    )
+    detail = url("project_detail", workspace, pk=project.pk)
+    owner_client.post(
+        url("project_member_rate", workspace, pk=project.pk, user_id=member.pk),
+        {"hourly_rate": "80"},
+    )
+    entry.refresh_from_db()
+    assert entry.hourly_rate_cents == 5000
+
+    html = owner_client.get(detail).content.decode()
+    reapply = url("rates_reapply", workspace)
+    form = next(
+        f for f in html.split("<form") if f'action="{reapply}"' in f and "project_member" in f
+    )
+    response = owner_client.post(reapply, _form_fields(form))
+    assert response["Location"] == detail
+    entry.refresh_from_db()
+    assert entry.hourly_rate_cents == 8000
