@@ -45,6 +45,8 @@ class Settings:
     request_log_max: int = 5000
     replay_ttl: int = 86_400
     hang_seconds: float = 30.0
+    # Largest request body accepted (unverified for Intuit); a longer one answers 413.
+    max_body_bytes: int = 10 * 1024 * 1024
 
     @property
     def loopback(self) -> bool:
@@ -98,6 +100,7 @@ def validate(settings: Settings) -> None:
         "access_token_ttl",
         "refresh_token_ttl",
         "request_log_max",
+        "max_body_bytes",
     )
     for name in positive:
         if getattr(settings, name) <= 0:

@@ -51,7 +51,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
 
 from qbo_sandbox.faults import QBOFault
 
@@ -203,7 +209,12 @@ def parse_query(text: str) -> Query:
     conditions: tuple[Condition, ...] = ()
     order_by: tuple[tuple[str, bool], ...] = ()
     paging: dict[str, int] = {}
-    for part in _ToQuery().transform(tree).children:
+    try:
+        parts = _ToQuery().transform(tree).children
+    except VisitError:
+        # A number too long for Python's int() (over 4300 digits): a bad literal, not a crash.
+        raise _parse_fault("A number in the query has too many digits.") from None
+    for part in parts:
         if isinstance(part, Token):
             if part.type == "NAME":
                 entity = str(part)

@@ -28,12 +28,14 @@ ENTITIES = {
     "item": "Item",
     "timeactivity": "TimeActivity",
 }
-NAME_LIST_ENTITIES = ("Employee", "Customer", "Vendor", "Item")
+# Which of these are name lists (deactivated, never deleted; active-only by default in queries)
+# is decided in one place: `qbo_sandbox.query.NAME_LIST_ENTITIES`.
 PEOPLE = ("Customer", "Employee", "Vendor")  # share one DisplayName namespace
 MAX_CUSTOMER_LEVEL = 4  # five levels including the top one
 MAX_NAME_LENGTH = 100
 MAX_DESCRIPTION_LENGTH = 4000
 MAX_HOURS = 8760
+MAX_NUMBER_DIGITS = 15  # digits before the decimal point of any amount or count
 BILLABLE_STATUSES = ("Billable", "NotBillable", "HasBeenBilled")
 ITEM_TYPES = ("Service", "NonInventory", "Inventory", "Group", "Category")
 SUPPORTED_ITEM_TYPES = ("Service", "NonInventory")
@@ -168,6 +170,30 @@ def unsupported_operation(detail: str) -> QBOFault:
     return QBOFault("500", "Unsupported Operation", detail)
 
 
+# Intuit: with a subscription CANCELLED, EXPIRED, SUSPENDED or RESTRICTED "your app is limited
+# to read-only operations"; reads (entities, queries, CompanyInfo, Preferences) still work.
+READ_ONLY_SUBSCRIPTIONS = ("SUSPENDED", "CANCELLED", "EXPIRED", "RESTRICTED")
+
+
+def subscription_read_only(status: str) -> QBOFault:
+    # Code, status and fault type as QBO refuses an unauthorised call (403, 3100); the message
+    # text for this case is unverified.
+    return QBOFault(
+        "3100",
+        "message=AuthorizationFailed; errorCode=003100; statusCode=403",
+        f"The company's QuickBooks subscription is {status}: only read operations are allowed.",
+        http_status=403,
+        fault_type="AuthorizationFault",
+    )
+
+
+def require_writable(company: dict[str, Any]) -> None:
+    """Refuse a write to a company whose subscription leaves apps read-only."""
+    status = str(company.get("subscription_status") or "")
+    if status in READ_ONLY_SUBSCRIPTIONS:
+        raise subscription_read_only(status)
+
+
 def company_not_found(realm_id: str) -> QBOFault:
     # What Intuit answers for a realm the token has no access to.
     return QBOFault(
@@ -235,7 +261,9 @@ def _number(data: dict[str, Any], field: str) -> Decimal | None:
         number = Decimal(str(value))
     except InvalidOperation:
         raise invalid_property(field, value) from None
-    if not number.is_finite() or number < 0:
+    if not number.is_finite() or number < 0 or number.adjusted() >= MAX_NUMBER_DIGITS:
+        # Past 15 digits a double (what QBO stores) loses the value; 1e999999 would also cost
+        # the server a million-digit integer.
         raise invalid_property(field, value)
     return number
 

@@ -12,6 +12,7 @@ import binascii
 import contextlib
 import json
 import logging
+import math
 import re
 import socket
 import time
@@ -33,6 +34,7 @@ from qbo_sandbox.oauth import ACCOUNTING_SCOPE, KNOWN_SCOPES, OAuth, OAuthError
 
 log = logging.getLogger("qbo_sandbox.requests")
 
+API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 REQUEST_ID_MAX = 50
 BATCH_REQUEST_ID_MAX = 36
 DROP_KEY = "qbo_sandbox.drop"
@@ -82,6 +84,69 @@ def system_fault(status: int) -> QBOFault:
 
 def unsupported(detail: str) -> QBOFault:
     return QBOFault("500", "Unsupported Operation", detail, http_status=400)
+
+
+def not_utf8() -> QBOFault:
+    # What Intuit answers for a payload that is not UTF-8 ("Fix common errors", code 500).
+    return unsupported(
+        "Operation com.sun.org.apache.xerces.internal.impl.io.MalformedByteSequenceException: "
+        "Invalid byte 1 of 1-byte UTF-8 sequence is not supported."
+    )
+
+
+def unsupported_media_type(mimetype: str) -> QBOFault:
+    # Unverified: QBO also speaks XML; the emulator speaks JSON only, and says so.
+    return QBOFault(
+        "500",
+        "Unsupported Operation",
+        f"Content-Type {mimetype} is not supported here: send application/json.",
+        http_status=415,
+    )
+
+
+def body_too_large(limit: int) -> QBOFault:
+    # Unverified: Intuit documents no size limit for a JSON request; the emulator's is a setting.
+    return QBOFault(
+        "2010",
+        "Request has invalid or unsupported property",
+        f"The request body is larger than {limit} bytes.",
+        http_status=413,
+    )
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400: JSON has no infinity, and answers must stay JSON
+        raise ValueError(text)
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def request_text(raw: bytes) -> str:
+    """A request body as text: UTF-8 or QBO's fault (never a guess with replacement chars)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise not_utf8() from None
+
+
+def parse_json_body(raw: bytes) -> Any:
+    """A JSON request body (empty: None), or the fault QBO answers for a malformed one."""
+    text = request_text(raw)
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        # RecursionError: thousands of nested brackets. Both are a bad body, not a crash.
+        raise QBOFault(
+            "2010",
+            "Request has invalid or unsupported property",
+            "The request body is not valid JSON.",
+        ) from None
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -155,6 +220,8 @@ def create_app(settings: Settings) -> Flask:
     from qbo_sandbox.store import Store
 
     app = Flask(__name__)
+    # Werkzeug refuses a longer body (413) before reading it; /v3 answers QBO's fault for it.
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     store = Store(settings.data)
     accounting = Accounting(store)
     oauth = OAuth(settings.data, settings)
@@ -406,7 +473,7 @@ def create_app(settings: Settings) -> Flask:
                 body = accounting.company_info(realm)
             elif rest == "preferences" and method == "GET":
                 body = accounting.preferences(realm)
-            elif rest == "query":
+            elif rest == "query" and method in ("GET", "POST"):
                 if not query_text or not query_text.strip():
                     raise QBOFault("4000", "Error parsing query", "QueryParserError: no query")
                 body = accounting.query(realm, query_text)
@@ -431,14 +498,10 @@ def create_app(settings: Settings) -> Flask:
         return Outcome(200, body)
 
     def json_body() -> Any:
-        try:
-            return json.loads(request.get_data(as_text=True) or "null")
-        except ValueError:
-            raise QBOFault(
-                "2010",
-                "Request has invalid or unsupported property",
-                "The request body is not valid JSON.",
-            ) from None
+        mimetype = request.mimetype
+        if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
+            raise unsupported_media_type(mimetype)
+        return parse_json_body(request.get_data())
 
     def outcome_response(outcome: Outcome) -> Response:
         body = outcome.body
@@ -460,8 +523,8 @@ def create_app(settings: Settings) -> Flask:
             )
         if rest == "batch":
             try:
-                body = json.loads(request.get_data(as_text=True) or "{}")
-            except ValueError:
+                body = parse_json_body(request.get_data())
+            except QBOFault:
                 return  # the engine answers a malformed batch
             check_batch_bids_for_requestid(body)
 
@@ -472,7 +535,9 @@ def create_app(settings: Settings) -> Flask:
         request.environ[DROP_KEY] = True
         return Response(b"", status=504)
 
-    @app.route("/v3/company/<realm>/<path:rest>", methods=["GET", "POST"])
+    # Every method reaches the view, so a PUT or DELETE is checked for its token first and then
+    # answered as QBO answers an unsupported operation, not with a bare 405.
+    @app.route("/v3/company/<realm>/<path:rest>", methods=API_METHODS)
     def api(realm: str, rest: str) -> Response:
         g.realm = realm
         # minorversion: accepted; anything below 75 (or missing) is served as 75.
@@ -491,11 +556,14 @@ def create_app(settings: Settings) -> Flask:
         g.client_id = grant["client_id"]
         query_text: str | None = None
         if rest == "query":
-            query_text = (
-                request.args.get("query", "")
-                if request.method == "GET"
-                else request.get_data(as_text=True)
-            )
+            try:
+                query_text = (
+                    request.args.get("query", "")
+                    if request.method == "GET"
+                    else request_text(request.get_data())
+                )
+            except QBOFault as fault:
+                return outcome_response(Outcome(fault.http_status, fault_body(fault)))
         try:
             with limiter.admit((realm, grant["client_id"]), batch=rest == "batch"):
                 return admitted(realm, rest, query_text)
@@ -512,7 +580,8 @@ def create_app(settings: Settings) -> Flask:
             return outcome_response(Outcome(429, fault_body(throttle_fault())))
         if fault is not None and fault.kind == "hang":
             return hang(fault)
-        request_id = request.args.get("requestid")
+        # An empty requestid is no requestid (it must not make every such call one replay).
+        request_id = request.args.get("requestid") or None
         if request_id is None:
             outcome = execute(realm, rest, query_text)
         else:
@@ -527,7 +596,9 @@ def create_app(settings: Settings) -> Flask:
                     outcome = Outcome(*replay)
                 else:
                     outcome = execute(realm, rest, query_text)
-                    if outcome.status < 500:
+                    # Stored: what the call did. Not stored: server errors and a refusal for
+                    # a read-only subscription (a retry after resubscribing must execute).
+                    if outcome.status < 500 and outcome.status != 403:
                         journal.replay_put(realm, request_id, outcome.status, outcome.body)
         response = outcome_response(outcome)
         if fault is not None and fault.kind == "drop":
@@ -543,8 +614,23 @@ def create_app(settings: Settings) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
-        if request.path.startswith(("/v3/", "/_sandbox/")):
-            return json_response({"error": error.description}, error.code or 500)
+        status = error.code or 500
+        if request.path.startswith("/v3/"):
+            # QBO-shaped, like every /v3 answer: 401 without a live token (checked first, as
+            # Intuit's gateway does), a too-large body, or an unknown path.
+            if status != 413 and bearer_grant() is None:
+                g.fault_code = "3200"
+                return json_response(AUTH_FAILED_BODY, 401)
+            if status == 413:
+                fault = body_too_large(settings.max_body_bytes)
+            else:
+                fault = unsupported(f"{request.method} {request.path} is not supported by the API.")
+            return outcome_response(Outcome(fault.http_status, fault_body(fault)))
+        if request.path.startswith(("/_sandbox/", "/oauth2/", "/v2/oauth2/", "/v1/")):
+            body = {"error": "invalid_request" if status < 500 else "server_error"}
+            if request.path.startswith("/_sandbox/"):
+                body = {"error": error.description or str(error)}
+            return json_response(body, status)
         return error
 
     @app.errorhandler(Exception)
@@ -570,4 +656,7 @@ def serve(settings: Settings) -> None:
         threads=settings.threads,
         ident="qbo_sandbox",
         channel_timeout=max(120, int(settings.hang_seconds) + 30),
+        # Waitress spools a body to disk before the app sees it; past this it answers 413
+        # itself. Well above max_body_bytes, so the app answers QBO's fault for most.
+        max_request_body_size=settings.max_body_bytes * 8,
     )

@@ -23,7 +23,19 @@ from zoneinfo import ZoneInfo
 from qbo_sandbox.faults import QBOFault
 
 SKUS = ("Simple Start", "Essentials", "Plus", "Advanced")
-SUBSCRIPTION_STATUSES = ("SUBSCRIBED", "TRIAL", "SUSPENDED", "CANCELLED", "PAID", "EXPIRED")
+# Intuit's CompanyInfo SubscriptionStatus values ("Understand QuickBooks Online subscription
+# statuses"). The last four leave an app read-only (see rules.READ_ONLY_SUBSCRIPTIONS).
+SUBSCRIPTION_STATUSES = (
+    "SUBSCRIBED",
+    "TRIAL",
+    "TRIALOPTIN",
+    "PAID",
+    "SUSPENDED",
+    "CANCELLED",
+    "EXPIRED",
+    "RESTRICTED",
+)
+MAX_ENTITY_ID = 2**63 - 1  # SQLite's largest INTEGER
 COMPANY_FIELDS = ("name", "sku", "payroll", "subscription_status", "book_close_date")
 
 # Intuit answers times in the company's zone; sandbox companies are US companies.
@@ -259,7 +271,10 @@ class Store:
     # -- entities (raw storage; the rules live in qbo_sandbox.rules) --------------------------
 
     def entity_get(self, realm_id: str, entity: str, entity_id: str) -> dict[str, Any] | None:
-        if not str(entity_id).isdigit():
+        # Ids are what a client sent: "abc", "-1" or a 30-digit number name nothing stored (and
+        # the last would overflow SQLite's 64-bit INTEGER).
+        text = str(entity_id)
+        if not (text.isascii() and text.isdigit()) or int(text) > MAX_ENTITY_ID:
             return None
         row = (
             self._conn()
