@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
@@ -110,6 +111,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("workspaces:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        # Whoever proved they read the account's mail may log in again at once: clear the
+        # failed-login lock on this address.
+        axes_reset(username=self.user.email)
+        return response
 
 
 def _attach_active_workspace(request: HttpRequest) -> None:

@@ -107,6 +107,25 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(client, owner):
     assert again.context["validlink"] is False
 
 
+def test_password_reset_lifts_the_lockout(client, owner, password):
+    url = reverse("workspaces:login")
+    for _ in range(5):
+        client.post(url, {"username": "Owner@example.com", "password": "wrong"})
+    assert (
+        client.post(url, {"username": "owner@example.com", "password": password}).status_code == 429
+    )
+    client.post(reverse("workspaces:password_reset"), {"email": "owner@example.com"})
+    found = re.search(r"https?://[^/\s]+(/\S+)", str(mail.outbox[-1].body))
+    assert found is not None
+    response = client.get(found.group(1))
+    client.post(
+        response.url, {"new_password1": "fresh-start-77", "new_password2": "fresh-start-77"}
+    )
+    response = client.post(url, {"username": "owner@example.com", "password": "fresh-start-77"})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == owner.pk
+
+
 def test_password_reset_for_an_unknown_address_sends_nothing_but_looks_the_same(client):
     response = client.post(reverse("workspaces:password_reset"), {"email": "ghost@example.com"})
     assert response.url == reverse("workspaces:password_reset_done")
