@@ -97,11 +97,13 @@ class Accounting:
 
     def save(self, realm_id: str, entity: str, body: dict[str, Any]) -> dict[str, Any]:
         name = rules.canonical_entity(entity)
+        rules.require_writable(rules.require_company(self.store, realm_id))
         payload = self._payload(name, body)
         return {name: self._save(realm_id, name, payload), "time": response_time()}
 
     def delete(self, realm_id: str, entity: str, body: dict[str, Any]) -> dict[str, Any]:
         name = rules.canonical_entity(entity)
+        rules.require_writable(rules.require_company(self.store, realm_id))
         payload = self._payload(name, body)
         result = rules.entity_delete(self.store, realm_id, name, payload)
         return {name: result, "time": response_time()}
@@ -122,6 +124,8 @@ class Accounting:
         for bid in bids:
             if bid is None or str(bid) == "":
                 raise rules.required_missing("bId")
+            if isinstance(bid, bool) or not isinstance(bid, str | int):
+                raise rules.invalid_property("bId", bid)
         if len({str(bid) for bid in bids}) != len(bids):
             raise rules.business_validation("Each bId in a batch request must be unique", "bId")
         responses = []
@@ -145,6 +149,9 @@ class Accounting:
         name = rules.canonical_entity(entities[0])
         payload = self._payload(name, item[entities[0]])
         operation = str(item.get("operation") or "").lower()
+        if operation in ("create", "update", "delete"):
+            # A read-only company refuses each write item; its queries still answer.
+            rules.require_writable(rules.require_company(self.store, realm_id))
         if operation == "create":
             payload = {k: v for k, v in payload.items() if k not in ("Id", "SyncToken")}
             return {name: rules.entity_create(self.store, realm_id, name, payload)}
