@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import MembershipFactory, UserFactory
-from workspaces.models import AuditLog, Invitation, Membership, Workspace
+from workspaces.models import AuditLog, Invitation, Membership, User, Workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -431,8 +431,9 @@ def test_audit_log_query_count_does_not_grow_with_entries(
         services.audit_log_record(workspace=workspace, actor=actor, event="member.removed")
     with django_assert_max_num_queries(12) as few:
         admin_client_.get(url)
-    for _ in range(40):
-        actor = UserFactory()
+    for i in range(40):
+        UserFactory(email=f"actor{i}@example.com")
+        actor = User.objects.get(email=f"actor{i}@example.com")
         services.audit_log_record(workspace=workspace, actor=actor, event="invitation.sent")
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = admin_client_.get(url)
