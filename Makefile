@@ -20,7 +20,7 @@ lock:
 ## Set everything up on this machine and start the product (SQLite, file-based Celery broker,
 ## local QBO emulator, demo data). Ctrl-C stops it; running it again keeps the data.
 run: venv
-	@mkdir -p var
+	@mkdir -p var/static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) -m qbo_sandbox seed-demo > /dev/null
@@ -30,7 +30,7 @@ run: venv
 ## Lint, types, layering, migrations and the whole test suite against PostgreSQL and Redis.
 test: venv
 	@bash scripts/ensure-chromium.sh
-	@mkdir -p var
+	@mkdir -p var/static
 	@eval "$$(bash scripts/test-services.sh)" && \
 	  .venv/bin/ruff check . && \
 	  .venv/bin/ruff format --check . && \
