@@ -391,3 +391,34 @@ def test_tracker_queries_do_not_grow_with_entries(
     with django_assert_max_num_queries(12):
         response = member_client.get(url("tracker", workspace))
     assert html(response).count('class="entry"') == count
+
+
+def test_running_timer_edited_on_its_own_page(member_client, workspace, member):
+    started = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=20)
+    running = TimeEntryFactory.create(
+        workspace=workspace, user=member, start=started, end=None, description="Draft"
+    )
+    edit_url = url("entry_edit", workspace, pk=running.pk)
+    page = html(member_client.get(edit_url))
+    assert "<html" in page and 'name="end_time"' not in page and "hx-post" not in page
+    earlier = started - dt.timedelta(minutes=40)
+    response = member_client.post(
+        edit_url,
+        {
+            "description": "Draft proposal",
+            "date": earlier.strftime("%Y-%m-%d"),
+            "start_time": earlier.strftime("%H:%M"),
+        },
+    )
+    assert response.status_code == 302
+    running.refresh_from_db()
+    assert running.description == "Draft proposal" and running.end is None
+    assert running.start == earlier.replace(second=0)
+
+    future = timezone.now() + dt.timedelta(hours=2)
+    response = member_client.post(
+        edit_url,
+        {"date": future.strftime("%Y-%m-%d"), "start_time": future.strftime("%H:%M")},
+    )
+    assert response.status_code == 400
+    assert "A timer can&#x27;t start in the future." in html(response)

@@ -432,3 +432,16 @@ def test_timesheet_cell_refuses_locked_entries_for_members(m, workspace):
     with pytest.raises(PermissionDenied):
         svc.timesheet_cell_set(membership=m, day=day, seconds=7200)
     assert TimeEntry.objects.get().duration_seconds == 3600
+
+
+def test_timer_running_past_999_hours_must_be_corrected_first(m):
+    entry = svc.timer_start(membership=m, description="forgotten")
+    TimeEntry.objects.filter(pk=entry.pk).update(start=ago(hours=1000))
+    with pytest.raises(ApplicationError, match="longer than 999 hours"):
+        svc.timer_stop(membership=m)
+    with pytest.raises(ApplicationError, match="longer than 999 hours"):
+        svc.timer_start(membership=m, description="next")
+    assert list(TimeEntry.objects.values_list("description", "end")) == [("forgotten", None)]
+    entry.refresh_from_db()
+    svc.time_entry_update(membership=m, entry=entry, start=ago(hours=8))
+    assert svc.timer_stop(membership=m).duration_seconds == pytest.approx(8 * 3600, abs=5)

@@ -234,6 +234,7 @@ def _render_edit(
     # Keep a project, task or tag the entry already has even if it is archived or done now.
     context["current_project"] = entry.project
     context["current_task"] = entry.task
+    context["inline"] = _is_htmx(request)
     if _is_htmx(request):
         return render(request, "tracking/entries/_entry_form.html", context, status=status)
     return render(request, "tracking/entries/entry_edit.html", context, status=status)
