@@ -146,7 +146,9 @@ class TimeEntry(models.Model):
     task = models.ForeignKey(
         Task, null=True, blank=True, on_delete=models.PROTECT, related_name="time_entries"
     )
-    tags: models.ManyToManyField[Any, Any] = models.ManyToManyField(Tag, through="TimeEntryTag", related_name="+", blank=True)
+    tags: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        Tag, through="TimeEntryTag", related_name="+", blank=True
+    )
     billable = models.BooleanField(default=False)
     start = models.DateTimeField()
     end = models.DateTimeField(null=True, blank=True)
