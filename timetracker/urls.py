@@ -3,6 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The REST API in Clockify's v1 dialect (see workspaces/api/ and tracking/apis/).
+    path("api/", include("timetracker.api_urls")),
     path("w/<str:ws>/", include("tracking.urls")),
     path("", include("workspaces.urls")),
 ]
