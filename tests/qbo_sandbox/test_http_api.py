@@ -390,3 +390,69 @@ def test_concurrent_duplicates_of_a_requestid_execute_once(qb: QuickBooks) -> No
         thread.join()
     assert len(ids) == 6 and len(set(ids)) == 1
     assert Customer.count(qb=qb) == 1
+
+
+# -- the query grammar over HTTP ---------------------------------------------------------------
+
+
+def names_of(qb: QuickBooks, text: str) -> list[str]:
+    response = qb.query(text)["QueryResponse"]
+    return [c["DisplayName"] for c in response.get("Customer", [])]
+
+
+def test_the_query_grammar_over_http(qb: QuickBooks) -> None:
+    alpha = new_customer(qb, "Alpha")
+    new_customer(qb, "Alpine", alpha)
+    bravo = new_customer(qb, "Bravo")
+    new_customer(qb, "Charlie")
+    bravo.Active = False
+    bravo.save(qb=qb)
+
+    assert names_of(qb, "SELECT * FROM Customer WHERE DisplayName LIKE 'Alp%'") == [
+        "Alpha",
+        "Alpine",
+    ]
+    assert names_of(qb, "select * from Customer where displayname like '%PIN%'") == ["Alpine"]
+    assert names_of(qb, f"SELECT * FROM Customer WHERE ParentRef = '{alpha.Id}'") == ["Alpine"]
+    assert names_of(qb, "SELECT * FROM Customer WHERE Job = true") == ["Alpine"]
+    assert names_of(qb, "SELECT * FROM Customer WHERE Level > 0") == ["Alpine"]
+    assert names_of(qb, "SELECT * FROM Customer WHERE DisplayName < 'B' ORDER BY Id") == [
+        "Alpha",
+        "Alpine",
+    ]
+    assert names_of(
+        qb, "SELECT * FROM Customer WHERE MetaData.CreateTime >= '2020-01-01' ORDERBY Id DESC"
+    ) == ["Charlie", "Alpine", "Alpha"]
+    assert names_of(qb, "SELECT * FROM Customer WHERE DisplayName IN ('Alpha', 'Bravo')") == [
+        "Alpha"
+    ]
+    assert names_of(qb, "SELECT * FROM Customer WHERE Active = false") == ["Bravo"]
+    assert names_of(
+        qb, "SELECT * FROM Customer WHERE Active IN (true, false) AND DisplayName >= 'B'"
+    ) == ["Bravo", "Charlie"]
+    counted = qb.query("SELECT COUNT(*) FROM Customer WHERE DisplayName LIKE 'A%'")
+    assert counted["QueryResponse"] == {"totalCount": 2}
+
+    for bad in (
+        "SELECT * FROM customer",  # entity names are case-sensitive
+        "SELECT * FROM Customer MAXRESULTS 1001",
+        "SELECT * FROM Customer STARTPOSITION 0",
+        "SELECT DisplayName FROM Customer",
+        "SELECT * FROM Customer WHERE DisplayName != 'Alpha'",
+        "SELECT * FROM Customer GROUP BY DisplayName",
+    ):
+        with pytest.raises(QuickbooksException) as excinfo:
+            qb.query(bad)
+        assert error_code(excinfo) == 4000, bad
+
+
+def test_paging_defaults_to_100_and_stops_at_1000(qb: QuickBooks) -> None:
+    for start in range(0, 120, 30):
+        items = [batch_item(str(i), f"Paged {i:03d}") for i in range(start, start + 30)]
+        qb.post(company_url(qb, "batch"), json.dumps({"BatchItemRequest": items}))
+    first = qb.query("SELECT * FROM Customer")["QueryResponse"]
+    assert (first["startPosition"], first["maxResults"], len(first["Customer"])) == (1, 100, 100)
+    rest = qb.query("SELECT * FROM Customer STARTPOSITION 101 MAXRESULTS 1000")["QueryResponse"]
+    assert (rest["startPosition"], rest["maxResults"]) == (101, 20)
+    assert rest["Customer"][-1]["DisplayName"] == "Paged 119"
+    assert qb.query("SELECT * FROM Customer STARTPOSITION 121")["QueryResponse"] == {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -326,3 +327,43 @@ def test_with_a_grace_period_the_superseded_refresh_token_still_works(
     other = auth_client(graceful)
     other.refresh(refresh_token=old)
     assert other.access_token
+
+
+# -- lifetimes: a server whose codes and tokens live a second or two ----------------------------
+
+
+@pytest.fixture(scope="module")
+def short_lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+    data = tmp_path_factory.mktemp("short") / "qbo.sqlite3"
+    settings = {"code_ttl": 1, "access_token_ttl": 1, "refresh_token_ttl": 2}
+    with SandboxProcess(data, settings=settings) as process:
+        yield process
+
+
+def test_an_authorization_code_is_short_lived(short_lived: SandboxProcess) -> None:
+    realm = short_lived.create_company(name="Slow Co")
+    client, code = authorize(short_lived, realm)
+    time.sleep(1.2)
+    with pytest.raises(AuthClientError) as error:
+        client.get_bearer_token(code, realm_id=realm)
+    assert error.value.status_code == 400
+    assert error.value.content and b"invalid_grant" in error.value.content
+
+
+def test_access_tokens_expire_on_their_own_and_refresh_tokens_roll(
+    short_lived: SandboxProcess,
+) -> None:
+    realm = short_lived.create_company(name="Rolling Co")
+    client = connect(short_lived, realm)
+    assert client.expires_in == 1 and client.x_refresh_token_expires_in == 2
+    assert api_get(short_lived, realm, client.access_token).status_code == 200
+    time.sleep(1.2)
+    assert api_get(short_lived, realm, client.access_token).status_code == 401
+    client.refresh()  # used within its 2 s: valid again for 2 s from now
+    assert api_get(short_lived, realm, client.access_token).status_code == 200
+    time.sleep(1.2)
+    client.refresh()  # 2.4 s after it was issued, but only 1.2 s after its last use
+    time.sleep(2.2)
+    with pytest.raises(AuthClientError) as error:
+        client.refresh()  # unused for longer than its lifetime
+    assert error.value.status_code == 400
