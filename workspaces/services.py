@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, RestrictedError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -334,7 +334,7 @@ def workspace_delete(*, actor: Membership, confirm_name: str) -> None:
             for model in remaining:
                 try:
                     model._base_manager.filter(**{"workspace": workspace}).delete()
-                except ProtectedError:
+                except (ProtectedError, RestrictedError):
                     still_protected.append(model)
             if len(still_protected) == len(remaining):
                 names = ", ".join(str(m._meta.verbose_name_plural) for m in still_protected)
