@@ -47,11 +47,11 @@ ADMIN = Membership.Role.ADMIN
 
 
 def _ms(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
+    return request.membership  # type: ignore[attr-defined]
 
 
 def _ws(request: HttpRequest) -> Workspace:
-    return request.workspace  # type: ignore[attr-defined,no-any-return]
+    return request.workspace  # type: ignore[attr-defined]
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
