@@ -26,6 +26,9 @@ class LocalDB:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout=30000")
+            # As the Store: WAL with NORMAL survives a crash of the process; only a power cut
+            # can lose the last commits, and every request writes the log here.
+            conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
         return conn
 
