@@ -7,8 +7,14 @@ from typing import cast
 import pytest
 
 from tests.factories import MembershipFactory, UserFactory
-from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TimeEntryFactory
-from tracking.models import Client, Project, Tag, TimeEntry, TimeEntryTag
+from tests.tracking.factories import (
+    ClientFactory,
+    ProjectFactory,
+    TagFactory,
+    TaskFactory,
+    TimeEntryFactory,
+)
+from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, TimeEntryTag
 from workspaces import services
 from workspaces.errors import ApplicationError, PermissionDenied
 from workspaces.models import AuditLog, Membership, User, Workspace
@@ -342,9 +348,15 @@ def test_another_workspaces_member_is_not_found(workspace, owner, outsider, othe
 
 def _fill(workspace, user):
     client = ClientFactory(workspace=workspace)
-    project = ProjectFactory(workspace=workspace, client=client)
+    project = cast(Project, ProjectFactory(workspace=workspace, client=client))
     tag = cast(Tag, TagFactory(workspace=workspace))
-    entry = cast(TimeEntry, TimeEntryFactory(workspace=workspace, user=user, project=project))
+    task = cast(Task, TaskFactory(project=project))
+    task.assignees.add(user)
+    ProjectMember.objects.create(workspace=workspace, project=project, user=user)
+    entry = cast(
+        TimeEntry,
+        TimeEntryFactory(workspace=workspace, user=user, project=project, task=task),
+    )
     TimeEntryTag.objects.create(workspace=workspace, time_entry=entry, tag=tag)
 
 
@@ -372,9 +384,11 @@ def test_workspace_delete_removes_its_data_only_and_keeps_the_audit_record(
     owner.save()
     services.workspace_delete(actor=membership(owner, workspace), confirm_name="Acme Consulting")
     assert not Workspace.objects.filter(pk=workspace.pk).exists()
-    for model in (Client, Project, Tag, TimeEntry, TimeEntryTag, Membership):
+    for model in (Client, Project, ProjectMember, Task, Tag, TimeEntry, TimeEntryTag, Membership):
         assert not model.objects.filter(workspace_id=workspace.pk).exists(), model
         assert model.objects.filter(workspace=other_workspace).exists(), model
+    assert not Task.assignees.through.objects.filter(user=member).exists()
+    assert Task.assignees.through.objects.filter(user=outsider).exists()
     owner.refresh_from_db()
     assert owner.active_workspace_id is None
     assert User.objects.filter(pk=member.pk).exists()
