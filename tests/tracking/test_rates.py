@@ -19,7 +19,7 @@ from tracking.models import TimeEntry
 from tracking.services.entries import time_entry_create, time_entry_update
 from tracking.services.rates import rate_for, time_entries_reapply_rates
 from workspaces.errors import ApplicationError
-from workspaces.models import Membership
+from workspaces.models import AuditLog, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -169,6 +169,12 @@ def test_reapply_view_is_for_admins(workspace, member, admin, member_client, adm
     assert response.status_code == 302
     assert response["Location"] == "/somewhere/"
     assert TimeEntry.objects.get(pk=entry.pk).hourly_rate_cents == workspace.hourly_rate_cents
+    log = AuditLog.objects.get(workspace=workspace, event="rates.reapplied")
+    assert (log.actor, log.target, log.details) == (
+        admin,
+        member.full_name,
+        {"scope": "member", "entries": 1},
+    )
 
 
 def test_reapply_view_refuses_other_workspaces_objects(

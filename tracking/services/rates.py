@@ -15,6 +15,7 @@ from django.db import transaction
 from tracking.models import Project, ProjectMember, Task, TimeEntry
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership, User, Workspace
+from workspaces.services import audit_log_record
 
 REAPPLY_SCOPES = ("workspace", "member", "project", "task", "project_member")
 
@@ -112,6 +113,7 @@ def time_entries_reapply_rates(
     user: User | None = None,
     project: Project | None = None,
     task: Task | None = None,
+    actor: User | None = None,
 ) -> int:
     """Re-rate the existing entries of `scope` from the current rate hierarchy.
 
@@ -119,7 +121,8 @@ def time_entries_reapply_rates(
     member's entries on one project (`project_member`: `user` and `project`). Every entry in the
     scope gets the rate the hierarchy gives it now and the workspace currency. Locked entries
     keep their rate: they are approved and may already have been invoiced or sent on.
-    Returns the number of entries whose rate or currency changed.
+    Returns the number of entries whose rate or currency changed. With an `actor`, the action
+    goes to the audit log (it changes what past work is billed at).
     """
     if scope not in REAPPLY_SCOPES:
         raise ApplicationError(f"Unknown scope {scope!r}.", field="scope")
@@ -153,5 +156,19 @@ def time_entries_reapply_rates(
             entries.filter(user_id=user_id, project_id=project_id, task_id=task_id)
             .exclude(hourly_rate_cents=rate, currency=workspace.currency)
             .update(hourly_rate_cents=rate, currency=workspace.currency)
+        )
+    if actor is not None:
+        names = [
+            obj.full_name if isinstance(obj, User) else obj.name
+            for obj in (user, project, task)
+            if obj
+        ]
+        target = " on ".join(names) or workspace.name
+        audit_log_record(
+            workspace=workspace,
+            actor=actor,
+            event="rates.reapplied",
+            target=target,
+            details={"scope": scope, "entries": changed},
         )
     return changed

@@ -498,6 +498,7 @@ def rates_reapply(request: HttpRequest) -> HttpResponse:
             user=user,
             project=_in_workspace(Project, ws_id, request.POST.get("project", "")),
             task=_in_workspace(Task, ws_id, request.POST.get("task", "")),
+            actor=membership.user,
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
