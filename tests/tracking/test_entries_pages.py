@@ -422,3 +422,24 @@ def test_running_timer_edited_on_its_own_page(member_client, workspace, member):
     )
     assert response.status_code == 400
     assert "A timer can&#x27;t start in the future." in html(response)
+
+
+@pytest.mark.parametrize("count", [5, 40])
+def test_timesheet_queries_do_not_grow_with_entries(
+    member_client, workspace, member, django_assert_max_num_queries, count
+):
+    projects = [ProjectFactory.create(workspace=workspace) for _ in range(4)]
+    monday = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+    for i in range(count):
+        entry_for(
+            member,
+            workspace,
+            start=monday + dt.timedelta(days=i % 7, minutes=10 * i),
+            seconds=300,
+            project=projects[i % 4],
+        )
+    ts_url = url("timesheet", workspace) + "?week=2026-03-02"
+    member_client.get(ts_url)
+    with django_assert_max_num_queries(10):
+        response = member_client.get(ts_url)
+    assert html(response).count("<tr data-row=") == 4
