@@ -1,5 +1,18 @@
-"""REST API v1 routes (mounted under /api/ by timetracker/api_urls.py)."""
+"""REST API v1 routes (mounted under /api/ by timetracker/api_urls.py), the OpenAPI schema
+(`/api/schema/`) and its documentation page (`/api/docs/`, Swagger UI served from
+drf-spectacular-sidecar's static files: no CDN)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-urlpatterns: list[URLPattern | URLResolver] = []
+import workspaces.api.schema  # noqa: F401  registers the X-Api-Key scheme with drf-spectacular
+from workspaces import apis
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("v1/user", apis.CurrentUserApi.as_view(), name="api-user"),
+    path("v1/workspaces", apis.WorkspaceListApi.as_view(), name="api-workspaces"),
+    path("v1/workspaces/<str:ws>", apis.WorkspaceDetailApi.as_view(), name="api-workspace"),
+    path("v1/workspaces/<str:ws>/users", apis.WorkspaceUsersApi.as_view(), name="api-users"),
+]

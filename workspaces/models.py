@@ -246,3 +246,31 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.target}"
+
+
+class ApiKey(models.Model):
+    """A personal key for the REST API (header `X-Api-Key`); it acts as its user everywhere.
+
+    Only the key's SHA-256 is stored (the key is shown once, at creation): the key is 256 random
+    bits, so a fast hash is enough and lets every request find its key with one indexed lookup.
+    `prefix` (the first characters) tells keys apart in the list without revealing them.
+    """
+
+    id = ObjectIdField()
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}...)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

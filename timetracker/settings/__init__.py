@@ -180,4 +180,43 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-REST_FRAMEWORK: dict[str, object] = {}
+REST_FRAMEWORK: dict[str, object] = {}  # filled in by the REST API block below
+
+# --- REST API (issue 3): DRF + drf-spectacular, Clockify's v1 dialect ------------------------
+INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "workspaces.api.authentication.ApiKeyAuthentication",
+        "workspaces.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["workspaces.api.throttling.PerKeyRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "workspaces.api.pagination.PageNumberArrayPagination",
+    "EXCEPTION_HANDLER": "workspaces.api.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "STRICT_JSON": True,  # NaN and Infinity are not JSON: refused on input, never rendered
+}
+# Requests per second per API key (Clockify allows 50); 0 turns throttling off.
+API_THROTTLE_RATE_PER_SECOND = env.int("API_THROTTLE_RATE_PER_SECOND", default=50)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Timetracker API",
+    "DESCRIPTION": (
+        "Clockify-compatible REST API v1. Authenticate with your personal key in the "
+        "X-Api-Key header (Profile > API keys). Ids are 24 hex characters; lists take page "
+        "(1-based) and page-size (default 50); errors are {message, code}."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "workspaces.api.schema.add_error_responses",
+    ],
+}

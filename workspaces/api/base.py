@@ -1,0 +1,36 @@
+"""The base of every workspace-scoped API view: tenancy checked before the handler runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from workspaces.api.fields import StrictSerializer
+from workspaces.api.permissions import IsWorkspaceMember
+from workspaces.models import Membership, Workspace
+
+
+class WorkspaceApiView(APIView):
+    """`ws` in the URL must be a workspace the caller is an active member of (else 404);
+    `self.membership` and `self.workspace` are the caller's."""
+
+    permission_classes = [IsWorkspaceMember]
+
+    @property
+    def membership(self) -> Membership:
+        return self.request.membership
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.request.workspace
+
+
+def validated(
+    serializer_class: type[StrictSerializer], request: Request, **context: Any
+) -> dict[str, Any]:
+    """The request body validated by a strict input serializer (400 on any problem)."""
+    serializer = serializer_class(data=request.data, context={"request": request, **context})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

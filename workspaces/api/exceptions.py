@@ -1,0 +1,76 @@
+"""The API's one error shape: `{"message": "...", "code": <int>}` with the proper status.
+
+Every error goes through here: the services' ApplicationError (400/403/404), Django's Http404
+and PermissionDenied, and DRF's own (validation, parse, authentication, 404, 405, 406, 415,
+throttling). `code` is the HTTP status unless the service gave a more specific one.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from workspaces.errors import ApplicationError
+
+
+def _first_message(detail: Any, path: str = "") -> str:
+    """The first message of a DRF error detail, prefixed with the field it is about."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = "" if key == "non_field_errors" else str(key)
+            sub = f"{path}.{name}" if path and name else (name or path)
+            return _first_message(value, sub)
+        return "Invalid input."
+    if isinstance(detail, list):
+        for index, value in enumerate(detail):
+            sub = f"{path}[{index}]" if isinstance(value, dict | list) else path
+            return _first_message(value, sub)
+        return "Invalid input."
+    message = str(detail)
+    return f"{path}: {message}" if path else message
+
+
+def error_response(
+    message: str, status_code: int, code: int | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(
+        {"message": message, "code": code if code is not None else status_code},
+        status=status_code,
+        headers=headers,
+    )
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = _response_for(exc)
+    if response is not None:
+        set_rollback()  # nothing half-done stays when a request runs in a transaction
+    return response
+
+
+def _response_for(exc: Exception) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        return error_response(exc.message, exc.status, exc.code)
+    if isinstance(exc, Http404):
+        return error_response("Not found.", status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, DjangoPermissionDenied):
+        return error_response(str(exc) or "Not allowed.", status.HTTP_403_FORBIDDEN)
+    if not isinstance(exc, exceptions.APIException):
+        return None  # a bug: Django's 500 handling and logging apply
+    headers: dict[str, str] = {}
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    auth_header = getattr(exc, "auth_header", None)  # set by APIView.handle_exception for 401s
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    if isinstance(exc, exceptions.NotAuthenticated):
+        message = "Authentication required: send your API key in the X-Api-Key header."
+    else:
+        message = _first_message(exc.detail)
+    return error_response(message, exc.status_code, headers=headers or None)

@@ -1,0 +1,218 @@
+"""The dialect's value formats.
+
+- Times: ISO 8601 in UTC with a `Z` (`2026-11-02T09:00:00Z`). Input may carry any offset
+  (converted to UTC) or fractional seconds; a time without an offset is refused, since guessing
+  its zone would silently shift the entry.
+- Durations: ISO 8601 (`PT1H30M`), whole seconds, hours never folded into days (`PT25H`).
+- Money: `{"amount": <cents>, "currency": "USD"}`, integers only.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+# --- times -----------------------------------------------------------------------------------
+
+
+def format_datetime(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_api_datetime(value: object) -> datetime:
+    """An aware UTC datetime from an ISO 8601 string with an offset; ValueError otherwise."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError("not a string")
+    try:
+        parsed = parse_datetime(value.strip())
+    except ValueError as exc:  # well-formed but impossible, e.g. month 13
+        raise ValueError(str(exc)) from exc
+    if parsed is None:
+        raise ValueError("not ISO 8601")
+    if parsed.tzinfo is None:
+        raise ValueError("no offset")
+    return parsed.astimezone(UTC)
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "example": "2026-11-02T09:00:00Z"})
+class UtcDateTimeField(serializers.Field):
+    default_error_messages = {
+        "invalid": (
+            "Give a date and time in ISO 8601 with a time zone, such as 2026-11-02T09:00:00Z."
+        ),
+    }
+
+    def to_representation(self, value: datetime) -> str | None:
+        return format_datetime(value)
+
+    def to_internal_value(self, data: Any) -> datetime:
+        try:
+            return parse_api_datetime(data)
+        except ValueError:
+            self.fail("invalid")
+            raise  # unreachable: fail() raises
+
+
+# --- durations -------------------------------------------------------------------------------
+
+_DURATION_RE = re.compile(
+    r"^P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+
+
+def format_duration(seconds: int | None) -> str | None:
+    """`PT1H30M` for 5400; `PT0S` for 0; None stays None (a running timer)."""
+    if seconds is None:
+        return None
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours}H")
+    if minutes:
+        parts.append(f"{minutes}M")
+    if secs or not parts:
+        parts.append(f"{secs}S")
+    return "PT" + "".join(parts)
+
+
+def parse_duration(value: str) -> int:
+    """Seconds from an ISO 8601 duration of days, hours, minutes and seconds; ValueError."""
+    match = _DURATION_RE.match(value or "")
+    if match is None or value in ("P", "PT") or value.endswith("T"):
+        raise ValueError("not an ISO 8601 duration")
+    parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
+    return (
+        parts.get("days", 0) * 86400
+        + parts.get("hours", 0) * 3600
+        + parts.get("minutes", 0) * 60
+        + parts.get("seconds", 0)
+    )
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "example": "PT1H30M",
+        "pattern": r"^PT(\d+H)?(\d+M)?(\d+S)?$",
+    }
+)
+class IsoDurationField(serializers.Field):
+    """Integer seconds inside, an ISO 8601 duration outside."""
+
+    default_error_messages = {"invalid": "Give a duration in ISO 8601, such as PT1H30M."}
+
+    def to_representation(self, value: int) -> str | None:
+        return format_duration(value)
+
+    def to_internal_value(self, data: Any) -> int:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            return parse_duration(data)
+        except ValueError:
+            self.fail("invalid")
+            raise
+
+
+# --- strict scalars: a JSON client sends JSON types; "12" for 12 or 1 for true is a mistake ---
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise serializers.ValidationError("Give a whole number (a JSON integer).")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            raise serializers.ValidationError("Give true or false.")
+        return data
+
+
+class StrictCharField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Give a string.")
+        if "\x00" in data:
+            raise serializers.ValidationError("Text cannot contain NUL characters.")
+        return super().to_internal_value(data)
+
+
+# --- money -----------------------------------------------------------------------------------
+
+MAX_AMOUNT_CENTS = 100_000_000
+
+
+def money(amount_cents: int | None, currency: str) -> dict[str, Any] | None:
+    if amount_cents is None:
+        return None
+    return {"amount": int(amount_cents), "currency": currency}
+
+
+class MoneySerializer(serializers.Serializer):
+    """`{"amount": 10500, "currency": "USD"}`: cents, integers only."""
+
+    amount = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT_CENTS)
+    currency = serializers.CharField(min_length=3, max_length=3)
+
+
+class StrictSerializer(serializers.Serializer):
+    """An input body: a JSON object whose every key is a known field. An unknown field is a
+    400 rather than ignored, so a misspelt `billabel` never looks like it was saved."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(str(key) for key in data if key not in writable)
+            if unknown:
+                raise serializers.ValidationError({unknown[0]: ["Unknown field."]})
+        return super().to_internal_value(data)
+
+
+class MoneyInputSerializer(StrictSerializer):
+    """A rate as a client sends it. `currency` may be left out; when given it must be the
+    workspace's (rates are not converted). Strict about types: 105.5 or "10500" is refused."""
+
+    amount = StrictIntegerField(min_value=0, max_value=MAX_AMOUNT_CENTS)
+    currency = StrictCharField(min_length=3, max_length=3, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        expected = self.context.get("currency")
+        given = attrs.get("currency")
+        if expected and given and given.upper() != expected:
+            raise serializers.ValidationError(
+                {"currency": f"This workspace's rates are in {expected}."}
+            )
+        return attrs
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ObjectIdStringField(serializers.CharField):
+    """A 24-hex id in a body; anything else is a 400 that says so."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 24)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        from workspaces.ids import is_object_id
+
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Give the id as a string.")
+        value = data.strip()
+        if not is_object_id(value):
+            raise serializers.ValidationError(f"{data!r} is not a valid id (24 hex characters).")
+        return value

@@ -1,0 +1,296 @@
+"""REST API (Clockify v1 dialect) for people and workspaces: the current user, workspaces, a
+workspace's users and inviting one. Business rules stay in services/selectors; these views
+parse, call, and present.
+
+Who sees what (the issue left it open): every member may list the workspace's people (names and
+e-mails appear in pickers anyway), but other people's memberships (role, status, hourly rate)
+are shown to admins and the owner only; a member sees their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from workspaces.api.base import WorkspaceApiView, validated
+from workspaces.api.fields import (
+    MoneySerializer,
+    StrictCharField,
+    StrictSerializer,
+    money,
+)
+from workspaces.api.pagination import page_parameters, paginate, paginated_response
+from workspaces.api.permissions import IsWorkspaceAdmin
+from workspaces.errors import ApplicationError
+from workspaces.models import Membership, User, Workspace
+from workspaces.selectors import team_member_list
+from workspaces.services import invitation_create
+
+WEEK_START = {
+    User.WeekStart.MONDAY: "MONDAY",
+    User.WeekStart.SUNDAY: "SUNDAY",
+    User.WeekStart.SATURDAY: "SATURDAY",
+}
+DATE_FORMAT = {
+    User.DateFormat.ISO: "YYYY-MM-DD",
+    User.DateFormat.US: "MM/DD/YYYY",
+    User.DateFormat.EU: "DD.MM.YYYY",
+    User.DateFormat.UK: "DD/MM/YYYY",
+}
+TIME_FORMAT = {User.TimeFormat.H24: "HOUR24", User.TimeFormat.H12: "HOUR12"}
+ROUND_LABEL = {
+    Workspace.RoundingMode.UP: "Round up",
+    Workspace.RoundingMode.DOWN: "Round down",
+    Workspace.RoundingMode.NEAREST: "Round to nearest",
+}
+
+
+# --- output shapes ---------------------------------------------------------------------------
+
+
+class MembershipOut(serializers.Serializer):
+    userId = serializers.CharField()
+    hourlyRate = MoneySerializer(allow_null=True)
+    membershipType = serializers.CharField()
+    membershipStatus = serializers.ChoiceField(choices=Membership.Status.values)
+    targetId = serializers.CharField()
+    role = serializers.ChoiceField(choices=Membership.Role.values)
+
+
+class UserSettingsOut(serializers.Serializer):
+    timeZone = serializers.CharField()
+    weekStart = serializers.ChoiceField(choices=list(WEEK_START.values()))
+    dateFormat = serializers.ChoiceField(choices=list(DATE_FORMAT.values()))
+    timeFormat = serializers.ChoiceField(choices=list(TIME_FORMAT.values()))
+
+
+class UserOut(serializers.Serializer):
+    id = serializers.CharField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    activeWorkspace = serializers.CharField(allow_null=True)
+    defaultWorkspace = serializers.CharField(allow_null=True)
+    memberships = MembershipOut(many=True)
+    settings = UserSettingsOut()
+    status = serializers.CharField()
+    profilePicture = serializers.CharField()
+
+
+class RoundOut(serializers.Serializer):
+    round = serializers.ChoiceField(choices=list(ROUND_LABEL.values()))
+    minutes = serializers.CharField()
+
+
+class WorkspaceSettingsOut(serializers.Serializer):
+    timeRoundingInReports = serializers.BooleanField()
+    round = RoundOut()
+    timeZone = serializers.CharField()
+    onlyAdminsCreateProject = serializers.BooleanField()
+    onlyAdminsCreateTag = serializers.BooleanField()
+
+
+class WorkspaceOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    hourlyRate = MoneySerializer()
+    currencyCode = serializers.CharField()
+    featureSubscriptionType = serializers.ChoiceField(choices=Workspace.Plan.values)
+    memberships = MembershipOut(many=True)
+    workspaceSettings = WorkspaceSettingsOut()
+
+
+def membership_data(membership: Membership, workspace: Workspace) -> dict[str, Any]:
+    return {
+        "userId": membership.user_id,
+        "hourlyRate": money(membership.hourly_rate_cents, workspace.currency),
+        "membershipType": "WORKSPACE",
+        "membershipStatus": membership.status,
+        "targetId": membership.workspace_id,
+        "role": membership.role,
+    }
+
+
+def user_data(
+    user: User,
+    memberships: list[tuple[Membership, Workspace]],
+    status_: str = "ACTIVE",
+    show_memberships: bool = True,
+) -> dict[str, Any]:
+    active_ids = [m.workspace_id for m, _ in memberships if m.status == Membership.Status.ACTIVE]
+    active = user.active_workspace_id if user.active_workspace_id in active_ids else None
+    default = active or (active_ids[0] if active_ids else None)
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "name": user.full_name,
+        "activeWorkspace": active or default,
+        "defaultWorkspace": default,
+        "memberships": [membership_data(m, w) for m, w in memberships] if show_memberships else [],
+        "settings": {
+            "timeZone": user.time_zone,
+            "weekStart": WEEK_START.get(User.WeekStart(user.week_start), "MONDAY"),
+            "dateFormat": DATE_FORMAT.get(User.DateFormat(user.date_format), "YYYY-MM-DD"),
+            "timeFormat": TIME_FORMAT.get(User.TimeFormat(user.time_format), "HOUR24"),
+        },
+        "status": status_,
+        "profilePicture": "",
+    }
+
+
+def workspace_data(workspace: Workspace, memberships: list[Membership]) -> dict[str, Any]:
+    return {
+        "id": workspace.pk,
+        "name": workspace.name,
+        "hourlyRate": money(workspace.hourly_rate_cents, workspace.currency),
+        "currencyCode": workspace.currency,
+        "featureSubscriptionType": workspace.plan,
+        "memberships": [membership_data(m, workspace) for m in memberships],
+        "workspaceSettings": {
+            "timeRoundingInReports": workspace.rounding_enabled,
+            "round": {
+                "round": ROUND_LABEL[Workspace.RoundingMode(workspace.rounding_mode)],
+                "minutes": str(workspace.rounding_minutes),
+            },
+            "timeZone": workspace.time_zone,
+            # The catalog services let only admins create projects and tags.
+            "onlyAdminsCreateProject": True,
+            "onlyAdminsCreateTag": True,
+        },
+    }
+
+
+def _visible_memberships(viewer: Membership, memberships: list[Membership]) -> list[Membership]:
+    if viewer.is_admin:
+        return memberships
+    return [m for m in memberships if m.user_id == viewer.user_id]
+
+
+def _workspaces_of(user: User, workspace_id: str | None = None) -> list[dict[str, Any]]:
+    """The user's active workspaces with their memberships, in three queries whatever the
+    number of workspaces or members."""
+    own = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).select_related(
+        "workspace"
+    )
+    if workspace_id is not None:
+        own = own.filter(workspace_id=workspace_id)
+    own_list = list(own.order_by("workspace__name", "workspace_id"))
+    admin_of = [m.workspace_id for m in own_list if m.is_admin]
+    others = Membership.objects.filter(workspace_id__in=admin_of).exclude(
+        Q(status=Membership.Status.REMOVED) | Q(user=user)
+    )
+    by_workspace: dict[str, list[Membership]] = {}
+    for m in others.order_by("created_at", "id"):
+        by_workspace.setdefault(m.workspace_id, []).append(m)
+    return [
+        workspace_data(m.workspace, [m, *by_workspace.get(m.workspace_id, [])]) for m in own_list
+    ]
+
+
+# --- views -----------------------------------------------------------------------------------
+
+
+class CurrentUserApi(APIView):
+    @extend_schema(operation_id="user_current", responses=UserOut, tags=["users"])
+    def get(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        memberships = (
+            Membership.objects.filter(user=user)
+            .exclude(status=Membership.Status.REMOVED)
+            .select_related("workspace")
+            .order_by("created_at", "id")
+        )
+        data = user_data(user, [(m, m.workspace) for m in memberships])
+        return Response(UserOut(data).data)
+
+
+class WorkspaceListApi(APIView):
+    @extend_schema(
+        operation_id="workspaces_list", responses=WorkspaceOut(many=True), tags=["workspaces"]
+    )
+    def get(self, request: Request) -> Response:
+        data = _workspaces_of(request.user)  # type: ignore[arg-type]
+        return Response(WorkspaceOut(data, many=True).data)
+
+
+class WorkspaceDetailApi(WorkspaceApiView):
+    @extend_schema(operation_id="workspaces_get", responses=WorkspaceOut, tags=["workspaces"])
+    def get(self, request: Request, ws: str) -> Response:
+        (data,) = _workspaces_of(request.user, ws)  # type: ignore[arg-type]
+        return Response(WorkspaceOut(data).data)
+
+
+USER_STATUS_FILTERS = ("ACTIVE", "INACTIVE", "ALL")
+
+
+class InviteIn(StrictSerializer):
+    email = StrictCharField(max_length=254)
+    role = serializers.ChoiceField(
+        choices=[Membership.Role.MEMBER, Membership.Role.ADMIN],
+        required=False,
+        default=Membership.Role.MEMBER,
+    )
+
+
+class WorkspaceUsersApi(WorkspaceApiView):
+    def get_permissions(self) -> Any:
+        if self.request.method == "POST":
+            return [IsWorkspaceAdmin()]
+        return super().get_permissions()
+
+    @extend_schema(
+        operation_id="workspace_users_list",
+        parameters=[
+            OpenApiParameter("email", OpenApiTypes.STR, description="Part of the e-mail address."),
+            OpenApiParameter("name", OpenApiTypes.STR, description="Part of the name."),
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, enum=list(USER_STATUS_FILTERS), default="ALL"
+            ),
+            *page_parameters(),
+        ],
+        responses=UserOut(many=True),
+        tags=["users"],
+    )
+    def get(self, request: Request, ws: str) -> Response:
+        status_filter = (request.query_params.get("status") or "ALL").upper()
+        if status_filter not in USER_STATUS_FILTERS:
+            raise ApplicationError("status must be ACTIVE, INACTIVE or ALL.", field="status")
+        members = team_member_list(workspace=self.workspace)
+        if status_filter != "ALL":
+            members = members.filter(status=status_filter)
+        if email := request.query_params.get("email", "").strip():
+            members = members.filter(user__email__icontains=email)
+        if name := request.query_params.get("name", "").strip():
+            members = members.filter(user__full_name__icontains=name)
+        rows, last_page = paginate(members, request)
+        viewer = self.membership
+        data = [
+            user_data(
+                m.user,
+                [(m, self.workspace)],
+                status_=m.status,
+                show_memberships=viewer.is_admin or m.user_id == viewer.user_id,
+            )
+            for m in rows
+        ]
+        return paginated_response(UserOut(data, many=True).data, last_page=last_page)
+
+    @extend_schema(
+        operation_id="workspace_users_invite",
+        request=InviteIn,
+        responses={201: WorkspaceOut},
+        tags=["users"],
+        description="Invite someone by e-mail (admins; only the owner invites admins). "
+        "The invitation link is mailed and valid for 7 days. Answers the workspace.",
+    )
+    def post(self, request: Request, ws: str) -> Response:
+        data = validated(InviteIn, request)
+        invitation_create(actor=self.membership, email=data["email"], role=data["role"])
+        (workspace,) = _workspaces_of(request.user, ws)  # type: ignore[arg-type]
+        return Response(WorkspaceOut(workspace).data, status=status.HTTP_201_CREATED)
