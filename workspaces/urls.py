@@ -32,6 +32,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("profile/", views.profile, name="profile"),
+    path("profile/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     # Workspaces
     path("workspaces/new/", views.workspace_create, name="workspace_create"),

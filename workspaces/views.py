@@ -135,6 +135,20 @@ def _attach_active_workspace(request: HttpRequest) -> None:
         request.workspace = membership.workspace  # type: ignore[attr-defined]
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("workspaces:profile")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password was changed.")
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        _attach_active_workspace(self.request)
+        return super().get_context_data(**kwargs)
+
+
 # --- Profile ---------------------------------------------------------------------------------
 
 

@@ -438,3 +438,19 @@ def test_audit_log_query_count_does_not_grow_with_entries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = admin_client_.get(url)
     assert len(response.context["page"].object_list) == 42
+
+
+def test_password_change_needs_the_old_password_and_keeps_the_session(
+    member_client, member, password
+):
+    url = reverse("workspaces:password_change")
+    new = {"new_password1": "another-secret-31", "new_password2": "another-secret-31"}
+    response = member_client.post(url, {"old_password": "wrong"} | new)
+    assert response.context["form"].errors["old_password"]
+    member.refresh_from_db()
+    assert member.check_password(password)
+    response = member_client.post(url, {"old_password": password} | new)
+    assert response.url == reverse("workspaces:profile")
+    member.refresh_from_db()
+    assert member.check_password("another-secret-31")
+    assert member_client.get(reverse("workspaces:profile")).status_code == 200
