@@ -12,7 +12,7 @@ import requests
 from quickbooks import QuickBooks
 from quickbooks.exceptions import QuickbooksException
 
-from tests.qbo_sandbox.conftest import connect, quickbooks
+from tests.qbo_sandbox.conftest import REDIRECT_URI, connect, quickbooks
 from tests.sandbox_process import SandboxProcess
 
 pytestmark = pytest.mark.sandbox
@@ -149,3 +149,30 @@ def test_bad_limits_are_refused(limited: SandboxProcess, limits: None) -> None:
     limited.control("PUT", "/limits", {"per_minute": 0}, expect=400)
     limited.control("PUT", "/limits", {"per_hour": 5}, expect=400)
     assert limited.control("GET", "/limits")["per_minute"] == 4
+
+
+def test_limits_are_per_app_too_and_a_throttled_write_is_not_executed(
+    limited: SandboxProcess, limits: None
+) -> None:
+    realm = limited.create_company(name="Two Apps Co")
+    qb = quickbooks(limited, connect(limited, realm), realm)
+    app = limited.control(
+        "POST", "/apps", {"name": "Second App", "redirect_uris": [REDIRECT_URI]}, expect=201
+    )
+    second = quickbooks(
+        limited,
+        connect(limited, realm, client_id=app["client_id"], client_secret=app["client_secret"]),
+        realm,
+    )
+    customer_url = f"{qb.api_url}/company/{realm}/customer"
+    for n in range(4):
+        qb.post(customer_url, json.dumps({"DisplayName": f"Counted {n}"}))
+    with pytest.raises(QuickbooksException) as excinfo:
+        qb.post(customer_url, json.dumps({"DisplayName": "Throttled"}))
+    assert excinfo.value.error_code == 3001
+    # The other app has its own budget on the same company, and sees no "Throttled" customer.
+    names = [
+        c["DisplayName"]
+        for c in second.query("SELECT * FROM Customer")["QueryResponse"]["Customer"]
+    ]
+    assert names == [f"Counted {n}" for n in range(4)]
