@@ -623,6 +623,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         context["form"] = form
         return render(request, "workspaces/invitation_accept.html", context)
 
+    context["wrong_account"] = user.email.lower() != invitation.email
     if request.method == "POST":
         try:
             services.invitation_accept(invitation=invitation, user=user)
@@ -631,7 +632,6 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "workspaces/invitation_accept.html", context, status=400)
         messages.success(request, f"You joined {invitation.workspace.name}.")
         return redirect("tracking:tracker", ws=invitation.workspace_id)
-    context["wrong_account"] = user.email.lower() != invitation.email
     return render(request, "workspaces/invitation_accept.html", context)
 
 

@@ -118,6 +118,7 @@ def test_logged_in_with_another_address_cannot_accept(admin_client_, outsider_cl
     assert "This invitation is for someone.else@example.com" in page.content.decode()
     response = outsider_client.post(link)
     assert response.status_code == 400
+    assert "Join Acme Consulting</button>" not in response.content.decode()
     assert Invitation.objects.get().status == "PENDING"
     assert not Membership.objects.filter(workspace=workspace, user__email="outsider@example.com")
 
