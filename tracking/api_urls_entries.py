@@ -1,5 +1,28 @@
-"""REST API v1 routes (mounted under /api/ by timetracker/api_urls.py)."""
+"""REST API v1 routes for time entries (mounted under /api/ by timetracker/api_urls.py)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from tracking.apis import entries
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "v1/workspaces/<str:ws>/time-entries",
+        entries.TimeEntryCreateApi.as_view(),
+        name="api_time_entry_create",
+    ),
+    path(
+        "v1/workspaces/<str:ws>/time-entries/status/in-progress",
+        entries.InProgressApi.as_view(),
+        name="api_time_entries_in_progress",
+    ),
+    path(
+        "v1/workspaces/<str:ws>/time-entries/<str:entry_id>",
+        entries.TimeEntryDetailApi.as_view(),
+        name="api_time_entry",
+    ),
+    path(
+        "v1/workspaces/<str:ws>/user/<str:user_id>/time-entries",
+        entries.UserTimeEntriesApi.as_view(),
+        name="api_user_time_entries",
+    ),
+]

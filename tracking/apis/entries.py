@@ -1,0 +1,412 @@
+"""REST API v1 for time entries, in Clockify's dialect (see docs: rest-api-shape).
+
+Every write goes through tracking/services/entries.py (the same functions the tracker page
+calls) or tracking/services/api_support.py (an admin acting on another member's timer); every
+read through tracking/selectors/entries.py. Tenancy comes from `membership_for`: a workspace the
+key's user is not an active member of is a 404, and so is another workspace's entry.
+
+Choices where Clockify's documentation is silent or loose:
+- A body with a field this API does not know is a 400 naming it (a typo must not pass silently).
+- POST without `end` starts a timer (`start` defaults to now); with `end`, `start` is required.
+- PUT replaces the entry's description, project, task and tags (absent ones are cleared, as in
+  Clockify); `billable` absent keeps its value; `end` absent or null keeps a running timer
+  running and is refused for a finished entry.
+- PATCH .../user/{u}/time-entries needs `end`; an end at or before the start is a 400.
+- A member asking for another user's entries gets a 403; an admin asking for a user who is not
+  a member of the workspace gets a 404.
+- `in-progress=true` answers the running timer only and ignores the other filters (Clockify);
+  `false` answers finished entries only.
+- `tags` (repeated or comma-separated) matches entries that carry any of them.
+- The in-progress list shows an admin every running timer, a member their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tracking.models import MAX_DESCRIPTION_LENGTH, Project, Tag, Task, TimeEntry, TimeEntryTag
+from tracking.selectors.entries import time_entries_of, time_entry_get
+from tracking.services import entries as entry_services
+from tracking.services.api_support import member_for_path, timer_start_for, timer_stop_for
+from workspaces.api.base import WorkspaceApiView, validated
+from workspaces.api.fields import (
+    IsoDurationField,
+    MoneySerializer,
+    StrictBooleanField,
+    StrictCharField,
+    StrictSerializer,
+    UtcDateTimeField,
+    money,
+)
+from workspaces.api.pagination import page_parameters, paginate, paginated_response
+from workspaces.errors import ApplicationError
+from workspaces.ids import is_object_id
+from workspaces.models import Membership
+
+TAG = ["Time entries"]
+# A client sending more tags than this on one entry is broken, not busy.
+MAX_TAGS_PER_ENTRY = 100
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+class TimeIntervalOut(serializers.Serializer):
+    start = UtcDateTimeField()
+    end = UtcDateTimeField(allow_null=True)
+    duration = IsoDurationField(allow_null=True, help_text="ISO 8601 duration; null while running.")
+
+
+class TimeEntryOut(serializers.Serializer):
+    id = serializers.CharField()
+    description = serializers.CharField()
+    userId = serializers.CharField(source="user_id")
+    workspaceId = serializers.CharField(source="workspace_id")
+    projectId = serializers.CharField(source="project_id", allow_null=True)
+    taskId = serializers.CharField(source="task_id", allow_null=True)
+    tagIds = serializers.SerializerMethodField()
+    billable = serializers.BooleanField()
+    isLocked = serializers.BooleanField(source="is_locked")
+    hourlyRate = serializers.SerializerMethodField()
+    timeInterval = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_tagIds(self, entry: TimeEntry) -> list[str]:
+        return [t.pk for t in entry.tags.all()]
+
+    @extend_schema_field(MoneySerializer())
+    def get_hourlyRate(self, entry: TimeEntry) -> Any:
+        return money(entry.hourly_rate_cents, entry.currency)
+
+    @extend_schema_field(TimeIntervalOut())
+    def get_timeInterval(self, entry: TimeEntry) -> dict[str, Any]:
+        return TimeIntervalOut(
+            {"start": entry.start, "end": entry.end, "duration": entry.duration_seconds}
+        ).data
+
+
+class EntryProjectOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    clientId = serializers.CharField(source="client_id", allow_null=True)
+    clientName = serializers.SerializerMethodField()
+    workspaceId = serializers.CharField(source="workspace_id")
+    billable = serializers.BooleanField()
+    public = serializers.BooleanField(source="is_public")
+    color = serializers.CharField()
+    archived = serializers.BooleanField()
+
+    def get_clientName(self, project: Project) -> str:
+        return project.client.name if project.client else ""
+
+
+class EntryTaskOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    projectId = serializers.CharField(source="project_id")
+    status = serializers.ChoiceField(choices=Task.Status.choices)
+
+
+class EntryTagOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    workspaceId = serializers.CharField(source="workspace_id")
+    archived = serializers.BooleanField()
+
+
+class TimeEntryHydratedOut(TimeEntryOut):
+    """An entry with its project, task and tags embedded (`hydrated=true`)."""
+
+    project = EntryProjectOut(allow_null=True)
+    task = EntryTaskOut(allow_null=True)
+    tags = EntryTagOut(many=True, source="tags.all")
+
+
+def _entry_out(membership: Membership, entry_id: str) -> dict[str, Any]:
+    """An entry as the API shows it, read back with everything the output needs."""
+    return dict(TimeEntryOut(time_entry_get(membership=membership, entry_id=entry_id)).data)
+
+
+# --- input ----------------------------------------------------------------------------------
+
+
+class TimeEntryIn(StrictSerializer):
+    start = UtcDateTimeField(required=False)
+    end = UtcDateTimeField(required=False, allow_null=True)
+    billable = StrictBooleanField(required=False)
+    description = StrictCharField(
+        required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH
+    )
+    projectId = StrictCharField(required=False, allow_null=True, allow_blank=True)
+    taskId = StrictCharField(required=False, allow_null=True, allow_blank=True)
+    tagIds = serializers.ListField(
+        child=StrictCharField(),
+        required=False,
+        allow_null=True,
+        max_length=MAX_TAGS_PER_ENTRY,
+    )
+
+
+class TimeEntryStopIn(StrictSerializer):
+    end = UtcDateTimeField()
+
+
+def _refs(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "description": data.get("description") or "",
+        "project_id": data.get("projectId") or None,
+        "task_id": data.get("taskId") or None,
+        "tag_ids": data.get("tagIds") or [],
+    }
+
+
+def _create(membership: Membership, target: Membership, data: dict[str, Any]) -> TimeEntry:
+    end: dt.datetime | None = data.get("end")
+    if end is None:
+        return timer_start_for(
+            membership=membership,
+            target=target,
+            start=data.get("start"),
+            billable=data.get("billable"),
+            **_refs(data),
+        )
+    if data.get("start") is None:
+        raise ApplicationError("Give the start of an entry that has an end.", field="start")
+    return entry_services.time_entry_create(
+        membership=membership,
+        user=target.user,
+        start=data["start"],
+        end=end,
+        billable=data.get("billable"),
+        **_refs(data),
+    )
+
+
+# --- list filters ---------------------------------------------------------------------------
+
+
+class TimeEntryFilters(serializers.Serializer):
+    start = UtcDateTimeField(required=False)
+    end = UtcDateTimeField(required=False)
+    description = StrictCharField(required=False, allow_blank=True, max_length=3000)
+    project = serializers.CharField(required=False)
+    task = serializers.CharField(required=False)
+    tags = serializers.ListField(child=serializers.CharField(), required=False)
+    in_progress = serializers.BooleanField(required=False, allow_null=True, default=None)
+    hydrated = serializers.BooleanField(required=False, default=False)
+
+    def validate_project(self, value: str) -> str:
+        return _object_id(value, "project")
+
+    def validate_task(self, value: str) -> str:
+        return _object_id(value, "task")
+
+    def validate_tags(self, value: list[str]) -> list[str]:
+        ids = [part.strip() for item in value for part in item.split(",") if part.strip()]
+        return [_object_id(i, "tags") for i in ids]
+
+    @classmethod
+    def from_query(cls, request: Request) -> dict[str, Any]:
+        q = request.query_params
+        data: dict[str, Any] = {
+            k: q[k]
+            for k in ("start", "end", "description", "project", "task", "hydrated")
+            if k in q
+        }
+        if "in-progress" in q:
+            data["in_progress"] = q["in-progress"]
+        if "tags" in q:
+            data["tags"] = q.getlist("tags")
+        filters = cls(data=data)
+        filters.is_valid(raise_exception=True)
+        return dict(filters.validated_data)
+
+
+def _object_id(value: str, name: str) -> str:
+    if not is_object_id(value):
+        raise serializers.ValidationError(f"“{value[:40]}” is not an id (24 hexadecimal digits).")
+    return value
+
+
+LIST_PARAMETERS = [
+    OpenApiParameter("start", OpenApiTypes.DATETIME, description="Entries starting at or after."),
+    OpenApiParameter("end", OpenApiTypes.DATETIME, description="Entries starting before."),
+    OpenApiParameter("description", str, description="Description contains (any case)."),
+    OpenApiParameter("project", str, description="Project id."),
+    OpenApiParameter("task", str, description="Task id."),
+    OpenApiParameter(
+        "tags", {"type": "array", "items": {"type": "string"}}, description="Any of these tag ids."
+    ),
+    OpenApiParameter(
+        "in-progress",
+        bool,
+        description="true: the running timer only (other filters ignored); false: finished only.",
+    ),
+    OpenApiParameter("hydrated", bool, description="Embed project, task and tags objects."),
+    *page_parameters(),
+]
+
+
+def _filtered(qs: QuerySet[TimeEntry], filters: dict[str, Any]) -> QuerySet[TimeEntry]:
+    in_progress = filters.get("in_progress")
+    if in_progress:
+        return qs.filter(end__isnull=True)
+    if in_progress is False:
+        qs = qs.filter(end__isnull=False)
+    if "start" in filters:
+        qs = qs.filter(start__gte=filters["start"])
+    if "end" in filters:
+        qs = qs.filter(start__lt=filters["end"])
+    if filters.get("description"):
+        qs = qs.filter(description__icontains=filters["description"])
+    if "project" in filters:
+        qs = qs.filter(project_id=filters["project"])
+    if "task" in filters:
+        qs = qs.filter(task_id=filters["task"])
+    if filters.get("tags"):
+        tagged = TimeEntryTag.objects.filter(tag_id__in=filters["tags"]).values("time_entry_id")
+        qs = qs.filter(pk__in=tagged)
+    return qs
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+class TimeEntryCreateApi(WorkspaceApiView):
+    """POST /workspaces/{ws}/time-entries: a finished entry, or a timer when `end` is absent."""
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="time_entry_create",
+        request=TimeEntryIn,
+        responses={201: TimeEntryOut},
+    )
+    def post(self, request: Request, ws: str) -> Response:
+        membership = self.membership
+        entry = _create(membership, membership, validated(TimeEntryIn, request))
+        return Response(_entry_out(membership, entry.pk), status=status.HTTP_201_CREATED)
+
+
+class UserTimeEntriesApi(WorkspaceApiView):
+    """/workspaces/{ws}/user/{u}/time-entries: list, create for, and stop the timer of a user."""
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="user_time_entries_list",
+        parameters=LIST_PARAMETERS,
+        responses={200: TimeEntryHydratedOut(many=True)},
+        description="A user's entries, newest first. Plain entries unless `hydrated=true`, "
+        "which adds `project`, `task` and `tags` objects.",
+    )
+    def get(self, request: Request, ws: str, user_id: str) -> Response:
+        membership = self.membership
+        target = member_for_path(membership=membership, user_id=user_id, for_write=False)
+        filters = TimeEntryFilters.from_query(request)
+        qs = time_entries_of(workspace_id=membership.workspace_id, user=target.user)
+        rows, last_page = paginate(_filtered(qs, filters).order_by("-start", "-id"), request)
+        out = TimeEntryHydratedOut if filters["hydrated"] else TimeEntryOut
+        return paginated_response(out(rows, many=True).data, last_page=last_page)
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="user_time_entry_create",
+        request=TimeEntryIn,
+        responses={201: TimeEntryOut},
+        description="Like POST /time-entries, for the user in the path (admins: any active "
+        "member).",
+    )
+    def post(self, request: Request, ws: str, user_id: str) -> Response:
+        membership = self.membership
+        target = member_for_path(membership=membership, user_id=user_id, for_write=True)
+        entry = _create(membership, target, validated(TimeEntryIn, request))
+        return Response(_entry_out(membership, entry.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="user_timer_stop",
+        request=TimeEntryStopIn,
+        responses={200: TimeEntryOut},
+        description="Stop the user's running timer at `end`; 404 when none runs.",
+    )
+    def patch(self, request: Request, ws: str, user_id: str) -> Response:
+        membership = self.membership
+        target = member_for_path(membership=membership, user_id=user_id, for_write=True)
+        body = TimeEntryStopIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        entry = timer_stop_for(membership=membership, target=target, end=body.validated_data["end"])
+        return Response(_entry_out(membership, entry.pk))
+
+
+class TimeEntryDetailApi(WorkspaceApiView):
+    """/workspaces/{ws}/time-entries/{id}: one entry (own, or anyone's for admins)."""
+
+    @extend_schema(tags=TAG, operation_id="time_entry_get", responses={200: TimeEntryOut})
+    def get(self, request: Request, ws: str, entry_id: str) -> Response:
+        membership = self.membership
+        return Response(_entry_out(membership, entry_id))
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="time_entry_update",
+        request=TimeEntryIn,
+        responses={200: TimeEntryOut},
+        description="Replace the entry's description, project, task and tags (absent ones are "
+        "cleared); `billable` absent keeps its value; `start` is required.",
+    )
+    def put(self, request: Request, ws: str, entry_id: str) -> Response:
+        membership = self.membership
+        entry = time_entry_get(membership=membership, entry_id=entry_id)
+        data = validated(TimeEntryIn, request)
+        if data.get("start") is None:
+            raise ApplicationError("Give the start of the entry.", field="start")
+        refs = _refs(data)
+        entry_services.time_entry_update(
+            membership=membership,
+            entry=entry,
+            description=refs["description"],
+            project_id=refs["project_id"],
+            task_id=refs["task_id"],
+            tag_ids=refs["tag_ids"],
+            start=data["start"],
+            end=data.get("end"),
+            **({"billable": data["billable"]} if "billable" in data else {}),
+        )
+        return Response(_entry_out(membership, entry.pk))
+
+    @extend_schema(tags=TAG, operation_id="time_entry_delete", responses={204: None})
+    def delete(self, request: Request, ws: str, entry_id: str) -> Response:
+        membership = self.membership
+        entry = time_entry_get(membership=membership, entry_id=entry_id)
+        entry_services.time_entry_delete(membership=membership, entry=entry)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InProgressApi(WorkspaceApiView):
+    """GET /workspaces/{ws}/time-entries/status/in-progress: running timers."""
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="time_entries_in_progress",
+        parameters=LIST_PARAMETERS[-2:],
+        responses={200: TimeEntryOut(many=True)},
+        description="Running timers of the workspace (admins), or the caller's own (members).",
+    )
+    def get(self, request: Request, ws: str) -> Response:
+        membership = self.membership
+        qs = (
+            TimeEntry.objects.filter(workspace_id=membership.workspace_id, end__isnull=True)
+            .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+            .order_by("-start", "-id")
+        )
+        if not membership.is_admin:
+            qs = qs.filter(user_id=membership.user_id)
+        rows, last_page = paginate(qs, request)
+        return paginated_response(TimeEntryOut(rows, many=True).data, last_page=last_page)
