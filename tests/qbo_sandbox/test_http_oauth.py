@@ -367,3 +367,16 @@ def test_access_tokens_expire_on_their_own_and_refresh_tokens_roll(
     with pytest.raises(AuthClientError) as error:
         client.refresh()  # unused for longer than its lifetime
     assert error.value.status_code == 400
+
+
+def test_a_token_without_the_accounting_scope_cannot_call_the_api(
+    sandbox: SandboxProcess, realm: str
+) -> None:
+    client = auth_client(sandbox)
+    url = client.get_authorization_url([Scopes.OPENID, Scopes.EMAIL], state_token="s")
+    code = callback_params(submit_consent(url, realm_id=realm))["code"]
+    client.get_bearer_token(code, realm_id=realm)
+    assert client.get_user_info().status_code == 200
+    response = api_get(sandbox, realm, client.access_token)
+    assert response.status_code == 401
+    assert response.json()["fault"]["error"][0]["code"] == "3200"

@@ -342,3 +342,36 @@ def test_a_write_refused_while_suspended_runs_when_retried_after_resubscribing(
         created = qb.post(url(qb, "customer"), body, request_id=request_id)["Customer"]
         assert created["DisplayName"] == "Retried Co"
     assert count(qb, "Customer") == 1  # the retries after the first success were replays
+
+
+# -- deleting ----------------------------------------------------------------------------------
+
+
+def test_name_lists_cannot_be_deleted_only_deactivated(
+    qb: QuickBooks, people: dict[str, dict[str, Any]]
+) -> None:
+    item = post(qb, "item", {"Name": "Hours", "Type": "Service"})
+    for entity, record in [*people.items(), ("item", item)]:
+        with pytest.raises(QuickbooksException) as excinfo:
+            qb.post(
+                url(qb, entity) + "?operation=delete",
+                json.dumps({"Id": record["Id"], "SyncToken": record["SyncToken"]}),
+            )
+        assert int(excinfo.value.error_code) == 500, entity
+    assert count(qb, "Customer") == count(qb, "Employee") == count(qb, "Vendor") == 1
+    assert count(qb, "Item") == 1
+
+
+def test_deleting_a_time_activity_needs_its_current_sync_token(
+    qb: QuickBooks, people: dict[str, dict[str, Any]]
+) -> None:
+    saved = post(qb, "timeactivity", activity(people))
+    post(qb, "timeactivity", {**saved, "Hours": 2})
+    stale = {"Id": saved["Id"], "SyncToken": "0"}
+    with pytest.raises(QuickbooksException) as excinfo:
+        qb.post(url(qb, "timeactivity") + "?operation=delete", json.dumps(stale))
+    assert int(excinfo.value.error_code) == 5010
+    current = {"Id": saved["Id"], "SyncToken": "1"}
+    deleted = qb.post(url(qb, "timeactivity") + "?operation=delete", json.dumps(current))
+    assert deleted["TimeActivity"] == {"status": "Deleted", "Id": saved["Id"], "domain": "QBO"}
+    assert count(qb, "TimeActivity") == 0
