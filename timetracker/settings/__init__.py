@@ -215,6 +215,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": ["ACTIVE", "DONE"],
+        "MembershipStatusEnum": ["ACTIVE", "INACTIVE", "REMOVED"],
+        "MembershipRoleEnum": ["OWNER", "ADMIN", "MEMBER"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "workspaces.api.schema.add_error_responses",

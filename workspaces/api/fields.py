@@ -170,8 +170,9 @@ class MoneySerializer(serializers.Serializer):
 
 
 class StrictSerializer(serializers.Serializer):
-    """An input body: a JSON object whose every key is a known field. An unknown field is a
-    400 rather than ignored, so a misspelt `billabel` never looks like it was saved."""
+    """A JSON object of the fields below; any other field is refused (400)."""
+
+    # Refused rather than ignored, so a misspelt `billabel` never looks like it was saved.
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):

@@ -1,0 +1,659 @@
+"""REST API (Clockify v1 dialect) for the catalog: clients, projects (with members' hourly
+rates), tasks and tags. Parsing and presenting only: every read goes through
+tracking/selectors/catalog.py, every write through tracking/services/catalog.py (composed in
+tracking/services/api_catalog.py where one request is several steps).
+
+Decisions where the dialect is silent:
+- Reads are open to every member (private projects only to their members); writes need an admin
+  or the owner (403 before the body is even looked at), as on the pages.
+- Rates are shown to admins and the owner only, as on the pages: for members `hourlyRate` is
+  null and a project's `memberships` is empty.
+- PUT changes the fields it is given and keeps the others (Clockify clients send partial
+  bodies). `archived` in a PUT archives or restores.
+- DELETE answers 200 with the deleted object, as Clockify does. Something in use (a client with
+  projects, a project, task or tag with time) is refused with a 400 that says to archive it.
+- List filters: `name` (contains, case-insensitive), `archived` (true|false; absent: both).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tracking.models import Client, Project, ProjectMember, Tag, Task
+from tracking.selectors.catalog import (
+    CatalogFilters,
+    client_list,
+    project_get,
+    project_list,
+    project_tasks,
+    tag_list,
+)
+from tracking.services import api_catalog, catalog
+from workspaces.api.base import WorkspaceApiView, validated
+from workspaces.api.fields import (
+    MoneyInputSerializer,
+    MoneySerializer,
+    ObjectIdStringField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictSerializer,
+    money,
+)
+from workspaces.api.pagination import page_parameters, paginate, paginated_response
+from workspaces.api.permissions import IsWorkspaceAdmin
+from workspaces.errors import ApplicationError, NotFound
+from workspaces.ids import is_object_id
+from workspaces.models import Membership, User
+
+# --- shared helpers --------------------------------------------------------------------------
+
+
+class CatalogApiView(WorkspaceApiView):
+    """Reads for every member of the workspace, writes for admins and the owner."""
+
+    def get_permissions(self) -> Any:
+        if self.request.method not in SAFE_METHODS:
+            return [IsWorkspaceAdmin()]
+        return super().get_permissions()
+
+    @property
+    def shows_rates(self) -> bool:
+        return self.membership.is_admin
+
+    def rate(self, cents: int | None) -> dict[str, Any] | None:
+        return money(cents, self.workspace.currency) if self.shows_rates else None
+
+
+def _found(obj: Any, what: str) -> Any:
+    if obj is None:
+        raise NotFound(f"{what} not found.")
+    return obj
+
+
+def _by_id(qs: QuerySet[Any], pk: str, what: str) -> Any:
+    return _found(qs.filter(pk=pk).first() if is_object_id(pk) else None, what)
+
+
+def _bool_param(request: Request, name: str) -> bool | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw.lower() in ("true", "false"):
+        return raw.lower() == "true"
+    raise ApplicationError(f"{name} must be true or false.", field=name)
+
+
+def _archived_filter(request: Request) -> str:
+    archived = _bool_param(request, "archived")
+    return "all" if archived is None else ("archived" if archived else "active")
+
+
+def _rate_cents(data: dict[str, Any], key: str = "hourlyRate") -> int | None:
+    value = data[key]
+    return None if value is None else int(value["amount"])
+
+
+NAME_PARAM = OpenApiParameter(
+    "name", OpenApiTypes.STR, description="Part of the name (case-insensitive)."
+)
+ARCHIVED_PARAM = OpenApiParameter(
+    "archived", OpenApiTypes.BOOL, description="true: archived only; false: active only."
+)
+
+
+def _rate_input(**kwargs: Any) -> MoneyInputSerializer:
+    return MoneyInputSerializer(allow_null=True, **kwargs)
+
+
+# --- clients ---------------------------------------------------------------------------------
+
+
+class ClientOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    workspaceId = serializers.CharField()
+    archived = serializers.BooleanField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class ClientCreateIn(StrictSerializer):
+    name = StrictCharField(max_length=100, allow_blank=True)
+    note = StrictCharField(max_length=3000, allow_blank=True, required=False, default="")
+
+
+class ClientUpdateIn(StrictSerializer):
+    name = StrictCharField(max_length=100, allow_blank=True, required=False)
+    note = StrictCharField(max_length=3000, allow_blank=True, required=False)
+    archived = StrictBooleanField(required=False)
+
+
+def client_data(client: Client) -> dict[str, Any]:
+    return {
+        "id": client.pk,
+        "name": client.name,
+        "workspaceId": client.workspace_id,
+        "archived": client.archived,
+        "note": client.note,
+    }
+
+
+class ClientListApi(CatalogApiView):
+    @extend_schema(
+        operation_id="clients_list",
+        parameters=[NAME_PARAM, ARCHIVED_PARAM, *page_parameters()],
+        responses=ClientOut(many=True),
+        tags=["clients"],
+    )
+    def get(self, request: Request, ws: str) -> Response:
+        filters = CatalogFilters(
+            search=request.query_params.get("name", "").strip()[:100],
+            archived=_archived_filter(request),
+        )
+        rows, last_page = paginate(
+            client_list(membership=self.membership, filters=filters).order_by("name", "id"),
+            request,
+        )
+        return paginated_response(
+            ClientOut([client_data(c) for c in rows], many=True).data, last_page=last_page
+        )
+
+    @extend_schema(
+        operation_id="clients_create",
+        request=ClientCreateIn,
+        responses={201: ClientOut},
+        tags=["clients"],
+    )
+    def post(self, request: Request, ws: str) -> Response:
+        data = validated(ClientCreateIn, request)
+        client = catalog.client_create(actor=self.membership, name=data["name"], note=data["note"])
+        return Response(ClientOut(client_data(client)).data, status=status.HTTP_201_CREATED)
+
+
+class ClientDetailApi(CatalogApiView):
+    def _client(self, pk: str) -> Client:
+        return _by_id(Client.objects.filter(workspace_id=self.workspace.pk), pk, "Client")
+
+    @extend_schema(operation_id="clients_get", responses=ClientOut, tags=["clients"])
+    def get(self, request: Request, ws: str, pk: str) -> Response:
+        return Response(ClientOut(client_data(self._client(pk))).data)
+
+    @extend_schema(
+        operation_id="clients_update", request=ClientUpdateIn, responses=ClientOut, tags=["clients"]
+    )
+    def put(self, request: Request, ws: str, pk: str) -> Response:
+        client = self._client(pk)
+        data = validated(ClientUpdateIn, request)
+        client = api_catalog.client_change(actor=self.membership, client=client, **data)
+        return Response(ClientOut(client_data(client)).data)
+
+    @extend_schema(operation_id="clients_delete", responses=ClientOut, tags=["clients"])
+    def delete(self, request: Request, ws: str, pk: str) -> Response:
+        client = self._client(pk)
+        data = client_data(client)
+        catalog.client_delete(actor=self.membership, client=client)
+        return Response(ClientOut(data).data)
+
+
+# --- projects --------------------------------------------------------------------------------
+
+
+class ProjectMembershipOut(serializers.Serializer):
+    userId = serializers.CharField()
+    hourlyRate = MoneySerializer(allow_null=True)
+    targetId = serializers.CharField()
+    membershipType = serializers.CharField()
+    membershipStatus = serializers.CharField()
+
+
+class ProjectOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    clientId = serializers.CharField(allow_null=True)
+    clientName = serializers.CharField(allow_blank=True)
+    workspaceId = serializers.CharField()
+    billable = serializers.BooleanField()
+    public = serializers.BooleanField()
+    color = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+    archived = serializers.BooleanField()
+    hourlyRate = MoneySerializer(allow_null=True)
+    memberships = ProjectMembershipOut(many=True)
+
+
+class ProjectMemberIn(StrictSerializer):
+    userId = ObjectIdStringField()
+    hourlyRate = MoneyInputSerializer(allow_null=True, required=False, default=None)
+
+
+class _ProjectFieldsIn(StrictSerializer):
+    """Clockify's create body says `isPublic`, its objects say `public`: both are accepted."""
+
+    name = StrictCharField(max_length=100, allow_blank=True)
+    clientId = ObjectIdStringField(allow_null=True, required=False)
+    billable = StrictBooleanField(required=False)
+    isPublic = StrictBooleanField(required=False)
+    public = StrictBooleanField(required=False)
+    color = StrictCharField(max_length=7, required=False)
+    note = StrictCharField(max_length=3000, allow_blank=True, required=False)
+    hourlyRate = MoneyInputSerializer(allow_null=True, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "isPublic" in attrs and "public" in attrs and attrs["isPublic"] != attrs["public"]:
+            raise serializers.ValidationError({"public": "isPublic and public disagree."})
+        return attrs
+
+
+class ProjectCreateIn(_ProjectFieldsIn):
+    memberships = ProjectMemberIn(many=True, required=False, max_length=500)  # type: ignore[call-arg]
+
+
+class ProjectUpdateIn(_ProjectFieldsIn):
+    name = StrictCharField(max_length=100, allow_blank=True, required=False)
+    archived = StrictBooleanField(required=False)
+
+
+class MemberRateIn(StrictSerializer):
+    amount = StrictIntegerField(min_value=0, allow_null=True)
+    currency = StrictCharField(min_length=3, max_length=3, required=False)
+    since = StrictCharField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "since" in attrs:
+            raise serializers.ValidationError(
+                {
+                    "since": "Not supported: a new rate applies to new entries; re-rate past "
+                    "entries with the project page's 'apply to past entries' action."
+                }
+            )
+        return attrs
+
+
+def _project_changes(data: dict[str, Any], actor: Membership) -> dict[str, Any]:
+    """project_create/project_update keyword arguments from a validated body."""
+    changes: dict[str, Any] = {}
+    for source, target in (("name", "name"), ("billable", "billable"), ("note", "note")):
+        if source in data:
+            changes[target] = data[source]
+    if "color" in data:
+        changes["color"] = data["color"]
+    for key in ("isPublic", "public"):
+        if key in data:
+            changes["is_public"] = data[key]
+    if "clientId" in data:
+        changes["client"] = api_catalog.client_for_id(actor=actor, client_id=data["clientId"])
+    if "hourlyRate" in data:
+        changes["hourly_rate_cents"] = _rate_cents(data)
+    return changes
+
+
+class _ProjectView(CatalogApiView):
+    def project_data(self, project: Project, members: list[ProjectMember]) -> dict[str, Any]:
+        return {
+            "id": project.pk,
+            "name": project.name,
+            "clientId": project.client_id,
+            "clientName": project.client.name if project.client else "",
+            "workspaceId": project.workspace_id,
+            "billable": project.billable,
+            "public": project.is_public,
+            "color": project.color,
+            "note": project.note,
+            "archived": project.archived,
+            "hourlyRate": self.rate(project.hourly_rate_cents),
+            "memberships": [
+                {
+                    "userId": m.user_id,
+                    "hourlyRate": money(m.hourly_rate_cents, self.workspace.currency),
+                    "targetId": project.pk,
+                    "membershipType": "PROJECT",
+                    "membershipStatus": "ACTIVE",
+                }
+                for m in members
+            ]
+            if self.shows_rates
+            else [],
+        }
+
+    def one(self, project: Project) -> dict[str, Any]:
+        members = list(ProjectMember.objects.filter(project=project).order_by("user_id"))
+        return dict(ProjectOut(self.project_data(project, members)).data)
+
+    def _project(self, pk: str) -> Project:
+        project = project_get(membership=self.membership, pk=pk) if is_object_id(pk) else None
+        return _found(project, "Project")
+
+
+class ProjectListApi(_ProjectView):
+    @extend_schema(
+        operation_id="projects_list",
+        parameters=[
+            NAME_PARAM,
+            ARCHIVED_PARAM,
+            OpenApiParameter("billable", OpenApiTypes.BOOL),
+            OpenApiParameter(
+                "clients", OpenApiTypes.STR, description="Comma-separated client ids."
+            ),
+            *page_parameters(),
+        ],
+        responses=ProjectOut(many=True),
+        tags=["projects"],
+    )
+    def get(self, request: Request, ws: str) -> Response:
+        filters = CatalogFilters(
+            search=request.query_params.get("name", "").strip()[:100],
+            archived=_archived_filter(request),
+        )
+        projects = project_list(membership=self.membership, filters=filters)
+        billable = _bool_param(request, "billable")
+        if billable is not None:
+            projects = projects.filter(billable=billable)
+        if clients := request.query_params.get("clients", "").strip():
+            ids = [c.strip() for c in clients.split(",") if c.strip()]
+            if not all(is_object_id(c) for c in ids) or len(ids) > 100:
+                raise ApplicationError(
+                    "clients must be comma-separated client ids.", field="clients"
+                )
+            projects = projects.filter(client_id__in=ids)
+        projects = projects.order_by("name", "client__name", "id").prefetch_related(
+            Prefetch("memberships", queryset=ProjectMember.objects.order_by("user_id"))
+        )
+        rows, last_page = paginate(projects, request)
+        data = [self.project_data(p, list(p.memberships.all())) for p in rows]
+        return paginated_response(ProjectOut(data, many=True).data, last_page=last_page)
+
+    @extend_schema(
+        operation_id="projects_create",
+        request=ProjectCreateIn,
+        responses={201: ProjectOut},
+        tags=["projects"],
+    )
+    def post(self, request: Request, ws: str) -> Response:
+        data = validated(ProjectCreateIn, request, currency=self.workspace.currency)
+        fields = _project_changes(data, self.membership)
+        member_rows = data.get("memberships") or []
+        users = api_catalog.workspace_users_by_id(
+            actor=self.membership, user_ids=[m["userId"] for m in member_rows], field="memberships"
+        )
+        members = [(user, _rate_cents(row)) for user, row in zip(users, member_rows, strict=False)]
+        if len({u.pk for u in users}) != len(member_rows):
+            raise ApplicationError("A user appears twice in memberships.", field="memberships")
+        project = api_catalog.project_create_with_members(
+            actor=self.membership, members=members, **fields
+        )
+        return Response(self.one(project), status=status.HTTP_201_CREATED)
+
+
+class ProjectDetailApi(_ProjectView):
+    @extend_schema(operation_id="projects_get", responses=ProjectOut, tags=["projects"])
+    def get(self, request: Request, ws: str, pk: str) -> Response:
+        return Response(self.one(self._project(pk)))
+
+    @extend_schema(
+        operation_id="projects_update",
+        request=ProjectUpdateIn,
+        responses=ProjectOut,
+        tags=["projects"],
+    )
+    def put(self, request: Request, ws: str, pk: str) -> Response:
+        project = self._project(pk)
+        data = validated(ProjectUpdateIn, request, currency=self.workspace.currency)
+        changes = _project_changes(data, self.membership)
+        if "archived" in data:
+            changes["archived"] = data["archived"]
+        project = api_catalog.project_change(actor=self.membership, project=project, **changes)
+        return Response(self.one(project))
+
+    @extend_schema(operation_id="projects_delete", responses=ProjectOut, tags=["projects"])
+    def delete(self, request: Request, ws: str, pk: str) -> Response:
+        project = self._project(pk)
+        data = self.one(project)
+        catalog.project_delete(actor=self.membership, project=project)
+        return Response(data)
+
+
+class ProjectMemberRateApi(_ProjectView):
+    @extend_schema(
+        operation_id="projects_member_hourly_rate",
+        request=MemberRateIn,
+        responses=ProjectOut,
+        tags=["projects"],
+        description="Set a user's hourly rate on the project (amount null: the project's or "
+        "workspace's rate applies). It applies to new entries.",
+    )
+    def put(self, request: Request, ws: str, pk: str, user_id: str) -> Response:
+        project = self._project(pk)
+        user = _by_id(
+            User.objects.filter(
+                memberships__workspace_id=self.workspace.pk,
+                memberships__status=Membership.Status.ACTIVE,
+            ),
+            user_id,
+            "User",
+        )
+        data = validated(MemberRateIn, request)
+        currency = data.get("currency")
+        if currency and currency.upper() != self.workspace.currency:
+            raise ApplicationError(
+                f"This workspace's rates are in {self.workspace.currency}.", field="currency"
+            )
+        api_catalog.project_member_rate_put(
+            actor=self.membership, project=project, user=user, hourly_rate_cents=data["amount"]
+        )
+        return Response(self.one(project))
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+class TaskOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    projectId = serializers.CharField()
+    assigneeIds = serializers.ListField(child=serializers.CharField())
+    status = serializers.ChoiceField(choices=Task.Status.values)
+    billable = serializers.BooleanField()
+    hourlyRate = MoneySerializer(allow_null=True)
+
+
+class TaskCreateIn(StrictSerializer):
+    name = StrictCharField(max_length=100, allow_blank=True)
+    assigneeIds = serializers.ListField(
+        child=ObjectIdStringField(), required=False, default=list, max_length=500
+    )
+    status = serializers.ChoiceField(choices=Task.Status.values, required=False, default="ACTIVE")
+    hourlyRate = MoneyInputSerializer(allow_null=True, required=False, default=None)
+
+
+class TaskUpdateIn(StrictSerializer):
+    name = StrictCharField(max_length=100, allow_blank=True, required=False)
+    assigneeIds = serializers.ListField(child=ObjectIdStringField(), required=False, max_length=500)
+    status = serializers.ChoiceField(choices=Task.Status.values, required=False)
+    hourlyRate = MoneyInputSerializer(allow_null=True, required=False)
+
+
+class _TaskView(_ProjectView):
+    def task_data(self, task: Task, project: Project) -> dict[str, Any]:
+        return {
+            "id": task.pk,
+            "name": task.name,
+            "projectId": task.project_id,
+            "assigneeIds": sorted(u.pk for u in task.assignees.all()),
+            "status": task.status,
+            "billable": project.billable,
+            "hourlyRate": self.rate(task.hourly_rate_cents),
+        }
+
+    def one_task(self, task: Task, project: Project) -> dict[str, Any]:
+        return dict(TaskOut(self.task_data(task, project)).data)
+
+    def _task(self, project: Project, pk: str) -> Task:
+        return _by_id(
+            Task.objects.filter(workspace_id=self.workspace.pk, project=project), pk, "Task"
+        )
+
+
+class TaskListApi(_TaskView):
+    @extend_schema(
+        operation_id="tasks_list",
+        parameters=[
+            NAME_PARAM,
+            OpenApiParameter(
+                "is-active", OpenApiTypes.BOOL, description="true: ACTIVE only; false: DONE only."
+            ),
+            *page_parameters(),
+        ],
+        responses=TaskOut(many=True),
+        tags=["tasks"],
+    )
+    def get(self, request: Request, ws: str, pk: str) -> Response:
+        project = self._project(pk)
+        tasks = project_tasks(project=project)
+        if name := request.query_params.get("name", "").strip():
+            tasks = tasks.filter(name__icontains=name[:100])
+        active = _bool_param(request, "is-active")
+        if active is not None:
+            tasks = tasks.filter(status=Task.Status.ACTIVE if active else Task.Status.DONE)
+        rows, last_page = paginate(tasks.order_by("status", "name", "id"), request)
+        data = [self.task_data(t, project) for t in rows]
+        return paginated_response(TaskOut(data, many=True).data, last_page=last_page)
+
+    @extend_schema(
+        operation_id="tasks_create", request=TaskCreateIn, responses={201: TaskOut}, tags=["tasks"]
+    )
+    def post(self, request: Request, ws: str, pk: str) -> Response:
+        project = self._project(pk)
+        data = validated(TaskCreateIn, request, currency=self.workspace.currency)
+        users = api_catalog.workspace_users_by_id(
+            actor=self.membership, user_ids=data["assigneeIds"], field="assigneeIds"
+        )
+        task = api_catalog.task_create_full(
+            actor=self.membership,
+            project=project,
+            name=data["name"],
+            hourly_rate_cents=_rate_cents(data),
+            assignees=users,
+            status=data["status"],
+        )
+        return Response(self.one_task(task, project), status=status.HTTP_201_CREATED)
+
+
+class TaskDetailApi(_TaskView):
+    @extend_schema(operation_id="tasks_get", responses=TaskOut, tags=["tasks"])
+    def get(self, request: Request, ws: str, pk: str, task_id: str) -> Response:
+        project = self._project(pk)
+        return Response(self.one_task(self._task(project, task_id), project))
+
+    @extend_schema(
+        operation_id="tasks_update", request=TaskUpdateIn, responses=TaskOut, tags=["tasks"]
+    )
+    def put(self, request: Request, ws: str, pk: str, task_id: str) -> Response:
+        project = self._project(pk)
+        task = self._task(project, task_id)
+        data = validated(TaskUpdateIn, request, currency=self.workspace.currency)
+        changes: dict[str, Any] = {}
+        for key in ("name", "status"):
+            if key in data:
+                changes[key] = data[key]
+        if "hourlyRate" in data:
+            changes["hourly_rate_cents"] = _rate_cents(data)
+        if "assigneeIds" in data:
+            changes["assignees"] = api_catalog.workspace_users_by_id(
+                actor=self.membership, user_ids=data["assigneeIds"], field="assigneeIds"
+            )
+        task = api_catalog.task_change(actor=self.membership, task=task, **changes)
+        return Response(self.one_task(task, project))
+
+    @extend_schema(operation_id="tasks_delete", responses=TaskOut, tags=["tasks"])
+    def delete(self, request: Request, ws: str, pk: str, task_id: str) -> Response:
+        project = self._project(pk)
+        task = self._task(project, task_id)
+        data = self.one_task(task, project)
+        catalog.task_delete(actor=self.membership, task=task)
+        return Response(data)
+
+
+# --- tags ------------------------------------------------------------------------------------
+
+
+class TagOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    workspaceId = serializers.CharField()
+    archived = serializers.BooleanField()
+
+
+class TagCreateIn(StrictSerializer):
+    name = StrictCharField(max_length=100, allow_blank=True)
+
+
+class TagUpdateIn(StrictSerializer):
+    name = StrictCharField(max_length=100, allow_blank=True, required=False)
+    archived = StrictBooleanField(required=False)
+
+
+def tag_data(tag: Tag) -> dict[str, Any]:
+    return {
+        "id": tag.pk,
+        "name": tag.name,
+        "workspaceId": tag.workspace_id,
+        "archived": tag.archived,
+    }
+
+
+class TagListApi(CatalogApiView):
+    @extend_schema(
+        operation_id="tags_list",
+        parameters=[NAME_PARAM, ARCHIVED_PARAM, *page_parameters()],
+        responses=TagOut(many=True),
+        tags=["tags"],
+    )
+    def get(self, request: Request, ws: str) -> Response:
+        filters = CatalogFilters(
+            search=request.query_params.get("name", "").strip()[:100],
+            archived=_archived_filter(request),
+        )
+        tags = tag_list(workspace_id=self.workspace.pk, filters=filters).order_by("name", "id")
+        rows, last_page = paginate(tags, request)
+        return paginated_response(
+            TagOut([tag_data(t) for t in rows], many=True).data, last_page=last_page
+        )
+
+    @extend_schema(
+        operation_id="tags_create", request=TagCreateIn, responses={201: TagOut}, tags=["tags"]
+    )
+    def post(self, request: Request, ws: str) -> Response:
+        data = validated(TagCreateIn, request)
+        tag = catalog.tag_create(actor=self.membership, name=data["name"])
+        return Response(TagOut(tag_data(tag)).data, status=status.HTTP_201_CREATED)
+
+
+class TagDetailApi(CatalogApiView):
+    def _tag(self, pk: str) -> Tag:
+        return _by_id(Tag.objects.filter(workspace_id=self.workspace.pk), pk, "Tag")
+
+    @extend_schema(operation_id="tags_get", responses=TagOut, tags=["tags"])
+    def get(self, request: Request, ws: str, pk: str) -> Response:
+        return Response(TagOut(tag_data(self._tag(pk))).data)
+
+    @extend_schema(operation_id="tags_update", request=TagUpdateIn, responses=TagOut, tags=["tags"])
+    def put(self, request: Request, ws: str, pk: str) -> Response:
+        tag = self._tag(pk)
+        data = validated(TagUpdateIn, request)
+        tag = api_catalog.tag_change(actor=self.membership, tag=tag, **data)
+        return Response(TagOut(tag_data(tag)).data)
+
+    @extend_schema(operation_id="tags_delete", responses=TagOut, tags=["tags"])
+    def delete(self, request: Request, ws: str, pk: str) -> Response:
+        tag = self._tag(pk)
+        data = tag_data(tag)
+        catalog.tag_delete(actor=self.membership, tag=tag)
+        return Response(TagOut(data).data)
