@@ -271,10 +271,10 @@ class Store:
     # -- entities (raw storage; the rules live in qbo_sandbox.rules) --------------------------
 
     def entity_get(self, realm_id: str, entity: str, entity_id: str) -> dict[str, Any] | None:
-        # Ids are what a client sent: "abc", "-1" or a 30-digit number name nothing stored (and
-        # the last would overflow SQLite's 64-bit INTEGER).
+        # Ids are what a client sent: "abc", "-1" or a 30-digit number name nothing stored (the
+        # last would overflow SQLite's 64-bit INTEGER; 5000 digits, Python's int() itself).
         text = str(entity_id)
-        if not (text.isascii() and text.isdigit()) or int(text) > MAX_ENTITY_ID:
+        if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > MAX_ENTITY_ID:
             return None
         row = (
             self._conn()
