@@ -191,6 +191,18 @@ class DropConnection:
         raise ConnectionAbortedError("response dropped on purpose (qbo_sandbox fault)")
 
 
+def _refused_as_read_only(outcome: Outcome) -> bool:
+    """A 403, or a batch with an item refused for a read-only subscription (code 3100)."""
+    if outcome.status == 403:
+        return True
+    items = outcome.body.get("BatchItemResponse") if isinstance(outcome.body, dict) else None
+    return any(
+        isinstance(item, dict)
+        and any(e.get("code") == "3100" for e in (item.get("Fault") or {}).get("Error", []))
+        for item in items or []
+    )
+
+
 def _entity_of(rest: str, query_text: str | None) -> str | None:
     if query_text is not None:
         match = re.search(r"\bfrom\s+([A-Za-z]+)", query_text, re.IGNORECASE)
@@ -598,7 +610,7 @@ def create_app(settings: Settings) -> Flask:
                     outcome = execute(realm, rest, query_text)
                     # Stored: what the call did. Not stored: server errors and a refusal for
                     # a read-only subscription (a retry after resubscribing must execute).
-                    if outcome.status < 500 and outcome.status != 403:
+                    if outcome.status < 500 and not _refused_as_read_only(outcome):
                         journal.replay_put(realm, request_id, outcome.status, outcome.body)
         response = outcome_response(outcome)
         if fault is not None and fault.kind == "drop":

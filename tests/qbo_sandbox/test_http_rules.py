@@ -343,6 +343,22 @@ def test_a_write_refused_while_suspended_runs_when_retried_after_resubscribing(
         assert created["DisplayName"] == "Retried Co"
     assert count(qb, "Customer") == 1  # the retries after the first success were replays
 
+    batch_id = str(uuid.uuid4())
+    batch = json.dumps(
+        {
+            "BatchItemRequest": [
+                {"bId": "1", "operation": "create", "Customer": {"DisplayName": "B"}}
+            ]
+        }
+    )
+    sandbox.control("PATCH", f"/companies/{realm}", {"subscription_status": "EXPIRED"})
+    refused_item = qb.post(url(qb, "batch"), batch, request_id=batch_id)["BatchItemResponse"][0]
+    assert refused_item["Fault"]["Error"][0]["code"] == "3100"
+    sandbox.control("PATCH", f"/companies/{realm}", {"subscription_status": "SUBSCRIBED"})
+    done = qb.post(url(qb, "batch"), batch, request_id=batch_id)["BatchItemResponse"][0]
+    assert done["Customer"]["DisplayName"] == "B"
+    assert count(qb, "Customer") == 2
+
 
 # -- deleting ----------------------------------------------------------------------------------
 
