@@ -372,9 +372,31 @@ _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _like_regex(pattern: str) -> re.Pattern[str]:
-    parts = (re.escape(piece) for piece in pattern.split("%"))
-    return re.compile(".*".join(parts), re.IGNORECASE | re.DOTALL)
+def _like(pattern: str) -> Callable[[str], bool]:
+    """A LIKE test for casefolded text, `%` the only wildcard, in linear time.
+
+    Not a regex: `%a%a%a%a%a%c` as `.*a.*a.*a.*a.*a.*c` backtracks for tens of seconds on one
+    100-character name. With `%` alone, taking each fixed piece at its leftmost place is exact.
+    """
+    pieces = pattern.casefold().split("%")
+    if len(pieces) == 1:
+        return lambda text: text == pieces[0]
+    head, middle, tail = pieces[0], pieces[1:-1], pieces[-1]
+
+    def like(text: str) -> bool:
+        if len(text) < len(head) + len(tail) or not text.startswith(head):
+            return False
+        if not text.endswith(tail):
+            return False
+        position, end = len(head), len(text) - len(tail)
+        for piece in middle:
+            found = text.find(piece, position, end)
+            if found < 0:
+                return False
+            position = found + len(piece)
+        return True
+
+    return like
 
 
 @lru_cache(maxsize=256)
@@ -387,11 +409,11 @@ def _matcher(condition: Condition) -> Callable[[dict[str, Any]], bool]:
     id_like = _is_id_like(path)
 
     if condition.operator == "LIKE":
-        regex = _like_regex(str(condition.value))
+        matches_like = _like(str(condition.value))
 
         def like(record: dict[str, Any]) -> bool:
             value = _lookup(record, path)
-            return value is not _MISSING and regex.fullmatch(_form(value).text) is not None
+            return value is not _MISSING and matches_like(_form(value).text)
 
         return like
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -390,3 +391,17 @@ def test_ten_threads_creating_on_one_company_all_succeed(server: SandboxProcess,
     assert api.count("Customer") == 50
     assert api.count("TimeActivity") == 200
     no_tracebacks(server)
+
+
+def test_a_like_pattern_full_of_wildcards_answers_at_once(api: Api) -> None:
+    # As a regex (.*a.*a.*a.*a.*a.*c) this backtracked for ~30 s on this one name.
+    created = api.call("POST", "customer", data=json.dumps({"DisplayName": "a" * 100}))
+    assert created.status_code == 200
+    text = "SELECT * FROM Customer WHERE DisplayName LIKE '" + "%a" * 40 + "%c'"
+    started = time.monotonic()
+    response = api.call("POST", "query", data=text, content_type="application/text")
+    assert response.json()["QueryResponse"] == {}
+    matching = "SELECT * FROM Customer WHERE DisplayName LIKE '" + "%a" * 40 + "%'"
+    found = api.call("POST", "query", data=matching, content_type="application/text").json()
+    assert found["QueryResponse"]["Customer"][0]["DisplayName"] == "a" * 100
+    assert time.monotonic() - started < 2
