@@ -12,6 +12,12 @@ from tests.factories import PASSWORD, MembershipFactory, UserFactory, WorkspaceF
 from workspaces.models import Membership
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users; a fast hasher keeps them quick (the hashing itself is Django's)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD
