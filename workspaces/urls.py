@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from workspaces import views
+from workspaces import views, views_api_keys
 
 app_name = "workspaces"
 
@@ -32,6 +32,12 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("profile/", views.profile, name="profile"),
+    path("profile/api-keys/", views_api_keys.api_keys, name="api_keys"),
+    path(
+        "profile/api-keys/<str:pk>/revoke/",
+        views_api_keys.api_key_revoke_view,
+        name="api_key_revoke",
+    ),
     path("profile/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     # Workspaces
