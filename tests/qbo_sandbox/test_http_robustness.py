@@ -405,3 +405,12 @@ def test_a_like_pattern_full_of_wildcards_answers_at_once(api: Api) -> None:
     found = api.call("POST", "query", data=matching, content_type="application/text").json()
     assert found["QueryResponse"]["Customer"][0]["DisplayName"] == "a" * 100
     assert time.monotonic() - started < 2
+
+
+def test_an_overlong_query_is_refused_before_it_is_parsed(api: Api) -> None:
+    text = "SELECT * FROM Customer WHERE " + " AND ".join(["Id > '0'"] * 8_000)  # 104 kB
+    started = time.monotonic()  # (by GET: this server takes bodies up to 64 kB only)
+    response = api.call("GET", "query", params={"query": text}, content_type=None)
+    assert response.status_code == 400
+    assert fault(response)["code"] == "4000" and "100000" in fault(response)["Detail"]
+    assert time.monotonic() - started < 2  # parsing it would take seconds
