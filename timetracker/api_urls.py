@@ -1,9 +1,16 @@
 """The REST API under /api/: v1 resources of each app, the OpenAPI schema and its docs page."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, re_path
 
 from tracking.api_urls_catalog import urlpatterns as catalog_api
 from tracking.api_urls_entries import urlpatterns as entries_api
+from workspaces.api.exceptions import api_not_found
 from workspaces.api_urls import urlpatterns as workspaces_api
 
-urlpatterns: list[URLPattern | URLResolver] = workspaces_api + catalog_api + entries_api
+urlpatterns: list[URLPattern | URLResolver] = [
+    *workspaces_api,
+    *catalog_api,
+    *entries_api,
+    # Last: any other path under /api/ is a 404 in the API's {message, code} shape.
+    re_path(r"^(?P<unmatched>.*)$", api_not_found),
+]

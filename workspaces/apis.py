@@ -27,6 +27,7 @@ from workspaces.api.fields import (
     money,
 )
 from workspaces.api.pagination import page_parameters, paginate, paginated_response
+from workspaces.api.params import text_param
 from workspaces.api.permissions import IsWorkspaceAdmin
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership, User, Workspace
@@ -264,9 +265,9 @@ class WorkspaceUsersApi(WorkspaceApiView):
         members = team_member_list(workspace=self.workspace)
         if status_filter != "ALL":
             members = members.filter(status=status_filter)
-        if email := request.query_params.get("email", "").strip():
+        if email := text_param(request, "email"):
             members = members.filter(user__email__icontains=email)
-        if name := request.query_params.get("name", "").strip():
+        if name := text_param(request, "name"):
             members = members.filter(user__full_name__icontains=name)
         rows, last_page = paginate(members, request)
         viewer = self.membership

@@ -69,3 +69,23 @@ def test_role_refusal_is_403_json(member_api, workspace):
     )
     assert response.status_code == 403
     assert response.json()["code"] == 403
+
+
+def test_unknown_api_path_is_404_json(owner_api):
+    response = owner_api.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json() == {"message": "No API endpoint at /api/v1/no-such-thing.", "code": 404}
+
+
+@pytest.mark.parametrize(
+    "query", ["name=%00", "page=%C2%B2", "page-size=%D9%A1", "archived=1", "name=" + "x" * 201]
+)
+def test_odd_query_values_are_400_not_500(owner_api, workspace, query):
+    response = owner_api.get(f"/api/v1/workspaces/{workspace.pk}/clients?{query}")
+    assert response.status_code == 400
+    assert response.json()["code"] == 400
+
+
+def test_nul_in_users_filter_is_400(owner_api, workspace):
+    response = owner_api.get(f"/api/v1/workspaces/{workspace.pk}/users?email=a%00b")
+    assert response.status_code == 400

@@ -39,6 +39,7 @@ from tracking.selectors.catalog import (
 from tracking.services import api_catalog, catalog
 from workspaces.api.base import WorkspaceApiView, validated
 from workspaces.api.fields import (
+    MAX_AMOUNT_CENTS,
     MoneyInputSerializer,
     MoneySerializer,
     ObjectIdStringField,
@@ -49,6 +50,7 @@ from workspaces.api.fields import (
     money,
 )
 from workspaces.api.pagination import page_parameters, paginate, paginated_response
+from workspaces.api.params import bool_param, text_param
 from workspaces.api.permissions import IsWorkspaceAdmin
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.ids import is_object_id
@@ -83,17 +85,8 @@ def _by_id(qs: QuerySet[Any], pk: str, what: str) -> Any:
     return _found(qs.filter(pk=pk).first() if is_object_id(pk) else None, what)
 
 
-def _bool_param(request: Request, name: str) -> bool | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return None
-    if raw.lower() in ("true", "false"):
-        return raw.lower() == "true"
-    raise ApplicationError(f"{name} must be true or false.", field=name)
-
-
 def _archived_filter(request: Request) -> str:
-    archived = _bool_param(request, "archived")
+    archived = bool_param(request, "archived")
     return "all" if archived is None else ("archived" if archived else "active")
 
 
@@ -155,7 +148,7 @@ class ClientListApi(CatalogApiView):
     )
     def get(self, request: Request, ws: str) -> Response:
         filters = CatalogFilters(
-            search=request.query_params.get("name", "").strip()[:100],
+            search=text_param(request, "name", max_length=100),
             archived=_archived_filter(request),
         )
         rows, last_page = paginate(
@@ -262,7 +255,7 @@ class ProjectUpdateIn(_ProjectFieldsIn):
 
 
 class MemberRateIn(StrictSerializer):
-    amount = StrictIntegerField(min_value=0, allow_null=True)
+    amount = StrictIntegerField(min_value=0, max_value=MAX_AMOUNT_CENTS, allow_null=True)
     currency = StrictCharField(min_length=3, max_length=3, required=False)
     since = StrictCharField(required=False)
 
@@ -349,14 +342,14 @@ class ProjectListApi(_ProjectView):
     )
     def get(self, request: Request, ws: str) -> Response:
         filters = CatalogFilters(
-            search=request.query_params.get("name", "").strip()[:100],
+            search=text_param(request, "name", max_length=100),
             archived=_archived_filter(request),
         )
         projects = project_list(membership=self.membership, filters=filters)
-        billable = _bool_param(request, "billable")
+        billable = bool_param(request, "billable")
         if billable is not None:
             projects = projects.filter(billable=billable)
-        if clients := request.query_params.get("clients", "").strip():
+        if clients := text_param(request, "clients", max_length=2500):
             ids = [c.strip() for c in clients.split(",") if c.strip()]
             if not all(is_object_id(c) for c in ids) or len(ids) > 100:
                 raise ApplicationError(
@@ -517,9 +510,9 @@ class TaskListApi(_TaskView):
     def get(self, request: Request, ws: str, pk: str) -> Response:
         project = self._project(pk)
         tasks = project_tasks(project=project)
-        if name := request.query_params.get("name", "").strip():
-            tasks = tasks.filter(name__icontains=name[:100])
-        active = _bool_param(request, "is-active")
+        if name := text_param(request, "name", max_length=100):
+            tasks = tasks.filter(name__icontains=name)
+        active = bool_param(request, "is-active")
         if active is not None:
             tasks = tasks.filter(status=Task.Status.ACTIVE if active else Task.Status.DONE)
         rows, last_page = paginate(tasks.order_by("status", "name", "id"), request)
@@ -618,7 +611,7 @@ class TagListApi(CatalogApiView):
     )
     def get(self, request: Request, ws: str) -> Response:
         filters = CatalogFilters(
-            search=request.query_params.get("name", "").strip()[:100],
+            search=text_param(request, "name", max_length=100),
             archived=_archived_filter(request),
         )
         tags = tag_list(workspace_id=self.workspace.pk, filters=filters).order_by("name", "id")

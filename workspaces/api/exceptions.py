@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -74,3 +74,8 @@ def _response_for(exc: Exception) -> Response | None:
     else:
         message = _first_message(exc.detail)
     return error_response(message, exc.status_code, headers=headers or None)
+
+
+def api_not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
+    """The last route under /api/: an unknown path answers in the API's error shape too."""
+    return JsonResponse({"message": f"No API endpoint at {request.path}.", "code": 404}, status=404)

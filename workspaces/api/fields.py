@@ -39,7 +39,10 @@ def parse_api_datetime(value: object) -> datetime:
         raise ValueError("not ISO 8601")
     if parsed.tzinfo is None:
         raise ValueError("no offset")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as exc:  # 9999-12-31T23:00:00-05:00 is past datetime's range
+        raise ValueError("out of range") from exc
 
 
 @extend_schema_field({"type": "string", "format": "date-time", "example": "2026-11-02T09:00:00Z"})

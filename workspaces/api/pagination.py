@@ -33,7 +33,7 @@ def _positive_int(request: Request, name: str, default: int, maximum: int | None
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or len(raw) > 12 or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or int(raw) < 1:
         raise ApplicationError(f"{name} must be a whole number of at least 1.", field=name)
     value = int(raw)
     if maximum is not None and value > maximum:
