@@ -176,3 +176,12 @@ def test_workspace_create_rejects_bad_currency(owner_client):
     assert response.status_code == 200
     assert "ISO 4217" in response.context["form"].errors["currency"][0]
     assert not Workspace.objects.filter(name="Bad money").exists()
+
+
+@pytest.mark.parametrize("page", ["login", "signup", "password_reset"])
+def test_logged_out_pages_carry_the_product_header(client, page):
+    html = client.get(reverse(f"workspaces:{page}")).content.decode()
+    header = html.split('<header class="topbar">', 1)[1].split("</header>", 1)[0]
+    assert "Timetracker" in header
+    assert f'href="{reverse("workspaces:login")}"' in header
+    assert f'href="{reverse("workspaces:signup")}"' in header
