@@ -36,7 +36,7 @@ test: venv
 	  .venv/bin/ruff format --check . && \
 	  .venv/bin/mypy . && \
 	  .venv/bin/lint-imports && \
-	  $(PY) manage.py makemigrations --check --dry-run && \
+	  DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run && \
 	  .venv/bin/pytest $(PYTEST_ARGS)
 
 lint: venv
