@@ -90,7 +90,12 @@ def test_time_formats():
     assert parse_api_datetime("2026-11-02T10:00:00.500+01:00") == dt.datetime(
         2026, 11, 2, 9, 0, 0, 500_000, tzinfo=dt.UTC
     )
-    for bad in ["2026-11-02T09:00:00", "2026-13-02T09:00:00Z", "yesterday", "", 1700000000]:
+    assert (
+        format_datetime(dt.datetime(1972, 1, 2, 3, 4, 5, tzinfo=dt.UTC)) == "1972-01-02T03:04:05Z"
+    )
+    bad_values = ["2026-11-02T09:00:00", "2026-13-02T09:00:00Z", "yesterday", "", 1700000000]
+    bad_values += ["0672-03-05T11:59:40Z", "9999-12-31T23:00:00-05:00", "3000-01-01T00:00:00Z"]
+    for bad in bad_values:
         with pytest.raises(ValueError):
             parse_api_datetime(bad)
 

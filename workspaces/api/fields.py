@@ -20,11 +20,16 @@ from rest_framework import serializers
 
 # --- times -----------------------------------------------------------------------------------
 
+MIN_YEAR = 1970
+MAX_YEAR = 2999
+
 
 def format_datetime(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    v = value.astimezone(UTC)
+    # Not strftime: its %Y does not pad years before 1000 on every platform.
+    return f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
 
 
 def parse_api_datetime(value: object) -> datetime:
@@ -40,9 +45,13 @@ def parse_api_datetime(value: object) -> datetime:
     if parsed.tzinfo is None:
         raise ValueError("no offset")
     try:
-        return parsed.astimezone(UTC)
+        parsed = parsed.astimezone(UTC)
     except OverflowError as exc:  # 9999-12-31T23:00:00-05:00 is past datetime's range
         raise ValueError("out of range") from exc
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        # Year 672 is a typo, and times near year 9999 overflow once a duration is added.
+        raise ValueError("out of range")
+    return parsed
 
 
 @extend_schema_field({"type": "string", "format": "date-time", "example": "2026-11-02T09:00:00Z"})
