@@ -69,6 +69,17 @@ def test_throttling_is_per_key(owner, admin, settings):
         assert second.get("/api/v1/user").status_code == 200
 
 
+def test_refused_requests_count_too_and_are_counted_once(owner, workspace, settings):
+    settings.API_THROTTLE_RATE_PER_SECOND = 3
+    client = APIClient()
+    client.credentials(HTTP_X_API_KEY=api_key_for(owner))
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, 7, tzinfo=dt.UTC), tick=False):
+        assert client.get(f"/api/v1/workspaces/{workspace.pk}/tags").status_code == 200
+        assert client.get(f"/api/v1/workspaces/{workspace.pk}/tags").status_code == 200
+        assert client.get("/api/v1/workspaces/0123456789abcdef01234567").status_code == 404
+        assert client.get("/api/v1/workspaces/0123456789abcdef01234567").status_code == 429
+
+
 def test_default_rate_is_clockifys_50_per_second(owner, settings):
     import timetracker.settings as project_settings
 

@@ -17,6 +17,18 @@ class WorkspaceApiView(APIView):
     `self.membership` and `self.workspace` are the caller's."""
 
     permission_classes = [IsWorkspaceMember]
+    _throttles_checked = False
+
+    def check_permissions(self, request: Request) -> None:
+        # DRF checks throttles after permissions; here they come first so that requests
+        # refused with a 404 or 403 count against the key's rate too.
+        super().check_throttles(request)
+        self._throttles_checked = True
+        super().check_permissions(request)
+
+    def check_throttles(self, request: Request) -> None:
+        if not self._throttles_checked:
+            super().check_throttles(request)
 
     @property
     def membership(self) -> Membership:
