@@ -123,11 +123,12 @@ class EntryTagOut(serializers.Serializer):
 
 
 class TimeEntryHydratedOut(TimeEntryOut):
-    """An entry with its project, task and tags embedded (`hydrated=true`)."""
+    """An entry; with `hydrated=true` also its project, task and tags as objects (so these three
+    are documented as optional)."""
 
-    project = EntryProjectOut(allow_null=True)
-    task = EntryTaskOut(allow_null=True)
-    tags = EntryTagOut(many=True, source="tags.all")
+    project = EntryProjectOut(allow_null=True, required=False)
+    task = EntryTaskOut(allow_null=True, required=False)
+    tags = EntryTagOut(many=True, source="tags.all", required=False)
 
 
 def _entry_out(membership: Membership, entry_id: str) -> dict[str, Any]:
@@ -153,6 +154,10 @@ class TimeEntryIn(StrictSerializer):
         allow_null=True,
         max_length=MAX_TAGS_PER_ENTRY,
     )
+
+
+class TimeEntryUpdateIn(TimeEntryIn):
+    start = UtcDateTimeField()
 
 
 class TimeEntryStopIn(StrictSerializer):
@@ -356,7 +361,7 @@ class TimeEntryDetailApi(WorkspaceApiView):
     @extend_schema(
         tags=TAG,
         operation_id="time_entry_update",
-        request=TimeEntryIn,
+        request=TimeEntryUpdateIn,
         responses={200: TimeEntryOut},
         description="Replace the entry's description, project, task and tags (absent ones are "
         "cleared); `billable` absent keeps its value; `start` is required.",
@@ -364,9 +369,7 @@ class TimeEntryDetailApi(WorkspaceApiView):
     def put(self, request: Request, ws: str, entry_id: str) -> Response:
         membership = self.membership
         entry = time_entry_get(membership=membership, entry_id=entry_id)
-        data = validated(TimeEntryIn, request)
-        if data.get("start") is None:
-            raise ApplicationError("Give the start of the entry.", field="start")
+        data = validated(TimeEntryUpdateIn, request)
         refs = _refs(data)
         entry_services.time_entry_update(
             membership=membership,
@@ -376,7 +379,7 @@ class TimeEntryDetailApi(WorkspaceApiView):
             task_id=refs["task_id"],
             tag_ids=refs["tag_ids"],
             start=data["start"],
-            end=data.get("end"),
+            end=data.get("end"),  # absent or null: running stays running, finished is refused
             **({"billable": data["billable"]} if "billable" in data else {}),
         )
         return Response(_entry_out(membership, entry.pk))
