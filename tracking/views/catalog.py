@@ -7,9 +7,10 @@ as form errors next to the field (status 400) or, for row actions, as a message.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -107,35 +108,106 @@ def _bool_arg(request: HttpRequest, name: str) -> bool:
     return request.POST.get(name, "") in ("1", "true", "on", "yes")
 
 
-# --- clients ------------------------------------------------------------------------------
+# --- clients and tags: two simple named lists --------------------------------------------------
 
 
-def _clients_page(
+@dataclass(frozen=True)
+class _NamedKind:
+    """What differs between the clients page and the tags page; the views and the template
+    (tracking/catalog/_named_list.html) are shared."""
+
+    noun: str  # "client": url names tracking:<noun>_create, ... and element ids
+    plural: str  # "clients": the list's url name and its context key
+    title: str
+    edit_label: str
+    model: type[Client] | type[Tag]
+    form: type[ClientForm] | type[TagForm]
+    rows: Callable[[HttpRequest, CatalogFilters], Iterable[Any]]
+    initial: Callable[[Any], dict[str, Any]]
+    create: Callable[[Membership, dict[str, Any]], Any]
+    update: Callable[[Membership, Any, dict[str, Any]], Any]
+    delete: Callable[[Membership, Any], Any]
+
+    def url(self, action: str) -> str:
+        return f"tracking:{self.noun}_{action}"
+
+    def list_url(self, request: HttpRequest) -> str:
+        return reverse(f"tracking:{self.plural}", kwargs={"ws": _ws(request).pk})
+
+    def make_form(self, *args: Any, pk: str | None = None, **kwargs: Any) -> Any:
+        kwargs["auto_id"] = f"{self.noun}-{pk}-%s" if pk else f"new-{self.noun}-%s"
+        return self.form(*args, **kwargs)
+
+    def get_or_404(self, request: HttpRequest, pk: str) -> Client | Tag:
+        return cast(Client | Tag, get_object_or_404(self.model, workspace=_ws(request), pk=pk))
+
+
+CLIENTS = _NamedKind(
+    noun="client",
+    plural="clients",
+    title="Clients",
+    edit_label="Edit",
+    model=Client,
+    form=ClientForm,
+    rows=lambda request, filters: client_list(membership=_ms(request), filters=filters),
+    initial=lambda c: {"name": c.name, "note": c.note},
+    create=lambda actor, data: services.client_create(
+        actor=actor, name=data["name"], note=data["note"]
+    ),
+    update=lambda actor, c, data: services.client_update(
+        actor=actor, client=c, name=data["name"], note=data["note"]
+    ),
+    delete=lambda actor, c: services.client_delete(actor=actor, client=c),
+)
+TAGS = _NamedKind(
+    noun="tag",
+    plural="tags",
+    title="Tags",
+    edit_label="Rename",
+    model=Tag,
+    form=TagForm,
+    rows=lambda request, filters: tag_list(workspace_id=_ws(request).pk, filters=filters),
+    initial=lambda t: {"name": t.name},
+    create=lambda actor, data: services.tag_create(actor=actor, name=data["name"]),
+    update=lambda actor, t, data: services.tag_update(actor=actor, tag=t, name=data["name"]),
+    delete=lambda actor, t: services.tag_delete(actor=actor, tag=t),
+)
+
+
+def _named_page(
     request: HttpRequest,
+    kind: _NamedKind,
     *,
-    create_form: ClientForm | None = None,
-    edit_form: ClientForm | None = None,
+    create_form: ClientForm | TagForm | None = None,
+    edit_form: ClientForm | TagForm | None = None,
     edit_pk: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
     filters = CatalogFilters.from_query(request.GET)
-    rows = list(client_list(membership=_ms(request), filters=filters))
-    for c in rows:
-        if c.pk == edit_pk and edit_form is not None:
-            c.form = edit_form  # type: ignore[attr-defined]
+    rows = list(kind.rows(request, filters))
+    for row in rows:
+        if row.pk == edit_pk and edit_form is not None:
+            row.form = edit_form
         else:
-            c.form = ClientForm(  # type: ignore[attr-defined]
-                initial={"name": c.name, "note": c.note}, auto_id=f"client-{c.pk}-%s"
-            )
+            row.form = kind.make_form(initial=kind.initial(row), pk=row.pk)
     return render(
         request,
-        "tracking/catalog/clients.html",
+        f"tracking/catalog/{kind.plural}.html",
         {
-            "nav": "clients",
+            "nav": kind.plural,
+            "kind": {
+                "noun": kind.noun,
+                "plural": kind.plural,
+                "title": kind.title,
+                "edit_label": kind.edit_label,
+                "list_url": f"tracking:{kind.plural}",
+                **{f"{a}_url": kind.url(a) for a in ("create", "update", "archive", "delete")},
+            },
             "filters": filters,
-            "clients": rows,
+            "rows": rows,
+            kind.plural: rows,
             "edit_pk": edit_pk,
-            "create_form": create_form or ClientForm(auto_id="new-client-%s"),
+            "create_form": create_form or kind.make_form(),
             "is_admin": _ms(request).is_admin,
             "next_url": _next_url(request),
         },
@@ -143,48 +215,59 @@ def _clients_page(
     )
 
 
+def _named_create(request: HttpRequest, kind: _NamedKind) -> HttpResponse:
+    form = kind.make_form(request.POST)
+    if form.is_valid():
+        try:
+            obj = kind.create(_ms(request), form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, f"{kind.noun.capitalize()} “{obj.name}” created.")
+            return _back(request, kind.list_url(request))
+    return _named_page(request, kind, create_form=form, status=400)
+
+
+def _named_update(request: HttpRequest, kind: _NamedKind, pk: str) -> HttpResponse:
+    obj = kind.get_or_404(request, pk)
+    form = kind.make_form(request.POST, pk=obj.pk)
+    if form.is_valid():
+        try:
+            kind.update(_ms(request), obj, form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, f"{kind.noun.capitalize()} “{obj.name}” saved.")
+            return _back(request, kind.list_url(request))
+    return _named_page(request, kind, edit_form=form, edit_pk=obj.pk, status=400)
+
+
+def _named_delete(request: HttpRequest, kind: _NamedKind, pk: str) -> HttpResponse:
+    obj = kind.get_or_404(request, pk)
+    return _action(
+        request,
+        kind.list_url(request),
+        lambda: kind.delete(_ms(request), obj),
+        f"{kind.noun.capitalize()} “{obj.name}” deleted.",
+    )
+
+
 @workspace_view()
 @require_GET
 def clients(request: HttpRequest) -> HttpResponse:
-    return _clients_page(request)
+    return _named_page(request, CLIENTS)
 
 
 @workspace_view(ADMIN)
 @require_POST
 def client_create(request: HttpRequest) -> HttpResponse:
-    form = ClientForm(request.POST, auto_id="new-client-%s")
-    if form.is_valid():
-        try:
-            client = services.client_create(
-                actor=_ms(request), name=form.cleaned_data["name"], note=form.cleaned_data["note"]
-            )
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"Client “{client.name}” created.")
-            return _back(request, reverse("tracking:clients", kwargs={"ws": _ws(request).pk}))
-    return _clients_page(request, create_form=form, status=400)
+    return _named_create(request, CLIENTS)
 
 
 @workspace_view(ADMIN)
 @require_POST
 def client_update(request: HttpRequest, pk: str) -> HttpResponse:
-    client = get_object_or_404(Client, workspace=_ws(request), pk=pk)
-    form = ClientForm(request.POST, auto_id=f"client-{client.pk}-%s")
-    if form.is_valid():
-        try:
-            services.client_update(
-                actor=_ms(request),
-                client=client,
-                name=form.cleaned_data["name"],
-                note=form.cleaned_data["note"],
-            )
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"Client “{client.name}” saved.")
-            return _back(request, reverse("tracking:clients", kwargs={"ws": _ws(request).pk}))
-    return _clients_page(request, edit_form=form, edit_pk=client.pk, status=400)
+    return _named_update(request, CLIENTS, pk)
 
 
 @workspace_view(ADMIN)
@@ -196,7 +279,7 @@ def client_archive(request: HttpRequest, pk: str) -> HttpResponse:
     verb = "archived" if archived else "restored"
     return _action(
         request,
-        reverse("tracking:clients", kwargs={"ws": _ws(request).pk}),
+        CLIENTS.list_url(request),
         lambda: services.client_archive(
             actor=_ms(request), client=client, archived=archived, include_projects=include_projects
         ),
@@ -207,86 +290,25 @@ def client_archive(request: HttpRequest, pk: str) -> HttpResponse:
 @workspace_view(ADMIN)
 @require_POST
 def client_delete(request: HttpRequest, pk: str) -> HttpResponse:
-    client = get_object_or_404(Client, workspace=_ws(request), pk=pk)
-    return _action(
-        request,
-        reverse("tracking:clients", kwargs={"ws": _ws(request).pk}),
-        lambda: services.client_delete(actor=_ms(request), client=client),
-        f"Client “{client.name}” deleted.",
-    )
-
-
-# --- tags ---------------------------------------------------------------------------------
-
-
-def _tags_page(
-    request: HttpRequest,
-    *,
-    create_form: TagForm | None = None,
-    edit_form: TagForm | None = None,
-    edit_pk: str | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    filters = CatalogFilters.from_query(request.GET)
-    rows = list(tag_list(workspace_id=_ws(request).pk, filters=filters))
-    for t in rows:
-        if t.pk == edit_pk and edit_form is not None:
-            t.form = edit_form  # type: ignore[attr-defined]
-        else:
-            t.form = TagForm(  # type: ignore[attr-defined]
-                initial={"name": t.name}, auto_id=f"tag-{t.pk}-%s"
-            )
-    return render(
-        request,
-        "tracking/catalog/tags.html",
-        {
-            "nav": "tags",
-            "filters": filters,
-            "tags": rows,
-            "edit_pk": edit_pk,
-            "create_form": create_form or TagForm(auto_id="new-tag-%s"),
-            "is_admin": _ms(request).is_admin,
-            "next_url": _next_url(request),
-        },
-        status=status,
-    )
+    return _named_delete(request, CLIENTS, pk)
 
 
 @workspace_view()
 @require_GET
 def tags(request: HttpRequest) -> HttpResponse:
-    return _tags_page(request)
+    return _named_page(request, TAGS)
 
 
 @workspace_view(ADMIN)
 @require_POST
 def tag_create(request: HttpRequest) -> HttpResponse:
-    form = TagForm(request.POST, auto_id="new-tag-%s")
-    if form.is_valid():
-        try:
-            tag = services.tag_create(actor=_ms(request), name=form.cleaned_data["name"])
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"Tag “{tag.name}” created.")
-            return _back(request, reverse("tracking:tags", kwargs={"ws": _ws(request).pk}))
-    return _tags_page(request, create_form=form, status=400)
+    return _named_create(request, TAGS)
 
 
 @workspace_view(ADMIN)
 @require_POST
 def tag_update(request: HttpRequest, pk: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, workspace=_ws(request), pk=pk)
-    form = TagForm(request.POST, auto_id=f"tag-{tag.pk}-%s")
-    if form.is_valid():
-        try:
-            services.tag_update(actor=_ms(request), tag=tag, name=form.cleaned_data["name"])
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"Tag “{tag.name}” saved.")
-            return _back(request, reverse("tracking:tags", kwargs={"ws": _ws(request).pk}))
-    return _tags_page(request, edit_form=form, edit_pk=tag.pk, status=400)
+    return _named_update(request, TAGS, pk)
 
 
 @workspace_view(ADMIN)
@@ -296,7 +318,7 @@ def tag_archive(request: HttpRequest, pk: str) -> HttpResponse:
     archived = _bool_arg(request, "archived")
     return _action(
         request,
-        reverse("tracking:tags", kwargs={"ws": _ws(request).pk}),
+        TAGS.list_url(request),
         lambda: services.tag_archive(actor=_ms(request), tag=tag, archived=archived),
         f"Tag “{tag.name}” {'archived' if archived else 'restored'}.",
     )
@@ -305,13 +327,7 @@ def tag_archive(request: HttpRequest, pk: str) -> HttpResponse:
 @workspace_view(ADMIN)
 @require_POST
 def tag_delete(request: HttpRequest, pk: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, workspace=_ws(request), pk=pk)
-    return _action(
-        request,
-        reverse("tracking:tags", kwargs={"ws": _ws(request).pk}),
-        lambda: services.tag_delete(actor=_ms(request), tag=tag),
-        f"Tag “{tag.name}” deleted.",
-    )
+    return _named_delete(request, TAGS, pk)
 
 
 # --- projects -----------------------------------------------------------------------------
