@@ -230,7 +230,14 @@ def test_project_create_with_everything(owner_api, workspace, member):
             "color": "#FF0000",
             "note": "Phase 1",
             "hourlyRate": {"amount": 12500, "currency": "USD"},
-            "memberships": [{"userId": member.pk, "hourlyRate": {"amount": 9000}}],
+            "memberships": [
+                {
+                    "userId": member.pk,
+                    "hourlyRate": {"amount": 9000},
+                    "membershipType": "PROJECT",
+                    "membershipStatus": "ACTIVE",
+                }
+            ],
         },
         format="json",
     )
@@ -273,6 +280,7 @@ def test_project_create_with_everything(owner_api, workspace, member):
         {"name": "P", "clientId": "0123456789abcdef01234567"},
         {"name": "P", "isPublic": True, "public": False},
         {"name": "P", "memberships": [{"userId": "0123456789abcdef01234567"}]},
+        {"name": "P", "memberships": [{"userId": "0123456789abcdef01234567", "role": "x"}]},
         {"name": "P", "template": True},
     ],
 )

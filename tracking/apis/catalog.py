@@ -223,8 +223,13 @@ class ProjectOut(serializers.Serializer):
 
 
 class ProjectMemberIn(StrictSerializer):
+    """Clockify clients send `membershipType`/`membershipStatus` too: accepted when they say
+    what a project membership is here (PROJECT, ACTIVE)."""
+
     userId = ObjectIdStringField()
     hourlyRate = MoneyInputSerializer(allow_null=True, required=False, default=None)
+    membershipType = serializers.ChoiceField(choices=["PROJECT"], required=False)
+    membershipStatus = serializers.ChoiceField(choices=["ACTIVE"], required=False)
 
 
 class _ProjectFieldsIn(StrictSerializer):
