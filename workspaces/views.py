@@ -50,6 +50,8 @@ def _attach_error(form: forms.Form, exc: ApplicationError) -> None:
 
 
 def _raise_http(exc: ApplicationError) -> None:
+    """A not-found or forbidden refusal becomes the 404/403 page; other errors are shown on the
+    form (the caller's business)."""
     if isinstance(exc, NotFound):
         raise Http404(exc.message) from exc
     if isinstance(exc, PermissionDenied):
@@ -241,17 +243,39 @@ def _settings_context(request: HttpRequest, tab: str, **extra: Any) -> dict[str,
     return {"nav": "settings", "tab": tab, **extra}
 
 
-@workspace_view(Membership.Role.ADMIN)
-def settings_general(request: HttpRequest) -> HttpResponse:
-    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
-    membership: Membership = request.membership  # type: ignore[attr-defined]
-    initial = {
+def _general_initial(workspace: Workspace) -> dict[str, Any]:
+    return {
         "name": workspace.name,
         "currency": workspace.currency,
         "time_zone": workspace.time_zone,
         "hourly_rate": cents_to_rate(workspace.hourly_rate_cents),
     }
-    form = WorkspaceGeneralForm(request.POST or None, initial=initial)
+
+
+def _general_page(
+    request: HttpRequest,
+    *,
+    form: WorkspaceGeneralForm,
+    delete_form: WorkspaceDeleteForm,
+    status: int = 200,
+) -> HttpResponse:
+    """The General tab: settings, re-rating past entries, and deleting the workspace."""
+    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+    context = _settings_context(
+        request,
+        "general",
+        form=form,
+        delete_form=delete_form,
+        rate=cents_to_rate(workspace.hourly_rate_cents),
+    )
+    return render(request, "workspaces/settings_general.html", context, status=status)
+
+
+@workspace_view(Membership.Role.ADMIN)
+def settings_general(request: HttpRequest) -> HttpResponse:
+    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    form = WorkspaceGeneralForm(request.POST or None, initial=_general_initial(workspace))
     if request.method == "POST" and form.is_valid():
         try:
             services.workspace_update(
@@ -267,14 +291,7 @@ def settings_general(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Workspace settings saved.")
             return redirect("workspaces:settings", ws=workspace.id)
-    context = _settings_context(
-        request,
-        "general",
-        form=form,
-        delete_form=WorkspaceDeleteForm(),
-        rate=cents_to_rate(workspace.hourly_rate_cents),
-    )
-    return render(request, "workspaces/settings_general.html", context)
+    return _general_page(request, form=form, delete_form=WorkspaceDeleteForm())
 
 
 @workspace_view(Membership.Role.ADMIN)
@@ -368,22 +385,8 @@ def workspace_delete(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Workspace “{name}” was deleted.")
             return redirect("workspaces:home")
-    general = WorkspaceGeneralForm(
-        initial={
-            "name": workspace.name,
-            "currency": workspace.currency,
-            "time_zone": workspace.time_zone,
-            "hourly_rate": cents_to_rate(workspace.hourly_rate_cents),
-        }
-    )
-    context = _settings_context(
-        request,
-        "general",
-        form=general,
-        delete_form=form,
-        rate=cents_to_rate(workspace.hourly_rate_cents),
-    )
-    return render(request, "workspaces/settings_general.html", context, status=400)
+    general = WorkspaceGeneralForm(initial=_general_initial(workspace))
+    return _general_page(request, form=general, delete_form=form, status=400)
 
 
 # --- Team ------------------------------------------------------------------------------------
@@ -428,15 +431,17 @@ def team_invite(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
             )
-        except (NotFound, PermissionDenied) as exc:
-            _raise_http(exc)
-            raise
         except ApplicationError as exc:
+            _raise_http(exc)
             _attach_error(form, exc)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect("workspaces:team", ws=request.workspace.id)  # type: ignore[attr-defined]
+            return _to_team(request)
     return _team_page(request, invite_form=form, status=400)
+
+
+def _to_team(request: HttpRequest) -> HttpResponse:
+    return redirect("workspaces:team", ws=request.workspace.id)  # type: ignore[attr-defined]
 
 
 def _membership_or_404(request: HttpRequest, pk: str) -> Membership:
@@ -463,35 +468,36 @@ def _team_action(request: HttpRequest, action: Any, success: str) -> HttpRespons
     """Run a team service; a refusal comes back as a message on the Team page."""
     try:
         action()
-    except (NotFound, PermissionDenied) as exc:
-        _raise_http(exc)
-        raise  # unreachable; keeps type checkers content
     except ApplicationError as exc:
+        _raise_http(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, success)
-    return redirect("workspaces:team", ws=request.workspace.id)  # type: ignore[attr-defined]
+    return _to_team(request)
+
+
+def _invitation_action(request: HttpRequest, pk: str, service: Any, success: str) -> HttpResponse:
+    invitation = _invitation_or_404(request, pk)
+    return _team_action(
+        request,
+        lambda: service(actor=request.membership, invitation=invitation),  # type: ignore[attr-defined]
+        success.format(email=invitation.email),
+    )
 
 
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
 def invitation_resend(request: HttpRequest, pk: str) -> HttpResponse:
-    invitation = _invitation_or_404(request, pk)
-    return _team_action(
-        request,
-        lambda: services.invitation_resend(actor=request.membership, invitation=invitation),  # type: ignore[attr-defined]
-        f"A new invitation link was sent to {invitation.email}.",
+    return _invitation_action(
+        request, pk, services.invitation_resend, "A new invitation link was sent to {email}."
     )
 
 
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
 def invitation_cancel(request: HttpRequest, pk: str) -> HttpResponse:
-    invitation = _invitation_or_404(request, pk)
-    return _team_action(
-        request,
-        lambda: services.invitation_cancel(actor=request.membership, invitation=invitation),  # type: ignore[attr-defined]
-        f"The invitation of {invitation.email} was cancelled.",
+    return _invitation_action(
+        request, pk, services.invitation_cancel, "The invitation of {email} was cancelled."
     )
 
 
@@ -502,7 +508,7 @@ def member_role(request: HttpRequest, pk: str) -> HttpResponse:
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose Member or Admin.")
-        return redirect("workspaces:team", ws=request.workspace.id)  # type: ignore[attr-defined]
+        return _to_team(request)
     role = form.cleaned_data["role"]
     return _team_action(
         request,
@@ -529,7 +535,7 @@ def member_status(request: HttpRequest, pk: str) -> HttpResponse:
     action = MEMBER_STATUS_ACTIONS.get(request.POST.get("action", ""))
     if action is None:
         messages.error(request, "Unknown action.")
-        return redirect("workspaces:team", ws=request.workspace.id)  # type: ignore[attr-defined]
+        return _to_team(request)
     service, success = action
     return _team_action(
         request,
@@ -566,17 +572,15 @@ def member_rate(request: HttpRequest, pk: str) -> HttpResponse:
             membership=target,
             hourly_rate_cents=rate_to_cents(form.cleaned_data["hourly_rate"]),
         )
-    except (NotFound, PermissionDenied) as exc:
-        _raise_http(exc)
-        raise
     except ApplicationError as exc:
+        _raise_http(exc)
         return _team_page(request, row_errors={target.pk: exc.message}, status=400)
     messages.success(
         request,
         f"{target.user.full_name}'s rate saved. It applies to new entries; "
         "use “Apply to past entries” to re-rate existing ones.",
     )
-    return redirect("workspaces:team", ws=request.workspace.id)  # type: ignore[attr-defined]
+    return _to_team(request)
 
 
 # --- Invitations -----------------------------------------------------------------------------
