@@ -89,3 +89,18 @@ def test_odd_query_values_are_400_not_500(owner_api, workspace, query):
 def test_nul_in_users_filter_is_400(owner_api, workspace):
     response = owner_api.get(f"/api/v1/workspaces/{workspace.pk}/users?email=a%00b")
     assert response.status_code == 400
+
+
+def test_deeply_nested_json_is_400_not_500(owner_api, workspace):
+    response = owner_api.post(
+        f"/api/v1/workspaces/{workspace.pk}/tags", "[" * 100_000, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["message"]
+
+
+def test_nan_is_not_json(owner_api, workspace):
+    response = owner_api.post(
+        f"/api/v1/workspaces/{workspace.pk}/tags", '{"name": NaN}', content_type="application/json"
+    )
+    assert response.status_code == 400
