@@ -104,3 +104,13 @@ def test_nan_is_not_json(owner_api, workspace):
         f"/api/v1/workspaces/{workspace.pk}/tags", '{"name": NaN}', content_type="application/json"
     )
     assert response.status_code == 400
+
+
+def test_oversized_body_is_413(owner_api, workspace, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"name": "' + "x" * 2000 + '"}'
+    response = owner_api.post(
+        f"/api/v1/workspaces/{workspace.pk}/tags", body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == 413

@@ -39,6 +39,7 @@ COMMON_ERRORS = {
     "404": "Not found, or not yours.",
     "405": "Method not allowed.",
     "406": "Only JSON is answered.",
+    "413": "The request body is too large.",
     "415": "Only JSON bodies are accepted.",
     "429": "Too many requests: wait Retry-After seconds.",
 }
