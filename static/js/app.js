@@ -6,3 +6,9 @@ document.addEventListener("click", (event) => {
     event.stopImmediatePropagation();
   }
 }, true);
+
+// On a phone the sidebar is one scrolling row: show the current page's link.
+document.addEventListener("DOMContentLoaded", () => {
+  const current = document.querySelector('.sidebar [aria-current="page"]');
+  if (current) current.scrollIntoView({ block: "nearest", inline: "nearest" });
+});
