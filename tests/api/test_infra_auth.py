@@ -115,3 +115,17 @@ def test_management_command_refuses_unknown_email(db):
     with pytest.raises(CommandError, match="No user"):
         call_command("api_key", "create", "--email", "nobody@example.com")
     assert not ApiKey.objects.exists()
+
+
+def test_active_keys_are_limited_per_user(owner):
+    from workspaces.errors import ApplicationError
+    from workspaces.services_api_keys import MAX_ACTIVE_KEYS_PER_USER, api_key_create
+
+    for i in range(MAX_ACTIVE_KEYS_PER_USER):
+        api_key_create(user=owner, name=f"Key {i}")
+    with pytest.raises(ApplicationError, match="revoke one"):
+        api_key_create(user=owner, name="One too many")
+    assert ApiKey.objects.filter(user=owner).count() == MAX_ACTIVE_KEYS_PER_USER
+    # Revoking one makes room again.
+    api_key_revoke(user=owner, api_key_id=ApiKey.objects.filter(user=owner).first().pk)
+    api_key_create(user=owner, name="Replacement")
