@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "workspaces",
     "tracking",
+    "reports",
 ]
 
 MIDDLEWARE = [
