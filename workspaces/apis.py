@@ -167,15 +167,10 @@ def workspace_data(workspace: Workspace, memberships: list[Membership]) -> dict[
     }
 
 
-def _visible_memberships(viewer: Membership, memberships: list[Membership]) -> list[Membership]:
-    if viewer.is_admin:
-        return memberships
-    return [m for m in memberships if m.user_id == viewer.user_id]
-
-
 def _workspaces_of(user: User, workspace_id: str | None = None) -> list[dict[str, Any]]:
-    """The user's active workspaces with their memberships, in three queries whatever the
-    number of workspaces or members."""
+    """The user's active workspaces with the memberships they may see (all of them where they
+    are an admin, their own elsewhere), in two queries whatever the number of workspaces or
+    members."""
     own = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).select_related(
         "workspace"
     )
