@@ -12,3 +12,13 @@ document.addEventListener("DOMContentLoaded", () => {
   const current = document.querySelector('.sidebar [aria-current="page"]');
   if (current) current.scrollIntoView({ block: "nearest", inline: "nearest" });
 });
+
+// Escape closes an open disclosure menu (the workspace switcher) and returns focus to it.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const open = event.target.closest && event.target.closest("details.ws-switcher[open]");
+  if (open) {
+    open.open = false;
+    open.querySelector("summary").focus();
+  }
+});
