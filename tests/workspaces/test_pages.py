@@ -454,3 +454,37 @@ def test_password_change_needs_the_old_password_and_keeps_the_session(
     member.refresh_from_db()
     assert member.check_password("another-secret-31")
     assert member_client.get(reverse("workspaces:profile")).status_code == 200
+
+
+def test_audit_log_and_invitations_show_times_in_the_viewers_zone_and_formats(
+    admin_client_, admin, workspace
+):
+    import datetime as dt
+
+    from workspaces import services
+
+    admin.time_zone = "America/New_York"
+    admin.date_format = User.DateFormat.US
+    admin.time_format = User.TimeFormat.H12
+    admin.save()
+    entry = services.audit_log_record(
+        workspace=workspace, actor=admin, event="member.removed", target="x@example.com"
+    )
+    AuditLog.objects.filter(pk=entry.pk).update(
+        created_at=dt.datetime(2026, 3, 2, 3, 30, tzinfo=dt.UTC)
+    )
+    html = admin_client_.get(reverse("workspaces:audit_log", kwargs={"ws": workspace.id}))
+    # 03:30 UTC on 2 March is 10:30 PM on 1 March in New York.
+    assert "03/01/2026 10:30 PM" in html.content.decode()
+    assert "When (America/New_York)" in html.content.decode()
+
+    services.invitation_create(
+        actor=Membership.objects.get(user=admin), email="new@example.com", role="MEMBER"
+    )
+    Invitation.objects.update(
+        sent_at=dt.datetime(2026, 3, 2, 3, 30, tzinfo=dt.UTC),
+        expires_at=dt.datetime(2099, 3, 9, 3, 30, tzinfo=dt.UTC),
+    )
+    team = admin_client_.get(reverse("workspaces:team", kwargs={"ws": workspace.id}))
+    assert "03/01/2026 10:30 PM" in team.content.decode()
+    assert "Expires 03/08/2099" in team.content.decode()
