@@ -162,3 +162,34 @@ def test_beat_command_starts(app_env, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_make_run_worker_starts_on_the_file_system_broker(tmp_path):
+    """`make run`'s worker (Procfile.dev) with the embedded default broker on a fresh var/."""
+    procfile = dict(
+        line.split(": ", 1) for line in (ROOT / "Procfile.dev").read_text().splitlines() if line
+    )
+    command = procfile["worker"].replace(".venv/bin/", str(Path(sys.executable).parent) + "/")
+    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "DATABASE_URL")}
+    env["VAR_DIR"] = str(tmp_path / "var")
+    proc = subprocess.Popen(
+        command.split(),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        seen = ""
+        deadline = time.monotonic() + 60
+        assert proc.stdout is not None
+        while " ready." not in seen:
+            line = proc.stdout.readline()
+            assert line or proc.poll() is None, seen
+            seen += line
+            assert time.monotonic() < deadline, seen
+        assert (tmp_path / "var" / "celery-broker" / "out").is_dir()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
