@@ -443,3 +443,33 @@ def test_timesheet_queries_do_not_grow_with_entries(
     with django_assert_max_num_queries(10):
         response = member_client.get(ts_url)
     assert html(response).count("<tr data-row=") == 4
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("archived_project", "is archived"),
+        ("archived_tag", "is archived"),
+        ("task_of_another_project", "belongs to another project"),
+        ("foreign_tag", "Choose tags of this workspace."),
+    ],
+)
+def test_manual_entry_refuses_unusable_references_and_saves_nothing(
+    member_client, workspace, other_workspace, case, message
+):
+    project = ProjectFactory.create(workspace=workspace, name="Live")
+    other = ProjectFactory.create(workspace=workspace, name="Other")
+    data = {"date": "2026-03-02", "duration": "1:00", "description": "Work"}
+    if case == "archived_project":
+        data["project_task"] = ProjectFactory.create(workspace=workspace, archived=True).pk
+    elif case == "archived_tag":
+        data["tags"] = TagFactory.create(workspace=workspace, archived=True).pk
+    elif case == "task_of_another_project":
+        data["project_task"] = f"{project.pk}:{TaskFactory.create(project=other).pk}"
+    else:
+        data["tags"] = TagFactory.create(workspace=other_workspace).pk
+    response = member_client.post(url("entry_create", workspace), data)
+    assert response.status_code == 400
+    assert message in html(response)
+    assert 'class="field-error"' in html(response) or 'class="errorlist"' in html(response)
+    assert not TimeEntry.objects.exists()
