@@ -1,0 +1,287 @@
+"""The Detailed report's filter: a typed value parsed from and written to URL query parameters,
+so a link reproduces the report. The QuickBooks send selects its entries with the same filter.
+
+Query parameters (repeat a parameter for several values):
+
+    range        today | yesterday | this_week | last_week | this_month | last_month
+                 | this_year | last_year | custom          (default: this_week)
+    start, end   YYYY-MM-DD, both inclusive; used with range=custom (given without a range,
+                 they imply it; a preset range ignores them)
+    member       user ids
+    client       client ids, or "none" for entries whose project has no client (or no project)
+    project      project ids, or "none" for entries without a project
+    task         task ids
+    tag          tag ids, with tag_mode = contains (any of them, the default) | not_contains
+    billable     yes | no
+    description  text the description contains (case-insensitive)
+
+Presets are relative: a link to "last_month" shows the month before the day it is opened, in
+the viewer's time zone; `resolved()` pins a filter to its dates (for a send that must not move).
+Dates are the viewer's: an entry belongs to the day it starts on in their time zone, and weeks
+start on the viewer's week start.
+
+Approval state (approved / pending / not submitted) is not a parameter yet: timesheet approvals
+do not exist. `approval` in a URL is refused with a clear message rather than silently ignored;
+when approvals land, it becomes one more field here and one more step in
+`reports.selectors.apply_filters`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from tracking.models import MAX_DESCRIPTION_LENGTH
+from workspaces.errors import ApplicationError
+from workspaces.ids import is_object_id
+from workspaces.models import User
+
+NONE = "none"  # the "without project" / "without client" choice
+MAX_IDS = 500  # per list: far above any picker, far below a query that hurts
+MIN_DATE = dt.date(1970, 1, 1)
+MAX_DATE = dt.date(2999, 12, 31)
+
+
+class DateRange(StrEnum):
+    TODAY = "today"
+    YESTERDAY = "yesterday"
+    THIS_WEEK = "this_week"
+    LAST_WEEK = "last_week"
+    THIS_MONTH = "this_month"
+    LAST_MONTH = "last_month"
+    THIS_YEAR = "this_year"
+    LAST_YEAR = "last_year"
+    CUSTOM = "custom"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class TagMode(StrEnum):
+    CONTAINS = "contains"
+    NOT_CONTAINS = "not_contains"
+
+
+class FilterError(ApplicationError):
+    """A query parameter the report cannot use; `field` names the parameter."""
+
+
+@dataclass(frozen=True)
+class DetailedFilters:
+    date_range: DateRange
+    start: dt.date  # inclusive, in the viewer's time zone
+    end: dt.date  # inclusive
+    members: tuple[str, ...] = ()
+    clients: tuple[str, ...] = ()
+    without_client: bool = False
+    projects: tuple[str, ...] = ()
+    without_project: bool = False
+    tasks: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    tag_mode: TagMode = TagMode.CONTAINS
+    billable: bool | None = None
+    description: str = ""
+
+    def to_query(self) -> list[tuple[str, str]]:
+        """The query parameters that parse back to this filter (defaults left out)."""
+        query: list[tuple[str, str]] = []
+        if self.date_range == DateRange.CUSTOM:
+            query += [
+                ("range", DateRange.CUSTOM.value),
+                ("start", self.start.isoformat()),
+                ("end", self.end.isoformat()),
+            ]
+        elif self.date_range != DateRange.THIS_WEEK:
+            query.append(("range", self.date_range.value))
+        query += [("member", v) for v in self.members]
+        query += [("client", v) for v in self.clients]
+        if self.without_client:
+            query.append(("client", NONE))
+        query += [("project", v) for v in self.projects]
+        if self.without_project:
+            query.append(("project", NONE))
+        query += [("task", v) for v in self.tasks]
+        query += [("tag", v) for v in self.tags]
+        if self.tags and self.tag_mode != TagMode.CONTAINS:
+            query.append(("tag_mode", self.tag_mode.value))
+        if self.billable is not None:
+            query.append(("billable", "yes" if self.billable else "no"))
+        if self.description:
+            query.append(("description", self.description))
+        return query
+
+    def resolved(self) -> DetailedFilters:
+        """The same filter with its dates pinned (a preset becomes a custom range)."""
+        return replace(self, date_range=DateRange.CUSTOM)
+
+    def utc_bounds(self, time_zone: zoneinfo.ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+        """[since, until) in aware datetimes: local midnight of `start` to that after `end`."""
+        since = dt.datetime.combine(self.start, dt.time(0), tzinfo=time_zone)
+        until = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(0), tzinfo=time_zone)
+        return since.astimezone(dt.UTC), until.astimezone(dt.UTC)
+
+
+def preset_dates(preset: DateRange, *, today: dt.date, week_start: int) -> tuple[dt.date, dt.date]:
+    """The first and last day of a preset range around `today` (week_start: 0 = Monday)."""
+    if preset == DateRange.TODAY:
+        return today, today
+    if preset == DateRange.YESTERDAY:
+        day = today - dt.timedelta(days=1)
+        return day, day
+    if preset in (DateRange.THIS_WEEK, DateRange.LAST_WEEK):
+        first = today - dt.timedelta(days=(today.weekday() - week_start) % 7)
+        if preset == DateRange.LAST_WEEK:
+            first -= dt.timedelta(days=7)
+        return first, first + dt.timedelta(days=6)
+    if preset in (DateRange.THIS_MONTH, DateRange.LAST_MONTH):
+        year, month = today.year, today.month
+        if preset == DateRange.LAST_MONTH:
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        last_day = calendar.monthrange(year, month)[1]
+        return dt.date(year, month, 1), dt.date(year, month, last_day)
+    if preset in (DateRange.THIS_YEAR, DateRange.LAST_YEAR):
+        year = today.year - (1 if preset == DateRange.LAST_YEAR else 0)
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    raise ValueError(f"{preset} is not a preset.")
+
+
+def viewer_tz(user: User) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(user.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _values(params: Mapping[str, Sequence[str]], name: str) -> list[str]:
+    return [v.strip() for v in params.get(name, ()) if v.strip()]
+
+
+def _one(params: Mapping[str, Sequence[str]], name: str) -> str:
+    values = _values(params, name)
+    if len(values) > 1:
+        raise FilterError(f"Give one value for {name!r}, not {len(values)}.", field=name)
+    return values[0] if values else ""
+
+
+def _ids(
+    params: Mapping[str, Sequence[str]], name: str, noun: str, *, allow_none: bool = False
+) -> tuple[tuple[str, ...], bool]:
+    """Distinct ids in the order given, and whether "none" was among them."""
+    values = _values(params, name)
+    if len(values) > MAX_IDS:
+        raise FilterError(f"Choose at most {MAX_IDS} {noun}s.", field=name)
+    ids: dict[str, None] = {}
+    with_none = False
+    for value in values:
+        if allow_none and value.lower() == NONE:
+            with_none = True
+        elif is_object_id(value):
+            ids[value.lower()] = None
+        else:
+            raise FilterError(f"{value[:40]!r} is not a {noun} id.", field=name)
+    return tuple(ids), with_none
+
+
+def _date(params: Mapping[str, Sequence[str]], name: str, label: str) -> dt.date | None:
+    raw = _one(params, name)
+    if not raw:
+        return None
+    try:
+        if len(raw) != 10:
+            raise ValueError
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise FilterError(f"{label} must be a date like 2026-11-28.", field=name) from None
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise FilterError(f"{label} must be between 1970 and 2999.", field=name)
+    return day
+
+
+def parse_detailed_filters(
+    params: Mapping[str, Sequence[str]], *, user: User, today: dt.date | None = None
+) -> DetailedFilters:
+    """The filter the query parameters describe, for `user` (time zone, week start).
+
+    `params` maps a name to its list of values (a QueryDict through `.lists()`, or a dict of
+    lists). Raises FilterError, naming the parameter, for anything it cannot use.
+    """
+    if _values(params, "approval"):
+        raise FilterError(
+            "Filtering by approval state is not available yet: timesheet approvals come later.",
+            field="approval",
+        )
+    if today is None:
+        today = dt.datetime.now(viewer_tz(user)).date()
+
+    raw_range = _one(params, "range").lower()
+    start = _date(params, "start", "The start date")
+    end = _date(params, "end", "The end date")
+    if not raw_range:
+        raw_range = DateRange.CUSTOM if (start or end) else DateRange.THIS_WEEK
+    try:
+        date_range = DateRange(raw_range)
+    except ValueError:
+        choices = ", ".join(r.value for r in DateRange)
+        raise FilterError(
+            f"Unknown date range {raw_range[:40]!r}: choose one of {choices}.", field="range"
+        ) from None
+    if date_range == DateRange.CUSTOM:
+        if start is None or end is None:
+            raise FilterError(
+                "A custom range needs both a start and an end date.",
+                field="start" if start is None else "end",
+            )
+        if end < start:
+            raise FilterError("The end date is before the start date.", field="end")
+    else:
+        # A preset wins over dates sent with it (the form always sends its date fields).
+        start, end = preset_dates(date_range, today=today, week_start=int(user.week_start))
+
+    members, _ = _ids(params, "member", "member")
+    clients, without_client = _ids(params, "client", "client", allow_none=True)
+    projects, without_project = _ids(params, "project", "project", allow_none=True)
+    tasks, _ = _ids(params, "task", "task")
+    tags, _ = _ids(params, "tag", "tag")
+
+    raw_mode = _one(params, "tag_mode").lower() or TagMode.CONTAINS.value
+    try:
+        tag_mode = TagMode(raw_mode)
+    except ValueError:
+        raise FilterError(
+            "Tags filter must be 'contains' or 'not_contains'.", field="tag_mode"
+        ) from None
+
+    raw_billable = _one(params, "billable").lower()
+    if raw_billable not in ("", "yes", "no"):
+        raise FilterError("Billable must be 'yes' or 'no'.", field="billable")
+    billable = None if not raw_billable else raw_billable == "yes"
+
+    description = _one(params, "description")
+    if "\x00" in description:
+        raise FilterError("The description filter contains a NUL character.", field="description")
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        raise FilterError(
+            f"The description filter is longer than {MAX_DESCRIPTION_LENGTH} characters.",
+            field="description",
+        )
+
+    return DetailedFilters(
+        date_range=date_range,
+        start=start,
+        end=end,
+        members=members,
+        clients=clients,
+        without_client=without_client,
+        projects=projects,
+        without_project=without_project,
+        tasks=tasks,
+        tags=tags,
+        tag_mode=tag_mode,
+        billable=billable,
+        description=description,
+    )
