@@ -325,6 +325,24 @@ def test_locked_entry_refused_for_member_on_the_page(member_client, workspace, m
     assert TimeEntry.objects.filter(pk=entry.pk).exists()
 
 
+def test_locked_entry_offers_members_no_edit_or_delete(
+    member_client, admin_client_, workspace, member
+):
+    entry = entry_for(member, workspace, is_locked=True, description="Approved")
+    edit_url = url("entry_edit", workspace, pk=entry.pk)
+    delete_url = url("entry_delete", workspace, pk=entry.pk)
+    page = html(member_client.get(url("tracker", workspace)))
+    assert "Approved" in page and "Locked" in page
+    assert edit_url not in page and delete_url not in page
+    # Opening the edit form anyway says why instead of offering a form that cannot save.
+    inline = member_client.get(edit_url, **HX)
+    assert f'id="entry-{entry.pk}"' in html(inline) and "entry--editing" not in html(inline)
+    response = member_client.get(edit_url, follow=True)
+    assert "This entry is locked; only an admin can change it." in html(response)
+    # An admin still gets the form.
+    assert "entry--editing" in html(admin_client_.get(edit_url, **HX))
+
+
 # --- the timesheet --------------------------------------------------------------------------
 
 

@@ -244,7 +244,10 @@ def _render_edit(
 @workspace_view()
 def entry_row(request: HttpRequest, pk: str) -> HttpResponse:
     """One entry's row (the inline edit's Cancel)."""
-    entry = _entry(request, pk)
+    return _render_row(request, _entry(request, pk))
+
+
+def _render_row(request: HttpRequest, entry: TimeEntry) -> HttpResponse:
     return render(
         request, "tracking/entries/_entry_row.html", {"entry": entry, "weeks": _weeks(request)}
     )
@@ -257,6 +260,12 @@ def entry_edit(request: HttpRequest, pk: str) -> HttpResponse:
     membership = _ms(request)
     entry = _entry(request, pk)
     if request.method == "GET":
+        if entry.is_locked and not membership.is_admin:
+            # Say so up front instead of offering a form whose save would be refused.
+            if _is_htmx(request):
+                return _render_row(request, entry)
+            messages.error(request, "This entry is locked; only an admin can change it.")
+            return redirect(_tracker_url(membership, _weeks(request)))
         form = EntryEditForm(
             initial=_edit_initial(entry, membership.user),
             user=membership.user,
