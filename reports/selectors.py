@@ -1,0 +1,269 @@
+"""Reads of the Detailed report: the filtered entries (tenant-scoped, role-scoped) and their
+totals over the whole filtered set, with the workspace's rounding applied per entry in the
+database (see reports/rounding.py).
+
+Who sees what: the owner and admins see everyone's entries in the workspace; a member sees only
+their own. Only finished entries are reported: a running timer has no duration yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from reports.filters import DetailedFilters, FilterError, TagMode, viewer_tz
+from reports.rounding import (
+    Rounding,
+    amount_cents_expression,
+    rounded_duration_expression,
+    workspace_rounding,
+)
+from tracking.models import Client, Project, Tag, Task, TimeEntry, TimeEntryTag
+from workspaces.models import Membership
+
+# --- filtering ------------------------------------------------------------------------------
+
+
+def _by_dates(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership) -> Any:
+    since, until = f.utc_bounds(viewer_tz(ms.user))
+    return entries.filter(start__gte=since, start__lt=until)
+
+
+def _by_members(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership) -> Any:
+    return entries.filter(user_id__in=f.members) if f.members else entries
+
+
+def _by_clients(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership) -> Any:
+    if not f.clients and not f.without_client:
+        return entries
+    condition = Q(project__client_id__in=f.clients) if f.clients else Q(pk__in=[])
+    if f.without_client:
+        condition |= Q(project__client_id__isnull=True)
+    return entries.filter(condition)
+
+
+def _by_projects(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership) -> Any:
+    if not f.projects and not f.without_project:
+        return entries
+    condition = Q(project_id__in=f.projects) if f.projects else Q(pk__in=[])
+    if f.without_project:
+        condition |= Q(project_id__isnull=True)
+    return entries.filter(condition)
+
+
+def _by_tasks(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership) -> Any:
+    return entries.filter(task_id__in=f.tasks) if f.tasks else entries
+
+
+def _by_tags(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership) -> Any:
+    if not f.tags:
+        return entries
+    tagged = Exists(
+        TimeEntryTag.objects.filter(
+            workspace_id=ms.workspace_id, time_entry_id=OuterRef("pk"), tag_id__in=f.tags
+        )
+    )
+    return entries.filter(tagged if f.tag_mode == TagMode.CONTAINS else ~tagged)
+
+
+def _by_billable(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership) -> Any:
+    return entries if f.billable is None else entries.filter(billable=f.billable)
+
+
+def _by_description(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership) -> Any:
+    return entries.filter(description__icontains=f.description) if f.description else entries
+
+
+# One step per filter field; timesheet approvals add theirs (approval state) here.
+FILTER_STEPS: tuple[Callable[[QuerySet[TimeEntry], DetailedFilters, Membership], Any], ...] = (
+    _by_dates,
+    _by_members,
+    _by_clients,
+    _by_projects,
+    _by_tasks,
+    _by_tags,
+    _by_billable,
+    _by_description,
+)
+
+
+def visible_entries(*, membership: Membership) -> QuerySet[TimeEntry]:
+    """Finished entries of the workspace the membership may see in reports."""
+    entries = TimeEntry.objects.filter(workspace_id=membership.workspace_id, end__isnull=False)
+    if not membership.is_admin:
+        entries = entries.filter(user_id=membership.user_id)
+    return entries
+
+
+def apply_filters(
+    entries: QuerySet[TimeEntry], *, membership: Membership, filters: DetailedFilters
+) -> QuerySet[TimeEntry]:
+    for step in FILTER_STEPS:
+        entries = step(entries, filters, membership)
+    return entries
+
+
+def detailed_filters_check(*, membership: Membership, filters: DetailedFilters) -> None:
+    """FilterError when a filter names a client, project, task, tag or member that is not in
+    the workspace (one query per kind of id given, none when no ids are given)."""
+    ws = membership.workspace_id
+    kinds: list[tuple[str, str, tuple[str, ...], QuerySet[Any]]] = [
+        ("member", "member", filters.members, Membership.objects.filter(workspace_id=ws)),
+        ("client", "client", filters.clients, Client.objects.filter(workspace_id=ws)),
+        ("project", "project", filters.projects, Project.objects.filter(workspace_id=ws)),
+        ("task", "task", filters.tasks, Task.objects.filter(workspace_id=ws)),
+        ("tag", "tag", filters.tags, Tag.objects.filter(workspace_id=ws)),
+    ]
+    for field, noun, ids, rows in kinds:
+        if not ids:
+            continue
+        key = "user_id" if field == "member" else "pk"
+        found = set(rows.filter(**{f"{key}__in": ids}).values_list(key, flat=True))
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise FilterError(f"There is no {noun} {missing[0]} in this workspace.", field=field)
+
+
+# --- the table ------------------------------------------------------------------------------
+
+
+class SortKey(StrEnum):
+    DATE = "date"
+    DURATION = "duration"
+    MEMBER = "member"
+    PROJECT = "project"
+    AMOUNT = "amount"
+
+
+SORT_FIELDS: dict[SortKey, tuple[str, ...]] = {
+    SortKey.DATE: ("start",),
+    SortKey.DURATION: ("report_seconds", "start"),
+    SortKey.MEMBER: ("user__full_name", "start"),
+    SortKey.PROJECT: ("project__client__name", "project__name", "start"),
+    SortKey.AMOUNT: ("report_amount_cents", "start"),
+}
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: SortKey = SortKey.DATE
+    descending: bool = True
+
+    @classmethod
+    def parse(cls, raw: str) -> Sort:
+        """`date` (oldest first) or `-date` (newest first, the default), and so on."""
+        raw = (raw or "").strip()
+        if not raw:
+            return cls()
+        descending = raw.startswith("-")
+        try:
+            key = SortKey(raw.lstrip("-"))
+        except ValueError:
+            choices = ", ".join(k.value for k in SortKey)
+            raise FilterError(f"Sort by one of {choices}.", field="sort") from None
+        return cls(key=key, descending=descending)
+
+    @property
+    def param(self) -> str:
+        return f"-{self.key.value}" if self.descending else self.key.value
+
+    def order_by(self) -> list[Any]:
+        # Ties break on the id, so pages never repeat or skip a row.
+        fields = [*SORT_FIELDS[self.key], "pk"]
+        if self.descending:
+            return [F(f).desc(nulls_last=True) for f in fields]
+        return [F(f).asc(nulls_last=True) for f in fields]
+
+
+def _rounding_of(membership: Membership) -> Rounding | None:
+    return workspace_rounding(membership.workspace)
+
+
+def _report_annotations(rounding: Rounding | None) -> dict[str, Any]:
+    seconds = rounded_duration_expression(rounding)
+    return {
+        "report_seconds": seconds,
+        # Only billable time earns money.
+        "report_amount_cents": Case(
+            When(billable=True, then=amount_cents_expression(seconds)), default=Value(0)
+        ),
+    }
+
+
+def detailed_entries(
+    *, membership: Membership, filters: DetailedFilters, sort: Sort | None = None
+) -> QuerySet[TimeEntry]:
+    """The report's rows, sorted, each annotated with `report_seconds` (its duration as the
+    report counts it, rounded when the workspace rounds) and `report_amount_cents`; user,
+    project, client and task joined, tags prefetched in name order."""
+    entries = apply_filters(
+        visible_entries(membership=membership), membership=membership, filters=filters
+    )
+    return (
+        entries.annotate(**_report_annotations(_rounding_of(membership)))
+        .select_related("user", "project__client", "task")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .order_by(*(sort or Sort()).order_by())
+    )
+
+
+@dataclass(frozen=True)
+class CurrencyAmount:
+    currency: str
+    cents: int
+
+
+@dataclass(frozen=True)
+class DetailedTotals:
+    entry_count: int
+    total_seconds: int
+    billable_seconds: int
+    amounts: tuple[CurrencyAmount, ...]  # billable amounts, one per currency, by currency code
+
+
+def detailed_totals(*, membership: Membership, filters: DetailedFilters) -> DetailedTotals:
+    """Totals over the whole filtered set (not a page), summed in the database in one query:
+    each entry rounded first, then added up."""
+    entries = apply_filters(
+        visible_entries(membership=membership), membership=membership, filters=filters
+    )
+    annotations = _report_annotations(_rounding_of(membership))
+    seconds = annotations["report_seconds"]
+    rows = list(
+        entries.order_by()
+        .values("currency")
+        .annotate(
+            n=Count("pk"),
+            total=Coalesce(Sum(seconds), 0),
+            billable_total=Coalesce(Sum(seconds, filter=Q(billable=True)), 0),
+            amount=Coalesce(Sum(annotations["report_amount_cents"]), 0),
+        )
+        .order_by("currency")
+    )
+    return DetailedTotals(
+        entry_count=sum(r["n"] for r in rows),
+        total_seconds=sum(int(r["total"]) for r in rows),
+        billable_seconds=sum(int(r["billable_total"]) for r in rows),
+        amounts=tuple(
+            CurrencyAmount(currency=r["currency"], cents=int(r["amount"]))
+            for r in rows
+            if r["billable_total"]
+        ),
+    )
