@@ -44,6 +44,8 @@ from workspaces.api.fields import (
     StrictCharField,
     StrictSerializer,
     UtcDateTimeField,
+    format_datetime,
+    format_duration,
     money,
 )
 from workspaces.api.pagination import page_parameters, paginate, paginated_response
@@ -88,9 +90,13 @@ class TimeEntryOut(serializers.Serializer):
 
     @extend_schema_field(TimeIntervalOut())
     def get_timeInterval(self, entry: TimeEntry) -> dict[str, Any]:
-        return TimeIntervalOut(
-            {"start": entry.start, "end": entry.end, "duration": entry.duration_seconds}
-        ).data
+        # Built directly rather than through TimeIntervalOut(...).data: a serializer per row
+        # was a third of a 50-entry page's time.
+        return {
+            "start": format_datetime(entry.start),
+            "end": format_datetime(entry.end),
+            "duration": format_duration(entry.duration_seconds),
+        }
 
 
 class EntryProjectOut(serializers.Serializer):
@@ -316,6 +322,8 @@ class UserTimeEntriesApi(WorkspaceApiView):
         target = member_for_path(membership=membership, user_id=user_id, for_write=False)
         filters = TimeEntryFilters.from_query(request)
         qs = time_entries_of(workspace_id=membership.workspace_id, user=target.user)
+        if not filters["hydrated"]:
+            qs = qs.select_related(None)  # plain entries show ids only: no joins needed
         rows, last_page = paginate(_filtered(qs, filters).order_by("-start", "-id"), request)
         out = TimeEntryHydratedOut if filters["hydrated"] else TimeEntryOut
         return paginated_response(out(rows, many=True).data, last_page=last_page)

@@ -1,0 +1,319 @@
+"""How many REST API requests a second the product serves, against a stated target.
+
+    .venv/bin/python bench/api_throughput.py [--seconds 10] [--clients 4] [--entries 500]
+
+Builds its own PostgreSQL database (`tt_bench_api`, dropped and created again; the server from
+BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/), migrates it, seeds one
+workspace with `--clients` members, each with an API key and `--entries` finished entries
+(project, task, two tags each), then starts gunicorn with its default worker count (one, unless
+WEB_CONCURRENCY says otherwise) and DEBUG off, and drives it for `--seconds` per workload from
+`--clients` threads, one member and key per thread (the real throttle of 50 requests a second
+per key stays on, through Redis at BENCH_REDIS_URL):
+
+1. start + stop a timer: `POST /time-entries` without end, then `PATCH /user/{u}/time-entries`;
+2. list a user's 50 latest entries: `GET /user/{u}/time-entries?page-size=50`.
+
+It prints requests a second, latency, the SQL queries each request runs (counted in-process
+through Django's test client on the same database), and the ratio to the target: serving one
+API key's whole allowance, 50 requests a second (Clockify's limit), on that default gunicorn.
+A ratio of 1 or more means a single worker keeps up with a client going as fast as it may.
+Not a test: numbers vary by machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DB_NAME = "tt_bench_api"
+TARGET_REQUESTS_PER_SECOND = 50  # one API key's allowance, as Clockify's
+SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def database_url() -> str:
+    parts = urlsplit(SERVER_URL)
+    return urlunsplit(parts._replace(path=f"/{DB_NAME}"))
+
+
+def create_database() -> None:
+    parts = urlsplit(SERVER_URL)
+    conn = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname="postgres",
+    )
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{DB_NAME}"')
+    conn.close()
+
+
+@dataclass
+class Seat:
+    """One benchmark client: a member, their key and the ids their requests name."""
+
+    user_id: str
+    key: str
+
+
+@dataclass
+class Seeded:
+    workspace_id: str
+    seats: list[Seat] = field(default_factory=list)
+
+
+def seed(clients: int, entries: int) -> Seeded:
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from tracking.models import Project, Tag, Task, TimeEntry, TimeEntryTag
+    from workspaces.models import Membership, User, Workspace
+    from workspaces.services_api_keys import api_key_create
+
+    call_command("migrate", verbosity=0)
+    workspace = Workspace.objects.create(name="Bench Co", hourly_rate_cents=5000)
+    project = Project.objects.create(workspace=workspace, name="Website", billable=True)
+    task = Task.objects.create(workspace=workspace, project=project, name="Build")
+    tags = [Tag.objects.create(workspace=workspace, name=f"tag-{i}") for i in range(2)]
+    seeded = Seeded(workspace_id=workspace.pk)
+    now = timezone.now().replace(microsecond=0)
+    for i in range(clients):
+        user = User.objects.create_user(email=f"bench{i}@example.com", full_name=f"Bench {i}")
+        role = Membership.Role.OWNER if i == 0 else Membership.Role.MEMBER
+        Membership.objects.create(workspace=workspace, user=user, role=role)
+        rows = [
+            TimeEntry(
+                workspace=workspace,
+                user=user,
+                description=f"Entry {n}",
+                project=project,
+                task=task,
+                billable=True,
+                start=now - dt.timedelta(hours=2 * (n + 1)),
+                end=now - dt.timedelta(hours=2 * (n + 1)) + dt.timedelta(hours=1),
+                duration_seconds=3600,
+                hourly_rate_cents=5000,
+            )
+            for n in range(entries)
+        ]
+        TimeEntry.objects.bulk_create(rows)
+        TimeEntryTag.objects.bulk_create(
+            TimeEntryTag(workspace=workspace, time_entry=e, tag=t) for e in rows for t in tags
+        )
+        seeded.seats.append(Seat(user_id=user.pk, key=api_key_create(user=user, name="bench").key))
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics, as a live database would have
+    return seeded
+
+
+# --- what one request does ------------------------------------------------------------------
+
+
+def start_path(seeded: Seeded) -> str:
+    return f"/api/v1/workspaces/{seeded.workspace_id}/time-entries"
+
+
+def user_path(seeded: Seeded, seat: Seat) -> str:
+    return f"/api/v1/workspaces/{seeded.workspace_id}/user/{seat.user_id}/time-entries"
+
+
+def iso_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1))
+
+
+def queries_per_request(seeded: Seeded) -> dict[str, int]:
+    """SQL queries of each request, counted in-process on the same database."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    seat = seeded.seats[0]
+    client = Client(HTTP_X_API_KEY=seat.key)
+    counts: dict[str, int] = {}
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.post(start_path(seeded), {"description": "q"}, content_type="application/json")
+    assert r.status_code == 201, r.content
+    counts["start"] = len(ctx.captured_queries)
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.patch(
+            user_path(seeded, seat), {"end": iso_now()}, content_type="application/json"
+        )
+    assert r.status_code == 200, r.content
+    counts["stop"] = len(ctx.captured_queries)
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(user_path(seeded, seat), {"page-size": 50})
+    assert r.status_code == 200 and len(r.json()) == 50, r.content
+    counts["list"] = len(ctx.captured_queries)
+    return counts
+
+
+# --- the server and the load ----------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_gunicorn(port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "LOG_LEVEL": "WARNING",
+    }
+    proc = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "timetracker.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/api/v1/user", timeout=10)
+            return proc
+        except requests.RequestException:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+@dataclass
+class Result:
+    requests: int = 0
+    throttled: int = 0
+    errors: int = 0
+    latencies: list[float] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, status: int, seconds: float, expected: int) -> None:
+        with self.lock:
+            self.requests += 1
+            self.latencies.append(seconds)
+            if status == 429:
+                self.throttled += 1
+            elif status != expected:
+                self.errors += 1
+
+
+def drive(base: str, seeded: Seeded, workload: str, seconds: float) -> tuple[Result, float]:
+    result = Result()
+    stop_at = time.time() + seconds
+
+    def timed(session: requests.Session, method: str, url: str, expected: int, **kw) -> None:
+        began = time.perf_counter()
+        r = session.request(method, url, timeout=30, **kw)
+        result.add(r.status_code, time.perf_counter() - began, expected)
+
+    def run(seat: Seat) -> None:
+        session = requests.Session()
+        session.headers["X-Api-Key"] = seat.key
+        while time.time() < stop_at:
+            if workload == "timer":
+                timed(session, "POST", base + start_path(seeded), 201, json={"description": "b"})
+                timed(
+                    session, "PATCH", base + user_path(seeded, seat), 200, json={"end": iso_now()}
+                )
+            else:
+                timed(session, "GET", base + user_path(seeded, seat), 200, params={"page-size": 50})
+
+    began = time.time()
+    threads = [threading.Thread(target=run, args=(seat,)) for seat in seeded.seats]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return result, time.time() - began
+
+
+def report(name: str, result: Result, elapsed: float, queries: str) -> None:
+    rate = result.requests / elapsed
+    lat = sorted(result.latencies) or [0.0]
+    p95 = lat[int(0.95 * (len(lat) - 1))]
+    print(
+        f"{name:<38} {rate:7.1f} req/s  median {statistics.median(lat) * 1000:6.1f} ms  "
+        f"p95 {p95 * 1000:6.1f} ms  queries/request {queries:<10} "
+        f"429s {result.throttled}  errors {result.errors}  "
+        f"ratio to {TARGET_REQUESTS_PER_SECOND} req/s: {rate / TARGET_REQUESTS_PER_SECOND:.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--entries", type=int, default=500)
+    args = parser.parse_args()
+
+    create_database()
+    os.environ["DATABASE_URL"] = database_url()
+    os.environ["REDIS_URL"] = REDIS_URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timetracker.settings")
+    import django
+
+    django.setup()
+    seeded = seed(args.clients, args.entries)
+    counts = queries_per_request(seeded)
+
+    port = free_port()
+    server = start_gunicorn(port)
+    base = f"http://127.0.0.1:{port}"
+    workers = os.environ.get("WEB_CONCURRENCY", "1 (gunicorn's default)")
+    try:
+        print(
+            f"gunicorn workers: {workers}; {args.clients} client threads, one API key each; "
+            f"{args.entries} entries per user; {args.seconds:g} s per workload"
+        )
+        result, elapsed = drive(base, seeded, "timer", args.seconds)
+        report(
+            "start + stop a timer (each request)",
+            result,
+            elapsed,
+            f"{counts['start']}+{counts['stop']}",
+        )
+        print(f"{'  = start+stop pairs per second':<38} {result.requests / 2 / elapsed:7.1f}")
+        result, elapsed = drive(base, seeded, "list", args.seconds)
+        report("list a user's 50 latest entries", result, elapsed, str(counts["list"]))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
