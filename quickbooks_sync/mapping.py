@@ -1,0 +1,409 @@
+"""Pure mapping between QuickBooks Online and the time tracker: no database, no network.
+
+(a) the QBO customer tree -> clients and projects (the seed's "Data mapping");
+(b) linking by identical name: members <-> employees, clients and projects <-> customers;
+(c) a time entry -> a TimeActivity payload, or the product's own reason not to send it.
+
+Inputs and outputs are plain dataclasses keyed by ids (QBO Ids are strings; ids here too).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from quickbooks_sync.client import QBOCustomer, QBOEmployee
+
+# -- (a) the customer tree ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MappedClient:
+    """A Client here for a QBO customer that has sub-customers (or projects)."""
+
+    qbo_id: str
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class MappedProject:
+    """A Project here for a QBO customer, sub-customer or project; `client_qbo_id` is the
+    QBO Id of the customer whose Client it belongs under (None: a project without client)."""
+
+    qbo_id: str
+    name: str
+    client_qbo_id: str | None
+    active: bool
+    is_qbo_project: bool
+
+
+@dataclass(frozen=True)
+class CustomerTree:
+    clients: dict[str, MappedClient]  # by QBO Id
+    projects: dict[str, MappedProject]  # by QBO Id
+
+
+def map_customer_tree(customers: Iterable[QBOCustomer]) -> CustomerTree:
+    """The seed's data mapping, for any depth (QBO allows the top customer plus four levels):
+
+    - a customer with sub-customers is a Client;
+    - a customer without sub-customers is a Project under the Client its parent maps to;
+    - a sub-customer with sub-customers of its own is both a Client and a Project of the same
+      name (the Project under its parent's Client);
+    - a top-level customer without sub-customers is a Project without a client;
+    - QBO projects map by their place in the tree like sub-customers.
+
+    A ParentRef to a customer that is not in the list counts as top level.
+    """
+    by_id = {c.id: c for c in customers}
+
+    def parent_of(customer: QBOCustomer) -> str | None:
+        parent = customer.parent_id
+        return parent if parent is not None and parent in by_id and parent != customer.id else None
+
+    has_children = {parent for c in by_id.values() if (parent := parent_of(c)) is not None}
+    clients: dict[str, MappedClient] = {}
+    projects: dict[str, MappedProject] = {}
+    for customer in by_id.values():
+        parent = parent_of(customer)
+        if customer.id in has_children:
+            clients[customer.id] = MappedClient(
+                qbo_id=customer.id, name=customer.display_name, active=customer.active
+            )
+        if customer.id not in has_children or parent is not None:
+            projects[customer.id] = MappedProject(
+                qbo_id=customer.id,
+                name=customer.display_name,
+                client_qbo_id=parent,  # a parent always has children, so it is a Client
+                active=customer.active,
+                is_qbo_project=customer.is_project,
+            )
+    return CustomerTree(clients=clients, projects=projects)
+
+
+# -- (b) linking by identical name ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    """A workspace member as the sync sees it (`name` is the profile's full name)."""
+
+    member_id: str
+    name: str
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class UserLinks:
+    linked: dict[str, str]  # member id -> QBO employee Id (kept links and new ones)
+    newly_linked: dict[str, str]  # the subset linked by name in this run
+    members_without_employee: list[Member]  # active members only
+    employees_without_member: list[QBOEmployee]  # active employees only
+    members_sharing_a_name: list[Member]  # not linked: several members have this name
+
+
+def link_members(
+    *,
+    members: Sequence[Member],
+    employees: Sequence[QBOEmployee],
+    existing: Mapping[str, str],
+) -> UserLinks:
+    """Links a member and an employee when the member's name and the employee's DisplayName
+    are identical (the seed: "have to be identical"; no case or space folding).
+
+    Existing links (member id -> employee Id) are kept as long as the employee still exists,
+    whatever the names are now: links survive renames. Members of any status may be linked;
+    only active members and active employees are reported as missing their counterpart.
+    Members who share a name are not linked by name (which one is meant is unknown).
+    """
+    employee_ids = {e.id for e in employees}
+    linked: dict[str, str] = {}
+    taken: set[str] = set()
+    for member in members:
+        employee_id = existing.get(member.member_id)
+        if employee_id in employee_ids and employee_id not in taken:
+            linked[member.member_id] = employee_id
+            taken.add(employee_id)
+
+    name_count = Counter(m.name for m in members if m.member_id not in linked)
+    by_name = {e.display_name: e for e in employees if e.id not in taken}
+    newly_linked: dict[str, str] = {}
+    sharing: list[Member] = []
+    for member in members:
+        if member.member_id in linked:
+            continue
+        employee = by_name.get(member.name)
+        if employee is None:
+            continue
+        if name_count[member.name] > 1:
+            sharing.append(member)
+            continue
+        linked[member.member_id] = employee.id
+        newly_linked[member.member_id] = employee.id
+        taken.add(employee.id)
+
+    shared_ids = {m.member_id for m in sharing}
+    return UserLinks(
+        linked=linked,
+        newly_linked=newly_linked,
+        members_without_employee=sorted(
+            (
+                m
+                for m in members
+                if m.active and m.member_id not in linked and m.member_id not in shared_ids
+            ),
+            key=lambda m: m.name.casefold(),
+        ),
+        employees_without_member=sorted(
+            (e for e in employees if e.active and e.id not in taken),
+            key=lambda e: e.display_name.casefold(),
+        ),
+        members_sharing_a_name=sorted(sharing, key=lambda m: m.name.casefold()),
+    )
+
+
+@dataclass(frozen=True)
+class LocalClient:
+    client_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class LocalProject:
+    project_id: str
+    name: str
+    client_id: str | None
+
+
+@dataclass(frozen=True)
+class CustomerLinks:
+    clients: dict[str, str]  # local client id -> QBO customer Id (kept links and new ones)
+    projects: dict[str, str]  # local project id -> QBO customer Id (kept links and new ones)
+    newly_linked_clients: dict[str, str]
+    newly_linked_projects: dict[str, str]
+    clients_missing_here: list[MappedClient]  # QBO customers that should be a Client here
+    customers_without_project: list[MappedProject]  # QBO customers/projects with no project
+    projects_without_customer: list[LocalProject]  # projects here with no QBO customer
+
+
+def link_customers(
+    *,
+    tree: CustomerTree,
+    clients: Sequence[LocalClient],
+    projects: Sequence[LocalProject],
+    existing_client_links: Mapping[str, str],
+    existing_project_links: Mapping[str, str],
+) -> CustomerLinks:
+    """Links clients and projects to the QBO customers they map to, by identical name.
+
+    A client links to the mapped Client of the same name. A project links to the mapped
+    Project of the same name under the client its QBO parent maps to (no client for a
+    top-level customer). Existing links (local id -> QBO Id) are kept while the QBO customer
+    still maps to the same kind of thing, whatever the names are now.
+    """
+    client_links: dict[str, str] = {}
+    for client in clients:
+        qbo_id = existing_client_links.get(client.client_id)
+        if qbo_id in tree.clients and qbo_id not in client_links.values():
+            client_links[client.client_id] = qbo_id
+    linked_qbo_clients = set(client_links.values())
+    new_clients: dict[str, str] = {}
+    clients_by_name = {
+        c.name: c for c in tree.clients.values() if c.qbo_id not in linked_qbo_clients
+    }
+    for client in clients:
+        if client.client_id in client_links:
+            continue
+        mapped = clients_by_name.pop(client.name, None)
+        if mapped is not None:
+            client_links[client.client_id] = mapped.qbo_id
+            new_clients[client.client_id] = mapped.qbo_id
+    local_client_of = {qbo_id: local_id for local_id, qbo_id in client_links.items()}
+
+    project_links: dict[str, str] = {}
+    for project in projects:
+        qbo_id = existing_project_links.get(project.project_id)
+        if qbo_id in tree.projects and qbo_id not in project_links.values():
+            project_links[project.project_id] = qbo_id
+    linked_qbo_projects = set(project_links.values())
+    # (name, local client id or None) -> mapped project; a mapped project whose QBO client has
+    # no client here cannot be "under the client its parent maps to" yet.
+    wanted: dict[tuple[str, str | None], MappedProject] = {}
+    for mapped_project in tree.projects.values():
+        if mapped_project.qbo_id in linked_qbo_projects:
+            continue
+        if mapped_project.client_qbo_id is None:
+            wanted[(mapped_project.name, None)] = mapped_project
+        elif mapped_project.client_qbo_id in local_client_of:
+            key = (mapped_project.name, local_client_of[mapped_project.client_qbo_id])
+            wanted[key] = mapped_project
+    new_projects: dict[str, str] = {}
+    for project in projects:
+        if project.project_id in project_links:
+            continue
+        match = wanted.pop((project.name, project.client_id), None)
+        if match is not None:
+            project_links[project.project_id] = match.qbo_id
+            new_projects[project.project_id] = match.qbo_id
+
+    linked_clients = set(client_links.values())
+    linked_projects = set(project_links.values())
+    return CustomerLinks(
+        clients=client_links,
+        projects=project_links,
+        newly_linked_clients=new_clients,
+        newly_linked_projects=new_projects,
+        clients_missing_here=sorted(
+            (c for c in tree.clients.values() if c.qbo_id not in linked_clients),
+            key=lambda c: c.name.casefold(),
+        ),
+        customers_without_project=sorted(
+            (p for p in tree.projects.values() if p.qbo_id not in linked_projects),
+            key=lambda p: p.name.casefold(),
+        ),
+        projects_without_customer=sorted(
+            (p for p in projects if p.project_id not in project_links),
+            key=lambda p: p.name.casefold(),
+        ),
+    )
+
+
+# -- (c) a time entry -> a TimeActivity -----------------------------------------------------------
+
+MAX_ENTRY_SECONDS = 23 * 3600 + 55 * 60  # the seed: entries longer than 23h55m aren't sent
+MAX_DESCRIPTION_LENGTH = 4000  # QBO refuses a longer TimeActivity Description (2050)
+
+
+class RefusalReason(StrEnum):
+    RUNNING = "running"
+    BILLABLE_WITHOUT_PROJECT = "billable_without_project"
+    TOO_LONG = "too_long"
+    TOO_SHORT = "too_short"
+    MEMBER_NOT_LINKED = "member_not_linked"
+    PROJECT_NOT_LINKED = "project_not_linked"
+
+    @property
+    def message(self) -> str:
+        return REFUSAL_MESSAGES[self]
+
+
+REFUSAL_MESSAGES: dict[RefusalReason, str] = {
+    RefusalReason.RUNNING: "The timer is still running. Stop it first.",
+    RefusalReason.BILLABLE_WITHOUT_PROJECT: (
+        "A billable entry needs a project to be sent to QuickBooks. Pick a project or mark it "
+        "non-billable."
+    ),
+    RefusalReason.TOO_LONG: (
+        "Entries longer than 23 h 55 min are not sent to QuickBooks. Split the entry."
+    ),
+    RefusalReason.TOO_SHORT: (
+        "The entry is shorter than one minute; QuickBooks records time in whole minutes."
+    ),
+    RefusalReason.MEMBER_NOT_LINKED: (
+        "The member is not linked to a QuickBooks employee. Give both the same name and sync "
+        "users, or create the missing users."
+    ),
+    RefusalReason.PROJECT_NOT_LINKED: (
+        "The project is not linked to a QuickBooks customer. Give both the same name and sync "
+        "customers."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class TimeEntryInput:
+    """What the send needs of one time entry, already resolved by the caller.
+
+    `duration_seconds` is the (rounded, when rounding is on) duration the reports show;
+    `employee_id` is the QBO Employee the member is linked to; `customer_id` the QBO customer
+    the entry's project is linked to (None when it has no project or no link)."""
+
+    entry_id: str
+    start: datetime
+    end: datetime | None
+    duration_seconds: int
+    billable: bool
+    hourly_rate_cents: int | None
+    description: str
+    project_id: str | None
+    employee_id: str | None
+    customer_id: str | None
+
+
+@dataclass(frozen=True)
+class TimeActivityDraft:
+    entry_id: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EntryRefused:
+    entry_id: str
+    reason: RefusalReason
+
+    @property
+    def message(self) -> str:
+        return self.reason.message
+
+
+def refusal_reason(entry: TimeEntryInput) -> RefusalReason | None:
+    """The product's own reason not to send an entry (first one that applies), or None."""
+    if entry.end is None:
+        return RefusalReason.RUNNING
+    if entry.billable and entry.project_id is None:
+        return RefusalReason.BILLABLE_WITHOUT_PROJECT
+    if entry.duration_seconds > MAX_ENTRY_SECONDS:
+        return RefusalReason.TOO_LONG
+    if _whole_minutes(entry.duration_seconds) == 0:
+        return RefusalReason.TOO_SHORT
+    if entry.employee_id is None:
+        return RefusalReason.MEMBER_NOT_LINKED
+    if entry.project_id is not None and entry.customer_id is None:
+        return RefusalReason.PROJECT_NOT_LINKED
+    return None
+
+
+def _whole_minutes(seconds: int) -> int:
+    return (seconds + 30) // 60  # to the nearest minute, half a minute up
+
+
+def time_activity_payload(
+    entry: TimeEntryInput, *, time_zone: str, item_id: str | None = None
+) -> TimeActivityDraft | EntryRefused:
+    """One TimeActivity for one entry, or why it is not sent.
+
+    TxnDate is the start's date in the workspace time zone; Hours and Minutes hold the
+    duration (QBO: Minutes 0-59, and never together with StartTime/EndTime); HourlyRate only
+    for billable entries (QBO requires it with BillableStatus Billable)."""
+    if entry.start.tzinfo is None:
+        raise ValueError("start must be an aware datetime")
+    reason = refusal_reason(entry)
+    employee_id = entry.employee_id
+    if reason is not None or employee_id is None:
+        return EntryRefused(
+            entry_id=entry.entry_id, reason=reason or RefusalReason.MEMBER_NOT_LINKED
+        )
+    minutes = _whole_minutes(entry.duration_seconds)
+    payload: dict[str, Any] = {
+        "NameOf": "Employee",
+        "EmployeeRef": {"value": employee_id},
+        "TxnDate": entry.start.astimezone(ZoneInfo(time_zone)).date().isoformat(),
+        "Hours": minutes // 60,
+        "Minutes": minutes % 60,
+        "BillableStatus": "Billable" if entry.billable else "NotBillable",
+        "Description": entry.description[:MAX_DESCRIPTION_LENGTH],
+    }
+    if entry.customer_id is not None:
+        payload["CustomerRef"] = {"value": entry.customer_id}
+    if entry.billable:
+        # Integer cents -> a decimal number with two places (cents / 100 prints exactly so).
+        payload["HourlyRate"] = (entry.hourly_rate_cents or 0) / 100
+    if item_id is not None:
+        payload["ItemRef"] = {"value": item_id}
+    return TimeActivityDraft(entry_id=entry.entry_id, payload=payload)
