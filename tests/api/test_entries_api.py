@@ -60,7 +60,7 @@ def project(workspace):
 
 
 def test_create_a_finished_entry_answers_the_dialects_fields(
-    member_api, workspace, member, project
+    member_api, admin_api, workspace, member, project
 ):
     task = TaskFactory.create(project=project, name="Design")
     tag = TagFactory.create(workspace=workspace, name="urgent")
@@ -83,7 +83,7 @@ def test_create_a_finished_entry_answers_the_dialects_fields(
     assert got["projectId"] == project.pk and got["taskId"] == task.pk
     assert got["tagIds"] == [tag.pk]
     assert got["billable"] is False and got["isLocked"] is False
-    assert got["hourlyRate"] == {"amount": 5000, "currency": "USD"}
+    assert got["hourlyRate"] is None  # rates are for admins, as on the pages
     assert got["timeInterval"] == {
         "start": iso(start),
         "end": iso(start + dt.timedelta(hours=1, minutes=30)),
@@ -91,6 +91,8 @@ def test_create_a_finished_entry_answers_the_dialects_fields(
     }
     entry = TimeEntry.objects.get(pk=got["id"])
     assert entry.user == member and entry.duration_seconds == 5400
+    as_admin = admin_api.get(f"{base(workspace)}/time-entries/{got['id']}").json()
+    assert as_admin["hourlyRate"] == {"amount": 5000, "currency": "USD"}
 
 
 def test_post_without_end_starts_a_timer_and_stops_the_running_one(member_api, workspace, member):

@@ -18,6 +18,11 @@ Choices where Clockify's documentation is silent or loose:
   `false` answers finished entries only.
 - `tags` (repeated or comma-separated) matches entries that carry any of them.
 - The in-progress list shows an admin every running timer, a member their own.
+- `hourlyRate` is shown to admins and the owner; members get null (as the pages and the
+  catalog API: rates are not shown to members).
+- `hydrated=true` embeds compact objects: project {id, name, clientId, clientName, workspaceId,
+  billable, public, color, archived}, task {id, name, projectId, status}, tags [{id, name,
+  workspaceId, archived}]; the full ones (rates, members, assignees) are on their own endpoints.
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ from workspaces.errors import ApplicationError
 from workspaces.ids import is_object_id
 from workspaces.models import Membership
 
-TAG = ["Time entries"]
+TAG = ["time-entries"]
 # A client sending more tags than this on one entry is broken, not busy.
 MAX_TAGS_PER_ENTRY = 100
 
@@ -84,8 +89,11 @@ class TimeEntryOut(serializers.Serializer):
     def get_tagIds(self, entry: TimeEntry) -> list[str]:
         return [t.pk for t in entry.tags.all()]
 
-    @extend_schema_field(MoneySerializer())
+    @extend_schema_field(MoneySerializer(allow_null=True))
     def get_hourlyRate(self, entry: TimeEntry) -> Any:
+        # Rates are for admins and the owner, as on the pages and the catalog API.
+        if not self.context.get("shows_rates"):
+            return None
         return money(entry.hourly_rate_cents, entry.currency)
 
     @extend_schema_field(TimeIntervalOut())
@@ -139,7 +147,12 @@ class TimeEntryHydratedOut(TimeEntryOut):
 
 def _entry_out(membership: Membership, entry_id: str) -> dict[str, Any]:
     """An entry as the API shows it, read back with everything the output needs."""
-    return dict(TimeEntryOut(time_entry_get(membership=membership, entry_id=entry_id)).data)
+    entry = time_entry_get(membership=membership, entry_id=entry_id)
+    return dict(TimeEntryOut(entry, context=_context(membership)).data)
+
+
+def _context(membership: Membership) -> dict[str, Any]:
+    return {"shows_rates": membership.is_admin}
 
 
 # --- input ----------------------------------------------------------------------------------
@@ -326,7 +339,8 @@ class UserTimeEntriesApi(WorkspaceApiView):
             qs = qs.select_related(None)  # plain entries show ids only: no joins needed
         rows, last_page = paginate(_filtered(qs, filters).order_by("-start", "-id"), request)
         out = TimeEntryHydratedOut if filters["hydrated"] else TimeEntryOut
-        return paginated_response(out(rows, many=True).data, last_page=last_page)
+        data = out(rows, many=True, context=_context(membership)).data
+        return paginated_response(data, last_page=last_page)
 
     @extend_schema(
         tags=TAG,
@@ -420,4 +434,5 @@ class InProgressApi(WorkspaceApiView):
         if not membership.is_admin:
             qs = qs.filter(user_id=membership.user_id)
         rows, last_page = paginate(qs, request)
-        return paginated_response(TimeEntryOut(rows, many=True).data, last_page=last_page)
+        data = TimeEntryOut(rows, many=True, context=_context(membership)).data
+        return paginated_response(data, last_page=last_page)
