@@ -166,7 +166,8 @@ class BatchItemResult:
 
 
 # What a person can do about QBO's common codes (texts of QBO itself stay in .message/.detail).
-# Codes: Intuit's "Fix common QuickBooks Online Accounting API errors" page.
+# Codes: Intuit's "Fix common QuickBooks Online Accounting API errors" page and
+# https://developer.intuit.com/app/developer/qbo/docs/develop/troubleshooting/error-codes
 HUMAN_MESSAGES: dict[str, str] = {
     "610": (
         "QuickBooks cannot find the customer, employee or item this refers to, or it is "
@@ -259,9 +260,11 @@ class QBOAuthError(QBOError):
 
 
 class QBOThrottled(QBOError):
-    """429 / 3001: past a rate limit. Intuit says wait (60 s) and retry."""
+    """429 / 3001: past a rate limit (500 requests a minute, 10 a second, 10 at once, 40 batch
+    requests a minute per company). Intuit's "API call limits and throttles": wait 60 s."""
 
     retryable = True
+    retry_after_seconds: ClassVar[float] = 60.0
 
 
 class QBOTransientError(QBOError):

@@ -35,7 +35,9 @@ REDIRECT_URI = "http://127.0.0.1:8000/quickbooks/callback"
 def _restore_insecure_transport(monkeypatch: pytest.MonkeyPatch) -> None:
     # The client sets OAUTHLIB_INSECURE_TRANSPORT for a loopback emulator; undo it after each
     # test so other test folders see the environment they expect.
-    monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
+    # (setenv first so that monkeypatch records the original state and restores it.)
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "")
+    monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT")
 
 
 @pytest.fixture(scope="module")
@@ -421,6 +423,7 @@ def test_429_is_throttled(sandbox: SandboxProcess, realm: str, session: QBOSessi
     assert excinfo.value.code == "3001"
     assert excinfo.value.http_status == 429
     assert excinfo.value.retryable is True
+    assert excinfo.value.retry_after_seconds == 60
     assert session.employees() == []  # the fault was spent
 
 
