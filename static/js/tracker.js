@@ -85,6 +85,23 @@
     if (cancel) { event.preventDefault(); cancel.click(); }
   });
 
+  // After an inline edit is saved or cancelled, keyboard focus returns to that entry's row
+  // (htmx replaces the form, and focus would otherwise fall back to the top of the page).
+  var returnFocusTo = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt.closest && event.detail.elt.closest("form.entry--editing");
+    returnFocusTo = form ? form.id : null;
+  });
+  // htmx:load fires on the new content (the request's own element may be gone by then).
+  document.addEventListener("htmx:load", function () {
+    if (!returnFocusTo) return;
+    var row = document.getElementById(returnFocusTo);
+    if (!row || row.matches("form.entry--editing")) return; // still editing (an error shows)
+    returnFocusTo = null;
+    var target = row.querySelector("button.entry__open") || row.querySelector("[data-entry-check]");
+    if (target) target.focus();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     tick();
     setInterval(tick, 1000);

@@ -123,3 +123,33 @@ def test_timesheet_cell_updates_totals(
         re.compile(r"[23]:15")
     )
     expect(page.locator(".week-total")).to_have_text(re.compile(r"[23]:15"))
+
+
+def test_inline_edit_by_keyboard_alone(page, live_server, workspace, member):
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=3)
+    TimeEntryFactory.create(
+        workspace=workspace,
+        user=member,
+        description="Draft",
+        start=start,
+        end=start + dt.timedelta(hours=1),
+    )
+    login(page, live_server, member, workspace)
+    opener = page.locator(".entry .entry__open").first
+    opener.focus()
+    page.keyboard.press("Enter")  # a real <button>: opens the inline form
+    description = page.locator("form.entry--editing").get_by_label("Description")
+    expect(description).to_be_focused()
+    description.fill("Final copy")
+    page.keyboard.press("Enter")  # submits the form
+    expect(page.locator("form.entry--editing")).to_have_count(0)
+    expect(page.locator(".entry").first).to_contain_text("Final copy")
+    # Focus comes back to the row, not the top of the page.
+    expect(page.locator(".entry .entry__open").first).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect(page.locator("form.entry--editing")).to_be_visible()
+    page.keyboard.press("Escape")  # cancels
+    expect(page.locator("form.entry--editing")).to_have_count(0)
+    expect(page.locator(".entry .entry__open").first).to_be_focused()
+    assert TimeEntry.objects.get(user=member).description == "Final copy"
