@@ -35,7 +35,7 @@ from reports.rounding import (
     rounded_duration_expression,
     workspace_rounding,
 )
-from tracking.models import Client, Project, Tag, Task, TimeEntry, TimeEntryTag
+from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, TimeEntryTag
 from workspaces.models import Membership
 
 # --- filtering ------------------------------------------------------------------------------
@@ -266,4 +266,47 @@ def detailed_totals(*, membership: Membership, filters: DetailedFilters) -> Deta
             for r in rows
             if r["billable_total"]
         ),
+    )
+
+
+# --- the filter form's choices --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    members: list[Membership]  # empty for members: they only ever see their own entries
+    clients: list[Client]
+    projects: list[Project]
+    tasks: list[Task]
+    tags: list[Tag]
+
+
+def detailed_filter_choices(*, membership: Membership) -> FilterChoices:
+    """What the filter form offers, archived things included (old entries use them); five
+    queries whatever the workspace's size. Members are offered only the projects they may
+    track on (public ones and those they belong to), so private project names do not leak."""
+    ws = membership.workspace_id
+    projects = Project.objects.filter(workspace_id=ws)
+    if not membership.is_admin:
+        member_of = ProjectMember.objects.filter(
+            workspace_id=ws, user_id=membership.user_id
+        ).values("project_id")
+        projects = projects.filter(Q(is_public=True) | Q(pk__in=member_of))
+    members: list[Membership] = []
+    if membership.is_admin:
+        members = list(
+            Membership.objects.filter(workspace_id=ws)
+            .select_related("user")
+            .order_by("user__full_name", "user__email")
+        )
+    return FilterChoices(
+        members=members,
+        clients=list(Client.objects.filter(workspace_id=ws).order_by("name")),
+        projects=list(projects.select_related("client").order_by("client__name", "name")),
+        tasks=list(
+            Task.objects.filter(workspace_id=ws, project__in=projects)
+            .select_related("project")
+            .order_by("project__name", "name")
+        ),
+        tags=list(Tag.objects.filter(workspace_id=ws).order_by("name")),
     )

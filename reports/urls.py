@@ -1,7 +1,11 @@
 """Report pages, mounted under /w/<ws>/reports/ by timetracker/urls.py."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from reports import views
 
 app_name = "reports"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("detailed/", views.detailed, name="detailed"),
+]

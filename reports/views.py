@@ -1,0 +1,143 @@
+"""The report pages under /w/<ws>/reports/ (every view decorated with `workspace_view`: an
+outsider gets a 404). Filters live in the query string, so a link reproduces the report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from reports.filters import DateRange, DetailedFilters, FilterError, parse_detailed_filters
+from reports.rounding import workspace_rounding
+from reports.selectors import (
+    Sort,
+    SortKey,
+    detailed_entries,
+    detailed_filter_choices,
+    detailed_filters_check,
+    detailed_totals,
+)
+from workspaces.access import workspace_view
+from workspaces.models import Membership
+
+PAGE_SIZE = 50
+# A new sort column starts in the direction people expect: newest, longest, largest first.
+DESCENDING_FIRST = {SortKey.DATE, SortKey.DURATION, SortKey.AMOUNT}
+SORT_LABELS = {
+    SortKey.DATE: "Date",
+    SortKey.DURATION: "Duration",
+    SortKey.MEMBER: "Member",
+    SortKey.PROJECT: "Project",
+    SortKey.AMOUNT: "Amount",
+}
+
+
+def _ms(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined]
+
+
+def _sort_links(filter_query: list[tuple[str, str]], sort: Sort) -> dict[str, dict[str, str]]:
+    """Per sortable column: the URL that sorts by it (flipping the direction when it is the
+    current one) and its aria-sort state."""
+    links: dict[str, dict[str, str]] = {}
+    for key in SortKey:
+        if key == sort.key:
+            target = Sort(key=key, descending=not sort.descending)
+            state = "descending" if sort.descending else "ascending"
+        else:
+            target = Sort(key=key, descending=key in DESCENDING_FIRST)
+            state = "none"
+        links[key.value] = {
+            "url": "?" + urlencode([*filter_query, ("sort", target.param)]),
+            "state": state,
+            "label": SORT_LABELS[key],
+        }
+    return links
+
+
+def _can_edit(membership: Membership, entry: Any) -> bool:
+    """Admins edit any entry; members their own unlocked ones (the tracker's rule)."""
+    return membership.is_admin or (entry.user_id == membership.user_id and not entry.is_locked)
+
+
+@require_GET
+@workspace_view()
+def detailed(request: HttpRequest) -> HttpResponse:
+    """The Detailed report: every entry in the filters, sortable, 50 a page, with totals over
+    the whole filtered set and the workspace's rounding applied per entry."""
+    membership = _ms(request)
+    params = dict(request.GET.lists())
+    context: dict[str, Any] = {
+        "nav": "reports",
+        "choices": detailed_filter_choices(membership=membership),
+        "ranges": list(DateRange),
+        "rounding": workspace_rounding(membership.workspace),
+    }
+    try:
+        filters = parse_detailed_filters(params, user=membership.user)
+        sort = Sort.parse(request.GET.get("sort", ""))
+        detailed_filters_check(membership=membership, filters=filters)
+    except FilterError as exc:
+        # Show the form as sent, so the person can fix it; no report for a filter we can't use.
+        context.update(error=exc, form=_raw_form(params), filters=None)
+        return render(request, "reports/detailed.html", context, status=400)
+
+    filter_query = filters.to_query()
+    entries = detailed_entries(membership=membership, filters=filters, sort=sort)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for entry in rows:
+        entry.can_edit = _can_edit(membership, entry)
+    page_query = [*filter_query, ("sort", sort.param)] if sort != Sort() else filter_query
+    context.update(
+        filters=filters,
+        form=_filters_form(filters),
+        sort=sort,
+        sort_links=_sort_links(filter_query, sort),
+        page=page,
+        rows=rows,
+        page_query=urlencode(page_query),
+        totals=detailed_totals(membership=membership, filters=filters),
+    )
+    return render(request, "reports/detailed.html", context)
+
+
+def _filters_form(filters: DetailedFilters) -> dict[str, Any]:
+    """The form's current values (what is selected in each control)."""
+    return {
+        "range": filters.date_range.value,
+        "start": filters.start.isoformat(),
+        "end": filters.end.isoformat(),
+        "member": set(filters.members),
+        "client": set(filters.clients) | ({"none"} if filters.without_client else set()),
+        "project": set(filters.projects) | ({"none"} if filters.without_project else set()),
+        "task": set(filters.tasks),
+        "tag": set(filters.tags),
+        "tag_mode": filters.tag_mode.value,
+        "billable": "" if filters.billable is None else ("yes" if filters.billable else "no"),
+        "description": filters.description,
+    }
+
+
+def _raw_form(params: dict[str, list[str]]) -> dict[str, Any]:
+    def one(name: str) -> str:
+        values = params.get(name) or [""]
+        return values[0]
+
+    return {
+        "range": one("range"),
+        "start": one("start"),
+        "end": one("end"),
+        "member": set(params.get("member", [])),
+        "client": set(params.get("client", [])),
+        "project": set(params.get("project", [])),
+        "task": set(params.get("task", [])),
+        "tag": set(params.get("tag", [])),
+        "tag_mode": one("tag_mode"),
+        "billable": one("billable"),
+        "description": one("description"),
+    }
