@@ -486,3 +486,16 @@ def test_insecure_transport_is_allowed_only_for_a_loopback_http_base(config: QBO
     QBOSession(config, realm_id="1", access_token="t")
     assert os.environ["OAUTHLIB_INSECURE_TRANSPORT"] == "1"
     assert remote.api_url_v3 == "https://quickbooks.api.intuit.com/v3"
+
+
+def test_a_read_only_subscription_refuses_writes_but_not_reads(
+    sandbox: SandboxProcess, realm: str, session: QBOSession
+) -> None:
+    sandbox.control("PATCH", f"/companies/{realm}", {"subscription_status": "SUSPENDED"})
+    assert session.company_info().subscription_status == "SUSPENDED"
+    with pytest.raises(QBOValidationError) as excinfo:
+        session.create_customer(display_name="Refused")
+    assert excinfo.value.code == "3100"
+    assert excinfo.value.http_status == 403
+    assert "read-only" in excinfo.value.human_message
+    assert stored(sandbox, realm, "Customer") == []
