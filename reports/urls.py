@@ -8,4 +8,5 @@ app_name = "reports"
 
 urlpatterns: list[URLPattern] = [
     path("detailed/", views.detailed, name="detailed"),
+    path("detailed/export.csv", views.detailed_csv, name="detailed_csv"),
 ]
