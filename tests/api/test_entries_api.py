@@ -241,6 +241,8 @@ def test_patch_refuses_an_end_before_the_start_and_keeps_the_timer(member_api, w
     r = member_api.patch(url, {"end": iso(start - dt.timedelta(minutes=1))}, format="json")
     assert r.status_code == 400 and "after the start" in r.json()["message"]
     assert member_api.patch(url, {}, format="json").status_code == 400
+    r = member_api.patch(url, {"end": iso(start + dt.timedelta(hours=1000))}, format="json")
+    assert r.status_code == 400 and "999 hours" in r.json()["message"]
     assert (
         member_api.patch(url, {"end": iso(ago(seconds=0)), "x": 1}, format="json").status_code
         == 400
@@ -465,6 +467,28 @@ def test_in_progress_shows_admins_every_timer_and_members_their_own(
     url = f"{base(workspace)}/time-entries/status/in-progress"
     assert ids(admin_api.get(url)) == [theirs.pk, mine.pk]
     assert ids(member_api.get(url)) == [mine.pk]
+
+
+def test_in_progress_query_count_does_not_grow_with_timers(
+    admin_api, workspace, django_assert_max_num_queries
+):
+    tag = TagFactory.create(workspace=workspace)
+
+    def add_timers(n):
+        for _ in range(n):
+            user = UserFactory.create()
+            MembershipFactory.create(workspace=workspace, user=user)
+            entry = entry_of(workspace, user, start=ago(hours=1), end=None, duration_seconds=None)
+            TimeEntryTag.objects.create(workspace=workspace, time_entry=entry, tag=tag)
+
+    url = f"{base(workspace)}/time-entries/status/in-progress"
+    add_timers(2)
+    with django_assert_max_num_queries(6):
+        assert len(admin_api.get(url).json()) == 2
+    add_timers(30)
+    with django_assert_max_num_queries(6):
+        got = admin_api.get(url, {"page-size": 100}).json()
+    assert len(got) == 32 and all(e["tagIds"] == [tag.pk] for e in got)
 
 
 # --- tenancy: an outsider gets 404 everywhere ------------------------------------------------

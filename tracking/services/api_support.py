@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
-from tracking.models import TimeEntry
+from tracking.models import MAX_ENTRY_SECONDS, TimeEntry
 from tracking.services import entries as entry_services
 from workspaces.access import require_role
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
@@ -96,4 +96,6 @@ def timer_stop_for(*, membership: Membership, target: Membership, end: dt.dateti
         raise PermissionDenied("This entry is locked; only an admin can change it.")
     if end.replace(microsecond=0) <= running.start:
         raise ApplicationError("The end must be after the start.", field="end")
+    if (end - running.start).total_seconds() > MAX_ENTRY_SECONDS:
+        raise ApplicationError("An entry can be 999 hours long at most.", field="end")
     return entry_services.timer_stop(membership=target, end=end)
