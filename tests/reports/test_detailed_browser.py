@@ -1,0 +1,86 @@
+"""The Detailed report in a real browser: pick a custom range and a project, apply, see the rows
+and totals follow, sort, and download the CSV export of exactly what is shown."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def login(page, live_server, user, path):
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    page.goto(f"{live_server.url}{path}")
+
+
+def test_filter_the_detailed_report_and_export_it(page, live_server, workspace, owner, member):
+    workspace.rounding_enabled = True
+    workspace.rounding_mode = "NEAREST"
+    workspace.rounding_minutes = 15
+    workspace.save()
+    acme = ClientFactory(workspace=workspace, name="Acme")
+    website = ProjectFactory(workspace=workspace, client=acme, name="Website")
+    internal = ProjectFactory(workspace=workspace, name="Internal")
+    start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    for i, (project, seconds, who) in enumerate(
+        [
+            (website, 450, owner),  # 7:30 -> 15:00
+            (website, 3 * 3600 + 400, member),  # 3:06:40 -> 3:00:00
+            (internal, 3600, owner),
+            (None, 1800, member),
+        ]
+    ):
+        s = start + dt.timedelta(days=i)
+        TimeEntryFactory(
+            workspace=workspace,
+            user=who,
+            project=project,
+            description=f"Work {i}",
+            billable=project is website,
+            hourly_rate_cents=10000,
+            start=s,
+            end=s + dt.timedelta(seconds=seconds),
+            duration_seconds=seconds,
+        )
+    login(page, live_server, owner, reverse("reports:detailed", kwargs={"ws": workspace.pk}))
+    expect(page.get_by_role("heading", name="Detailed report")).to_be_visible()
+
+    page.locator("#f-start").fill("2026-03-01")
+    page.locator("#f-end").fill("2026-03-31")
+    expect(page.locator("#f-range")).to_have_value("custom")  # editing a date picks Custom
+    page.locator("#f-project").select_option([website.pk])
+    page.get_by_role("button", name="Apply filters").click()
+
+    rows = page.locator("#report-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#total-time")).to_have_text("3:15:00")
+    expect(page.locator("#total-amount")).to_have_text("325.00 USD")
+    expect(page.locator("#rounding-note")).to_contain_text("15 min, nearest")
+    assert f"project={website.pk}" in page.url  # the link reproduces the report
+
+    page.get_by_role("link", name="Duration").click()  # longest first
+    expect(rows.first).to_contain_text("Work 1")
+    page.get_by_role("link", name="Duration").click()
+    expect(rows.first).to_contain_text("Work 0")
+
+    with page.expect_download() as download_info:
+        page.locator("#export-csv").click()
+    body = Path(download_info.value.path()).read_text(encoding="utf-8")
+    exported = list(csv.DictReader(io.StringIO(body)))
+    assert [line["Description"] for line in exported] == ["Work 0", "Work 1"]
+    assert [line["Duration (h:mm:ss)"] for line in exported] == ["0:15:00", "3:00:00"]
+    assert {line["Project"] for line in exported} == {"Website"}
