@@ -172,6 +172,26 @@ def queries_per_request(seeded: Seeded) -> dict[str, int]:
     return counts
 
 
+def in_process_ms(seeded: Seeded, rounds: int = 20) -> dict[str, float]:
+    """Milliseconds per request through Django's test client in this process: no HTTP, no
+    concurrency, so a reference that moves less with the machine's load than the figures
+    through gunicorn."""
+    from django.test import Client
+
+    seat = seeded.seats[-1]
+    client = Client(HTTP_X_API_KEY=seat.key)
+    began = time.perf_counter()
+    for _ in range(rounds):
+        client.post(start_path(seeded), {"description": "t"}, content_type="application/json")
+        client.patch(user_path(seeded, seat), {"end": iso_now()}, content_type="application/json")
+    timer = (time.perf_counter() - began) / (2 * rounds) * 1000
+    began = time.perf_counter()
+    for _ in range(rounds):
+        client.get(user_path(seeded, seat), {"page-size": 50})
+    listing = (time.perf_counter() - began) / rounds * 1000
+    return {"timer": timer, "list": listing}
+
+
 # --- the server and the load ----------------------------------------------------------------
 
 
@@ -285,11 +305,15 @@ def main() -> None:
     os.environ["DATABASE_URL"] = database_url()
     os.environ["REDIS_URL"] = REDIS_URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timetracker.settings")
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 
     django.setup()
     seeded = seed(args.clients, args.entries)
     counts = queries_per_request(seeded)
+    local = in_process_ms(seeded)
 
     port = free_port()
     server = start_gunicorn(port)
@@ -299,6 +323,10 @@ def main() -> None:
         print(
             f"gunicorn workers: {workers}; {args.clients} client threads, one API key each; "
             f"{args.entries} entries per user; {args.seconds:g} s per workload"
+        )
+        print(
+            f"in-process, one thread, no HTTP: start/stop {local['timer']:.1f} ms a request, "
+            f"list {local['list']:.1f} ms a request"
         )
         result, elapsed = drive(base, seeded, "timer", args.seconds)
         report(
