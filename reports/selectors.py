@@ -159,6 +159,7 @@ SORT_FIELDS: dict[SortKey, tuple[str, ...]] = {
     SortKey.PROJECT: ("project__client__name", "project__name", "start"),
     SortKey.AMOUNT: ("report_amount_cents", "start"),
 }
+NULLABLE_SORT_FIELDS = {"project__client__name", "project__name"}
 
 
 @dataclass(frozen=True)
@@ -185,11 +186,19 @@ class Sort:
         return f"-{self.key.value}" if self.descending else self.key.value
 
     def order_by(self) -> list[Any]:
-        # Ties break on the id, so pages never repeat or skip a row.
-        fields = [*SORT_FIELDS[self.key], "pk"]
-        if self.descending:
-            return [F(f).desc(nulls_last=True) for f in fields]
-        return [F(f).asc(nulls_last=True) for f in fields]
+        # Ties break on the id, so pages never repeat or skip a row. Only the nullable columns
+        # (an entry without project or client) say NULLS LAST: on `start` it would stop
+        # PostgreSQL from reading the (workspace, -start) index in order.
+        order: list[Any] = []
+        for name in [*SORT_FIELDS[self.key], "pk"]:
+            column = F(name)
+            nulls_last = True if name in NULLABLE_SORT_FIELDS else None
+            order.append(
+                column.desc(nulls_last=nulls_last)
+                if self.descending
+                else column.asc(nulls_last=nulls_last)
+            )
+        return order
 
 
 def _rounding_of(membership: Membership) -> Rounding | None:
