@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from tracking.forms_catalog import (
@@ -40,6 +39,7 @@ from tracking.selectors.catalog import (
     tag_list,
 )
 from tracking.services import catalog as services
+from tracking.views.redirects import redirect_back
 from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership, User, Workspace
@@ -55,16 +55,6 @@ def _ws(request: HttpRequest) -> Workspace:
     return request.workspace  # type: ignore[attr-defined]
 
 
-def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
-    """Redirect to the `next` the form carried (a local URL only), else `default`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = default
-    return redirect(target)
-
-
 def _action(
     request: HttpRequest, default: str, do: Callable[[], Any], success: str
 ) -> HttpResponseRedirect:
@@ -75,7 +65,7 @@ def _action(
         messages.error(request, exc.message)
     else:
         messages.success(request, success)
-    return _back(request, default)
+    return redirect_back(request, default)
 
 
 def _hours(seconds: int | None) -> str:
@@ -224,7 +214,7 @@ def _named_create(request: HttpRequest, kind: _NamedKind) -> HttpResponse:
             form.add_service_error(exc)
         else:
             messages.success(request, f"{kind.noun.capitalize()} “{obj.name}” created.")
-            return _back(request, kind.list_url(request))
+            return redirect_back(request, kind.list_url(request))
     return _named_page(request, kind, create_form=form, status=400)
 
 
@@ -238,7 +228,7 @@ def _named_update(request: HttpRequest, kind: _NamedKind, pk: str) -> HttpRespon
             form.add_service_error(exc)
         else:
             messages.success(request, f"{kind.noun.capitalize()} “{obj.name}” saved.")
-            return _back(request, kind.list_url(request))
+            return redirect_back(request, kind.list_url(request))
     return _named_page(request, kind, edit_form=form, edit_pk=obj.pk, status=400)
 
 

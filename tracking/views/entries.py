@@ -16,10 +16,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -45,6 +45,7 @@ from tracking.selectors.entries import (
 )
 from tracking.services import entries as services
 from tracking.services.rates import time_entries_reapply_rates
+from tracking.views.redirects import redirect_back
 from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.ids import is_object_id
@@ -514,9 +515,4 @@ def rates_reapply(request: HttpRequest) -> HttpResponse:
     else:
         noun = "entry" if count == 1 else "entries"
         messages.success(request, f"Re-rated {count} {noun} with the current rates.")
-    target = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = _tracker_url(membership)
-    return HttpResponseRedirect(target)
+    return redirect_back(request, _tracker_url(membership))
