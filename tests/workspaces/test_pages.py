@@ -488,3 +488,15 @@ def test_audit_log_and_invitations_show_times_in_the_viewers_zone_and_formats(
     team = admin_client_.get(reverse("workspaces:team", kwargs={"ws": workspace.id}))
     assert "03/01/2026 10:30 PM" in team.content.decode()
     assert "Expires 03/08/2099" in team.content.decode()
+
+
+def test_refusals_are_pages_that_say_why_and_lead_back(member_client, outsider_client, workspace):
+    forbidden = member_client.get(reverse("workspaces:team", kwargs={"ws": workspace.id}))
+    assert forbidden.status_code == 403
+    body = forbidden.content.decode()
+    assert "<h1>Not allowed</h1>" in body and "Only a workspace admin or owner can do this." in body
+    assert f'href="{reverse("workspaces:home")}"' in body
+    missing = outsider_client.get(reverse("tracking:tracker", kwargs={"ws": workspace.id}))
+    assert missing.status_code == 404
+    body = missing.content.decode()
+    assert "<h1>Not found</h1>" in body and workspace.name not in body
