@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
@@ -41,6 +42,19 @@ SORT_LABELS = {
     SortKey.PROJECT: "Project",
     SortKey.AMOUNT: "Amount",
 }
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the row count: the totals query has just counted the filtered set,
+    so counting it again for the pages would scan the same rows twice."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
 
 
 def _ms(request: HttpRequest) -> Membership:
@@ -94,8 +108,10 @@ def detailed(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/detailed.html", context, status=400)
 
     filter_query = filters.to_query()
+    totals = detailed_totals(membership=membership, filters=filters)
     entries = detailed_entries(membership=membership, filters=filters, sort=sort)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CountedPaginator(entries, PAGE_SIZE, count=totals.entry_count)
+    page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for entry in rows:
         entry.can_edit = _can_edit(membership, entry)
@@ -108,7 +124,7 @@ def detailed(request: HttpRequest) -> HttpResponse:
         page=page,
         rows=rows,
         page_query=urlencode(page_query),
-        totals=detailed_totals(membership=membership, filters=filters),
+        totals=totals,
         export_query=urlencode(page_query),
     )
     return render(request, "reports/detailed.html", context)
