@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from tracking.models import MAX_DESCRIPTION_LENGTH
+from tracking.selectors.entries import user_tz
 from workspaces.errors import ApplicationError
 from workspaces.ids import is_object_id
 from workspaces.models import User
@@ -151,10 +152,8 @@ def preset_dates(preset: DateRange, *, today: dt.date, week_start: int) -> tuple
 
 
 def viewer_tz(user: User) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(user.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+    """The viewer's time zone, as the tracker reads it (UTC when the profile's is unusable)."""
+    return user_tz(user)
 
 
 def _values(params: Mapping[str, Sequence[str]], name: str) -> list[str]:
