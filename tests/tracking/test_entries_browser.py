@@ -153,3 +153,37 @@ def test_inline_edit_by_keyboard_alone(page, live_server, workspace, member):
     expect(page.locator("form.entry--editing")).to_have_count(0)
     expect(page.locator(".entry .entry__open").first).to_be_focused()
     assert TimeEntry.objects.get(user=member).description == "Final copy"
+
+
+def test_billable_follows_the_chosen_project_in_every_form(page, live_server, workspace, member):
+    ProjectFactory.create(workspace=workspace, name="Billable work", billable=True)
+    ProjectFactory.create(workspace=workspace, name="Internal", billable=False)
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=3)
+    TimeEntryFactory.create(
+        workspace=workspace,
+        user=member,
+        description="Unfiled",
+        billable=False,
+        start=start,
+        end=start + dt.timedelta(hours=1),
+    )
+    login(page, live_server, member, workspace)
+
+    # The manual form.
+    page.get_by_text("Add time manually").click()
+    manual = page.locator("details.manual form")
+    manual.locator("#manual-project").select_option(label="Billable work")
+    expect(manual.locator("[data-billable-toggle]")).to_be_checked()
+    manual.locator("#manual-project").select_option(label="Internal")
+    expect(manual.locator("[data-billable-toggle]")).not_to_be_checked()
+
+    # The inline edit of an existing entry: picking a billable project ticks it; saving keeps it.
+    page.locator(".entry .entry__open").first.click()
+    form = page.locator("form.entry--editing")
+    form.locator("select[data-picker]").select_option(label="Billable work")
+    expect(form.locator("[data-billable-toggle]")).to_be_checked()
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("form.entry--editing")).to_have_count(0)
+    entry = TimeEntry.objects.get(user=member)
+    assert entry.project is not None and entry.project.name == "Billable work"
+    assert entry.billable
