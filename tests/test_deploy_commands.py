@@ -190,6 +190,7 @@ def test_make_run_worker_starts_on_the_file_system_broker(tmp_path):
             seen += line
             assert time.monotonic() < deadline, seen
         assert (tmp_path / "var" / "celery-broker" / "out").is_dir()
+        assert not (ROOT / "control").exists()  # kombu's default control folder is the cwd
     finally:
         proc.terminate()
         proc.wait(timeout=30)
