@@ -36,6 +36,8 @@ from reports.rounding import (
     workspace_rounding,
 )
 from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, TimeEntryTag
+from workspaces.errors import NotFound
+from workspaces.ids import is_object_id
 from workspaces.models import Membership
 
 # --- filtering ------------------------------------------------------------------------------
@@ -319,3 +321,21 @@ def detailed_filter_choices(*, membership: Membership) -> FilterChoices:
         ),
         tags=list(Tag.objects.filter(workspace_id=ws).order_by("name")),
     )
+
+
+def detailed_entry(*, membership: Membership, entry_id: str) -> TimeEntry:
+    """One row of the report (annotated like `detailed_entries`), or NotFound for an entry the
+    membership may not see in reports (another's for a member, another workspace's, a timer)."""
+    if not is_object_id(entry_id):
+        raise NotFound("Time entry not found.")
+    entry = (
+        visible_entries(membership=membership)
+        .filter(pk=entry_id)
+        .annotate(**_report_annotations(_rounding_of(membership)))
+        .select_related("user", "project__client", "task")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .first()
+    )
+    if entry is None:
+        raise NotFound("Time entry not found.")
+    return entry

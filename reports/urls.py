@@ -9,4 +9,6 @@ app_name = "reports"
 urlpatterns: list[URLPattern] = [
     path("detailed/", views.detailed, name="detailed"),
     path("detailed/export.csv", views.detailed_csv, name="detailed_csv"),
+    path("detailed/entries/<str:pk>/", views.entry_row, name="entry_row"),
+    path("detailed/entries/<str:pk>/edit/", views.entry_edit, name="entry_edit"),
 ]

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from reports.exports import CHUNK_SIZE, csv_lines
 from reports.filters import (
@@ -20,16 +21,23 @@ from reports.filters import (
     parse_detailed_filters,
     viewer_tz,
 )
+from reports.forms import ReportEntryForm
 from reports.rounding import workspace_rounding
 from reports.selectors import (
     Sort,
     SortKey,
     detailed_entries,
+    detailed_entry,
     detailed_filter_choices,
     detailed_filters_check,
     detailed_totals,
 )
+from tracking.forms_entries import split_project_task
+from tracking.models import TimeEntry
+from tracking.selectors.entries import project_picker_groups, time_entry_get, trackable_projects
+from tracking.services import entries as entry_services
 from workspaces.access import workspace_view
+from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership
 
 PAGE_SIZE = 50
@@ -126,6 +134,7 @@ def detailed(request: HttpRequest) -> HttpResponse:
         page_query=urlencode(page_query),
         totals=totals,
         export_query=urlencode(page_query),
+        filter_query=urlencode(filter_query),
     )
     return render(request, "reports/detailed.html", context)
 
@@ -185,3 +194,112 @@ def _raw_form(params: dict[str, list[str]]) -> dict[str, Any]:
         "billable": one("billable"),
         "description": one("description"),
     }
+
+
+# --- editing a row in place (htmx) ----------------------------------------------------------
+
+
+def _editable_entry(request: HttpRequest, pk: str) -> TimeEntry:
+    """The entry if the viewer may edit it: admins any, members their own unlocked ones."""
+    membership = _ms(request)
+    try:
+        entry = time_entry_get(membership=membership, entry_id=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if not _can_edit(membership, entry):
+        raise DjangoPermissionDenied("This entry is locked; only an admin can change it.")
+    return entry
+
+
+def _report_row(request: HttpRequest, pk: str) -> TimeEntry:
+    membership = _ms(request)
+    try:
+        entry = detailed_entry(membership=membership, entry_id=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    entry.can_edit = _can_edit(membership, entry)  # type: ignore[attr-defined]
+    return entry
+
+
+def _row_context(request: HttpRequest, entry: TimeEntry, q: str) -> dict[str, Any]:
+    return {
+        "e": entry,
+        "filter_query": q,
+        "rounding": workspace_rounding(_ms(request).workspace),
+    }
+
+
+@require_GET
+@workspace_view()
+def entry_row(request: HttpRequest, pk: str) -> HttpResponse:
+    """One report row (the in-place edit's Cancel)."""
+    entry = _report_row(request, pk)
+    return render(request, "reports/_row.html", _row_context(request, entry, ""))
+
+
+def _render_edit_row(
+    request: HttpRequest, entry: TimeEntry, form: ReportEntryForm, selected: str
+) -> HttpResponse:
+    membership = _ms(request)
+    context = {
+        "e": entry,
+        "form": form,
+        "selected": selected,
+        "project_groups": project_picker_groups(trackable_projects(membership=membership)),
+        "current_project": entry.project,
+        "current_task": entry.task,
+    }
+    # htmx swaps only 2xx answers by default: a form with its errors comes back as 200.
+    return render(request, "reports/_row_edit.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view()
+def entry_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    """Edit a row in place: description, project/task and billable (through tracking's
+    `time_entry_update`, which keeps the rules); then the row and the totals re-render."""
+    membership = _ms(request)
+    entry = _editable_entry(request, pk)
+    current = entry.project_id or ""
+    if entry.task_id:
+        current = f"{entry.project_id}:{entry.task_id}"
+    if request.method == "GET":
+        initial = {
+            "description": entry.description,
+            "project_task": current,
+            "billable": entry.billable,
+            "q": request.GET.get("q", ""),
+        }
+        return _render_edit_row(request, entry, ReportEntryForm(initial=initial), current)
+    form = ReportEntryForm(request.POST)
+    if not form.is_valid():
+        return _render_edit_row(request, entry, form, request.POST.get("project_task", ""))
+    data = form.cleaned_data
+    project_id, task_id = split_project_task(data["project_task"])
+    try:
+        entry_services.time_entry_update(
+            membership=membership,
+            entry=entry,
+            description=data["description"],
+            project_id=project_id,
+            task_id=task_id,
+            billable=data["billable"],
+        )
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        return _render_edit_row(request, entry, form, data["project_task"])
+    row = _report_row(request, pk)
+    context = _row_context(request, row, data["q"])
+    response = render(request, "reports/_row.html", context)
+    try:
+        filters = parse_detailed_filters(dict(QueryDict(data["q"]).lists()), user=membership.user)
+    except FilterError:
+        return response  # the page's own filters were valid; nothing sensible to refresh
+    totals = detailed_totals(membership=membership, filters=filters)
+    oob = render(
+        request,
+        "reports/_totals.html",
+        {**context, "totals": totals, "filters": filters, "oob": True},
+    )
+    response.content += oob.content
+    return response

@@ -1,5 +1,5 @@
 """The Detailed report in a real browser: pick a custom range and a project, apply, see the rows
-and totals follow, sort, and download the CSV export of exactly what is shown."""
+and totals follow, sort, download the CSV export of exactly what is shown, edit a row in place."""
 
 from __future__ import annotations
 
@@ -84,3 +84,18 @@ def test_filter_the_detailed_report_and_export_it(page, live_server, workspace, 
     assert [line["Description"] for line in exported] == ["Work 0", "Work 1"]
     assert [line["Duration (h:mm:ss)"] for line in exported] == ["0:15:00", "3:00:00"]
     assert {line["Project"] for line in exported} == {"Website"}
+
+    # Edit a row in place: make the 3-hour entry non-billable; the row and totals follow.
+    row = page.locator("#report-table tbody tr", has_text="Work 1")
+    row.get_by_role("link", name="Edit").click()
+    editing = page.locator("tr.is-editing")
+    editing.get_by_label("Description").fill("Work 1 (internal)")
+    editing.get_by_label("Billable").uncheck()
+    editing.get_by_role("button", name="Save").click()
+    expect(page.locator("tr.is-editing")).to_have_count(0)
+    expect(page.locator("#report-table tbody tr", has_text="Work 1 (internal)")).to_contain_text(
+        "Non-billable"
+    )
+    expect(page.locator("#billable-time")).to_have_text("0:15:00")
+    expect(page.locator("#total-amount")).to_have_text("25.00 USD")
+    expect(page.locator("#total-time")).to_have_text("3:15:00")
