@@ -25,6 +25,7 @@ from typing import Any, Final
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tracking.events import TimeEntryEvent, time_entry_event_emit
 from tracking.models import (
     MAX_DESCRIPTION_LENGTH,
     MAX_ENTRY_SECONDS,
@@ -59,6 +60,17 @@ DEFAULT_DAY_START = dt.time(9, 0)
 class _Refs:
     project: Project | None
     task: Task | None
+
+
+def _emit(event: TimeEntryEvent, membership: Membership, entry: TimeEntry) -> None:
+    """Announce a change once it commits (the hook webhooks will subscribe to)."""
+    time_entry_event_emit(
+        event=event,
+        workspace_id=membership.workspace_id,
+        entry_id=entry.pk,
+        user_id=entry.user_id,
+        actor_id=membership.user_id,
+    )
 
 
 def _whole_second(value: dt.datetime) -> dt.datetime:
@@ -238,6 +250,7 @@ def _stop_running(membership: Membership, *, at: dt.datetime) -> TimeEntry | Non
     entry.duration_seconds = int((end - entry.start).total_seconds())
     entry.updated_at = timezone.now()
     entry.save(update_fields=["end", "duration_seconds", "updated_at"])
+    _emit(TimeEntryEvent.TIMER_STOPPED, membership, entry)
     return entry
 
 
@@ -287,6 +300,7 @@ def timer_start(
                     currency=membership.workspace.currency,
                 )
                 _set_tags(entry, tags)
+                _emit(TimeEntryEvent.TIMER_STARTED, membership, entry)
                 return entry
         except IntegrityError as exc:
             if not _is_running_timer_clash(exc):
@@ -380,6 +394,7 @@ def time_entry_create(
         currency=membership.workspace.currency,
     )
     _set_tags(entry, tags)
+    _emit(TimeEntryEvent.CREATED, membership, entry)
     return entry
 
 
@@ -466,6 +481,7 @@ def time_entry_update(
     entry.save(update_fields=[*changes, "updated_at"])
     if tags is not None:
         _set_tags(entry, tags)
+    _emit(TimeEntryEvent.UPDATED, membership, entry)
     return entry
 
 
@@ -473,6 +489,7 @@ def time_entry_update(
 def time_entry_delete(*, membership: Membership, entry: TimeEntry) -> None:
     _check_may_change(membership, entry)
     TimeEntryTag.objects.filter(time_entry=entry).delete()
+    _emit(TimeEntryEvent.DELETED, membership, entry)
     entry.delete()
 
 
@@ -590,6 +607,8 @@ def time_entries_bulk_delete(*, membership: Membership, entry_ids: Sequence[str]
     """Delete several entries: all of them or, if any may not be deleted, none."""
     entries = _entries_for_bulk(membership, entry_ids)
     TimeEntryTag.objects.filter(time_entry__in=entries).delete()
+    for entry in entries:
+        _emit(TimeEntryEvent.DELETED, membership, entry)
     TimeEntry.objects.filter(pk__in=[e.pk for e in entries]).delete()
     return len(entries)
 
