@@ -54,13 +54,14 @@ def test_each_change_is_announced_once_committed(
             start=start,
             end=start + dt.timedelta(hours=1),
         )
+        manual_id = manual.pk  # Django clears pk on delete
         entries.time_entry_update(membership=membership, entry=manual, description="Edited")
         entries.time_entry_delete(membership=membership, entry=manual)
     assert [(e["event"], e["entry_id"], e["actor_id"]) for e in received] == [
         (TimeEntryEvent.TIMER_STOPPED, timer.pk, member.pk),
-        (TimeEntryEvent.CREATED, manual.pk, admin.pk),
-        (TimeEntryEvent.UPDATED, manual.pk, member.pk),
-        (TimeEntryEvent.DELETED, manual.pk, member.pk),
+        (TimeEntryEvent.CREATED, manual_id, admin.pk),
+        (TimeEntryEvent.UPDATED, manual_id, member.pk),
+        (TimeEntryEvent.DELETED, manual_id, member.pk),
     ]
     assert {e["user_id"] for e in received} == {member.pk}
 
