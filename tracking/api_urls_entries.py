@@ -8,21 +8,21 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "v1/workspaces/<str:ws>/time-entries",
         entries.TimeEntryCreateApi.as_view(),
-        name="api_time_entry_create",
+        name="api-time-entries",
     ),
     path(
         "v1/workspaces/<str:ws>/time-entries/status/in-progress",
         entries.InProgressApi.as_view(),
-        name="api_time_entries_in_progress",
+        name="api-time-entries-in-progress",
     ),
     path(
         "v1/workspaces/<str:ws>/time-entries/<str:entry_id>",
         entries.TimeEntryDetailApi.as_view(),
-        name="api_time_entry",
+        name="api-time-entry",
     ),
     path(
         "v1/workspaces/<str:ws>/user/<str:user_id>/time-entries",
         entries.UserTimeEntriesApi.as_view(),
-        name="api_user_time_entries",
+        name="api-user-time-entries",
     ),
 ]
