@@ -63,9 +63,16 @@ def _response_for(exc: Exception) -> Response | None:
     if not isinstance(exc, exceptions.APIException):
         return None  # a bug: Django's 500 handling and logging apply
     headers: dict[str, str] = {}
-    wait = getattr(exc, "wait", None)
-    if isinstance(exc, exceptions.Throttled) and wait is not None:
-        headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    if isinstance(exc, exceptions.Throttled):
+        # DRF's own sentence rounds the wait down ("available in 0 seconds") while the header
+        # rounds it up: say the one number the client is told to wait.
+        seconds = max(1, math.ceil(getattr(exc, "wait", None) or 0))
+        headers["Retry-After"] = str(seconds)
+        message = (
+            f"Too many requests with this key: retry after {seconds} "
+            f"second{'s' if seconds != 1 else ''}."
+        )
+        return error_response(message, exc.status_code, headers=headers)
     auth_header = getattr(exc, "auth_header", None)  # set by APIView.handle_exception for 401s
     if auth_header:
         headers["WWW-Authenticate"] = auth_header
