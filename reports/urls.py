@@ -3,6 +3,7 @@
 from django.urls import URLPattern, path
 
 from reports import views
+from reports.urls_summary import urlpatterns as summary_urls
 
 app_name = "reports"
 
@@ -11,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     path("detailed/export.csv", views.detailed_csv, name="detailed_csv"),
     path("detailed/entries/<str:pk>/", views.entry_row, name="entry_row"),
     path("detailed/entries/<str:pk>/edit/", views.entry_edit, name="entry_edit"),
+    *summary_urls,
 ]

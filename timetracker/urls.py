@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The REST API in Clockify's v1 dialect (see workspaces/api/ and tracking/apis/).
     path("api/", include("timetracker.api_urls")),
+    path("reports/", include("reports.api_urls")),
     path("w/<str:ws>/reports/", include("reports.urls")),
     path("w/<str:ws>/", include("tracking.urls")),
     path("", include("workspaces.urls")),
