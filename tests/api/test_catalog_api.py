@@ -518,3 +518,17 @@ def test_list_queries_do_not_grow_with_page_size(
         large = owner_api.get(url(workspace, path + "?page-size=40"))
     assert len(small.json()) == 2
     assert len(large.json()) >= 30
+
+
+def test_a_null_note_is_an_empty_note(owner_api, workspace):
+    url = f"/api/v1/workspaces/{workspace.pk}"
+    client = owner_api.post(f"{url}/clients", {"name": "Acme", "note": None}, format="json")
+    assert client.status_code == 201, client.json()
+    assert client.json()["note"] == ""
+    project = owner_api.post(f"{url}/projects", {"name": "Site", "note": None}, format="json")
+    assert project.status_code == 201, project.json()
+    assert Project.objects.get(pk=project.json()["id"]).note == ""
+    changed = owner_api.put(
+        f"{url}/clients/{client.json()['id']}", {"name": "Acme", "note": None}, format="json"
+    )
+    assert changed.status_code == 200 and changed.json()["note"] == ""

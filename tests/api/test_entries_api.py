@@ -536,3 +536,26 @@ def test_admin_reads_a_deactivated_members_past_time(admin_api, workspace):
 def test_no_credentials_is_a_401(workspace, member):
     r = APIClient().get(f"{base(workspace)}/user/{member.pk}/time-entries")
     assert r.status_code == 401 and r.json()["code"] == 401
+
+
+def test_null_description_and_refs_as_clockify_clients_send_them(member_api, workspace, member):
+    body = {
+        "start": iso(ago(hours=2)),
+        "end": iso(ago(hours=1)),
+        "description": None,
+        "projectId": None,
+        "taskId": None,
+        "tagIds": None,
+    }
+    created = member_api.post(f"{base(workspace)}/time-entries", body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["description"] == ""
+    entry_id = created.json()["id"]
+    assert TimeEntry.objects.get(pk=entry_id).description == ""
+    updated = member_api.put(
+        f"{base(workspace)}/time-entries/{entry_id}",
+        {**body, "description": None, "billable": True},
+        format="json",
+    )
+    assert updated.status_code == 200, updated.json()
+    assert updated.json()["description"] == "" and updated.json()["billable"] is True

@@ -43,6 +43,7 @@ from workspaces.api.fields import (
     MoneyInputSerializer,
     MoneySerializer,
     ObjectIdStringField,
+    OptionalTextField,
     StrictBooleanField,
     StrictCharField,
     StrictIntegerField,
@@ -120,12 +121,12 @@ class ClientOut(serializers.Serializer):
 
 class ClientCreateIn(StrictSerializer):
     name = StrictCharField(max_length=100, allow_blank=True)
-    note = StrictCharField(max_length=3000, allow_blank=True, required=False, default="")
+    note = OptionalTextField(max_length=3000, required=False, default="")
 
 
 class ClientUpdateIn(StrictSerializer):
     name = StrictCharField(max_length=100, allow_blank=True, required=False)
-    note = StrictCharField(max_length=3000, allow_blank=True, required=False)
+    note = OptionalTextField(max_length=3000, required=False)
     archived = StrictBooleanField(required=False)
 
 
@@ -241,7 +242,7 @@ class _ProjectFieldsIn(StrictSerializer):
     isPublic = StrictBooleanField(required=False)
     public = StrictBooleanField(required=False)
     color = StrictCharField(max_length=7, required=False)
-    note = StrictCharField(max_length=3000, allow_blank=True, required=False)
+    note = OptionalTextField(max_length=3000, required=False)
     hourlyRate = MoneyInputSerializer(allow_null=True, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

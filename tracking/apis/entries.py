@@ -45,6 +45,7 @@ from workspaces.api.base import WorkspaceApiView, validated
 from workspaces.api.fields import (
     IsoDurationField,
     MoneySerializer,
+    OptionalTextField,
     StrictBooleanField,
     StrictCharField,
     StrictSerializer,
@@ -162,9 +163,7 @@ class TimeEntryIn(StrictSerializer):
     start = UtcDateTimeField(required=False)
     end = UtcDateTimeField(required=False, allow_null=True)
     billable = StrictBooleanField(required=False)
-    description = StrictCharField(
-        required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH
-    )
+    description = OptionalTextField(required=False, max_length=MAX_DESCRIPTION_LENGTH)
     projectId = StrictCharField(required=False, allow_null=True, allow_blank=True)
     taskId = StrictCharField(required=False, allow_null=True, allow_blank=True)
     tagIds = serializers.ListField(

@@ -163,6 +163,19 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class OptionalTextField(StrictCharField):
+    """Free text that clients may send as null (Clockify's clients do, for an empty
+    description or note): null is taken as "", so the stored text is never NULL."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        return super().run_validation("" if data is None else data)
+
+
 # --- money -----------------------------------------------------------------------------------
 
 MAX_AMOUNT_CENTS = 100_000_000
