@@ -203,3 +203,50 @@ class TimeEntryTag(models.Model):
             models.UniqueConstraint(fields=["time_entry", "tag"], name="time_entry_tag_unique"),
         ]
         indexes = [models.Index(fields=["workspace", "tag"])]
+
+
+class WeekApproval(models.Model):
+    """A member's timesheet week submitted for approval.
+
+    The week is the member's (their week start, their time zone) when they submit it; `since`
+    and `until` pin it to UTC so reports can ask "is this entry in an approved week" without
+    time-zone arithmetic. One row per member and week: resubmitting reuses it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        APPROVED = "APPROVED", "Approved"
+        REJECTED = "REJECTED", "Rejected"
+        WITHDRAWN = "WITHDRAWN", "Withdrawn"
+
+    id = ObjectIdField()
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField()  # the first day of the week, in the member's calendar
+    since = models.DateTimeField()  # [since, until) in UTC
+    until = models.DateTimeField()
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
+    total_seconds = models.PositiveIntegerField(default=0)  # at submission
+    note = models.TextField(blank=True, default="")  # the reviewer's (a rejection's reason)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "user", "week_start"], name="week_approval_unique_week"
+            ),
+            models.CheckConstraint(
+                condition=Q(until__gt=F("since")), name="week_approval_until_after_since"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "status", "week_start"], name="approval_ws_status"),
+            models.Index(fields=["workspace", "user", "since"], name="approval_ws_user_since"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.week_start} {self.status}"
