@@ -16,20 +16,61 @@ from workspaces.api.fields import (
     parse_api_datetime,
     parse_duration,
 )
-from workspaces.api.pagination import MAX_PAGE_SIZE
+from workspaces.api.pagination import MAX_PAGE, MAX_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
     "query",
-    ["page=0", "page=-1", "page=abc", "page-size=0", "page-size=1.5", "page=99999999999999"],
+    [
+        "page=0",
+        "page=-1",
+        "page=abc",
+        "page=00",
+        "page-size=0",
+        "page-size=1.5",
+        "page-size=٣",
+        "page=99999999999999",
+    ],
 )
 def test_bad_paging_is_400(owner_api, workspace, query):
     response = owner_api.get(f"/api/v1/workspaces/{workspace.pk}/tags?{query}")
     assert response.status_code == 400
     assert response.json()["code"] == 400
     assert "page" in response.json()["message"]
+
+
+def test_a_page_past_the_limit_names_the_limit(owner_api, workspace):
+    response = owner_api.get(f"/api/v1/workspaces/{workspace.pk}/tags?page={10**20}")
+    assert response.status_code == 400
+    assert response.json()["message"] == f"page can be at most {MAX_PAGE}."
+    digits = "9" * 5000  # past Python's int-from-string limit: still a 400, not a 500
+    assert owner_api.get(f"/api/v1/workspaces/{workspace.pk}/tags?page={digits}").status_code == 400
+
+
+@pytest.mark.parametrize("size", [str(10**20), "9" * 5000])
+def test_any_over_large_page_size_is_capped(owner_api, workspace, size):
+    TagFactory(workspace=workspace, name="only")
+    response = owner_api.get(f"/api/v1/workspaces/{workspace.pk}/tags?page-size={size}")
+    assert response.status_code == 200
+    assert [t["name"] for t in response.json()] == ["only"]
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("2026-11-02T09:00:00", "Add the time zone"),
+        ("9999-12-31T23:59:59Z", "between the years 1970 and 2999"),
+        ("yesterday", "ISO 8601"),
+    ],
+)
+def test_a_bad_date_says_what_is_wrong_with_it(owner_api, workspace, owner, value, says):
+    url = f"/api/v1/workspaces/{workspace.pk}/user/{owner.pk}/time-entries"
+    response = owner_api.get(url, {"start": value})
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("start: ")
+    assert says in response.json()["message"]
 
 
 def test_default_page_size_is_50_and_large_sizes_are_capped(owner_api, workspace, settings):

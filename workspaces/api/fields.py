@@ -43,14 +43,14 @@ def parse_api_datetime(value: object) -> datetime:
     if parsed is None:
         raise ValueError("not ISO 8601")
     if parsed.tzinfo is None:
-        raise ValueError("no offset")
+        raise ValueError("no_offset")
     try:
         parsed = parsed.astimezone(UTC)
     except OverflowError as exc:  # 9999-12-31T23:00:00-05:00 is past datetime's range
-        raise ValueError("out of range") from exc
+        raise ValueError("out_of_range") from exc
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
         # Year 672 is a typo, and times near year 9999 overflow once a duration is added.
-        raise ValueError("out of range")
+        raise ValueError("out_of_range")
     return parsed
 
 
@@ -60,6 +60,11 @@ class UtcDateTimeField(serializers.Field):
         "invalid": (
             "Give a date and time in ISO 8601 with a time zone, such as 2026-11-02T09:00:00Z."
         ),
+        "no_offset": (
+            "Add the time zone to the date and time, such as 2026-11-02T09:00:00Z "
+            "or 2026-11-02T10:00:00+01:00."
+        ),
+        "out_of_range": f"Give a date between the years {MIN_YEAR} and {MAX_YEAR}.",
     }
 
     def to_representation(self, value: datetime) -> str | None:
@@ -68,8 +73,9 @@ class UtcDateTimeField(serializers.Field):
     def to_internal_value(self, data: Any) -> datetime:
         try:
             return parse_api_datetime(data)
-        except ValueError:
-            self.fail("invalid")
+        except ValueError as exc:
+            reason = str(exc)
+            self.fail(reason if reason in ("no_offset", "out_of_range") else "invalid")
             raise  # unreachable: fail() raises
 
 

@@ -33,13 +33,16 @@ def _positive_int(request: Request, name: str, default: int, maximum: int | None
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or int(raw) < 1:
+    digits = raw.lstrip("0")
+    if not (raw.isascii() and raw.isdigit()) or not digits:
         raise ApplicationError(f"{name} must be a whole number of at least 1.", field=name)
-    value = int(raw)
-    if maximum is not None and value > maximum:
-        if name == PAGE_SIZE_PARAM:
+    too_long = len(digits) > 12  # past any maximum: never build a huge int from a query string
+    value = 0 if too_long else int(digits)
+    if too_long or (maximum is not None and value > maximum):
+        if name == PAGE_SIZE_PARAM and maximum is not None:
             return maximum  # capped, not refused
-        raise ApplicationError(f"{name} can be at most {maximum}.", field=name)
+        limit = f"at most {maximum}" if maximum is not None else "smaller"
+        raise ApplicationError(f"{name} can be {limit}.", field=name)
     return value
 
 
