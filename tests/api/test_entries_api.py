@@ -559,3 +559,10 @@ def test_null_description_and_refs_as_clockify_clients_send_them(member_api, wor
     )
     assert updated.status_code == 200, updated.json()
     assert updated.json()["description"] == "" and updated.json()["billable"] is True
+
+
+def test_a_backwards_date_range_is_400_not_an_empty_list(owner_api, workspace, owner):
+    url = f"{base(workspace)}/user/{owner.pk}/time-entries"
+    response = owner_api.get(url, {"start": "2026-11-05T00:00:00Z", "end": "2026-11-01T00:00:00Z"})
+    assert response.status_code == 400
+    assert response.json() == {"message": "end: Give an end after the start.", "code": 400}

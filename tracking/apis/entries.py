@@ -229,6 +229,12 @@ class TimeEntryFilters(serializers.Serializer):
     def validate_project(self, value: str) -> str:
         return _object_id(value, "project")
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "start" in attrs and "end" in attrs and attrs["end"] <= attrs["start"]:
+            # An empty answer would read as "no entries" when the range itself is backwards.
+            raise serializers.ValidationError({"end": "Give an end after the start."})
+        return attrs
+
     def validate_task(self, value: str) -> str:
         return _object_id(value, "task")
 
