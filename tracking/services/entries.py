@@ -36,6 +36,7 @@ from tracking.models import (
     TimeEntry,
     TimeEntryTag,
 )
+from tracking.services.approvals import locked_entry_edit_record
 from tracking.services.rates import rate_for
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
 from workspaces.ids import is_object_id
@@ -475,6 +476,8 @@ def time_entry_update(
 
     if not changes and tags is None:
         return entry
+    fields = [*changes, *(["tags"] if tags is not None else [])]
+    locked_entry_edit_record(membership=membership, entry=entry, action="edit", fields=fields)
     for field, value in changes.items():
         setattr(entry, field, value)
     entry.updated_at = timezone.now()
@@ -488,6 +491,7 @@ def time_entry_update(
 @transaction.atomic
 def time_entry_delete(*, membership: Membership, entry: TimeEntry) -> None:
     _check_may_change(membership, entry)
+    locked_entry_edit_record(membership=membership, entry=entry, action="delete", fields=[])
     TimeEntryTag.objects.filter(time_entry=entry).delete()
     _emit(TimeEntryEvent.DELETED, membership, entry)
     entry.delete()
@@ -608,6 +612,7 @@ def time_entries_bulk_delete(*, membership: Membership, entry_ids: Sequence[str]
     entries = _entries_for_bulk(membership, entry_ids)
     TimeEntryTag.objects.filter(time_entry__in=entries).delete()
     for entry in entries:
+        locked_entry_edit_record(membership=membership, entry=entry, action="delete", fields=[])
         _emit(TimeEntryEvent.DELETED, membership, entry)
     TimeEntry.objects.filter(pk__in=[e.pk for e in entries]).delete()
     return len(entries)

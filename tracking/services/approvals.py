@@ -1,0 +1,192 @@
+"""Timesheet approvals: a member submits a week, an admin approves or rejects it.
+
+States of a member's week: not submitted (no row, or WITHDRAWN/REJECTED) -> PENDING (submitted)
+-> APPROVED (its entries are locked) or REJECTED (with a note; entries unlocked). A member may
+withdraw a pending week and submit it again; a rejected week can be corrected and resubmitted.
+
+Rules decided here where the issue was silent:
+- Anyone with a membership submits their own weeks only; the owner and admins decide on anyone's,
+  their own included (someone has to approve the owner's time).
+- A week that has not started yet, is empty, or holds a running timer can't be submitted.
+- An approved week can be rejected afterwards (reopened, with a note): its entries unlock.
+- Approving locks every entry of the member in the week, also ones added while it was pending.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from tracking.models import TimeEntry, WeekApproval
+from tracking.selectors.entries import local_midnight, local_today, week_start_for
+from workspaces.errors import ApplicationError, NotFound, PermissionDenied
+from workspaces.models import Membership
+from workspaces.services import audit_log_record
+
+MAX_NOTE_LENGTH = 2000
+Status = WeekApproval.Status
+
+
+def _week_entries(approval: WeekApproval) -> QuerySet[TimeEntry]:
+    return TimeEntry.objects.filter(
+        workspace_id=approval.workspace_id,
+        user_id=approval.user_id,
+        start__gte=approval.since,
+        start__lt=approval.until,
+    )
+
+
+def _state(approval: WeekApproval) -> str:
+    return str(approval.get_status_display()).lower()
+
+
+def _locked_row(membership: Membership, approval_id: str) -> WeekApproval:
+    approval = (
+        WeekApproval.objects.select_for_update()
+        .filter(workspace_id=membership.workspace_id, pk=approval_id)
+        .first()
+    )
+    if approval is None:
+        raise NotFound("Submission not found.")
+    return approval
+
+
+@transaction.atomic
+def week_submit(*, membership: Membership, week_start: dt.date) -> WeekApproval:
+    """Submit the acting member's week holding `week_start` (their calendar) for approval."""
+    user = membership.user
+    first = week_start_for(user, week_start)
+    if first > local_today(user):
+        raise ApplicationError("This week has not started yet.", field="week")
+    since = local_midnight(user, first).astimezone(dt.UTC)
+    until = local_midnight(user, first + dt.timedelta(days=7)).astimezone(dt.UTC)
+    entries = TimeEntry.objects.select_for_update().filter(
+        workspace_id=membership.workspace_id, user=user, start__gte=since, start__lt=until
+    )
+    rows = list(entries.values_list("end", "duration_seconds"))
+    if not rows:
+        raise ApplicationError("This week has no time entries to submit.", field="week")
+    if any(end is None for end, _ in rows):
+        raise ApplicationError(
+            "A timer is running in this week; stop it before submitting.", field="week"
+        )
+    total = sum(seconds or 0 for _, seconds in rows)
+    approval = (
+        WeekApproval.objects.select_for_update()
+        .filter(workspace_id=membership.workspace_id, user=user, week_start=first)
+        .first()
+    )
+    if approval is not None and approval.status == Status.PENDING:
+        raise ApplicationError("This week is already submitted and waiting for approval.")
+    if approval is not None and approval.status == Status.APPROVED:
+        raise ApplicationError("This week is already approved.")
+    now = timezone.now()
+    if approval is None:
+        approval = WeekApproval(workspace_id=membership.workspace_id, user=user, week_start=first)
+    approval.since, approval.until = since, until
+    approval.status = Status.PENDING
+    approval.total_seconds = total
+    approval.note = ""
+    approval.submitted_at = now
+    approval.decided_at = None
+    approval.decided_by = None
+    try:
+        with transaction.atomic():
+            approval.save()
+    except IntegrityError:  # a double-click's twin got there first
+        raise ApplicationError("This week is already submitted and waiting for approval.") from None
+    return approval
+
+
+@transaction.atomic
+def week_withdraw(*, membership: Membership, approval_id: str) -> WeekApproval:
+    """The member takes back their pending week (to change it); its entries stay unlocked."""
+    approval = _locked_row(membership, approval_id)
+    if approval.user_id != membership.user_id:
+        raise NotFound("Submission not found.")
+    if approval.status != Status.PENDING:
+        raise ApplicationError(
+            f"Only a pending week can be withdrawn; this one is {_state(approval)}."
+        )
+    approval.status = Status.WITHDRAWN
+    approval.save(update_fields=["status"])
+    _week_entries(approval).update(is_locked=False)
+    return approval
+
+
+@transaction.atomic
+def week_approve(*, membership: Membership, approval_id: str) -> WeekApproval:
+    """Approve a pending week: its entries lock for the member."""
+    if not membership.is_admin:
+        raise PermissionDenied("Only a workspace admin or owner can approve timesheets.")
+    approval = _locked_row(membership, approval_id)
+    if approval.status == Status.APPROVED:
+        raise ApplicationError("This week is already approved.")
+    if approval.status != Status.PENDING:
+        raise ApplicationError(
+            f"Only a pending week can be approved; this one is {_state(approval)}."
+        )
+    entries = _week_entries(approval)
+    if entries.filter(end__isnull=True).exists():
+        raise ApplicationError("A timer is running in this week; it can't be approved yet.")
+    approval.status = Status.APPROVED
+    approval.total_seconds = entries.aggregate(total=Sum("duration_seconds"))["total"] or 0
+    approval.decided_at = timezone.now()
+    approval.decided_by = membership.user
+    approval.note = ""
+    approval.save(update_fields=["status", "total_seconds", "decided_at", "decided_by", "note"])
+    entries.update(is_locked=True)
+    return approval
+
+
+@transaction.atomic
+def week_reject(*, membership: Membership, approval_id: str, note: str) -> WeekApproval:
+    """Send a pending (or reopen an approved) week back to the member with a note."""
+    if not membership.is_admin:
+        raise PermissionDenied("Only a workspace admin or owner can reject timesheets.")
+    note = (note or "").strip()
+    if not note:
+        raise ApplicationError("Say why the week is rejected.", field="note")
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ApplicationError(
+            f"The note is {len(note)} characters long; {MAX_NOTE_LENGTH} at most.", field="note"
+        )
+    approval = _locked_row(membership, approval_id)
+    if approval.status not in (Status.PENDING, Status.APPROVED):
+        raise ApplicationError(
+            f"Only a pending or approved week can be rejected; this one is {_state(approval)}."
+        )
+    was_approved = approval.status == Status.APPROVED
+    approval.status = Status.REJECTED
+    approval.note = note
+    approval.decided_at = timezone.now()
+    approval.decided_by = membership.user
+    approval.save(update_fields=["status", "note", "decided_at", "decided_by"])
+    _week_entries(approval).update(is_locked=False)
+    if was_approved:
+        audit_log_record(
+            workspace=membership.workspace,
+            actor=membership.user,
+            event="timesheet.reopened",
+            target=f"{approval.user_id} {approval.week_start.isoformat()}",
+            details={"approval": approval.pk, "note": note},
+        )
+    return approval
+
+
+def locked_entry_edit_record(
+    *, membership: Membership, entry: TimeEntry, action: str, fields: list[str]
+) -> None:
+    """Audit an admin's change to a locked (approved) entry; called by the entry services."""
+    if not entry.is_locked or not membership.is_admin:
+        return
+    audit_log_record(
+        workspace=membership.workspace,
+        actor=membership.user,
+        event=f"time_entry.locked_{action}",
+        target=str(entry.pk),
+        details={"user": entry.user_id, "fields": sorted(fields)},
+    )
