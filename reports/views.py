@@ -3,6 +3,7 @@ outsider gets a 404). Filters live in the query string, so a link reproduces the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -14,6 +15,13 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reports.exports import CHUNK_SIZE, csv_lines
+from reports.exports_office import (
+    PDF_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    detailed_pdf,
+    detailed_xlsx,
+    export_filename,
+)
 from reports.filters import (
     DateRange,
     DetailedFilters,
@@ -157,6 +165,38 @@ def detailed_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     # workspace_view is typed for HttpResponse; Django serves any HttpResponseBase.
     return cast(HttpResponse, response)
+
+
+def _office_export(
+    request: HttpRequest, build: Callable[..., bytes], extension: str, content_type: str
+) -> HttpResponse:
+    """XLSX or PDF of the report with the page's filters and sort (400 for a bad filter)."""
+    membership = _ms(request)
+    try:
+        filters = parse_detailed_filters(dict(request.GET.lists()), user=membership.user)
+        sort = Sort.parse(request.GET.get("sort", ""))
+        detailed_filters_check(membership=membership, filters=filters)
+        body = build(membership=membership, filters=filters, sort=sort)
+    except FilterError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body, content_type=content_type)
+    name = export_filename(filters, extension)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+@workspace_view()
+def detailed_xlsx_export(request: HttpRequest) -> HttpResponse:
+    """The Detailed report with the same filters, sort and rounding as an XLSX workbook."""
+    return _office_export(request, detailed_xlsx, "xlsx", XLSX_CONTENT_TYPE)
+
+
+@require_GET
+@workspace_view()
+def detailed_pdf_export(request: HttpRequest) -> HttpResponse:
+    """The Detailed report with the same filters, sort and rounding as a PDF document."""
+    return _office_export(request, detailed_pdf, "pdf", PDF_CONTENT_TYPE)
 
 
 def _filters_form(filters: DetailedFilters) -> dict[str, Any]:
