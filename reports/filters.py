@@ -14,16 +14,14 @@ Query parameters (repeat a parameter for several values):
     tag          tag ids, with tag_mode = contains (any of them, the default) | not_contains
     billable     yes | no
     description  text the description contains (case-insensitive)
+    approval     approved | pending | not_submitted: whether the entry's week (its member's
+                 week, see tracking.models.WeekApproval) is approved, waiting for approval, or
+                 neither (never submitted, withdrawn or rejected)
 
 Presets are relative: a link to "last_month" shows the month before the day it is opened, in
 the viewer's time zone; `resolved()` pins a filter to its dates (for a send that must not move).
 Dates are the viewer's: an entry belongs to the day it starts on in their time zone, and weeks
 start on the viewer's week start.
-
-Approval state (approved / pending / not submitted) is not a parameter yet: timesheet approvals
-do not exist. `approval` in a URL is refused with a clear message rather than silently ignored;
-when approvals land, it becomes one more field here and one more step in
-`reports.selectors.apply_filters`.
 """
 
 from __future__ import annotations
@@ -68,6 +66,16 @@ class TagMode(StrEnum):
     NOT_CONTAINS = "not_contains"
 
 
+class ApprovalState(StrEnum):
+    APPROVED = "approved"
+    PENDING = "pending"
+    NOT_SUBMITTED = "not_submitted"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
 class FilterError(ApplicationError):
     """A query parameter the report cannot use; `field` names the parameter."""
 
@@ -87,6 +95,7 @@ class DetailedFilters:
     tag_mode: TagMode = TagMode.CONTAINS
     billable: bool | None = None
     description: str = ""
+    approval: ApprovalState | None = None
 
     def to_query(self) -> list[tuple[str, str]]:
         """The query parameters that parse back to this filter (defaults left out)."""
@@ -114,6 +123,8 @@ class DetailedFilters:
             query.append(("billable", "yes" if self.billable else "no"))
         if self.description:
             query.append(("description", self.description))
+        if self.approval is not None:
+            query.append(("approval", self.approval.value))
         return query
 
     def resolved(self) -> DetailedFilters:
@@ -209,11 +220,6 @@ def parse_detailed_filters(
     `params` maps a name to its list of values (a QueryDict through `.lists()`, or a dict of
     lists). Raises FilterError, naming the parameter, for anything it cannot use.
     """
-    if _values(params, "approval"):
-        raise FilterError(
-            "Filtering by approval state is not available yet: timesheet approvals come later.",
-            field="approval",
-        )
     if today is None:
         today = dt.datetime.now(viewer_tz(user)).date()
 
@@ -269,6 +275,14 @@ def parse_detailed_filters(
             field="description",
         )
 
+    raw_approval = _one(params, "approval").lower()
+    try:
+        approval = ApprovalState(raw_approval) if raw_approval else None
+    except ValueError:
+        raise FilterError(
+            "Approval must be 'approved', 'pending' or 'not_submitted'.", field="approval"
+        ) from None
+
     return DetailedFilters(
         date_range=date_range,
         start=start,
@@ -283,4 +297,5 @@ def parse_detailed_filters(
         tag_mode=tag_mode,
         billable=billable,
         description=description,
+        approval=approval,
     )

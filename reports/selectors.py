@@ -28,14 +28,23 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from reports.filters import DetailedFilters, FilterError, TagMode, viewer_tz
+from reports.filters import ApprovalState, DetailedFilters, FilterError, TagMode, viewer_tz
 from reports.rounding import (
     Rounding,
     amount_cents_expression,
     rounded_duration_expression,
     workspace_rounding,
 )
-from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, TimeEntryTag
+from tracking.models import (
+    Client,
+    Project,
+    ProjectMember,
+    Tag,
+    Task,
+    TimeEntry,
+    TimeEntryTag,
+    WeekApproval,
+)
 from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
 from workspaces.models import Membership
@@ -93,7 +102,35 @@ def _by_description(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Member
     return entries.filter(description__icontains=f.description) if f.description else entries
 
 
-# One step per filter field; timesheet approvals add theirs (approval state) here.
+def _in_week(ms: Membership, status: str) -> Exists:
+    """The entry starts inside one of its member's weeks that has `status`."""
+    return Exists(
+        WeekApproval.objects.filter(
+            workspace_id=ms.workspace_id,
+            user_id=OuterRef("user_id"),
+            status=status,
+            since__lte=OuterRef("start"),
+            until__gt=OuterRef("start"),
+        )
+    )
+
+
+def _by_approval(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership) -> Any:
+    """Approved: in an approved week and locked (an entry added to the week after the approval,
+    or unlocked by an admin since, was not approved). Pending: in a week waiting for approval.
+    Not submitted: all the rest, so the three states split the entries with no overlap."""
+    if f.approval is None:
+        return entries
+    approved = _in_week(ms, WeekApproval.Status.APPROVED) & Q(is_locked=True)
+    pending = _in_week(ms, WeekApproval.Status.PENDING)
+    if f.approval == ApprovalState.APPROVED:
+        return entries.filter(approved)
+    if f.approval == ApprovalState.PENDING:
+        return entries.filter(pending)
+    return entries.exclude(approved).exclude(pending)
+
+
+# One step per filter field.
 FILTER_STEPS: tuple[Callable[[QuerySet[TimeEntry], DetailedFilters, Membership], Any], ...] = (
     _by_dates,
     _by_members,
@@ -103,6 +140,7 @@ FILTER_STEPS: tuple[Callable[[QuerySet[TimeEntry], DetailedFilters, Membership],
     _by_tags,
     _by_billable,
     _by_description,
+    _by_approval,
 )
 
 

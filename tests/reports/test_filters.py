@@ -121,7 +121,7 @@ def test_presets_stay_relative_in_links_and_resolve_to_dates():
         ("billable=maybe", "billable", "yes"),
         ("billable=yes&billable=no", "billable", "one value"),
         ("description=a%00b", "description", "NUL"),
-        ("approval=APPROVED", "approval", "not available yet"),
+        ("approval=soon", "approval", "Approval must be"),
     ],
 )
 def test_bad_values_are_refused_with_the_parameter_named(query, field, words):
