@@ -1,0 +1,304 @@
+"""Reads of the Summary and Weekly reports: the Detailed report's filtered entries (same
+filters, same who-sees-what, same rounding per entry) grouped in the database.
+
+`summary_groups` returns plain dataclasses, so pages, exports and the Reports API share it.
+One aggregate query per level, whatever the number of groups: rows are grouped by (key,
+currency), then (first key, second key, currency), and folded into the tree in Python.
+
+An entry with several tags counts under each of its tags when grouping by tag (as Clockify
+does), so tag groups can add up to more than the total; the report's totals never double
+count (they come from `detailed_totals`). An entry without the grouped thing (no project, no
+client, no task, no tag) falls in a "Without ..." group, listed last.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+
+from reports.filters import DetailedFilters, FilterError, viewer_tz
+from reports.rounding import workspace_rounding
+from reports.selectors import (
+    CurrencyAmount,
+    _report_annotations,
+    apply_filters,
+    visible_entries,
+)
+from workspaces.models import Membership
+
+
+class GroupBy(StrEnum):
+    PROJECT = "project"
+    CLIENT = "client"
+    MEMBER = "member"
+    TASK = "task"
+    TAG = "tag"
+    DATE = "date"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @classmethod
+    def parse(cls, raw: str, *, name: str, default: GroupBy | None) -> GroupBy | None:
+        raw = (raw or "").strip().lower()
+        if not raw:
+            return default
+        if raw == "none" and name == "sub_group":
+            return None
+        try:
+            return cls(raw)
+        except ValueError:
+            choices = ", ".join(g.value for g in cls)
+            raise FilterError(f"Group by one of {choices}.", field=name) from None
+
+
+WITHOUT = {
+    GroupBy.PROJECT: "Without project",
+    GroupBy.CLIENT: "Without client",
+    GroupBy.MEMBER: "Without member",
+    GroupBy.TASK: "Without task",
+    GroupBy.TAG: "Without tag",
+    GroupBy.DATE: "Without date",
+}
+
+# Per grouping: the values() columns naming a group, the first one being its key.
+_COLUMNS: dict[GroupBy, tuple[str, ...]] = {
+    GroupBy.PROJECT: ("project_id", "project__name"),
+    GroupBy.CLIENT: ("project__client_id", "project__client__name"),
+    GroupBy.MEMBER: ("user_id", "user__full_name", "user__email"),
+    GroupBy.TASK: ("task_id", "task__name", "task__project__name"),
+    GroupBy.TAG: ("tags__id", "tags__name"),
+}
+
+
+@dataclass(frozen=True)
+class SummaryGroup:
+    group_by: GroupBy
+    key: str  # an id, an ISO date, or "" for the "Without ..." group
+    label: str
+    seconds: int  # rounded per entry, then summed
+    billable_seconds: int
+    amounts: tuple[CurrencyAmount, ...]  # billable amounts per currency, by currency code
+    children: tuple[SummaryGroup, ...] = ()
+    date: dt.date | None = None  # for date groups
+    detail: str = ""  # the task's project, the member's email
+
+    @property
+    def amount_text(self) -> str:
+        return "; ".join(f"{a.cents / 100:.2f} {a.currency}" for a in self.amounts)
+
+
+@dataclass(frozen=True)
+class TimeBucket:
+    """Time on one day (or, over long ranges, one month) of the range, for the bar chart."""
+
+    start: dt.date
+    seconds: int
+    month: bool = False
+
+
+@dataclass
+class _Acc:
+    key: str
+    label: str
+    detail: str = ""
+    date: dt.date | None = None
+    seconds: int = 0
+    billable_seconds: int = 0
+    amounts: dict[str, int] = field(default_factory=dict)
+    children: dict[str, _Acc] = field(default_factory=dict)
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.seconds += int(row["seconds"])
+        self.billable_seconds += int(row["billable_seconds"])
+        if row["billable_seconds"]:
+            currency = row["currency"]
+            self.amounts[currency] = self.amounts.get(currency, 0) + int(row["amount"])
+
+
+def _filtered(membership: Membership, filters: DetailedFilters) -> Any:
+    return apply_filters(
+        visible_entries(membership=membership), membership=membership, filters=filters
+    ).order_by()
+
+
+def _columns(group_by: GroupBy, prefix: str, membership: Membership) -> dict[str, Any]:
+    """values() expressions for one level, named `<prefix>_0`, `<prefix>_1`, ..."""
+    if group_by == GroupBy.DATE:
+        return {f"{prefix}_0": TruncDate("start", tzinfo=viewer_tz(membership.user))}
+    return {f"{prefix}_{i}": F(name) for i, name in enumerate(_COLUMNS[group_by])}
+
+
+def _identity(group_by: GroupBy, row: dict[str, Any], prefix: str) -> tuple[str, str, str, Any]:
+    """(key, label, detail, date) of a row's group at one level."""
+    value = row[f"{prefix}_0"]
+    if value is None:
+        return "", WITHOUT[group_by], "", None
+    if group_by == GroupBy.DATE:
+        return value.isoformat(), value.isoformat(), "", value
+    if group_by == GroupBy.MEMBER:
+        return str(value), row[f"{prefix}_1"] or row[f"{prefix}_2"], row[f"{prefix}_2"], None
+    if group_by == GroupBy.TASK:
+        return str(value), row[f"{prefix}_1"], row[f"{prefix}_2"] or "", None
+    return str(value), row[f"{prefix}_1"], "", None
+
+
+def _order(group_by: GroupBy, accs: Iterable[_Acc]) -> list[_Acc]:
+    """Dates in calendar order; names alphabetically (ties by detail, key); "Without" last."""
+    if group_by == GroupBy.DATE:
+        return sorted(accs, key=lambda a: (a.date is None, a.date or dt.date.min))
+    return sorted(accs, key=lambda a: (a.key == "", a.label.casefold(), a.detail, a.key))
+
+
+def _freeze(group_by: GroupBy, sub: GroupBy | None, acc: _Acc) -> SummaryGroup:
+    children: tuple[SummaryGroup, ...] = ()
+    if sub is not None:
+        children = tuple(_freeze(sub, None, c) for c in _order(sub, acc.children.values()))
+    return SummaryGroup(
+        group_by=group_by,
+        key=acc.key,
+        label=acc.label,
+        seconds=acc.seconds,
+        billable_seconds=acc.billable_seconds,
+        amounts=tuple(CurrencyAmount(currency=c, cents=v) for c, v in sorted(acc.amounts.items())),
+        children=children,
+        date=acc.date,
+        detail=acc.detail,
+    )
+
+
+def summary_groups(
+    *,
+    membership: Membership,
+    filters: DetailedFilters,
+    group_by: GroupBy,
+    sub_group_by: GroupBy | None = None,
+) -> list[SummaryGroup]:
+    """The filtered entries grouped by `group_by`, each group split by `sub_group_by` (when
+    given and different), with time and billable amounts rounded per entry; one query per
+    level."""
+    if sub_group_by == group_by:
+        sub_group_by = None
+    annotations = _report_annotations(workspace_rounding(membership.workspace))
+    seconds = annotations["report_seconds"]
+    entries = _filtered(membership, filters)
+
+    def grouped(columns: dict[str, Any]) -> Any:
+        return (
+            entries.values("currency", **columns)
+            .annotate(
+                seconds=Coalesce(Sum(seconds), 0),
+                billable_seconds=Coalesce(Sum(seconds, filter=Q(billable=True)), 0),
+                amount=Coalesce(Sum(annotations["report_amount_cents"]), 0),
+            )
+            .order_by()
+        )
+
+    first_columns = _columns(group_by, "g", membership)
+    tops: dict[str, _Acc] = {}
+    for row in grouped(first_columns):
+        key, label, detail, date = _identity(group_by, row, "g")
+        tops.setdefault(key, _Acc(key=key, label=label, detail=detail, date=date)).add(row)
+    if sub_group_by is not None:
+        # The first level is summed on its own: under a tag subgrouping an entry with two tags
+        # is two rows here, which must not count twice in its group's total.
+        both = first_columns | _columns(sub_group_by, "s", membership)
+        for row in grouped(both):
+            top = tops[_identity(group_by, row, "g")[0]]
+            key, label, detail, date = _identity(sub_group_by, row, "s")
+            child = top.children.setdefault(
+                key, _Acc(key=key, label=label, detail=detail, date=date)
+            )
+            child.add(row)
+    return [_freeze(group_by, sub_group_by, acc) for acc in _order(group_by, tops.values())]
+
+
+MAX_DAILY_BUCKETS = 92  # longer ranges chart months: a year of day bars is unreadable
+
+
+def time_buckets(*, membership: Membership, filters: DetailedFilters) -> list[TimeBucket]:
+    """Time per day of the range (in the viewer's time zone), days without time included;
+    per month when the range is longer than MAX_DAILY_BUCKETS days. One query."""
+    time_zone = viewer_tz(membership.user)
+    by_month = (filters.end - filters.start).days + 1 > MAX_DAILY_BUCKETS
+    trunc = TruncMonth if by_month else TruncDate
+    seconds = _report_annotations(workspace_rounding(membership.workspace))["report_seconds"]
+    rows = (
+        _filtered(membership, filters)
+        .values(bucket=trunc("start", tzinfo=time_zone))
+        .annotate(seconds=Coalesce(Sum(seconds), 0))
+        .order_by()
+    )
+    found: dict[dt.date, int] = {}
+    for row in rows:
+        day = row["bucket"]
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        found[day] = int(row["seconds"])
+    buckets: list[TimeBucket] = []
+    day = filters.start.replace(day=1) if by_month else filters.start
+    while day <= filters.end:
+        buckets.append(TimeBucket(start=day, seconds=found.get(day, 0), month=by_month))
+        if by_month:
+            day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        else:
+            day += dt.timedelta(days=1)
+    return buckets
+
+
+# --- Weekly ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeeklyRow:
+    key: str
+    label: str
+    detail: str
+    day_seconds: tuple[int, ...]  # seven days from the week's first
+    seconds: int
+
+
+@dataclass(frozen=True)
+class WeeklyGrid:
+    days: tuple[dt.date, ...]
+    rows: tuple[WeeklyRow, ...]
+    day_totals: tuple[int, ...]
+    seconds: int
+
+
+def week_first_day(day: dt.date, week_start: int) -> dt.date:
+    """The first day (week_start: 0 = Monday) of the week holding `day`."""
+    return day - dt.timedelta(days=(day.weekday() - week_start) % 7)
+
+
+def weekly_grid(
+    *, membership: Membership, filters: DetailedFilters, rows_by: GroupBy
+) -> WeeklyGrid:
+    """Members (or projects) by the seven days from `filters.start`, rounded per entry."""
+    if rows_by not in (GroupBy.MEMBER, GroupBy.PROJECT):
+        raise FilterError("The weekly report shows members or projects.", field="by")
+    days = tuple(filters.start + dt.timedelta(days=i) for i in range(7))
+    groups = summary_groups(
+        membership=membership, filters=filters, group_by=rows_by, sub_group_by=GroupBy.DATE
+    )
+    rows = []
+    for group in groups:
+        per_day = {child.date: child.seconds for child in group.children}
+        rows.append(
+            WeeklyRow(
+                key=group.key,
+                label=group.label,
+                detail=group.detail,
+                day_seconds=tuple(per_day.get(day, 0) for day in days),
+                seconds=group.seconds,
+            )
+        )
+    day_totals = tuple(sum(r.day_seconds[i] for r in rows) for i in range(7))
+    return WeeklyGrid(days=days, rows=tuple(rows), day_totals=day_totals, seconds=sum(day_totals))

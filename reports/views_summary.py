@@ -1,0 +1,326 @@
+"""The Summary and Weekly report pages under /w/<ws>/reports/ and their CSV exports (every view
+decorated with `workspace_view`: an outsider gets a 404). The Summary takes the Detailed
+report's filters from the query string, plus `group` and `sub_group`; the Weekly takes `week`
+(any day of it) and `by` (member or project)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any, cast
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from reports.exports import _hms, _text
+from reports.filters import (
+    DateRange,
+    DetailedFilters,
+    FilterError,
+    parse_detailed_filters,
+    viewer_tz,
+)
+from reports.rounding import workspace_rounding
+from reports.selectors import detailed_filter_choices, detailed_filters_check, detailed_totals
+from reports.summary import (
+    GroupBy,
+    SummaryGroup,
+    TimeBucket,
+    WeeklyGrid,
+    summary_groups,
+    time_buckets,
+    week_first_day,
+    weekly_grid,
+)
+from reports.views import _filters_form, _raw_form
+from workspaces.access import workspace_view
+from workspaces.models import Membership
+
+DEFAULT_GROUP = GroupBy.PROJECT
+DEFAULT_SUB_GROUP = GroupBy.MEMBER
+# Slices of the share chart; more groups fold into "Other" (the table lists them all).
+SHARE_SLICES = 8
+PALETTE = (
+    "#0b6bcb",
+    "#e07a1f",
+    "#2e9b5f",
+    "#c0392b",
+    "#8e44ad",
+    "#16a0a8",
+    "#b8860b",
+    "#d35d8c",
+    "#7f8c8d",
+)
+CHART_WIDTH = 700
+CHART_HEIGHT = 160
+
+
+def _ms(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined]
+
+
+def _parse_summary(
+    request: HttpRequest, membership: Membership
+) -> tuple[DetailedFilters, GroupBy, GroupBy | None]:
+    filters = parse_detailed_filters(dict(request.GET.lists()), user=membership.user)
+    group = GroupBy.parse(request.GET.get("group", ""), name="group", default=DEFAULT_GROUP)
+    assert group is not None
+    sub_raw = request.GET.get("sub_group")
+    sub = GroupBy.parse(sub_raw or "", name="sub_group", default=None)
+    if sub_raw is None:
+        sub = DEFAULT_SUB_GROUP if group != DEFAULT_SUB_GROUP else GroupBy.PROJECT
+    if sub == group:
+        raise FilterError("Choose a second grouping different from the first.", field="sub_group")
+    detailed_filters_check(membership=membership, filters=filters)
+    return filters, group, sub
+
+
+def _grouping_query(group: GroupBy, sub: GroupBy | None) -> list[tuple[str, str]]:
+    return [("group", group.value), ("sub_group", sub.value if sub else "none")]
+
+
+def _bar_chart(buckets: list[TimeBucket]) -> dict[str, Any]:
+    """Bars of an inline SVG (viewBox units), tallest = full height."""
+    top = max((b.seconds for b in buckets), default=0)
+    width = CHART_WIDTH / max(len(buckets), 1)
+    bars = []
+    for i, bucket in enumerate(buckets):
+        height = round(bucket.seconds / top * CHART_HEIGHT, 2) if top else 0
+        bars.append(
+            {
+                "bucket": bucket,
+                "x": round(i * width + width * 0.1, 2),
+                "y": round(CHART_HEIGHT - height, 2),
+                "width": round(width * 0.8, 2),
+                "height": height,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "top_seconds": top,
+        "by_month": bool(buckets) and buckets[0].month,
+    }
+
+
+def _share_chart(groups: list[SummaryGroup]) -> list[dict[str, Any]]:
+    """Slices of a donut drawn with SVG stroke dashes on a circle of circumference 100."""
+    ranked = sorted((g for g in groups if g.seconds), key=lambda g: -g.seconds)
+    whole = sum(g.seconds for g in ranked)
+    if not whole:
+        return []
+    shown: list[tuple[str, int]] = [(g.label, g.seconds) for g in ranked[:SHARE_SLICES]]
+    rest = sum(g.seconds for g in ranked[SHARE_SLICES:])
+    if rest:
+        shown.append(("Other", rest))
+    slices = []
+    offset = 0.0
+    for i, (label, seconds) in enumerate(shown):
+        percent = seconds / whole * 100
+        slices.append(
+            {
+                "label": label,
+                "seconds": seconds,
+                "percent": round(percent, 1),
+                "dash": f"{percent:.3f} {100 - percent:.3f}",
+                # Start at 12 o'clock (a quarter turn back), each slice after the previous.
+                "offset": f"{25 - offset:.3f}",
+                "color": PALETTE[i % len(PALETTE)],
+            }
+        )
+        offset += percent
+    return slices
+
+
+@require_GET
+@workspace_view()
+def summary(request: HttpRequest) -> HttpResponse:
+    """The Summary report: the filtered time grouped on two levels, with totals, a bar chart
+    of time per day and a share chart of the first grouping."""
+    membership = _ms(request)
+    params = dict(request.GET.lists())
+    context: dict[str, Any] = {
+        "nav": "reports",
+        "tab": "summary",
+        "choices": detailed_filter_choices(membership=membership),
+        "ranges": list(DateRange),
+        "group_choices": list(GroupBy),
+        "rounding": workspace_rounding(membership.workspace),
+    }
+    try:
+        filters, group, sub = _parse_summary(request, membership)
+    except FilterError as exc:
+        context.update(
+            error=exc,
+            form=_raw_form(params),
+            group=request.GET.get("group", ""),
+            sub_group=request.GET.get("sub_group", ""),
+            filters=None,
+        )
+        return render(request, "reports/summary.html", context, status=400)
+    groups = summary_groups(
+        membership=membership, filters=filters, group_by=group, sub_group_by=sub
+    )
+    query = [*filters.to_query(), *_grouping_query(group, sub)]
+    context.update(
+        filters=filters,
+        form=_filters_form(filters),
+        group=group.value,
+        sub_group=sub.value if sub else "none",
+        group_by=group,
+        sub_group_by=sub,
+        groups=groups,
+        totals=detailed_totals(membership=membership, filters=filters),
+        chart=_bar_chart(time_buckets(membership=membership, filters=filters)),
+        shares=_share_chart(groups),
+        export_query=urlencode(query),
+        filter_query=urlencode(filters.to_query()),
+    )
+    return render(request, "reports/summary.html", context)
+
+
+SUMMARY_CSV_HEADER = [
+    "Group",
+    "Subgroup",
+    "Duration (h:mm:ss)",
+    "Duration (decimal hours)",
+    "Billable duration (h:mm:ss)",
+    "Amount",
+]
+
+
+def _summary_csv_row(first: SummaryGroup, second: SummaryGroup | None) -> list[str]:
+    group = second or first
+    return [
+        _text(first.label),
+        _text(second.label) if second else "",
+        _hms(group.seconds),
+        f"{group.seconds / 3600:.2f}",
+        _hms(group.billable_seconds),
+        group.amount_text,
+    ]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def summary_csv_lines(groups: list[SummaryGroup]) -> Iterator[str]:
+    """One line per group (the subgroup column empty), then one per subgroup under it."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(SUMMARY_CSV_HEADER)
+    for first in groups:
+        yield writer.writerow(_summary_csv_row(first, None))
+        for second in first.children:
+            yield writer.writerow(_summary_csv_row(first, second))
+
+
+def _streamed_csv(lines: Iterator[str], name: str) -> HttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    # workspace_view is typed for HttpResponse; Django serves any HttpResponseBase.
+    return cast(HttpResponse, response)
+
+
+@require_GET
+@workspace_view()
+def summary_csv(request: HttpRequest) -> HttpResponse:
+    """The Summary report's grouped table as CSV, with the page's filters and groupings."""
+    membership = _ms(request)
+    try:
+        filters, group, sub = _parse_summary(request, membership)
+    except FilterError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    groups = summary_groups(
+        membership=membership, filters=filters, group_by=group, sub_group_by=sub
+    )
+    name = f"summary-report-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
+    return _streamed_csv(summary_csv_lines(groups), name)
+
+
+# --- Weekly ---------------------------------------------------------------------------------
+
+WEEKLY_BY = (GroupBy.MEMBER, GroupBy.PROJECT)
+
+
+def _parse_weekly(request: HttpRequest, membership: Membership) -> tuple[DetailedFilters, GroupBy]:
+    user = membership.user
+    raw_week = request.GET.get("week", "").strip()
+    if raw_week:
+        try:
+            if len(raw_week) != 10:
+                raise ValueError
+            day = dt.date.fromisoformat(raw_week)
+        except ValueError:
+            raise FilterError("The week must be a date like 2026-11-23.", field="week") from None
+    else:
+        day = dt.datetime.now(viewer_tz(user)).date()
+    first = week_first_day(day, int(user.week_start))
+    last = first + dt.timedelta(days=6)
+    # The week is a custom range of the Detailed report's filter: same scoping, same rounding.
+    filters = parse_detailed_filters(
+        {"start": [first.isoformat()], "end": [last.isoformat()]}, user=user
+    )
+    by = GroupBy.parse(request.GET.get("by", ""), name="by", default=GroupBy.MEMBER)
+    if by not in WEEKLY_BY:
+        raise FilterError("Show members or projects by week.", field="by")
+    assert by is not None
+    return filters, by
+
+
+@require_GET
+@workspace_view()
+def weekly(request: HttpRequest) -> HttpResponse:
+    """The Weekly report: members (or projects) by the seven days of a week, with totals."""
+    membership = _ms(request)
+    context: dict[str, Any] = {
+        "nav": "reports",
+        "tab": "weekly",
+        "rounding": workspace_rounding(membership.workspace),
+        "by_choices": WEEKLY_BY,
+    }
+    try:
+        filters, by = _parse_weekly(request, membership)
+    except FilterError as exc:
+        context.update(error=exc, week=request.GET.get("week", ""), by=request.GET.get("by", ""))
+        return render(request, "reports/weekly.html", context, status=400)
+    grid = weekly_grid(membership=membership, filters=filters, rows_by=by)
+    week = filters.start
+    context.update(
+        grid=grid,
+        week=week.isoformat(),
+        by=by.value,
+        by_label=by.label,
+        previous_query=urlencode({"week": (week - dt.timedelta(days=7)).isoformat(), "by": by}),
+        next_query=urlencode({"week": (week + dt.timedelta(days=7)).isoformat(), "by": by}),
+        export_query=urlencode({"week": week.isoformat(), "by": by.value}),
+    )
+    return render(request, "reports/weekly.html", context)
+
+
+def weekly_csv_lines(grid: WeeklyGrid, by: GroupBy) -> Iterator[str]:
+    """Header with the seven dates, a row per member/project, then the day totals; h:mm:ss."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow([by.label, *(d.isoformat() for d in grid.days), "Total"])
+    for row in grid.rows:
+        yield writer.writerow(
+            [_text(row.label), *(_hms(s) for s in row.day_seconds), _hms(row.seconds)]
+        )
+    yield writer.writerow(["Total", *(_hms(s) for s in grid.day_totals), _hms(grid.seconds)])
+
+
+@require_GET
+@workspace_view()
+def weekly_csv(request: HttpRequest) -> HttpResponse:
+    membership = _ms(request)
+    try:
+        filters, by = _parse_weekly(request, membership)
+    except FilterError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    grid = weekly_grid(membership=membership, filters=filters, rows_by=by)
+    return _streamed_csv(weekly_csv_lines(grid, by), f"weekly-report-{filters.start}.csv")
