@@ -1,0 +1,160 @@
+"""Timesheet approvals pages under /w/<ws>/approvals/.
+
+Everyone sees their own weeks and submits or withdraws them; the owner and admins also see the
+queue of pending submissions, open one (its entries) and approve or reject it with a note.
+Writes go through tracking/services/approvals.py; its errors come back as page messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from tracking.models import WeekApproval
+from tracking.selectors.approvals import (
+    approval_entries,
+    approval_entries_total,
+    approval_get,
+    member_weeks,
+    pending_approvals,
+)
+from tracking.services import approvals as services
+from workspaces.access import workspace_view
+from workspaces.errors import ApplicationError, NotFound
+from workspaces.models import Membership
+
+ADMIN = Membership.Role.ADMIN
+
+
+def _ms(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined]
+
+
+def _approval_or_404(membership: Membership, pk: str) -> WeekApproval:
+    try:
+        return approval_get(membership=membership, approval_id=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _my_weeks_url(membership: Membership) -> str:
+    return reverse("tracking:approvals", kwargs={"ws": membership.workspace_id})
+
+
+def _detail_url(membership: Membership, pk: str) -> str:
+    return reverse("tracking:approval_detail", kwargs={"ws": membership.workspace_id, "pk": pk})
+
+
+@require_GET
+@workspace_view()
+def my_weeks(request: HttpRequest) -> HttpResponse:
+    """The acting member's recent weeks: time, approval state, the reviewer's note."""
+    membership = _ms(request)
+    context = {
+        "nav": "approvals",
+        "weeks": member_weeks(membership=membership),
+        "pending_count": pending_approvals(membership=membership).count()
+        if membership.is_admin
+        else 0,
+    }
+    return render(request, "tracking/approvals/my_weeks.html", context)
+
+
+@require_POST
+@workspace_view()
+def week_submit(request: HttpRequest) -> HttpResponse:
+    membership = _ms(request)
+    raw = request.POST.get("week", "").strip()
+    try:
+        try:
+            week = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ApplicationError("Choose a week to submit.", field="week") from None
+        approval = services.week_submit(membership=membership, week_start=week)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"Week of {approval.week_start:%b %-d, %Y} submitted for approval."
+        )
+    return redirect(_my_weeks_url(membership))
+
+
+@require_POST
+@workspace_view()
+def week_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
+    membership = _ms(request)
+    _approval_or_404(membership, pk)  # another's submission or a bad id
+    try:
+        services.week_withdraw(membership=membership, approval_id=pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Submission withdrawn; you can change the week and resubmit.")
+    return redirect(_my_weeks_url(membership))
+
+
+@require_GET
+@workspace_view(ADMIN)
+def pending(request: HttpRequest) -> HttpResponse:
+    """Submissions waiting for a decision: member, week, total hours."""
+    return render(
+        request,
+        "tracking/approvals/pending.html",
+        {"nav": "approvals", "approvals": pending_approvals(membership=_ms(request))},
+    )
+
+
+@require_GET
+@workspace_view()
+def detail(request: HttpRequest, pk: str) -> HttpResponse:
+    """One submission and its entries (admins: anyone's; a member: their own)."""
+    membership = _ms(request)
+    approval = _approval_or_404(membership, pk)
+    entries = list(approval_entries(approval=approval))
+    return render(
+        request,
+        "tracking/approvals/detail.html",
+        {
+            "nav": "approvals",
+            "approval": approval,
+            "entries": entries,
+            "total_seconds": approval_entries_total(approval=approval),
+            "week_end": approval.week_start + dt.timedelta(days=6),
+        },
+    )
+
+
+def _decide(request: HttpRequest, pk: str, decision: str) -> HttpResponse:
+    membership = _ms(request)
+    _approval_or_404(membership, pk)
+    try:
+        if decision == "approve":
+            services.week_approve(membership=membership, approval_id=pk)
+            messages.success(request, "Week approved; its entries are locked.")
+        else:
+            services.week_reject(
+                membership=membership, approval_id=pk, note=request.POST.get("note", "")
+            )
+            messages.success(request, "Week rejected; the member sees your note.")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(_detail_url(membership, pk))
+    return redirect(reverse("tracking:approvals_pending", kwargs={"ws": membership.workspace_id}))
+
+
+@require_POST
+@workspace_view(ADMIN)
+def approve(request: HttpRequest, pk: str) -> HttpResponse:
+    return _decide(request, pk, "approve")
+
+
+@require_POST
+@workspace_view(ADMIN)
+def reject(request: HttpRequest, pk: str) -> HttpResponse:
+    return _decide(request, pk, "reject")
