@@ -1,5 +1,13 @@
 """The Reports API, Clockify's /reports/v1/ tree (mounted at /reports/ by timetracker/urls.py)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from reports import apis
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "v1/workspaces/<str:ws>/reports/detailed",
+        apis.DetailedReportApi.as_view(),
+        name="api-reports-detailed",
+    ),
+]

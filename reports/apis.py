@@ -1,0 +1,312 @@
+"""Reports API v1 in Clockify's dialect (see docs: rest-api-shape): the Detailed report.
+
+`POST /reports/v1/workspaces/{ws}/reports/detailed` translates its body into the page's
+`DetailedFilters` (through the same parser, so the same validation and messages) and reads
+through `reports.selectors`, so the API, the page and the exports cannot disagree. Same
+permissions as the page: the owner and admins see everyone's entries, a member their own;
+another workspace is a 404.
+
+Choices where Clockify's documentation is silent or this product differs:
+- `dateRangeStart` / `dateRangeEnd` pick whole days, in the caller's time zone, as the page does:
+  the calendar date written in each (an ISO 8601 date, or a date-time whose offset is ignored).
+  An end at exactly midnight is exclusive (`...-01T00:00:00Z` to `...-02T00:00:00Z` is one day),
+  the usual `...T23:59:59.999Z` inclusive.
+- Rounding is the workspace's, per entry, in every report (one definition); `rounding` is
+  accepted for Clockify clients' sake but cannot turn it off or on.
+- `users|projects|clients|tasks` take `contains: "CONTAINS"` only; `tags` also
+  `"DOES_NOT_CONTAIN"`. `status` may be `"ALL"` (the only one the report knows). `"none"` among
+  project or client ids selects entries without one.
+- `approvalState`: `ALL` (or absent), `APPROVED`, `PENDING`, `NOT_SUBMITTED`.
+- `detailedFilter.pageSize` above 1000 is capped; `options.totals: "EXCLUDE"` answers `totals: []`.
+- `totals[0].totalAmount` is in cents of the workspace's currency (only billable time earns);
+  `totalAmountByCurrency` lists each currency when entries carry several. `rate` and `amount`
+  of an entry are cents, `amount` 0 when not billable.
+- `exportType` CSV, XLSX or PDF answers the whole filtered set as a file (paging ignored), the
+  same files as the page's export links.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, cast
+
+from django.http import HttpResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from reports.exports import CHUNK_SIZE, csv_lines
+from reports.exports_office import (
+    PDF_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    detailed_pdf,
+    detailed_xlsx,
+    export_filename,
+)
+from reports.filters import DetailedFilters, FilterError, parse_detailed_filters, viewer_tz
+from reports.selectors import (
+    DetailedTotals,
+    Sort,
+    SortKey,
+    detailed_entries,
+    detailed_filters_check,
+    detailed_totals,
+)
+from tracking.models import TimeEntry
+from workspaces.api.base import WorkspaceApiView, validated
+from workspaces.api.fields import (
+    OptionalTextField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictSerializer,
+    format_datetime,
+)
+from workspaces.models import Membership
+
+TAG = ["reports"]
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 50
+SORT_COLUMNS = {
+    "DATE": SortKey.DATE,
+    "DURATION": SortKey.DURATION,
+    "USER": SortKey.MEMBER,
+    "PROJECT": SortKey.PROJECT,
+    "AMOUNT": SortKey.AMOUNT,
+}
+APPROVAL_STATES = {"APPROVED": "approved", "PENDING": "pending", "NOT_SUBMITTED": "not_submitted"}
+_DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?")
+
+
+# --- input ----------------------------------------------------------------------------------
+
+
+@extend_schema_field({"type": "string", "example": "2026-11-01T00:00:00Z"})
+class ReportDayField(serializers.Field):
+    """The calendar day an ISO 8601 date or date-time names, and whether it is exactly midnight."""
+
+    default_error_messages = {
+        "invalid": "Give a date or date-time in ISO 8601, such as 2026-11-01T00:00:00Z.",
+    }
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+    def to_internal_value(self, data: Any) -> tuple[dt.date, bool]:
+        if not isinstance(data, str) or len(data) > 40:
+            self.fail("invalid")
+        match = _DATE_RE.match(data.strip())
+        if match is None:
+            self.fail("invalid")
+        assert match is not None
+        rest = data.strip()[match.end() :]
+        if rest and not re.fullmatch(r"Z|[+-]\d{2}:?\d{2}", rest):
+            self.fail("invalid")
+        try:
+            day = dt.date.fromisoformat(match.group(1))
+            hour, minute, second = (int(match.group(i) or 0) for i in (2, 3, 4))
+            dt.time(hour, minute, second)
+        except ValueError:
+            self.fail("invalid")
+        midnight = (hour, minute, second) == (0, 0, 0) and not (match.group(5) or "").strip("0")
+        return day, midnight
+
+
+class EntityFilterIn(StrictSerializer):
+    ids = serializers.ListField(child=StrictCharField(max_length=24), required=False)
+    contains = serializers.ChoiceField(
+        choices=["CONTAINS", "DOES_NOT_CONTAIN"], required=False, default="CONTAINS"
+    )
+    status = serializers.ChoiceField(choices=["ALL"], required=False, default="ALL")
+
+
+class DetailedOptionsIn(StrictSerializer):
+    totals = serializers.ChoiceField(
+        choices=["CALCULATE", "EXCLUDE"], required=False, default="CALCULATE"
+    )
+
+
+class DetailedFilterIn(StrictSerializer):
+    page = StrictIntegerField(min_value=1, max_value=1_000_000, required=False, default=1)
+    pageSize = StrictIntegerField(min_value=1, required=False, default=DEFAULT_PAGE_SIZE)
+    sortColumn = serializers.ChoiceField(choices=list(SORT_COLUMNS), required=False, default="DATE")
+    options = DetailedOptionsIn(required=False)
+
+
+class DetailedReportIn(StrictSerializer):
+    dateRangeStart = ReportDayField()
+    dateRangeEnd = ReportDayField()
+    detailedFilter = DetailedFilterIn(required=False)
+    users = EntityFilterIn(required=False)
+    projects = EntityFilterIn(required=False)
+    clients = EntityFilterIn(required=False)
+    tasks = EntityFilterIn(required=False)
+    tags = EntityFilterIn(required=False)
+    billable = StrictBooleanField(required=False, allow_null=True, default=None)
+    description = OptionalTextField(required=False, default="")
+    approvalState = serializers.ChoiceField(
+        choices=["ALL", *APPROVAL_STATES], required=False, allow_null=True, default=None
+    )
+    rounding = StrictBooleanField(required=False, default=False)
+    exportType = serializers.ChoiceField(
+        choices=["JSON", "CSV", "XLSX", "PDF"], required=False, default="JSON"
+    )
+    sortOrder = serializers.ChoiceField(
+        choices=["ASCENDING", "DESCENDING"], required=False, default="DESCENDING"
+    )
+
+
+# Body field -> the Detailed page's query parameter.
+ENTITY_PARAMS = {
+    "users": "member",
+    "projects": "project",
+    "clients": "client",
+    "tasks": "task",
+    "tags": "tag",
+}
+
+
+def filters_from_body(body: dict[str, Any], *, membership: Membership) -> DetailedFilters:
+    """The page's filter for a validated request body; FilterError (400) for what it cannot
+    express, and for ids that are not in the workspace."""
+    (start, _), (end, end_midnight) = body["dateRangeStart"], body["dateRangeEnd"]
+    if end_midnight and end > start:
+        end -= dt.timedelta(days=1)  # an exclusive midnight end: the day before is the last
+    if end < start:
+        raise FilterError("dateRangeEnd is before dateRangeStart.", field="dateRangeEnd")
+    params: dict[str, list[str]] = {"start": [start.isoformat()], "end": [end.isoformat()]}
+    for field, param in ENTITY_PARAMS.items():
+        given = body.get(field)
+        if not given:
+            continue
+        if given["contains"] == "DOES_NOT_CONTAIN":
+            if field != "tags":
+                raise FilterError(
+                    f"{field}.contains: only tags can be filtered with DOES_NOT_CONTAIN.",
+                    field=field,
+                )
+            params["tag_mode"] = ["not_contains"]
+        params[param] = list(given.get("ids") or [])
+    if body["billable"] is not None:
+        params["billable"] = ["yes" if body["billable"] else "no"]
+    if body["description"]:
+        params["description"] = [body["description"]]
+    if body["approvalState"] in APPROVAL_STATES:
+        params["approval"] = [APPROVAL_STATES[body["approvalState"]]]
+    filters = parse_detailed_filters(params, user=membership.user)
+    detailed_filters_check(membership=membership, filters=filters)
+    return filters
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def totals_out(totals: DetailedTotals, currency: str) -> dict[str, Any]:
+    by_currency = {a.currency: a.cents for a in totals.amounts}
+    if len(by_currency) == 1:
+        total_amount = next(iter(by_currency.values()))
+    else:
+        total_amount = by_currency.get(currency, 0)
+    return {
+        "_id": "",
+        "totalTime": totals.total_seconds,
+        "totalBillableTime": totals.billable_seconds,
+        "entriesCount": totals.entry_count,
+        "totalAmount": total_amount,
+        "totalAmountByCurrency": [{"currency": c, "amount": a} for c, a in by_currency.items()],
+    }
+
+
+def entry_out(entry: TimeEntry) -> dict[str, Any]:
+    row = cast(Any, entry)
+    project = entry.project
+    client = project.client if project else None
+    return {
+        "_id": entry.pk,
+        "description": entry.description,
+        "userId": entry.user_id,
+        "userName": entry.user.full_name,
+        "userEmail": entry.user.email,
+        "billable": entry.billable,
+        "projectId": entry.project_id,
+        "projectName": project.name if project else None,
+        "clientId": client.pk if client else None,
+        "clientName": client.name if client else None,
+        "taskId": entry.task_id,
+        "taskName": entry.task.name if entry.task else None,
+        "tags": [{"_id": tag.pk, "name": tag.name} for tag in entry.tags.all()],
+        "isLocked": entry.is_locked,
+        "timeInterval": {
+            "start": format_datetime(entry.start),
+            "end": format_datetime(entry.end),
+            "duration": int(row.report_seconds),
+        },
+        "rate": entry.hourly_rate_cents,
+        "amount": int(row.report_amount_cents) if entry.billable else 0,
+        "currency": entry.currency,
+    }
+
+
+def _file(body: bytes | Any, content_type: str, name: str, *, streaming: bool = False) -> Any:
+    response: HttpResponse | StreamingHttpResponse
+    if streaming:
+        response = StreamingHttpResponse(body, content_type=content_type)
+    else:
+        response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class DetailedReportApi(WorkspaceApiView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="reports_detailed",
+        summary="Detailed report: entries with filters, paging and totals, or an export file",
+        request=DetailedReportIn,
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="`{totals, timeentries}` for JSON; the file for CSV, XLSX and PDF.",
+            )
+        },
+    )
+    def post(self, request: Request, ws: str) -> Any:
+        membership = self.membership
+        body = validated(DetailedReportIn, request)
+        filters = filters_from_body(body, membership=membership)
+        page_options = body.get("detailedFilter") or {}
+        sort = Sort(
+            key=SORT_COLUMNS[page_options.get("sortColumn", "DATE")],
+            descending=body["sortOrder"] == "DESCENDING",
+        )
+        export = body["exportType"]
+        if export == "CSV":
+            entries = detailed_entries(membership=membership, filters=filters, sort=sort)
+            lines = csv_lines(entries.iterator(chunk_size=CHUNK_SIZE), viewer_tz(membership.user))
+            return _file(
+                lines, "text/csv; charset=utf-8", export_filename(filters, "csv"), streaming=True
+            )
+        if export == "XLSX":
+            content = detailed_xlsx(membership=membership, filters=filters, sort=sort)
+            return _file(content, XLSX_CONTENT_TYPE, export_filename(filters, "xlsx"))
+        if export == "PDF":
+            content = detailed_pdf(membership=membership, filters=filters, sort=sort)
+            return _file(content, PDF_CONTENT_TYPE, export_filename(filters, "pdf"))
+
+        page = page_options.get("page", 1)
+        size = min(page_options.get("pageSize", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+        options = page_options.get("options") or {}
+        totals: list[dict[str, Any]] = []
+        if options.get("totals", "CALCULATE") == "CALCULATE":
+            totals = [
+                totals_out(
+                    detailed_totals(membership=membership, filters=filters),
+                    membership.workspace.currency,
+                )
+            ]
+        entries = detailed_entries(membership=membership, filters=filters, sort=sort)
+        rows = entries[(page - 1) * size : page * size]
+        return Response({"totals": totals, "timeentries": [entry_out(e) for e in rows]})
