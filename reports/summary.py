@@ -20,7 +20,8 @@ from enum import StrEnum
 from typing import Any
 
 from django.db.models import F, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncYear
+from django.db.models.functions.datetime import TruncBase
 
 from reports.filters import DetailedFilters, FilterError, viewer_tz
 from reports.rounding import workspace_rounding
@@ -97,11 +98,12 @@ class SummaryGroup:
 
 @dataclass(frozen=True)
 class TimeBucket:
-    """Time on one day (or, over long ranges, one month) of the range, for the bar chart."""
+    """Time on one day (over long ranges one month, or one year) of the range, for the bar
+    chart; `start` is the bucket's first day."""
 
     start: dt.date
     seconds: int
-    month: bool = False
+    unit: str = "day"  # day | month | year
 
 
 @dataclass
@@ -221,14 +223,30 @@ def summary_groups(
 
 
 MAX_DAILY_BUCKETS = 92  # longer ranges chart months: a year of day bars is unreadable
+MAX_MONTHLY_BUCKETS = 60  # and ranges past five years chart years
+
+
+def _next_bucket(day: dt.date, unit: str) -> dt.date:
+    if unit == "year":
+        return day.replace(year=day.year + 1)
+    if unit == "month":
+        return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return day + dt.timedelta(days=1)
 
 
 def time_buckets(*, membership: Membership, filters: DetailedFilters) -> list[TimeBucket]:
     """Time per day of the range (in the viewer's time zone), days without time included;
-    per month when the range is longer than MAX_DAILY_BUCKETS days. One query."""
+    per month past MAX_DAILY_BUCKETS days, per year past MAX_MONTHLY_BUCKETS months. One
+    query."""
     time_zone = viewer_tz(membership.user)
-    by_month = (filters.end - filters.start).days + 1 > MAX_DAILY_BUCKETS
-    trunc = TruncMonth if by_month else TruncDate
+    months = (filters.end.year - filters.start.year) * 12 + filters.end.month - filters.start.month
+    trunc: type[TruncBase]
+    if (filters.end - filters.start).days + 1 <= MAX_DAILY_BUCKETS:
+        unit, trunc, first = "day", TruncDate, filters.start
+    elif months + 1 <= MAX_MONTHLY_BUCKETS:
+        unit, trunc, first = "month", TruncMonth, filters.start.replace(day=1)
+    else:
+        unit, trunc, first = "year", TruncYear, filters.start.replace(month=1, day=1)
     seconds = _report_annotations(workspace_rounding(membership.workspace))["report_seconds"]
     rows = (
         _filtered(membership, filters)
@@ -243,13 +261,10 @@ def time_buckets(*, membership: Membership, filters: DetailedFilters) -> list[Ti
             day = day.date()
         found[day] = int(row["seconds"])
     buckets: list[TimeBucket] = []
-    day = filters.start.replace(day=1) if by_month else filters.start
+    day = first
     while day <= filters.end:
-        buckets.append(TimeBucket(start=day, seconds=found.get(day, 0), month=by_month))
-        if by_month:
-            day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        else:
-            day += dt.timedelta(days=1)
+        buckets.append(TimeBucket(start=day, seconds=found.get(day, 0), unit=unit))
+        day = _next_bucket(day, unit)
     return buckets
 
 

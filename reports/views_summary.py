@@ -103,7 +103,7 @@ def _bar_chart(buckets: list[TimeBucket]) -> dict[str, Any]:
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "top_seconds": top,
-        "by_month": bool(buckets) and buckets[0].month,
+        "unit": buckets[0].unit if buckets else "day",
     }
 
 

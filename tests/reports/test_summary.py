@@ -246,6 +246,22 @@ def test_a_year_is_charted_by_month(workspace, owner):
     buckets = time_buckets(membership=membership(workspace, owner), filters=year)
     assert [b.start.month for b in buckets] == list(range(1, 13))
     assert buckets[2].seconds == 5400 and sum(b.seconds for b in buckets) == 5400
+    assert {b.unit for b in buckets} == {"month"}
+
+
+def test_a_decade_is_charted_by_year_and_a_huge_range_stays_small(workspace, owner, owner_client):
+    entry(workspace, owner, dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), 3600)
+    entry(workspace, owner, dt.datetime(2019, 12, 31, 23, tzinfo=dt.UTC), 600)
+    decade = DetailedFilters(
+        date_range=DateRange.CUSTOM, start=dt.date(2019, 6, 1), end=dt.date(2028, 5, 31)
+    )
+    buckets = time_buckets(membership=membership(workspace, owner), filters=decade)
+    assert [(b.start.year, b.seconds) for b in buckets if b.seconds] == [(2019, 600), (2026, 3600)]
+    assert len(buckets) == 10 and buckets[0].unit == "year"
+    response = owner_client.get(url(workspace, query="start=1970-01-01&end=2999-12-31"))
+    html = response.content.decode()
+    assert response.status_code == 200 and "Time per year" in html
+    assert html.count('<rect class="bar"') == 2  # 1030 years, two with time
 
 
 def test_member_sees_only_their_own_time(workspace, owner, member, member_client):
