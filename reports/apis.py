@@ -10,7 +10,7 @@ Choices where Clockify's documentation is silent or this product differs:
 - `dateRangeStart` / `dateRangeEnd` pick whole days, in the caller's time zone, as the page does:
   the calendar date written in each (an ISO 8601 date, or a date-time whose offset is ignored).
   An end at exactly midnight is exclusive (`...-01T00:00:00Z` to `...-02T00:00:00Z` is one day),
-  the usual `...T23:59:59.999Z` inclusive.
+  the usual `...T23:59:59.999Z` inclusive, and a bare date (`2026-11-30`) is inclusive.
 - Rounding is the workspace's, per entry, in every report (one definition); `rounding` is
   accepted for Clockify clients' sake but cannot turn it off or on.
 - `users|projects|clients|tasks` take `contains: "CONTAINS"` only; `tags` also
@@ -111,7 +111,12 @@ class ReportDayField(serializers.Field):
             dt.time(hour, minute, second)
         except ValueError:
             self.fail("invalid")
-        midnight = (hour, minute, second) == (0, 0, 0) and not (match.group(5) or "").strip("0")
+        # Only a time written as midnight is an exclusive end; a bare date is a whole day.
+        midnight = (
+            match.group(2) is not None
+            and (hour, minute, second) == (0, 0, 0)
+            and not (match.group(5) or "").strip("0")
+        )
         return day, midnight
 
 
@@ -267,10 +272,16 @@ class DetailedReportApi(WorkspaceApiView):
         summary="Detailed report: entries with filters, paging and totals, or an export file",
         request=DetailedReportIn,
         responses={
-            200: OpenApiResponse(
-                OpenApiTypes.OBJECT,
-                description="`{totals, timeentries}` for JSON; the file for CSV, XLSX and PDF.",
-            )
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="`{totals, timeentries}` (exportType JSON)."
+            ),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="exportType CSV"),
+            (200, XLSX_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY, description="exportType XLSX"
+            ),
+            (200, PDF_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY, description="exportType PDF"
+            ),
         },
     )
     def post(self, request: Request, ws: str) -> Any:

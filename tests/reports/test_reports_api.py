@@ -192,6 +192,7 @@ def test_dates_are_whole_days_of_the_viewer(workspace, owner):
 
     assert ids("2026-03-03T00:00:00Z", "2026-03-03T23:59:59.999Z") == [entry.pk]
     assert ids("2026-03-02", "2026-03-02") == []
+    assert ids("2026-03-02", "2026-03-03") == [entry.pk]  # bare dates: both days included
     # An end at midnight is exclusive: the 3rd only, then the 2nd only.
     assert ids("2026-03-03T00:00:00Z", "2026-03-04T00:00:00Z") == [entry.pk]
     assert ids("2026-03-02T00:00:00.000Z", "2026-03-03T00:00:00.000Z") == []
