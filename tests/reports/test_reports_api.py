@@ -303,3 +303,18 @@ def test_rate_amount_and_tags_of_one_entry_in_cents(workspace, owner):
     assert row["timeInterval"]["duration"] == 5400
     assert row["tags"] == [{"_id": tag.pk, "name": tag.name}]
     assert data["totals"][0]["totalAmount"] == 15000
+
+
+def test_an_admin_sees_everyones_entries(workspace, admin, owner, member, entries):
+    data = post(api_client_for(admin), workspace, {**MARCH, "detailedFilter": {"pageSize": 200}})
+    assert data.status_code == 200
+    got = data.json()
+    assert {e["_id"] for e in got["timeentries"]} == {e.pk for e in entries}
+    assert {e["userId"] for e in got["timeentries"]} == {owner.pk, member.pk}
+
+
+def test_a_members_pdf_holds_only_their_own_entries(workspace, member, owner, entries):
+    body = {**MARCH, "exportType": "PDF"}
+    text = pdf_text(post(api_client_for(member), workspace, body).content)
+    assert member.full_name in text
+    assert owner.full_name not in text
