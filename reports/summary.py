@@ -2,8 +2,8 @@
 filters, same who-sees-what, same rounding per entry) grouped in the database.
 
 `summary_groups` returns plain dataclasses, so pages, exports and the Reports API share it.
-One aggregate query per level, whatever the number of groups: rows are grouped by (key,
-currency), then (first key, second key, currency), and folded into the tree in Python.
+A constant number of queries whatever the number of groups: rows are grouped by (first
+key, second key, currency) on ids, folded into the tree in Python, then named.
 
 An entry with several tags counts under each of its tags when grouping by tag (as Clockify
 does), so tag groups can add up to more than the total; the report's totals never double
@@ -31,7 +31,8 @@ from reports.selectors import (
     apply_filters,
     visible_entries,
 )
-from workspaces.models import Membership
+from tracking.models import Client, Project, Tag, Task
+from workspaces.models import Membership, User
 
 
 class GroupBy(StrEnum):
@@ -69,13 +70,16 @@ WITHOUT = {
     GroupBy.DATE: "Without date",
 }
 
-# Per grouping: the values() columns naming a group, the first one being its key.
-_COLUMNS: dict[GroupBy, tuple[str, ...]] = {
-    GroupBy.PROJECT: ("project_id", "project__name"),
-    GroupBy.CLIENT: ("project__client_id", "project__client__name"),
-    GroupBy.MEMBER: ("user_id", "user__full_name", "user__email"),
-    GroupBy.TASK: ("task_id", "task__name", "task__project__name"),
-    GroupBy.TAG: ("tags__id", "tags__name"),
+# Per grouping, the entry's column that keys a group. Rows are grouped by keys only (a hash
+# aggregate on short ids); names are read afterwards for the groups found, one query per level.
+# Grouping by the names too made PostgreSQL sort every row by wide text: 3 s instead of 0.3 s
+# for a year of 200,000 entries.
+_KEYS: dict[GroupBy, str] = {
+    GroupBy.PROJECT: "project_id",
+    GroupBy.CLIENT: "project__client_id",
+    GroupBy.MEMBER: "user_id",
+    GroupBy.TASK: "task_id",
+    GroupBy.TAG: "tags__id",
 }
 
 
@@ -115,7 +119,7 @@ class _Acc:
     seconds: int = 0
     billable_seconds: int = 0
     amounts: dict[str, int] = field(default_factory=dict)
-    children: dict[str, _Acc] = field(default_factory=dict)
+    children: dict[Any, _Acc] = field(default_factory=dict)
 
     def add(self, row: dict[str, Any]) -> None:
         self.seconds += int(row["seconds"])
@@ -131,25 +135,36 @@ def _filtered(membership: Membership, filters: DetailedFilters) -> Any:
     ).order_by()
 
 
-def _columns(group_by: GroupBy, prefix: str, membership: Membership) -> dict[str, Any]:
-    """values() expressions for one level, named `<prefix>_0`, `<prefix>_1`, ..."""
+def _key_column(group_by: GroupBy, membership: Membership) -> Any:
     if group_by == GroupBy.DATE:
-        return {f"{prefix}_0": TruncDate("start", tzinfo=viewer_tz(membership.user))}
-    return {f"{prefix}_{i}": F(name) for i, name in enumerate(_COLUMNS[group_by])}
+        return TruncDate("start", tzinfo=viewer_tz(membership.user))
+    return F(_KEYS[group_by])
 
 
-def _identity(group_by: GroupBy, row: dict[str, Any], prefix: str) -> tuple[str, str, str, Any]:
-    """(key, label, detail, date) of a row's group at one level."""
-    value = row[f"{prefix}_0"]
-    if value is None:
-        return "", WITHOUT[group_by], "", None
-    if group_by == GroupBy.DATE:
-        return value.isoformat(), value.isoformat(), "", value
+def _names(group_by: GroupBy, keys: set[str], membership: Membership) -> dict[str, tuple[str, str]]:
+    """(label, detail) per key of the groups found (one query, none for dates), read within
+    the workspace."""
+    if group_by == GroupBy.DATE or not keys:
+        return {}
+    ws = membership.workspace_id
     if group_by == GroupBy.MEMBER:
-        return str(value), row[f"{prefix}_1"] or row[f"{prefix}_2"], row[f"{prefix}_2"], None
+        users = User.objects.filter(pk__in=keys).values_list("pk", "full_name", "email")
+        return {pk: (name or email, email) for pk, name, email in users}
     if group_by == GroupBy.TASK:
-        return str(value), row[f"{prefix}_1"], row[f"{prefix}_2"] or "", None
-    return str(value), row[f"{prefix}_1"], "", None
+        tasks = Task.objects.filter(workspace_id=ws, pk__in=keys)
+        return {pk: (n, p) for pk, n, p in tasks.values_list("pk", "name", "project__name")}
+    model: Any = {GroupBy.PROJECT: Project, GroupBy.CLIENT: Client, GroupBy.TAG: Tag}[group_by]
+    rows = model.objects.filter(workspace_id=ws, pk__in=keys).values_list("pk", "name")
+    return {pk: (name, "") for pk, name in rows}
+
+
+def _new_acc(group_by: GroupBy, value: Any, names: dict[str, tuple[str, str]]) -> _Acc:
+    if value is None:
+        return _Acc(key="", label=WITHOUT[group_by])
+    if group_by == GroupBy.DATE:
+        return _Acc(key=value.isoformat(), label=value.isoformat(), date=value)
+    label, detail = names.get(str(value), (str(value), ""))
+    return _Acc(key=str(value), label=label, detail=detail)
 
 
 def _order(group_by: GroupBy, accs: Iterable[_Acc]) -> list[_Acc]:
@@ -184,16 +199,16 @@ def summary_groups(
     sub_group_by: GroupBy | None = None,
 ) -> list[SummaryGroup]:
     """The filtered entries grouped by `group_by`, each group split by `sub_group_by` (when
-    given and different), with time and billable amounts rounded per entry; one query per
-    level."""
+    given and different), with time and billable amounts rounded per entry. One aggregate
+    query (two when the second level is tags) and one query of names per level."""
     if sub_group_by == group_by:
         sub_group_by = None
     annotations = _report_annotations(workspace_rounding(membership.workspace))
     seconds = annotations["report_seconds"]
     entries = _filtered(membership, filters)
 
-    def grouped(columns: dict[str, Any]) -> Any:
-        return (
+    def grouped(**columns: Any) -> list[dict[str, Any]]:
+        return list(
             entries.values("currency", **columns)
             .annotate(
                 seconds=Coalesce(Sum(seconds), 0),
@@ -203,21 +218,30 @@ def summary_groups(
             .order_by()
         )
 
-    first_columns = _columns(group_by, "g", membership)
-    tops: dict[str, _Acc] = {}
-    for row in grouped(first_columns):
-        key, label, detail, date = _identity(group_by, row, "g")
-        tops.setdefault(key, _Acc(key=key, label=label, detail=detail, date=date)).add(row)
+    first = _key_column(group_by, membership)
+    if sub_group_by is None:
+        rows = grouped(g=first)
+        top_rows = rows
+    else:
+        rows = grouped(g=first, s=_key_column(sub_group_by, membership))
+        # The first level sums the second's rows, except under a tag subgrouping: an entry with
+        # two tags is two rows there and must count once in its group.
+        top_rows = grouped(g=first) if sub_group_by == GroupBy.TAG else rows
+    names = _names(group_by, {str(r["g"]) for r in top_rows if r["g"] is not None}, membership)
+    tops: dict[Any, _Acc] = {}  # by the raw key value (None for "Without ...")
+    for row in top_rows:
+        top = tops.get(row["g"])
+        if top is None:
+            top = tops[row["g"]] = _new_acc(group_by, row["g"], names)
+        top.add(row)
     if sub_group_by is not None:
-        # The first level is summed on its own: under a tag subgrouping an entry with two tags
-        # is two rows here, which must not count twice in its group's total.
-        both = first_columns | _columns(sub_group_by, "s", membership)
-        for row in grouped(both):
-            top = tops[_identity(group_by, row, "g")[0]]
-            key, label, detail, date = _identity(sub_group_by, row, "s")
-            child = top.children.setdefault(
-                key, _Acc(key=key, label=label, detail=detail, date=date)
-            )
+        sub_keys = {str(r["s"]) for r in rows if r["s"] is not None}
+        sub_names = _names(sub_group_by, sub_keys, membership)
+        for row in rows:
+            children = tops[row["g"]].children
+            child = children.get(row["s"])
+            if child is None:
+                child = children[row["s"]] = _new_acc(sub_group_by, row["s"], sub_names)
             child.add(row)
     return [_freeze(group_by, sub_group_by, acc) for acc in _order(group_by, tops.values())]
 
