@@ -99,8 +99,10 @@ def test_each_state_shows_its_entries_and_totals(workspace, owner, weeks, state,
 def test_entry_added_to_an_approved_week_afterwards_is_not_approved(
     workspace, owner, member, weeks
 ):
+    # The member can't add to an approved week any more; an admin can, for them.
     late = time_entry_create(
-        membership=ms(member, workspace),
+        membership=ms(owner, workspace),
+        user=member,
         start=dt.datetime.combine(WEEK1, dt.time(14), tzinfo=dt.UTC),
         duration_seconds=600,
     )

@@ -217,3 +217,34 @@ def test_admin_edit_of_an_unlocked_entry_is_not_audited(workspace, member, admin
     unlocked = entry(member, workspace, at(WEEK, 9))
     time_entry_update(membership=ms(admin, workspace), entry=unlocked, description="Fine")
     assert not AuditLog.objects.filter(event__startswith="time_entry.locked").exists()
+
+
+def test_an_approved_week_is_closed_to_new_time_from_the_member(
+    workspace, member, admin, week_entries
+):
+    from tracking.services.entries import time_entry_create, timer_start
+
+    approval = services.week_submit(membership=ms(member, workspace), week_start=WEEK)
+    services.week_approve(membership=ms(admin, workspace), approval_id=approval.pk)
+    member_ms = ms(member, workspace)
+    before = TimeEntry.objects.count()
+    with pytest.raises(PermissionDenied, match="approved and closed"):
+        time_entry_create(membership=member_ms, start=at(WEEK, 14), duration_seconds=600)
+    with pytest.raises(PermissionDenied, match="approved and closed"):
+        timer_start(membership=member_ms, start=at(WEEK, 14))
+    outside = entry(member, workspace, at(WEEK + dt.timedelta(days=7), 9))
+    with pytest.raises(PermissionDenied, match="approved and closed"):
+        time_entry_update(membership=member_ms, entry=outside, start=at(WEEK, 20))
+    assert TimeEntry.objects.count() == before + 1
+    outside.refresh_from_db()
+    assert outside.start == at(WEEK + dt.timedelta(days=7), 9)
+    # The week after is open; an admin may still add to the closed week.
+    time_entry_create(
+        membership=member_ms, start=at(WEEK + dt.timedelta(days=8), 9), duration_seconds=600
+    )
+    time_entry_create(
+        membership=ms(admin, workspace), user=member, start=at(WEEK, 14), duration_seconds=600
+    )
+    # Rejecting reopens it.
+    services.week_reject(membership=ms(admin, workspace), approval_id=approval.pk, note="Reopen")
+    time_entry_create(membership=member_ms, start=at(WEEK, 16), duration_seconds=600)

@@ -177,6 +177,23 @@ def week_reject(*, membership: Membership, approval_id: str, note: str) -> WeekA
     return approval
 
 
+def approved_week_check(*, membership: Membership, user_id: str, start: dt.datetime) -> None:
+    """Refuse a member adding time to, or moving time into, one of their approved weeks (the
+    week is closed; an admin reopens it by rejecting it). Admins may, as with locked entries."""
+    if membership.is_admin:
+        return
+    if WeekApproval.objects.filter(
+        workspace_id=membership.workspace_id,
+        user_id=user_id,
+        status=Status.APPROVED,
+        since__lte=start,
+        until__gt=start,
+    ).exists():
+        raise PermissionDenied(
+            "This week is approved and closed; ask an admin to reopen it.", field="start"
+        )
+
+
 def locked_entry_edit_record(
     *, membership: Membership, entry: TimeEntry, action: str, fields: list[str]
 ) -> None:

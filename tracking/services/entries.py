@@ -36,7 +36,7 @@ from tracking.models import (
     TimeEntry,
     TimeEntryTag,
 )
-from tracking.services.approvals import locked_entry_edit_record
+from tracking.services.approvals import approved_week_check, locked_entry_edit_record
 from tracking.services.rates import rate_for
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
 from workspaces.ids import is_object_id
@@ -279,6 +279,7 @@ def timer_start(
     start = _whole_second(start) if start is not None else now
     if start > now:
         raise ApplicationError("A timer can't start in the future.", field="start")
+    approved_week_check(membership=membership, user_id=membership.user_id, start=start)
     if billable is None:
         billable = project.billable if project is not None else False
     rate = _rate(membership, membership.user, refs)
@@ -376,6 +377,7 @@ def time_entry_create(
         end = start + dt.timedelta(seconds=duration_seconds)
     end = _whole_second(end)
     seconds = _check_span(start, end)
+    approved_week_check(membership=membership, user_id=owner.pk, start=start)
     project = _resolve_project(membership, project_id)
     refs = _Refs(project=project, task=_resolve_task(membership, project, task_id))
     tags = _resolve_tags(membership, tag_ids)
@@ -465,6 +467,8 @@ def time_entry_update(
         if entry.end is None:
             raise ApplicationError("Stop the timer to set its end.", field="end")
         new_end = _whole_second(end)
+    if new_start != entry.start:
+        approved_week_check(membership=membership, user_id=entry.user_id, start=new_start)
     if new_start != entry.start or new_end != entry.end:
         if new_end is None:
             if new_start > _whole_second(timezone.now()):
