@@ -213,6 +213,7 @@ def _filters_form(filters: DetailedFilters) -> dict[str, Any]:
         "tag_mode": filters.tag_mode.value,
         "billable": "" if filters.billable is None else ("yes" if filters.billable else "no"),
         "description": filters.description,
+        "approval": filters.approval.value if filters.approval else "",
     }
 
 
@@ -233,6 +234,7 @@ def _raw_form(params: dict[str, list[str]]) -> dict[str, Any]:
         "tag_mode": one("tag_mode"),
         "billable": one("billable"),
         "description": one("description"),
+        "approval": one("approval"),
     }
 
 

@@ -129,5 +129,7 @@ def test_the_report_page_filters_by_approval(workspace, owner_client, weeks):
     html = page.content.decode()
     assert weeks["m2"].description in html
     assert weeks["m1"].description not in html and weeks["m3"].description not in html
+    # The form offers the filter and shows the chosen state, so the next submit keeps it.
+    assert '<option value="pending" selected>Pending</option>' in html
     refused = owner_client.get(f"/w/{workspace.pk}/reports/detailed/?approval=soon")
     assert "Approval must be" in refused.content.decode()
