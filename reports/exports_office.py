@@ -30,7 +30,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from reports.exports import CHUNK_SIZE, _hms
+from reports.exports import CHUNK_SIZE, CSV_HEADER, _hms
 from reports.filters import DetailedFilters, FilterError, viewer_tz
 from reports.rounding import workspace_rounding
 from reports.selectors import DetailedTotals, Sort, detailed_entries, detailed_totals
@@ -42,24 +42,7 @@ PDF_MAX_ROWS = 5_000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_CONTENT_TYPE = "application/pdf"
 
-XLSX_HEADER = [
-    "Date",
-    "Start",
-    "End",
-    "Description",
-    "Project",
-    "Client",
-    "Task",
-    "Tags",
-    "Member",
-    "Email",
-    "Billable",
-    "Duration (h:mm:ss)",
-    "Duration (decimal hours)",
-    "Rate",
-    "Amount",
-    "Currency",
-]
+XLSX_HEADER = CSV_HEADER  # the same columns as the CSV, in the same order
 
 
 def _check_size(totals: DetailedTotals, limit: int, kind: str) -> None:
