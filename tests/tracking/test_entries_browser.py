@@ -149,6 +149,9 @@ def test_inline_edit_by_keyboard_alone(page, live_server, workspace, member):
 
     page.keyboard.press("Enter")
     expect(page.locator("form.entry--editing")).to_be_visible()
+    # Escape cancels from inside the form: wait until focus has moved there (htmx swaps the
+    # form in, then focuses its first field), as a person would see before pressing it.
+    expect(page.locator("form.entry--editing").get_by_label("Description")).to_be_focused()
     page.keyboard.press("Escape")  # cancels
     expect(page.locator("form.entry--editing")).to_have_count(0)
     expect(page.locator(".entry .entry__open").first).to_be_focused()
