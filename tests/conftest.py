@@ -109,7 +109,11 @@ CHROMIUM_ARGS = [
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium is missing at {CHROMIUM}: run scripts/ensure-chromium.sh")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # CI shares two cores with PostgreSQL, Redis, the emulator and live servers: give
+    # assertions that wait for the page more than Playwright's default 5 s.
+    expect.set_options(timeout=10_000)
 
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
