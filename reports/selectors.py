@@ -245,7 +245,10 @@ def _rounding_of(membership: Membership) -> Rounding | None:
     return workspace_rounding(membership.workspace)
 
 
-def _report_annotations(rounding: Rounding | None) -> dict[str, Any]:
+def report_annotations(rounding: Rounding | None) -> dict[str, Any]:
+    """`report_seconds` (the entry's duration as reports count it, rounded when the workspace
+    rounds) and `report_amount_cents` (0 unless billable), as expressions to annotate entries
+    with: the one definition the reports, exports and the QuickBooks send share."""
     seconds = rounded_duration_expression(rounding)
     return {
         "report_seconds": seconds,
@@ -266,7 +269,7 @@ def detailed_entries(
         visible_entries(membership=membership), membership=membership, filters=filters
     )
     return (
-        entries.annotate(**_report_annotations(_rounding_of(membership)))
+        entries.annotate(**report_annotations(_rounding_of(membership)))
         .select_related("user", "project__client", "task")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
         .order_by(*(sort or Sort()).order_by())
@@ -293,7 +296,7 @@ def detailed_totals(*, membership: Membership, filters: DetailedFilters) -> Deta
     entries = apply_filters(
         visible_entries(membership=membership), membership=membership, filters=filters
     )
-    annotations = _report_annotations(_rounding_of(membership))
+    annotations = report_annotations(_rounding_of(membership))
     seconds = annotations["report_seconds"]
     rows = list(
         entries.order_by()
@@ -369,7 +372,7 @@ def detailed_entry(*, membership: Membership, entry_id: str) -> TimeEntry:
     entry = (
         visible_entries(membership=membership)
         .filter(pk=entry_id)
-        .annotate(**_report_annotations(_rounding_of(membership)))
+        .annotate(**report_annotations(_rounding_of(membership)))
         .select_related("user", "project__client", "task")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
         .first()

@@ -27,8 +27,8 @@ from reports.filters import DetailedFilters, FilterError, viewer_tz
 from reports.rounding import workspace_rounding
 from reports.selectors import (
     CurrencyAmount,
-    _report_annotations,
     apply_filters,
+    report_annotations,
     visible_entries,
 )
 from tracking.models import Client, Project, Tag, Task
@@ -203,7 +203,7 @@ def summary_groups(
     query (two when the second level is tags) and one query of names per level."""
     if sub_group_by == group_by:
         sub_group_by = None
-    annotations = _report_annotations(workspace_rounding(membership.workspace))
+    annotations = report_annotations(workspace_rounding(membership.workspace))
     seconds = annotations["report_seconds"]
     entries = _filtered(membership, filters)
 
@@ -271,7 +271,7 @@ def time_buckets(*, membership: Membership, filters: DetailedFilters) -> list[Ti
         unit, trunc, first = "month", TruncMonth, filters.start.replace(day=1)
     else:
         unit, trunc, first = "year", TruncYear, filters.start.replace(month=1, day=1)
-    seconds = _report_annotations(workspace_rounding(membership.workspace))["report_seconds"]
+    seconds = report_annotations(workspace_rounding(membership.workspace))["report_seconds"]
     rows = (
         _filtered(membership, filters)
         .values(bucket=trunc("start", tzinfo=time_zone))
