@@ -49,6 +49,7 @@ def app_env(transactional_db, tmp_path):
             ]
             + "/15",
             "SECRET_KEY": "test-secret-key-for-deploy-commands-0123456789",
+            "FIELD_ENCRYPTION_KEY": "u0rR4Hc1m6QvJ7nZlD7y4mBqgC9D3r3V8bK9qkqGf7A=",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "STATIC_ROOT": str(tmp_path / "static"),
         }

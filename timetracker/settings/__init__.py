@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "workspaces",
     "tracking",
     "reports",
+    "quickbooks_sync",
 ]
 
 MIDDLEWARE = [
@@ -231,3 +232,33 @@ SPECTACULAR_SETTINGS = {
         "workspaces.api.schema.add_error_responses",
     ],
 }
+
+# --- QuickBooks Online (issue 5) ---------------------------------------------------------------
+# In development everything points at the local emulator (`python -m qbo_sandbox serve`, started
+# by `make run` on port 8765) and its built-in app; production sets the real Intuit app's values.
+QBO_SANDBOX_URL = env.str("QBO_SANDBOX_URL", default="") or "http://127.0.0.1:8765"
+QBO_CLIENT_ID = env.str("QBO_CLIENT_ID", default="") or "sandbox-client-id"
+QBO_CLIENT_SECRET = env.str("QBO_CLIENT_SECRET", default="") or "sandbox-client-secret"
+QBO_REDIRECT_URI = env.str("QBO_REDIRECT_URI", default="") or (
+    SITE_URL.rstrip("/") + "/quickbooks/callback/"
+)
+# "sandbox", "production", or the URL of a discovery document (the emulator's by default).
+QBO_ENVIRONMENT = env.str("QBO_ENVIRONMENT", default="") or (
+    QBO_SANDBOX_URL.rstrip("/") + "/.well-known/openid_configuration"
+)
+QBO_API_BASE_URL = env.str("QBO_API_BASE_URL", default="") or {
+    "production": "https://quickbooks.api.intuit.com",
+    "sandbox": "https://sandbox-quickbooks.api.intuit.com",
+}.get(QBO_ENVIRONMENT, QBO_SANDBOX_URL)
+QBO_TIMEOUT_SECONDS = env.float("QBO_TIMEOUT_SECONDS", default=30.0)
+
+# Fernet keys (comma-separated, newest first) that encrypt the QuickBooks tokens at rest. Rotate by
+# putting a new key first and running `manage.py rotate_field_encryption`; the old keys still
+# decrypt until then. Development derives a key from SECRET_KEY; production must set one.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+if not FIELD_ENCRYPTION_KEY and not DEBUG:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEY must be set when DJANGO_DEBUG is off "
+        "(generate one: python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())')."
+    )
