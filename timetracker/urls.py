@@ -7,6 +7,8 @@ urlpatterns = [
     path("api/", include("timetracker.api_urls")),
     path("reports/", include("reports.api_urls")),
     path("w/<str:ws>/reports/", include("reports.urls")),
+    path("quickbooks/", include("quickbooks_sync.urls_public")),
+    path("w/<str:ws>/quickbooks/", include("quickbooks_sync.urls")),
     path("w/<str:ws>/", include("tracking.urls")),
     path("", include("workspaces.urls")),
 ]

@@ -1,0 +1,5 @@
+"""QuickBooks REST API: connection (mounted by quickbooks_sync/api_urls.py)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,1 @@
+"""Writes of the QuickBooks integration: connection.py (OAuth, tokens), sync.py, send.py."""

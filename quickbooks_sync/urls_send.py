@@ -1,0 +1,5 @@
+"""QuickBooks pages: send (mounted by quickbooks_sync/urls.py)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
