@@ -1,0 +1,138 @@
+"""connection_call against the QBO emulator as a real process: fresh tokens, refresh before
+expiry and after a 401 (rotated refresh token saved), invalid_grant -> needs reconnecting."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from quickbooks_sync.client import QBOAuth, QBOTransientError
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.services.connection import (
+    ConnectionUnavailable,
+    connection_call,
+    qbo_config,
+)
+from tests.quickbooks_sync.connection_helpers import (
+    connect_workspace,
+    point_settings_at,
+    qbo_sandbox_process,
+)
+from tests.sandbox_process import SandboxProcess
+
+pytestmark = pytest.mark.sandbox
+
+
+@pytest.fixture(autouse=True)
+def _restore_insecure_transport(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "")
+    monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT")
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+    with qbo_sandbox_process(tmp_path_factory.mktemp("qbo_call")) as process:
+        yield process
+
+
+@pytest.fixture(autouse=True)
+def _qbo_settings(settings, sandbox: SandboxProcess) -> None:
+    point_settings_at(settings, sandbox)
+
+
+@pytest.fixture
+def realm(sandbox: SandboxProcess) -> str:
+    return sandbox.create_company(name=f"Call Co {uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def connection(workspace, owner, sandbox: SandboxProcess, realm: str) -> QBOConnection:
+    return connect_workspace(workspace, sandbox, realm, user=owner)
+
+
+def company_name(workspace) -> str:
+    return connection_call(
+        workspace_id=workspace.id, operation=lambda q: q.company_info().company_name
+    )
+
+
+def test_a_fresh_token_is_used_as_stored(workspace, connection: QBOConnection) -> None:
+    before = (connection.access_token, connection.refresh_token)
+    assert company_name(workspace) == connection.company_name
+    connection.refresh_from_db()
+    assert (connection.access_token, connection.refresh_token) == before
+
+
+def test_a_token_expiring_within_five_minutes_is_refreshed_first_and_the_new_one_saved(
+    workspace, connection: QBOConnection
+) -> None:
+    old_refresh = connection.refresh_token
+    connection.access_token_expires_at = timezone.now() + timedelta(minutes=4)
+    connection.save()
+    assert company_name(workspace) == connection.company_name
+    connection.refresh_from_db()
+    assert connection.refresh_token != old_refresh  # rotated (emulator: refresh_rotation 0)
+    assert connection.access_token_expires_at > timezone.now() + timedelta(minutes=55)
+    # The stored refresh token is the live one: it refreshes again.
+    assert QBOAuth(qbo_config()).refresh(connection.refresh_token).access_token
+
+
+def test_a_401_refreshes_once_and_retries(
+    workspace, connection: QBOConnection, sandbox: SandboxProcess, realm: str
+) -> None:
+    sandbox.control("POST", f"/companies/{realm}/expire-tokens")  # the row still says "fresh"
+    old_access = connection.access_token
+    calls: list[str] = []
+
+    def operation(qbo):
+        calls.append(qbo.realm_id)
+        return qbo.company_info().company_name
+
+    assert (
+        connection_call(workspace_id=workspace.id, operation=operation) == connection.company_name
+    )
+    assert len(calls) == 2
+    connection.refresh_from_db()
+    assert connection.access_token != old_access
+
+
+def test_invalid_grant_marks_the_connection_needs_reconnect(
+    workspace, connection: QBOConnection
+) -> None:
+    QBOAuth(qbo_config()).revoke(connection.refresh_token)
+    connection.access_token_expires_at = timezone.now() - timedelta(seconds=1)
+    connection.save()
+    with pytest.raises(ConnectionUnavailable) as excinfo:
+        company_name(workspace)
+    assert "connect to QuickBooks again" in excinfo.value.message
+    assert excinfo.value.status == 409
+    connection.refresh_from_db()
+    assert connection.status == QBOConnection.Status.NEEDS_RECONNECT
+    assert "connect to QuickBooks again" in connection.problem
+    assert connection.access_token == ""
+    # Further calls refuse without asking QBO.
+    with pytest.raises(ConnectionUnavailable):
+        company_name(workspace)
+
+
+def test_other_qbo_errors_propagate(
+    workspace, connection: QBOConnection, sandbox: SandboxProcess, realm: str
+) -> None:
+    sandbox.control("POST", "/faults", {"kind": "500", "realm": realm}, expect=201)
+    try:
+        with pytest.raises(QBOTransientError):
+            company_name(workspace)
+    finally:
+        sandbox.control("DELETE", "/faults")
+    connection.refresh_from_db()
+    assert connection.status == QBOConnection.Status.CONNECTED
+
+
+def test_without_a_connection_it_refuses_with_a_message(workspace, other_workspace) -> None:
+    with pytest.raises(ConnectionUnavailable) as excinfo:
+        company_name(workspace)
+    assert "not connected" in excinfo.value.message
