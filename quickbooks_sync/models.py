@@ -188,3 +188,7 @@ class SyncJob(models.Model):
         if not self.progress_total:
             return 0
         return min(100, self.progress_done * 100 // self.progress_total)
+
+
+# The send's records live in their own module; importing them here registers them with the app.
+from quickbooks_sync.models_send import SendBatch, SendItem, SendJob, SentEntry  # noqa: E402, F401
