@@ -29,7 +29,7 @@ from reports.filters import (
     parse_detailed_filters,
     viewer_tz,
 )
-from reports.forms import ReportEntryForm
+from reports.forms import ReportEntryForm, shown_values
 from reports.rounding import workspace_rounding
 from reports.selectors import (
     Sort,
@@ -40,9 +40,13 @@ from reports.selectors import (
     detailed_filters_check,
     detailed_totals,
 )
-from tracking.forms_entries import split_project_task
 from tracking.models import TimeEntry
-from tracking.selectors.entries import project_picker_groups, time_entry_get, trackable_projects
+from tracking.selectors.entries import (
+    active_tags,
+    project_picker_groups,
+    time_entry_get,
+    trackable_projects,
+)
 from tracking.services import entries as entry_services
 from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError, NotFound
@@ -242,12 +246,15 @@ def _raw_form(params: dict[str, list[str]]) -> dict[str, Any]:
 
 
 def _editable_entry(request: HttpRequest, pk: str) -> TimeEntry:
-    """The entry if the viewer may edit it: admins any, members their own unlocked ones."""
+    """The entry if the viewer may edit it: admins any, members their own unlocked ones. A
+    running timer is no report row (reports hold finished time), so it is not found here."""
     membership = _ms(request)
     try:
         entry = time_entry_get(membership=membership, entry_id=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    if entry.is_running:
+        raise Http404("A running timer is not in the reports; stop it first.")
     if not _can_edit(membership, entry):
         raise DjangoPermissionDenied("This entry is locked; only an admin can change it.")
     return entry
@@ -279,15 +286,14 @@ def entry_row(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, "reports/_row.html", _row_context(request, entry, ""))
 
 
-def _render_edit_row(
-    request: HttpRequest, entry: TimeEntry, form: ReportEntryForm, selected: str
-) -> HttpResponse:
+def _render_edit_row(request: HttpRequest, entry: TimeEntry, form: ReportEntryForm) -> HttpResponse:
     membership = _ms(request)
     context = {
         "e": entry,
         "form": form,
-        "selected": selected,
+        "selected": form["project_task"].value() or "",
         "project_groups": project_picker_groups(trackable_projects(membership=membership)),
+        "tags": active_tags(membership=membership),
         "current_project": entry.project,
         "current_task": entry.task,
     }
@@ -298,45 +304,43 @@ def _render_edit_row(
 @require_http_methods(["GET", "POST"])
 @workspace_view()
 def entry_edit(request: HttpRequest, pk: str) -> HttpResponse:
-    """Edit a row in place: description, project/task and billable (through tracking's
-    `time_entry_update`, which keeps the rules); then the row and the totals re-render."""
+    """Edit a row in place: description, project/task, tags, billable, date, start, end and
+    duration (through tracking's `time_entry_update`, which keeps the rules: roles, locks and
+    their audit, approved weeks, 999 hours); then the row and the totals re-render."""
     membership = _ms(request)
     entry = _editable_entry(request, pk)
-    current = entry.project_id or ""
-    if entry.task_id:
-        current = f"{entry.project_id}:{entry.task_id}"
     if request.method == "GET":
-        initial = {
-            "description": entry.description,
-            "project_task": current,
-            "billable": entry.billable,
-            "q": request.GET.get("q", ""),
-        }
-        return _render_edit_row(request, entry, ReportEntryForm(initial=initial), current)
-    form = ReportEntryForm(request.POST)
+        initial = {**shown_values(entry, membership.user), "q": request.GET.get("q", "")}
+        form = ReportEntryForm(initial=initial, entry=entry, user=membership.user)
+        return _render_edit_row(request, entry, form)
+    form = ReportEntryForm(request.POST, entry=entry, user=membership.user)
     if not form.is_valid():
-        return _render_edit_row(request, entry, form, request.POST.get("project_task", ""))
+        return _render_edit_row(request, entry, form)
     data = form.cleaned_data
-    project_id, task_id = split_project_task(data["project_task"])
     try:
         entry_services.time_entry_update(
-            membership=membership,
-            entry=entry,
-            description=data["description"],
-            project_id=project_id,
-            task_id=task_id,
-            billable=data["billable"],
+            membership=membership, entry=entry, **form.refs(), start=data["start"], end=data["end"]
         )
     except ApplicationError as exc:
-        form.add_error(None, exc.message)
-        return _render_edit_row(request, entry, form, data["project_task"])
+        duration_given = data.get("duration") not in (None, entry.duration_seconds)
+        form.add_error(form.error_field(exc.field, duration_given=duration_given), exc.message)
+        return _render_edit_row(request, entry, form)  # the service checks before it saves
+    return _saved_row(request, pk, data["q"])
+
+
+def _saved_row(request: HttpRequest, pk: str, q: str) -> HttpResponse:
+    """The re-rendered row, with the report's totals (out of band) for the filters in `q`."""
+    membership = _ms(request)
     row = _report_row(request, pk)
-    context = _row_context(request, row, data["q"])
-    response = render(request, "reports/_row.html", context)
+    context = _row_context(request, row, q)
     try:
-        filters = parse_detailed_filters(dict(QueryDict(data["q"]).lists()), user=membership.user)
+        filters = parse_detailed_filters(dict(QueryDict(q).lists()), user=membership.user)
     except FilterError:
-        return response  # the page's own filters were valid; nothing sensible to refresh
+        # The page's own filters were valid; nothing sensible to refresh.
+        return render(request, "reports/_row.html", context)
+    matching = detailed_entries(membership=membership, filters=filters, sort=Sort())
+    context["outside_filters"] = not matching.filter(pk=pk).exists()
+    response = render(request, "reports/_row.html", context)
     totals = detailed_totals(membership=membership, filters=filters)
     oob = render(
         request,

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from reports.forms import shown_values
 from tests.tracking.factories import ProjectFactory, TaskFactory, TimeEntryFactory
 from tracking.models import TimeEntry
 
@@ -28,6 +29,12 @@ def make(workspace, user, **kwargs):
     }
     values.update(kwargs)
     return TimeEntryFactory(workspace=workspace, user=user, **values)
+
+
+def times(entry, viewer):
+    """The row's date and time fields as the edit form shows them (left unchanged)."""
+    shown = shown_values(entry, viewer)
+    return {k: shown[k] for k in ("date", "start_time", "end_date", "end_time", "duration")}
 
 
 def edit_url(workspace, entry):
@@ -54,6 +61,7 @@ def test_admin_edits_anyones_entry_and_row_and_totals_follow(
             "project_task": f"{project.pk}:{task.pk}",
             "billable": "on",
             "q": Q,
+            **times(entry, admin),
         },
         HTTP_HX_REQUEST="true",
     )
@@ -87,12 +95,16 @@ def test_member_edits_own_unlocked_entry_only(workspace, owner, member, member_c
     others = make(
         workspace, owner, start=START + dt.timedelta(hours=4), end=START + dt.timedelta(hours=5)
     )
-    ok = member_client.post(edit_url(workspace, own), {"description": "mine", "q": Q})
+    ok = member_client.post(
+        edit_url(workspace, own), {"description": "mine", "q": Q, **times(own, member)}
+    )
     assert ok.status_code == 200
     own.refresh_from_db()
     assert own.description == "mine"
     assert member_client.get(edit_url(workspace, locked)).status_code == 403
-    refused = member_client.post(edit_url(workspace, locked), {"description": "x", "q": Q})
+    refused = member_client.post(
+        edit_url(workspace, locked), {"description": "x", "q": Q, **times(locked, member)}
+    )
     assert refused.status_code == 403
     assert member_client.post(edit_url(workspace, others), {"description": "x"}).status_code == 404
     locked.refresh_from_db()
@@ -115,7 +127,7 @@ def test_bad_project_is_refused_and_nothing_changes(
     foreign = ProjectFactory(workspace=other_workspace)
     response = owner_client.post(
         edit_url(workspace, entry),
-        {"description": "changed", "project_task": foreign.pk, "q": Q},
+        {"description": "changed", "project_task": foreign.pk, "q": Q, **times(entry, owner)},
         HTTP_HX_REQUEST="true",
     )
     html = response.content.decode()
