@@ -213,6 +213,25 @@ def test_locked_entries_members_cannot_admins_can_and_it_is_recorded(
     assert AuditLog.objects.filter(event="time_entry.locked_delete").count() == 1
 
 
+def test_saving_a_locked_entry_unchanged_is_not_an_edit(workspace, member, admin, week_entries):
+    """Forms post every field; a save that changes nothing is neither audited nor a change
+    (updated_at stays, so "changed since sent to QuickBooks" stays false)."""
+    approval = services.week_submit(membership=ms(member, workspace), week_start=WEEK)
+    services.week_approve(membership=ms(admin, workspace), approval_id=approval.pk)
+    locked = TimeEntry.objects.get(pk=week_entries[0].pk)
+    before = locked.updated_at
+    time_entry_update(
+        membership=ms(admin, workspace),
+        entry=locked,
+        description=locked.description,
+        billable=locked.billable,
+        start=locked.start,
+        end=locked.end,
+    )
+    assert not AuditLog.objects.filter(event="time_entry.locked_edit").exists()
+    assert TimeEntry.objects.get(pk=locked.pk).updated_at == before
+
+
 def test_admin_edit_of_an_unlocked_entry_is_not_audited(workspace, member, admin):
     unlocked = entry(member, workspace, at(WEEK, 9))
     time_entry_update(membership=ms(admin, workspace), entry=unlocked, description="Fine")

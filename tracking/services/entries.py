@@ -428,7 +428,9 @@ def time_entry_update(
             raise PermissionDenied("Only an admin can lock or unlock entries.")
         changes["is_locked"] = is_locked
     if not isinstance(description, _Unset):
-        changes["description"] = _check_description(description)
+        description = _check_description(description)
+        if description != entry.description:
+            changes["description"] = description
 
     current_project: Project | None = entry.project
     current_task: Task | None = entry.task
@@ -453,7 +455,7 @@ def time_entry_update(
         tags = _resolve_tags(membership, tag_ids, already=current_tags)
         if {t.pk for t in tags} == {t.pk for t in current_tags}:
             tags = None
-    if not isinstance(billable, _Unset):
+    if not isinstance(billable, _Unset) and billable != entry.billable:
         changes["billable"] = billable
 
     new_start = _whole_second(start) if not isinstance(start, _Unset) else entry.start
