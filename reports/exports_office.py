@@ -1,13 +1,17 @@
-"""XLSX and PDF exports of the Detailed report: the same rows (filters, sort, rounding per entry)
-and the same totals as the page, read through `reports.selectors`.
+"""XLSX and PDF exports of the Detailed report, and the pieces every report's XLSX and PDF share
+(the heading, the totals, the page-numbered PDF, the row limits): the Summary and Weekly
+exports in `reports.exports_summary` build on them.
+
+The Detailed exports hold the same rows (filters, sort, rounding per entry) and the same totals
+as the page, read through `reports.selectors`.
 
 Unlike the CSV these are whole documents built before they are sent, so each has a row limit: a
 larger set is refused with a message that says to narrow the filters or use the CSV.
 
 - XLSX (openpyxl, write-only mode, so rows go to a temporary file, not a tree in memory): typed
   cells (dates, hours and money as numbers) and text that is never read as a formula.
-- PDF (reportlab): landscape A4, a header (workspace, dates, rounding), the totals, then the
-  table with its header row repeated and "Page n of m" at the foot of every page.
+- PDF (reportlab): landscape A4, a heading (workspace, dates, filters, rounding), the totals,
+  then the table with its header row repeated and "Page n of m" at the foot of every page.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -25,16 +29,25 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    LongTable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from reports.exports import CHUNK_SIZE, CSV_HEADER, _hms
-from reports.filters import DetailedFilters, FilterError, viewer_tz
+from reports.filters import DetailedFilters, FilterError, TagMode, viewer_tz
 from reports.rounding import workspace_rounding
 from reports.selectors import DetailedTotals, Sort, detailed_entries, detailed_totals
 from reports.templatetags.report_format import money
+from tracking.models import Client, Project, Tag, Task
 from workspaces.models import Membership
 
 XLSX_MAX_ROWS = 200_000
@@ -45,40 +58,160 @@ PDF_CONTENT_TYPE = "application/pdf"
 XLSX_HEADER = CSV_HEADER  # the same columns as the CSV, in the same order
 
 
-def _check_size(totals: DetailedTotals, limit: int, kind: str) -> None:
-    if totals.entry_count > limit:
+def check_size(count: int, limit: int, kind: str, noun: str = "entries") -> None:
+    """FilterError when a document would hold more than `limit` rows."""
+    if count > limit:
         raise FilterError(
-            f"The report has {totals.entry_count:,} entries; a {kind} export holds at most "
+            f"The report has {count:,} {noun}; a {kind} export holds at most "
             f"{limit:,}. Narrow the filters or export CSV.",
             field="export",
         )
 
 
-def export_filename(filters: DetailedFilters, extension: str) -> str:
-    return f"detailed-report-{filters.start.isoformat()}-{filters.end.isoformat()}.{extension}"
+def export_filename(filters: DetailedFilters, extension: str, report: str = "detailed") -> str:
+    return f"{report}-report-{filters.start.isoformat()}-{filters.end.isoformat()}.{extension}"
 
 
-def _rounding_note(membership: Membership) -> str:
+def rounding_note(membership: Membership) -> str:
     rounding = workspace_rounding(membership.workspace)
     if rounding is None:
         return ""
     return f"Rounding is on ({rounding.label}): durations and amounts are rounded per entry."
 
 
-def _amounts_text(totals: DetailedTotals, currency: str) -> str:
+def amounts_text(totals: DetailedTotals, currency: str) -> str:
     if not totals.amounts:
         return money(0, currency)
     return ", ".join(money(a.cents, a.currency) for a in totals.amounts)
 
 
+def _names(rows: Any, ids: Sequence[str], key: str = "pk", name: str = "name") -> list[str]:
+    """Names in the order the ids were given (an id no longer found is left out)."""
+    found = dict(rows.filter(**{f"{key}__in": ids}).values_list(key, name))
+    return [found[i] for i in ids if i in found]
+
+
+def filters_text(*, membership: Membership, filters: DetailedFilters) -> str:
+    """The filters other than the dates, in words ("" when there are none): what an export's
+    reader needs to know the rows were chosen by. One query per kind of id given."""
+    ws = membership.workspace_id
+    parts: list[str] = []
+
+    def add(label: str, names: list[str], without: str | None = None) -> None:
+        if without:
+            names = [*names, without]
+        if names:
+            parts.append(f"{label}: {', '.join(names)}")
+
+    if filters.members:
+        rows = Membership.objects.filter(workspace_id=ws, user_id__in=filters.members)
+        found = {
+            user_id: full_name or email
+            for user_id, full_name, email in rows.values_list(
+                "user_id", "user__full_name", "user__email"
+            )
+        }
+        add("Members", [found[i] for i in filters.members if i in found])
+    clients = Client.objects.filter(workspace_id=ws)
+    add(
+        "Clients",
+        _names(clients, filters.clients) if filters.clients else [],
+        "Without client" if filters.without_client else None,
+    )
+    projects = Project.objects.filter(workspace_id=ws)
+    add(
+        "Projects",
+        _names(projects, filters.projects) if filters.projects else [],
+        "Without project" if filters.without_project else None,
+    )
+    if filters.tasks:
+        add("Tasks", _names(Task.objects.filter(workspace_id=ws), filters.tasks))
+    if filters.tags:
+        label = "Tags" if filters.tag_mode == TagMode.CONTAINS else "Tags (none of)"
+        add(label, _names(Tag.objects.filter(workspace_id=ws), filters.tags))
+    if filters.billable is not None:
+        parts.append("Billable only" if filters.billable else "Non-billable only")
+    if filters.description:
+        parts.append(f'Description contains "{filters.description}"')
+    if filters.approval is not None:
+        parts.append(f"Approval: {filters.approval.label}")
+    return "; ".join(parts)
+
+
+def heading_lines(
+    *, membership: Membership, filters: DetailedFilters, extra: Sequence[str] = ()
+) -> list[str]:
+    """What every export states under its title: the dates and time zone, anything the report
+    adds (its grouping), the filters, and whether rounding is on."""
+    time_zone = viewer_tz(membership.user)
+    lines = [f"{filters.start.isoformat()} to {filters.end.isoformat()} ({time_zone})", *extra]
+    described = filters_text(membership=membership, filters=filters)
+    if described:
+        lines.append(f"Filters: {described}")
+    note = rounding_note(membership)
+    if note:
+        lines.append(note)
+    return lines
+
+
 # --- XLSX -----------------------------------------------------------------------------------
 
 
-def _text_cell(sheet: Worksheet, value: str) -> WriteOnlyCell:
+def text_cell(sheet: Worksheet, value: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)
-    # openpyxl stores a string starting with "=" as a formula; a description is never one.
+    # openpyxl stores a string starting with "=" as a formula; a name is never one.
     cell.data_type = "s"
     return cell
+
+
+def bold_cells(sheet: Worksheet, values: Iterable[Any]) -> list[WriteOnlyCell]:
+    bold = Font(bold=True)
+    cells = []
+    for value in values:
+        cell = text_cell(sheet, value) if isinstance(value, str) else WriteOnlyCell(sheet, value)
+        cell.font = bold
+        cells.append(cell)
+    return cells
+
+
+def number_cell(sheet: Worksheet, value: Any, number_format: str) -> WriteOnlyCell:
+    """A number (or date) cell shown in `number_format`."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = number_format
+    return cell
+
+
+def new_workbook(title: str) -> tuple[Workbook, Worksheet]:
+    workbook = Workbook(write_only=True)
+    return workbook, workbook.create_sheet(title)
+
+
+def append_heading(sheet: Worksheet, title: str, lines: Iterable[str]) -> None:
+    """The title and heading lines, one a row in the first column, then a blank row."""
+    sheet.append(bold_cells(sheet, [title]))
+    for line in lines:
+        sheet.append([text_cell(sheet, line)])
+    sheet.append([])
+
+
+def append_totals(sheet: Worksheet, totals: DetailedTotals, currency: str) -> None:
+    """The report's totals below its table: entries, time, billable time, amount per currency."""
+    sheet.append([])
+    sheet.append([*bold_cells(sheet, ["Total"]), f"{totals.entry_count} entries"])
+    sheet.append(["Total time", _hms(totals.total_seconds), round(totals.total_seconds / 3600, 2)])
+    sheet.append(
+        ["Billable time", _hms(totals.billable_seconds), round(totals.billable_seconds / 3600, 2)]
+    )
+    for amount in totals.amounts:
+        sheet.append(["Amount", amount.cents / 100, amount.currency])
+    if not totals.amounts:
+        sheet.append(["Amount", 0, currency])
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def _xlsx_row(sheet: Worksheet, entry: Any, time_zone: zoneinfo.ZoneInfo) -> list[Any]:
@@ -86,31 +219,23 @@ def _xlsx_row(sheet: Worksheet, entry: Any, time_zone: zoneinfo.ZoneInfo) -> lis
     end: dt.datetime = entry.end.astimezone(time_zone)
     project = entry.project
     seconds = int(entry.report_seconds)
-    date_cell = WriteOnlyCell(sheet, value=start.date())
-    date_cell.number_format = "yyyy-mm-dd"
-    hours_cell = WriteOnlyCell(sheet, value=round(seconds / 3600, 4))
-    hours_cell.number_format = "0.00"
-    rate_cell = WriteOnlyCell(sheet, value=entry.hourly_rate_cents / 100)
-    rate_cell.number_format = "#,##0.00"
     amount = entry.report_amount_cents if entry.billable else 0
-    amount_cell = WriteOnlyCell(sheet, value=int(amount) / 100)
-    amount_cell.number_format = "#,##0.00"
     return [
-        date_cell,
+        number_cell(sheet, start.date(), "yyyy-mm-dd"),
         start.strftime("%H:%M:%S"),
         end.strftime("%H:%M:%S"),
-        _text_cell(sheet, entry.description),
-        _text_cell(sheet, project.name if project else ""),
-        _text_cell(sheet, project.client.name if project and project.client else ""),
-        _text_cell(sheet, entry.task.name if entry.task else ""),
-        _text_cell(sheet, ", ".join(tag.name for tag in entry.tags.all())),
-        _text_cell(sheet, entry.user.full_name),
-        _text_cell(sheet, entry.user.email),
+        text_cell(sheet, entry.description),
+        text_cell(sheet, project.name if project else ""),
+        text_cell(sheet, project.client.name if project and project.client else ""),
+        text_cell(sheet, entry.task.name if entry.task else ""),
+        text_cell(sheet, ", ".join(tag.name for tag in entry.tags.all())),
+        text_cell(sheet, entry.user.full_name),
+        text_cell(sheet, entry.user.email),
         "Yes" if entry.billable else "No",
         _hms(seconds),
-        hours_cell,
-        rate_cell,
-        amount_cell,
+        number_cell(sheet, round(seconds / 3600, 4), "0.00"),
+        number_cell(sheet, entry.hourly_rate_cents / 100, "#,##0.00"),
+        number_cell(sheet, int(amount) / 100, "#,##0.00"),
         entry.currency,
     ]
 
@@ -119,40 +244,23 @@ def detailed_xlsx(*, membership: Membership, filters: DetailedFilters, sort: Sor
     """The report as an XLSX workbook: one row per entry, then the totals below the table.
     FilterError when the filtered set is larger than XLSX_MAX_ROWS."""
     totals = detailed_totals(membership=membership, filters=filters)
-    _check_size(totals, XLSX_MAX_ROWS, "XLSX")
+    check_size(totals.entry_count, XLSX_MAX_ROWS, "XLSX")
     time_zone = viewer_tz(membership.user)
     entries = detailed_entries(membership=membership, filters=filters, sort=sort)
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Detailed report")
+    workbook, sheet = new_workbook("Detailed report")
     sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in XLSX_HEADER:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    sheet.append(bold_cells(sheet, XLSX_HEADER))
     for entry in entries.iterator(chunk_size=CHUNK_SIZE):
         sheet.append(_xlsx_row(sheet, entry, time_zone))
-    sheet.append([])
-    label = WriteOnlyCell(sheet, value="Total")
-    label.font = bold
-    sheet.append([label, f"{totals.entry_count} entries"])
-    sheet.append(["Total time", _hms(totals.total_seconds), round(totals.total_seconds / 3600, 2)])
-    sheet.append(
-        ["Billable time", _hms(totals.billable_seconds), round(totals.billable_seconds / 3600, 2)]
-    )
-    for amount in totals.amounts:
-        sheet.append(["Amount", amount.cents / 100, amount.currency])
-    if not totals.amounts:
-        sheet.append(["Amount", 0, membership.workspace.currency])
-    note = _rounding_note(membership)
+    append_totals(sheet, totals, membership.workspace.currency)
+    described = filters_text(membership=membership, filters=filters)
+    if described:
+        sheet.append([text_cell(sheet, f"Filters: {described}")])
+    note = rounding_note(membership)
     if note:
         sheet.append([note])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)
 
 
 # --- PDF ------------------------------------------------------------------------------------
@@ -171,7 +279,7 @@ PDF_COLUMNS = [
 ]
 
 
-class _NumberedCanvas(Canvas):
+class NumberedCanvas(Canvas):
     """A canvas that knows the page count when it writes each page's footer: pages are kept
     until the document ends, then each is written with "Page n of m"."""
 
@@ -193,6 +301,79 @@ class _NumberedCanvas(Canvas):
             self.drawRightString(width - 12 * mm, 8 * mm, f"Page {self._pageNumber} of {count}")
             super().showPage()
         super().save()
+
+
+def pdf_styles() -> StyleSheet1:
+    return getSampleStyleSheet()
+
+
+def pdf_heading(
+    styles: StyleSheet1, title: str, lines: Iterable[str], totals: DetailedTotals, currency: str
+) -> list[Flowable]:
+    """The title, the heading lines and a small table of the totals."""
+    story: list[Flowable] = [Paragraph(escape(title), styles["Title"])]
+    story += [Paragraph(escape(line), styles["Normal"]) for line in lines]
+    story.append(Spacer(1, 4 * mm))
+    summary = Table(
+        [
+            ["Entries", "Total time", "Billable time", "Amount"],
+            [
+                str(totals.entry_count),
+                _hms(totals.total_seconds),
+                _hms(totals.billable_seconds),
+                amounts_text(totals, currency),
+            ],
+        ],
+        hAlign="LEFT",
+    )
+    summary.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
+            ]
+        )
+    )
+    return [*story, summary, Spacer(1, 5 * mm)]
+
+
+def pdf_table(
+    rows: list[list[Any]], widths_mm: Sequence[float], *, numbers_from: int, extra: Sequence[Any]
+) -> LongTable:
+    """A table whose first row is its header, repeated on every page; columns from
+    `numbers_from` on are right-aligned; `extra` adds TableStyle commands."""
+    table = LongTable(rows, colWidths=[w * mm for w in widths_mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+                ("ALIGN", (numbers_from, 0), (-1, -1), "RIGHT"),
+                *extra,
+            ]
+        )
+    )
+    return table
+
+
+def pdf_bytes(story: list[Flowable], title: str) -> bytes:
+    """The story as a landscape A4 document with "Page n of m" footers."""
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=15 * mm,
+        title=title,
+    )
+    doc.build(story, canvasmaker=NumberedCanvas)
+    return out.getvalue()
 
 
 def _pdf_rows(entries: Iterable[Any], time_zone: zoneinfo.ZoneInfo, style: Any) -> list[Any]:
@@ -227,79 +408,32 @@ def _pdf_rows(entries: Iterable[Any], time_zone: zoneinfo.ZoneInfo, style: Any) 
 def detailed_pdf(*, membership: Membership, filters: DetailedFilters, sort: Sort) -> bytes:
     """The report as a PDF document. FilterError when the set is larger than PDF_MAX_ROWS."""
     totals = detailed_totals(membership=membership, filters=filters)
-    _check_size(totals, PDF_MAX_ROWS, "PDF")
+    check_size(totals.entry_count, PDF_MAX_ROWS, "PDF")
     time_zone = viewer_tz(membership.user)
     entries = detailed_entries(membership=membership, filters=filters, sort=sort)
 
-    styles = getSampleStyleSheet()
+    styles = pdf_styles()
     cell_style = styles["BodyText"].clone("cell", fontSize=7.5, leading=9)
     workspace = membership.workspace
-    story: list[Any] = [
-        Paragraph(f"Detailed report: {escape(workspace.name)}", styles["Title"]),
-        Paragraph(
-            f"{filters.start.isoformat()} to {filters.end.isoformat()} ({escape(str(time_zone))})",
-            styles["Normal"],
-        ),
-    ]
-    note = _rounding_note(membership)
-    if note:
-        story.append(Paragraph(escape(note), styles["Normal"]))
-    story.append(Spacer(1, 4 * mm))
-    summary = Table(
-        [
-            ["Entries", "Total time", "Billable time", "Amount"],
-            [
-                str(totals.entry_count),
-                _hms(totals.total_seconds),
-                _hms(totals.billable_seconds),
-                _amounts_text(totals, workspace.currency),
-            ],
-        ],
-        hAlign="LEFT",
+    story = pdf_heading(
+        styles,
+        f"Detailed report: {workspace.name}",
+        heading_lines(membership=membership, filters=filters),
+        totals,
+        workspace.currency,
     )
-    summary.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("FONTSIZE", (0, 0), (-1, -1), 9),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
-            ]
-        )
-    )
-    story += [summary, Spacer(1, 5 * mm)]
-
     rows = _pdf_rows(entries.iterator(chunk_size=CHUNK_SIZE), time_zone, cell_style)
     if rows:
-        table = LongTable(
-            [[name for name, _ in PDF_COLUMNS], *rows],
-            colWidths=[width * mm for _, width in PDF_COLUMNS],
-            repeatRows=1,
-        )
-        table.setStyle(
-            TableStyle(
-                [
-                    ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                    ("FONTSIZE", (0, 0), (-1, -1), 7.5),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
-                    ("ALIGN", (6, 0), (-1, -1), "RIGHT"),
-                ]
+        story.append(
+            pdf_table(
+                [[name for name, _ in PDF_COLUMNS], *rows],
+                [width for _, width in PDF_COLUMNS],
+                numbers_from=6,
+                extra=(),
             )
         )
-        story.append(table)
     else:
         story.append(Paragraph("No entries match these filters.", styles["Normal"]))
-
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=landscape(A4),
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=15 * mm,
-        title=f"Detailed report {filters.start.isoformat()} to {filters.end.isoformat()}",
+    return pdf_bytes(
+        story, f"Detailed report {filters.start.isoformat()} to {filters.end.isoformat()}"
     )
-    doc.build(story, canvasmaker=_NumberedCanvas)
-    return out.getvalue()

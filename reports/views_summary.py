@@ -1,13 +1,13 @@
-"""The Summary and Weekly report pages under /w/<ws>/reports/ and their CSV exports (every view
-decorated with `workspace_view`: an outsider gets a 404). The Summary takes the Detailed
-report's filters from the query string, plus `group` and `sub_group`; the Weekly takes `week`
-(any day of it) and `by` (member or project)."""
+"""The Summary and Weekly report pages under /w/<ws>/reports/ and their CSV, XLSX and PDF
+exports (built in reports/exports_summary.py). Every view is decorated with `workspace_view`:
+an outsider gets a 404. The Summary takes the Detailed report's filters from the query string,
+plus `group` and `sub_group`; the Weekly takes `week` (any day of it) and `by` (member or
+project)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -15,7 +15,16 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from reports.exports import _hms, _text
+from reports.exports_office import PDF_CONTENT_TYPE, XLSX_CONTENT_TYPE, export_filename
+from reports.exports_summary import (
+    summary_csv_lines,
+    summary_pdf,
+    summary_xlsx,
+    weekly_csv_lines,
+    weekly_filename,
+    weekly_pdf,
+    weekly_xlsx,
+)
 from reports.filters import (
     DateRange,
     DetailedFilters,
@@ -29,7 +38,6 @@ from reports.summary import (
     GroupBy,
     SummaryGroup,
     TimeBucket,
-    WeeklyGrid,
     summary_groups,
     time_buckets,
     week_first_day,
@@ -183,43 +191,6 @@ def summary(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/summary.html", context)
 
 
-SUMMARY_CSV_HEADER = [
-    "Group",
-    "Subgroup",
-    "Duration (h:mm:ss)",
-    "Duration (decimal hours)",
-    "Billable duration (h:mm:ss)",
-    "Amount",
-]
-
-
-def _summary_csv_row(first: SummaryGroup, second: SummaryGroup | None) -> list[str]:
-    group = second or first
-    return [
-        _text(first.label),
-        _text(second.label) if second else "",
-        _hms(group.seconds),
-        f"{group.seconds / 3600:.2f}",
-        _hms(group.billable_seconds),
-        group.amount_text,
-    ]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def summary_csv_lines(groups: list[SummaryGroup]) -> Iterator[str]:
-    """One line per group (the subgroup column empty), then one per subgroup under it."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(SUMMARY_CSV_HEADER)
-    for first in groups:
-        yield writer.writerow(_summary_csv_row(first, None))
-        for second in first.children:
-            yield writer.writerow(_summary_csv_row(first, second))
-
-
 def _streamed_csv(lines: Iterator[str], name: str) -> HttpResponse:
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -239,8 +210,39 @@ def summary_csv(request: HttpRequest) -> HttpResponse:
     groups = summary_groups(
         membership=membership, filters=filters, group_by=group, sub_group_by=sub
     )
-    name = f"summary-report-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
-    return _streamed_csv(summary_csv_lines(groups), name)
+    return _streamed_csv(summary_csv_lines(groups), export_filename(filters, "csv", "summary"))
+
+
+def _attachment(body: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _summary_office(
+    request: HttpRequest, build: Callable[..., bytes], extension: str, content_type: str
+) -> HttpResponse:
+    """The Summary as XLSX or PDF with the page's filters and groupings (400 for a bad filter
+    or too large a report)."""
+    membership = _ms(request)
+    try:
+        filters, group, sub = _parse_summary(request, membership)
+        body = build(membership=membership, filters=filters, group_by=group, sub_group_by=sub)
+    except FilterError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    return _attachment(body, content_type, export_filename(filters, extension, "summary"))
+
+
+@require_GET
+@workspace_view()
+def summary_xlsx_export(request: HttpRequest) -> HttpResponse:
+    return _summary_office(request, summary_xlsx, "xlsx", XLSX_CONTENT_TYPE)
+
+
+@require_GET
+@workspace_view()
+def summary_pdf_export(request: HttpRequest) -> HttpResponse:
+    return _summary_office(request, summary_pdf, "pdf", PDF_CONTENT_TYPE)
 
 
 # --- Weekly ---------------------------------------------------------------------------------
@@ -303,17 +305,6 @@ def weekly(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/weekly.html", context)
 
 
-def weekly_csv_lines(grid: WeeklyGrid, by: GroupBy) -> Iterator[str]:
-    """Header with the seven dates, a row per member/project, then the day totals; h:mm:ss."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow([by.label, *(d.isoformat() for d in grid.days), "Total"])
-    for row in grid.rows:
-        yield writer.writerow(
-            [_text(row.label), *(_hms(s) for s in row.day_seconds), _hms(row.seconds)]
-        )
-    yield writer.writerow(["Total", *(_hms(s) for s in grid.day_totals), _hms(grid.seconds)])
-
-
 @require_GET
 @workspace_view()
 def weekly_csv(request: HttpRequest) -> HttpResponse:
@@ -323,4 +314,28 @@ def weekly_csv(request: HttpRequest) -> HttpResponse:
     except FilterError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     grid = weekly_grid(membership=membership, filters=filters, rows_by=by)
-    return _streamed_csv(weekly_csv_lines(grid, by), f"weekly-report-{filters.start}.csv")
+    return _streamed_csv(weekly_csv_lines(grid, by), weekly_filename(filters, "csv"))
+
+
+def _weekly_office(
+    request: HttpRequest, build: Callable[..., bytes], extension: str, content_type: str
+) -> HttpResponse:
+    membership = _ms(request)
+    try:
+        filters, by = _parse_weekly(request, membership)
+        body = build(membership=membership, filters=filters, rows_by=by)
+    except FilterError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    return _attachment(body, content_type, weekly_filename(filters, extension))
+
+
+@require_GET
+@workspace_view()
+def weekly_xlsx_export(request: HttpRequest) -> HttpResponse:
+    return _weekly_office(request, weekly_xlsx, "xlsx", XLSX_CONTENT_TYPE)
+
+
+@require_GET
+@workspace_view()
+def weekly_pdf_export(request: HttpRequest) -> HttpResponse:
+    return _weekly_office(request, weekly_pdf, "pdf", PDF_CONTENT_TYPE)

@@ -1,0 +1,60 @@
+"""The Summary report's XLSX export from a real browser: filter and group the page, click
+Export XLSX, and the downloaded workbook holds the groups and totals the page shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from tests.reports.test_summary import entry
+from tests.reports.test_summary_browser import login
+from tests.tracking.factories import ClientFactory, ProjectFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_export_the_grouped_summary_to_xlsx(page, live_server, workspace, owner, member):
+    acme = ClientFactory(workspace=workspace, name="Acme")
+    website = ProjectFactory(workspace=workspace, client=acme, name="Website")
+    internal = ProjectFactory(workspace=workspace, name="Internal")
+    start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    for i, (project, seconds, who) in enumerate(
+        [(website, 3600, owner), (website, 1800, member), (internal, 5400, owner)]
+    ):
+        day = start + dt.timedelta(days=i)
+        entry(workspace, who, day, seconds, project=project, hourly_rate_cents=10000)
+    path = reverse("reports:summary", kwargs={"ws": workspace.pk})
+    login(page, live_server, owner, f"{path}?start=2026-03-01&end=2026-03-31")
+    page.get_by_label("Group by").select_option("client")
+    page.get_by_label("Then by").select_option("member")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("#summary-table tr.group").first).to_contain_text("Acme")
+    expect(page.locator("#total-time")).to_have_text("3:00:00")
+
+    with page.expect_download() as download_info:
+        page.locator("#export-xlsx").click()
+    download = download_info.value
+    assert download.suggested_filename == "summary-report-2026-03-01-2026-03-31.xlsx"
+    content = Path(download.path()).read_bytes()
+    sheet = load_workbook(io.BytesIO(content), read_only=True).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][0] == f"Summary report: {workspace.name}"
+    at = next(i for i, r in enumerate(rows) if r and r[0] == "Client")
+    assert rows[at][1] == "Member"
+    table = [(r[0], r[1], r[2], r[5]) for r in rows[at + 1 : at + 6]]
+    assert table == [
+        ("Acme", None, "1:30:00", 150.0),
+        ("Acme", f"Mia Member · {member.email}", "0:30:00", 50.0),
+        ("Acme", f"Olivia Owner · {owner.email}", "1:00:00", 100.0),
+        ("Without client", None, "1:30:00", 150.0),
+        ("Without client", f"Olivia Owner · {owner.email}", "1:30:00", 150.0),
+    ]
+    totals = {r[0]: r for r in rows[at + 6 :] if r and r[0]}
+    assert totals["Total time"][1] == "3:00:00"
+    assert (totals["Amount"][1], totals["Amount"][2]) == (300.0, "USD")
