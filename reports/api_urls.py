@@ -10,4 +10,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         apis.DetailedReportApi.as_view(),
         name="api-reports-detailed",
     ),
+    path(
+        "v1/workspaces/<str:ws>/reports/summary",
+        apis.SummaryReportApi.as_view(),
+        name="api-reports-summary",
+    ),
 ]

@@ -1,10 +1,11 @@
-"""Reports API v1 in Clockify's dialect (see docs: rest-api-shape): the Detailed report.
+"""Reports API v1 in Clockify's dialect (see docs: rest-api-shape): the Detailed and Summary
+reports.
 
-`POST /reports/v1/workspaces/{ws}/reports/detailed` translates its body into the page's
-`DetailedFilters` (through the same parser, so the same validation and messages) and reads
-through `reports.selectors`, so the API, the page and the exports cannot disagree. Same
-permissions as the page: the owner and admins see everyone's entries, a member their own;
-another workspace is a 404.
+`POST /reports/v1/workspaces/{ws}/reports/detailed` and `.../reports/summary` translate their
+body into the pages' `DetailedFilters` (through the same parser, so the same validation and
+messages) and read through `reports.selectors` and `reports.summary`, so the API, the pages and
+the exports cannot disagree. Same permissions as the pages: the owner and admins see everyone's
+entries, a member their own; another workspace is a 404.
 
 Choices where Clockify's documentation is silent or this product differs:
 - `dateRangeStart` / `dateRangeEnd` pick whole days, in the caller's time zone, as the page does:
@@ -23,12 +24,21 @@ Choices where Clockify's documentation is silent or this product differs:
   of an entry are cents, `amount` 0 when not billable.
 - `exportType` CSV, XLSX or PDF answers the whole filtered set as a file (paging ignored), the
   same files as the page's export links.
+- Summary: `summaryFilter.groups` takes one or two of PROJECT, CLIENT, USER, TASK, TAG, DATE
+  (default `["PROJECT"]`; Clockify's third level and its other groupings are refused with a
+  400). `summaryFilter.sortColumn` GROUP (names, the page's order; the default), DURATION or
+  AMOUNT, each level sorted; `sortOrder` defaults to ASCENDING for GROUP, DESCENDING otherwise.
+  Each group: `_id` (null for the "Without ..." group; an ISO date for DATE), `name`,
+  `duration` and `billableDuration` in seconds, `amount` in cents (as `totalAmount`),
+  `amountByCurrency`, and `children` (the second level; empty with one grouping). Under TAG an
+  entry counts once per tag, so tag groups may add up to more than `totals`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from typing import Any, cast
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -46,6 +56,7 @@ from reports.exports_office import (
     detailed_xlsx,
     export_filename,
 )
+from reports.exports_summary import summary_csv_lines, summary_pdf, summary_xlsx
 from reports.filters import DetailedFilters, FilterError, parse_detailed_filters, viewer_tz
 from reports.selectors import (
     DetailedTotals,
@@ -55,6 +66,7 @@ from reports.selectors import (
     detailed_filters_check,
     detailed_totals,
 )
+from reports.summary import GroupBy, SummaryGroup, summary_groups
 from tracking.models import TimeEntry
 from workspaces.api.base import WorkspaceApiView, validated
 from workspaces.api.fields import (
@@ -141,10 +153,11 @@ class DetailedFilterIn(StrictSerializer):
     options = DetailedOptionsIn(required=False)
 
 
-class DetailedReportIn(StrictSerializer):
+class ReportFiltersIn(StrictSerializer):
+    """The filter fields the Detailed and Summary requests share."""
+
     dateRangeStart = ReportDayField()
     dateRangeEnd = ReportDayField()
-    detailedFilter = DetailedFilterIn(required=False)
     users = EntityFilterIn(required=False)
     projects = EntityFilterIn(required=False)
     clients = EntityFilterIn(required=False)
@@ -159,8 +172,52 @@ class DetailedReportIn(StrictSerializer):
     exportType = serializers.ChoiceField(
         choices=["JSON", "CSV", "XLSX", "PDF"], required=False, default="JSON"
     )
+
+
+class DetailedReportIn(ReportFiltersIn):
+    detailedFilter = DetailedFilterIn(required=False)
     sortOrder = serializers.ChoiceField(
         choices=["ASCENDING", "DESCENDING"], required=False, default="DESCENDING"
+    )
+
+
+SUMMARY_GROUPS = {
+    "PROJECT": GroupBy.PROJECT,
+    "CLIENT": GroupBy.CLIENT,
+    "USER": GroupBy.MEMBER,
+    "TASK": GroupBy.TASK,
+    "TAG": GroupBy.TAG,
+    "DATE": GroupBy.DATE,
+}
+SUMMARY_SORT_COLUMNS = ("GROUP", "DURATION", "AMOUNT")
+
+
+class SummaryFilterIn(StrictSerializer):
+    groups = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(SUMMARY_GROUPS)),
+        min_length=1,
+        max_length=2,
+        required=False,
+        default=lambda: ["PROJECT"],
+        error_messages={
+            "min_length": 'Give one or two groupings, such as ["PROJECT", "USER"].',
+            "max_length": 'Group by at most two levels, such as ["PROJECT", "USER"].',
+        },
+    )
+    sortColumn = serializers.ChoiceField(
+        choices=SUMMARY_SORT_COLUMNS, required=False, default="GROUP"
+    )
+
+    def validate_groups(self, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("Give two different groupings.")
+        return value
+
+
+class SummaryReportIn(ReportFiltersIn):
+    summaryFilter = SummaryFilterIn(required=False)
+    sortOrder = serializers.ChoiceField(
+        choices=["ASCENDING", "DESCENDING"], required=False, allow_null=True, default=None
     )
 
 
@@ -209,18 +266,21 @@ def filters_from_body(body: dict[str, Any], *, membership: Membership) -> Detail
 # --- output ---------------------------------------------------------------------------------
 
 
+def _amount(by_currency: dict[str, int], currency: str) -> int:
+    """One amount in cents: the only currency's, or the workspace currency's among several."""
+    if len(by_currency) == 1:
+        return next(iter(by_currency.values()))
+    return by_currency.get(currency, 0)
+
+
 def totals_out(totals: DetailedTotals, currency: str) -> dict[str, Any]:
     by_currency = {a.currency: a.cents for a in totals.amounts}
-    if len(by_currency) == 1:
-        total_amount = next(iter(by_currency.values()))
-    else:
-        total_amount = by_currency.get(currency, 0)
     return {
         "_id": "",
         "totalTime": totals.total_seconds,
         "totalBillableTime": totals.billable_seconds,
         "entriesCount": totals.entry_count,
-        "totalAmount": total_amount,
+        "totalAmount": _amount(by_currency, currency),
         "totalAmountByCurrency": [{"currency": c, "amount": a} for c, a in by_currency.items()],
     }
 
@@ -265,24 +325,29 @@ def _file(body: bytes | Any, content_type: str, name: str, *, streaming: bool = 
     return response
 
 
+def report_responses(json_description: str) -> dict[tuple[int, str], OpenApiResponse]:
+    """A report's documented answers: JSON, or the file its exportType asks for."""
+    files = {"text/csv": "CSV", XLSX_CONTENT_TYPE: "XLSX", PDF_CONTENT_TYPE: "PDF"}
+    return {
+        (200, "application/json"): OpenApiResponse(
+            OpenApiTypes.OBJECT, description=json_description
+        ),
+        **{
+            (200, content_type): OpenApiResponse(
+                OpenApiTypes.BINARY, description=f"exportType {export}"
+            )
+            for content_type, export in files.items()
+        },
+    }
+
+
 class DetailedReportApi(WorkspaceApiView):
     @extend_schema(
         tags=TAG,
         operation_id="reports_detailed",
         summary="Detailed report: entries with filters, paging and totals, or an export file",
         request=DetailedReportIn,
-        responses={
-            (200, "application/json"): OpenApiResponse(
-                OpenApiTypes.OBJECT, description="`{totals, timeentries}` (exportType JSON)."
-            ),
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="exportType CSV"),
-            (200, XLSX_CONTENT_TYPE): OpenApiResponse(
-                OpenApiTypes.BINARY, description="exportType XLSX"
-            ),
-            (200, PDF_CONTENT_TYPE): OpenApiResponse(
-                OpenApiTypes.BINARY, description="exportType PDF"
-            ),
-        },
+        responses=report_responses("`{totals, timeentries}` (exportType JSON)."),
     )
     def post(self, request: Request, ws: str) -> Any:
         membership = self.membership
@@ -321,3 +386,101 @@ class DetailedReportApi(WorkspaceApiView):
         entries = detailed_entries(membership=membership, filters=filters, sort=sort)
         rows = entries[(page - 1) * size : page * size]
         return Response({"totals": totals, "timeentries": [entry_out(e) for e in rows]})
+
+
+# --- Summary --------------------------------------------------------------------------------
+
+
+def _sorted_groups(
+    groups: list[SummaryGroup], column: str, descending: bool, currency: str
+) -> list[SummaryGroup]:
+    """Each level in the order asked for; GROUP keeps the page's (names, "Without" last)."""
+    children_sorted = [
+        replace(g, children=tuple(_sorted_groups(list(g.children), column, descending, currency)))
+        for g in groups
+    ]
+    if column == "DURATION":
+        return sorted(children_sorted, key=lambda g: g.seconds, reverse=descending)
+    if column == "AMOUNT":
+
+        def cents(g: SummaryGroup) -> int:
+            return _amount({a.currency: a.cents for a in g.amounts}, currency)
+
+        return sorted(children_sorted, key=cents, reverse=descending)
+    return children_sorted[::-1] if descending else children_sorted
+
+
+def group_out(group: SummaryGroup, currency: str) -> dict[str, Any]:
+    by_currency = {a.currency: a.cents for a in group.amounts}
+    return {
+        "_id": group.key or None,
+        "name": group.label,
+        "duration": group.seconds,
+        "billableDuration": group.billable_seconds,
+        "amount": _amount(by_currency, currency),
+        "amountByCurrency": [{"currency": c, "amount": a} for c, a in by_currency.items()],
+        "children": [group_out(child, currency) for child in group.children],
+    }
+
+
+class SummaryReportApi(WorkspaceApiView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="reports_summary",
+        summary="Summary report: time and amounts grouped on one or two levels, or an export",
+        description=(
+            "The Detailed report's filters, grouped by `summaryFilter.groups` (one or two of "
+            "PROJECT, CLIENT, USER, TASK, TAG, DATE; default PROJECT) and sorted by "
+            "`summaryFilter.sortColumn` (GROUP, DURATION, AMOUNT) and `sortOrder`. Answers "
+            "`{totals, groupOne}`; durations in seconds, amounts in cents. Members see only "
+            "their own time. `exportType` CSV, XLSX or PDF answers the grouped table as a file."
+        ),
+        request=SummaryReportIn,
+        responses=report_responses(
+            "`{totals, groupOne[{_id, name, duration, amount, children}]}` (exportType JSON)."
+        ),
+    )
+    def post(self, request: Request, ws: str) -> Any:
+        membership = self.membership
+        body = validated(SummaryReportIn, request)
+        filters = filters_from_body(body, membership=membership)
+        options = body.get("summaryFilter") or {}
+        levels = [SUMMARY_GROUPS[g] for g in options.get("groups", ["PROJECT"])]
+        group_by, sub_group_by = levels[0], (levels[1] if len(levels) > 1 else None)
+        column = options.get("sortColumn", "GROUP")
+        order = body["sortOrder"] or ("ASCENDING" if column == "GROUP" else "DESCENDING")
+        currency = membership.workspace.currency
+        groups = _sorted_groups(
+            summary_groups(
+                membership=membership,
+                filters=filters,
+                group_by=group_by,
+                sub_group_by=sub_group_by,
+            ),
+            column,
+            order == "DESCENDING",
+            currency,
+        )
+        export = body["exportType"]
+        if export == "CSV":
+            name = export_filename(filters, "csv", "summary")
+            lines = summary_csv_lines(groups)
+            return _file(lines, "text/csv; charset=utf-8", name, streaming=True)
+        if export in ("XLSX", "PDF"):
+            build = summary_xlsx if export == "XLSX" else summary_pdf
+            content = build(
+                membership=membership,
+                filters=filters,
+                group_by=group_by,
+                sub_group_by=sub_group_by,
+                groups=groups,
+            )
+            content_type = XLSX_CONTENT_TYPE if export == "XLSX" else PDF_CONTENT_TYPE
+            return _file(content, content_type, export_filename(filters, export.lower(), "summary"))
+        totals = detailed_totals(membership=membership, filters=filters)
+        return Response(
+            {
+                "totals": [totals_out(totals, currency)],
+                "groupOne": [group_out(g, currency) for g in groups],
+            }
+        )
