@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "workspaces.context_processors.workspace",
+                "quickbooks_sync.context_processors.quickbooks_banner",
             ],
         },
     },
@@ -177,6 +178,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Sending time to QuickBooks (quickbooks_sync/services/send.py): a job whose worker showed no
+# life for QBO_SEND_STALE_SECONDS is resumed by the periodic task (run it with
+# `celery beat`, or a worker started with -B); transient failures back off from
+# QBO_SEND_BACKOFF_SECONDS, doubling, QBO_SEND_MAX_TRIES times before the task retries later.
+QBO_SEND_STALE_SECONDS = env.float("QBO_SEND_STALE_SECONDS", default=120.0)
+QBO_SEND_RESUME_SECONDS = env.float("QBO_SEND_RESUME_SECONDS", default=60.0)
+QBO_SEND_BACKOFF_SECONDS = env.float("QBO_SEND_BACKOFF_SECONDS", default=2.0)
+QBO_SEND_MAX_TRIES = env.int("QBO_SEND_MAX_TRIES", default=6)
+CELERY_BEAT_SCHEDULE = {
+    "quickbooks-send-resume": {
+        "task": "quickbooks_sync.tasks_send.send_jobs_resume",
+        "schedule": QBO_SEND_RESUME_SECONDS,
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -251,6 +266,14 @@ QBO_API_BASE_URL = env.str("QBO_API_BASE_URL", default="") or {
     "sandbox": "https://sandbox-quickbooks.api.intuit.com",
 }.get(QBO_ENVIRONMENT, QBO_SANDBOX_URL)
 QBO_TIMEOUT_SECONDS = env.float("QBO_TIMEOUT_SECONDS", default=30.0)
+# QuickBooks' limits per company, kept by quickbooks_sync/limiter.py for all workers together
+# (through Redis). A time scale of 60 makes a QuickBooks minute last one second, like the
+# emulator's `time_scale` (tests, benchmarks); production keeps 1.
+QBO_RATE_REQUESTS_PER_MINUTE = env.int("QBO_RATE_REQUESTS_PER_MINUTE", default=500)
+QBO_RATE_REQUESTS_PER_SECOND = env.int("QBO_RATE_REQUESTS_PER_SECOND", default=10)
+QBO_RATE_BATCHES_PER_MINUTE = env.int("QBO_RATE_BATCHES_PER_MINUTE", default=40)
+QBO_RATE_CONCURRENT = env.int("QBO_RATE_CONCURRENT", default=10)
+QBO_RATE_TIME_SCALE = env.float("QBO_RATE_TIME_SCALE", default=1.0)
 
 # Fernet keys (comma-separated, newest first) that encrypt the QuickBooks tokens at rest. Rotate by
 # putting a new key first and running `manage.py rotate_field_encryption`; the old keys still
