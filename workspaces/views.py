@@ -360,12 +360,10 @@ def settings_plan(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(Membership.Role.ADMIN)
 def settings_integrations(request: HttpRequest) -> HttpResponse:
-    quickbooks_plans = [Workspace.Plan(p).label for p in Workspace.QUICKBOOKS_PLANS]
-    return render(
-        request,
-        "workspaces/settings_integrations.html",
-        _settings_context(request, "integrations", quickbooks_plans=quickbooks_plans),
-    )
+    """The Integrations tab is the QuickBooks section, served by quickbooks_sync (which
+    workspaces must not import); this old address leads there."""
+    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+    return redirect("quickbooks:integrations", ws=workspace.id)
 
 
 @require_POST

@@ -23,10 +23,22 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from quickbooks_sync.client import QBOAuth, QBOAuthError, QBOConfig, QBOInvalidGrant, QBOSession
+from quickbooks_sync.client import (
+    CompanyInfo,
+    QBOAuth,
+    QBOAuthError,
+    QBOConfig,
+    QBOError,
+    QBOInvalidGrant,
+    QBOSession,
+    TokenSet,
+)
 from quickbooks_sync.crypto import DecryptionFailed
-from quickbooks_sync.models import QBOConnection
-from workspaces.errors import ApplicationError
+from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection
+from workspaces.access import require_role
+from workspaces.errors import ApplicationError, PermissionDenied
+from workspaces.models import Membership, Workspace
+from workspaces.services import audit_log_record
 
 logger = logging.getLogger(__name__)
 
@@ -204,3 +216,243 @@ def connection_call(*, workspace_id: str, operation: Callable[[QBOSession], T]) 
     except QBOAuthError:
         access = _refresh(workspace_id, rejected_token=access.access_token)
     return operation(QBOSession(config, realm_id=access.realm_id, access_token=access.access_token))
+
+
+# -- connecting and disconnecting (the admin's side) ----------------------------------------------
+
+PLAN_REQUIRED = (
+    "The QuickBooks integration is a paid feature: it needs the Standard, Pro or Enterprise plan "
+    "of this workspace. Change the plan on the Plan page first."
+)
+UNSUPPORTED_PLAN = (
+    "“{company}” is on {sku}. The integration supports QuickBooks Online Essentials, Plus or "
+    "Advanced; it doesn't work with QuickBooks Desktop or the QuickBooks Online Simple Start "
+    "plan. Nothing was saved and the authorization was revoked."
+)
+PAYROLL_ENABLED = (
+    "“{company}” has the Payroll feature enabled in QuickBooks. If you have Payroll feature "
+    "enabled in QuickBooks, the integration won't work due to system's capabilities. Nothing "
+    "was saved and the authorization was revoked."
+)
+CODE_REFUSED = (
+    "QuickBooks did not accept the authorization: it was already used or has expired. Nothing "
+    "was saved. Start again with “Connect to QuickBooks”."
+)
+ALREADY_CONNECTED = (
+    "This workspace is already connected to QuickBooks (“{company}”). Disconnect it first to "
+    "connect another company."
+)
+
+
+class ConnectionRefused(ApplicationError):
+    """Connecting was refused (plan, company, authorization); nothing was saved."""
+
+    status = 400
+
+
+@dataclass(frozen=True)
+class ConnectOutcome:
+    connection: QBOConnection
+    previous_company: str  # the other company whose links were dropped, or ""
+    dropped_employee_links: int
+    dropped_customer_links: int
+
+
+def _require_admin(actor: Membership) -> None:
+    require_role(actor, Membership.Role.ADMIN)
+
+
+def _require_quickbooks_plan(workspace_id: str) -> Workspace:
+    workspace = Workspace.objects.get(pk=workspace_id)  # fresh: the plan may have changed
+    if not workspace.has_quickbooks:
+        raise PermissionDenied(PLAN_REQUIRED)
+    return workspace
+
+
+def connection_connect_check(*, actor: Membership) -> None:
+    """May `actor` start connecting their workspace now? (Before sending them to Intuit.)"""
+    _require_admin(actor)
+    _require_quickbooks_plan(actor.workspace_id)
+    current = QBOConnection.objects.filter(workspace_id=actor.workspace_id).first()
+    if current is not None and current.is_connected:
+        raise ConnectionRefused(
+            ALREADY_CONNECTED.format(company=current.company_name or current.realm_id)
+        )
+
+
+def _revoke_quietly(auth: QBOAuth, token: str, *, workspace_id: str) -> bool:
+    """Revoke at Intuit; a failure is logged (never the token) and not fatal."""
+    if not token:
+        return False
+    try:
+        auth.revoke(token)
+    except QBOError as exc:
+        logger.warning(
+            "QBO revoke failed for workspace %s: %s code=%s",
+            workspace_id,
+            type(exc).__name__,
+            exc.code,
+        )
+        return False
+    return True
+
+
+def _company_refusal(info: CompanyInfo) -> str | None:
+    company = info.company_name or "This company"
+    if info.is_simple_start or not info.plan_supported:
+        return UNSUPPORTED_PLAN.format(company=company, sku=info.offering_sku or "an unknown plan")
+    if info.payroll_enabled:
+        return PAYROLL_ENABLED.format(company=company)
+    return None
+
+
+def _exchange(auth: QBOAuth, code: str, *, workspace_id: str) -> TokenSet:
+    try:
+        return auth.exchange_code(code)
+    except QBOInvalidGrant:
+        raise ConnectionRefused(CODE_REFUSED) from None
+    except QBOError as exc:
+        raise ConnectionRefused(
+            f"QuickBooks could not complete the connection: {exc.human_message} "
+            "Nothing was saved. Try again."
+        ) from exc
+
+
+def connection_complete(
+    *, actor: Membership, workspace_id: str, code: str, realm_id: str
+) -> ConnectOutcome:
+    """The end of the OAuth round trip: exchange the code, check the company, store it.
+
+    Refused (nothing saved, the new grant revoked at Intuit) for a plan without QuickBooks, a
+    Simple Start (or other unsupported) company and a payroll-enabled one. Connecting a company
+    other than the one the workspace had drops the links into the old one; the same company
+    keeps them."""
+    if actor.workspace_id != workspace_id:
+        raise PermissionDenied("This connection request belongs to another workspace.")
+    _require_admin(actor)
+    workspace = _require_quickbooks_plan(workspace_id)
+    realm_id = (realm_id or "").strip()
+    if not code or not realm_id or len(realm_id) > 32 or not realm_id.isalnum():
+        raise ConnectionRefused(
+            "QuickBooks answered without an authorization code or company id. Nothing was "
+            "saved. Start again with “Connect to QuickBooks”."
+        )
+    config = qbo_config()
+    auth = QBOAuth(config)
+    tokens = _exchange(auth, code, workspace_id=workspace_id)
+    try:
+        info = QBOSession(
+            config, realm_id=realm_id, access_token=tokens.access_token
+        ).company_info()
+    except QBOError as exc:
+        _revoke_quietly(auth, tokens.refresh_token, workspace_id=workspace_id)
+        raise ConnectionRefused(
+            f"QuickBooks did not answer with the company's details: {exc.human_message} "
+            "Nothing was saved. Try again."
+        ) from exc
+    refusal = _company_refusal(info)
+    if refusal is not None:
+        _revoke_quietly(auth, tokens.refresh_token, workspace_id=workspace_id)
+        raise ConnectionRefused(refusal)
+    try:
+        return _store(workspace=workspace, actor=actor, realm_id=realm_id, info=info, tokens=tokens)
+    except Exception:
+        _revoke_quietly(auth, tokens.refresh_token, workspace_id=workspace_id)
+        raise
+
+
+def _store(
+    *, workspace: Workspace, actor: Membership, realm_id: str, info: CompanyInfo, tokens: TokenSet
+) -> ConnectOutcome:
+    now = timezone.now()
+    with transaction.atomic():
+        connection = QBOConnection.objects.select_for_update().filter(workspace=workspace).first()
+        previous_company = ""
+        dropped_employees = dropped_customers = 0
+        if connection is None:
+            connection = QBOConnection(workspace=workspace)
+        elif connection.realm_id != realm_id:
+            previous_company = connection.company_name or connection.realm_id
+            connection.service_item_id = ""
+            connection.service_item_name = ""
+            connection.last_synced_at = None
+        # Links always name their company: any into another company go (also leftovers).
+        dropped_employees, _ = (
+            EmployeeLink.objects.filter(workspace=workspace).exclude(realm_id=realm_id).delete()
+        )
+        dropped_customers, _ = (
+            CustomerLink.objects.filter(workspace=workspace).exclude(realm_id=realm_id).delete()
+        )
+        connection.status = QBOConnection.Status.CONNECTED
+        connection.realm_id = realm_id
+        connection.company_name = info.company_name[:255]
+        connection.company_plan = info.offering_sku[:64]
+        connection.access_token = tokens.access_token
+        connection.refresh_token = tokens.refresh_token
+        connection.access_token_expires_at = tokens.access_token_expires_at
+        connection.refresh_token_expires_at = tokens.refresh_token_expires_at
+        connection.problem = ""
+        connection.connected_by = actor.user
+        connection.connected_at = now
+        connection.disconnected_at = None
+        connection.save()
+        details: dict[str, object] = {
+            "realm_id": realm_id,
+            "company_name": connection.company_name,
+            "company_plan": connection.company_plan,
+        }
+        if previous_company or dropped_employees or dropped_customers:
+            details.update(
+                previous_company=previous_company,
+                dropped_employee_links=dropped_employees,
+                dropped_customer_links=dropped_customers,
+            )
+        audit_log_record(
+            workspace=workspace,
+            actor=actor.user,
+            event="quickbooks.connected",
+            target=connection.company_name or realm_id,
+            details=details,
+        )
+    logger.info("QBO connected: workspace %s realm %s", workspace.pk, realm_id)
+    return ConnectOutcome(connection, previous_company, dropped_employees, dropped_customers)
+
+
+def connection_disconnect(*, actor: Membership) -> QBOConnection:
+    """Revoke at Intuit (a failure is logged, not fatal), delete the tokens, mark the connection
+    disconnected, audit it. Links and the record of what was sent stay."""
+    _require_admin(actor)
+    try:
+        connection = QBOConnection.objects.get(workspace_id=actor.workspace_id)
+        token = connection.refresh_token or connection.access_token
+    except QBOConnection.DoesNotExist:
+        raise ConnectionUnavailable(NOT_CONNECTED) from None
+    except DecryptionFailed:
+        connection = QBOConnection.objects.defer("access_token", "refresh_token").get(
+            workspace_id=actor.workspace_id
+        )
+        token = ""
+    if connection.status == QBOConnection.Status.DISCONNECTED:
+        raise ConnectionUnavailable(NOT_CONNECTED)
+    revoked = _revoke_quietly(QBOAuth(qbo_config()), token, workspace_id=actor.workspace_id)
+    with transaction.atomic():
+        QBOConnection.objects.filter(pk=connection.pk).update(
+            status=QBOConnection.Status.DISCONNECTED,
+            access_token="",
+            refresh_token="",
+            access_token_expires_at=None,
+            refresh_token_expires_at=None,
+            problem="",
+            disconnected_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        audit_log_record(
+            workspace=actor.workspace,
+            actor=actor.user,
+            event="quickbooks.disconnected",
+            target=connection.company_name or connection.realm_id,
+            details={"realm_id": connection.realm_id, "revoked_at_intuit": revoked},
+        )
+    logger.info("QBO disconnected: workspace %s realm %s", actor.workspace_id, connection.realm_id)
+    connection.refresh_from_db()
+    return connection

@@ -4,7 +4,6 @@ expiry and after a 401 (rotated refresh token saved), invalid_grant -> needs rec
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -19,29 +18,10 @@ from quickbooks_sync.services.connection import (
 )
 from tests.quickbooks_sync.connection_helpers import (
     connect_workspace,
-    point_settings_at,
-    qbo_sandbox_process,
 )
 from tests.sandbox_process import SandboxProcess
 
-pytestmark = pytest.mark.sandbox
-
-
-@pytest.fixture(autouse=True)
-def _restore_insecure_transport(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "")
-    monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT")
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    with qbo_sandbox_process(tmp_path_factory.mktemp("qbo_call")) as process:
-        yield process
-
-
-@pytest.fixture(autouse=True)
-def _qbo_settings(settings, sandbox: SandboxProcess) -> None:
-    point_settings_at(settings, sandbox)
+pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
 
 
 @pytest.fixture

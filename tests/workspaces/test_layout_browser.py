@@ -94,7 +94,7 @@ def page_urls(workspace, project):
         reverse("workspaces:settings", kwargs=ws),
         reverse("workspaces:settings_rounding", kwargs=ws),
         reverse("workspaces:settings_plan", kwargs=ws),
-        reverse("workspaces:settings_integrations", kwargs=ws),
+        reverse("quickbooks:integrations", kwargs=ws),
         reverse("workspaces:audit_log", kwargs=ws),
         reverse("workspaces:profile"),
         reverse("workspaces:workspace_create"),

@@ -16,7 +16,7 @@ ADMIN_PAGES = [
     "workspaces:settings",
     "workspaces:settings_rounding",
     "workspaces:settings_plan",
-    "workspaces:settings_integrations",
+    "quickbooks:integrations",
     "workspaces:team",
     "workspaces:audit_log",
 ]
@@ -219,7 +219,7 @@ def test_plan_page_owner_changes_plan_admin_only_sees_it(owner_client, admin_cli
     workspace.refresh_from_db()
     assert workspace.plan == "BASIC"
     integrations = owner_client.get(
-        reverse("workspaces:settings_integrations", kwargs={"ws": workspace.id})
+        reverse("workspaces:settings_integrations", kwargs={"ws": workspace.id}), follow=True
     ).content.decode()
     assert "QuickBooks Online" in integrations
     assert "Not included in your Basic plan" in integrations
@@ -227,10 +227,10 @@ def test_plan_page_owner_changes_plan_admin_only_sees_it(owner_client, admin_cli
 
 def test_integrations_page_says_when_the_plan_includes_quickbooks(admin_client_, workspace):
     html = admin_client_.get(
-        reverse("workspaces:settings_integrations", kwargs={"ws": workspace.id})
+        reverse("workspaces:settings_integrations", kwargs={"ws": workspace.id}), follow=True
     ).content.decode()
-    assert "Your Standard plan includes it" in html
-    assert "comes with the QuickBooks integration release" in html
+    assert "Connect to QuickBooks</button>" in html
+    assert "Not included in your" not in html
 
 
 def test_delete_workspace_with_wrong_name_keeps_it(owner_client, workspace):
