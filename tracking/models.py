@@ -18,6 +18,17 @@ from workspaces.models import Workspace
 
 MAX_DESCRIPTION_LENGTH = 3000
 MAX_ENTRY_SECONDS = 999 * 3600
+# What reports total and group entries by, carried in the (workspace, start) index.
+REPORT_COLUMNS = [
+    "end",
+    "user",
+    "project",
+    "task",
+    "billable",
+    "duration_seconds",
+    "hourly_rate_cents",
+    "currency",
+]
 
 
 class Client(models.Model):
@@ -181,7 +192,13 @@ class TimeEntry(models.Model):
         ]
         indexes = [
             models.Index(fields=["workspace", "user", "-start"], name="entry_ws_user_start"),
-            models.Index(fields=["workspace", "-start"], name="entry_ws_start"),
+            # Covering: report totals and Summary groups over a date range read only this
+            # index (an index-only scan), not the table's wide rows.
+            models.Index(
+                fields=["workspace", "-start"],
+                include=REPORT_COLUMNS,
+                name="entry_ws_start_covering",
+            ),
             models.Index(fields=["workspace", "project", "-start"], name="entry_ws_project_start"),
         ]
 
