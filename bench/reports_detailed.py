@@ -1,0 +1,444 @@
+"""The Detailed and Summary reports on a million entries: Django against hand-written SQL.
+
+    .venv/bin/python bench/reports_detailed.py [--rounds 15] [--entries 1000000] [--reload]
+
+Uses the PostgreSQL database `tt_bench` (server from BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/). When it holds no benchmark workspace, or with --reload,
+it is dropped, created, migrated and filled by `manage.py bench_load_workspace --entries N`
+(200 members, 2,000 projects under 300 clients, tags, over three years), then kept for the
+next run. Each case is run `--rounds` times after one warm-up, Django and SQL in turn, and
+the medians are compared:
+
+1. Detailed report, last month, everyone: the first page of 50 rows with the totals;
+2. Detailed report, one member, the last 365 days: the same;
+3. Summary report, the last 365 days, everyone, grouped by project then member.
+
+"Django" is the page's GET request through the real view, logged in as the owner, rendered
+(`django.test.Client`, in this process: no HTTP server, no network), and for the Detailed
+report also the Reports API's POST for the same page. "SQL" is the same answer (rows, the
+related names and tags, the totals; for the Summary the groups with their names, the totals
+and the chart's months) from the best hand-written SQL on the same connection. The script
+first checks that the selectors and the SQL give the same answer. The ratio is Django's
+median over SQL's: the stated limit is 1.5, and Django's median under 100 ms.
+Not a test: numbers vary by machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+import zoneinfo
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DB_NAME = "tt_bench"
+SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
+RATIO_LIMIT = 1.5
+MEDIAN_LIMIT_MS = 100.0
+PAGE_SIZE = 50
+
+# --- the hand-written SQL -------------------------------------------------------------------
+
+_WHERE = """
+    workspace_id = %(ws)s AND "end" IS NOT NULL AND start >= %(since)s AND start < %(until)s
+    AND (%(user)s::varchar IS NULL OR user_id = %(user)s)
+"""
+SQL_TOTALS = f"""
+    SELECT currency, count(*), sum(duration_seconds),
+           coalesce(sum(duration_seconds) FILTER (WHERE billable), 0),
+           coalesce(sum((duration_seconds::bigint * hourly_rate_cents + 1800) / 3600)
+                    FILTER (WHERE billable), 0)
+    FROM tracking_timeentry WHERE {_WHERE}
+    GROUP BY currency ORDER BY currency
+"""
+SQL_PAGE = f"""
+    SELECT e.id, e.start, e."end", e.description, e.duration_seconds, e.billable,
+           e.hourly_rate_cents, e.currency, u.full_name, u.email, p.name, c.name, t.name,
+           (SELECT string_agg(g.name, ', ' ORDER BY g.name)
+              FROM tracking_timeentrytag et JOIN tracking_tag g ON g.id = et.tag_id
+             WHERE et.time_entry_id = e.id)
+    FROM (SELECT * FROM tracking_timeentry WHERE {_WHERE}
+          ORDER BY start DESC, id DESC LIMIT {PAGE_SIZE}) e
+    JOIN workspaces_user u ON u.id = e.user_id
+    LEFT JOIN tracking_project p ON p.id = e.project_id
+    LEFT JOIN tracking_client c ON c.id = p.client_id
+    LEFT JOIN tracking_task t ON t.id = e.task_id
+    ORDER BY e.start DESC, e.id DESC
+"""
+SQL_SUMMARY_GROUPS = f"""
+    WITH g AS (
+        SELECT project_id, user_id, currency, sum(duration_seconds) AS seconds,
+               coalesce(sum(duration_seconds) FILTER (WHERE billable), 0) AS billable_seconds,
+               coalesce(sum((duration_seconds::bigint * hourly_rate_cents + 1800) / 3600)
+                        FILTER (WHERE billable), 0) AS amount
+        FROM tracking_timeentry WHERE {_WHERE}
+        GROUP BY project_id, user_id, currency
+    )
+    SELECT g.project_id, p.name, g.user_id, u.full_name, u.email, g.currency, g.seconds,
+           g.billable_seconds, g.amount
+    FROM g LEFT JOIN tracking_project p ON p.id = g.project_id
+    JOIN workspaces_user u ON u.id = g.user_id
+"""
+SQL_MONTHS = f"""
+    SELECT date_trunc('month', start AT TIME ZONE %(tz)s), sum(duration_seconds)
+    FROM tracking_timeentry WHERE {_WHERE} GROUP BY 1
+"""
+
+
+def sql_detailed(cursor: Any, params: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    cursor.execute(SQL_TOTALS, params)
+    totals = cursor.fetchall()
+    cursor.execute(SQL_PAGE, params)
+    return totals, cursor.fetchall()
+
+
+def sql_summary(cursor: Any, params: dict[str, Any]) -> tuple[list[Any], list[Any], list[Any]]:
+    cursor.execute(SQL_SUMMARY_GROUPS, params)
+    groups = cursor.fetchall()
+    cursor.execute(SQL_TOTALS, params)
+    totals = cursor.fetchall()
+    cursor.execute(SQL_MONTHS, params)
+    return groups, totals, cursor.fetchall()
+
+
+# --- the database ---------------------------------------------------------------------------
+
+
+def database_url() -> str:
+    parts = urlsplit(SERVER_URL)
+    return urlunsplit(parts._replace(path=f"/{DB_NAME}"))
+
+
+def _server_connection() -> Any:
+    import psycopg2
+
+    parts = urlsplit(SERVER_URL)
+    conn = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname="postgres",
+    )
+    conn.autocommit = True
+    return conn
+
+
+def prepare_database(entries: int, reload: bool) -> None:
+    """Create and load `tt_bench` unless it already holds a loaded benchmark workspace."""
+    conn = _server_connection()
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
+        exists = cur.fetchone() is not None
+    if exists and not reload:
+        import psycopg2
+
+        with psycopg2.connect(database_url()) as db, db.cursor() as cur:
+            cur.execute(
+                "SELECT to_regclass('tracking_timeentry') IS NOT NULL"
+                " AND EXISTS (SELECT 1 FROM workspaces_workspace"
+                "             WHERE name = 'Benchmark workspace')"
+            )
+            row = cur.fetchone()
+        if row and row[0]:
+            conn.close()
+            return
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{DB_NAME}"')
+    conn.close()
+    env = {**os.environ, "DATABASE_URL": database_url()}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [*manage, "bench_load_workspace", "--entries", str(entries)], cwd=ROOT, env=env, check=True
+    )
+
+
+# --- the cases ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    start: dt.date
+    end: dt.date  # inclusive
+    member_id: str | None = None
+
+    def query(self) -> dict[str, Any]:
+        query: dict[str, Any] = {
+            "range": "custom",
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+        }
+        if self.member_id:
+            query["member"] = self.member_id
+        return query
+
+    def sql_params(self, workspace_id: str, time_zone: str) -> dict[str, Any]:
+        zone = zoneinfo.ZoneInfo(time_zone)
+        return {
+            "ws": workspace_id,
+            "since": dt.datetime.combine(self.start, dt.time(), tzinfo=zone),
+            "until": dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), tzinfo=zone),
+            "user": self.member_id,
+            "tz": time_zone,
+        }
+
+    def api_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "dateRangeStart": self.start.isoformat(),
+            "dateRangeEnd": self.end.isoformat(),
+            "detailedFilter": {"page": 1, "pageSize": PAGE_SIZE},
+        }
+        if self.member_id:
+            body["users"] = {"ids": [self.member_id], "contains": "CONTAINS"}
+        return body
+
+
+@dataclass(frozen=True)
+class Bench:
+    workspace_id: str
+    owner: Any
+    membership: Any
+    month: Case
+    member_year: Case
+    year: Case
+
+
+def find_bench() -> Bench:
+    from workspaces.models import Membership, Workspace
+
+    workspace = Workspace.objects.filter(name="Benchmark workspace").latest("created_at")
+    owner_ms = Membership.objects.select_related("user", "workspace").get(
+        workspace=workspace, role=Membership.Role.OWNER
+    )
+    member = (
+        Membership.objects.filter(workspace=workspace, role=Membership.Role.MEMBER)
+        .order_by("user__full_name")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    today = dt.date.today()
+    last_month_end = today.replace(day=1) - dt.timedelta(days=1)
+    year_start = today - dt.timedelta(days=364)
+    return Bench(
+        workspace_id=workspace.pk,
+        owner=owner_ms.user,
+        membership=owner_ms,
+        month=Case("last month, everyone", last_month_end.replace(day=1), last_month_end),
+        member_year=Case("one member, 365 days", year_start, today, member_id=member),
+        year=Case("365 days, everyone", year_start, today),
+    )
+
+
+def check_same_answer(bench: Bench) -> None:
+    """The selectors (what the page and the API show) and the hand-written SQL agree."""
+    from django.db import connection
+
+    from reports.filters import parse_detailed_filters
+    from reports.selectors import detailed_entries, detailed_totals
+    from reports.summary import GroupBy, summary_groups
+
+    ms = bench.membership
+    tz = ms.user.time_zone
+    for case in (bench.month, bench.member_year):
+        filters = parse_detailed_filters({k: [v] for k, v in case.query().items()}, user=ms.user)
+        totals = detailed_totals(membership=ms, filters=filters)
+        rows = list(detailed_entries(membership=ms, filters=filters)[:PAGE_SIZE])
+        with connection.cursor() as cursor:
+            sql_totals, sql_rows = sql_detailed(cursor, case.sql_params(bench.workspace_id, tz))
+        assert totals.entry_count == sum(r[1] for r in sql_totals), case
+        assert totals.total_seconds == sum(r[2] for r in sql_totals), case
+        assert [(a.currency, a.cents) for a in totals.amounts] == [
+            (r[0], r[4]) for r in sql_totals if r[3]
+        ], case
+        assert [e.pk for e in rows] == [r[0] for r in sql_rows], case
+        assert [", ".join(t.name for t in e.tags.all()) for e in rows] == [
+            r[13] or "" for r in sql_rows
+        ], case
+    filters = parse_detailed_filters({k: [v] for k, v in bench.year.query().items()}, user=ms.user)
+    groups = summary_groups(
+        membership=ms, filters=filters, group_by=GroupBy.PROJECT, sub_group_by=GroupBy.MEMBER
+    )
+    with connection.cursor() as cursor:
+        sql_groups, _, _ = sql_summary(cursor, bench.year.sql_params(bench.workspace_id, tz))
+    ours = {(g.key, c.key): c.seconds for g in groups for c in g.children}
+    theirs: dict[tuple[str, str], int] = {}
+    for row in sql_groups:
+        key = (row[0] or "", row[2])
+        theirs[key] = theirs.get(key, 0) + int(row[6])
+    assert ours == theirs, "summary groups differ"
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    began = time.perf_counter()
+    fn()
+    return (time.perf_counter() - began) * 1000
+
+
+def medians(runs: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:
+    """Each callable once to warm up, then `rounds` times in turn; median ms of each."""
+    for fn in runs.values():
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, fn in runs.items():
+            times[name].append(timed(fn))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def queries_of(fn: Callable[[], Any]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def run(bench: Bench, rounds: int, out: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Measure every case; print one line per Django route; return the figures."""
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(bench.owner)
+    ws = bench.workspace_id
+    tz = bench.membership.user.time_zone
+    detailed_url = reverse("reports:detailed", kwargs={"ws": ws})
+    summary_url = reverse("reports:summary", kwargs={"ws": ws})
+    api_url = f"/reports/v1/workspaces/{ws}/reports/detailed"
+
+    def page(url: str, query: dict[str, Any]) -> Callable[[], Any]:
+        def go() -> None:
+            response = client.get(url, query)
+            assert response.status_code == 200, response.status_code
+
+        return go
+
+    def api(body: dict[str, Any]) -> Callable[[], Any]:
+        def go() -> None:
+            response = client.post(api_url, body, content_type="application/json")
+            assert response.status_code == 200, response.content[:300]
+            assert len(response.json()["timeentries"]) <= PAGE_SIZE
+
+        return go
+
+    def sql(fn: Callable[[Any, dict[str, Any]], Any], case: Case) -> Callable[[], Any]:
+        params = case.sql_params(ws, tz)
+
+        def go() -> None:
+            with connection.cursor() as cursor:
+                fn(cursor, params)
+
+        return go
+
+    figures: list[dict[str, Any]] = []
+    summary_query = {**bench.year.query(), "group": "project", "sub_group": "member"}
+    plans: Sequence[tuple[str, dict[str, Callable[[], Any]]]] = [
+        (
+            f"Detailed, {bench.month.name}",
+            {
+                "page": page(detailed_url, bench.month.query()),
+                "api": api(bench.month.api_body()),
+                "sql": sql(sql_detailed, bench.month),
+            },
+        ),
+        (
+            f"Detailed, {bench.member_year.name}",
+            {
+                "page": page(detailed_url, bench.member_year.query()),
+                "api": api(bench.member_year.api_body()),
+                "sql": sql(sql_detailed, bench.member_year),
+            },
+        ),
+        (
+            "Summary, project > member, " + bench.year.name,
+            {"page": page(summary_url, summary_query), "sql": sql(sql_summary, bench.year)},
+        ),
+    ]
+    for title, runs in plans:
+        result = medians(runs, rounds)
+        for route in (r for r in runs if r != "sql"):
+            ratio = result[route] / result["sql"]
+            verdict = (
+                "ok"
+                if ratio <= RATIO_LIMIT and result[route] < MEDIAN_LIMIT_MS
+                else "OVER THE LIMIT"
+            )
+            figure = {
+                "case": title,
+                "route": route,
+                "django_ms": result[route],
+                "sql_ms": result["sql"],
+                "ratio": ratio,
+                "queries": queries_of(runs[route]),
+            }
+            figures.append(figure)
+            out(
+                f"{title:<46} {route:<4} Django {result[route]:7.1f} ms  "
+                f"SQL {result['sql']:6.1f} ms  ratio {ratio:5.2f} (limit {RATIO_LIMIT})  "
+                f"queries {figure['queries']:>2}  {verdict}"
+            )
+    return figures
+
+
+def setup_django() -> None:
+    os.environ["DATABASE_URL"] = database_url()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timetracker.settings")
+    os.environ["DJANGO_DEBUG"] = "0"  # DEBUG keeps every query in memory
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    if not os.environ.get("FIELD_ENCRYPTION_KEY"):
+        from cryptography.fernet import Fernet
+
+        os.environ["FIELD_ENCRYPTION_KEY"] = Fernet.generate_key().decode()
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    # Without DEBUG the hashed-name static storage wants `collectstatic`'s manifest; the
+    # benchmark measures the report, not static file names.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--reload", action="store_true", help="drop and load the data again")
+    args = parser.parse_args()
+
+    prepare_database(args.entries, args.reload)
+    setup_django()
+    from tracking.models import TimeEntry
+
+    bench = find_bench()
+    count = TimeEntry.objects.filter(workspace_id=bench.workspace_id).count()
+    print(
+        f"{count:,} entries in the workspace; median of {args.rounds} rounds; "
+        f"limits: ratio {RATIO_LIMIT}, median {MEDIAN_LIMIT_MS:.0f} ms"
+    )
+    check_same_answer(bench)
+    run(bench, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
