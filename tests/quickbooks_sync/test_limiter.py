@@ -290,3 +290,93 @@ def test_a_worker_killed_holding_a_slot_frees_it_when_its_lease_ends():
     with limiter.request_slot(timeout=5):
         freed_after = time.time() - granted_at.value
     assert 1.9 <= freed_after < 2.6
+
+
+# -- against the emulator ---------------------------------------------------------------------
+
+# The emulator's own throttles, tightened, and the limiter set to the same numbers: through the
+# limiter, processes calling one company at once must never meet a 429 (QBO measures its windows
+# when a call arrives, which the network delays).
+EMULATOR_SETTINGS = {
+    "rate_per_minute": 40,
+    "rate_per_second": 6,
+    "concurrent": 2,
+    "batch_per_minute": 10,
+    "time_scale": 60,
+}
+THROUGH_EMULATOR = limits(
+    requests_per_minute=40,
+    requests_per_second=6,
+    batches_per_minute=10,
+    concurrent=2,
+    time_scale=60,  # a minute lasts 1 s
+)
+
+
+def _call_emulator(
+    api: str, realm: str, token: str, go: Any, until: float, results: Any, seed: int
+) -> None:
+    import requests
+
+    rng = random.Random(seed)
+    limiter = redis_limiter(realm, THROUGH_EMULATOR)
+    http = requests.Session()
+    http.headers["Authorization"] = f"Bearer {token}"
+    statuses = []
+    go.wait()
+    while time.time() < until:
+        batch = rng.random() < 0.3
+        try:
+            with (limiter.batch_slot if batch else limiter.request_slot)(timeout=1):
+                if batch:
+                    body = {"BatchItemRequest": [{"bId": "1", "Query": "SELECT * FROM Customer"}]}
+                    response = http.post(f"{api}/company/{realm}/batch", json=body, timeout=10)
+                else:
+                    response = http.get(f"{api}/company/{realm}/companyinfo/{realm}", timeout=10)
+            statuses.append(response.status_code)
+        except RateLimitTimeout:
+            continue
+    results.put(statuses)
+
+
+@pytest.mark.sandbox
+def test_processes_through_the_limiter_never_meet_the_emulators_throttle(tmp_path):
+    from quickbooks_sync.client import QBOAuth, QBOConfig
+    from tests.sandbox_process import SandboxProcess
+
+    with SandboxProcess(tmp_path / "qbo.sqlite3", settings=EMULATOR_SETTINGS) as qbo:
+        realm = qbo.create_company(name="Limiter Co")
+        auth = QBOAuth(
+            QBOConfig(
+                client_id="sandbox-client-id",
+                client_secret="sandbox-client-secret",
+                redirect_uri="http://127.0.0.1:8000/quickbooks/callback",
+                environment=qbo.discovery_url,
+                api_base_url=qbo.base_url,
+                timeout=5,
+            )
+        )
+        location = qbo.approve(auth.authorization_url("s"), realm)
+        code = location.split("code=")[1].split("&")[0]
+        token = auth.exchange_code(code).access_token
+        go, results = FORK.Event(), FORK.Queue()
+        until = time.time() + 2.5
+        workers = [
+            FORK.Process(
+                target=_call_emulator, args=(qbo.api_url_v3, realm, token, go, until, results, i)
+            )
+            for i in range(4)
+        ]
+        for worker in workers:
+            worker.start()
+        go.set()
+        statuses = [status for _ in workers for status in results.get(timeout=30)]
+        for worker in workers:
+            worker.join(timeout=10)
+        log = qbo.control("GET", f"/requests?realm={realm}&limit=1000")
+    assert statuses.count(429) == 0, statuses
+    assert set(statuses) == {200}
+    assert len(statuses) > 2 * THROUGH_EMULATOR.requests_per_minute  # the windows slid
+    logged = [entry["status"] for entry in log["requests"]]
+    assert len(logged) == len(statuses)
+    assert 429 not in logged
