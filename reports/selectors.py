@@ -302,7 +302,9 @@ def detailed_totals(*, membership: Membership, filters: DetailedFilters) -> Deta
         entries.order_by()
         .values("currency")
         .annotate(
-            n=Count("pk"),
+            # COUNT(*), not COUNT(id): the id is not in the covering (workspace, start)
+            # index, and naming it made PostgreSQL read the table instead of the index.
+            n=Count("*"),
             total=Coalesce(Sum(seconds), 0),
             billable_total=Coalesce(Sum(seconds, filter=Q(billable=True)), 0),
             amount=Coalesce(Sum(annotations["report_amount_cents"]), 0),
