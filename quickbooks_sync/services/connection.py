@@ -306,7 +306,7 @@ def _company_refusal(info: CompanyInfo) -> str | None:
     return None
 
 
-def _exchange(auth: QBOAuth, code: str, *, workspace_id: str) -> TokenSet:
+def _exchange(auth: QBOAuth, code: str) -> TokenSet:
     try:
         return auth.exchange_code(code)
     except QBOInvalidGrant:
@@ -339,7 +339,7 @@ def connection_complete(
         )
     config = qbo_config()
     auth = QBOAuth(config)
-    tokens = _exchange(auth, code, workspace_id=workspace_id)
+    tokens = _exchange(auth, code)
     try:
         info = QBOSession(
             config, realm_id=realm_id, access_token=tokens.access_token

@@ -3,10 +3,12 @@ expiry and after a 401 (rotated refresh token saved), invalid_grant -> needs rec
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 from django.utils import timezone
 
 from quickbooks_sync.client import QBOAuth, QBOTransientError
@@ -62,8 +64,9 @@ def test_a_token_expiring_within_five_minutes_is_refreshed_first_and_the_new_one
 
 
 def test_a_401_refreshes_once_and_retries(
-    workspace, connection: QBOConnection, sandbox: SandboxProcess, realm: str
+    workspace, connection: QBOConnection, sandbox: SandboxProcess, realm: str, caplog
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     sandbox.control("POST", f"/companies/{realm}/expire-tokens")  # the row still says "fresh"
     old_access = connection.access_token
     calls: list[str] = []
@@ -78,6 +81,8 @@ def test_a_401_refreshes_once_and_retries(
     assert len(calls) == 2
     connection.refresh_from_db()
     assert connection.access_token != old_access
+    for secret in (old_access, connection.access_token, connection.refresh_token):
+        assert secret not in caplog.text
 
 
 def test_invalid_grant_marks_the_connection_needs_reconnect(
@@ -116,3 +121,15 @@ def test_without_a_connection_it_refuses_with_a_message(workspace, other_workspa
     with pytest.raises(ConnectionUnavailable) as excinfo:
         company_name(workspace)
     assert "not connected" in excinfo.value.message
+
+
+def test_tokens_unreadable_with_the_configured_key_need_reconnecting(
+    workspace, connection: QBOConnection, settings
+) -> None:
+    settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()  # replaced, not rotated
+    with pytest.raises(ConnectionUnavailable) as excinfo:
+        company_name(workspace)
+    assert "FIELD_ENCRYPTION_KEY" in excinfo.value.message
+    row = QBOConnection.objects.defer("access_token", "refresh_token").get(pk=connection.pk)
+    assert row.status == QBOConnection.Status.NEEDS_RECONNECT
+    assert "FIELD_ENCRYPTION_KEY" in row.problem
