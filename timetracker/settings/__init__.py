@@ -180,6 +180,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Sending time to QuickBooks (quickbooks_sync/services/send.py): a job whose worker showed no
+# life for QBO_SEND_STALE_SECONDS is resumed by the periodic task (run it with
+# `celery beat`, or a worker started with -B); transient failures back off from
+# QBO_SEND_BACKOFF_SECONDS, doubling, QBO_SEND_MAX_TRIES times before the task retries later.
+QBO_SEND_STALE_SECONDS = env.float("QBO_SEND_STALE_SECONDS", default=120.0)
+QBO_SEND_RESUME_SECONDS = env.float("QBO_SEND_RESUME_SECONDS", default=60.0)
+QBO_SEND_BACKOFF_SECONDS = env.float("QBO_SEND_BACKOFF_SECONDS", default=2.0)
+QBO_SEND_MAX_TRIES = env.int("QBO_SEND_MAX_TRIES", default=6)
+# Celery autodiscovers only tasks.py modules.
+CELERY_IMPORTS = ("quickbooks_sync.tasks_send",)
+CELERY_BEAT_SCHEDULE = {
+    "quickbooks-send-resume": {
+        "task": "quickbooks_sync.tasks_send.send_jobs_resume",
+        "schedule": QBO_SEND_RESUME_SECONDS,
+    },
+}
 
 LOGGING = {
     "version": 1,

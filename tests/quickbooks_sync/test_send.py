@@ -1,0 +1,362 @@
+"""Sending time to QuickBooks, in process against the QBO emulator as a real server: what is
+sent per entry, what is not and why, QBO's refusals and "Retry failed", the database's
+exactly-once constraints, roles and tenants. (Worker processes, faults and crashes:
+test_send_resilience.py.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models_send import SendItem, SendJob, SentEntry
+from quickbooks_sync.services.send import (
+    ALREADY_SENT,
+    NOTHING_TO_SEND,
+    send_job_get,
+    send_preview,
+    send_retry_failed,
+    send_run,
+    send_start,
+)
+from tests.factories import MembershipFactory, UserFactory
+from tests.quickbooks_sync.connection_helpers import (
+    connect_workspace,
+    point_settings_at,
+    qbo_sandbox_process,
+)
+from tests.quickbooks_sync.send_helpers import (  # noqa: F401 (autouse fixture)
+    DAY,
+    entry,
+    filters_for,
+    link_member,
+    linked_project,
+    many_entries,
+    restore_insecure_transport,
+    seed,
+    time_activities,
+)
+from tests.sandbox_process import SandboxProcess
+from workspaces.errors import ApplicationError, NotFound, PermissionDenied
+from workspaces.models import Membership
+
+pytestmark = pytest.mark.sandbox
+
+UTC = dt.UTC
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+    with qbo_sandbox_process(tmp_path_factory.mktemp("qbo_send")) as process:
+        yield process
+
+
+@pytest.fixture(autouse=True)
+def _qbo_settings(settings, sandbox: SandboxProcess) -> None:
+    point_settings_at(settings, sandbox)
+    settings.QBO_SEND_BACKOFF_SECONDS = 0.05
+
+
+@pytest.fixture
+def realm(sandbox: SandboxProcess) -> str:
+    return sandbox.create_company(name=f"Send Co {uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def connection(workspace, owner, sandbox: SandboxProcess, realm: str) -> QBOConnection:
+    workspace.time_zone = "America/New_York"
+    workspace.save(update_fields=["time_zone"])
+    return connect_workspace(workspace, sandbox, realm, user=owner)
+
+
+def ms(workspace, user) -> Membership:
+    return Membership.objects.select_related("workspace", "user").get(
+        workspace=workspace, user=user
+    )
+
+
+def by_description(sandbox: SandboxProcess, realm: str) -> dict[str, dict]:
+    return {a["Description"]: a for a in time_activities(sandbox, realm)}
+
+
+def test_each_entry_becomes_one_time_activity_with_the_reports_rounding(
+    workspace, owner, admin, member, connection, sandbox, realm
+):
+    workspace.rounding_enabled = True
+    workspace.rounding_mode = "NEAREST"
+    workspace.rounding_minutes = 15
+    workspace.save()
+    member_employee = link_member(workspace, member, sandbox, realm)
+    admin_employee = link_member(workspace, admin, sandbox, realm)
+    project, customer = linked_project(workspace, sandbox, realm, "Website", parent="Acme")
+    item = seed(sandbox, realm, "Item", Name="Consulting", Type="Service")
+    connection.service_item_id = item["Id"]
+    connection.save(update_fields=["service_item_id"])
+    # 03:30 UTC on the 10th is 23:30 on the 9th in New York (EDT since March 8).
+    billable = entry(
+        workspace,
+        member,
+        start=dt.datetime(2026, 3, 10, 3, 30, tzinfo=UTC),
+        seconds=4060,  # 1:07:40 -> 1:15 at 15 min nearest
+        project=project,
+        billable=True,
+        rate_cents=7550,
+        description="Design review",
+    )
+    plain = entry(
+        workspace,
+        admin,
+        start=dt.datetime(2026, 3, 10, 15, 0, tzinfo=UTC),
+        seconds=1000,  # 0:16:40 -> 0:15
+        description="Admin work",
+    )
+    # 7:29 rounds to nothing at 15 min nearest: not sent, as the report shows 0:00.
+    entry(
+        workspace,
+        member,
+        start=dt.datetime(2026, 3, 10, 16, 0, tzinfo=UTC),
+        seconds=449,
+        project=project,
+        description="Blip",
+    )
+    owner_ms = ms(workspace, owner)
+
+    preview = send_preview(membership=owner_ms, filters=filters_for())
+    assert (preview.entries, preview.seconds) == (2, 4500 + 900)
+    assert {r: (c.entries, c.seconds) for r, c in preview.not_sent.items()} == {"too_short": (1, 0)}
+
+    job = send_start(membership=owner_ms, filters=filters_for())
+    assert (job.state, job.selected_count, job.selected_seconds) == ("QUEUED", 2, 5400)
+    assert send_run(job_id=job.pk) is True
+
+    job.refresh_from_db()
+    assert (job.state, job.sent_count, job.failed_count, job.sent_seconds) == (
+        "SUCCEEDED",
+        2,
+        0,
+        5400,
+    )
+    sent = by_description(sandbox, realm)
+    assert set(sent) == {"Design review", "Admin work"}
+    design = sent["Design review"]
+    assert design["NameOf"] == "Employee"
+    assert design["EmployeeRef"]["value"] == member_employee
+    assert design["CustomerRef"]["value"] == customer
+    assert design["TxnDate"] == "2026-03-09"
+    assert (design["Hours"], design["Minutes"]) == (1, 15)
+    assert design["BillableStatus"] == "Billable"
+    assert float(design["HourlyRate"]) == 75.5
+    assert design["ItemRef"]["value"] == item["Id"]
+    admin_work = sent["Admin work"]
+    assert admin_work["EmployeeRef"]["value"] == admin_employee
+    assert "CustomerRef" not in admin_work
+    assert admin_work["TxnDate"] == "2026-03-10"
+    assert (admin_work["Hours"], admin_work["Minutes"]) == (0, 15)
+    assert admin_work["BillableStatus"] == "NotBillable"
+    assert "HourlyRate" not in admin_work
+
+    ledger = {s.entry_key: s for s in SentEntry.objects.all()}
+    assert set(ledger) == {billable.pk, plain.pk}
+    assert ledger[billable.pk].qbo_time_activity_id == design["Id"]
+    assert ledger[billable.pk].sync_token == design["SyncToken"] == "0"
+    assert ledger[billable.pk].values_sent["Hours"] == 1
+    assert ledger[billable.pk].realm_id == realm
+    assert ledger[plain.pk].qbo_time_activity_id == admin_work["Id"]
+
+    # Sent once, never again: the preview now says why, and a second send has nothing to do.
+    again = send_preview(membership=owner_ms, filters=filters_for())
+    assert again.entries == 0
+    assert again.not_sent[ALREADY_SENT].entries == 2
+    with pytest.raises(ApplicationError, match=NOTHING_TO_SEND):
+        send_start(membership=owner_ms, filters=filters_for())
+    assert SendJob.objects.count() == 1
+    assert len(time_activities(sandbox, realm)) == 2
+
+
+def test_entries_not_sent_are_grouped_by_reason_over_all_pages(
+    workspace, owner, admin, member, connection, sandbox, realm
+):
+    link_member(workspace, member, sandbox, realm)
+    linked, _ = linked_project(workspace, sandbox, realm, "Linked")
+    from tests.tracking.factories import ProjectFactory
+
+    unlinked = ProjectFactory(workspace=workspace, name="Not in QuickBooks")
+    at = dt.datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    many_entries(workspace, member, linked, 55, tag="ok")  # more than a report page
+    entry(workspace, member, start=at, seconds=600, billable=True, description="no project")
+    entry(workspace, member, start=at, seconds=24 * 3600, project=linked, description="long")
+    entry(workspace, member, start=at, seconds=None, project=linked, description="running")
+    entry(workspace, admin, start=at, seconds=1200, project=linked, description="admin")
+    entry(workspace, member, start=at, seconds=1800, project=unlinked, description="unlinked")
+    # An inactive member who was linked is sent like the rest.
+    gone = UserFactory(full_name="Gina Gone")
+    MembershipFactory(workspace=workspace, user=gone, status=Membership.Status.INACTIVE)
+    link_member(workspace, gone, sandbox, realm)
+    entry(workspace, gone, start=at, seconds=600, project=linked, description="inactive")
+
+    preview = send_preview(membership=ms(workspace, admin), filters=filters_for())
+
+    assert (preview.entries, preview.seconds) == (56, 55 * 900 + 600)
+    assert {r: (c.entries, c.seconds) for r, c in preview.not_sent.items()} == {
+        "billable_without_project": (1, 600),
+        "too_long": (1, 24 * 3600),
+        "running": (1, 0),
+        "member_not_linked": (1, 1200),
+        "project_not_linked": (1, 1800),
+    }
+    # The filters apply: only the member's entries.
+    mine = send_preview(
+        membership=ms(workspace, admin), filters=filters_for(members=(str(gone.pk),))
+    )
+    assert (mine.entries, mine.not_sent_entries) == (1, 0)
+
+    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    skipped = dict(
+        SendItem.objects.filter(job=job, state="SKIPPED").values_list("reason", "message")
+    )
+    assert set(skipped) == set(preview.not_sent)
+    assert "sync users" in skipped["member_not_linked"]
+    assert SendItem.objects.filter(job=job, state="PENDING").count() == 56
+
+
+def test_only_admins_of_a_connected_workspace_send(
+    workspace, owner, member, outsider, other_workspace, connection
+):
+    with pytest.raises(PermissionDenied):
+        send_preview(membership=ms(workspace, member), filters=filters_for())
+    with pytest.raises(PermissionDenied):
+        send_start(membership=ms(workspace, member), filters=filters_for())
+    with pytest.raises(ApplicationError, match="Connect this workspace"):
+        send_start(membership=ms(other_workspace, outsider), filters=filters_for())
+    connection.status = QBOConnection.Status.NEEDS_RECONNECT
+    connection.save(update_fields=["status"])
+    with pytest.raises(ApplicationError, match="reconnecting"):
+        send_preview(membership=ms(workspace, owner), filters=filters_for())
+    job = SendJob.objects.create(workspace=workspace, realm_id=connection.realm_id)
+    with pytest.raises(NotFound):
+        send_job_get(membership=ms(other_workspace, outsider), job_id=job.pk)
+    with pytest.raises(NotFound):
+        send_job_get(membership=ms(workspace, owner), job_id="not-an-id")
+    assert send_job_get(membership=ms(workspace, owner), job_id=job.pk) == job
+
+
+def test_closed_books_fail_that_entry_with_qbos_reason_and_retry_sends_it(
+    workspace, owner, member, connection, sandbox, realm
+):
+    link_member(workspace, member, sandbox, realm)
+    project, _ = linked_project(workspace, sandbox, realm, "Books")
+    closed_day = entry(
+        workspace,
+        member,
+        start=dt.datetime.combine(DAY - dt.timedelta(days=1), dt.time(15), tzinfo=UTC),
+        seconds=3600,
+        project=project,
+        description="closed",
+    )
+    entry(
+        workspace,
+        member,
+        start=dt.datetime.combine(DAY, dt.time(15), tzinfo=UTC),
+        seconds=3600,
+        project=project,
+        description="open",
+    )
+    book_close = (DAY - dt.timedelta(days=1)).isoformat()
+    sandbox.control("PATCH", f"/companies/{realm}", {"book_close_date": book_close})
+    owner_ms = ms(workspace, owner)
+
+    job = send_start(membership=owner_ms, filters=filters_for())
+    send_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.state, job.sent_count, job.failed_count) == ("SUCCEEDED", 1, 1)
+    failed = SendItem.objects.get(job=job, state="FAILED")
+    assert failed.entry_key == closed_day.pk
+    assert failed.reason == "qbo_6210"
+    assert "Close the books" in failed.message
+    assert set(by_description(sandbox, realm)) == {"open"}
+    assert not SentEntry.objects.filter(entry_key=closed_day.pk).exists()
+
+    sandbox.control("PATCH", f"/companies/{realm}", {"book_close_date": None})
+    job = send_retry_failed(membership=owner_ms, job_id=job.pk)
+    assert job.state == "QUEUED"
+    send_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.state, job.sent_count, job.failed_count) == ("SUCCEEDED", 2, 0)
+    assert sorted(by_description(sandbox, realm)) == ["closed", "open"]
+    with pytest.raises(ApplicationError, match="Nothing to retry"):
+        send_retry_failed(membership=owner_ms, job_id=job.pk)
+
+
+def test_a_lost_connection_stops_the_job_and_retry_finishes_it(
+    workspace, owner, member, connection, sandbox, realm
+):
+    link_member(workspace, member, sandbox, realm)
+    entries = many_entries(workspace, member, None, 3, tag="stop")
+    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    QBOConnection.objects.filter(pk=connection.pk).update(
+        status=QBOConnection.Status.NEEDS_RECONNECT
+    )
+
+    send_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.state == "FAILED"
+    assert "reconnecting" in job.error
+    assert job.failed_count == 3
+    assert time_activities(sandbox, realm) == []
+
+    QBOConnection.objects.filter(pk=connection.pk).update(status=QBOConnection.Status.CONNECTED)
+    send_retry_failed(membership=ms(workspace, owner), job_id=job.pk)
+    send_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.sent_count) == ("SUCCEEDED", 3)
+    assert sorted(by_description(sandbox, realm)) == sorted(e.description for e in entries)
+
+
+def test_a_read_only_company_refuses_the_batch_and_nothing_is_marked_sent(
+    workspace, owner, member, connection, sandbox, realm
+):
+    link_member(workspace, member, sandbox, realm)
+    many_entries(workspace, member, None, 2, tag="ro")
+    sandbox.control("PATCH", f"/companies/{realm}", {"subscription_status": "CANCELLED"})
+    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    send_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.failed_count, job.sent_count) == ("SUCCEEDED", 2, 0)
+    assert set(SendItem.objects.filter(job=job).values_list("reason", flat=True)) == {"qbo_3100"}
+    assert not SentEntry.objects.exists()
+
+
+def test_the_database_refuses_a_second_send_of_an_entry(workspace, owner, member, connection):
+    e = entry(workspace, member, start=dt.datetime(2026, 3, 10, tzinfo=UTC), seconds=600)
+    job = SendJob.objects.create(workspace=workspace, realm_id=connection.realm_id)
+    other = SendJob.objects.create(workspace=workspace, realm_id=connection.realm_id)
+
+    def ledger_row(activity_id: str) -> SentEntry:
+        return SentEntry.objects.create(
+            workspace=workspace,
+            time_entry=e,
+            entry_key=e.pk,
+            realm_id=connection.realm_id,
+            qbo_time_activity_id=activity_id,
+            sync_token="0",
+        )
+
+    ledger_row("1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ledger_row("2")
+    SendItem.objects.create(workspace=workspace, job=job, time_entry=e, entry_key=e.pk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SendItem.objects.create(workspace=workspace, job=other, time_entry=e, entry_key=e.pk)
+    # Deleting a sent entry keeps the record of what QuickBooks holds.
+    SendItem.objects.all().delete()
+    key = e.pk
+    e.delete()
+    kept = SentEntry.objects.get(entry_key=key)
+    assert kept.time_entry is None

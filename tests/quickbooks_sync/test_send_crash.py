@@ -1,0 +1,149 @@
+"""A worker killed with SIGKILL in the middle of a send, and two admins sending overlapping
+filters at once: nothing lost, nothing doubled (real worker processes, the emulator as a real
+server)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection as db_connection
+
+from quickbooks_sync.models_send import SendBatch, SendItem, SendJob, SentEntry
+from quickbooks_sync.services.send import send_start
+from tests.quickbooks_sync.connection_helpers import (
+    connect_workspace,
+    point_settings_at,
+    qbo_sandbox_process,
+)
+from tests.quickbooks_sync.send_helpers import (  # noqa: F401 (autouse fixture)
+    Worker,
+    broker_for_this_process,
+    filters_for,
+    landed,
+    ledger_of,
+    link_member,
+    many_entries,
+    restore_insecure_transport,
+    time_activities,
+    wait_for_job,
+    wait_until,
+    worker_env,
+)
+from tests.sandbox_process import SandboxProcess
+from workspaces.errors import ApplicationError
+from workspaces.models import Membership
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+    with qbo_sandbox_process(tmp_path_factory.mktemp("qbo_crash"), time_scale=60) as process:
+        yield process
+
+
+@pytest.fixture
+def realm(settings, sandbox: SandboxProcess) -> str:
+    point_settings_at(settings, sandbox)
+    return sandbox.create_company(name=f"Crash Co {uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def workers(tmp_path: Path) -> Iterator[list[Worker]]:
+    """Workers a test starts; whatever is left is stopped at the end."""
+    started: list[Worker] = []
+    with broker_for_this_process():
+        yield started
+        for worker in started:
+            worker.stop()
+
+
+def membership(workspace, user) -> Membership:
+    return Membership.objects.select_related("workspace", "user").get(
+        workspace=workspace, user=user
+    )
+
+
+def test_a_worker_killed_after_qbo_executed_a_batch_is_resumed_without_doubles(
+    workspace, owner, member, sandbox, realm, workers, tmp_path
+):
+    connect_workspace(workspace, sandbox, realm, user=owner)
+    link_member(workspace, member, sandbox, realm)
+    entries = many_entries(workspace, member, None, 70, tag="kill")
+    # QBO creates the first batch's TimeActivities but the answer is lost; the worker then waits
+    # 3 s before asking again, and is killed while it waits.
+    sandbox.control(
+        "POST", "/faults", {"kind": "drop", "realm": realm, "path": "batch"}, expect=201
+    )
+    slow = worker_env(sandbox, QBO_SEND_BACKOFF_SECONDS=3, QBO_SEND_RESUME_SECONDS=3600)
+    first = Worker(tmp_path, slow, concurrency=1).start()
+    workers.append(first)
+    job_id = send_start(membership=membership(workspace, owner), filters=filters_for()).pk
+    wait_until(
+        lambda: SendBatch.objects.filter(job_id=job_id).exclude(last_error="").exists(),
+        timeout=30,
+    )
+
+    first.kill()
+
+    job = SendJob.objects.get(pk=job_id)
+    assert job.state == "RUNNING"
+    assert len(time_activities(sandbox, realm)) == 30  # in QBO ...
+    assert not SentEntry.objects.exists()  # ... and not (yet) marked sent
+
+    second = Worker(tmp_path, worker_env(sandbox)).start()  # its beat resumes stale jobs
+    workers.append(second)
+    job = wait_for_job(job_id, worker=second)
+
+    assert job.state == "SUCCEEDED", job.error
+    assert job.sent_count == 70
+    result = landed(sandbox, realm, entries, ledger_of(workspace))
+    assert (result.missing, result.doubled, result.ledger_mismatch) == ([], [], [])
+    assert "resuming it" in second.output()
+
+
+def test_two_admins_sending_overlapping_filters_at_once_send_each_entry_once(
+    workspace, owner, admin, member, sandbox, realm, workers, tmp_path
+):
+    connect_workspace(workspace, sandbox, realm, user=owner)
+    link_member(workspace, member, sandbox, realm)
+    link_member(workspace, admin, sandbox, realm)
+    entries = many_entries(workspace, member, None, 40, tag="both") + many_entries(
+        workspace, admin, None, 20, tag="admin-only"
+    )
+    barrier = threading.Barrier(2)
+    jobs: list[str] = []
+    refused: list[str] = []
+
+    def press_send(user, filters) -> None:
+        try:
+            barrier.wait(timeout=10)
+            jobs.append(send_start(membership=membership(workspace, user), filters=filters).pk)
+        except ApplicationError as exc:
+            refused.append(exc.message)
+        finally:
+            db_connection.close()
+
+    threads = [
+        threading.Thread(target=press_send, args=(owner, filters_for())),
+        threading.Thread(target=press_send, args=(admin, filters_for(members=(str(member.pk),)))),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # Whoever came second found the member's entries taken (or everything, and was refused).
+    selected = SendItem.objects.filter(state="PENDING").values_list("entry_key", flat=True)
+    assert sorted(selected) == sorted(e.pk for e in entries)
+    assert len(jobs) + len(refused) == 2
+
+    workers.append(Worker(tmp_path, worker_env(sandbox)).start())
+    for job_id in jobs:
+        assert wait_for_job(job_id, worker=workers[0]).state == "SUCCEEDED"
+    result = landed(sandbox, realm, entries, ledger_of(workspace))
+    assert (result.missing, result.doubled, result.ledger_mismatch) == ([], [], [])

@@ -1,0 +1,202 @@
+"""Exactly once, whatever happens: a real Celery worker process (beat inside) sends to the QBO
+emulator running as a real server while the emulator injects faults. After each, every selected
+entry exists exactly once among the company's TimeActivities, and an entry is marked sent exactly
+when it exists there.
+
+(A worker killed with SIGKILL and two concurrent sends: test_send_crash.py.)"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from quickbooks_sync.client import QBOAuth
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models_send import SendBatch
+from quickbooks_sync.services.connection import qbo_config
+from quickbooks_sync.services.send import send_start
+from tests.quickbooks_sync.connection_helpers import (
+    connect_workspace,
+    point_settings_at,
+    qbo_sandbox_process,
+)
+from tests.quickbooks_sync.send_helpers import (  # noqa: F401 (autouse fixture)
+    Worker,
+    broker_for_this_process,
+    filters_for,
+    landed,
+    ledger_of,
+    link_member,
+    many_entries,
+    restore_insecure_transport,
+    wait_for_job,
+    wait_until,
+    worker_env,
+)
+from tests.sandbox_process import SandboxProcess
+from workspaces.models import Membership
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
+
+ENTRIES = 45  # two batches: one full, one not
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+    # Time scale 60: QBO's throttle windows (a minute) last a second, as the worker's limiter.
+    with qbo_sandbox_process(tmp_path_factory.mktemp("qbo_resilience"), time_scale=60) as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def worker(
+    django_db_setup: None, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worker]:
+    directory: Path = tmp_path_factory.mktemp("send_worker")
+    with broker_for_this_process():
+        process = Worker(directory, worker_env(sandbox)).start()
+        try:
+            yield process
+        finally:
+            process.stop()
+
+
+@pytest.fixture(autouse=True)
+def _qbo_settings(settings, sandbox: SandboxProcess) -> Iterator[None]:
+    point_settings_at(settings, sandbox)
+    yield
+    sandbox.control("DELETE", "/faults")
+
+
+@pytest.fixture
+def realm(sandbox: SandboxProcess) -> str:
+    return sandbox.create_company(name=f"Resilient Co {uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def connection(workspace, owner, member, sandbox: SandboxProcess, realm: str) -> QBOConnection:
+    made = connect_workspace(workspace, sandbox, realm, user=owner)
+    link_member(workspace, member, sandbox, realm)
+    return made
+
+
+def arm(sandbox: SandboxProcess, realm: str, kind: str, **options: Any) -> None:
+    fault = {"kind": kind, "realm": realm, "path": "batch", **options}
+    sandbox.control("POST", "/faults", fault, expect=201)
+
+
+def start(workspace, owner, **filters: Any) -> str:
+    membership = Membership.objects.select_related("workspace", "user").get(
+        workspace=workspace, user=owner
+    )
+    return send_start(membership=membership, filters=filters_for(**filters)).pk
+
+
+def assert_exactly_once(sandbox, realm, workspace, entries, job) -> None:
+    assert job.state == "SUCCEEDED", job.error
+    assert (job.sent_count, job.failed_count) == (len(entries), 0)
+    result = landed(sandbox, realm, entries, ledger_of(workspace))
+    assert result.missing == []
+    assert result.doubled == []
+    assert result.ledger_mismatch == []
+
+
+@pytest.mark.parametrize("status", ["500", "503"])
+def test_server_errors_are_retried_with_the_same_request_id(
+    worker, workspace, owner, member, connection, sandbox, realm, status
+):
+    entries = many_entries(workspace, member, None, ENTRIES, tag=f"e{status}")
+    arm(sandbox, realm, status, count=3)
+
+    job = wait_for_job(start(workspace, owner), worker=worker)
+
+    assert_exactly_once(sandbox, realm, workspace, entries, job)
+    assert max(SendBatch.objects.filter(job=job).values_list("attempts", flat=True)) == 4
+
+
+def test_a_hang_past_the_timeout_is_sent_again(
+    worker, workspace, owner, member, connection, sandbox, realm
+):
+    entries = many_entries(workspace, member, None, ENTRIES, tag="hang")
+    arm(sandbox, realm, "hang", count=1, seconds=2.5)  # the worker's timeout is 1 s
+
+    job = wait_for_job(start(workspace, owner), worker=worker)
+
+    assert_exactly_once(sandbox, realm, workspace, entries, job)
+
+
+def test_a_lost_response_after_qbo_executed_is_answered_from_the_request_id(
+    worker, workspace, owner, member, connection, sandbox, realm
+):
+    entries = many_entries(workspace, member, None, ENTRIES, tag="drop")
+    arm(sandbox, realm, "drop", count=2)  # both batches created in QBO, both answers lost
+
+    job = wait_for_job(start(workspace, owner), worker=worker)
+
+    assert_exactly_once(sandbox, realm, workspace, entries, job)
+    log = sandbox.control("GET", f"/requests?realm={realm}&limit=50")["requests"]
+    batch_ids = [r["request_id"] for r in log if urlsplit(r["path"]).path.endswith("/batch")]
+    # The two lost answers were asked again with the same request id (QBO answered from its
+    # store): two requests more than batches, and no request id outside the outbox.
+    request_ids = set(job.batches.values_list("request_id", flat=True))
+    assert set(batch_ids) == request_ids
+    assert len(batch_ids) == len(request_ids) + 2
+
+
+def test_a_429_storm_backs_off_and_finishes(
+    worker, workspace, owner, member, connection, sandbox, realm
+):
+    entries = many_entries(workspace, member, None, ENTRIES, tag="throttle")
+    arm(sandbox, realm, "429", count=5)
+
+    job = wait_for_job(start(workspace, owner), worker=worker)
+
+    assert_exactly_once(sandbox, realm, workspace, entries, job)
+
+
+def test_an_access_token_expiring_mid_job_is_refreshed_once(
+    worker, workspace, owner, member, connection, sandbox, realm
+):
+    entries = many_entries(workspace, member, None, ENTRIES, tag="expiry")
+    old_access = connection.access_token
+    arm(sandbox, realm, "hang", count=1, seconds=2.5)
+    job_id = start(workspace, owner)
+    # While the first batch hangs, QBO expires the token: the retry gets a 401, refreshes.
+    wait_until(lambda: SendBatch.objects.filter(job_id=job_id, attempts__gte=1).exists())
+    sandbox.control("POST", f"/companies/{realm}/expire-tokens")
+
+    job = wait_for_job(job_id, worker=worker)
+
+    assert_exactly_once(sandbox, realm, workspace, entries, job)
+    connection.refresh_from_db()
+    assert connection.status == QBOConnection.Status.CONNECTED
+    assert connection.access_token != old_access
+
+
+def test_refresh_token_rotation_with_two_jobs_refreshing_at_once(
+    worker, workspace, owner, admin, member, connection, sandbox, realm
+):
+    # The emulator hands out a new refresh token on every refresh and the old one dies at once:
+    # two workers refreshing with the same old token would lose the connection.
+    link_member(workspace, admin, sandbox, realm)
+    mine = many_entries(workspace, member, None, ENTRIES, tag="rot-m")
+    theirs = many_entries(workspace, admin, None, ENTRIES, tag="rot-a")
+    sandbox.control("POST", f"/companies/{realm}/expire-tokens")
+    old_refresh = connection.refresh_token
+
+    first = start(workspace, owner, members=(str(member.pk),))
+    second = start(workspace, owner, members=(str(admin.pk),))
+    jobs = [wait_for_job(first, worker=worker), wait_for_job(second, worker=worker)]
+
+    for job, entries in zip(jobs, (mine, theirs), strict=True):
+        assert_exactly_once(sandbox, realm, workspace, entries, job)
+    connection.refresh_from_db()
+    assert connection.status == QBOConnection.Status.CONNECTED
+    assert connection.refresh_token != old_refresh
+    # The stored refresh token is the live one.
+    assert QBOAuth(qbo_config()).refresh(connection.refresh_token).refresh_token
