@@ -352,11 +352,13 @@ def detailed_filter_choices(*, membership: Membership) -> FilterChoices:
     2,000 projects and 6,000 tasks spent 100 ms building models only to print two fields."""
     ws = membership.workspace_id
     projects = Project.objects.filter(workspace_id=ws)
+    tasks = Task.objects.filter(workspace_id=ws)
     if not membership.is_admin:
         member_of = ProjectMember.objects.filter(
             workspace_id=ws, user_id=membership.user_id
         ).values("project_id")
         projects = projects.filter(Q(is_public=True) | Q(pk__in=member_of))
+        tasks = tasks.filter(project__in=projects)
     members: tuple[Choice, ...] = ()
     if membership.is_admin:
         statuses = dict(Membership.Status.choices)
@@ -386,9 +388,9 @@ def detailed_filter_choices(*, membership: Membership) -> FilterChoices:
         ),
         tasks=tuple(
             Choice(pk, f"{name} · {project}")
-            for pk, name, project in Task.objects.filter(workspace_id=ws, project__in=projects)
-            .order_by("project__name", "name")
-            .values_list("pk", "name", "project__name")
+            for pk, name, project in tasks.order_by("project__name", "name").values_list(
+                "pk", "name", "project__name"
+            )
         ),
         tags=tuple(
             Choice(pk, name)

@@ -108,8 +108,8 @@ class Command(BaseCommand):
         # them: autovacuum's work there. VACUUM cannot run inside a transaction (a test's).
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         with connection.cursor() as cursor:
-            cursor.execute(f"{command} {TimeEntry._meta.db_table}")
-            cursor.execute(f"{command} {TimeEntryTag._meta.db_table}")
+            for model in (TimeEntry, TimeEntryTag, Task, Project, Client, Tag, Membership, User):
+                cursor.execute(f"{command} {model._meta.db_table}")
         self.stdout.write(
             f"{entries} entries ({tagged} tags on them), {len(people)} members, "
             f"{len(projects)} projects, {options['clients']} clients, {len(tags)} tags "
