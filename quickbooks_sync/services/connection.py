@@ -164,6 +164,13 @@ def _refresh_locked(workspace_id: str, *, rejected_token: str | None) -> _Access
                     "updated_at",
                 ]
             )
+            audit_log_record(
+                workspace=connection.workspace,
+                actor=None,
+                event="quickbooks.needs_reconnect",
+                target=connection.company_name or connection.realm_id,
+                details={"realm_id": connection.realm_id, "reason": exc.code},
+            )
         else:
             connection.access_token = tokens.access_token
             connection.refresh_token = tokens.refresh_token

@@ -22,6 +22,7 @@ from tests.quickbooks_sync.connection_helpers import (
     connect_workspace,
 )
 from tests.sandbox_process import SandboxProcess
+from workspaces.models import AuditLog
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
 
@@ -86,7 +87,7 @@ def test_a_401_refreshes_once_and_retries(
 
 
 def test_invalid_grant_marks_the_connection_needs_reconnect(
-    workspace, connection: QBOConnection
+    workspace, connection: QBOConnection, realm: str
 ) -> None:
     QBOAuth(qbo_config()).revoke(connection.refresh_token)
     connection.access_token_expires_at = timezone.now() - timedelta(seconds=1)
@@ -99,6 +100,8 @@ def test_invalid_grant_marks_the_connection_needs_reconnect(
     assert connection.status == QBOConnection.Status.NEEDS_RECONNECT
     assert "connect to QuickBooks again" in connection.problem
     assert connection.access_token == ""
+    entry = AuditLog.objects.get(workspace=workspace, event="quickbooks.needs_reconnect")
+    assert entry.actor is None and entry.details == {"realm_id": realm, "reason": "invalid_grant"}
     # Further calls refuse without asking QBO.
     with pytest.raises(ConnectionUnavailable):
         company_name(workspace)
