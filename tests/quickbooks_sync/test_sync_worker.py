@@ -1,0 +1,203 @@
+"""The sync through a REAL Celery worker process and the QBO emulator as a real process: started
+through the API and polled until done; and in a browser, Sync on the Integrations page with its
+progress bar (a QuickBooks timeout makes the worker retry, so the bar is seen), the result, and
+"Create missing customers and projects" confirmed on its own page."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client as DjangoClient
+from django.urls import reverse
+
+from quickbooks_sync.models import EmployeeLink, SyncJob
+from tests.api.conftest import api_client_for
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.sync_support import seed, sub
+from tests.quickbooks_sync.worker_process import process_env
+from tests.sandbox_process import ROOT, SandboxProcess
+from tests.tracking.factories import ProjectFactory
+from timetracker.celery import app as celery_app
+from tracking.models import Project
+
+pytestmark = [
+    pytest.mark.sandbox,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("qbo_settings"),
+]
+
+BROKER_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/6"
+
+
+@pytest.fixture(scope="module")
+def worker(
+    django_db_setup, django_db_blocker, sandbox: SandboxProcess, tmp_path_factory
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`celery -A timetracker worker` on the test database, the broker and the emulator."""
+    with django_db_blocker.unblock():
+        env = process_env(
+            sandbox,
+            CELERY_BROKER_URL=BROKER_URL,
+            SECRET_KEY=django_settings.SECRET_KEY,
+            FIELD_ENCRYPTION_KEY=django_settings.FIELD_ENCRYPTION_KEY,
+        )
+    log_path = Path(tmp_path_factory.mktemp("worker")) / "worker.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "timetracker",
+                "worker",
+                "--pool",
+                "solo",
+                "--without-mingle",
+                "--without-gossip",
+                "--without-heartbeat",
+                "--loglevel",
+                "INFO",
+                "--hostname",
+                f"sync-test-{uuid.uuid4().hex[:8]}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "ready." not in log_path.read_text(errors="replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker did not start:\n{log_path.read_text()}")
+            time.sleep(0.2)
+        yield process
+    finally:
+        process.send_signal(signal.SIGQUIT)  # cold shutdown: the tests are over
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def broker(worker) -> Iterator[None]:
+    """This process publishes to the worker's broker (the settings default is a local folder)."""
+    # The app reads Django settings with the CELERY_ namespace: override those keys.
+    conf = celery_app.conf
+    saved = {
+        "CELERY_BROKER_URL": conf.broker_url,
+        "CELERY_BROKER_TRANSPORT_OPTIONS": conf.broker_transport_options,
+    }
+    conf.update(CELERY_BROKER_URL=BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS={})
+    _reset_producer_pool()
+    yield
+    conf.update(**saved)
+    _reset_producer_pool()
+
+
+def _reset_producer_pool() -> None:
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def realm(sandbox: SandboxProcess) -> str:
+    realm_id = sandbox.create_company(name=f"Worker Co {uuid.uuid4().hex[:8]}")
+    seed(sandbox, realm_id, "Employee", DisplayName="Olivia Owner")
+    seed(sandbox, realm_id, "Employee", DisplayName="Adam Admin")
+    top = seed(sandbox, realm_id, "Customer", DisplayName="Acme")
+    sub(sandbox, realm_id, "Web", top)
+    sub(sandbox, realm_id, "Mobile", top)
+    return realm_id
+
+
+def test_a_sync_started_through_the_api_is_run_by_a_worker(
+    broker, workspace, owner, admin, member, sandbox: SandboxProcess, realm: str
+) -> None:
+    connect_workspace(workspace, sandbox, realm, user=owner)
+    client = api_client_for(admin)
+    base = f"/api/v1/workspaces/{workspace.pk}/quickbooks"
+    started = client.post(f"{base}/sync")
+    assert started.status_code == 202
+    job_id = started.json()["id"]
+
+    deadline = time.monotonic() + 60
+    while True:
+        body = client.get(f"{base}/jobs/{job_id}").json()
+        if body["state"] in ("SUCCEEDED", "FAILED") or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert body["state"] == "SUCCEEDED", body
+    assert body["progress"]["percent"] == 100
+    result = body["result"]
+    assert sorted(r["name"] for r in result["membersLinked"]) == ["Adam Admin", "Olivia Owner"]
+    # No projects here at the first sync: the hierarchy was imported.
+    assert result["firstSyncImport"]["failed"] == []
+    assert sorted(Project.objects.filter(workspace=workspace).values_list("name", flat=True)) == [
+        "Mobile",
+        "Web",
+    ]
+    assert EmployeeLink.objects.filter(workspace=workspace).count() == 2
+
+
+@pytest.mark.browser
+def test_admin_syncs_in_the_browser_sees_progress_then_creates_missing_customers(
+    broker, live_server, page, workspace, owner, admin, sandbox: SandboxProcess, realm: str
+) -> None:
+    connect_workspace(workspace, sandbox, realm, user=owner)
+    ProjectFactory(workspace=workspace, name="Internal")  # not a first-sync import
+    # QuickBooks hangs on the customer query once: the worker times out, says so, retries.
+    sandbox.control(
+        "POST",
+        "/faults",
+        {"kind": "hang", "seconds": 2, "entity": "Customer", "realm": realm, "count": 1},
+        expect=201,
+    )
+    web = DjangoClient()
+    web.force_login(admin)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": web.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    from playwright.sync_api import expect
+
+    page.goto(live_server.url + reverse("quickbooks:integrations", kwargs={"ws": workspace.pk}))
+    page.get_by_role("button", name="Sync", exact=True).click()
+
+    expect(page.get_by_role("heading", name="Sync users and customers")).to_be_visible()
+    expect(page.get_by_test_id("qbo-progress")).to_be_visible()
+    expect(page.get_by_role("status").first).to_contain_text("Trying again", timeout=20_000)
+    result = page.get_by_test_id("qbo-result")
+    expect(result).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("qbo-progress")).to_have_count(0)
+    expect(page.get_by_test_id("qbo-members-linked")).to_contain_text("Olivia Owner")
+    missing = page.get_by_test_id("qbo-customers-without-project")
+    expect(missing).to_contain_text("Acme:Web")
+    expect(page.get_by_test_id("qbo-projects-without-customer")).to_contain_text("Internal")
+
+    page.get_by_role("link", name="Create missing customers and projects").click()
+    expect(
+        page.get_by_role("heading", name="Create missing customers and projects here?")
+    ).to_be_visible()
+    expect(page.get_by_test_id("qbo-confirm-rows")).to_contain_text("Acme:Mobile")
+    page.get_by_role("button", name="Create the clients and projects").click()
+
+    expect(page.get_by_test_id("qbo-created-customers")).to_have_text(
+        "1 client and 2 projects created.", timeout=30_000
+    )
+    expect(page.get_by_test_id("qbo-projects-linked")).to_contain_text("Acme:Mobile")
+    assert SyncJob.objects.filter(kind=SyncJob.Kind.CREATE_CUSTOMERS).get().state == "SUCCEEDED"
+    assert sorted(
+        Project.objects.filter(workspace=workspace).values_list("name", "client__name")
+    ) == [("Internal", None), ("Mobile", "Acme"), ("Web", "Acme")]
