@@ -1,5 +1,5 @@
 """Celery tasks of the QuickBooks integration: they take ids, call a service, and own the retry
-policy. (The send's tasks live in tasks_send.py, imported at the end of this module.)
+policy. (The send's tasks live in tasks_send.py.)
 
 A job is a SyncJob row: the task reads its state from the database, so a message delivered
 twice (acks_late, a worker lost mid-job) runs the job once more harmlessly. A job whose worker
