@@ -53,10 +53,14 @@ class SendJob(models.Model):
     sent_count = models.PositiveIntegerField(default=0)
     sent_seconds = models.PositiveBigIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
+    # Runs stopped by QBO failing transiently (5xx, timeouts) since the start or the last
+    # "Retry failed": past a limit the job stops (FAILED) instead of trying forever.
+    interruptions = models.PositiveIntegerField(default=0)
     # Why the job stopped (FAILED), in words a person can act on; "" otherwise.
     error = models.CharField(max_length=1000, blank=True)
     # The worker holding the job and when it last showed life; a stale heartbeat lets another
-    # worker (the periodic resume task) take the job over.
+    # worker (the periodic resume task) take the job over. A job waiting for its task's retry
+    # carries the retry's time here, so it is not resumed before.
     lease_owner = models.CharField(max_length=36, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

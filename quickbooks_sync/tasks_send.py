@@ -16,6 +16,7 @@ from django.conf import settings
 from quickbooks_sync.services.send import (
     SendInterrupted,
     send_give_up,
+    send_interrupted,
     send_run,
     stale_send_jobs,
 )
@@ -37,7 +38,6 @@ GAVE_UP = (
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    max_retries=MAX_RETRIES,
     soft_time_limit=RUN_SECONDS + 5 * 60,
     time_limit=RUN_SECONDS + 6 * 60,
 )
@@ -48,12 +48,16 @@ def send_job_run(self, job_id: str) -> None:  # type: ignore[no-untyped-def]
     except SoftTimeLimitExceeded:
         done = False  # the lease is released; carry on in a fresh task
     except SendInterrupted as exc:
-        if self.request.retries >= self.max_retries:
+        # Counted in the database, not in the message: a run started by the resume task counts
+        # too, so a job facing a QBO that never recovers stops after MAX_RETRIES runs.
+        countdown = min(
+            float(settings.QBO_SEND_BACKOFF_SECONDS) * 2 ** (self.request.retries + 3), 600.0
+        )
+        if send_interrupted(job_id=job_id, retry_in=countdown) > MAX_RETRIES:
             logger.error("QBO send %s gave up: %s", job_id, exc)
             send_give_up(job_id=job_id, error=GAVE_UP.format(reason=exc))
             return
-        base = float(settings.QBO_SEND_BACKOFF_SECONDS)
-        raise self.retry(countdown=min(base * 2 ** (self.request.retries + 3), 600.0)) from exc
+        raise self.retry(countdown=countdown, max_retries=None) from exc
     if not done:
         send_job_run.delay(job_id)
 

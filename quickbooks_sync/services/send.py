@@ -415,6 +415,7 @@ def send_retry_failed(*, membership: Membership, job_id: str) -> SendJob:
                 )
         _recount(job)
         job.state = SendJob.State.QUEUED
+        job.interruptions = 0
         job.error = ""
         job.finished_at = None
         job.lease_owner = ""
@@ -750,8 +751,21 @@ def send_run(*, job_id: str, max_seconds: float | None = None) -> bool:
         raise
 
 
+def send_interrupted(*, job_id: str, retry_in: float) -> int:
+    """Note that a run stopped on QBO failing transiently and will be tried again in `retry_in`
+    seconds (the resume task leaves the job alone until then). Answers how many runs of the job
+    have stopped so, since it started or was last retried by an admin."""
+    with transaction.atomic():
+        job = SendJob.objects.select_for_update().get(pk=job_id)
+        job.interruptions += 1
+        if job.is_active and not job.lease_owner:
+            job.heartbeat_at = timezone.now() + timedelta(seconds=retry_in)
+        job.save(update_fields=["interruptions", "heartbeat_at"])
+        return job.interruptions
+
+
 def send_give_up(*, job_id: str, error: str) -> None:
-    """The task's last word after too many interrupted tries."""
+    """The task's last word after too many interrupted runs."""
     _finish(job_id, "", error=error)
 
 

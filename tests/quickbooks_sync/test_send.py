@@ -5,15 +5,17 @@ test_send_resilience.py.)"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Iterator
 
 import pytest
+from celery.exceptions import Retry
 from django.db import IntegrityError, transaction
 
 from quickbooks_sync.models import QBOConnection
-from quickbooks_sync.models_send import SendItem, SendJob, SentEntry
+from quickbooks_sync.models_send import SendBatch, SendItem, SendJob, SentEntry
 from quickbooks_sync.services.send import (
     ALREADY_SENT,
     NOTHING_TO_SEND,
@@ -23,6 +25,7 @@ from quickbooks_sync.services.send import (
     send_run,
     send_start,
 )
+from quickbooks_sync.tasks_send import MAX_RETRIES, send_job_run
 from tests.factories import MembershipFactory, UserFactory
 from tests.quickbooks_sync.connection_helpers import (
     connect_workspace,
@@ -360,3 +363,40 @@ def test_the_database_refuses_a_second_send_of_an_entry(workspace, owner, member
     e.delete()
     kept = SentEntry.objects.get(entry_key=key)
     assert kept.time_entry is None
+
+
+def test_a_qbo_that_keeps_failing_stops_the_job_and_retry_resends_the_same_batch(
+    workspace, owner, member, connection, sandbox, realm, settings
+):
+    settings.QBO_SEND_MAX_TRIES = 2
+    link_member(workspace, member, sandbox, realm)
+    entries = many_entries(workspace, member, None, 3, tag="down")
+    fault = {"kind": "500", "realm": realm, "path": "batch", "count": 1000}
+    sandbox.control("POST", "/faults", fault, expect=201)
+    job_id = send_start(membership=ms(workspace, owner), filters=filters_for()).pk
+
+    runs = 0
+    while SendJob.objects.get(pk=job_id).is_active and runs < 20:
+        runs += 1
+        # Called directly, the task raises Retry instead of scheduling its retry.
+        with contextlib.suppress(Retry):
+            send_job_run(job_id)
+
+    job = SendJob.objects.get(pk=job_id)
+    assert runs == MAX_RETRIES + 1
+    assert job.state == "FAILED"
+    assert "did not answer after repeated tries" in job.error
+    batch = SendBatch.objects.get(job=job)
+    assert batch.attempts == 2 * (MAX_RETRIES + 1)
+    # Whether QBO has the batch is unknown to the product: its items stay PENDING (and so
+    # cannot be picked up by another send) until "Retry failed" sends it with its request id.
+    assert set(SendItem.objects.filter(job=job).values_list("state", flat=True)) == {"PENDING"}
+
+    sandbox.control("DELETE", "/faults")
+    send_retry_failed(membership=ms(workspace, owner), job_id=job_id)
+    send_run(job_id=job_id)
+
+    job.refresh_from_db()
+    assert (job.state, job.sent_count, job.interruptions) == ("SUCCEEDED", 3, 0)
+    assert SendBatch.objects.filter(job=job).count() == 1
+    assert sorted(by_description(sandbox, realm)) == sorted(e.description for e in entries)
