@@ -92,6 +92,12 @@ NOT_SENT_LABELS: dict[str, str] = {
 }
 
 NOTHING_TO_SEND = "No entries within these filters can be sent to QuickBooks."
+COMPANY_CHANGED = (
+    "The workspace is now connected to a different QuickBooks company than the one this send "
+    "was for; start a new send."
+)
+# A batch answer without this entry, or with a fault a retry could fix: QBO created nothing.
+NO_ITEM_ANSWER = "QuickBooks did not confirm this entry. Retry failed sends it again."
 
 
 class SendInterrupted(Exception):
@@ -378,6 +384,8 @@ def send_retry_failed(*, membership: Membership, job_id: str) -> SendJob:
         job = SendJob.objects.select_for_update().get(pk=job.pk)
         if job.is_active:
             raise ApplicationError("This send is still running; wait for it to finish.")
+        if job.realm_id != connection.realm_id:
+            raise ApplicationError(COMPANY_CHANGED)
         failed = list(
             SendItem.objects.filter(job=job, state=SendItem.State.FAILED).values_list(
                 "pk", "time_entry_id"
@@ -597,8 +605,11 @@ def _record_answer(batch: SendBatch, results: dict[str, BatchItemResult]) -> Non
                 item.state = SendItem.State.FAILED
                 item.reason = f"qbo_{error.code}"[:40] if error is not None else "qbo_unknown"
                 item.message = (
-                    error.human_message if error is not None else "QuickBooks gave no answer."
-                )[:1000]
+                    NO_ITEM_ANSWER
+                    if error is None or error.retryable
+                    else error.human_message[:1000]
+                )
+            item.updated_at = now
         SentEntry.objects.bulk_create(ledger)
         SendItem.objects.bulk_update(items, ["state", "reason", "message", "updated_at"])
         locked.state = SendBatch.State.DONE
@@ -640,6 +651,9 @@ def _send_batch(batch: SendBatch, lease: _Lease) -> None:
     failures = throttles = 0  # a throttle waits its turn; it is not a failure of the batch
 
     def send(qbo: QBOSession) -> dict[str, BatchItemResult]:
+        if qbo.realm_id != batch.realm_id:
+            # Reconnected to another company: this batch's references mean nothing there.
+            raise ConnectionUnavailable(COMPANY_CHANGED)
         # Counted right before the request leaves: a batch never tried can be let go safely.
         SendBatch.objects.filter(pk=batch.pk).update(
             attempts=F("attempts") + 1, last_attempt_at=timezone.now()

@@ -18,6 +18,7 @@ from quickbooks_sync.models import QBOConnection
 from quickbooks_sync.models_send import SendBatch, SendItem, SendJob, SentEntry
 from quickbooks_sync.services.send import (
     ALREADY_SENT,
+    COMPANY_CHANGED,
     NOTHING_TO_SEND,
     send_job_get,
     send_preview,
@@ -400,3 +401,21 @@ def test_a_qbo_that_keeps_failing_stops_the_job_and_retry_resends_the_same_batch
     assert (job.state, job.sent_count, job.interruptions) == ("SUCCEEDED", 3, 0)
     assert SendBatch.objects.filter(job=job).count() == 1
     assert sorted(by_description(sandbox, realm)) == sorted(e.description for e in entries)
+
+
+def test_a_send_never_goes_to_a_company_connected_after_it_started(
+    workspace, owner, member, connection, sandbox, realm
+):
+    link_member(workspace, member, sandbox, realm)
+    many_entries(workspace, member, None, 2, tag="moved")
+    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    other_realm = sandbox.create_company(name=f"Other Co {uuid.uuid4().hex[:8]}")
+    connect_workspace(workspace, sandbox, other_realm, user=owner)
+
+    send_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.state, job.error) == ("FAILED", COMPANY_CHANGED)
+    assert time_activities(sandbox, realm) == time_activities(sandbox, other_realm) == []
+    with pytest.raises(ApplicationError, match="different QuickBooks company"):
+        send_retry_failed(membership=ms(workspace, owner), job_id=job.pk)
