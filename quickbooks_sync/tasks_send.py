@@ -17,8 +17,8 @@ from quickbooks_sync.services.send import (
     SendInterrupted,
     send_give_up,
     send_interrupted,
+    send_jobs_resume_due,
     send_run,
-    stale_send_jobs,
 )
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def send_job_run(self, job_id: str) -> None:  # type: ignore[no-untyped-def]
 def send_jobs_resume() -> int:
     """Periodic (Celery beat): start again the jobs nobody is running (a killed worker, a lost
     message). Several copies of a job's task are harmless: the lease lets one through."""
-    job_ids = stale_send_jobs()
+    job_ids = send_jobs_resume_due()
     for job_id in job_ids:
         logger.warning("QBO send %s has no live worker: resuming it", job_id)
         send_job_run.delay(job_id)

@@ -646,8 +646,8 @@ def _send_batch(batch: SendBatch, lease: _Lease) -> None:
     base = float(settings.QBO_SEND_BACKOFF_SECONDS)
     max_tries = int(settings.QBO_SEND_MAX_TRIES)
     limiter = company_limiter(batch.realm_id)
-    # Wait for a slot at most half the stale time, so the heartbeat keeps showing life.
-    slot_timeout = _stale_after().total_seconds() / 2
+    # Wait for a slot at most a third of the stale time, so the heartbeat keeps showing life.
+    slot_timeout = _stale_after().total_seconds() / 3
     failures = throttles = 0  # a throttle waits its turn; it is not a failure of the batch
 
     def send(qbo: QBOSession) -> dict[str, BatchItemResult]:
@@ -661,6 +661,8 @@ def _send_batch(batch: SendBatch, lease: _Lease) -> None:
         return qbo.send_time_activities(request_id=batch.request_id, items=items)
 
     while True:
+        if not lease.beat():
+            raise _LeaseLost
         wait = min(base * 2**failures, 60.0)
         error: QBOError | RateLimitTimeout
         try:
@@ -696,8 +698,6 @@ def _send_batch(batch: SendBatch, lease: _Lease) -> None:
         )
         if failures >= max_tries or throttles >= 10 * max_tries:
             raise SendInterrupted(text)
-        if not lease.beat():
-            raise _LeaseLost
         lease.sleep(wait)
 
 
@@ -783,12 +783,19 @@ def send_give_up(*, job_id: str, error: str) -> None:
     _finish(job_id, "", error=error)
 
 
-def stale_send_jobs(*, now: datetime | None = None) -> list[str]:
+def send_jobs_resume_due(*, now: datetime | None = None) -> list[str]:
     """Jobs a worker should be running but nobody is: running with a stale heartbeat, or
-    queued (and released) for longer than the stale time (a lost message)."""
-    limit = (now or timezone.now()) - _stale_after()
-    return list(
-        SendJob.objects.filter(state__in=SendJob.ACTIVE_STATES)
-        .filter(Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, created_at__lt=limit))
-        .values_list("pk", flat=True)
-    )
+    queued for longer than the stale time (a lost message). Their heartbeat is set to now, so
+    a job waiting in a long queue is handed out again once per stale period, not every time."""
+    now = now or timezone.now()
+    limit = now - _stale_after()
+    with transaction.atomic():
+        job_ids = list(
+            SendJob.objects.select_for_update(skip_locked=True)
+            .filter(state__in=SendJob.ACTIVE_STATES)
+            .filter(Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, created_at__lt=limit))
+            .values_list("pk", flat=True)
+        )
+        # The lease is dropped too: its holder showed no life for the whole stale time.
+        SendJob.objects.filter(pk__in=job_ids).update(heartbeat_at=now, lease_owner="")
+    return job_ids
