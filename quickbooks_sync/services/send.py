@@ -89,6 +89,7 @@ NOT_SENT_LABELS: dict[str, str] = {
     ALREADY_SENT: "Already sent",
     IN_ANOTHER_SEND: "In another send",
     DELETED: "Deleted",
+    STOPPED: "Send stopped before it",
 }
 
 NOTHING_TO_SEND = "No entries within these filters can be sent to QuickBooks."
