@@ -41,6 +41,7 @@ from reports.selectors import (
     detailed_totals,
 )
 from tracking.models import TimeEntry
+from tracking.notices import attach_entry_notices
 from tracking.selectors.entries import (
     active_tags,
     project_picker_groups,
@@ -288,6 +289,7 @@ def entry_row(request: HttpRequest, pk: str) -> HttpResponse:
 
 def _render_edit_row(request: HttpRequest, entry: TimeEntry, form: ReportEntryForm) -> HttpResponse:
     membership = _ms(request)
+    attach_entry_notices([entry])  # e.g. "sent to QuickBooks, changed since"
     context = {
         "e": entry,
         "form": form,

@@ -405,8 +405,9 @@ def test_tracker_queries_do_not_grow_with_entries(
     running.tags.through.objects.create(workspace=workspace, time_entry=running, tag=tags[0])
     member_client.get(url("tracker", workspace))  # warm the session and caches
     # Session, user, membership, the switcher, the timer and its tags, the picker's projects,
-    # tasks and tags, the entries and their tags, "older entries?": the same for 5 or 50.
-    with django_assert_max_num_queries(12):
+    # tasks and tags, the entries and their tags, "older entries?", their notices (one query
+    # per registered provider: QuickBooks' "sent"): the same for 5 or 50.
+    with django_assert_max_num_queries(13):
         response = member_client.get(url("tracker", workspace))
     assert html(response).count('class="entry"') == count
 

@@ -32,6 +32,7 @@ from tracking.forms_entries import (
     split_project_task,
 )
 from tracking.models import Project, Task, TimeEntry
+from tracking.notices import attach_entry_notices
 from tracking.selectors.entries import (
     active_tags,
     local_today,
@@ -98,7 +99,9 @@ def _picker(membership: Membership) -> dict[str, Any]:
 
 
 def _list_context(membership: Membership, weeks: int) -> dict[str, Any]:
-    return {"listing": tracker_list(membership=membership, weeks=weeks), "weeks": weeks}
+    listing = tracker_list(membership=membership, weeks=weeks)
+    attach_entry_notices(e for week in listing.weeks for day in week.days for e in day.entries)
+    return {"listing": listing, "weeks": weeks}
 
 
 def _render_list(request: HttpRequest, weeks: int) -> HttpResponse:
@@ -236,6 +239,7 @@ def _render_edit(
     context["current_project"] = entry.project
     context["current_task"] = entry.task
     context["inline"] = _is_htmx(request)
+    attach_entry_notices([entry])
     if _is_htmx(request):
         return render(request, "tracking/entries/_entry_form.html", context, status=status)
     return render(request, "tracking/entries/entry_edit.html", context, status=status)
@@ -249,6 +253,7 @@ def entry_row(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 def _render_row(request: HttpRequest, entry: TimeEntry) -> HttpResponse:
+    attach_entry_notices([entry])
     return render(
         request, "tracking/entries/_entry_row.html", {"entry": entry, "weeks": _weeks(request)}
     )
