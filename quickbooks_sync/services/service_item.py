@@ -1,0 +1,85 @@
+"""The optional QuickBooks service item (ItemRef) sent with each TimeActivity: chosen by an
+admin among the company's active Service items, or none.
+
+    items = service_item_choices(membership=ms)            # reads QBO (connection_call)
+    service_item_set(membership=ms, item_id="12")          # "" clears it
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from quickbooks_sync.client import QBOError, QBOSession, ServiceItem
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.services.connection import (
+    NOT_CONNECTED,
+    ConnectionUnavailable,
+    connection_call,
+)
+from workspaces.access import require_role
+from workspaces.errors import ApplicationError
+from workspaces.models import Membership
+from workspaces.services import audit_log_record
+
+
+def _connected(membership: Membership) -> QBOConnection:
+    require_role(membership, Membership.Role.ADMIN)
+    connection = (
+        QBOConnection.objects.defer("access_token", "refresh_token")
+        .filter(workspace_id=membership.workspace_id)
+        .first()
+    )
+    if connection is None or not connection.is_connected:
+        raise ConnectionUnavailable(NOT_CONNECTED)
+    return connection
+
+
+def service_item_choices(*, membership: Membership) -> list[ServiceItem]:
+    """The company's active Service items, by name (admins only). QBO's failure is an
+    ApplicationError with its reason."""
+    _connected(membership)
+
+    def read(qbo: QBOSession) -> list[ServiceItem]:
+        return qbo.service_items()
+
+    try:
+        items = connection_call(workspace_id=membership.workspace_id, operation=read)
+    except QBOError as exc:
+        raise ApplicationError(
+            f"QuickBooks' service items could not be read: {exc.human_message}"
+        ) from exc
+    return sorted((i for i in items if i.active), key=lambda i: i.name.lower())
+
+
+def service_item_set(*, membership: Membership, item_id: str) -> QBOConnection:
+    """Send TimeActivities with this service item from now on ("" for none). The id must be an
+    active Service item of the connected company (read again now); the change is audited.
+    Sends already started keep the payloads they computed."""
+    connection = _connected(membership)
+    item_id = item_id.strip()
+    name = ""
+    if item_id:
+        chosen = next(
+            (i for i in service_item_choices(membership=membership) if i.id == item_id), None
+        )
+        if chosen is None:
+            raise ApplicationError(
+                "That service item is not an active Service item of the connected QuickBooks "
+                "company; choose one from the list.",
+                field="service_item",
+            )
+        name = chosen.name
+    with transaction.atomic():
+        QBOConnection.objects.filter(pk=connection.pk).update(
+            service_item_id=item_id, service_item_name=name, updated_at=timezone.now()
+        )
+        audit_log_record(
+            workspace=membership.workspace,
+            actor=membership.user,
+            event="quickbooks.service_item_set",
+            target=name or "(none)",
+            details={"service_item_id": item_id, "realm_id": connection.realm_id},
+        )
+    connection.service_item_id, connection.service_item_name = item_id, name
+    return connection

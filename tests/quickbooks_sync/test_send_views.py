@@ -1,0 +1,447 @@
+"""Send to QuickBooks, pages and REST API, against the QBO emulator as a real server (jobs are
+run in-process with send_run: on_commit does not fire inside a test transaction; the browser
+test runs a real worker): the Detailed report's QuickBooks button and view, the confirmation
+with counts by reason, the job's progress fragment and outcome, Retry failed, "changed since
+sent" in the sent view and the edit forms, the delete warning, the service item setting, and
+roles, tenants, CSRF and bad filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+import pytest
+from django.test import Client as DjangoClient
+from django.urls import reverse
+from django.utils import timezone
+
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models_send import SendJob, SentEntry
+from quickbooks_sync.services.send import send_run
+from tests.api.conftest import api_client_for
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.send_helpers import (  # noqa: F401 (autouse fixture)
+    entry,
+    link_member,
+    linked_project,
+    restore_insecure_transport,
+    seed,
+    time_activities,
+)
+from tests.sandbox_process import SandboxProcess
+from workspaces.models import AuditLog
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
+
+UTC = dt.UTC
+DAY = dt.date(2026, 3, 10)
+FILTER = "range=custom&start=2026-03-08&end=2026-03-12"
+BODY = {"dateRangeStart": "2026-03-08T00:00:00Z", "dateRangeEnd": "2026-03-13T00:00:00Z"}
+
+
+@pytest.fixture
+def realm(sandbox: SandboxProcess) -> str:
+    return sandbox.create_company(name=f"Views Co {uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def connection(workspace, owner, sandbox: SandboxProcess, realm: str) -> QBOConnection:
+    return connect_workspace(workspace, sandbox, realm, user=owner)
+
+
+@pytest.fixture
+def entries(workspace, member, admin, connection, sandbox, realm):
+    """Two sendable entries of the member and one billable without a project."""
+    link_member(workspace, member, sandbox, realm)
+    project, _ = linked_project(workspace, sandbox, realm, "Website", parent="Acme")
+    at = dt.datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+    return {
+        "design": entry(
+            workspace, member, start=at, seconds=3600, project=project, description="Design"
+        ),
+        "review": entry(
+            workspace,
+            member,
+            start=at + dt.timedelta(hours=2),
+            seconds=1800,
+            project=project,
+            billable=True,
+            rate_cents=5000,
+            description="Review",
+        ),
+        "loose": entry(
+            workspace,
+            member,
+            start=at + dt.timedelta(hours=4),
+            seconds=900,
+            billable=True,
+            description="Loose end",
+        ),
+    }
+
+
+def page_url(workspace, name: str, **kwargs: str) -> str:
+    return reverse(f"quickbooks:{name}", kwargs={"ws": workspace.pk, **kwargs})
+
+
+def api(workspace, tail: str) -> str:
+    return f"/api/v1/workspaces/{workspace.pk}/quickbooks/{tail}"
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def run_latest(workspace) -> SendJob:
+    job = SendJob.objects.filter(workspace=workspace).latest("created_at")
+    assert send_run(job_id=job.pk) is True
+    job.refresh_from_db()
+    return job
+
+
+# --- the button ----------------------------------------------------------------------------
+
+
+def test_the_quickbooks_button_shows_for_owner_and_admins_of_a_connected_workspace(
+    workspace, owner_client, admin_client_, member_client
+):
+    detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk}) + "?" + FILTER
+    assert 'id="quickbooks-view"' not in text(owner_client.get(detailed))  # not connected
+    connection = QBOConnection.objects.create(
+        workspace=workspace, realm_id="1", company_name="Books", access_token="a", refresh_token="r"
+    )
+    for client in (owner_client, admin_client_):
+        page = text(client.get(detailed))
+        link = re.search(r'id="quickbooks-view" href="([^"]+)"', page)
+        assert link is not None
+        assert link.group(1) == page_url(workspace, "send_report") + "?" + FILTER.replace(
+            "&", "&amp;"
+        )
+    assert 'id="quickbooks-view"' not in text(member_client.get(detailed))
+    connection.status = QBOConnection.Status.DISCONNECTED
+    connection.save()
+    assert 'id="quickbooks-view"' not in text(owner_client.get(detailed))
+
+
+# --- the whole flow on the pages -------------------------------------------------------------
+
+
+def test_view_confirm_send_outcome_and_sent_view(
+    workspace, owner_client, member_client, entries, sandbox, realm
+):
+    report = page_url(workspace, "send_report") + "?" + FILTER
+    page = text(owner_client.get(report))
+    assert "Showing not sent entries" in page and "Show sent entries" in page
+    for e in entries.values():
+        assert f'id="qbo-row-{e.pk}"' in page
+
+    confirm = page_url(workspace, "send_confirm") + "?" + FILTER
+    page = text(owner_client.get(confirm))
+    assert re.search(r'id="send-entries">2<', page)
+    assert re.search(r'id="send-hours">1:30:00<', page)
+    assert 'data-reason="billable_without_project"' in page
+    assert "Billable without a project" in page
+    assert SendJob.objects.count() == 0  # a preview saves nothing
+
+    response = owner_client.post(confirm)
+    job = SendJob.objects.get(workspace=workspace)
+    assert response.status_code == 302
+    assert response["Location"] == page_url(workspace, "send_job", job_id=job.pk)
+    status_url = page_url(workspace, "send_job_status", job_id=job.pk)
+    fragment = text(owner_client.get(status_url))
+    assert 'data-state="QUEUED"' in fragment and 'hx-trigger="every 1s"' in fragment
+    assert "<progress" in fragment
+
+    job = run_latest(workspace)
+    assert job.state == "SUCCEEDED" and job.sent_count == 2
+    page = text(owner_client.get(page_url(workspace, "send_job", job_id=job.pk)))
+    assert 'data-state="SUCCEEDED"' in page and "hx-trigger" not in page
+    assert re.search(r'id="outcome-sent">2 entries', page)
+    assert page.count('data-state="SENT"') == 2
+    assert f'data-entry="{entries["loose"].pk}"' in page
+    assert "Billable without a project" in page
+
+    # Not sent view: only the refused one is left; the sent view has the TimeActivity ids.
+    page = text(owner_client.get(report))
+    assert f'id="qbo-row-{entries["loose"].pk}"' in page
+    assert f'id="qbo-row-{entries["design"].pk}"' not in page
+    sent = text(owner_client.get(report + "&show=sent"))
+    assert "Showing sent entries" in sent
+    ids = {a["Description"]: a["Id"] for a in time_activities(sandbox, realm)}
+    for name in ("design", "review"):
+        assert f'id="qbo-row-{entries[name].pk}"' in sent
+        assert f'<td class="time-activity-id">{ids[entries[name].description]}</td>' in sent
+    assert "Changed since sent" not in sent
+
+    # Edited after sending: marked in the sent view, and the edit forms say QBO keeps the values.
+    design = entries["design"]
+    design.description = "Design (fixed)"
+    design.updated_at = timezone.now()
+    design.save()
+    sent = text(owner_client.get(report + "&show=sent"))
+    assert sent.count("changed-since-sent") == 1
+    form = text(member_client.get(reverse("tracking:entry_edit", args=[workspace.pk, design.pk])))
+    assert "Changed since it was sent to QuickBooks" in form
+    assert "QuickBooks keeps the values that were sent" in form
+    row_edit = text(owner_client.get(reverse("reports:entry_edit", args=[workspace.pk, design.pk])))
+    assert "Changed since it was sent to QuickBooks" in row_edit
+    review_form = text(
+        member_client.get(
+            reverse("tracking:entry_edit", args=[workspace.pk, entries["review"].pk]),
+            headers={"HX-Request": "true"},
+        )
+    )
+    assert "Sent to QuickBooks on" in review_form and "Changed since" not in review_form
+    loose_form = text(
+        member_client.get(reverse("tracking:entry_edit", args=[workspace.pk, entries["loose"].pk]))
+    )
+    assert "QuickBooks" not in loose_form
+
+
+def test_deleting_a_sent_entry_warns_that_quickbooks_keeps_it(
+    workspace, member, member_client, entries, owner, sandbox, realm
+):
+    from quickbooks_sync.services.send import send_start
+    from tests.quickbooks_sync.send_helpers import filters_for
+    from workspaces.models import Membership
+
+    ms = Membership.objects.select_related("workspace", "user").get(workspace=workspace, user=owner)
+    send_start(membership=ms, filters=filters_for())
+    run_latest(workspace)
+    # Entries of March 2026 show in the tracker with enough weeks.
+    weeks = (timezone.now().date() - DAY).days // 7 + 2
+    page = text(
+        member_client.get(reverse("tracking:tracker", args=[workspace.pk]) + f"?weeks={weeks}")
+    )
+    sent = SentEntry.objects.get(entry_key=entries["design"].pk)
+    design_row = page[page.index(f'id="entry-{entries["design"].pk}"') :]
+    design_row = design_row[: design_row.index("</div>\n", design_row.index("Delete"))]
+    assert f"It was sent to QuickBooks (TimeActivity {sent.qbo_time_activity_id})" in design_row
+    loose_row = page[page.index(f'id="entry-{entries["loose"].pk}"') :]
+    loose_row = loose_row[: loose_row.index('data-confirm="Delete this entry?"') + 40]
+    assert "sent to QuickBooks" not in loose_row
+    # Deleting is allowed; the record of what QuickBooks holds stays.
+    response = member_client.post(
+        reverse("tracking:entry_delete", args=[workspace.pk, entries["design"].pk])
+    )
+    assert response.status_code == 302
+    sent.refresh_from_db()
+    assert sent.time_entry_id is None and sent.qbo_time_activity_id
+
+
+def test_a_refusal_is_shown_per_entry_with_what_to_do_and_retry_failed_sends_it(
+    workspace, owner_client, entries, sandbox, realm
+):
+    sandbox.control("PATCH", f"/companies/{realm}", {"book_close_date": "2026-03-10"})
+    owner_client.post(page_url(workspace, "send_confirm") + "?" + FILTER)
+    job = run_latest(workspace)
+    assert job.failed_count == 2
+    page = text(owner_client.get(page_url(workspace, "send_job", job_id=job.pk)))
+    assert page.count('data-state="FAILED"') == 2
+    assert "Close the books" in page
+    assert 'id="retry-failed"' in page
+
+    sandbox.control("PATCH", f"/companies/{realm}", {"book_close_date": None})
+    response = owner_client.post(page_url(workspace, "send_retry", job_id=job.pk))
+    assert response.status_code == 302
+    job = run_latest(workspace)
+    assert (job.state, job.sent_count, job.failed_count) == ("SUCCEEDED", 2, 0)
+    page = text(owner_client.get(page_url(workspace, "send_job", job_id=job.pk)))
+    assert 'id="retry-failed"' not in page
+    # Nothing left to retry: said on the page, nothing changes.
+    follow = owner_client.post(page_url(workspace, "send_retry", job_id=job.pk), follow=True)
+    assert "Nothing to retry" in text(follow)
+
+
+def test_nothing_to_send_is_said_and_saves_nothing(workspace, owner_client, connection):
+    confirm = page_url(workspace, "send_confirm") + "?" + FILTER
+    page = text(owner_client.get(confirm))
+    assert 'id="nothing-to-send"' in page and 'id="send-confirm"' not in page
+    response = owner_client.post(confirm)
+    assert response.status_code == 400
+    assert "No entries within these filters can be sent" in text(response)
+    assert SendJob.objects.count() == 0
+
+
+def test_pages_refuse_members_outsiders_other_workspaces_and_bad_filters(
+    workspace, other_workspace, owner, owner_client, member_client, outsider_client, entries
+):
+    job = SendJob.objects.create(workspace=workspace, realm_id="1")
+    other = SendJob.objects.create(workspace=other_workspace, realm_id="1")
+    urls = [
+        page_url(workspace, "send_report") + "?" + FILTER,
+        page_url(workspace, "send_confirm") + "?" + FILTER,
+        page_url(workspace, "send_job", job_id=job.pk),
+        page_url(workspace, "send_job_status", job_id=job.pk),
+        page_url(workspace, "service_item"),
+    ]
+    for url in urls:
+        assert member_client.get(url).status_code == 403, url
+        assert outsider_client.get(url).status_code == 404, url
+    assert member_client.post(page_url(workspace, "send_confirm") + "?" + FILTER).status_code == 403
+    assert member_client.post(page_url(workspace, "send_retry", job_id=job.pk)).status_code == 403
+    assert SendJob.objects.count() == 2
+    # Another workspace's job, or no job at all: 404.
+    assert owner_client.get(page_url(workspace, "send_job", job_id=other.pk)).status_code == 404
+    assert owner_client.get(page_url(workspace, "send_job", job_id="nope")).status_code == 404
+    assert owner_client.post(page_url(workspace, "send_retry", job_id=other.pk)).status_code == 404
+    # Bad filters: the view says which; the send is not started.
+    bad = owner_client.get(page_url(workspace, "send_report") + "?range=custom&start=2026-03-08")
+    assert bad.status_code == 400 and "needs both a start and an end" in text(bad)
+    response = owner_client.post(page_url(workspace, "send_confirm") + "?project=zzz", follow=True)
+    assert "is not a project id" in text(response)
+    assert SendJob.objects.count() == 2
+    # CSRF: a POST without the token is refused.
+    strict = DjangoClient(enforce_csrf_checks=True)
+    strict.force_login(owner)
+    assert strict.post(page_url(workspace, "send_confirm") + "?" + FILTER).status_code == 403
+    assert SendJob.objects.count() == 2
+
+
+# --- the service item ------------------------------------------------------------------------
+
+
+def test_service_item_is_chosen_from_the_companys_service_items(
+    workspace, owner, owner_client, member_client, connection, sandbox, realm
+):
+    hours = seed(sandbox, realm, "Item", Name="Hours", Type="Service")
+    seed(sandbox, realm, "Item", Name="Widget", Type="NonInventory")
+    seed(sandbox, realm, "Item", Name="Old rate", Type="Service", Active=False)
+    page = text(owner_client.get(page_url(workspace, "service_item")))
+    assert f'<option value="{hours["Id"]}">Hours</option>' in page
+    assert "Widget" not in page and "Old rate" not in page
+    integrations = text(owner_client.get(page_url(workspace, "integrations")))
+    assert "sent without a service item" in integrations
+
+    response = owner_client.post(page_url(workspace, "service_item"), {"service_item": "999999"})
+    assert response.status_code == 302
+    connection.refresh_from_db()
+    assert connection.service_item_id == ""
+    followed = owner_client.get(response["Location"])
+    assert "not an active Service item" in text(followed)
+
+    owner_client.post(page_url(workspace, "service_item"), {"service_item": hours["Id"]})
+    connection.refresh_from_db()
+    assert (connection.service_item_id, connection.service_item_name) == (hours["Id"], "Hours")
+    integrations = text(owner_client.get(page_url(workspace, "integrations")))
+    assert 'data-testid="qbo-service-item">Hours<' in integrations
+    assert AuditLog.objects.filter(event="quickbooks.service_item_set", target="Hours").exists()
+    assert (
+        member_client.post(page_url(workspace, "service_item"), {"service_item": ""}).status_code
+        == 403
+    )
+    owner_client.post(page_url(workspace, "service_item"), {"service_item": ""})
+    connection.refresh_from_db()
+    assert connection.service_item_id == "" and connection.service_item_name == ""
+
+
+# --- REST API --------------------------------------------------------------------------------
+
+
+def test_api_preview_start_follow_outcomes_and_sent_entries(
+    workspace, owner, admin, entries, sandbox, realm
+):
+    client = api_client_for(admin)
+    preview = client.post(api(workspace, "sends/preview"), BODY, format="json")
+    assert preview.status_code == 200, preview.content
+    body = preview.json()
+    assert (body["entries"], body["duration"]) == (2, 5400)
+    assert body["notSent"] == [
+        {
+            "reason": "billable_without_project",
+            "name": "Billable without a project",
+            "message": body["notSent"][0]["message"],
+            "entries": 1,
+            "duration": 900,
+        }
+    ]
+    assert "project" in body["notSent"][0]["message"]
+
+    started = client.post(api(workspace, "sends"), BODY, format="json")
+    assert started.status_code == 202, started.content
+    job = started.json()
+    assert job["state"] == "QUEUED" and job["selected"] == {"entries": 2, "duration": 5400}
+    assert ["start", "2026-03-08"] in job["filters"]
+    assert client.get(api(workspace, f"sends/{job['id']}")).json()["progress"]["percent"] == 0
+
+    run_latest(workspace)
+    done = client.get(api(workspace, f"sends/{job['id']}")).json()
+    assert done["state"] == "SUCCEEDED" and done["sent"] == {"entries": 2, "duration": 5400}
+    assert done["progress"] == {"done": 2, "total": 2, "percent": 100}
+
+    items = client.get(api(workspace, f"sends/{job['id']}/entries"))
+    assert items.status_code == 200 and items["Last-Page"] == "true"
+    by_entry = {i["timeEntryId"]: i for i in items.json()}
+    ids = {a["Description"]: a["Id"] for a in time_activities(sandbox, realm)}
+    assert by_entry[entries["design"].pk]["timeActivityId"] == ids["Design"]
+    assert by_entry[entries["loose"].pk]["state"] == "SKIPPED"
+    assert by_entry[entries["loose"].pk]["timeActivityId"] is None
+    only_sent = client.get(api(workspace, f"sends/{job['id']}/entries?state=SENT&page-size=1"))
+    assert len(only_sent.json()) == 1 and only_sent["Last-Page"] == "false"
+    assert client.get(api(workspace, f"sends/{job['id']}/entries?state=nope")).status_code == 400
+
+    retry = client.post(api(workspace, f"sends/{job['id']}/retry-failed"))
+    assert retry.status_code == 400 and "Nothing to retry" in retry.json()["message"]
+
+    entries["review"].billable = False
+    entries["review"].updated_at = timezone.now()
+    entries["review"].save()
+    sent = client.get(api(workspace, "sent-entries")).json()
+    assert {s["timeEntryId"]: s["changedSinceSent"] for s in sent} == {
+        entries["design"].pk: False,
+        entries["review"].pk: True,
+    }
+    review = next(s for s in sent if s["timeEntryId"] == entries["review"].pk)
+    assert review["timeActivityId"] == ids["Review"] and review["jobId"] == job["id"]
+    assert review["valuesSent"]["BillableStatus"] == "Billable" and not review["entryDeleted"]
+
+    again = client.post(api(workspace, "sends"), BODY, format="json")
+    assert again.status_code == 400
+    assert again.json()["message"] == "No entries within these filters can be sent to QuickBooks."
+
+
+def test_api_refuses_members_outsiders_other_workspaces_and_bad_filters(
+    workspace, other_workspace, member, outsider, admin, entries
+):
+    job = SendJob.objects.create(workspace=workspace, realm_id="1")
+    other = SendJob.objects.create(workspace=other_workspace, realm_id="1")
+    member_api, outsider_api, admin_api = (api_client_for(u) for u in (member, outsider, admin))
+    calls = [
+        ("post", "sends/preview"),
+        ("post", "sends"),
+        ("get", f"sends/{job.pk}"),
+        ("get", f"sends/{job.pk}/entries"),
+        ("post", f"sends/{job.pk}/retry-failed"),
+        ("get", "sent-entries"),
+    ]
+    for method, tail in calls:
+        assert (
+            getattr(member_api, method)(api(workspace, tail), BODY, format="json").status_code
+            == 403
+        )
+        assert (
+            getattr(outsider_api, method)(api(workspace, tail), BODY, format="json").status_code
+            == 404
+        )
+    for tail in (f"sends/{other.pk}", f"sends/{other.pk}/entries", "sends/not-an-id"):
+        assert admin_api.get(api(workspace, tail)).status_code == 404
+    assert admin_api.post(api(workspace, f"sends/{other.pk}/retry-failed")).status_code == 404
+    bad = admin_api.post(
+        api(workspace, "sends"),
+        {**BODY, "projects": {"ids": ["0123456789abcdef01234567"]}},
+        format="json",
+    )
+    assert bad.status_code == 400 and "no project" in bad.json()["message"]
+    reversed_dates = {"dateRangeStart": BODY["dateRangeEnd"], "dateRangeEnd": "2026-03-01"}
+    assert admin_api.post(api(workspace, "sends"), reversed_dates, format="json").status_code == 400
+    assert admin_api.post(api(workspace, "sends"), {}, format="json").status_code == 400
+    assert SendJob.objects.count() == 2
+
+
+def test_api_on_a_workspace_not_connected_says_so(workspace, admin, member):
+    client = api_client_for(admin)
+    response = client.post(api(workspace, "sends/preview"), BODY, format="json")
+    assert response.status_code == 400
+    assert "Connect this workspace to QuickBooks" in response.json()["message"]
+    assert client.get(api(workspace, "sent-entries")).json() == []
