@@ -1,0 +1,125 @@
+"""In a browser, with a real Celery worker process and the QBO emulator as a real server: an admin
+opens the Detailed report, clicks QuickBooks, sees the not-sent entries, sends them (the
+confirmation counts what goes and what does not, by reason), watches the progress bar while
+QuickBooks hangs once (the batch is sent again with the same request id), reads the outcome,
+then "Show sent entries" lists each entry with its TimeActivity Id."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client as DjangoClient
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from quickbooks_sync.models_send import SendJob
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.send_helpers import (  # noqa: F401 (autouse fixture)
+    Worker,
+    broker_for_this_process,
+    entry,
+    landed,
+    ledger_of,
+    link_member,
+    linked_project,
+    many_entries,
+    restore_insecure_transport,
+    time_activities,
+    worker_env,
+)
+from tests.sandbox_process import SandboxProcess
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.sandbox,
+    pytest.mark.usefixtures("qbo_settings"),
+]
+
+SENDABLE = 35  # two batches (30 + 5)
+
+
+@pytest.fixture(scope="module")
+def worker(
+    django_db_setup: None, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worker]:
+    directory: Path = tmp_path_factory.mktemp("send_browser_worker")
+    with broker_for_this_process():
+        process = Worker(directory, worker_env(sandbox), concurrency=1).start()
+        try:
+            yield process
+        finally:
+            process.stop()
+
+
+def log_in(page, live_server, user) -> None:
+    web = DjangoClient()
+    web.force_login(user)
+    cookie = web.cookies[django_settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+def test_admin_sends_from_the_detailed_report_and_sees_the_sent_entries(
+    worker, live_server, page, workspace, owner, admin, member, sandbox: SandboxProcess
+) -> None:
+    realm = sandbox.create_company(name=f"Browser Send Co {uuid.uuid4().hex[:6]}")
+    connect_workspace(workspace, sandbox, realm, user=owner)
+    link_member(workspace, member, sandbox, realm)
+    project, _ = linked_project(workspace, sandbox, realm, "Website", parent="Acme")
+    sendable = many_entries(workspace, member, project, SENDABLE, tag="web")
+    at = dt.datetime(2026, 3, 10, 20, 0, tzinfo=dt.UTC)
+    entry(workspace, member, start=at, seconds=600, billable=True, description="no project")
+    entry(workspace, admin, start=at, seconds=1200, project=project, description="admin")
+    # QuickBooks hangs on the first batch once: the worker times out and sends it again.
+    sandbox.control(
+        "POST",
+        "/faults",
+        {"kind": "hang", "seconds": 3, "path": "batch", "realm": realm, "count": 1},
+        expect=201,
+    )
+    log_in(page, live_server, admin)
+    detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk})
+    page.goto(f"{live_server.url}{detailed}?range=custom&start=2026-03-08&end=2026-03-12")
+
+    page.get_by_role("link", name="QuickBooks", exact=True).click()
+    expect(page.get_by_role("heading", name="Detailed report · QuickBooks")).to_be_visible()
+    expect(page.get_by_label("QuickBooks", exact=True)).to_have_value("")
+    expect(page.locator("#f-show option:checked")).to_have_text("Showing not sent entries")
+    expect(page.locator("#qbo-view-summary")).to_contain_text(f"{SENDABLE + 2} not sent entries")
+
+    page.get_by_role("link", name="Send to QuickBooks").click()
+    expect(page.get_by_role("heading", name="Send to QuickBooks?")).to_be_visible()
+    expect(page.locator("#send-entries")).to_have_text(str(SENDABLE))
+    expect(page.locator("#send-hours")).to_have_text("8:45:00")  # 35 x 15 min
+    reasons = page.locator("#not-sent-reasons")
+    expect(reasons.locator('[data-reason="billable_without_project"]')).to_contain_text(
+        "Billable without a project"
+    )
+    expect(reasons.locator('[data-reason="member_not_linked"]')).to_contain_text("sync users")
+    page.get_by_role("button", name=f"Send {SENDABLE} entries to QuickBooks").click()
+
+    expect(page.get_by_test_id("qbo-send-progress")).to_be_visible()
+    expect(page.get_by_test_id("qbo-send-finished")).to_be_visible(timeout=40_000)
+    expect(page.get_by_test_id("qbo-send-progress")).to_have_count(0)
+    expect(page.locator("#outcome-sent")).to_have_text(f"{SENDABLE} entries (8:45:00)")
+    expect(page.locator('#outcome-items tr[data-state="SKIPPED"]')).to_have_count(2)
+    expect(page.locator("#outcome-items")).to_contain_text("not linked to a QuickBooks employee")
+
+    job = SendJob.objects.get(workspace=workspace)
+    assert (job.state, job.sent_count) == ("SUCCEEDED", SENDABLE)
+    result = landed(sandbox, realm, sendable, ledger_of(workspace))
+    assert (result.missing, result.doubled, result.ledger_mismatch) == ([], [], [])
+
+    page.get_by_role("link", name="Show sent entries").click()
+    expect(page.locator("#f-show option:checked")).to_have_text("Showing sent entries")
+    ids = {a["Description"]: a["Id"] for a in time_activities(sandbox, realm)}
+    first = sendable[0]
+    row = page.locator(f"#qbo-row-{first.pk}")
+    expect(row.locator(".time-activity-id")).to_have_text(ids[first.description])
+    # Back to the not-sent view through the dropdown: only the two that could not go are left.
+    page.get_by_label("QuickBooks", exact=True).select_option("")
+    expect(page.locator("#qbo-view-summary")).to_contain_text("2 not sent entries")
