@@ -445,3 +445,69 @@ def test_api_on_a_workspace_not_connected_says_so(workspace, admin, member):
     assert response.status_code == 400
     assert "Connect this workspace to QuickBooks" in response.json()["message"]
     assert client.get(api(workspace, "sent-entries")).json() == []
+
+
+# --- query counts ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_views_and_lists_run_the_same_queries_for_few_or_many_entries(
+    workspace, owner, owner_client, admin, member, django_assert_max_num_queries, count
+):
+    """Ledger rows written directly (no emulator needed): the sent view, the job's outcome page
+    and the sent-entries API each run a fixed number of queries."""
+    from quickbooks_sync.models_send import SendItem
+    from tests.tracking.factories import ProjectFactory
+
+    QBOConnection.objects.create(
+        workspace=workspace, realm_id="1", company_name="Books", access_token="a", refresh_token="r"
+    )
+    project = ProjectFactory(workspace=workspace)
+    job = SendJob.objects.create(
+        workspace=workspace, realm_id="1", state=SendJob.State.SUCCEEDED, selected_count=count
+    )
+    at = dt.datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    for n in range(count):
+        made = entry(
+            workspace,
+            member,
+            start=at + dt.timedelta(minutes=10 * n),
+            seconds=300,
+            project=project,
+            description=f"e{n}",
+        )
+        SentEntry.objects.create(
+            workspace=workspace,
+            time_entry=made,
+            entry_key=made.pk,
+            realm_id="1",
+            qbo_time_activity_id=str(100 + n),
+            sync_token="0",
+            entry_updated_at=made.updated_at,
+            job=job,
+        )
+        SendItem.objects.create(
+            workspace=workspace,
+            job=job,
+            time_entry=made,
+            entry_key=made.pk,
+            state=SendItem.State.SENT if n % 2 else SendItem.State.FAILED,
+            message="" if n % 2 else "The books are closed.",
+            seconds=300,
+        )
+    sent_view = page_url(workspace, "send_report") + "?" + FILTER + "&show=sent"
+    job_page = page_url(workspace, "send_job", job_id=job.pk)
+    owner_client.get(sent_view)  # warm the session
+    with django_assert_max_num_queries(14):
+        page = text(owner_client.get(sent_view))
+    assert page.count('class="time-activity-id"') == count
+    with django_assert_max_num_queries(9):
+        page = text(owner_client.get(job_page))
+    assert page.count("<tr data-state=") == count
+    client = api_client_for(admin)
+    with django_assert_max_num_queries(8):
+        rows = client.get(api(workspace, "sent-entries?page-size=100")).json()
+    assert len(rows) == count
+    with django_assert_max_num_queries(9):
+        items = client.get(api(workspace, f"sends/{job.pk}/entries?page-size=100")).json()
+    assert len(items) == count
