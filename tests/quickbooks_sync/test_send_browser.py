@@ -1,8 +1,9 @@
 """In a browser, with a real Celery worker process and the QBO emulator as a real server: an admin
-opens the Detailed report, clicks QuickBooks, sees the not-sent entries, sends them (the
-confirmation counts what goes and what does not, by reason), watches the progress bar while
-QuickBooks hangs once (the batch is sent again with the same request id), reads the outcome,
-then "Show sent entries" lists each entry with its TimeActivity Id."""
+picks the service item on the Integrations page, opens the Detailed report, clicks QuickBooks,
+sees the not-sent entries, sends them (the confirmation counts what goes and what does not, by
+reason), watches the progress bar while QuickBooks hangs once (the batch is sent again with the
+same request id), reads the outcome, then "Show sent entries" lists each entry with its
+TimeActivity Id."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from tests.quickbooks_sync.send_helpers import (  # noqa: F401 (autouse fixture)
     linked_project,
     many_entries,
     restore_insecure_transport,
+    seed,
     time_activities,
     worker_env,
 )
@@ -81,7 +83,17 @@ def test_admin_sends_from_the_detailed_report_and_sees_the_sent_entries(
         {"kind": "hang", "seconds": 3, "path": "batch", "realm": realm, "count": 1},
         expect=201,
     )
+    hours = seed(sandbox, realm, "Item", Name="Hours", Type="Service")
     log_in(page, live_server, admin)
+
+    # The service item sent with each TimeActivity, chosen on the Integrations page.
+    page.goto(live_server.url + reverse("quickbooks:integrations", kwargs={"ws": workspace.pk}))
+    expect(page.locator("#qbo-service-item")).to_contain_text("without a service item")
+    page.get_by_role("link", name="Choose…").click()
+    page.get_by_label("Service item of").select_option(label="Hours")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("qbo-service-item")).to_have_text("Hours")
+
     detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk})
     page.goto(f"{live_server.url}{detailed}?range=custom&start=2026-03-08&end=2026-03-12")
 
@@ -116,7 +128,9 @@ def test_admin_sends_from_the_detailed_report_and_sees_the_sent_entries(
 
     page.get_by_role("link", name="Show sent entries").click()
     expect(page.locator("#f-show option:checked")).to_have_text("Showing sent entries")
-    ids = {a["Description"]: a["Id"] for a in time_activities(sandbox, realm)}
+    activities = time_activities(sandbox, realm)
+    assert {a["ItemRef"]["value"] for a in activities} == {hours["Id"]}
+    ids = {a["Description"]: a["Id"] for a in activities}
     first = sendable[0]
     row = page.locator(f"#qbo-row-{first.pk}")
     expect(row.locator(".time-activity-id")).to_have_text(ids[first.description])
