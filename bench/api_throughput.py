@@ -34,39 +34,26 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
 import requests
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import bench_database  # noqa: E402
+
 DB_NAME = "tt_bench_api"
 TARGET_REQUESTS_PER_SECOND = 50  # one API key's allowance, as Clockify's
-SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 def database_url() -> str:
-    parts = urlsplit(SERVER_URL)
-    return urlunsplit(parts._replace(path=f"/{DB_NAME}"))
+    return bench_database.database_url(DB_NAME)
 
 
 def create_database() -> None:
-    parts = urlsplit(SERVER_URL)
-    conn = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
+    bench_database.recreate_database(DB_NAME)
 
 
 @dataclass
@@ -307,6 +294,8 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timetracker.settings")
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    # Production settings want a key for the QuickBooks tokens (none are stored here).
+    os.environ.setdefault("FIELD_ENCRYPTION_KEY", Fernet.generate_key().decode())
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 

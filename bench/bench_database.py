@@ -1,0 +1,40 @@
+"""A benchmark's own PostgreSQL database on the server named by BENCH_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/), for the scripts in bench/."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
+
+
+def database_url(name: str) -> str:
+    return urlunsplit(urlsplit(SERVER_URL)._replace(path=f"/{name}"))
+
+
+def server_connection() -> Any:
+    """An autocommit connection to the server's `postgres` database (to create others)."""
+    import psycopg2
+
+    parts = urlsplit(SERVER_URL)
+    conn = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname="postgres",
+    )
+    conn.autocommit = True
+    return conn
+
+
+def recreate_database(name: str) -> str:
+    """Drop the database `name` (closing its connections) and create it empty; its URL."""
+    conn = server_connection()
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return database_url(name)

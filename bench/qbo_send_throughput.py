@@ -1,0 +1,354 @@
+"""How fast the product sends time to QuickBooks, against the ceiling QuickBooks sets.
+
+    .venv/bin/python bench/qbo_send_throughput.py [--entries 5000] [--scale 6]
+                                                   [--companies 3] [--company-entries 2400]
+                                                   [--workers 1,2,3]
+
+QuickBooks lets an app make 40 batch requests a minute per company, 30 items each: at most
+40 x 30 = 1,200 TimeActivities a minute a company (../shared/docs/qbo-facts.md §3). This starts
+the QBO emulator as a process with those documented limits (500 requests/min, 10/s, 10 at once,
+40 batches/min) and a compressed time scale (`--scale 6`: a QuickBooks minute lasts 10 s), builds
+its own PostgreSQL database (`tt_bench_qbo_send`, dropped and created again; the server from
+BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/), connects workspaces through
+the emulator's OAuth flow, links a member and a project, and sends through real Celery workers
+(`celery -A timetracker worker`, the broker and the rate limiter in BENCH_REDIS_URL, default
+redis://127.0.0.1:6379/12, flushed first), the limiter set to the same time scale.
+
+1. One company, `--entries` entries, one worker (a job is one worker's at a time): the send's
+   TimeActivities per QuickBooks minute against the 1,200 ceiling. Two figures: the job from
+   start to finish, which includes the first minute's 40 batches that an empty window lets
+   through at once, and the sustained rate, 40 batches' items over the mean time QuickBooks saw
+   between a batch and the 40th after it (the emulator's request log), which is the limit's own
+   measure. Target: sustained at least 0.9 of the ceiling.
+2. `--companies` companies of `--company-entries` entries each, sent at once, with 1, 2, 3...
+   workers: the total grows with the workers while each company stays within its own limits
+   (from the emulator's request log: the slowest company's sustained rate, the most batches and
+   requests a company's QuickBooks received in any sliding minute, and 429s).
+
+Every TimeActivity is checked to exist exactly once in the emulator. Not a test: numbers vary by
+machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import bench_database  # noqa: E402
+from tests.sandbox_process import SandboxProcess  # noqa: E402
+
+DB_NAME = "tt_bench_qbo_send"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+BATCHES_PER_MINUTE = 40  # QBO, per company and app
+REQUESTS_PER_MINUTE = 500
+BATCH_ITEMS = 30
+CEILING = BATCHES_PER_MINUTE * BATCH_ITEMS  # TimeActivities a minute a company
+TARGET = 0.9
+
+
+def product_env(sandbox: SandboxProcess, scale: float) -> dict[str, str]:
+    """The settings of this process and of the workers: the bench database, Redis, the
+    emulator as QuickBooks, the limiter on the emulator's time scale."""
+    return {
+        "DATABASE_URL": bench_database.database_url(DB_NAME),
+        "REDIS_URL": REDIS_URL,
+        "CELERY_BROKER_URL": REDIS_URL,
+        "QBO_SANDBOX_URL": sandbox.base_url,
+        "QBO_ENVIRONMENT": sandbox.discovery_url,
+        "QBO_API_BASE_URL": sandbox.base_url,
+        "QBO_CLIENT_ID": "sandbox-client-id",
+        "QBO_CLIENT_SECRET": "sandbox-client-secret",
+        "QBO_RATE_TIME_SCALE": str(scale),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+# --- the product's side: workspaces, links, entries ------------------------------------------
+
+
+@dataclass
+class Company:
+    realm: str
+    workspace_id: str
+    membership_id: str
+    entries: int
+
+
+def company_create(sandbox: SandboxProcess, name: str, entries: int) -> Company:
+    """A workspace connected to a new emulated company, its owner linked to a QBO employee,
+    one project linked to a QBO customer, and `entries` finished 15-minute entries."""
+    from tests.quickbooks_sync.connection_helpers import connect_workspace
+    from tests.quickbooks_sync.send_helpers import link_member, linked_project
+    from tracking.models import TimeEntry
+    from workspaces.models import Membership, User, Workspace
+
+    realm = sandbox.create_company(name=name)
+    workspace = Workspace.objects.create(name=name)
+    user = User.objects.create_user(email=f"owner-{realm}@example.com", full_name=f"Owner {realm}")
+    membership = Membership.objects.create(
+        workspace=workspace, user=user, role=Membership.Role.OWNER
+    )
+    connect_workspace(workspace, sandbox, realm, user=user)
+    link_member(workspace, user, sandbox, realm)
+    project, _ = linked_project(workspace, sandbox, realm, f"Website of {name}")
+    first = dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC)
+    TimeEntry.objects.bulk_create(
+        [
+            TimeEntry(
+                workspace=workspace,
+                user=user,
+                project=project,
+                description=f"{name} entry {n}",
+                start=first + dt.timedelta(minutes=20 * n),
+                end=first + dt.timedelta(minutes=20 * n + 15),
+                duration_seconds=900,
+            )
+            for n in range(entries)
+        ],
+        batch_size=2000,
+    )
+    return Company(realm, workspace.pk, membership.pk, entries)
+
+
+def send_start(company: Company) -> str:
+    """What the admin's "Send to QuickBooks" does: every entry of the workspace's range."""
+    from quickbooks_sync.services.send import send_start as start
+    from reports.filters import DateRange, DetailedFilters
+    from workspaces.models import Membership
+
+    filters = DetailedFilters(
+        date_range=DateRange.CUSTOM, start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31)
+    )
+    job = start(membership=Membership.objects.get(pk=company.membership_id), filters=filters)
+    if job.selected_count != company.entries:
+        raise SystemExit(f"selected {job.selected_count} of {company.entries} entries")
+    return str(job.pk)
+
+
+def wait_for_jobs(job_ids: list[str], timeout: float) -> float:
+    """Seconds until every job has finished; stops the bench if one failed."""
+    from quickbooks_sync.models_send import SendJob
+
+    began = time.monotonic()
+    while time.monotonic() - began < timeout:
+        states = dict(SendJob.objects.filter(pk__in=job_ids).values_list("pk", "state"))
+        if all(state == SendJob.State.SUCCEEDED for state in states.values()):
+            return time.monotonic() - began
+        failed = {pk: state for pk, state in states.items() if state == SendJob.State.FAILED}
+        if failed:
+            errors = list(SendJob.objects.filter(pk__in=failed).values_list("error", flat=True))
+            raise SystemExit(f"send failed: {errors}")
+        time.sleep(0.05)
+    raise SystemExit(f"the sends did not finish within {timeout:.0f} s")
+
+
+# --- workers ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def workers(count: int, env: dict[str, str], directory: Path) -> Iterator[None]:
+    """`count` Celery worker processes, one task at a time each (the send tests' Worker)."""
+    from tests.quickbooks_sync.send_helpers import Worker
+
+    started = []
+    try:
+        for _ in range(count):
+            started.append(Worker(directory, {**os.environ, **env}, concurrency=1).start(60))
+        yield
+    finally:
+        for worker in started:
+            worker.stop()
+
+
+# --- what QuickBooks saw ---------------------------------------------------------------------
+
+
+@dataclass
+class Seen:
+    """One company's calls as the emulator logged them (arrival times, real seconds)."""
+
+    batches: list[float]
+    requests: list[float]
+    throttled: int
+    activities: int
+    doubled: int
+
+
+def seen(sandbox: SandboxProcess, realm: str) -> Seen:
+    log = sandbox.control("GET", f"/requests?realm={realm}&limit=5000")["requests"]
+    v3 = [row for row in log if row["path"].startswith("/v3/")]
+    arrivals = sorted(row["at"] - row["duration_ms"] / 1000 for row in v3 if row["status"] != 429)
+    batches = sorted(
+        row["at"] - row["duration_ms"] / 1000
+        for row in v3
+        if urlsplit(row["path"]).path.endswith("/batch") and row["status"] != 429
+    )
+    activities = sandbox.control("GET", f"/companies/{realm}/entities/TimeActivity")
+    rows = activities if isinstance(activities, list) else next(iter(activities.values()), [])
+    descriptions = [row.get("Description", "") for row in rows]
+    return Seen(
+        batches=batches,
+        requests=arrivals,
+        throttled=sum(1 for row in v3 if row["status"] == 429),
+        activities=len(rows),
+        doubled=len(descriptions) - len(set(descriptions)),
+    )
+
+
+def most_in_window(times: list[float], span: float) -> int:
+    """The most calls that arrived within any `span` seconds."""
+    most, first = 0, 0
+    for last in range(len(times)):
+        while times[last] - times[first] >= span:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+def sustained_per_minute(batches: list[float], items: int, minute: float) -> float:
+    """TimeActivities a QuickBooks minute at the pace the limit allows: the items of 40 batches
+    over the mean time from a batch to the 40th after it."""
+    if len(batches) <= BATCHES_PER_MINUTE:
+        return float("nan")
+    gaps = [
+        batches[i + BATCHES_PER_MINUTE] - batches[i]
+        for i in range(len(batches) - BATCHES_PER_MINUTE)
+    ]
+    per_batch = items / len(batches)
+    return BATCHES_PER_MINUTE * per_batch / (sum(gaps) / len(gaps) / minute)
+
+
+def check_landed(company: Company, view: Seen) -> None:
+    if view.activities != company.entries or view.doubled:
+        raise SystemExit(
+            f"company {company.realm}: {view.activities} TimeActivities for {company.entries} "
+            f"entries, {view.doubled} doubled"
+        )
+
+
+# --- the two measurements --------------------------------------------------------------------
+
+
+def one_company(sandbox: SandboxProcess, env: dict[str, str], args: argparse.Namespace) -> float:
+    minute = 60.0 / args.scale
+    company = company_create(sandbox, "Throughput Co", args.entries)
+    with workers(1, env, Path(args.tmp)):
+        job = send_start(company)
+        seconds = wait_for_jobs([job], timeout=60 + 4 * minute * args.entries / CEILING)
+    view = seen(sandbox, company.realm)
+    check_landed(company, view)
+    overall = company.entries / (seconds / minute)
+    sustained = sustained_per_minute(view.batches, company.entries, minute)
+    print(f"\n1. One company, {company.entries} entries, 1 worker (a minute = {minute:g} s)")
+    print(f"   job start to finish: {seconds:.1f} s = {seconds / minute:.2f} QuickBooks minutes")
+    print(
+        f"   {len(view.batches)} batches, {len(view.requests)} requests, "
+        f"{view.throttled} answered 429; every entry once in QuickBooks"
+    )
+    print(
+        f"   whole job:  {overall:,.0f} TimeActivities/min = {overall / CEILING:.2f} x ceiling "
+        "(includes the first minute's burst)"
+    )
+    print(
+        f"   sustained:  {sustained:,.0f} TimeActivities/min = {sustained / CEILING:.2f} x "
+        f"ceiling of {CEILING:,} (target >= {TARGET})"
+    )
+    return sustained / CEILING
+
+
+def many_companies(
+    sandbox: SandboxProcess, env: dict[str, str], args: argparse.Namespace
+) -> list[tuple[int, float]]:
+    minute = 60.0 / args.scale
+    counts = [int(n) for n in args.workers.split(",")]
+    print(
+        f"\n2. {args.companies} companies x {args.company_entries} entries, sent at once "
+        f"(a minute = {minute:g} s)"
+    )
+    print(
+        "   workers  seconds  TimeActivities/min (all)  x one ceiling  | per company: "
+        "sustained  batches/min (most)  requests/min (most)  429s"
+    )
+    results = []
+    for count in counts:
+        companies = [
+            company_create(sandbox, f"Co {count}-{i}", args.company_entries)
+            for i in range(args.companies)
+        ]
+        with workers(count, env, Path(args.tmp)):
+            jobs = [send_start(company) for company in companies]
+            total = sum(company.entries for company in companies)
+            seconds = wait_for_jobs(jobs, timeout=60 + 4 * minute * total / CEILING)
+        views = [seen(sandbox, company.realm) for company in companies]
+        for company, view in zip(companies, views, strict=True):
+            check_landed(company, view)
+        rate = total / (seconds / minute)
+        batches = max(most_in_window(view.batches, minute) for view in views)
+        requests_ = max(most_in_window(view.requests, minute) for view in views)
+        throttled = sum(view.throttled for view in views)
+        slowest = min(
+            sustained_per_minute(view.batches, company.entries, minute) / CEILING
+            for company, view in zip(companies, views, strict=True)
+        )
+        print(
+            f"   {count:>7}  {seconds:>7.1f}  {rate:>24,.0f}  {rate / CEILING:>13.2f}  "
+            f"{slowest:>9.2f}  {batches:>11} (<= {BATCHES_PER_MINUTE})  {requests_:>8} (<= "
+            f"{REQUESTS_PER_MINUTE})  {throttled:>4}"
+        )
+        results.append((count, rate))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--entries", type=int, default=5000)
+    parser.add_argument("--scale", type=float, default=6.0)
+    parser.add_argument("--companies", type=int, default=3)
+    parser.add_argument("--company-entries", type=int, default=2400)
+    parser.add_argument("--workers", default="1,2,3")
+    args = parser.parse_args()
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    with tempfile.TemporaryDirectory(prefix="qbo-send-bench-") as tmp:
+        args.tmp = tmp
+        # QuickBooks' documented limits (the emulator's defaults), on the compressed clock.
+        emulator = {"time_scale": args.scale, "request_log_max": 100_000}
+        with SandboxProcess(Path(tmp) / "qbo.sqlite3", settings=emulator) as sandbox:
+            env = product_env(sandbox, args.scale)
+            os.environ.update(env)
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timetracker.settings")
+            bench_database.recreate_database(DB_NAME)
+            import django
+
+            django.setup()
+            from django.core.management import call_command
+
+            call_command("migrate", verbosity=0)
+            print(
+                f"QBO ceiling per company: {BATCHES_PER_MINUTE} batches x {BATCH_ITEMS} items = "
+                f"{CEILING:,} TimeActivities a minute; emulator and limiter at time scale "
+                f"{args.scale:g}"
+            )
+            ratio = one_company(sandbox, env, args)
+            if args.companies and args.workers:
+                many_companies(sandbox, env, args)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nsustained ratio (one company): {ratio:.2f} (target >= {TARGET}); load {load}")
+
+
+if __name__ == "__main__":
+    main()
