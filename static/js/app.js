@@ -1,11 +1,26 @@
 // Small progressive enhancements shared by every page. Pages work without them.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-confirm]");
-  if (button && !window.confirm(button.dataset.confirm)) {
+  if (button && !window.confirm(confirmText(button))) {
     event.preventDefault();
     event.stopImmediatePropagation();
   }
 }, true);
+
+// A bulk delete's question says how many of the selected entries were sent to QuickBooks (their
+// checkboxes carry data-delete-warning).
+function confirmText(button) {
+  let text = button.dataset.confirm;
+  if (button.hasAttribute("data-confirm-selected") && button.form) {
+    const sent = document.querySelectorAll(
+      `input[form="${button.form.id}"]:checked[data-delete-warning]`).length;
+    if (sent) {
+      text += ` ${sent} of them ${sent === 1 ? "was" : "were"} sent to QuickBooks: QuickBooks ` +
+        "keeps the values sent; deleting here does not delete them there.";
+    }
+  }
+  return text;
+}
 
 // On a phone the sidebar is one scrolling row: show the current page's link.
 document.addEventListener("DOMContentLoaded", () => {
