@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import pytest
 import requests
-from django.test import Client as DjangoClient
 
+from tests.browser_session import log_in
 from workspaces.models import ApiKey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, user):
-    web = DjangoClient()
-    web.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": web.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_create_use_and_revoke_a_key(live_server, page, owner):

@@ -7,17 +7,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from django.test import Client as DjangoClient
+
+from tests.browser_session import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_docs_page_renders_offline_and_tries_an_endpoint(live_server, page, owner):
-    web = DjangoClient()
-    web.force_login(owner)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": web.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    log_in(page, live_server, owner)
     own_host = urlsplit(live_server.url).netloc
     elsewhere: list[str] = []
     failed: list[str] = []

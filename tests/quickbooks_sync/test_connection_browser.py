@@ -6,22 +6,14 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client as DjangoClient
 from playwright.sync_api import expect
 
 from quickbooks_sync.models import QBOConnection
+from tests.browser_session import log_in
 from tests.quickbooks_sync.connection_helpers import point_settings_at
 from tests.sandbox_process import SandboxProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.sandbox]
-
-
-def log_in(page, live_server, user) -> None:
-    web = DjangoClient()
-    web.force_login(user)
-    cookie = web.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 def test_admin_connects_through_the_consent_page_and_disconnects(

@@ -7,13 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from quickbooks_sync.models_send import SentEntry
+from tests.browser_session import log_in
 from tests.tracking.factories import TimeEntryFactory
 from tracking.models import TimeEntry
 
@@ -40,11 +39,7 @@ def test_bulk_delete_says_how_many_selected_entries_were_sent(page, live_server,
         qbo_time_activity_id="77",
         sync_token="0",
     )
-    client = Client()
-    client.force_login(admin)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    page.goto(f"{live_server.url}{reverse('tracking:tracker', kwargs={'ws': workspace.pk})}")
+    log_in(page, live_server, admin, reverse("tracking:tracker", kwargs={"ws": workspace.pk}))
 
     questions: list[str] = []
 

@@ -9,22 +9,13 @@ import io
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.browser_session import log_in
 from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, live_server, user, path):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    page.goto(f"{live_server.url}{path}")
 
 
 def test_filter_the_detailed_report_and_export_it(page, live_server, workspace, owner, member):
@@ -56,7 +47,7 @@ def test_filter_the_detailed_report_and_export_it(page, live_server, workspace, 
             end=s + dt.timedelta(seconds=seconds),
             duration_seconds=seconds,
         )
-    login(page, live_server, owner, reverse("reports:detailed", kwargs={"ws": workspace.pk}))
+    log_in(page, live_server, owner, reverse("reports:detailed", kwargs={"ws": workspace.pk}))
     expect(page.get_by_role("heading", name="Detailed report")).to_be_visible()
 
     page.locator("#f-start").fill("2026-03-01")

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.reports.test_detailed_browser import login
+from tests.browser_session import log_in
 from tests.tracking.factories import TagFactory, TimeEntryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,7 +33,7 @@ def test_edit_times_and_tags_in_the_detailed_report(page, live_server, workspace
             duration_seconds=3600,
         )
     url = reverse("reports:detailed", kwargs={"ws": workspace.pk})
-    login(page, live_server, owner, f"{url}?range=custom&start=2026-03-01&end=2026-03-31")
+    log_in(page, live_server, owner, f"{url}?range=custom&start=2026-03-01&end=2026-03-31")
     expect(page.locator("#total-time")).to_have_text("2:00:00")
 
     row = page.locator("#report-table tbody tr", has_text="Sketches")

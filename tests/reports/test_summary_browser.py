@@ -7,22 +7,13 @@ import datetime as dt
 import os
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.browser_session import log_in
 from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, live_server, user, path):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    page.goto(f"{live_server.url}{path}")
 
 
 def test_group_the_summary_and_page_through_weeks(page, live_server, workspace, owner, member):
@@ -43,7 +34,7 @@ def test_group_the_summary_and_page_through_weeks(page, live_server, workspace, 
             duration_seconds=seconds,
         )
     path = reverse("reports:summary", kwargs={"ws": workspace.pk})
-    login(page, live_server, owner, f"{path}?start=2026-03-01&end=2026-03-31")
+    log_in(page, live_server, owner, f"{path}?start=2026-03-01&end=2026-03-31")
     expect(page.get_by_role("heading", name="Summary report")).to_be_visible()
     expect(page.locator("#total-time")).to_have_text("3:00:00")
 

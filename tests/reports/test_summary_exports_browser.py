@@ -12,8 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from tests.browser_session import log_in
 from tests.reports.test_summary import entry
-from tests.reports.test_summary_browser import login
 from tests.tracking.factories import ClientFactory, ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def test_export_the_grouped_summary_to_xlsx(page, live_server, workspace, owner,
         day = start + dt.timedelta(days=i)
         entry(workspace, who, day, seconds, project=project, hourly_rate_cents=10000)
     path = reverse("reports:summary", kwargs={"ws": workspace.pk})
-    login(page, live_server, owner, f"{path}?start=2026-03-01&end=2026-03-31")
+    log_in(page, live_server, owner, f"{path}?start=2026-03-01&end=2026-03-31")
     page.get_by_label("Group by").select_option("client")
     page.get_by_label("Then by").select_option("member")
     page.get_by_role("button", name="Apply filters").click()

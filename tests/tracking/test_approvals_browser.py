@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
+from tests.browser_session import log_in
 from tests.tracking.factories import TimeEntryFactory
 from tracking.models import TimeEntry, WeekApproval
 from tracking.selectors.entries import local_today, week_start_for
@@ -20,12 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def open_as(browser, live_server, user, path):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
     page = context.new_page()
-    page.goto(f"{live_server.url}{path}")
+    log_in(page, live_server, user, path)
     return page
 
 

@@ -4,20 +4,12 @@ error for a duplicate, and filter the project list live (htmx) by typing."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client as DjangoClient
 from django.urls import reverse
 
+from tests.browser_session import log_in
 from tracking.models import Project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, user):
-    web = DjangoClient()
-    web.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": web.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_create_client_and_project_then_filter_live(live_server, page, workspace, owner):

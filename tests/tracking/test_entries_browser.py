@@ -7,25 +7,19 @@ import datetime as dt
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser_session import log_in
 from tests.tracking.factories import ClientFactory, ProjectFactory, TaskFactory, TimeEntryFactory
 from tracking.models import TimeEntry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def login(page, live_server, user, workspace):
-    """Log in through a session cookie (the login page is tested with the workspaces app)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    page.goto(f"{live_server.url}{reverse('tracking:tracker', kwargs={'ws': workspace.pk})}")
+def tracker_path(workspace) -> str:
+    return reverse("tracking:tracker", kwargs={"ws": workspace.pk})
 
 
 def test_timer_inline_edit_and_totals(
@@ -40,7 +34,7 @@ def test_timer_inline_edit_and_totals(
     )
     TaskFactory.create(project=project, name="Copywriting")
     ProjectFactory.create(workspace=workspace, name="Internal", billable=False)
-    login(page, live_server, member, workspace)
+    log_in(page, live_server, member, tracker_path(workspace))
 
     page.get_by_placeholder("What are you working on?").fill("Landing page")
     search = page.locator("#timer-project-search")
@@ -112,7 +106,7 @@ def test_timesheet_cell_updates_totals(
         start=today,
         end=today + dt.timedelta(hours=1),
     )
-    login(page, live_server, member, workspace)
+    log_in(page, live_server, member, tracker_path(workspace))
     page.get_by_role("link", name="Timesheet").click()
     row = page.locator("tr", has_text="Audit")
     expect(row.locator(".row-total")).to_have_text("1:00")
@@ -134,7 +128,7 @@ def test_inline_edit_by_keyboard_alone(page, live_server, workspace, member):
         start=start,
         end=start + dt.timedelta(hours=1),
     )
-    login(page, live_server, member, workspace)
+    log_in(page, live_server, member, tracker_path(workspace))
     opener = page.locator(".entry .entry__open").first
     opener.focus()
     page.keyboard.press("Enter")  # a real <button>: opens the inline form
@@ -170,7 +164,7 @@ def test_billable_follows_the_chosen_project_in_every_form(page, live_server, wo
         start=start,
         end=start + dt.timedelta(hours=1),
     )
-    login(page, live_server, member, workspace)
+    log_in(page, live_server, member, tracker_path(workspace))
 
     # The manual form.
     page.get_by_text("Add time manually").click()

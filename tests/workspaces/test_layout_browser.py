@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
-from django.test import Client as DjangoClient
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser_session import log_in
 from tests.factories import MembershipFactory, WorkspaceFactory
 from tests.tracking.factories import (
     ClientFactory,
@@ -44,13 +43,6 @@ PAGE_PROBLEMS = """() => {
   }
   return problems;
 }"""
-
-
-def log_in(page, live_server, user):
-    web = DjangoClient()
-    web.force_login(user)
-    cookie = web.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 @pytest.fixture

@@ -8,20 +8,12 @@ import re
 
 import pytest
 from django.core import mail
-from django.test import Client as DjangoClient
 from django.urls import reverse
 
+from tests.browser_session import log_in
 from workspaces.models import Membership, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, user):
-    web = DjangoClient()
-    web.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": web.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_invite_accept_deactivate_and_rename(live_server, browser, page, workspace, owner):

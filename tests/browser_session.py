@@ -1,0 +1,23 @@
+"""Log a user in for a Playwright browser test without going through the login page (that page
+has its own tests): Django's test client logs in, its session cookie goes into the page's
+browser context.
+
+    log_in(page, live_server, owner, reverse("reports:detailed", kwargs={"ws": workspace.pk}))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.test import Client
+
+
+def log_in(page: Any, live_server: Any, user: Any, path: str | None = None) -> None:
+    """`user`'s session in `page`'s context; then open `path` (site-relative) when given."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    if path is not None:
+        page.goto(f"{live_server.url}{path}")
