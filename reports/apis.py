@@ -66,7 +66,7 @@ from reports.selectors import (
     detailed_filters_check,
     detailed_totals,
 )
-from reports.summary import GroupBy, SummaryGroup, summary_groups
+from reports.summary import GroupBy, SummaryGroup, summary_groups, summary_totals
 from tracking.models import TimeEntry
 from workspaces.api.base import WorkspaceApiView, validated
 from workspaces.api.fields import (
@@ -477,7 +477,9 @@ class SummaryReportApi(WorkspaceApiView):
             )
             content_type = XLSX_CONTENT_TYPE if export == "XLSX" else PDF_CONTENT_TYPE
             return _file(content, content_type, export_filename(filters, export.lower(), "summary"))
-        totals = detailed_totals(membership=membership, filters=filters)
+        totals = summary_totals(
+            membership=membership, filters=filters, group_by=group_by, groups=groups
+        )
         return Response(
             {
                 "totals": [totals_out(totals, currency)],
