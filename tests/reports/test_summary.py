@@ -59,6 +59,16 @@ def entry(workspace, user, start, seconds, *, tags=(), **kwargs):
     return e
 
 
+def march_groups(workspace, user, group_by, sub_group_by=None):
+    """The Summary's groups of March as `user` sees them."""
+    return summary_groups(
+        membership=membership(workspace, user),
+        filters=MARCH,
+        group_by=group_by,
+        sub_group_by=sub_group_by,
+    )
+
+
 def url(workspace, name="reports:summary", query=""):
     base = reverse(name, kwargs={"ws": workspace.pk})
     return f"{base}?{query}" if query else base
@@ -165,12 +175,7 @@ def test_groups_match_an_independent_computation_with_rounding(
                 for sub in keys_of(e, sub_group_by):
                     bucket["sub"][sub] += rounded
 
-    groups = summary_groups(
-        membership=membership(workspace, owner),
-        filters=MARCH,
-        group_by=group_by,
-        sub_group_by=sub_group_by,
-    )
+    groups = march_groups(workspace, owner, group_by, sub_group_by)
     got = {g.key: g for g in groups}
     assert set(got) == set(expected)
     for key, want in expected.items():
@@ -202,9 +207,7 @@ def test_rounding_is_per_entry_then_summed(workspace, owner):
     entry(workspace, owner, start, 450, project=project, hourly_rate_cents=10000)
     entry(workspace, owner, start + dt.timedelta(hours=1), 450, project=project)
     entry(workspace, owner, start + dt.timedelta(hours=2), 449, project=project)  # -> 0
-    [group] = summary_groups(
-        membership=membership(workspace, owner), filters=MARCH, group_by=GroupBy.PROJECT
-    )
+    [group] = march_groups(workspace, owner, GroupBy.PROJECT)
     assert group.seconds == 1800
     # 15 min at 100.00/h + 15 min at 60.00/h
     assert [(a.currency, a.cents) for a in group.amounts] == [("USD", 2500 + 1500)]
@@ -216,9 +219,7 @@ def test_amounts_are_kept_per_currency(workspace, owner):
     entry(workspace, owner, start, 3600, project=project, currency="USD", hourly_rate_cents=100)
     entry(workspace, owner, start, 7200, project=project, currency="EUR", hourly_rate_cents=100)
     entry(workspace, owner, start, 3600, project=project, currency="GBP", billable=False)
-    [group] = summary_groups(
-        membership=membership(workspace, owner), filters=MARCH, group_by=GroupBy.PROJECT
-    )
+    [group] = march_groups(workspace, owner, GroupBy.PROJECT)
     assert [(a.currency, a.cents) for a in group.amounts] == [("EUR", 200), ("USD", 100)]
     assert group.seconds == 4 * 3600 and group.billable_seconds == 3 * 3600
 
@@ -228,9 +229,7 @@ def test_date_groups_are_the_viewers_local_days(workspace, owner):
     owner.save()
     # 02:00 UTC on March 3rd is the evening of March 2nd in New York.
     entry(workspace, owner, dt.datetime(2026, 3, 3, 2, tzinfo=dt.UTC), 3600)
-    groups = summary_groups(
-        membership=membership(workspace, owner), filters=MARCH, group_by=GroupBy.DATE
-    )
+    groups = march_groups(workspace, owner, GroupBy.DATE)
     assert [g.key for g in groups] == ["2026-03-02"]
     buckets = time_buckets(membership=membership(workspace, owner), filters=MARCH)
     assert len(buckets) == 31
@@ -269,9 +268,7 @@ def test_member_sees_only_their_own_time(workspace, owner, member, member_client
     start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
     entry(workspace, member, start, 1800, project=project)
     entry(workspace, owner, start, 7200, project=project)
-    groups = summary_groups(
-        membership=membership(workspace, member), filters=MARCH, group_by=GroupBy.MEMBER
-    )
+    groups = march_groups(workspace, member, GroupBy.MEMBER)
     assert [(g.key, g.seconds) for g in groups] == [(member.pk, 1800)]
     page = member_client.get(url(workspace, query=f"{MARCH_QUERY}&group=member"))
     html = page.content.decode()
@@ -294,9 +291,7 @@ def test_other_workspaces_entries_never_count(workspace, owner, other_workspace,
     start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
     entry(workspace, owner, start, 600)
     entry(other_workspace, outsider, start, 3600)
-    groups = summary_groups(
-        membership=membership(workspace, owner), filters=MARCH, group_by=GroupBy.MEMBER
-    )
+    groups = march_groups(workspace, owner, GroupBy.MEMBER)
     assert [(g.key, g.seconds) for g in groups] == [(owner.pk, 600)]
 
 
@@ -387,12 +382,7 @@ def test_csv_parses_back_to_the_table(workspace, owner, owner_client, dataset):
             io.StringIO(csv_text(owner_client, workspace, "group=project&sub_group=member"))
         )
     )
-    groups = summary_groups(
-        membership=membership(workspace, owner),
-        filters=MARCH,
-        group_by=GroupBy.PROJECT,
-        sub_group_by=GroupBy.MEMBER,
-    )
+    groups = march_groups(workspace, owner, GroupBy.PROJECT, GroupBy.MEMBER)
     expected = []
     for g in groups:
         expected.append((g.label, "", g.seconds))

@@ -11,12 +11,15 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser_session import log_in
-from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory
+from tests.reports.test_summary import entry
+from tests.tracking.factories import ClientFactory, ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_group_the_summary_and_page_through_weeks(page, live_server, workspace, owner, member):
+def three_entries_in_march(workspace, owner, member) -> None:
+    """March 2nd to 4th: Website (client Acme) 1 h of the owner's and 30 min of the member's,
+    Internal (no client) 1.5 h of the owner's; all billable at 100.00 USD an hour."""
     acme = ClientFactory(workspace=workspace, name="Acme")
     website = ProjectFactory(workspace=workspace, client=acme, name="Website")
     internal = ProjectFactory(workspace=workspace, name="Internal")
@@ -24,15 +27,12 @@ def test_group_the_summary_and_page_through_weeks(page, live_server, workspace, 
     for i, (project, seconds, who) in enumerate(
         [(website, 3600, owner), (website, 1800, member), (internal, 5400, owner)]
     ):
-        s = start + dt.timedelta(days=i)
-        TimeEntryFactory(
-            workspace=workspace,
-            user=who,
-            project=project,
-            start=s,
-            end=s + dt.timedelta(seconds=seconds),
-            duration_seconds=seconds,
-        )
+        day = start + dt.timedelta(days=i)
+        entry(workspace, who, day, seconds, project=project, hourly_rate_cents=10000)
+
+
+def test_group_the_summary_and_page_through_weeks(page, live_server, workspace, owner, member):
+    three_entries_in_march(workspace, owner, member)
     path = reverse("reports:summary", kwargs={"ws": workspace.pk})
     log_in(page, live_server, owner, f"{path}?start=2026-03-01&end=2026-03-31")
     expect(page.get_by_role("heading", name="Summary report")).to_be_visible()

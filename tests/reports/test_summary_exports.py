@@ -17,9 +17,15 @@ from openpyxl import load_workbook
 from reports import exports_office
 from reports.exports_summary import group_name
 from reports.filters import DateRange, DetailedFilters
-from reports.summary import GroupBy, summary_groups, weekly_grid
+from reports.summary import GroupBy, weekly_grid
 from tests.reports.test_exports_office import pdf_page_count, pdf_text
-from tests.reports.test_summary import MARCH, MARCH_QUERY, dataset, entry, membership  # noqa: F401
+from tests.reports.test_summary import (  # noqa: F401
+    MARCH_QUERY,
+    dataset,
+    entry,
+    march_groups,
+    membership,
+)
 from tests.tracking.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,12 +90,7 @@ def test_summary_xlsx_matches_the_groups_and_the_page_totals(
         "Billable duration (h:mm:ss)",
         "Amount (USD)",
     ]
-    groups = summary_groups(
-        membership=membership(workspace, owner),
-        filters=MARCH,
-        group_by=GroupBy.PROJECT,
-        sub_group_by=GroupBy.MEMBER,
-    )
+    groups = march_groups(workspace, owner, GroupBy.PROJECT, GroupBy.MEMBER)
     expected = []
     for g in groups:
         cents = sum(a.cents for a in g.amounts)
@@ -167,12 +168,7 @@ def test_summary_pdf_has_heading_groups_totals_and_page_numbers(
     assert f"Page {pages} of {pages}" in text
     total, amount = page_totals(owner_client, workspace, query)
     assert total in text and amount in text
-    groups = summary_groups(
-        membership=membership(workspace, owner),
-        filters=MARCH,
-        group_by=GroupBy.TAG,
-        sub_group_by=GroupBy.CLIENT,
-    )
+    groups = march_groups(workspace, owner, GroupBy.TAG, GroupBy.CLIENT)
     # Each group's and subgroup's name, then its duration and billable duration, in order.
     lines = text.splitlines()
     at = lines.index("Tag / Client")

@@ -3,7 +3,6 @@ Export XLSX, and the downloaded workbook holds the groups and totals the page sh
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from pathlib import Path
 
@@ -13,22 +12,13 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.browser_session import log_in
-from tests.reports.test_summary import entry
-from tests.tracking.factories import ClientFactory, ProjectFactory
+from tests.reports.test_summary_browser import three_entries_in_march
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_export_the_grouped_summary_to_xlsx(page, live_server, workspace, owner, member):
-    acme = ClientFactory(workspace=workspace, name="Acme")
-    website = ProjectFactory(workspace=workspace, client=acme, name="Website")
-    internal = ProjectFactory(workspace=workspace, name="Internal")
-    start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
-    for i, (project, seconds, who) in enumerate(
-        [(website, 3600, owner), (website, 1800, member), (internal, 5400, owner)]
-    ):
-        day = start + dt.timedelta(days=i)
-        entry(workspace, who, day, seconds, project=project, hourly_rate_cents=10000)
+    three_entries_in_march(workspace, owner, member)
     path = reverse("reports:summary", kwargs={"ws": workspace.pk})
     log_in(page, live_server, owner, f"{path}?start=2026-03-01&end=2026-03-31")
     page.get_by_label("Group by").select_option("client")
