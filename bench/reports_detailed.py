@@ -41,13 +41,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import bench_database  # noqa: E402
+
 DB_NAME = "tt_bench"
-SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
 RATIO_LIMIT = 1.5
 MEDIAN_LIMIT_MS = 100.0
 PAGE_SIZE = 50
@@ -120,31 +120,16 @@ def sql_summary(cursor: Any, params: dict[str, Any]) -> tuple[list[Any], list[An
 
 
 def database_url() -> str:
-    parts = urlsplit(SERVER_URL)
-    return urlunsplit(parts._replace(path=f"/{DB_NAME}"))
-
-
-def _server_connection() -> Any:
-    import psycopg2
-
-    parts = urlsplit(SERVER_URL)
-    conn = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    return conn
+    return bench_database.database_url(DB_NAME)
 
 
 def prepare_database(entries: int, reload: bool) -> None:
     """Create and load `tt_bench` unless it already holds a loaded benchmark workspace."""
-    conn = _server_connection()
+    conn = bench_database.server_connection()
     with conn.cursor() as cur:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
         exists = cur.fetchone() is not None
+    conn.close()
     if exists and not reload:
         import psycopg2
 
@@ -156,13 +141,8 @@ def prepare_database(entries: int, reload: bool) -> None:
             )
             row = cur.fetchone()
         if row and row[0]:
-            conn.close()
             return
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
-    env = {**os.environ, "DATABASE_URL": database_url()}
+    env = {**os.environ, "DATABASE_URL": bench_database.recreate_database(DB_NAME)}
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run(
