@@ -39,7 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -64,10 +64,11 @@ from reports.selectors import (
     SortKey,
     detailed_entries,
     detailed_filters_check,
+    detailed_rows,
     detailed_totals,
+    with_tags,
 )
 from reports.summary import GroupBy, SummaryGroup, summary_groups, summary_totals
-from tracking.models import TimeEntry
 from workspaces.api.base import WorkspaceApiView, validated
 from workspaces.api.fields import (
     OptionalTextField,
@@ -285,33 +286,32 @@ def totals_out(totals: DetailedTotals, currency: str) -> dict[str, Any]:
     }
 
 
-def entry_out(entry: TimeEntry) -> dict[str, Any]:
-    row = cast(Any, entry)
-    project = entry.project
-    client = project.client if project else None
+def entry_out(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of `detailed_rows` (with its tags) in Clockify's shape."""
+    billable = row["billable"]
     return {
-        "_id": entry.pk,
-        "description": entry.description,
-        "userId": entry.user_id,
-        "userName": entry.user.full_name,
-        "userEmail": entry.user.email,
-        "billable": entry.billable,
-        "projectId": entry.project_id,
-        "projectName": project.name if project else None,
-        "clientId": client.pk if client else None,
-        "clientName": client.name if client else None,
-        "taskId": entry.task_id,
-        "taskName": entry.task.name if entry.task else None,
-        "tags": [{"_id": tag.pk, "name": tag.name} for tag in entry.tags.all()],
-        "isLocked": entry.is_locked,
+        "_id": row["id"],
+        "description": row["description"],
+        "userId": row["user_id"],
+        "userName": row["user__full_name"],
+        "userEmail": row["user__email"],
+        "billable": billable,
+        "projectId": row["project_id"],
+        "projectName": row["project__name"],
+        "clientId": row["project__client_id"],
+        "clientName": row["project__client__name"],
+        "taskId": row["task_id"],
+        "taskName": row["task__name"],
+        "tags": [{"_id": tag_id, "name": name} for tag_id, name in row["tags"]],
+        "isLocked": row["is_locked"],
         "timeInterval": {
-            "start": format_datetime(entry.start),
-            "end": format_datetime(entry.end),
-            "duration": int(row.report_seconds),
+            "start": format_datetime(row["start"]),
+            "end": format_datetime(row["end"]),
+            "duration": int(row["report_seconds"]),
         },
-        "rate": entry.hourly_rate_cents,
-        "amount": int(row.report_amount_cents) if entry.billable else 0,
-        "currency": entry.currency,
+        "rate": row["hourly_rate_cents"],
+        "amount": int(row["report_amount_cents"]) if billable else 0,
+        "currency": row["currency"],
     }
 
 
@@ -383,9 +383,9 @@ class DetailedReportApi(WorkspaceApiView):
                     membership.workspace.currency,
                 )
             ]
-        entries = detailed_entries(membership=membership, filters=filters, sort=sort)
-        rows = entries[(page - 1) * size : page * size]
-        return Response({"totals": totals, "timeentries": [entry_out(e) for e in rows]})
+        rows = detailed_rows(membership=membership, filters=filters, sort=sort)
+        page_rows = with_tags(list(rows[(page - 1) * size : page * size]))
+        return Response({"totals": totals, "timeentries": [entry_out(r) for r in page_rows]})
 
 
 # --- Summary --------------------------------------------------------------------------------
