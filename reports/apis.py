@@ -48,7 +48,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reports.exports import CHUNK_SIZE, csv_lines
+from reports.exports import detailed_csv_lines
 from reports.exports_office import (
     PDF_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -57,12 +57,11 @@ from reports.exports_office import (
     export_filename,
 )
 from reports.exports_summary import summary_csv_lines, summary_pdf, summary_xlsx
-from reports.filters import DetailedFilters, FilterError, parse_detailed_filters, viewer_tz
+from reports.filters import DetailedFilters, FilterError, parse_detailed_filters
 from reports.selectors import (
     DetailedTotals,
     Sort,
     SortKey,
-    detailed_entries,
     detailed_filters_check,
     detailed_rows,
     detailed_totals,
@@ -360,8 +359,7 @@ class DetailedReportApi(WorkspaceApiView):
         )
         export = body["exportType"]
         if export == "CSV":
-            entries = detailed_entries(membership=membership, filters=filters, sort=sort)
-            lines = csv_lines(entries.iterator(chunk_size=CHUNK_SIZE), viewer_tz(membership.user))
+            lines = detailed_csv_lines(membership=membership, filters=filters, sort=sort)
             return _file(
                 lines, "text/csv; charset=utf-8", export_filename(filters, "csv"), streaming=True
             )

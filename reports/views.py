@@ -16,7 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from reports.exports import CHUNK_SIZE, csv_lines
+from reports.exports import detailed_csv_lines
 from reports.exports_office import (
     PDF_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -218,8 +218,7 @@ def detailed_csv(request: HttpRequest) -> HttpResponse:
         detailed_filters_check(membership=membership, filters=filters)
     except FilterError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    entries = detailed_entries(membership=membership, filters=filters, sort=sort)
-    lines = csv_lines(entries.iterator(chunk_size=CHUNK_SIZE), viewer_tz(membership.user))
+    lines = detailed_csv_lines(membership=membership, filters=filters, sort=sort)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     name = f"detailed-report-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
