@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import bench_database  # noqa: E402
+from tests.quickbooks_sync.worker_process import qbo_env  # noqa: E402
 from tests.sandbox_process import SandboxProcess  # noqa: E402
 
 DB_NAME = "tt_bench_qbo_send"
@@ -67,11 +68,7 @@ def product_env(sandbox: SandboxProcess, scale: float) -> dict[str, str]:
         "DATABASE_URL": bench_database.database_url(DB_NAME),
         "REDIS_URL": REDIS_URL,
         "CELERY_BROKER_URL": REDIS_URL,
-        "QBO_SANDBOX_URL": sandbox.base_url,
-        "QBO_ENVIRONMENT": sandbox.discovery_url,
-        "QBO_API_BASE_URL": sandbox.base_url,
-        "QBO_CLIENT_ID": "sandbox-client-id",
-        "QBO_CLIENT_SECRET": "sandbox-client-secret",
+        **qbo_env(sandbox),
         "QBO_RATE_TIME_SCALE": str(scale),
         "LOG_LEVEL": "WARNING",
     }
@@ -162,7 +159,7 @@ def wait_for_jobs(job_ids: list[str], timeout: float) -> float:
 @contextlib.contextmanager
 def workers(count: int, env: dict[str, str], directory: Path) -> Iterator[None]:
     """`count` Celery worker processes, one task at a time each (the send tests' Worker)."""
-    from tests.quickbooks_sync.send_helpers import Worker
+    from tests.quickbooks_sync.worker_process import Worker
 
     started = []
     try:
@@ -197,8 +194,9 @@ def seen(sandbox: SandboxProcess, realm: str) -> Seen:
         for row in v3
         if urlsplit(row["path"]).path.endswith("/batch") and row["status"] != 429
     )
-    activities = sandbox.control("GET", f"/companies/{realm}/entities/TimeActivity")
-    rows = activities if isinstance(activities, list) else next(iter(activities.values()), [])
+    from tests.quickbooks_sync.send_helpers import time_activities
+
+    rows = time_activities(sandbox, realm)
     descriptions = [row.get("Description", "") for row in rows]
     return Seen(
         batches=batches,

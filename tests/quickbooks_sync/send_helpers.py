@@ -3,55 +3,29 @@ what the emulator holds afterwards."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import kombu.pools
-import pytest
-from django.db import connection
 
 from quickbooks_sync.models import CustomerLink, EmployeeLink
 from quickbooks_sync.models_send import SendJob, SentEntry
+from quickbooks_sync.services.send import send_start
 from reports.filters import DateRange, DetailedFilters
-from tests.sandbox_process import ROOT, SandboxProcess
+from tests.quickbooks_sync.sync_support import membership_of, seed, stored
+from tests.quickbooks_sync.worker_process import Worker
+from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory, TimeEntryFactory
-from timetracker.celery import app as celery_app
 from tracking.models import Project, TimeEntry
 from workspaces.models import Membership, User, Workspace
 
 DAY = dt.date(2026, 3, 10)
 
 
-@pytest.fixture(autouse=True)
-def restore_insecure_transport(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The client sets OAUTHLIB_INSECURE_TRANSPORT for a loopback emulator; undo it after each
-    test (import this autouse fixture into a test module)."""
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "")
-    monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT")
-
-
-def seed(sandbox: SandboxProcess, realm: str, entity: str, **fields: Any) -> dict[str, Any]:
-    result: dict[str, Any] = sandbox.control(
-        "POST", f"/companies/{realm}/entities/{entity}", fields, expect=201
-    )
-    return result
-
-
 def time_activities(sandbox: SandboxProcess, realm: str) -> list[dict[str, Any]]:
     """Every TimeActivity the emulated company holds."""
-    result = sandbox.control("GET", f"/companies/{realm}/entities/TimeActivity")
-    rows = result if isinstance(result, list) else next(iter(result.values()), [])
-    return list(rows)
+    return stored(sandbox, realm, "TimeActivity")
 
 
 def link_member(workspace: Workspace, user: User, sandbox: SandboxProcess, realm: str) -> str:
@@ -171,136 +145,6 @@ def landed(
     return Landed(missing=missing, doubled=doubled, ledger_mismatch=mismatch)
 
 
-# -- real Celery workers --------------------------------------------------------------------------
-
-# Broker and rate limiter of the test's workers. Messages left over from an earlier run (a worker
-# killed mid-task) are harmless: they name jobs that no longer exist, and a run of those is a no-op.
-REDIS_URL = os.environ.get("SEND_TEST_REDIS_URL") or (
-    os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/7"
-)
-
-
-def worker_env(sandbox: SandboxProcess, **overrides: Any) -> dict[str, str]:
-    """A worker's environment: the test database, Redis as broker and for the rate limiter,
-    the emulator, short timeouts and backoffs."""
-    db = connection.settings_dict
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    url = f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
-    env = {
-        **os.environ,
-        "PYTHONUNBUFFERED": "1",
-        "DATABASE_URL": f"{url}/{db['NAME']}",
-        "CELERY_BROKER_URL": REDIS_URL,
-        "REDIS_URL": REDIS_URL,
-        "QBO_ENVIRONMENT": sandbox.discovery_url,
-        "QBO_API_BASE_URL": sandbox.base_url,
-        "QBO_CLIENT_ID": "sandbox-client-id",
-        "QBO_CLIENT_SECRET": "sandbox-client-secret",
-        "QBO_TIMEOUT_SECONDS": "1",
-        "QBO_SEND_BACKOFF_SECONDS": "0.1",
-        "QBO_SEND_STALE_SECONDS": "3",
-        "QBO_SEND_RESUME_SECONDS": "1",
-        "QBO_RATE_TIME_SCALE": "60",
-    }
-    env.update({k: str(v) for k, v in overrides.items()})
-    return env
-
-
-class Worker:
-    """`celery worker -B` (beat inside: the periodic resume runs too) as a process group, so
-    SIGKILL takes its pool children with it."""
-
-    def __init__(self, directory: Path, env: dict[str, str], *, concurrency: int = 2) -> None:
-        self.directory = directory
-        self.env = env
-        self.concurrency = concurrency
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log = directory / f"worker-{uuid.uuid4().hex[:6]}.log"
-
-    def start(self, timeout: float = 30.0) -> Worker:
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "timetracker",
-                    "worker",
-                    "-B",
-                    "-s",
-                    str(self.directory / f"beat-{uuid.uuid4().hex[:6]}"),
-                    f"--concurrency={self.concurrency}",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "--loglevel=INFO",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"worker exited early:\n{self.output()}")
-            if " ready." in self.output():
-                return self
-            time.sleep(0.1)
-        self.kill()
-        raise RuntimeError(f"worker not ready in {timeout}s:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def kill(self) -> None:
-        """SIGKILL the worker and its children: no shutdown, no acks, no cleanup."""
-        if self.process is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self.process = None
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        self.process = None
-
-
-@contextlib.contextmanager
-def broker_for_this_process(url: str = REDIS_URL) -> Iterator[None]:
-    """Tasks enqueued by this (test) process go to `url`, where the test's workers listen;
-    the app's cached connections are dropped on the way in and out."""
-    conf = celery_app.conf
-    names = ("broker_url", "broker_read_url", "broker_write_url", "broker_transport_options")
-    saved = {name: conf[name] for name in names}
-
-    def reset() -> None:
-        kombu.pools.reset()  # kombu's registry of producer pools, keyed by connection
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    conf.update(broker_url=url, broker_read_url=url, broker_write_url=url)
-    conf.broker_transport_options = {}
-    reset()
-    try:
-        assert celery_app.connection_for_write().as_uri().startswith("redis://")
-        yield
-    finally:
-        reset()
-        conf.update(saved)
-
-
 def wait_for_job(job_id: str, *, timeout: float = 60.0, worker: Worker | None = None) -> SendJob:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -319,6 +163,12 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 30.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"condition not met in {timeout}s")
+
+
+def start_send(workspace: Workspace, user: User, **filters: Any) -> str:
+    """What `user` pressing Send to QuickBooks does, for filters_for(**filters): the job's id."""
+    membership = membership_of(workspace, user)
+    return str(send_start(membership=membership, filters=filters_for(**filters)).pk)
 
 
 def ledger_of(workspace: Workspace) -> dict[str, str]:

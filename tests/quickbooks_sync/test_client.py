@@ -31,23 +31,9 @@ pytestmark = pytest.mark.sandbox
 REDIRECT_URI = "http://127.0.0.1:8000/quickbooks/callback"
 
 
-@pytest.fixture(autouse=True)
-def _restore_insecure_transport(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The client sets OAUTHLIB_INSECURE_TRANSPORT for a loopback emulator; undo it after each
-    # test so other test folders see the environment they expect.
-    # (setenv first so that monkeypatch records the original state and restores it.)
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "")
-    monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT")
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    # refresh_rotation 0: every refresh hands out a new refresh token, and (grace 0) the old
-    # one stops working at once, the strictest behaviour Intuit is reported to have.
-    data = tmp_path_factory.mktemp("qbo_client") / "qbo.sqlite3"
-    settings = {"rate_per_second": 1000, "refresh_rotation": 0}
-    with SandboxProcess(data, settings=settings) as process:
-        yield process
+@pytest.fixture
+def realm(sandbox: SandboxProcess) -> str:
+    return sandbox.create_company(name=f"Client Co {uuid.uuid4().hex[:8]}")
 
 
 @pytest.fixture(autouse=True)
@@ -66,11 +52,6 @@ def config(sandbox: SandboxProcess) -> QBOConfig:
         api_base_url=sandbox.base_url,
         timeout=5,
     )
-
-
-@pytest.fixture
-def realm(sandbox: SandboxProcess) -> str:
-    return sandbox.create_company(name=f"Client Co {uuid.uuid4().hex[:8]}")
 
 
 def callback(location: str) -> dict[str, str]:

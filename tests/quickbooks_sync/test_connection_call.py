@@ -4,7 +4,6 @@ expiry and after a 401 (rotated refresh token saved), invalid_grant -> needs rec
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -18,18 +17,11 @@ from quickbooks_sync.services.connection import (
     connection_call,
     qbo_config,
 )
-from tests.quickbooks_sync.connection_helpers import (
-    connect_workspace,
-)
+from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.sandbox_process import SandboxProcess
 from workspaces.models import AuditLog
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
-
-
-@pytest.fixture
-def realm(sandbox: SandboxProcess) -> str:
-    return sandbox.create_company(name=f"Call Co {uuid.uuid4().hex[:8]}")
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from celery.exceptions import Retry
@@ -28,19 +27,14 @@ from quickbooks_sync.services.send import (
 )
 from quickbooks_sync.tasks_send import MAX_RETRIES, send_job_run
 from tests.factories import MembershipFactory, UserFactory
-from tests.quickbooks_sync.connection_helpers import (
-    connect_workspace,
-    point_settings_at,
-    qbo_sandbox_process,
-)
-from tests.quickbooks_sync.send_helpers import (  # noqa: F401 (autouse fixture)
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.send_helpers import (
     DAY,
     entry,
     filters_for,
     link_member,
     linked_project,
     many_entries,
-    restore_insecure_transport,
     seed,
     time_activities,
 )
@@ -48,26 +42,14 @@ from tests.sandbox_process import SandboxProcess
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
 from workspaces.models import Membership
 
-pytestmark = pytest.mark.sandbox
+pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
 
 UTC = dt.UTC
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    with qbo_sandbox_process(tmp_path_factory.mktemp("qbo_send")) as process:
-        yield process
-
-
 @pytest.fixture(autouse=True)
-def _qbo_settings(settings, sandbox: SandboxProcess) -> None:
-    point_settings_at(settings, sandbox)
+def _short_backoff(settings) -> None:
     settings.QBO_SEND_BACKOFF_SECONDS = 0.05
-
-
-@pytest.fixture
-def realm(sandbox: SandboxProcess) -> str:
-    return sandbox.create_company(name=f"Send Co {uuid.uuid4().hex[:8]}")
 
 
 @pytest.fixture

@@ -10,30 +10,25 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client as DjangoClient
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from quickbooks_sync.models_send import SendJob
+from tests.browser_session import log_in
 from tests.quickbooks_sync.connection_helpers import connect_workspace
-from tests.quickbooks_sync.send_helpers import (  # noqa: F401 (autouse fixture)
-    Worker,
-    broker_for_this_process,
+from tests.quickbooks_sync.send_helpers import (
     entry,
     landed,
     ledger_of,
     link_member,
     linked_project,
     many_entries,
-    restore_insecure_transport,
     seed,
     time_activities,
-    worker_env,
 )
+from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
 from tests.sandbox_process import SandboxProcess
 
 pytestmark = [
@@ -49,20 +44,9 @@ SENDABLE = 35  # two batches (30 + 5)
 def worker(
     django_db_setup: None, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Worker]:
-    directory: Path = tmp_path_factory.mktemp("send_browser_worker")
-    with broker_for_this_process():
-        process = Worker(directory, worker_env(sandbox), concurrency=1).start()
-        try:
-            yield process
-        finally:
-            process.stop()
-
-
-def log_in(page, live_server, user) -> None:
-    web = DjangoClient()
-    web.force_login(user)
-    cookie = web.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    directory = tmp_path_factory.mktemp("send_browser_worker")
+    with running_worker(directory, worker_env(sandbox), concurrency=1) as process:
+        yield process
 
 
 def test_admin_sends_from_the_detailed_report_and_sees_the_sent_entries(

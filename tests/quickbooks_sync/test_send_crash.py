@@ -5,7 +5,6 @@ server)."""
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,43 +12,25 @@ import pytest
 from django.db import connection as db_connection
 
 from quickbooks_sync.models_send import SendBatch, SendItem, SendJob, SentEntry
-from quickbooks_sync.services.send import send_start
-from tests.quickbooks_sync.connection_helpers import (
-    connect_workspace,
-    point_settings_at,
-    qbo_sandbox_process,
-)
-from tests.quickbooks_sync.send_helpers import (  # noqa: F401 (autouse fixture)
-    Worker,
-    broker_for_this_process,
-    filters_for,
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.send_helpers import (
     landed,
     ledger_of,
     link_member,
     many_entries,
-    restore_insecure_transport,
+    start_send,
     time_activities,
     wait_for_job,
     wait_until,
-    worker_env,
 )
-from tests.sandbox_process import SandboxProcess
+from tests.quickbooks_sync.worker_process import Worker, broker_for_this_process, worker_env
 from workspaces.errors import ApplicationError
-from workspaces.models import Membership
 
-pytestmark = [pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    with qbo_sandbox_process(tmp_path_factory.mktemp("qbo_crash"), time_scale=60) as process:
-        yield process
-
-
-@pytest.fixture
-def realm(settings, sandbox: SandboxProcess) -> str:
-    point_settings_at(settings, sandbox)
-    return sandbox.create_company(name=f"Crash Co {uuid.uuid4().hex[:8]}")
+pytestmark = [
+    pytest.mark.sandbox(time_scale=60),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("qbo_settings"),
+]
 
 
 @pytest.fixture
@@ -60,12 +41,6 @@ def workers(tmp_path: Path) -> Iterator[list[Worker]]:
         yield started
         for worker in started:
             worker.stop()
-
-
-def membership(workspace, user) -> Membership:
-    return Membership.objects.select_related("workspace", "user").get(
-        workspace=workspace, user=user
-    )
 
 
 def test_a_worker_killed_after_qbo_executed_a_batch_is_resumed_without_doubles(
@@ -82,7 +57,7 @@ def test_a_worker_killed_after_qbo_executed_a_batch_is_resumed_without_doubles(
     slow = worker_env(sandbox, QBO_SEND_BACKOFF_SECONDS=3, QBO_SEND_RESUME_SECONDS=3600)
     first = Worker(tmp_path, slow, concurrency=1).start()
     workers.append(first)
-    job_id = send_start(membership=membership(workspace, owner), filters=filters_for()).pk
+    job_id = start_send(workspace, owner)
     wait_until(
         lambda: SendBatch.objects.filter(job_id=job_id).exclude(last_error="").exists(),
         timeout=30,
@@ -122,15 +97,15 @@ def test_two_admins_sending_overlapping_filters_at_once_send_each_entry_once(
     def press_send(user, filters) -> None:
         try:
             barrier.wait(timeout=10)
-            jobs.append(send_start(membership=membership(workspace, user), filters=filters).pk)
+            jobs.append(start_send(workspace, user, **filters))
         except ApplicationError as exc:
             refused.append(exc.message)
         finally:
             db_connection.close()
 
     threads = [
-        threading.Thread(target=press_send, args=(owner, filters_for())),
-        threading.Thread(target=press_send, args=(admin, filters_for(members=(str(member.pk),)))),
+        threading.Thread(target=press_send, args=(owner, {})),
+        threading.Thread(target=press_send, args=(admin, {"members": (str(member.pk),)})),
     ]
     for thread in threads:
         thread.start()

@@ -7,9 +7,7 @@ when it exists there.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,63 +17,35 @@ from quickbooks_sync.client import QBOAuth
 from quickbooks_sync.models import QBOConnection
 from quickbooks_sync.models_send import SendBatch
 from quickbooks_sync.services.connection import qbo_config
-from quickbooks_sync.services.send import send_start
-from tests.quickbooks_sync.connection_helpers import (
-    connect_workspace,
-    point_settings_at,
-    qbo_sandbox_process,
-)
-from tests.quickbooks_sync.send_helpers import (  # noqa: F401 (autouse fixture)
-    Worker,
-    broker_for_this_process,
-    filters_for,
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.send_helpers import (
     landed,
     ledger_of,
     link_member,
     many_entries,
-    restore_insecure_transport,
+    start_send,
     wait_for_job,
     wait_until,
-    worker_env,
 )
+from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
 from tests.sandbox_process import SandboxProcess
-from workspaces.models import Membership
 
-pytestmark = [pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
+# Time scale 60: QBO's throttle windows (a minute) last a second, as the worker's limiter.
+pytestmark = [
+    pytest.mark.sandbox(time_scale=60),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("qbo_settings"),
+]
 
 ENTRIES = 45  # two batches: one full, one not
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    # Time scale 60: QBO's throttle windows (a minute) last a second, as the worker's limiter.
-    with qbo_sandbox_process(tmp_path_factory.mktemp("qbo_resilience"), time_scale=60) as p:
-        yield p
 
 
 @pytest.fixture(scope="module")
 def worker(
     django_db_setup: None, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Worker]:
-    directory: Path = tmp_path_factory.mktemp("send_worker")
-    with broker_for_this_process():
-        process = Worker(directory, worker_env(sandbox)).start()
-        try:
-            yield process
-        finally:
-            process.stop()
-
-
-@pytest.fixture(autouse=True)
-def _qbo_settings(settings, sandbox: SandboxProcess) -> Iterator[None]:
-    point_settings_at(settings, sandbox)
-    yield
-    sandbox.control("DELETE", "/faults")
-
-
-@pytest.fixture
-def realm(sandbox: SandboxProcess) -> str:
-    return sandbox.create_company(name=f"Resilient Co {uuid.uuid4().hex[:8]}")
+    with running_worker(tmp_path_factory.mktemp("send_worker"), worker_env(sandbox)) as process:
+        yield process
 
 
 @pytest.fixture
@@ -88,13 +58,6 @@ def connection(workspace, owner, member, sandbox: SandboxProcess, realm: str) ->
 def arm(sandbox: SandboxProcess, realm: str, kind: str, **options: Any) -> None:
     fault = {"kind": kind, "realm": realm, "path": "batch", **options}
     sandbox.control("POST", "/faults", fault, expect=201)
-
-
-def start(workspace, owner, **filters: Any) -> str:
-    membership = Membership.objects.select_related("workspace", "user").get(
-        workspace=workspace, user=owner
-    )
-    return send_start(membership=membership, filters=filters_for(**filters)).pk
 
 
 def assert_exactly_once(sandbox, realm, workspace, entries, job) -> None:
@@ -113,7 +76,7 @@ def test_server_errors_are_retried_with_the_same_request_id(
     entries = many_entries(workspace, member, None, ENTRIES, tag=f"e{status}")
     arm(sandbox, realm, status, count=3)
 
-    job = wait_for_job(start(workspace, owner), worker=worker)
+    job = wait_for_job(start_send(workspace, owner), worker=worker)
 
     assert_exactly_once(sandbox, realm, workspace, entries, job)
     assert max(SendBatch.objects.filter(job=job).values_list("attempts", flat=True)) == 4
@@ -125,7 +88,7 @@ def test_a_hang_past_the_timeout_is_sent_again(
     entries = many_entries(workspace, member, None, ENTRIES, tag="hang")
     arm(sandbox, realm, "hang", count=1, seconds=2.5)  # the worker's timeout is 1 s
 
-    job = wait_for_job(start(workspace, owner), worker=worker)
+    job = wait_for_job(start_send(workspace, owner), worker=worker)
 
     assert_exactly_once(sandbox, realm, workspace, entries, job)
 
@@ -136,7 +99,7 @@ def test_a_lost_response_after_qbo_executed_is_answered_from_the_request_id(
     entries = many_entries(workspace, member, None, ENTRIES, tag="drop")
     arm(sandbox, realm, "drop", count=2)  # both batches created in QBO, both answers lost
 
-    job = wait_for_job(start(workspace, owner), worker=worker)
+    job = wait_for_job(start_send(workspace, owner), worker=worker)
 
     assert_exactly_once(sandbox, realm, workspace, entries, job)
     log = sandbox.control("GET", f"/requests?realm={realm}&limit=50")["requests"]
@@ -154,7 +117,7 @@ def test_a_429_storm_backs_off_and_finishes(
     entries = many_entries(workspace, member, None, ENTRIES, tag="throttle")
     arm(sandbox, realm, "429", count=5)
 
-    job = wait_for_job(start(workspace, owner), worker=worker)
+    job = wait_for_job(start_send(workspace, owner), worker=worker)
 
     assert_exactly_once(sandbox, realm, workspace, entries, job)
 
@@ -165,7 +128,7 @@ def test_an_access_token_expiring_mid_job_is_refreshed_once(
     entries = many_entries(workspace, member, None, ENTRIES, tag="expiry")
     old_access = connection.access_token
     arm(sandbox, realm, "hang", count=1, seconds=2.5)
-    job_id = start(workspace, owner)
+    job_id = start_send(workspace, owner)
     # While the first batch hangs, QBO expires the token: the retry gets a 401, refreshes.
     wait_until(lambda: SendBatch.objects.filter(job_id=job_id, attempts__gte=1).exists())
     sandbox.control("POST", f"/companies/{realm}/expire-tokens")
@@ -189,8 +152,8 @@ def test_refresh_token_rotation_with_two_jobs_refreshing_at_once(
     sandbox.control("POST", f"/companies/{realm}/expire-tokens")
     old_refresh = connection.refresh_token
 
-    first = start(workspace, owner, members=(str(member.pk),))
-    second = start(workspace, owner, members=(str(admin.pk),))
+    first = start_send(workspace, owner, members=(str(member.pk),))
+    second = start_send(workspace, owner, members=(str(admin.pk),))
     jobs = [wait_for_job(first, worker=worker), wait_for_job(second, worker=worker)]
 
     for job, entries in zip(jobs, (mine, theirs), strict=True):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 
 import pytest
 from django.test import Client as DjangoClient
@@ -21,11 +20,10 @@ from quickbooks_sync.models_send import SendJob, SentEntry
 from quickbooks_sync.services.send import send_run
 from tests.api.conftest import api_client_for
 from tests.quickbooks_sync.connection_helpers import connect_workspace
-from tests.quickbooks_sync.send_helpers import (  # noqa: F401 (autouse fixture)
+from tests.quickbooks_sync.send_helpers import (
     entry,
     link_member,
     linked_project,
-    restore_insecure_transport,
     seed,
     time_activities,
 )
@@ -38,11 +36,6 @@ UTC = dt.UTC
 DAY = dt.date(2026, 3, 10)
 FILTER = "range=custom&start=2026-03-08&end=2026-03-12"
 BODY = {"dateRangeStart": "2026-03-08T00:00:00Z", "dateRangeEnd": "2026-03-13T00:00:00Z"}
-
-
-@pytest.fixture
-def realm(sandbox: SandboxProcess) -> str:
-    return sandbox.create_company(name=f"Views Co {uuid.uuid4().hex[:8]}")
 
 
 @pytest.fixture

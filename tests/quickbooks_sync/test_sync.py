@@ -3,7 +3,6 @@ run in-process (the Celery task calls the same service; test_sync_worker.py runs
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -41,11 +40,6 @@ from workspaces.models import AuditLog, Membership
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
 
 Kind = SyncJob.Kind
-
-
-@pytest.fixture
-def realm(sandbox: SandboxProcess) -> str:
-    return sandbox.create_company(name=f"Sync Co {uuid.uuid4().hex[:8]}")
 
 
 @pytest.fixture
