@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -289,17 +288,8 @@ def main() -> None:
     args = parser.parse_args()
 
     create_database()
-    os.environ["DATABASE_URL"] = database_url()
     os.environ["REDIS_URL"] = REDIS_URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timetracker.settings")
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    # Production settings want a key for the QuickBooks tokens (none are stored here).
-    os.environ.setdefault("FIELD_ENCRYPTION_KEY", Fernet.generate_key().decode())
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
+    bench_database.django_setup(DB_NAME)
     seeded = seed(args.clients, args.entries)
     counts = queries_per_request(seeded)
     local = in_process_ms(seeded)

@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -407,19 +406,9 @@ def run(bench: Bench, rounds: int, out: Callable[[str], None] = print) -> list[d
 
 
 def setup_django() -> None:
-    os.environ["DATABASE_URL"] = database_url()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timetracker.settings")
-    os.environ["DJANGO_DEBUG"] = "0"  # DEBUG keeps every query in memory
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    if not os.environ.get("FIELD_ENCRYPTION_KEY"):
-        from cryptography.fernet import Fernet
-
-        os.environ["FIELD_ENCRYPTION_KEY"] = Fernet.generate_key().decode()
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
+    bench_database.django_setup(DB_NAME)
     from django.conf import settings
 
-    django.setup()
     # Without DEBUG the hashed-name static storage wants `collectstatic`'s manifest; the
     # benchmark measures the report, not static file names.
     settings.STORAGES = {
