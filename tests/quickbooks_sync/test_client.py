@@ -24,6 +24,7 @@ from quickbooks_sync.client import (
     QBOValidationError,
     TokenSet,
 )
+from tests.quickbooks_sync.sync_support import seed, stored
 from tests.sandbox_process import SandboxProcess
 
 pytestmark = pytest.mark.sandbox
@@ -77,19 +78,6 @@ def session(config: QBOConfig, realm: str, tokens: TokenSet) -> QBOSession:
 
 def arm(sandbox: SandboxProcess, realm: str, kind: str, **options: object) -> None:
     sandbox.control("POST", "/faults", {"kind": kind, "realm": realm, **options}, expect=201)
-
-
-def seed(sandbox: SandboxProcess, realm: str, entity: str, **fields: Any) -> dict[str, Any]:
-    result: dict[str, Any] = sandbox.control(
-        "POST", f"/companies/{realm}/entities/{entity}", fields, expect=201
-    )
-    return result
-
-
-def stored(sandbox: SandboxProcess, realm: str, entity: str) -> list[dict[str, Any]]:
-    result = sandbox.control("GET", f"/companies/{realm}/entities/{entity}")
-    rows = result if isinstance(result, list) else next(iter(result.values()))
-    return list(rows)
 
 
 def activity(employee_id: str, customer_id: str, day: str, minutes: int) -> dict[str, Any]:
