@@ -19,11 +19,13 @@ report also the Reports API's POST for the same page. "SQL" is the same answer (
 related names and tags, the totals; for the Summary the groups with their names, the totals
 and the chart's months) from the best hand-written SQL on the same connection. The script
 first checks that the selectors and the SQL give the same answer. The ratio is Django's
-median over SQL's: the stated limit is 1.5, and Django's median under 100 ms. Django's line
+median over SQL's: the stated limit is 1.5, and for the Detailed report Django's median under
+100 ms (a year's Summary takes longer in its hand-written SQL alone). Django's line
 also says how much of its time it waited on the database, over how many queries (the session,
 user and membership lookups and the filter form's choices included), so what is left is
-Python: middleware, DRF, building model instances, the template.
-Not a test: numbers vary by machine.
+Python: middleware, DRF, the filter form, the rows, the template. bench/reports_floor.py
+measures what Django costs before a report does anything (an empty page, base.html, an empty
+API view). Not a test: numbers vary by machine.
 """
 
 from __future__ import annotations
@@ -384,9 +386,10 @@ def run(bench: Bench, rounds: int, out: Callable[[str], None] = print) -> list[d
         for route in (r for r in runs if r != "sql"):
             django = result[route]
             ratio = django.ms / sql_ms
-            verdict = (
-                "ok" if ratio <= RATIO_LIMIT and django.ms < MEDIAN_LIMIT_MS else "OVER THE LIMIT"
-            )
+            # The 100 ms median is the Detailed report's limit (issue #6); a year's Summary
+            # takes longer than that in its hand-written SQL alone, so only its ratio counts.
+            within_median = django.ms < MEDIAN_LIMIT_MS or title.startswith("Summary")
+            verdict = "ok" if ratio <= RATIO_LIMIT and within_median else "OVER THE LIMIT"
             figure = {
                 "case": title,
                 "route": route,
