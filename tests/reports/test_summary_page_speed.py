@@ -14,7 +14,7 @@ from reports.selectors import detailed_totals
 from reports.summary import GroupBy, summary_groups, summary_totals
 from tests.reports.test_summary import MARCH, MARCH_QUERY
 from tests.reports.test_summary import entry as summary_entry
-from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory
+from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TaskFactory
 from tracking.models import TimeEntryTag
 from workspaces.models import Membership
 
@@ -41,7 +41,7 @@ def mixed(workspace, owner, member):
     tag = TagFactory(workspace=workspace, name="urgent")
     other_tag = TagFactory(workspace=workspace, name="design")
     made = [
-        entry(workspace, owner, 2, 449, project=website),
+        entry(workspace, owner, 2, 449, project=website, task=TaskFactory(project=website)),
         entry(workspace, owner, 3, 451, project=website, currency="EUR"),
         entry(workspace, member, 3, 5000, project=internal, billable=False),
         entry(workspace, member, 4, 3700, project=None),
@@ -109,3 +109,17 @@ def test_the_table_written_in_python_escapes_names(workspace, owner, owner_clien
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html
     row = html[html.index(f'data-key="{project.pk}"') :]
     assert row.index("1:00:00") < row.index("1,234.56 USD") < row.index("</tr>")
+
+
+@pytest.mark.parametrize("group_by", [GroupBy.PROJECT, GroupBy.CLIENT, GroupBy.TASK, GroupBy.TAG])
+def test_many_groups_are_named_from_the_whole_workspace_alike(
+    workspace, owner, mixed, group_by, monkeypatch
+):
+    ms = Membership.objects.select_related("workspace", "user").get(workspace=workspace, user=owner)
+    listed = summary_groups(membership=ms, filters=MARCH, group_by=group_by)
+    monkeypatch.setattr("reports.summary.NAMES_IN_LIST_MAX", 0)
+    whole = summary_groups(membership=ms, filters=MARCH, group_by=group_by)
+    assert [(g.key, g.label, g.detail) for g in whole] == [
+        (g.key, g.label, g.detail) for g in listed
+    ]
+    assert all(g.label != g.key for g in whole)  # every group found its name
