@@ -14,6 +14,7 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from quickbooks_sync.client import QBOError, QBOThrottled
+from quickbooks_sync.services import connection as connection_services
 from quickbooks_sync.services.sync import sync_job_fail, sync_job_waiting, sync_run
 
 logger = logging.getLogger(__name__)
@@ -65,3 +66,9 @@ def sync_job_run(self: Task[[str], None], job_id: str) -> None:
             "try again; if it happens again, tell your administrator.",
         )
         raise
+
+
+@shared_task(acks_late=True, soft_time_limit=10 * 60, time_limit=12 * 60)
+def connections_keep_alive() -> int:
+    """Daily (beat): refresh the tokens of connections whose refresh token nears its expiry."""
+    return connection_services.connections_keep_alive()

@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from quickbooks_sync.client import (
@@ -47,6 +48,8 @@ T = TypeVar("T")
 # Refresh when the access token (1 hour) has less than this left, so a call never starts with a
 # token that expires in the middle of a long sync.
 REFRESH_MARGIN = timedelta(minutes=5)
+# The periodic keep-alive refreshes a connection whose refresh token expires within this window.
+KEEP_ALIVE_WINDOW = timedelta(days=30)
 
 NOT_CONNECTED = (
     "This workspace is not connected to QuickBooks Online. "
@@ -128,24 +131,32 @@ def _fresh(connection: QBOConnection) -> bool:
     )
 
 
-def _refresh(workspace_id: str, *, rejected_token: str | None) -> _Access:
+def _refresh_token_due(connection: QBOConnection) -> bool:
+    expires = connection.refresh_token_expires_at
+    return expires is None or expires - KEEP_ALIVE_WINDOW <= timezone.now()
+
+
+def _refresh(workspace_id: str, *, rejected_token: str | None, keep_alive: bool = False) -> _Access:
     """Refresh under the row lock unless another worker already did; commit before returning.
 
     `rejected_token` is the access token QBO just refused (401): refresh even if the row says it
     is still valid, unless the row already holds a different (newer) one."""
     try:
-        return _refresh_locked(workspace_id, rejected_token=rejected_token)
+        return _refresh_locked(workspace_id, rejected_token=rejected_token, keep_alive=keep_alive)
     except DecryptionFailed:
         # The lock's transaction is rolled back by now; mark the row in a new one.
         raise _mark_unreadable(workspace_id) from None
 
 
-def _refresh_locked(workspace_id: str, *, rejected_token: str | None) -> _Access:
+def _refresh_locked(workspace_id: str, *, rejected_token: str | None, keep_alive: bool) -> _Access:
     refused: QBOInvalidGrant | None = None
     with transaction.atomic():
         connection = _load(workspace_id, lock=True)
         replaced = rejected_token is not None and connection.access_token != rejected_token
-        if _fresh(connection) and (rejected_token is None or replaced):
+        if keep_alive:
+            if not _refresh_token_due(connection):  # another run refreshed it meanwhile
+                return _Access(connection.realm_id, connection.access_token)
+        elif _fresh(connection) and (rejected_token is None or replaced):
             return _Access(connection.realm_id, connection.access_token)
         try:
             tokens = QBOAuth(qbo_config()).refresh(connection.refresh_token)
@@ -223,6 +234,31 @@ def connection_call(*, workspace_id: str, operation: Callable[[QBOSession], T]) 
     except QBOAuthError:
         access = _refresh(workspace_id, rejected_token=access.access_token)
     return operation(QBOSession(config, realm_id=access.realm_id, access_token=access.access_token))
+
+
+def connections_keep_alive() -> int:
+    """Refresh every connection whose refresh token expires within KEEP_ALIVE_WINDOW, so a
+    workspace that sends nothing for months stays connected (Intuit's refresh tokens expire
+    after 100 days unused). Runs from the beat schedule; answers how many were refreshed. A
+    refresh refused for good marks that connection "needs reconnecting" (as any refresh does);
+    a QBO outage is logged and tried again at the next run."""
+    due = QBOConnection.objects.filter(status=QBOConnection.Status.CONNECTED).filter(
+        Q(refresh_token_expires_at__isnull=True)
+        | Q(refresh_token_expires_at__lte=timezone.now() + KEEP_ALIVE_WINDOW)
+    )
+    refreshed = 0
+    for workspace_id in due.values_list("workspace_id", flat=True):
+        try:
+            _refresh(workspace_id, rejected_token=None, keep_alive=True)
+        except ConnectionUnavailable:
+            continue
+        except QBOError as exc:
+            logger.warning(
+                "QBO keep-alive refresh failed for workspace %s: %s", workspace_id, exc.code
+            )
+            continue
+        refreshed += 1
+    return refreshed
 
 
 # -- connecting and disconnecting (the admin's side) ----------------------------------------------

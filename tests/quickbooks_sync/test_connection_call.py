@@ -128,3 +128,25 @@ def test_tokens_unreadable_with_the_configured_key_need_reconnecting(
     row = QBOConnection.objects.defer("access_token", "refresh_token").get(pk=connection.pk)
     assert row.status == QBOConnection.Status.NEEDS_RECONNECT
     assert "FIELD_ENCRYPTION_KEY" in row.problem
+
+
+def test_keep_alive_refreshes_only_connections_whose_refresh_token_nears_expiry(
+    workspace, other_workspace, owner, sandbox: SandboxProcess, realm: str
+) -> None:
+    from quickbooks_sync.tasks import connections_keep_alive
+
+    due = connect_workspace(workspace, sandbox, realm, user=owner)
+    due.refresh_token_expires_at = timezone.now() + timedelta(days=10)
+    due.save()
+    idle = connect_workspace(other_workspace, sandbox, realm, user=None)
+    idle_tokens = (idle.refresh_token, idle.refresh_token_expires_at)
+    old_refresh = due.refresh_token
+
+    assert connections_keep_alive.apply().get() == 1  # the task, run in process
+    due.refresh_from_db()
+    idle.refresh_from_db()
+    assert due.refresh_token != old_refresh
+    assert due.refresh_token_expires_at > timezone.now() + timedelta(days=90)
+    assert QBOAuth(qbo_config()).refresh(due.refresh_token).access_token  # the stored one lives
+    assert (idle.refresh_token, idle.refresh_token_expires_at) == idle_tokens
+    assert connections_keep_alive.apply().get() == 0  # nothing due any more
