@@ -41,8 +41,8 @@ from quickbooks_sync.services.send import (
 from quickbooks_sync.services.service_item import service_item_choices, service_item_set
 from reports.filters import DateRange, DetailedFilters, FilterError, parse_detailed_filters
 from reports.rounding import workspace_rounding
-from reports.selectors import detailed_filter_choices, detailed_filters_check
-from reports.views import PAGE_SIZE, _filters_form, _raw_form
+from reports.selectors import detailed_filters_check
+from reports.views import PAGE_SIZE, _filters_form, _raw_form, form_choices
 from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership
@@ -94,7 +94,7 @@ def report(request: HttpRequest) -> HttpResponse:
     show_sent = request.GET.get("show") == SHOW_SENT
     context: dict[str, Any] = {
         "nav": "reports",
-        "choices": detailed_filter_choices(membership=membership),
+        "choices": form_choices(membership, params),
         "ranges": list(DateRange),
         "rounding": workspace_rounding(membership.workspace),
         "show_sent": show_sent,

@@ -36,6 +36,7 @@ from reports.filters import (
 from reports.forms import ReportEntryForm, shown_values
 from reports.rounding import Rounding, workspace_rounding
 from reports.selectors import (
+    FilterChoices,
     Sort,
     SortKey,
     detailed_entries,
@@ -44,6 +45,7 @@ from reports.selectors import (
     detailed_row,
     detailed_rows,
     detailed_totals,
+    filter_task_choices,
     with_tags,
 )
 from reports.templatetags.report_format import money
@@ -59,6 +61,7 @@ from tracking.services import entries as entry_services
 from tracking.templatetags.entry_format import hms
 from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError, NotFound
+from workspaces.ids import is_object_id
 from workspaces.models import Membership
 
 PAGE_SIZE = 50
@@ -187,7 +190,7 @@ def detailed(request: HttpRequest) -> HttpResponse:
     params = dict(request.GET.lists())
     context: dict[str, Any] = {
         "nav": "reports",
-        "choices": detailed_filter_choices(membership=membership),
+        "choices": form_choices(membership, params),
         "ranges": list(DateRange),
         "rounding": workspace_rounding(membership.workspace),
     }
@@ -272,6 +275,34 @@ def detailed_xlsx_export(request: HttpRequest) -> HttpResponse:
 def detailed_pdf_export(request: HttpRequest) -> HttpResponse:
     """The Detailed report with the same filters, sort and rounding as a PDF document."""
     return _office_export(request, detailed_pdf, "pdf", PDF_CONTENT_TYPE)
+
+
+def form_choices(membership: Membership, params: dict[str, list[str]]) -> FilterChoices:
+    """The filter form's options for the query string `params` as sent (also when it does not
+    parse, so the form shows what was chosen): the Tasks select lists the chosen projects'
+    tasks and the chosen tasks."""
+    return detailed_filter_choices(
+        membership=membership, projects=params.get("project", []), tasks=params.get("task", [])
+    )
+
+
+@require_GET
+@workspace_view()
+def filter_tasks(request: HttpRequest) -> HttpResponse:
+    """The filter form's Tasks field for the projects and tasks in the query string: htmx
+    swaps it in when the Projects selection changes (without JavaScript, applying the filters
+    lists the chosen projects' tasks). Ids the viewer may not see list nothing."""
+    membership = _ms(request)
+    projects = request.GET.getlist("project")
+    tasks = request.GET.getlist("task")
+    context = {
+        "choices": {
+            "tasks": filter_task_choices(membership=membership, projects=projects, tasks=tasks),
+            "projects_chosen": any(is_object_id(p) for p in projects),
+        },
+        "form": {"task": set(tasks)},
+    }
+    return render(request, "reports/_task_field.html", context)
 
 
 def _filters_form(filters: DetailedFilters) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from reports.filters import (
     viewer_tz,
 )
 from reports.rounding import workspace_rounding
-from reports.selectors import detailed_filter_choices, detailed_filters_check, detailed_totals
+from reports.selectors import detailed_filters_check, detailed_totals
 from reports.summary import (
     MAX_PAGE_SUMMARY_ROWS,
     GroupBy,
@@ -50,7 +50,7 @@ from reports.summary import (
     weekly_grid,
 )
 from reports.templatetags.report_format import money
-from reports.views import _filters_form, _raw_form
+from reports.views import _filters_form, _raw_form, form_choices
 from tracking.templatetags.entry_format import hms, user_date
 from workspaces.access import workspace_view
 from workspaces.models import Membership, User
@@ -206,7 +206,7 @@ def summary(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "nav": "reports",
         "tab": "summary",
-        "choices": detailed_filter_choices(membership=membership),
+        "choices": form_choices(membership, params),
         "ranges": list(DateRange),
         "group_choices": list(GroupBy),
         "rounding": workspace_rounding(membership.workspace),
