@@ -29,6 +29,8 @@ from reports.exports_summary import (
     weekly_xlsx,
 )
 from reports.filters import (
+    MAX_DATE,
+    MIN_DATE,
     DateRange,
     DetailedFilters,
     FilterError,
@@ -317,6 +319,24 @@ def summary_pdf_export(request: HttpRequest) -> HttpResponse:
 WEEKLY_BY = (GroupBy.MEMBER, GroupBy.PROJECT)
 
 
+_WEEK_LIMITS = (
+    f"The week must lie between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}: "
+    "choose a day of a week within those dates."
+)
+
+
+def week_days(day: dt.date, user: User, *, field: str = "week") -> tuple[dt.date, dt.date]:
+    """The first and last day of the `user`'s week holding `day`; FilterError (naming `field`)
+    when the week reaches past the dates a report takes (MIN_DATE..MAX_DATE)."""
+    # Checked before any arithmetic: 9999-12-31 plus a day is an OverflowError.
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise FilterError(_WEEK_LIMITS, field=field)
+    first = week_first_day(day, int(user.week_start))
+    if first < MIN_DATE or first > MAX_DATE - dt.timedelta(days=6):
+        raise FilterError(_WEEK_LIMITS, field=field)
+    return first, first + dt.timedelta(days=6)
+
+
 def _parse_weekly(request: HttpRequest, membership: Membership) -> tuple[DetailedFilters, GroupBy]:
     user = membership.user
     raw_week = request.GET.get("week", "").strip()
@@ -329,8 +349,7 @@ def _parse_weekly(request: HttpRequest, membership: Membership) -> tuple[Detaile
             raise FilterError("The week must be a date like 2026-11-23.", field="week") from None
     else:
         day = dt.datetime.now(viewer_tz(user)).date()
-    first = week_first_day(day, int(user.week_start))
-    last = first + dt.timedelta(days=6)
+    first, last = week_days(day, user)
     # The week is a custom range of the Detailed report's filter: same scoping, same rounding.
     filters = parse_detailed_filters(
         {"start": [first.isoformat()], "end": [last.isoformat()]}, user=user

@@ -141,6 +141,14 @@ def test_bad_week_or_rows_are_a_400_with_the_reason(workspace, owner_client):
     response = owner_client.get(url(workspace, "week=2026-13-01"))
     assert response.status_code == 400
     assert "The week must be a date like" in response.content.decode()
+    # Past the report's dates (9999-12-31 plus six days once overflowed into a 500).
+    for week in ("9999-12-31", "2999-12-31", "1970-01-01", "0001-01-01"):
+        response = owner_client.get(url(workspace, f"week={week}"))
+        assert response.status_code == 400, week
+        assert "The week must lie between 1970-01-01 and 2999-12-31" in response.content.decode()
+        for export_name in ("reports:weekly_csv", "reports:weekly_xlsx", "reports:weekly_pdf"):
+            response = owner_client.get(url(workspace, f"week={week}", export_name))
+            assert response.status_code == 400 and b"The week must lie" in response.content
     response = owner_client.get(url(workspace, "by=tag"))
     assert response.status_code == 400 and "members or projects" in response.content.decode()
     assert owner_client.get(url(workspace, "by=tag", "reports:weekly_csv")).status_code == 400
