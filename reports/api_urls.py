@@ -15,4 +15,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         apis.SummaryReportApi.as_view(),
         name="api-reports-summary",
     ),
+    path(
+        "v1/workspaces/<str:ws>/reports/weekly",
+        apis.WeeklyReportApi.as_view(),
+        name="api-reports-weekly",
+    ),
 ]

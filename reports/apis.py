@@ -1,11 +1,12 @@
-"""Reports API v1 in Clockify's dialect (see docs: rest-api-shape): the Detailed and Summary
-reports.
+"""Reports API v1 in Clockify's dialect (see docs: rest-api-shape): the Detailed, Summary and
+Weekly reports.
 
-`POST /reports/v1/workspaces/{ws}/reports/detailed` and `.../reports/summary` translate their
-body into the pages' `DetailedFilters` (through the same parser, so the same validation and
-messages) and read through `reports.selectors` and `reports.summary`, so the API, the pages and
-the exports cannot disagree. Same permissions as the pages: the owner and admins see everyone's
-entries, a member their own; another workspace is a 404.
+`POST /reports/v1/workspaces/{ws}/reports/detailed`, `.../reports/summary` and
+`.../reports/weekly` translate their body into the pages' `DetailedFilters` (through the same
+parser, so the same validation and messages) and read through `reports.selectors` and
+`reports.summary`, so the API, the pages and the exports cannot disagree. Same permissions as
+the pages: the owner and admins see everyone's entries, a member their own; another workspace
+is a 404.
 
 Choices where Clockify's documentation is silent or this product differs:
 - `dateRangeStart` / `dateRangeEnd` pick whole days, in the caller's time zone, as the page does:
@@ -32,6 +33,12 @@ Choices where Clockify's documentation is silent or this product differs:
   `duration` and `billableDuration` in seconds, `amount` in cents (as `totalAmount`),
   `amountByCurrency`, and `children` (the second level; empty with one grouping). Under TAG an
   entry counts once per tag, so tag groups may add up to more than `totals`.
+- Weekly: one week, the caller's (their week start), holding `dateRangeStart`, as the page's
+  `week`; `dateRangeEnd` must fall in that week (a later one is a 400, not a silent cut).
+  `weeklyFilter.group` USER (default) or PROJECT gives the rows; `weeklyFilter.subgroup` TIME
+  (default) or EARNED picks what each of the seven `days` holds: `duration` in seconds or
+  `amount` in cents. Each row (`groupOne`) has both week totals, `duration` and `amount`.
+  The exports are the page's, which show time: EARNED with CSV, XLSX or PDF is a 400.
 """
 
 from __future__ import annotations
@@ -56,7 +63,15 @@ from reports.exports_office import (
     detailed_xlsx,
     export_filename,
 )
-from reports.exports_summary import summary_csv_lines, summary_pdf, summary_xlsx
+from reports.exports_summary import (
+    summary_csv_lines,
+    summary_pdf,
+    summary_xlsx,
+    weekly_csv_lines,
+    weekly_filename,
+    weekly_pdf,
+    weekly_xlsx,
+)
 from reports.filters import DetailedFilters, FilterError, parse_detailed_filters
 from reports.selectors import (
     DetailedTotals,
@@ -67,7 +82,14 @@ from reports.selectors import (
     detailed_totals,
     with_tags,
 )
-from reports.summary import GroupBy, SummaryGroup, summary_groups, summary_totals
+from reports.summary import (
+    GroupBy,
+    SummaryGroup,
+    summary_groups,
+    summary_totals,
+    weekly_grid,
+)
+from reports.views_summary import week_days
 from workspaces.api.base import WorkspaceApiView, validated
 from workspaces.api.fields import (
     OptionalTextField,
@@ -219,6 +241,18 @@ class SummaryReportIn(ReportFiltersIn):
     sortOrder = serializers.ChoiceField(
         choices=["ASCENDING", "DESCENDING"], required=False, allow_null=True, default=None
     )
+
+
+WEEKLY_GROUPS = {"USER": GroupBy.MEMBER, "PROJECT": GroupBy.PROJECT}
+
+
+class WeeklyFilterIn(StrictSerializer):
+    group = serializers.ChoiceField(choices=list(WEEKLY_GROUPS), required=False, default="USER")
+    subgroup = serializers.ChoiceField(choices=["TIME", "EARNED"], required=False, default="TIME")
+
+
+class WeeklyReportIn(ReportFiltersIn):
+    weeklyFilter = WeeklyFilterIn(required=False)
 
 
 # Body field -> the Detailed page's query parameter.
@@ -482,5 +516,99 @@ class SummaryReportApi(WorkspaceApiView):
             {
                 "totals": [totals_out(totals, currency)],
                 "groupOne": [group_out(g, currency) for g in groups],
+            }
+        )
+
+
+# --- Weekly ---------------------------------------------------------------------------------
+
+
+def weekly_filters_from_body(body: dict[str, Any], *, membership: Membership) -> DetailedFilters:
+    """The body's filters over the caller's week holding `dateRangeStart`; FilterError (400)
+    when the week passes the report's dates or `dateRangeEnd` falls outside it."""
+    filters = filters_from_body(body, membership=membership)
+    first, last = week_days(filters.start, membership.user, field="dateRangeStart")
+    if filters.end > last:
+        raise FilterError(
+            f"The Weekly report covers one week ({first.isoformat()} to {last.isoformat()}, "
+            "the week of dateRangeStart): give a dateRangeEnd within it.",
+            field="dateRangeEnd",
+        )
+    return replace(filters, start=first, end=last)
+
+
+def weekly_group_out(
+    group: SummaryGroup, days: list[dt.date], earned: bool, currency: str
+) -> dict[str, Any]:
+    """A row of the week: its totals and the seven days (time, or amounts when EARNED)."""
+    per_day = {child.date: child for child in group.children}
+    day_values = []
+    for day in days:
+        child = per_day.get(day)
+        if earned:
+            cents = _amount({a.currency: a.cents for a in child.amounts}, currency) if child else 0
+            day_values.append({"date": day.isoformat(), "amount": cents})
+        else:
+            day_values.append({"date": day.isoformat(), "duration": child.seconds if child else 0})
+    row = group_out(replace(group, children=()), currency)
+    del row["children"]  # the days stand in for them
+    return {**row, "days": day_values}
+
+
+class WeeklyReportApi(WorkspaceApiView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="reports_weekly",
+        summary="Weekly report: members or projects by the seven days of a week, or an export",
+        description=(
+            "The week (the caller's week start) holding `dateRangeStart`, with the Detailed "
+            "report's filters; `dateRangeEnd` must fall in that week. `weeklyFilter.group` USER "
+            "or PROJECT picks the rows, `weeklyFilter.subgroup` TIME or EARNED what each day "
+            "holds (`duration` in seconds or `amount` in cents). Answers `{totals, groupOne[{_id, "
+            "name, duration, amount, days[{date, duration|amount}]}]}`. Members see only their "
+            "own time. `exportType` CSV, XLSX or PDF answers the page's export (time only)."
+        ),
+        request=WeeklyReportIn,
+        responses=report_responses(
+            "`{totals, groupOne[{_id, name, duration, amount, days[]}]}` (exportType JSON)."
+        ),
+    )
+    def post(self, request: Request, ws: str) -> Any:
+        membership = self.membership
+        body = validated(WeeklyReportIn, request)
+        filters = weekly_filters_from_body(body, membership=membership)
+        options = body.get("weeklyFilter") or {}
+        rows_by = WEEKLY_GROUPS[options.get("group", "USER")]
+        earned = options.get("subgroup", "TIME") == "EARNED"
+        export = body["exportType"]
+        if export != "JSON" and earned:
+            raise FilterError(
+                "The Weekly exports show time: give weeklyFilter.subgroup TIME (or leave it out) "
+                "with exportType CSV, XLSX or PDF.",
+                field="weeklyFilter",
+            )
+        if export == "CSV":
+            grid = weekly_grid(membership=membership, filters=filters, rows_by=rows_by)
+            lines = weekly_csv_lines(grid, rows_by)
+            name = weekly_filename(filters, "csv")
+            return _file(lines, "text/csv; charset=utf-8", name, streaming=True)
+        if export in ("XLSX", "PDF"):
+            build = weekly_xlsx if export == "XLSX" else weekly_pdf
+            content = build(membership=membership, filters=filters, rows_by=rows_by)
+            content_type = XLSX_CONTENT_TYPE if export == "XLSX" else PDF_CONTENT_TYPE
+            return _file(content, content_type, weekly_filename(filters, export.lower()))
+        # The grid's own reading (weekly_grid): the rows by day, with amounts kept.
+        groups = summary_groups(
+            membership=membership, filters=filters, group_by=rows_by, sub_group_by=GroupBy.DATE
+        )
+        totals = summary_totals(
+            membership=membership, filters=filters, group_by=rows_by, groups=groups
+        )
+        currency = membership.workspace.currency
+        days = [filters.start + dt.timedelta(days=i) for i in range(7)]
+        return Response(
+            {
+                "totals": [totals_out(totals, currency)],
+                "groupOne": [weekly_group_out(g, days, earned, currency) for g in groups],
             }
         )
