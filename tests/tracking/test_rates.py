@@ -193,3 +193,29 @@ def test_reapply_view_ignores_offsite_next(workspace, admin_client_):
     url = reverse("tracking:rates_reapply", kwargs={"ws": workspace.pk})
     response = admin_client_.post(url, {"scope": "workspace", "next": "https://evil.example/"})
     assert response["Location"] == reverse("tracking:tracker", kwargs={"ws": workspace.pk})
+
+
+def test_reapply_marks_rerated_entries_as_changed_and_nothing_else(workspace, member, levels):
+    """A new rate is a change of the entry (updated_at moves: e.g. "changed since sent" to
+    QuickBooks); entries already at the rate, and locked ones, keep their updated_at."""
+    project, _, _ = levels
+    long_ago = timezone.now() - dt.timedelta(days=30)
+    rerated, at_rate, locked = (
+        TimeEntryFactory.create(
+            workspace=workspace,
+            user=member,
+            project=project,
+            hourly_rate_cents=cents,
+            is_locked=is_locked,
+            updated_at=long_ago,
+        )
+        for cents, is_locked in ((1, False), (4000, False), (1, True))
+    )
+
+    assert time_entries_reapply_rates(workspace=workspace, scope="project", project=project) == 1
+
+    def updated(entry):
+        return TimeEntry.objects.get(pk=entry.pk).updated_at
+
+    assert updated(rerated) > timezone.now() - dt.timedelta(minutes=1)
+    assert updated(at_rate) == updated(locked) == long_ago

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models.functions import Now
 
 from tracking.models import Project, ProjectMember, Task, TimeEntry
 from workspaces.errors import ApplicationError
@@ -155,7 +156,9 @@ def time_entries_reapply_rates(
         changed += (
             entries.filter(user_id=user_id, project_id=project_id, task_id=task_id)
             .exclude(hourly_rate_cents=rate, currency=workspace.currency)
-            .update(hourly_rate_cents=rate, currency=workspace.currency)
+            # updated_at too: a new rate is a change of the entry (e.g. "changed since sent"
+            # to QuickBooks, whose TimeActivity keeps the HourlyRate sent).
+            .update(hourly_rate_cents=rate, currency=workspace.currency, updated_at=Now())
         )
     if actor is not None:
         names = [
