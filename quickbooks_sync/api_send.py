@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from quickbooks_sync.models_send import SendItem, SendJob, SentEntry
-from quickbooks_sync.selectors_send import send_job_items, sent_entries
+from quickbooks_sync.selectors_send import send_job_items, send_job_waiting, sent_entries
 from quickbooks_sync.services.send import (
     NOT_SENT_LABELS,
     NOT_SENT_MESSAGES,
@@ -55,7 +55,13 @@ class NotSentOut(serializers.Serializer[dict[str, Any]]):
 
 class PreviewOut(serializers.Serializer[dict[str, Any]]):
     entries = serializers.IntegerField(help_text="Entries that would be sent.")
-    duration = serializers.IntegerField(help_text="Their time in seconds.")
+    duration = serializers.IntegerField(
+        help_text="Their time in seconds as QuickBooks gets it: whole minutes per entry."
+    )
+    reportDuration = serializers.IntegerField(
+        help_text="Their time as the report counts it (differs when the workspace does not "
+        "round: the report keeps seconds)."
+    )
     notSent = NotSentOut(many=True)
 
 
@@ -77,6 +83,11 @@ class SendJobOut(serializers.Serializer[dict[str, Any]]):
     selected = CountOut(help_text="Entries the job sends.")
     sent = CountOut()
     failed = serializers.IntegerField(help_text="Refused by QuickBooks, or left when it stopped.")
+    waiting = serializers.IntegerField(
+        help_text="A stopped send's entries QuickBooks never answered for: retry-failed asks "
+        "again with the same request id."
+    )
+    canRetry = serializers.BooleanField(help_text="Whether retry-failed has anything to do.")
     notSent = NotSentOut(many=True, help_text="Entries within the filters it does not send.")
     error = serializers.CharField(help_text="Why the job stopped; empty otherwise.")
     filters = serializers.ListField(
@@ -130,11 +141,13 @@ def preview_data(preview: SendPreview) -> dict[str, Any]:
     return {
         "entries": preview.entries,
         "duration": preview.seconds,
+        "reportDuration": preview.report_seconds,
         "notSent": _not_sent(preview.not_sent_json()),
     }
 
 
 def job_data(job: SendJob) -> dict[str, Any]:
+    waiting = send_job_waiting(job)
     return {
         "id": job.pk,
         "state": job.state,
@@ -142,6 +155,8 @@ def job_data(job: SendJob) -> dict[str, Any]:
         "selected": {"entries": job.selected_count, "duration": job.selected_seconds},
         "sent": {"entries": job.sent_count, "duration": job.sent_seconds},
         "failed": job.failed_count,
+        "waiting": waiting,
+        "canRetry": bool(not job.is_active and (job.failed_count or waiting)),
         "notSent": _not_sent(job.not_sent),
         "error": job.error,
         "filters": [list(pair) for pair in job.filters],

@@ -156,6 +156,9 @@ class BatchItemResult:
     time_activity_id: str | None = None
     sync_token: str | None = None
     error: QBOError | None = None
+    # False when QBO's batch answer left this bId out: whether it was created is unknown, so
+    # only the same requestid may ask again (never a new one).
+    answered: bool = True
 
     @property
     def ok(self) -> bool:
@@ -811,5 +814,6 @@ class QBOSession:
                 results[bid] = BatchItemResult(
                     bid=bid,
                     error=QBOTransientError(code="connection", message="no answer for this item"),
+                    answered=False,
                 )
         return results

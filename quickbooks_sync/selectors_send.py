@@ -14,7 +14,7 @@ from reports.filters import DetailedFilters
 from reports.selectors import Sort, detailed_entries
 from tracking.models import TimeEntry
 from tracking.notices import EntryNotice
-from workspaces.models import Membership
+from workspaces.models import Membership, Workspace
 
 # Said wherever a sent entry is edited or deleted (the seed: QuickBooks keeps what was sent).
 KEEPS_VALUES = "QuickBooks keeps the values that were sent; changes here are not sent again."
@@ -28,12 +28,22 @@ DELETE_WARNING = (
 
 def can_send(membership: Membership | None) -> bool:
     """Whether the viewer gets the QuickBooks view: an owner or admin of a connected workspace
-    (one query, for admins only)."""
+    whose plan includes QuickBooks (one query, for admins only)."""
     if membership is None or not membership.is_admin:
         return False
     return QBOConnection.objects.filter(
-        workspace_id=membership.workspace_id, status=QBOConnection.Status.CONNECTED
+        workspace_id=membership.workspace_id,
+        workspace__plan__in=Workspace.QUICKBOOKS_PLANS,
+        status=QBOConnection.Status.CONNECTED,
     ).exists()
+
+
+def send_job_waiting(job: SendJob) -> int:
+    """Entries of a stopped job still waiting for QuickBooks' answer: their batch was sent but
+    never answered, so "Retry failed" asks again with its request id (0 while it runs)."""
+    if job.is_active:
+        return 0
+    return SendItem.objects.filter(job=job, state=SendItem.State.PENDING).count()
 
 
 def _changed_since_sent(sent: str, entry: str) -> Case:

@@ -54,8 +54,10 @@ def send_job_run(self, job_id: str) -> None:  # type: ignore[no-untyped-def]
             float(settings.QBO_SEND_BACKOFF_SECONDS) * 2 ** (self.request.retries + 3), 600.0
         )
         if send_interrupted(job_id=job_id, retry_in=countdown) > MAX_RETRIES:
-            logger.error("QBO send %s gave up: %s", job_id, exc)
-            send_give_up(job_id=job_id, error=GAVE_UP.format(reason=exc))
+            if send_give_up(job_id=job_id, error=GAVE_UP.format(reason=exc)):
+                logger.error("QBO send %s gave up: %s", job_id, exc)
+            else:
+                logger.warning("QBO send %s: another worker holds it; not giving up", job_id)
             return
         raise self.retry(countdown=countdown, max_retries=None) from exc
     if not done:

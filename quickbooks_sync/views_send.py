@@ -29,6 +29,7 @@ from quickbooks_sync.selectors_send import (
     report_entries_not_sent,
     report_entries_sent,
     send_job_items,
+    send_job_waiting,
 )
 from quickbooks_sync.services.send import (
     NOT_SENT_LABELS,
@@ -99,6 +100,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "rounding": workspace_rounding(membership.workspace),
         "show_sent": show_sent,
         "connected": _connected(request),
+        "plan_has_quickbooks": membership.workspace.has_quickbooks,
     }
     try:
         filters = _filters(request)
@@ -172,6 +174,7 @@ def _job_context(request: HttpRequest, job: SendJob) -> dict[str, Any]:
         "report_query": urlencode(job.filters),
     }
     if not job.is_active:
+        waiting = send_job_waiting(job)
         show = request.GET.get("items", "")
         state = show.upper() if show.upper() in SendItem.State.values else None
         items = Paginator(send_job_items(job=job, state=state), ITEMS_PAGE_SIZE)
@@ -179,6 +182,8 @@ def _job_context(request: HttpRequest, job: SendJob) -> dict[str, Any]:
             reasons=reason_rows(job.not_sent),
             items_page=items.get_page(request.GET.get("page")),
             items_filter=show,
+            waiting=waiting,
+            can_retry=bool(job.failed_count or waiting),
         )
     return context
 

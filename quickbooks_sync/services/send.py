@@ -15,10 +15,13 @@ How a job runs (the outbox, see quickbooks_sync/models_send.py):
    and `connection_call` (fresh token; one refresh after a 401).
 3. The answer is written in ONE transaction: a `SentEntry` per confirmed bId (TimeActivity Id,
    SyncToken, values), items SENT or FAILED with QBO's reason, the batch DONE.
-4. No answer (timeout, 5xx, lost response, a worker killed): the batch stays PENDING and is sent
-   again with the SAME request id, so QBO answers what it already did. 429 waits and retries.
-   QBO's validation faults (6210 closed books, 610 inactive customer...) fail that entry only,
-   and only "Retry failed" sends it again (with a new request id: QBO created nothing).
+4. No answer (timeout, 5xx, lost response, a worker killed), or an answer that leaves entries
+   out: those entries stay PENDING in their batch, which is sent again with the SAME request id,
+   so QBO answers what it already did (an entry whose fate is unknown never gets a new request
+   id). 429 waits and retries. QBO's faults on an entry (6210 closed books, 610 inactive
+   customer...) fail that entry only, and only "Retry failed" sends it again (with a new request
+   id: QBO created nothing). A job that stops with batches unanswered keeps their entries
+   PENDING; "Retry failed" asks QBO again with their request ids.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ from reports.rounding import workspace_rounding
 from reports.selectors import apply_filters, report_annotations
 from tracking.models import TimeEntry
 from workspaces.access import require_role
-from workspaces.errors import ApplicationError, NotFound
+from workspaces.errors import ApplicationError, NotFound, PermissionDenied
 from workspaces.ids import is_object_id
 from workspaces.models import Membership
 
@@ -70,6 +73,7 @@ logger = logging.getLogger(__name__)
 # Reasons an entry is not sent, beyond the mapping's own (RefusalReason).
 ALREADY_SENT = "already_sent"
 IN_ANOTHER_SEND = "in_another_send"
+HELD_BY_STOPPED_SEND = "held_by_stopped_send"  # PENDING in a job that stopped unanswered
 DELETED = "deleted"
 STOPPED = "stopped"  # the job stopped (connection lost, QBO failing) before sending it
 
@@ -77,6 +81,10 @@ NOT_SENT_MESSAGES: dict[str, str] = {
     **{reason.value: reason.message for reason in RefusalReason},
     ALREADY_SENT: "Already sent to QuickBooks; an entry is sent only once.",
     IN_ANOTHER_SEND: "Another send that is still running has this entry.",
+    HELD_BY_STOPPED_SEND: (
+        "Held by a stopped send that QuickBooks did not answer for it: open that send and use "
+        "Retry failed (it asks QuickBooks again with the same request id, so nothing is doubled)."
+    ),
     DELETED: "The entry was deleted before it was sent.",
 }
 NOT_SENT_LABELS: dict[str, str] = {
@@ -88,17 +96,27 @@ NOT_SENT_LABELS: dict[str, str] = {
     RefusalReason.PROJECT_NOT_LINKED.value: "Project not linked (sync customers)",
     ALREADY_SENT: "Already sent",
     IN_ANOTHER_SEND: "In another send",
+    HELD_BY_STOPPED_SEND: "Held by a stopped send",
     DELETED: "Deleted",
     STOPPED: "Send stopped before it",
 }
 
+PLAN_REQUIRED = (
+    "Sending time to QuickBooks needs the Standard, Pro or Enterprise plan, and this workspace "
+    "is on another plan now. Change the plan on the Plan page to send."
+)
 NOTHING_TO_SEND = "No entries within these filters can be sent to QuickBooks."
 COMPANY_CHANGED = (
     "The workspace is now connected to a different QuickBooks company than the one this send "
     "was for; start a new send."
 )
-# A batch answer without this entry, or with a fault a retry could fix: QBO created nothing.
-NO_ITEM_ANSWER = "QuickBooks did not confirm this entry. Retry failed sends it again."
+# A fault on this entry that a later try may not meet (a throttle, a garbled item): QBO created
+# nothing for it.
+NO_ITEM_ANSWER = "QuickBooks could not take this entry just then. Retry failed sends it again."
+# QBO's batch answer left entries out: whether it created them is unknown.
+ITEMS_UNANSWERED = (
+    "QuickBooks' answer left out {count} entr{suffix}; asking again with the same request id."
+)
 
 
 class SendInterrupted(Exception):
@@ -117,6 +135,7 @@ class Selected:
     seconds: int
     payload: dict[str, Any] | None
     reason: str = ""
+    report_seconds: int | None = None  # the report's time when it differs from `seconds`
 
 
 @dataclass
@@ -130,7 +149,8 @@ class SendPreview:
     """What "Send to QuickBooks" would do with the filter: counts over all its pages."""
 
     entries: int = 0
-    seconds: int = 0
+    seconds: int = 0  # what QBO gets: whole minutes per entry
+    report_seconds: int = 0  # the same entries as the report counts them
     not_sent: dict[str, ReasonCount] = field(default_factory=dict)
 
     @property
@@ -145,6 +165,9 @@ class SendPreview:
         if item.payload is not None:
             self.entries += 1
             self.seconds += item.seconds
+            self.report_seconds += (
+                item.seconds if item.report_seconds is None else item.report_seconds
+            )
         else:
             count = self.not_sent.setdefault(item.reason, ReasonCount())
             count.entries += 1
@@ -156,7 +179,15 @@ class SendPreview:
 
 def _admin_connection(membership: Membership) -> QBOConnection:
     require_role(membership, Membership.Role.ADMIN)
-    connection = QBOConnection.objects.filter(workspace_id=membership.workspace_id).first()
+    connection = (
+        QBOConnection.objects.select_related("workspace")
+        .filter(workspace_id=membership.workspace_id)
+        .first()
+    )
+    # The plan as it is now (the membership's workspace may have been read before a change).
+    workspace = connection.workspace if connection is not None else membership.workspace
+    if not workspace.has_quickbooks:
+        raise PermissionDenied(PLAN_REQUIRED)
     if connection is None or not connection.is_connected:
         raise ApplicationError(
             "Connect this workspace to QuickBooks Online before sending time "
@@ -202,7 +233,16 @@ def _annotated(
         ),
         is_sent=Exists(SentEntry.objects.filter(entry_key=OuterRef("pk"))),
         in_other_send=Exists(
-            SendItem.objects.filter(time_entry_id=OuterRef("pk"), state=SendItem.State.PENDING)
+            SendItem.objects.filter(
+                time_entry_id=OuterRef("pk"),
+                state=SendItem.State.PENDING,
+                job__state__in=SendJob.ACTIVE_STATES,
+            )
+        ),
+        held_by_stopped_send=Exists(
+            SendItem.objects.filter(
+                time_entry_id=OuterRef("pk"), state=SendItem.State.PENDING
+            ).exclude(job__state__in=SendJob.ACTIVE_STATES)
         ),
     )
 
@@ -213,6 +253,10 @@ def _select_one(entry: TimeEntry, *, time_zone: str, item_id: str | None) -> Sel
         return Selected(entry_id=entry.pk, seconds=seconds, payload=None, reason=ALREADY_SENT)
     if getattr(entry, "in_other_send", False):
         return Selected(entry_id=entry.pk, seconds=seconds, payload=None, reason=IN_ANOTHER_SEND)
+    if getattr(entry, "held_by_stopped_send", False):
+        return Selected(
+            entry_id=entry.pk, seconds=seconds, payload=None, reason=HELD_BY_STOPPED_SEND
+        )
     draft = time_activity_payload(
         TimeEntryInput(
             entry_id=entry.pk,
@@ -230,7 +274,12 @@ def _select_one(entry: TimeEntry, *, time_zone: str, item_id: str | None) -> Sel
         item_id=item_id,
     )
     if isinstance(draft, TimeActivityDraft):
-        return Selected(entry_id=entry.pk, seconds=seconds, payload=draft.payload)
+        # The time QBO gets (whole minutes, also when the workspace does not round), so the
+        # confirmation and the job's totals add up what QuickBooks will show.
+        sent = int(draft.payload["Hours"]) * 3600 + int(draft.payload["Minutes"]) * 60
+        return Selected(
+            entry_id=entry.pk, seconds=sent, payload=draft.payload, report_seconds=seconds
+        )
     return Selected(entry_id=entry.pk, seconds=seconds, payload=None, reason=draft.reason.value)
 
 
@@ -315,7 +364,7 @@ def send_start(*, membership: Membership, filters: DetailedFilters) -> SendJob:
             _entries_in(membership, filters), membership=membership, connection=connection
         ):
             preview.add(item)
-            if item.reason in (ALREADY_SENT, IN_ANOTHER_SEND):
+            if item.reason in (ALREADY_SENT, IN_ANOTHER_SEND, HELD_BY_STOPPED_SEND):
                 continue  # counted, not listed: they are another send's business
             row = SendItem(
                 workspace_id=membership.workspace_id,
@@ -441,6 +490,13 @@ def _stale_after() -> timedelta:
     return timedelta(seconds=settings.QBO_SEND_STALE_SECONDS)
 
 
+def _lease_live(job: SendJob, now: datetime) -> bool:
+    """A worker holds the job and showed life within the stale time."""
+    return bool(
+        job.lease_owner and job.heartbeat_at is not None and job.heartbeat_at > now - _stale_after()
+    )
+
+
 class _Lease:
     """This run's hold on a job. Another worker may take the job over when the heartbeat is
     stale; then `beat()` says so and this run stops (the outbox keeps that safe anyway)."""
@@ -455,12 +511,7 @@ class _Lease:
             if job is None or not job.is_active:
                 return None
             now = timezone.now()
-            held = (
-                job.lease_owner
-                and job.heartbeat_at is not None
-                and job.heartbeat_at > now - _stale_after()
-            )
-            if held:
+            if _lease_live(job, now):
                 return None
             job.lease_owner = self.owner
             job.heartbeat_at = now
@@ -551,15 +602,22 @@ def _next_batch(job: SendJob) -> SendBatch | None:
     return batch
 
 
-def _record_answer(batch: SendBatch, results: dict[str, BatchItemResult]) -> None:
+def _record_answer(batch: SendBatch, results: dict[str, BatchItemResult]) -> int:
     """QBO's answer to a batch, in one transaction: the ledger rows for what it created, the
-    items' outcomes, the batch DONE. A second writer (another worker that sent the same batch
-    with the same request id) finds the batch DONE and writes nothing."""
+    items' outcomes, the batch DONE. An item the answer leaves out stays PENDING and keeps the
+    batch PENDING (whether QBO created it is unknown: only the same request id may ask again).
+    A second writer (another worker that sent the same batch with the same request id) finds
+    the batch DONE, or its items answered, and writes nothing twice. Answers how many items
+    are still without an answer."""
     with transaction.atomic():
         locked = SendBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.state != SendBatch.State.PENDING:
-            return
-        items = list(SendItem.objects.filter(batch=batch).select_related("time_entry"))
+            return 0
+        items = list(
+            SendItem.objects.filter(batch=batch, state=SendItem.State.PENDING).select_related(
+                "time_entry"
+            )
+        )
         already = set(
             SentEntry.objects.filter(entry_key__in=[i.entry_key for i in items]).values_list(
                 "entry_key", flat=True
@@ -567,9 +625,13 @@ def _record_answer(batch: SendBatch, results: dict[str, BatchItemResult]) -> Non
         )
         now = timezone.now()
         ledger: list[SentEntry] = []
+        answered: list[SendItem] = []
         for item in items:
             result = results.get(item.bid)
-            if result is not None and result.ok:
+            if result is None or not result.answered:
+                continue  # fate unknown: stays PENDING in this batch
+            answered.append(item)
+            if result.ok:
                 if item.entry_key in already:
                     # Cannot happen while the selection and batching rules hold; if it does,
                     # QBO now has a second TimeActivity for the entry: say so loudly.
@@ -602,7 +664,8 @@ def _record_answer(batch: SendBatch, results: dict[str, BatchItemResult]) -> Non
                 item.reason = ""
                 item.message = ""
             else:
-                error = result.error if result is not None else None
+                # QBO answered this bId with a fault: it created nothing for it.
+                error = result.error
                 item.state = SendItem.State.FAILED
                 item.reason = f"qbo_{error.code}"[:40] if error is not None else "qbo_unknown"
                 item.message = (
@@ -612,13 +675,16 @@ def _record_answer(batch: SendBatch, results: dict[str, BatchItemResult]) -> Non
                 )
             item.updated_at = now
         SentEntry.objects.bulk_create(ledger)
-        SendItem.objects.bulk_update(items, ["state", "reason", "message", "updated_at"])
-        locked.state = SendBatch.State.DONE
-        locked.done_at = now
-        locked.save(update_fields=["state", "done_at"])
+        SendItem.objects.bulk_update(answered, ["state", "reason", "message", "updated_at"])
+        unanswered = len(items) - len(answered)
+        if not unanswered:
+            locked.state = SendBatch.State.DONE
+            locked.done_at = now
+            locked.save(update_fields=["state", "done_at"])
         job = SendJob.objects.get(pk=batch.job_id)
         _recount(job)
         job.save(update_fields=["sent_count", "sent_seconds", "failed_count"])
+    return unanswered
 
 
 def _refuse_batch(batch: SendBatch, error: QBOError) -> None:
@@ -626,18 +692,30 @@ def _refuse_batch(batch: SendBatch, error: QBOError) -> None:
     its reason; QBO created nothing (a refused request executes nothing)."""
     results = {
         bid: BatchItemResult(bid=bid, error=error)
-        for bid in SendItem.objects.filter(batch=batch).values_list("bid", flat=True)
+        for bid in SendItem.objects.filter(batch=batch, state=SendItem.State.PENDING).values_list(
+            "bid", flat=True
+        )
     }
     _record_answer(batch, results)
 
 
+class _Unanswered(Exception):
+    """QBO's answer to a batch left some of its items out."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def _send_batch(batch: SendBatch, lease: _Lease) -> None:
-    """Send one recorded batch until QBO answers, retrying transient failures with backoff
-    (same request id); SendInterrupted when they last too long, ConnectionUnavailable when the
-    connection is gone."""
+    """Send one recorded batch until QBO answers for each of its items, retrying transient
+    failures with backoff (same request id; only the items still without an answer, so a
+    request id that QBO no longer remembers cannot create an answered item twice);
+    SendInterrupted when they last too long, ConnectionUnavailable when the connection is
+    gone."""
     items = [
         (bid, payload)
-        for bid, payload in SendItem.objects.filter(batch=batch)
+        for bid, payload in SendItem.objects.filter(batch=batch, state=SendItem.State.PENDING)
         .order_by("pk")
         .values_list("bid", "payload")
     ]
@@ -665,7 +743,7 @@ def _send_batch(batch: SendBatch, lease: _Lease) -> None:
         if not lease.beat():
             raise _LeaseLost
         wait = min(base * 2**failures, 60.0)
-        error: QBOError | RateLimitTimeout
+        error: QBOError | RateLimitTimeout | _Unanswered
         try:
             with limiter.batch_slot(timeout=slot_timeout):
                 results = connection_call(workspace_id=batch.workspace_id, operation=send)
@@ -683,8 +761,18 @@ def _send_batch(batch: SendBatch, lease: _Lease) -> None:
             _refuse_batch(batch, exc)
             return
         else:
-            _record_answer(batch, results)
-            return
+            unanswered = _record_answer(batch, results)
+            if not unanswered:
+                return
+            # Part of the answer is missing: those items only, same request id, after a pause.
+            items = [
+                (bid, payload)
+                for bid, payload in items
+                if bid not in results or not results[bid].answered
+            ]
+            error = _Unanswered(
+                ITEMS_UNANSWERED.format(count=unanswered, suffix="y" if unanswered == 1 else "ies")
+            )
         if wait:
             failures += 1
         else:
@@ -694,7 +782,7 @@ def _send_batch(batch: SendBatch, lease: _Lease) -> None:
         logger.warning(
             "QBO send batch %s failed (%s); again in %.1fs",
             batch.request_id,
-            getattr(error, "code", "rate limit"),
+            getattr(error, "code", type(error).__name__),
             wait,
         )
         if failures >= max_tries or throttles >= 10 * max_tries:
@@ -702,15 +790,23 @@ def _send_batch(batch: SendBatch, lease: _Lease) -> None:
         lease.sleep(wait)
 
 
-def _finish(job_id: str, owner: str, *, error: str = "") -> bool:
+def _finish(job_id: str, owner: str | None, *, error: str = "") -> bool:
     """Close the job: SUCCEEDED when every item has its outcome, FAILED (with `error`) when it
     stopped. Items never put in a batch are failed with the job's reason; items in a batch that
     QBO has not answered stay PENDING: whether QBO has them is unknown until "Retry failed"
     sends that batch again with its request id. False when there is still work (another worker
-    was batching items meanwhile): the caller looks again."""
+    was batching items meanwhile): the caller looks again.
+
+    `owner` None: a caller without a lease (giving up) closes the job only while no worker
+    holds a live lease on it (False otherwise)."""
     with transaction.atomic():
         job = SendJob.objects.select_for_update().get(pk=job_id)
-        if not job.is_active or (owner and job.lease_owner and job.lease_owner != owner):
+        if not job.is_active:
+            return True
+        if owner is None:
+            if _lease_live(job, timezone.now()):
+                return False
+        elif job.lease_owner and job.lease_owner != owner:
             return True
         if error:
             never_sent = SendBatch.objects.filter(
@@ -779,9 +875,11 @@ def send_interrupted(*, job_id: str, retry_in: float) -> int:
         return job.interruptions
 
 
-def send_give_up(*, job_id: str, error: str) -> None:
-    """The task's last word after too many interrupted runs."""
-    _finish(job_id, "", error=error)
+def send_give_up(*, job_id: str, error: str) -> bool:
+    """The task's last word after too many interrupted runs: stop the job (FAILED), unless a
+    worker holds it now (another run took it over and is sending: it carries on, and stops
+    or finishes by itself). Whether the job was stopped."""
+    return _finish(job_id, None, error=error)
 
 
 def send_jobs_resume_due(*, now: datetime | None = None) -> list[str]:

@@ -401,3 +401,218 @@ def test_a_send_never_goes_to_a_company_connected_after_it_started(
     assert time_activities(sandbox, realm) == time_activities(sandbox, other_realm) == []
     with pytest.raises(ApplicationError, match="different QuickBooks company"):
         send_retry_failed(membership=ms(workspace, owner), job_id=job.pk)
+
+
+def test_an_answer_leaving_an_entry_out_asks_again_with_the_same_request_id(
+    workspace, owner, member, connection, sandbox, realm, monkeypatch
+):
+    """QBO answers the batch without one of its items: whether it created that one is unknown,
+    so the batch is asked again with its request id (QBO answers from its store), never with a
+    new one. The answered items are recorded at once and not sent again."""
+    from quickbooks_sync.client import QBOSession
+
+    link_member(workspace, member, sandbox, realm)
+    entries = many_entries(workspace, member, None, 3, tag="partial")
+    real_call = QBOSession._call
+    cut = {"left": 1}
+
+    def answer_without_the_first_item(self, what, *args, **kwargs):
+        data = real_call(self, what, *args, **kwargs)
+        if what == "send time activities" and cut["left"]:
+            cut["left"] -= 1
+            data = {**data, "BatchItemResponse": data["BatchItemResponse"][1:]}
+        return data
+
+    monkeypatch.setattr(QBOSession, "_call", answer_without_the_first_item)
+    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+
+    assert send_run(job_id=job.pk) is True
+
+    job.refresh_from_db()
+    assert (job.state, job.sent_count, job.failed_count) == ("SUCCEEDED", 3, 0)
+    batch = SendBatch.objects.get(job=job)
+    assert (batch.state, batch.attempts) == ("DONE", 2)
+    log = sandbox.control("GET", f"/requests?realm={realm}&limit=20")["requests"]
+    asked = [r["request_id"] for r in log if "/batch" in r["path"]]
+    assert asked == [batch.request_id, batch.request_id]
+    activities = by_description(sandbox, realm)
+    assert sorted(activities) == sorted(e.description for e in entries)
+    ledger = dict(SentEntry.objects.values_list("entry_key", "qbo_time_activity_id"))
+    assert ledger == {e.pk: activities[e.description]["Id"] for e in entries}
+
+
+def test_an_entry_without_an_answer_stays_pending_in_its_batch(
+    workspace, owner, member, connection, sandbox, realm
+):
+    """_record_answer with a crafted answer: the entry left out keeps its batch (and request
+    id) open; the others are recorded; a stopped job keeps it for "Retry failed"."""
+    from quickbooks_sync.client import BatchItemResult, QBOTransientError, QBOValidationError
+    from quickbooks_sync.services.send import _next_batch, _record_answer
+
+    link_member(workspace, member, sandbox, realm)
+    many_entries(workspace, member, None, 3, tag="crafted")
+    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    batch = _next_batch(job)
+    assert batch is not None
+    missing = QBOTransientError(code="connection", message="no answer for this item")
+    results = {
+        "1": BatchItemResult(bid="1", time_activity_id="901", sync_token="0"),
+        "2": BatchItemResult(bid="2", error=QBOValidationError(code="6210")),
+        "3": BatchItemResult(bid="3", error=missing, answered=False),
+    }
+
+    assert _record_answer(batch, results) == 1
+
+    batch.refresh_from_db()
+    assert batch.state == "PENDING"
+    states = dict(SendItem.objects.filter(batch=batch).values_list("bid", "state"))
+    assert states == {"1": "SENT", "2": "FAILED", "3": "PENDING"}
+    # The same answer again (another worker, the same request id) writes nothing twice.
+    assert _record_answer(batch, results) == 1
+    assert SentEntry.objects.count() == 1
+    # The full answer closes the batch.
+    assert _record_answer(batch, {"3": BatchItemResult(bid="3", time_activity_id="903")}) == 0
+    batch.refresh_from_db()
+    assert batch.state == "DONE"
+    assert sorted(SentEntry.objects.values_list("qbo_time_activity_id", flat=True)) == [
+        "901",
+        "903",
+    ]
+
+
+def test_a_removed_member_who_was_linked_is_sent(workspace, owner, connection, sandbox, realm):
+    gone = UserFactory(full_name="Rita Removed")
+    MembershipFactory(workspace=workspace, user=gone, status=Membership.Status.REMOVED)
+    employee = link_member(workspace, gone, sandbox, realm)
+    entry(
+        workspace,
+        gone,
+        start=dt.datetime(2026, 3, 10, 15, tzinfo=UTC),
+        seconds=1800,
+        description="removed",
+    )
+
+    preview = send_preview(membership=ms(workspace, owner), filters=filters_for())
+    assert (preview.entries, preview.not_sent_entries) == (1, 0)
+    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    send_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.state, job.sent_count) == ("SUCCEEDED", 1)
+    sent = by_description(sandbox, realm)["removed"]
+    assert sent["EmployeeRef"]["value"] == employee
+    assert (sent["Hours"], sent["Minutes"]) == (0, 30)
+
+
+def test_a_401_in_the_middle_of_a_job_refreshes_the_token_exactly_once(
+    workspace, owner, member, connection, sandbox, realm, monkeypatch
+):
+    from quickbooks_sync.services import send as send_service
+
+    link_member(workspace, member, sandbox, realm)
+    entries = many_entries(workspace, member, None, 75, tag="mid401")  # three batches
+    real_record = send_service._record_answer
+    expired = []
+
+    def expire_after_the_first_batch(batch, results):
+        left = real_record(batch, results)
+        if not expired:
+            expired.append(batch.pk)
+            sandbox.control("POST", f"/companies/{realm}/expire-tokens")
+        return left
+
+    monkeypatch.setattr(send_service, "_record_answer", expire_after_the_first_batch)
+    first_logged = sandbox.control("GET", "/requests?limit=1")["requests"][0]["id"]
+    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+
+    send_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.state, job.sent_count) == ("SUCCEEDED", 75)
+    log = [
+        r
+        for r in sandbox.control("GET", "/requests?limit=200")["requests"]
+        if r["id"] > first_logged
+    ]
+    refreshes = [r for r in log if r["path"].startswith("/oauth2/v1/tokens/bearer")]
+    rejected = [r for r in log if r["status"] == 401]
+    assert (len(refreshes), len(rejected)) == (1, 1)
+    assert len(time_activities(sandbox, realm)) == len(entries)
+
+
+def test_giving_up_leaves_a_job_another_worker_holds_alone(
+    workspace, owner, member, connection, sandbox, realm
+):
+    from quickbooks_sync.services.send import _Lease, send_give_up
+
+    link_member(workspace, member, sandbox, realm)
+    many_entries(workspace, member, None, 2, tag="held")
+    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    lease = _Lease(job.pk)
+    assert lease.claim() is not None  # another worker took the job over and is sending
+
+    assert send_give_up(job_id=job.pk, error="QuickBooks did not answer.") is False
+    job.refresh_from_db()
+    assert (job.state, job.error) == ("RUNNING", "")
+
+    lease.release()
+    assert send_give_up(job_id=job.pk, error="QuickBooks did not answer.") is True
+    job.refresh_from_db()
+    assert (job.state, job.error) == ("FAILED", "QuickBooks did not answer.")
+
+
+def test_without_rounding_the_totals_are_the_whole_minutes_quickbooks_gets(
+    workspace, owner, member, connection, sandbox, realm
+):
+    link_member(workspace, member, sandbox, realm)
+    at = dt.datetime(2026, 3, 10, 15, tzinfo=UTC)
+    for n, seconds in enumerate((89, 151, 3629)):  # 1:29 -> 1 min, 2:31 -> 3, 1:00:29 -> 60
+        entry(
+            workspace,
+            member,
+            start=at + dt.timedelta(hours=2 * n),
+            seconds=seconds,
+            description=f"odd-{n}",
+        )
+
+    preview = send_preview(membership=ms(workspace, owner), filters=filters_for())
+    assert (preview.seconds, preview.report_seconds) == (64 * 60, 89 + 151 + 3629)
+    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    assert job.selected_seconds == 64 * 60
+    send_run(job_id=job.pk)
+    job.refresh_from_db()
+    sent = sum(a["Hours"] * 3600 + a["Minutes"] * 60 for a in time_activities(sandbox, realm))
+    assert job.sent_seconds == sent == 64 * 60
+
+
+def test_a_workspace_whose_plan_lost_quickbooks_cannot_send(
+    workspace, owner, member, connection, sandbox, realm
+):
+    from quickbooks_sync.selectors_send import can_send
+    from quickbooks_sync.services.send import PLAN_REQUIRED
+
+    link_member(workspace, member, sandbox, realm)
+    many_entries(workspace, member, None, 2, tag="plan")
+    sandbox.control("PATCH", f"/companies/{realm}", {"book_close_date": DAY.isoformat()})
+    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    send_run(job_id=job.pk)
+    sandbox.control("PATCH", f"/companies/{realm}", {"book_close_date": None})
+    assert SendJob.objects.get(pk=job.pk).failed_count == 2
+    assert can_send(ms(workspace, owner))
+
+    workspace.plan = workspace.Plan.FREE
+    workspace.save(update_fields=["plan"])
+    owner_ms = ms(workspace, owner)
+
+    assert not can_send(owner_ms)
+    for attempt in (
+        lambda: send_preview(membership=owner_ms, filters=filters_for()),
+        lambda: send_start(membership=owner_ms, filters=filters_for()),
+        lambda: send_retry_failed(membership=owner_ms, job_id=job.pk),
+    ):
+        with pytest.raises(PermissionDenied, match="needs the Standard, Pro or Enterprise"):
+            attempt()
+    assert PLAN_REQUIRED.startswith("Sending time to QuickBooks")
+    assert SendJob.objects.count() == 1
+    assert SendJob.objects.get(pk=job.pk).state == "SUCCEEDED"
+    assert time_activities(sandbox, realm) == []

@@ -504,3 +504,121 @@ def test_views_and_lists_run_the_same_queries_for_few_or_many_entries(
     with django_assert_max_num_queries(9):
         items = client.get(api(workspace, f"sends/{job.pk}/entries?page-size=100")).json()
     assert len(items) == count
+
+
+# --- fixes of an audit -------------------------------------------------------------------------
+
+
+def test_a_send_that_gave_up_unanswered_offers_retry_failed_and_says_what_holds_its_entries(
+    workspace, owner_client, entries, sandbox, realm, settings
+):
+    """QuickBooks never answers the batch: the job stops with its entries PENDING (whether QBO
+    has them is unknown). The page offers "Retry failed", a new send says those entries are held
+    by the stopped send (not "still running"), and Retry asks again with the same request id."""
+    import contextlib
+
+    from celery.exceptions import Retry
+
+    from quickbooks_sync.models_send import SendBatch
+    from quickbooks_sync.tasks_send import send_job_run
+
+    settings.QBO_SEND_MAX_TRIES = 1
+    settings.QBO_SEND_BACKOFF_SECONDS = 0.01
+    fault = {"kind": "500", "realm": realm, "path": "batch", "count": 1000}
+    sandbox.control("POST", "/faults", fault, expect=201)
+    owner_client.post(page_url(workspace, "send_confirm") + "?" + FILTER)
+    job = SendJob.objects.get(workspace=workspace)
+    for _ in range(20):
+        with contextlib.suppress(Retry):
+            send_job_run(job.pk)
+        job.refresh_from_db()
+        if not job.is_active:
+            break
+    assert (job.state, job.failed_count) == ("FAILED", 0)
+
+    page = text(owner_client.get(page_url(workspace, "send_job", job_id=job.pk)))
+    assert 'id="retry-failed"' in page
+    assert re.search(r'id="outcome-waiting">2<', page)
+    assert "asks again with the same request id" in page
+    api_job = api_client_for(owner_client_user(workspace)).get(api(workspace, f"sends/{job.pk}"))
+    assert (api_job.json()["waiting"], api_job.json()["canRetry"]) == (2, True)
+    confirm = text(owner_client.get(page_url(workspace, "send_confirm") + "?" + FILTER))
+    assert 'data-reason="held_by_stopped_send"' in confirm
+    assert "use Retry failed" in confirm
+    assert "still running" not in confirm
+
+    sandbox.control("DELETE", "/faults")
+    owner_client.post(page_url(workspace, "send_retry", job_id=job.pk))
+    job = run_latest(workspace)
+    assert (job.state, job.sent_count) == ("SUCCEEDED", 2)
+    assert SendBatch.objects.filter(job=job).count() == 1
+    assert sorted(a["Description"] for a in time_activities(sandbox, realm)) == [
+        "Design",
+        "Review",
+    ]
+    page = text(owner_client.get(page_url(workspace, "send_job", job_id=job.pk)))
+    assert 'id="retry-failed"' not in page
+
+
+def owner_client_user(workspace):
+    from workspaces.models import Membership
+
+    return Membership.objects.get(workspace=workspace, role=Membership.Role.OWNER).user
+
+
+def test_applying_rates_to_past_entries_marks_sent_entries_changed_and_locking_does_not(
+    workspace, owner, owner_client, member, entries, sandbox, realm
+):
+    from tracking.models import TimeEntry
+    from tracking.services.rates import time_entries_reapply_rates
+    from workspaces.models import Membership
+
+    owner_client.post(page_url(workspace, "send_confirm") + "?" + FILTER)
+    run_latest(workspace)
+    sent_view = page_url(workspace, "send_report") + "?" + FILTER + "&show=sent"
+    assert "changed-since-sent" not in text(owner_client.get(sent_view))
+
+    # Approving locks the entries (tracking.services.approvals: is_locked only): not a change
+    # of what was sent.
+    mine = TimeEntry.objects.filter(pk__in=[e.pk for e in entries.values()])
+    mine.update(is_locked=True)
+    assert "changed-since-sent" not in text(owner_client.get(sent_view))
+    mine.update(is_locked=False)
+
+    Membership.objects.filter(workspace=workspace, user=member).update(hourly_rate_cents=9900)
+    assert time_entries_reapply_rates(workspace=workspace, scope="member", user=member) == 3
+
+    sent = text(owner_client.get(sent_view))
+    assert sent.count("changed-since-sent") == 2
+    assert re.search(rf'id="qbo-row-{entries["review"].pk}"[\s\S]*?changed-since-sent', sent)
+
+
+def test_a_workspace_downgraded_while_connected_shows_no_send(workspace, owner_client, entries):
+    workspace.plan = workspace.Plan.BASIC
+    workspace.save(update_fields=["plan"])
+    detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk}) + "?" + FILTER
+    assert 'id="quickbooks-view"' not in text(owner_client.get(detailed))
+    page = text(owner_client.get(page_url(workspace, "send_report") + "?" + FILTER))
+    assert 'id="qbo-plan-required"' in page and 'id="send-to-quickbooks"' not in page
+    confirm = page_url(workspace, "send_confirm") + "?" + FILTER
+    response = owner_client.post(confirm)
+    assert response.status_code == 400
+    assert "needs the Standard, Pro or Enterprise plan" in text(response)
+    assert SendJob.objects.count() == 0
+    api_response = api_client_for(owner_client_user(workspace)).post(
+        api(workspace, "sends"), BODY, format="json"
+    )
+    assert api_response.status_code == 403
+    assert "needs the Standard, Pro or Enterprise plan" in api_response.json()["message"]
+
+
+def test_the_confirmation_counts_whole_minutes_when_the_workspace_does_not_round(
+    workspace, owner_client, member, connection, sandbox, realm
+):
+    link_member(workspace, member, sandbox, realm)
+    at = dt.datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+    entry(workspace, member, start=at, seconds=3629, description="odd")  # 1:00:29 -> 60 min
+    entry(workspace, member, start=at + dt.timedelta(hours=2), seconds=89, description="short")
+    page = text(owner_client.get(page_url(workspace, "send_confirm") + "?" + FILTER))
+    assert re.search(r'id="send-hours">1:01:00<', page)
+    assert 'id="send-whole-minutes"' in page and "1:01:58 in the report" in page
