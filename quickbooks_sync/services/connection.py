@@ -285,6 +285,9 @@ ALREADY_CONNECTED = (
     "This workspace is already connected to QuickBooks (“{company}”). Disconnect it first to "
     "connect another company."
 )
+CONNECTED_ELSEWHERE = (
+    ALREADY_CONNECTED + " Nothing was saved and the authorization for “{other}” was revoked."
+)
 
 
 class ConnectionRefused(ApplicationError):
@@ -305,8 +308,11 @@ def _require_admin(actor: Membership) -> None:
     require_role(actor, Membership.Role.ADMIN)
 
 
-def _require_quickbooks_plan(workspace_id: str) -> Workspace:
-    workspace = Workspace.objects.get(pk=workspace_id)  # fresh: the plan may have changed
+def require_quickbooks_plan(workspace_id: str) -> Workspace:
+    """The workspace, if its plan (read fresh: it may have changed) includes QuickBooks; a
+    PermissionDenied (403) saying which plans do otherwise. Connecting, syncing and sending
+    check it; disconnecting does not (a downgraded workspace can always let go)."""
+    workspace = Workspace.objects.get(pk=workspace_id)
     if not workspace.has_quickbooks:
         raise PermissionDenied(PLAN_REQUIRED)
     return workspace
@@ -315,8 +321,13 @@ def _require_quickbooks_plan(workspace_id: str) -> Workspace:
 def connection_connect_check(*, actor: Membership) -> None:
     """May `actor` start connecting their workspace now? (Before sending them to Intuit.)"""
     _require_admin(actor)
-    _require_quickbooks_plan(actor.workspace_id)
-    current = QBOConnection.objects.filter(workspace_id=actor.workspace_id).first()
+    require_quickbooks_plan(actor.workspace_id)
+    # Not the tokens: ones no configured key decrypts must not stop the reconnect that cures it.
+    current = (
+        QBOConnection.objects.defer("access_token", "refresh_token")
+        .filter(workspace_id=actor.workspace_id)
+        .first()
+    )
     if current is not None and current.is_connected:
         raise ConnectionRefused(
             ALREADY_CONNECTED.format(company=current.company_name or current.realm_id)
@@ -369,11 +380,16 @@ def connection_complete(
     Refused (nothing saved, the new grant revoked at Intuit) for a plan without QuickBooks, a
     Simple Start (or other unsupported) company and a payroll-enabled one. Connecting a company
     other than the one the workspace had drops the links into the old one; the same company
-    keeps them."""
+    keeps them.
+
+    While the workspace is CONNECTED (a second "Connect" pressed before the first came back),
+    another company is refused like the rest (the old connection and its links stay); the same
+    company takes the new tokens, and the grant they replace is revoked at Intuit, as is the
+    old grant whenever stored tokens are replaced (a reconnect after "needs reconnecting")."""
     if actor.workspace_id != workspace_id:
         raise PermissionDenied("This connection request belongs to another workspace.")
     _require_admin(actor)
-    workspace = _require_quickbooks_plan(workspace_id)
+    workspace = require_quickbooks_plan(workspace_id)
     realm_id = (realm_id or "").strip()
     if not code or not realm_id or len(realm_id) > 32 or not realm_id.isalnum():
         raise ConnectionRefused(
@@ -398,23 +414,55 @@ def connection_complete(
         _revoke_quietly(auth, tokens.refresh_token, workspace_id=workspace_id)
         raise ConnectionRefused(refusal)
     try:
-        return _store(workspace=workspace, actor=actor, realm_id=realm_id, info=info, tokens=tokens)
+        outcome, replaced_token = _store(
+            workspace=workspace, actor=actor, realm_id=realm_id, info=info, tokens=tokens
+        )
     except Exception:
         _revoke_quietly(auth, tokens.refresh_token, workspace_id=workspace_id)
         raise
+    # After the commit: revoking first would leave dead tokens stored if saving had failed.
+    if replaced_token and replaced_token != tokens.refresh_token:
+        _revoke_quietly(auth, replaced_token, workspace_id=workspace_id)
+    return outcome
+
+
+def _stored_refresh_token(connection: QBOConnection) -> str:
+    """The refresh token the row holds now ("" if none or unreadable: nothing to revoke)."""
+    try:
+        token = QBOConnection.objects.values_list("refresh_token", flat=True).get(pk=connection.pk)
+    except DecryptionFailed:
+        return ""
+    return str(token or "")
 
 
 def _store(
     *, workspace: Workspace, actor: Membership, realm_id: str, info: CompanyInfo, tokens: TokenSet
-) -> ConnectOutcome:
+) -> tuple[ConnectOutcome, str]:
+    """Save the connection; answers it and the refresh token it replaced (to revoke)."""
     now = timezone.now()
     with transaction.atomic():
-        connection = QBOConnection.objects.select_for_update().filter(workspace=workspace).first()
+        # The tokens are read apart: stored ones that no key decrypts must not stop a reconnect.
+        connection = (
+            QBOConnection.objects.select_for_update()
+            .defer("access_token", "refresh_token")
+            .filter(workspace=workspace)
+            .first()
+        )
         previous_company = ""
+        replaced_token = ""
         dropped_employees = dropped_customers = 0
         if connection is None:
             connection = QBOConnection(workspace=workspace)
-        elif connection.realm_id != realm_id:
+        elif connection.is_connected and connection.realm_id != realm_id:
+            raise ConnectionRefused(
+                CONNECTED_ELSEWHERE.format(
+                    company=connection.company_name or connection.realm_id,
+                    other=info.company_name or realm_id,
+                )
+            )
+        else:
+            replaced_token = _stored_refresh_token(connection)
+        if connection.realm_id and connection.realm_id != realm_id:
             previous_company = connection.company_name or connection.realm_id
             connection.service_item_id = ""
             connection.service_item_name = ""
@@ -458,7 +506,8 @@ def _store(
             details=details,
         )
     logger.info("QBO connected: workspace %s realm %s", workspace.pk, realm_id)
-    return ConnectOutcome(connection, previous_company, dropped_employees, dropped_customers)
+    outcome = ConnectOutcome(connection, previous_company, dropped_employees, dropped_customers)
+    return outcome, replaced_token
 
 
 def connection_disconnect(*, actor: Membership) -> QBOConnection:

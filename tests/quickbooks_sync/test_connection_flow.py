@@ -14,13 +14,18 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 import time_machine
+from cryptography.fernet import Fernet
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from quickbooks_sync.client import QBOAuth, QBOInvalidGrant
+from quickbooks_sync.client import QBOAuth, QBOInvalidGrant, TokenSet
 from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection
-from quickbooks_sync.services.connection import connection_call, qbo_config
+from quickbooks_sync.services.connection import (
+    ConnectionUnavailable,
+    connection_call,
+    qbo_config,
+)
 from tests.quickbooks_sync.connection_helpers import (
     connect_workspace,
 )
@@ -293,17 +298,21 @@ def test_a_reused_code_is_refused_with_a_clear_error(
 # -- disconnect and reconnect ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def linked(workspace, owner, member, sandbox: SandboxProcess, realm: str):
-    connection = connect_workspace(workspace, sandbox, realm, user=owner)
-    membership = Membership.objects.get(workspace=workspace, user=member)
-    EmployeeLink.objects.create(
+def link_mia(workspace, member, realm: str) -> EmployeeLink:
+    """Mia (the member) linked to employee 55 of `realm`."""
+    return EmployeeLink.objects.create(
         workspace=workspace,
-        membership=membership,
+        membership=Membership.objects.get(workspace=workspace, user=member),
         realm_id=realm,
         qbo_employee_id="55",
         qbo_display_name="Mia Member",
     )
+
+
+@pytest.fixture
+def linked(workspace, owner, member, sandbox: SandboxProcess, realm: str):
+    connection = connect_workspace(workspace, sandbox, realm, user=owner)
+    link_mia(workspace, member, realm)
     client = ClientFactory(workspace=workspace, name="Globex")
     CustomerLink.objects.create(
         workspace=workspace,
@@ -378,6 +387,93 @@ def test_connecting_a_different_company_drops_the_old_links(
     assert not CustomerLink.objects.filter(workspace=workspace).exists()
     entry = AuditLog.objects.filter(workspace=workspace, event="quickbooks.connected").latest("id")
     assert entry.details["dropped_employee_links"] == 1
+
+
+@pytest.fixture
+def issued(monkeypatch) -> list[TokenSet]:
+    """Every token set the code exchange hands out, in order."""
+    tokens: list[TokenSet] = []
+    original = QBOAuth.exchange_code
+
+    def spy(self, code):
+        result = original(self, code)
+        tokens.append(result)
+        return result
+
+    monkeypatch.setattr(QBOAuth, "exchange_code", spy)
+    return tokens
+
+
+def two_consents(client: Client, workspace, sandbox: SandboxProcess, first: str, second: str):
+    """ "Connect" pressed twice (two states), then each consent approved: two answers."""
+    first_url, second_url = start(client, workspace), start(client, workspace)
+    return consent(sandbox, first_url, first), consent(sandbox, second_url, second)
+
+
+def test_a_second_connect_to_another_company_is_refused_and_its_grant_revoked(
+    owner_client, workspace, member, sandbox: SandboxProcess, realm: str, issued
+) -> None:
+    other = sandbox.create_company(name=f"Other Co {uuid.uuid4().hex[:6]}")
+    to_first, to_other = two_consents(owner_client, workspace, sandbox, realm, other)
+    assert back_from_intuit(owner_client, to_first).status_code == 302
+    connected = QBOConnection.objects.get(workspace=workspace)
+    link_mia(workspace, member, realm)
+
+    response = back_from_intuit(owner_client, to_other)
+
+    html = unescape(response.content.decode())
+    assert response.status_code == 400
+    assert f"already connected to QuickBooks (“{connected.company_name}”)" in html
+    assert "Disconnect it first" in html and "Nothing was saved" in html
+    after = QBOConnection.objects.get(workspace=workspace)
+    assert (after.status, after.realm_id, after.refresh_token) == (
+        QBOConnection.Status.CONNECTED,
+        realm,
+        connected.refresh_token,
+    )
+    assert EmployeeLink.objects.filter(workspace=workspace, realm_id=realm).count() == 1
+    assert len(issued) == 2
+    assert token_alive(sandbox, realm, issued[0].access_token)
+    assert not token_alive(sandbox, other, issued[1].access_token)  # the refused grant
+    assert AuditLog.objects.filter(workspace=workspace, event="quickbooks.connected").count() == 1
+
+
+def test_a_second_connect_to_the_same_company_keeps_the_newest_grant_and_revokes_the_old(
+    owner_client, workspace, member, sandbox: SandboxProcess, realm: str, issued
+) -> None:
+    to_first, to_second = two_consents(owner_client, workspace, sandbox, realm, realm)
+    assert back_from_intuit(owner_client, to_first).status_code == 302
+    link_mia(workspace, member, realm)
+
+    response = back_from_intuit(owner_client, to_second, follow=True)
+
+    assert "Connected to QuickBooks company" in response.content.decode()
+    connection = QBOConnection.objects.get(workspace=workspace)
+    assert connection.status == QBOConnection.Status.CONNECTED
+    assert connection.refresh_token == issued[1].refresh_token
+    assert not token_alive(sandbox, realm, issued[0].access_token)  # the replaced grant
+    assert token_alive(sandbox, realm, issued[1].access_token)
+    assert EmployeeLink.objects.filter(workspace=workspace, realm_id=realm).count() == 1
+    name = connection_call(
+        workspace_id=workspace.id, operation=lambda q: q.company_info().company_name
+    )
+    assert name == connection.company_name
+
+
+def test_tokens_no_key_decrypts_are_cured_by_reconnecting(
+    owner_client, workspace, sandbox: SandboxProcess, realm: str, linked, settings
+) -> None:
+    settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()  # replaced, not rotated
+    with pytest.raises(ConnectionUnavailable, match="FIELD_ENCRYPTION_KEY"):
+        connection_call(workspace_id=workspace.id, operation=lambda q: q.company_info())
+
+    response = connect_through_pages(owner_client, workspace, sandbox, realm)
+
+    assert response.status_code == 302, unescape(response.content.decode())[:2000]
+    connection = QBOConnection.objects.get(workspace=workspace)  # readable again
+    assert connection.status == QBOConnection.Status.CONNECTED and connection.problem == ""
+    assert EmployeeLink.objects.filter(workspace=workspace, realm_id=realm).count() == 1
+    assert connection_call(workspace_id=workspace.id, operation=lambda q: q.company_info())
 
 
 def test_a_plan_downgraded_while_connected_still_lets_admins_disconnect(
