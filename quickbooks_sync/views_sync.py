@@ -18,6 +18,17 @@ from workspaces.models import Membership
 
 POLL_SECONDS = 1
 
+# What each confirmation page lists from the last sync's result: (result key, heading, test id).
+CONFIRM_LISTS: dict[str, list[tuple[str, str, str]]] = {
+    SyncJob.Kind.CREATE_EMPLOYEES: [
+        ("membersWithoutEmployee", "Members to create as employees in QuickBooks", "members"),
+    ],
+    SyncJob.Kind.CREATE_CUSTOMERS: [
+        ("customersWithoutClient", "Clients to create here", "clients"),
+        ("customersWithoutProject", "Projects to create here", "projects"),
+    ],
+}
+
 CONFIRM: dict[str, dict[str, str]] = {
     SyncJob.Kind.CREATE_EMPLOYEES: {
         "title": "Create missing users in QuickBooks",
@@ -28,7 +39,6 @@ CONFIRM: dict[str, dict[str, str]] = {
             "such members are listed in the result with the reason."
         ),
         "button": "Create the employees in QuickBooks",
-        "rows_key": "membersWithoutEmployee",
     },
     SyncJob.Kind.CREATE_CUSTOMERS: {
         "title": "Create missing customers and projects here",
@@ -38,7 +48,6 @@ CONFIRM: dict[str, dict[str, str]] = {
             "none, in the same hierarchy. Nothing is changed in QuickBooks."
         ),
         "button": "Create the clients and projects",
-        "rows_key": "customersWithoutProject",
     },
 }
 
@@ -110,12 +119,18 @@ def _confirm(request: HttpRequest, kind: str) -> HttpResponse:
         .order_by("-finished_at")
         .first()
     )
-    copy = CONFIRM[kind]
-    rows = latest.result.get(copy["rows_key"], []) if latest is not None else None
+    lists = (
+        [
+            {"heading": heading, "testid": testid, "rows": latest.result.get(key, [])}
+            for key, heading, testid in CONFIRM_LISTS[kind]
+        ]
+        if latest is not None
+        else None
+    )
     return render(
         request,
         "quickbooks_sync/sync_confirm.html",
-        {"nav": "settings", "kind": kind, "copy": copy, "rows": rows, "latest": latest},
+        {"nav": "settings", "kind": kind, "copy": CONFIRM[kind], "lists": lists, "latest": latest},
     )
 
 

@@ -10,7 +10,9 @@ Rules decided here:
 - SYNC never writes to QuickBooks. CREATE_EMPLOYEES is the only job that does (an Employee per
   active member without one, after the admin confirmed); CREATE_CUSTOMERS only creates here.
 - The seed's first-sync rule: when the workspace has no projects at all (archived ones count)
-  at its first sync, the whole hierarchy is created here without asking.
+  at its first sync, the whole hierarchy is created here without asking. Only SYNC jobs count
+  as syncs for it (a "Create missing users" pressed first does not).
+- The plan gate (Standard, Pro, Enterprise) holds for every job, not only for connecting.
 - Inactive QBO customers become archived clients/projects when created here.
 - Every job is safe to run twice: it reads what is linked from the database, and each unit of
   work (one link set, one client, one project, one employee) is its own transaction.
@@ -45,8 +47,10 @@ from quickbooks_sync.selectors_sync import sync_catalog, sync_memberships
 from quickbooks_sync.services.connection import (
     NEEDS_RECONNECT,
     NOT_CONNECTED,
+    PLAN_REQUIRED,
     ConnectionUnavailable,
     connection_call,
+    require_quickbooks_plan,
 )
 from quickbooks_sync.services.sync_report import QBOCompany, customer_row, sync_report
 from tracking.models import Client, Project
@@ -110,7 +114,8 @@ def _busy(active: SyncJob) -> JobBusy:
 
 
 def sync_start(*, membership: Membership, kind: str = Kind.SYNC) -> SyncJob:
-    """Start a job of `kind` (admins and the owner only, on a connected workspace).
+    """Start a job of `kind` (admins and the owner only, on a connected workspace whose plan
+    includes QuickBooks: a downgraded one keeps its connection, to disconnect, but runs no job).
 
     At most one job is active per workspace: pressing again while a job of the same kind runs
     answers that job; another kind running is a JobBusy (409). A job that stopped reporting
@@ -118,6 +123,7 @@ def sync_start(*, membership: Membership, kind: str = Kind.SYNC) -> SyncJob:
     require_role(membership, Membership.Role.ADMIN)
     if kind not in Kind.values:
         raise ApplicationError(f"Unknown job kind {kind!r}.")
+    require_quickbooks_plan(membership.workspace_id)
     _require_connected(membership.workspace_id)
     with transaction.atomic():
         active = (
@@ -247,6 +253,9 @@ def sync_run(*, job_id: str) -> None:
         state=State.RUNNING, started_at=job.started_at or now, heartbeat_at=now
     )
     job.state = State.RUNNING
+    if not job.workspace.has_quickbooks:  # downgraded after the job was started
+        _finish(job, state=State.FAILED, error=PLAN_REQUIRED)
+        return
     try:
         result = _run(job)
     except _Superseded:
@@ -264,9 +273,12 @@ def sync_run(*, job_id: str) -> None:
         _finish(job, state=State.FAILED, error=exc.message)
         return
     job.refresh_from_db(fields=["progress_total"])
-    QBOConnection.objects.filter(workspace_id=job.workspace_id).update(
-        last_synced_at=timezone.now()
-    )
+    if job.kind == Kind.SYNC:
+        # Only the Sync button's job counts as "synced": the first-sync rule reads this, and
+        # a create-missing job pressed first must not make the first Sync a later one.
+        QBOConnection.objects.filter(workspace_id=job.workspace_id).update(
+            last_synced_at=timezone.now()
+        )
     _finish(job, state=State.SUCCEEDED, result=result)
 
 
@@ -620,6 +632,9 @@ STEPS = 4  # read employees, read customers, link members, link clients and proj
 
 def _first_sync_imports_all(job: SyncJob) -> bool:
     """The seed's rule: no projects at all here at the first sync -> import everything.
+
+    "The first sync" is the first Sync job to succeed since this company was connected:
+    `last_synced_at` is set by SYNC jobs only and cleared when another company is connected.
 
     Decided once per job and kept on the job, so a rerun after an interruption (when some
     projects were already created) carries on with the import instead of stopping half-way."""

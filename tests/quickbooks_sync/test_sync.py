@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection, SyncJob
+from quickbooks_sync.services.connection import PLAN_REQUIRED, connection_disconnect
 from quickbooks_sync.services.sync import (
     INTERRUPTED,
     STALE_AFTER,
@@ -35,7 +36,8 @@ from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ClientFactory, ProjectFactory
 from tracking.models import Client, Project
 from workspaces.errors import ApplicationError, PermissionDenied
-from workspaces.models import AuditLog, Membership
+from workspaces.models import AuditLog, Membership, Workspace
+from workspaces.services import membership_remove
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
 
@@ -226,6 +228,72 @@ def test_resync_keeps_links_picks_up_new_ones_and_duplicates_nothing(
     assert EmployeeLink.objects.filter(workspace=workspace).count() == 2
 
 
+def test_a_removed_member_keeps_their_link(
+    workspace, connected, as_admin, owner, member, sandbox: SandboxProcess, realm: str
+) -> None:
+    ProjectFactory(workspace=workspace, name="Internal")  # no first-sync import
+    mia = seed(sandbox, realm, "Employee", DisplayName="Mia Member")
+    first = run_job(as_admin)
+    assert names(first.result["membersLinked"]) == ["Mia Member"]
+
+    membership_remove(
+        actor=membership_of(workspace, owner), membership=membership_of(workspace, member)
+    )
+    again = run_job(as_admin)
+
+    [row] = again.result["membersLinked"]
+    assert (row["name"], row["memberStatus"], row["employeeId"]) == (
+        "Mia Member",
+        "REMOVED",
+        mia["Id"],
+    )
+    assert row["new"] is False and "can still be sent" in row["whatToDo"]
+    assert names(again.result["employeesWithoutMember"]) == []
+    link = EmployeeLink.objects.get(workspace=workspace, membership__user=member)
+    assert link.qbo_employee_id == mia["Id"]
+
+
+def test_create_missing_users_first_does_not_spoil_the_first_sync_import(
+    workspace, connected, as_admin, sandbox: SandboxProcess, realm: str
+) -> None:
+    """The seed: no projects at the first sync -> everything is pulled from QuickBooks, also
+    when "Create missing users" was pressed before the first Sync."""
+    top = seed(sandbox, realm, "Customer", DisplayName="Acme")
+    sub(sandbox, realm, "Web", top)
+    created = run_job(as_admin, Kind.CREATE_EMPLOYEES)
+    assert created.state == SyncJob.State.SUCCEEDED, created.error
+    assert Project.objects.filter(workspace=workspace).count() == 0  # it creates nothing here
+    assert QBOConnection.objects.get(workspace=workspace).last_synced_at is None
+
+    job = run_job(as_admin)
+
+    assert job.result["importAll"] is True
+    assert catalog(workspace) == {"clients": {"Acme": False}, "projects": {("Web", "Acme"): False}}
+    assert QBOConnection.objects.get(workspace=workspace).last_synced_at is not None
+    assert run_job(as_admin).result["importAll"] is False  # the next one is no first sync
+
+
+def test_a_plan_without_quickbooks_starts_and_runs_no_job_but_may_disconnect(
+    workspace, connected, as_admin, sandbox: SandboxProcess, realm: str
+) -> None:
+    seed(sandbox, realm, "Customer", DisplayName="Acme")
+    queued = sync_start(membership=as_admin, kind=Kind.CREATE_EMPLOYEES)
+    Workspace.objects.filter(pk=workspace.pk).update(plan=Workspace.Plan.BASIC)
+    for kind in Kind.values:
+        with pytest.raises(PermissionDenied) as excinfo:
+            sync_start(membership=membership_of(workspace, as_admin.user), kind=kind)
+        assert excinfo.value.message == PLAN_REQUIRED and excinfo.value.status == 403
+    # A job started before the downgrade does nothing when a worker picks it up.
+    sync_run(job_id=queued.pk)
+    queued.refresh_from_db()
+    assert queued.state == SyncJob.State.FAILED and queued.error == PLAN_REQUIRED
+    assert len(stored(sandbox, realm, "Employee")) == 0
+    assert SyncJob.objects.count() == 1
+    # Disconnecting still works.
+    disconnected = connection_disconnect(actor=membership_of(workspace, as_admin.user))
+    assert disconnected.status == QBOConnection.Status.DISCONNECTED
+
+
 def test_create_missing_users_creates_employees_and_reports_a_duplicate_name(
     workspace, connected, as_admin, admin, member, sandbox: SandboxProcess, realm: str
 ) -> None:
@@ -306,6 +374,43 @@ def test_create_missing_customers_creates_here_only_and_reports_what_it_could_no
     again = run_job(as_admin, Kind.CREATE_CUSTOMERS)
     assert again.result["createdCustomers"]["createdProjects"] == []
     assert catalog(workspace) == before
+
+
+def test_create_missing_customers_reports_names_taken_here_and_duplicates_nothing(
+    workspace, connected, as_admin, sandbox: SandboxProcess, realm: str
+) -> None:
+    """A client and a project of the same name already exist here, active, but are linked to
+    other QuickBooks customers (renamed there since, and the old names given to new ones): the
+    new customers are reported row by row, and nothing is created twice."""
+    acme_here = ClientFactory(workspace=workspace, name="Acme")
+    ProjectFactory(workspace=workspace, name="Web", client=acme_here)
+    ProjectFactory(workspace=workspace, name="Solo")
+    old_acme = seed(sandbox, realm, "Customer", DisplayName="Acme")
+    old_web = sub(sandbox, realm, "Web", old_acme)
+    old_solo = seed(sandbox, realm, "Customer", DisplayName="Solo")
+    first = run_job(as_admin)
+    assert len(first.result["projectsLinked"]) == 2 and len(first.result["clientsLinked"]) == 1
+    rename_in_qbo(sandbox, workspace, "Customer", old_acme, "Acme Corp")
+    rename_in_qbo(sandbox, workspace, "Customer", old_web, "Website")
+    rename_in_qbo(sandbox, workspace, "Customer", old_solo, "Solo Ltd")
+    new_acme = seed(sandbox, realm, "Customer", DisplayName="Acme")
+    sub(sandbox, realm, "Web", new_acme)
+    seed(sandbox, realm, "Customer", DisplayName="Solo")
+    before = (catalog(workspace), set(CustomerLink.objects.values_list("qbo_customer_id")))
+
+    job = run_job(as_admin, Kind.CREATE_CUSTOMERS)
+
+    assert job.state == SyncJob.State.SUCCEEDED, job.error
+    outcome = job.result["createdCustomers"]
+    assert outcome["createdClients"] == [] and outcome["createdProjects"] == []
+    assert sorted((r["fullyQualifiedName"], r["reason"]) for r in outcome["failed"]) == [
+        ("Acme", "A client named “Acme” already exists (it may be archived)."),
+        ("Acme:Web", "Its client “Acme” could not be created here (see above)."),
+        ("Solo", "A project named “Solo” already exists without a client (it may be archived)."),
+    ]
+    assert (catalog(workspace), set(CustomerLink.objects.values_list("qbo_customer_id"))) == before
+    assert names(job.result["customersWithoutClient"]) == ["Acme"]
+    assert names(job.result["customersWithoutProject"]) == ["Solo", "Web"]
 
 
 def test_only_admins_start_jobs_and_only_on_a_connected_workspace(

@@ -5,18 +5,21 @@ worker: on_commit does not fire inside a test transaction); test_sync_worker.py 
 from __future__ import annotations
 
 import uuid
+from html import unescape
 
 import pytest
 from django.test import Client as DjangoClient
 from django.urls import reverse
 
 from quickbooks_sync.models import QBOConnection, SyncJob
+from quickbooks_sync.services.connection import PLAN_REQUIRED
 from quickbooks_sync.services.sync import sync_run
 from tests.api.conftest import api_client_for
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.sync_support import seed, sub
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
+from workspaces.models import Workspace
 
 Kind = SyncJob.Kind
 
@@ -147,6 +150,22 @@ def test_not_connected_page_press_says_so(workspace, admin_client_) -> None:
     assert "not connected to QuickBooks Online" in response.content.decode()
 
 
+def test_a_plan_without_quickbooks_is_a_403_on_the_api_and_a_message_on_the_page(
+    workspace, fake_connection, admin_api, admin_client_
+) -> None:
+    Workspace.objects.filter(pk=workspace.pk).update(plan=Workspace.Plan.FREE)
+    for tail in ("sync", "create-missing-users", "create-missing-customers"):
+        response = admin_api.post(api(workspace.pk, tail))
+        assert response.status_code == 403
+        assert response.json() == {"message": PLAN_REQUIRED, "code": 403}
+    for name in ("sync", "create_missing_users", "create_missing_customers"):
+        page = admin_client_.post(reverse(f"quickbooks:{name}", kwargs={"ws": workspace.pk}))
+        assert page["Location"] == reverse("quickbooks:integrations", kwargs={"ws": workspace.pk})
+        after = unescape(admin_client_.get(page["Location"]).content.decode())
+        assert PLAN_REQUIRED in after  # the message, not only the page's plan notice
+    assert not SyncJob.objects.exists()
+
+
 # -- against the emulator ---------------------------------------------------------------------
 
 
@@ -190,7 +209,22 @@ def test_sync_page_progress_result_and_confirmation_steps(
 
     confirm_url = reverse("quickbooks:create_missing_customers", kwargs={"ws": ws})
     confirm = admin_client_.get(confirm_url).content.decode()
-    assert "Create missing customers and projects here?" in confirm and "Acme:Web" in confirm
+    assert "Create missing customers and projects here?" in confirm
+    # Both what it creates: the client for "Acme" and the project for "Acme:Web" under it.
+    assert (
+        'Clients to create here: 1</h2>\n<ul data-testid="qbo-confirm-clients"><li>Acme</li>'
+        in (confirm)
+    )
+    assert (
+        'data-testid="qbo-confirm-projects"><li>Acme:Web <span class="muted">(client “Acme”)'
+        in (confirm)
+    )
+    users_confirm = admin_client_.get(
+        reverse("quickbooks:create_missing_users", kwargs={"ws": ws})
+    ).content.decode()
+    assert 'data-testid="qbo-confirm-members"><li>Adam Admin</li><li>Mia Member</li>' in (
+        users_confirm
+    )
     assert SyncJob.objects.count() == 1  # looking at the confirmation starts nothing
     started = admin_client_.post(confirm_url)
     created = SyncJob.objects.exclude(pk=job.pk).get()
