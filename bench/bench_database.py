@@ -44,7 +44,7 @@ def recreate_database(name: str) -> str:
 def django_setup(name: str) -> None:
     """Set Django up in this process on the database `name`, as in production: DEBUG off (it
     would keep every query in memory), a throwaway SECRET_KEY and FIELD_ENCRYPTION_KEY unless
-    given, warnings only in the log."""
+    given, the QBO emulator allowed, warnings only in the log."""
     os.environ["DATABASE_URL"] = database_url(name)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timetracker.settings")
     os.environ["DJANGO_DEBUG"] = "0"
@@ -54,6 +54,8 @@ def django_setup(name: str) -> None:
 
         os.environ["FIELD_ENCRYPTION_KEY"] = Fernet.generate_key().decode()
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # No Intuit app on a bench: QuickBooks, where used, is the emulator (see qbo_env).
+    os.environ.setdefault("QBO_ALLOW_EMULATOR", "true")
     import django
 
     django.setup()

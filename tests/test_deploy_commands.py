@@ -52,6 +52,10 @@ def app_env(transactional_db, tmp_path):
             "FIELD_ENCRYPTION_KEY": "u0rR4Hc1m6QvJ7nZlD7y4mBqgC9D3r3V8bK9qkqGf7A=",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "STATIC_ROOT": str(tmp_path / "static"),
+            # An Intuit app's values (placeholders: nothing here calls QuickBooks).
+            "QBO_CLIENT_ID": "deploy-test-client-id",
+            "QBO_CLIENT_SECRET": "deploy-test-client-secret",
+            "QBO_ENVIRONMENT": "sandbox",
         }
     )
     # What the Dockerfile does at build time.
@@ -63,6 +67,54 @@ def app_env(transactional_db, tmp_path):
         timeout=120,
     )
     return env
+
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "timetracker.settings",
+    "DJANGO_DEBUG": "false",
+    "SECRET_KEY": "test-secret-key-for-deploy-commands-0123456789",
+    "FIELD_ENCRYPTION_KEY": "u0rR4Hc1m6QvJ7nZlD7y4mBqgC9D3r3V8bK9qkqGf7A=",
+}
+INTUIT_APP = {
+    "QBO_CLIENT_ID": "an-intuit-client-id",
+    "QBO_CLIENT_SECRET": "an-intuit-client-secret",
+    "QBO_ENVIRONMENT": "production",
+}
+
+
+@pytest.mark.parametrize(
+    ("qbo", "refused"),
+    [
+        ({}, "QBO_CLIENT_ID, QBO_CLIENT_SECRET, QBO_ENVIRONMENT must be set"),
+        ({**INTUIT_APP, "QBO_CLIENT_ID": "sandbox-client-id"}, "QBO_CLIENT_ID must be set"),
+        ({**INTUIT_APP, "QBO_ENVIRONMENT": ""}, "QBO_ENVIRONMENT must be set"),
+        (INTUIT_APP, None),
+        ({"QBO_ALLOW_EMULATOR": "true"}, None),
+    ],
+    ids=["nothing", "emulator-app", "no-environment", "intuit-app", "emulator-allowed"],
+)
+def test_production_settings_refuse_to_fall_back_to_the_qbo_emulator(qbo, refused):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("QBO_", "DJANGO_")) and k != "DEBUG"
+    }
+    env.update(PRODUCTION)
+    env.update(qbo)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if refused is None:
+        assert result.returncode == 0, result.stderr
+    else:
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr
+        assert refused in result.stderr and "QBO_ALLOW_EMULATOR=true" in result.stderr
 
 
 def test_compose_file_shape():

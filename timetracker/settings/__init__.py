@@ -275,6 +275,24 @@ QBO_API_BASE_URL = env.str("QBO_API_BASE_URL", default="") or {
     "sandbox": "https://sandbox-quickbooks.api.intuit.com",
 }.get(QBO_ENVIRONMENT, QBO_SANDBOX_URL)
 QBO_TIMEOUT_SECONDS = env.float("QBO_TIMEOUT_SECONDS", default=30.0)
+# Without DEBUG, falling back to the emulator would be a silent misconfiguration (every connect
+# fails against a server that is not there, or worse, a stray emulator answers): the real app's
+# values are required unless QBO_ALLOW_EMULATOR says the emulator is meant (a demo stack).
+QBO_ALLOW_EMULATOR = env.bool("QBO_ALLOW_EMULATOR", default=False)
+_QBO_MISSING = [
+    name
+    for name in ("QBO_CLIENT_ID", "QBO_CLIENT_SECRET", "QBO_ENVIRONMENT")
+    if not env.str(name, default="").strip()
+]
+if QBO_CLIENT_ID == "sandbox-client-id" and "QBO_CLIENT_ID" not in _QBO_MISSING:
+    _QBO_MISSING.insert(0, "QBO_CLIENT_ID")  # the emulator's built-in app is no real app
+if not DEBUG and _QBO_MISSING and not QBO_ALLOW_EMULATOR:
+    raise ImproperlyConfigured(
+        f"{', '.join(_QBO_MISSING)} must be set when DJANGO_DEBUG is off: without them "
+        "QuickBooks would be the local emulator. Set your Intuit app's keys and "
+        "QBO_ENVIRONMENT=production (or sandbox), or QBO_ALLOW_EMULATOR=true to run against "
+        "the emulator on purpose."
+    )
 # QuickBooks' limits per company, kept by quickbooks_sync/limiter.py for all workers together
 # (through Redis). A time scale of 60 makes a QuickBooks minute last one second, like the
 # emulator's `time_scale` (tests, benchmarks); production keeps 1.
