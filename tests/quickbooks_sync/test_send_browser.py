@@ -1,9 +1,10 @@
-"""In a browser, with a real Celery worker process and the QBO emulator as a real server: an admin
-picks the service item on the Integrations page, opens the Detailed report, clicks QuickBooks,
-sees the not-sent entries, sends them (the confirmation counts what goes and what does not, by
-reason), watches the progress bar while QuickBooks hangs once (the batch is sent again with the
-same request id), reads the outcome, then "Show sent entries" lists each entry with its
-TimeActivity Id."""
+"""In a browser, with a real Celery worker process and the QBO emulator as a real server: the
+whole flow (connect through the consent page, Sync, send, the TimeActivities on the emulator's
+company page); and an admin picks the service item on the Integrations page, opens the Detailed
+report, clicks QuickBooks, sees the not-sent entries, sends them (the confirmation counts what
+goes and what does not, by reason), watches the progress bar while QuickBooks hangs once (the
+batch is sent again with the same request id), reads the outcome, then "Show sent entries" lists
+each entry with its TimeActivity Id."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from playwright.sync_api import expect
 
 from quickbooks_sync.models_send import SendJob
 from tests.browser_session import log_in
-from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import connect_workspace, point_settings_at
 from tests.quickbooks_sync.send_helpers import (
     entry,
     landed,
@@ -30,6 +31,7 @@ from tests.quickbooks_sync.send_helpers import (
 )
 from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
 from tests.sandbox_process import SandboxProcess
+from tests.tracking.factories import ProjectFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -121,3 +123,48 @@ def test_admin_sends_from_the_detailed_report_and_sees_the_sent_entries(
     # Back to the not-sent view through the dropdown: only the two that could not go are left.
     page.get_by_label("QuickBooks", exact=True).select_option("")
     expect(page.locator("#qbo-view-summary")).to_contain_text("2 not sent entries")
+
+
+def test_the_whole_flow_connect_sync_send_and_the_time_activities_in_quickbooks(
+    worker, live_server, page, settings, workspace, owner, admin, member, sandbox: SandboxProcess
+) -> None:
+    """The seed's flow as a user clicks it: Connect through the emulator's consent page, Sync,
+    the Detailed report's QuickBooks view, Send, and the TimeActivities on the emulator's own
+    page of the company."""
+    point_settings_at(settings, sandbox, site_url=live_server.url)
+    name = f"Whole Flow Co {uuid.uuid4().hex[:6]}"
+    realm = sandbox.create_company(name=name)
+    seed(sandbox, realm, "Employee", DisplayName=member.full_name)
+    seed(sandbox, realm, "Customer", DisplayName="Website")
+    project = ProjectFactory(workspace=workspace, name="Website")
+    sendable = many_entries(workspace, member, project, 3, tag="flow")
+    log_in(page, live_server, admin)
+
+    page.goto(live_server.url + reverse("quickbooks:integrations", kwargs={"ws": workspace.pk}))
+    page.get_by_role("button", name="Connect to QuickBooks").click()
+    page.get_by_label("Company").select_option(realm)
+    page.get_by_role("button", name="Connect", exact=True).click()
+    expect(page.get_by_test_id("qbo-company")).to_have_text(name)
+
+    page.get_by_test_id("qbo-sync-button").click()
+    expect(page.locator('[data-testid="qbo-job"][data-state="SUCCEEDED"]')).to_be_visible(
+        timeout=30_000
+    )
+
+    detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk})
+    page.goto(f"{live_server.url}{detailed}?range=custom&start=2026-03-08&end=2026-03-12")
+    page.get_by_role("link", name="QuickBooks", exact=True).click()
+    page.get_by_role("link", name="Send to QuickBooks").click()
+    expect(page.locator("#send-entries")).to_have_text("3")
+    page.get_by_role("button", name="Send 3 entries to QuickBooks").click()
+    expect(page.get_by_test_id("qbo-send-finished")).to_be_visible(timeout=40_000)
+    expect(page.locator("#outcome-sent")).to_have_text("3 entries (0:45:00)")
+
+    page.goto(f"{sandbox.base_url}/companies/{realm}")
+    expect(page.get_by_role("heading", name="Time activities received (3)")).to_be_visible()
+    received = page.get_by_role("region", name="Time activities")
+    for made in sendable:
+        row = received.locator("tr", has_text=made.description)
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text(member.full_name)
+        expect(row).to_contain_text("Website")
