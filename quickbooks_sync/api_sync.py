@@ -1,6 +1,7 @@
 """REST API of the QuickBooks sync (admins and the owner; members 403, another workspace 404):
 start a sync or a create-missing job (202 with the job), read a job's state, progress and
-result. A workspace that is not connected answers 400; another kind of job still running, 409.
+result. A workspace that is not connected answers 400; one whose plan lacks QuickBooks, 403;
+another kind of job still running, 409.
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ def _start_schema(
         responses={
             202: SyncJobOut,
             400: OpenApiResponse(ERROR, description="The workspace is not connected."),
+            403: OpenApiResponse(
+                ERROR,
+                description="Not an admin, or the plan does not include QuickBooks "
+                "(Standard, Pro or Enterprise).",
+            ),
             409: OpenApiResponse(ERROR, description="Another kind of job is still running."),
         },
         tags=TAGS,
