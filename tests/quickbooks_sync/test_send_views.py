@@ -570,6 +570,7 @@ def test_applying_rates_to_past_entries_marks_sent_entries_changed_and_locking_d
     workspace, owner, owner_client, member, entries, sandbox, realm
 ):
     from tracking.models import TimeEntry
+    from tracking.services.approvals import week_approve, week_reject, week_submit
     from tracking.services.rates import time_entries_reapply_rates
     from workspaces.models import Membership
 
@@ -578,12 +579,16 @@ def test_applying_rates_to_past_entries_marks_sent_entries_changed_and_locking_d
     sent_view = page_url(workspace, "send_report") + "?" + FILTER + "&show=sent"
     assert "changed-since-sent" not in text(owner_client.get(sent_view))
 
-    # Approving locks the entries (tracking.services.approvals: is_locked only): not a change
-    # of what was sent.
-    mine = TimeEntry.objects.filter(pk__in=[e.pk for e in entries.values()])
-    mine.update(is_locked=True)
+    # Approving the week locks its entries, reopening unlocks them: no change of what was sent.
+    week = week_submit(
+        membership=Membership.objects.get(workspace=workspace, user=member), week_start=DAY
+    )
+    owner_ms = Membership.objects.get(workspace=workspace, user=owner)
+    week_approve(membership=owner_ms, approval_id=week.pk)
+    assert TimeEntry.objects.get(pk=entries["design"].pk).is_locked
     assert "changed-since-sent" not in text(owner_client.get(sent_view))
-    mine.update(is_locked=False)
+    week_reject(membership=owner_ms, approval_id=week.pk, note="One more look")
+    assert "changed-since-sent" not in text(owner_client.get(sent_view))
 
     Membership.objects.filter(workspace=workspace, user=member).update(hourly_rate_cents=9900)
     assert time_entries_reapply_rates(workspace=workspace, scope="member", user=member) == 3
