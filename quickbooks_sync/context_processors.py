@@ -17,9 +17,8 @@ def quickbooks_banner(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
     if membership is None or not membership.is_admin:
         return {"qbo_reconnect_problem": None}
-    workspace_id = membership.workspace_id
 
     def problem() -> str | None:
-        return connection_problem(workspace_id=workspace_id)
+        return connection_problem(membership)
 
     return {"qbo_reconnect_problem": problem}

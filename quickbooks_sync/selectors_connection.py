@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from quickbooks_sync.models import QBOConnection
+from workspaces.models import Membership
 
 
 def connection_get(*, workspace_id: str) -> QBOConnection | None:
@@ -15,14 +16,27 @@ def connection_get(*, workspace_id: str) -> QBOConnection | None:
     )
 
 
-def connection_problem(*, workspace_id: str) -> str | None:
-    """Why the connection needs reconnecting ("" when QBO gave no reason), or None when it does
-    not need it. One query on two columns, for the banner on every page."""
-    row = (
-        QBOConnection.objects.filter(
-            workspace_id=workspace_id, status=QBOConnection.Status.NEEDS_RECONNECT
+def connection_state(membership: Membership) -> tuple[str, str] | None:
+    """(status, problem) of the membership's workspace's connection, or None when it has none.
+
+    Read once per membership object, i.e. once per request: the reconnect banner and the
+    Detailed report's QuickBooks button both ask on the same page."""
+    try:
+        return membership._qbo_connection_state  # type: ignore[attr-defined, no-any-return]
+    except AttributeError:
+        state = (
+            QBOConnection.objects.filter(workspace_id=membership.workspace_id)
+            .values_list("status", "problem")
+            .first()
         )
-        .values_list("problem", flat=True)
-        .first()
-    )
-    return row
+        membership._qbo_connection_state = state  # type: ignore[attr-defined]
+        return state
+
+
+def connection_problem(membership: Membership) -> str | None:
+    """Why the connection needs reconnecting ("" when QBO gave no reason), or None when it does
+    not need it; for the banner on every page."""
+    state = connection_state(membership)
+    if state is None or state[0] != QBOConnection.Status.NEEDS_RECONNECT:
+        return None
+    return state[1]

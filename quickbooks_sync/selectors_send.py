@@ -10,11 +10,12 @@ from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySe
 
 from quickbooks_sync.models import QBOConnection
 from quickbooks_sync.models_send import SendItem, SendJob, SentEntry
+from quickbooks_sync.selectors_connection import connection_state
 from reports.filters import DetailedFilters
 from reports.selectors import Sort, detailed_entries
 from tracking.models import TimeEntry
 from tracking.notices import EntryNotice
-from workspaces.models import Membership, Workspace
+from workspaces.models import Membership
 
 # Said wherever a sent entry is edited or deleted (the seed: QuickBooks keeps what was sent).
 KEEPS_VALUES = "QuickBooks keeps the values that were sent; changes here are not sent again."
@@ -28,14 +29,11 @@ DELETE_WARNING = (
 
 def can_send(membership: Membership | None) -> bool:
     """Whether the viewer gets the QuickBooks view: an owner or admin of a connected workspace
-    whose plan includes QuickBooks (one query, for admins only)."""
-    if membership is None or not membership.is_admin:
+    whose plan includes QuickBooks (the connection is read once per request, for admins only)."""
+    if membership is None or not membership.is_admin or not membership.workspace.has_quickbooks:
         return False
-    return QBOConnection.objects.filter(
-        workspace_id=membership.workspace_id,
-        workspace__plan__in=Workspace.QUICKBOOKS_PLANS,
-        status=QBOConnection.Status.CONNECTED,
-    ).exists()
+    state = connection_state(membership)
+    return state is not None and state[0] == QBOConnection.Status.CONNECTED
 
 
 def send_job_waiting(job: SendJob) -> int:

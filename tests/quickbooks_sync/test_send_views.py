@@ -11,7 +11,9 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection as db_connection
 from django.test import Client as DjangoClient
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,6 +114,15 @@ def test_the_quickbooks_button_shows_for_owner_and_admins_of_a_connected_workspa
             "&", "&amp;"
         )
     assert 'id="quickbooks-view"' not in text(member_client.get(detailed))
+    # The button and the reconnect banner (both on this page for admins) read the row once.
+    with CaptureQueriesContext(db_connection) as queries:
+        owner_client.get(detailed)
+    assert sum("quickbooks_sync_qboconnection" in q["sql"] for q in queries.captured_queries) == 1
+    connection.status = QBOConnection.Status.NEEDS_RECONNECT
+    connection.save()
+    page = text(owner_client.get(detailed))
+    assert 'id="quickbooks-view"' not in page
+    assert "needs reconnecting" in page.lower()
     connection.status = QBOConnection.Status.DISCONNECTED
     connection.save()
     assert 'id="quickbooks-view"' not in text(owner_client.get(detailed))
