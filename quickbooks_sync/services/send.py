@@ -181,6 +181,7 @@ def _admin_connection(membership: Membership) -> QBOConnection:
     require_role(membership, Membership.Role.ADMIN)
     connection = (
         QBOConnection.objects.select_related("workspace")
+        .defer("access_token", "refresh_token")  # not needed; unreadable ones would be a 500
         .filter(workspace_id=membership.workspace_id)
         .first()
     )
@@ -390,8 +391,7 @@ def send_start(*, membership: Membership, filters: DetailedFilters) -> SendJob:
             n=Count("pk"), seconds=Coalesce(Sum("seconds"), 0)
         )
         lost = len(to_send) - int(taken["n"])
-        if not taken["n"]:
-            transaction.set_rollback(True)
+        if not taken["n"]:  # raising inside atomic() rolls the job and its items back
             if lost:
                 raise ApplicationError(
                     "Another send that is still running already has these entries."

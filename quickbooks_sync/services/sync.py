@@ -28,6 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from quickbooks_sync.client import QBOCustomer, QBOEmployee, QBOError, QBOSession
@@ -92,13 +93,17 @@ class _Superseded(Exception):
 # -- starting a job -------------------------------------------------------------------------------
 
 
-def _require_connected(workspace_id: str) -> QBOConnection:
-    connection = QBOConnection.objects.filter(workspace_id=workspace_id).first()
-    if connection is None or connection.status == QBOConnection.Status.DISCONNECTED:
+def _require_connected(workspace_id: str) -> None:
+    # The tokens are not needed here; reading them would fail (500) when no key decrypts them.
+    status = (
+        QBOConnection.objects.filter(workspace_id=workspace_id)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status is None or status == QBOConnection.Status.DISCONNECTED:
         raise ApplicationError(NOT_CONNECTED)
-    if not connection.is_connected:
+    if status != QBOConnection.Status.CONNECTED:
         raise ApplicationError(NEEDS_RECONNECT)
-    return connection
 
 
 def _is_stale(job: SyncJob) -> bool:
@@ -236,7 +241,7 @@ def _finish(
     }
     if state == State.SUCCEEDED:
         fields["stage"] = "Finished"
-        fields["progress_done"] = job.progress_total
+        fields["progress_done"] = F("progress_total")
     if result is not None:
         fields["result"] = result
     return bool(queryset.update(**fields))
@@ -249,9 +254,11 @@ def sync_run(*, job_id: str) -> None:
     if job is None or job.state not in SyncJob.ACTIVE_STATES:
         return  # done already, or superseded: running twice is harmless
     now = timezone.now()
-    SyncJob.objects.filter(pk=job.pk).update(
+    # Only while still active: a press that just marked it interrupted must not be undone.
+    if not SyncJob.objects.filter(pk=job.pk, state__in=SyncJob.ACTIVE_STATES).update(
         state=State.RUNNING, started_at=job.started_at or now, heartbeat_at=now
-    )
+    ):
+        return
     job.state = State.RUNNING
     if not job.workspace.has_quickbooks:  # downgraded after the job was started
         _finish(job, state=State.FAILED, error=PLAN_REQUIRED)
@@ -272,7 +279,6 @@ def sync_run(*, job_id: str) -> None:
     except ApplicationError as exc:  # e.g. the admin who asked is no longer one
         _finish(job, state=State.FAILED, error=exc.message)
         return
-    job.refresh_from_db(fields=["progress_total"])
     if job.kind == Kind.SYNC:
         # Only the Sync button's job counts as "synced": the first-sync rule reads this, and
         # a create-missing job pressed first must not make the first Sync a later one.

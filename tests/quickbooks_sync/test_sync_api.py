@@ -254,3 +254,20 @@ def test_a_crash_in_the_task_fails_the_job_instead_of_leaving_it_busy(
     job.refresh_from_db()
     assert job.state == SyncJob.State.FAILED
     assert "unexpected error" in job.error
+
+
+def test_tokens_no_key_decrypts_do_not_break_starting_a_sync_or_a_send(
+    workspace, fake_connection, admin_api, settings
+) -> None:
+    """Starting needs only the connection's status: tokens encrypted with a key that was since
+    replaced are found out (and the connection marked) by the job, not a 500 here."""
+    from cryptography.fernet import Fernet
+
+    settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    assert admin_api.post(api(workspace.pk, "sync")).status_code == 202
+    preview = admin_api.post(
+        api(workspace.pk, "sends/preview"),
+        {"dateRangeStart": "2026-03-01T00:00:00Z", "dateRangeEnd": "2026-03-02T00:00:00Z"},
+        format="json",
+    )
+    assert preview.status_code == 200, preview.content
