@@ -108,14 +108,6 @@ def send_job_items(*, job: SendJob, state: str | None = None) -> QuerySet[SendIt
     )
 
 
-def send_jobs_recent(*, workspace_id: str, limit: int = 5) -> list[SendJob]:
-    return list(
-        SendJob.objects.filter(workspace_id=workspace_id)
-        .select_related("requested_by")
-        .order_by("-created_at")[:limit]
-    )
-
-
 def sent_entry_notices(entry_ids: Sequence[str]) -> Mapping[str, Sequence[EntryNotice]]:
     """tracking's entry notices: a sent entry says so in its edit form ("changed since sent"
     once edited after sending) and before it is deleted. One query for any number of entries."""

@@ -23,8 +23,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from quickbooks_sync.models import QBOConnection
 from quickbooks_sync.models_send import SendItem, SendJob
-from quickbooks_sync.selectors_connection import connection_get
+from quickbooks_sync.selectors_connection import connection_get, connection_state
 from quickbooks_sync.selectors_send import (
     report_entries_not_sent,
     report_entries_sent,
@@ -66,8 +67,8 @@ def _filters(request: HttpRequest) -> DetailedFilters:
 
 
 def _connected(request: HttpRequest) -> bool:
-    connection = connection_get(workspace_id=_ms(request).workspace_id)
-    return connection is not None and connection.is_connected
+    state = connection_state(_ms(request))  # the banner in base.html reads the same, once
+    return state is not None and state[0] == QBOConnection.Status.CONNECTED
 
 
 def reason_rows(not_sent: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
