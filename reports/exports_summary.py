@@ -1,7 +1,7 @@
 """Exports of the Summary and Weekly reports: CSV (streamed lines), XLSX and PDF, built on the
 shared pieces of `reports.exports_office` (heading, totals, page-numbered PDF, row limits).
 
-The numbers are the pages' own: `summary_groups` and `detailed_totals` for the Summary,
+The numbers are the pages' own: `summary_groups` and `summary_totals` for the Summary,
 `weekly_grid` for the Weekly, so the page, its exports and the Reports API cannot disagree.
 
 - Summary XLSX: a heading (workspace, dates, grouping, filters, rounding), the grouped table
@@ -30,8 +30,15 @@ from reportlab.platypus import Flowable, Paragraph
 from reports import exports_office as office
 from reports.exports import _Echo, _hms, _text
 from reports.filters import DetailedFilters
-from reports.selectors import DetailedTotals, detailed_totals
-from reports.summary import GroupBy, SummaryGroup, WeeklyGrid, summary_groups, weekly_grid
+from reports.selectors import DetailedTotals
+from reports.summary import (
+    GroupBy,
+    SummaryGroup,
+    WeeklyGrid,
+    summary_groups,
+    summary_totals,
+    weekly_grid,
+)
 from reports.templatetags.report_format import money
 from workspaces.models import Membership
 
@@ -118,7 +125,10 @@ def _contents(
             membership=membership, filters=filters, group_by=group_by, sub_group_by=sub_group_by
         )
     office.check_size(_row_count(groups), limit, kind, "rows")
-    return groups, detailed_totals(membership=membership, filters=filters)
+    totals = summary_totals(
+        membership=membership, filters=filters, group_by=group_by, groups=groups
+    )
+    return groups, totals
 
 
 def _heading(

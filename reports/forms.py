@@ -73,7 +73,6 @@ class ReportEntryForm(EntryEditForm):
     def __init__(self, *args: Any, entry: TimeEntry, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, running=entry.is_running, **kwargs)
         self.entry = entry
-        self.shown = shown_values(entry, user)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
