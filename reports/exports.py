@@ -18,6 +18,7 @@ from reports.filters import DetailedFilters, viewer_tz
 from reports.selectors import Sort, detailed_rows, with_tags
 from reports.templatetags.report_format import money
 from workspaces.models import Membership
+from workspaces.text import text_for_export
 
 CSV_HEADER = [
     "Date",
@@ -43,6 +44,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _text(value: str) -> str:
+    value = text_for_export(value)  # control characters stored before they were refused
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 

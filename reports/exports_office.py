@@ -49,6 +49,7 @@ from reports.selectors import DetailedTotals, Sort, detailed_entries, detailed_t
 from reports.templatetags.report_format import money
 from tracking.models import Client, Project, Tag, Task
 from workspaces.models import Membership
+from workspaces.text import text_for_export
 
 XLSX_MAX_ROWS = 200_000
 PDF_MAX_ROWS = 5_000
@@ -158,7 +159,9 @@ def heading_lines(
 
 
 def text_cell(sheet: Worksheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
+    # openpyxl refuses control characters (IllegalCharacterError): text stored before they
+    # were refused, or a filter typed into the URL, loses them here.
+    cell = WriteOnlyCell(sheet, value=text_for_export(value))
     # openpyxl stores a string starting with "=" as a formula; a name is never one.
     cell.data_type = "s"
     return cell
@@ -179,6 +182,11 @@ def number_cell(sheet: Worksheet, value: Any, number_format: str) -> WriteOnlyCe
     cell = WriteOnlyCell(sheet, value=value)
     cell.number_format = number_format
     return cell
+
+
+def pdf_text(value: str) -> str:
+    """`value` as a reportlab Paragraph's markup, without control characters."""
+    return escape(text_for_export(value))
 
 
 def new_workbook(title: str) -> tuple[Workbook, Worksheet]:
@@ -311,8 +319,8 @@ def pdf_heading(
     styles: StyleSheet1, title: str, lines: Iterable[str], totals: DetailedTotals, currency: str
 ) -> list[Flowable]:
     """The title, the heading lines and a small table of the totals."""
-    story: list[Flowable] = [Paragraph(escape(title), styles["Title"])]
-    story += [Paragraph(escape(line), styles["Normal"]) for line in lines]
+    story: list[Flowable] = [Paragraph(pdf_text(title), styles["Title"])]
+    story += [Paragraph(pdf_text(line), styles["Normal"]) for line in lines]
     story.append(Spacer(1, 4 * mm))
     summary = Table(
         [
@@ -392,10 +400,10 @@ def _pdf_rows(entries: Iterable[Any], time_zone: zoneinfo.ZoneInfo, style: Any) 
             [
                 start.date().isoformat(),
                 f"{start:%H:%M} - {end:%H:%M}",
-                Paragraph(escape(entry.description), style),
-                Paragraph("<br/>".join(escape(part) for part in where), style),
-                Paragraph(escape(", ".join(tag.name for tag in entry.tags.all())), style),
-                Paragraph(escape(entry.user.full_name or entry.user.email), style),
+                Paragraph(pdf_text(entry.description), style),
+                Paragraph("<br/>".join(pdf_text(part) for part in where), style),
+                Paragraph(pdf_text(", ".join(tag.name for tag in entry.tags.all())), style),
+                Paragraph(pdf_text(entry.user.full_name or entry.user.email), style),
                 _hms(int(entry.report_seconds)),
                 "Yes" if entry.billable else "No",
                 money(entry.hourly_rate_cents, entry.currency),

@@ -19,7 +19,6 @@ import csv
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
-from xml.sax.saxutils import escape
 
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -267,7 +266,7 @@ def summary_pdf(
         group_rows.append(len(rows))
         rows.append(
             [
-                Paragraph(escape(group_name(first)), group_cell),
+                Paragraph(office.pdf_text(group_name(first)), group_cell),
                 _hms(first.seconds),
                 _hms(first.billable_seconds),
                 _amounts(first),
@@ -276,7 +275,7 @@ def summary_pdf(
         for second in first.children:
             rows.append(
                 [
-                    Paragraph(escape(group_name(second)), sub_cell),
+                    Paragraph(office.pdf_text(group_name(second)), sub_cell),
                     _hms(second.seconds),
                     _hms(second.billable_seconds),
                     _amounts(second),
@@ -286,7 +285,7 @@ def summary_pdf(
     shade = [("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f6f6f6")) for r in group_rows]
     story.append(office.pdf_table(rows, SUMMARY_PDF_WIDTHS, numbers_from=1, extra=[*bold, *shade]))
     if GroupBy.TAG in (group_by, sub_group_by):
-        story.append(Paragraph(escape(TAG_NOTE), styles["Normal"]))
+        story.append(Paragraph(office.pdf_text(TAG_NOTE), styles["Normal"]))
     return office.pdf_bytes(story, f"Summary report {filters.start} to {filters.end}")
 
 
@@ -338,9 +337,9 @@ def weekly_pdf(*, membership: Membership, filters: DetailedFilters, rows_by: Gro
     styles = office.pdf_styles()
     cell = styles["BodyText"].clone("cell", fontSize=8, leading=10)
     story: list[Flowable] = [
-        Paragraph(escape(f"Weekly report: {membership.workspace.name}"), styles["Title"]),
+        Paragraph(office.pdf_text(f"Weekly report: {membership.workspace.name}"), styles["Title"]),
         *(
-            Paragraph(escape(line), styles["Normal"])
+            Paragraph(office.pdf_text(line), styles["Normal"])
             for line in _weekly_heading(membership, filters, rows_by)
         ),
     ]
@@ -352,7 +351,7 @@ def weekly_pdf(*, membership: Membership, filters: DetailedFilters, rows_by: Gro
     for row in grid.rows:
         rows.append(
             [
-                Paragraph(escape(row.label), cell),
+                Paragraph(office.pdf_text(row.label), cell),
                 *(_hms(s) if s else "-" for s in row.day_seconds),
                 _hms(row.seconds),
             ]

@@ -40,6 +40,7 @@ from workspaces.models import (
     Workspace,
 )
 from workspaces.selectors import invitation_token_hash
+from workspaces.text import text_refuse_controls
 
 MAX_HOURLY_RATE_CENTS = 100_000_000  # 1,000,000.00 an hour
 _TIME_ZONES = {tz for tz, _ in TIME_ZONE_CHOICES}
@@ -79,7 +80,7 @@ def _clean_full_name(full_name: str) -> str:
         raise ApplicationError("Enter your full name.", field="full_name")
     if len(full_name) > 100:
         raise ApplicationError("The name can have at most 100 characters.", field="full_name")
-    return full_name
+    return text_refuse_controls(full_name, field="full_name", label="name")
 
 
 def _clean_workspace_name(name: str) -> str:
@@ -88,7 +89,7 @@ def _clean_workspace_name(name: str) -> str:
         raise ApplicationError("Enter a workspace name.", field="name")
     if len(name) > 100:
         raise ApplicationError("The name can have at most 100 characters.", field="name")
-    return name
+    return text_refuse_controls(name, field="name", label="workspace name")
 
 
 def _clean_currency(currency: str) -> str:

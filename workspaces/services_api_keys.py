@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import ApiKey, User
+from workspaces.text import text_refuse_controls
 
 KEY_PREFIX_LENGTH = 8
 MAX_ACTIVE_KEYS_PER_USER = 20
@@ -41,6 +42,7 @@ def api_key_create(*, user: User, name: str) -> CreatedApiKey:
         )
     if len(name) > 100:
         raise ApplicationError("The name can have at most 100 characters.", field="name")
+    text_refuse_controls(name, field="name", label="key's name")
     if not user.is_active:
         raise ApplicationError("This account is deactivated.")
     if ApiKey.objects.filter(user=user, revoked_at=None).count() >= MAX_ACTIVE_KEYS_PER_USER:

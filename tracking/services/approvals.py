@@ -25,6 +25,7 @@ from tracking.selectors.entries import local_midnight, local_today, week_start_f
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
 from workspaces.models import Membership
 from workspaces.services import audit_log_record
+from workspaces.text import text_strip_controls
 
 MAX_NOTE_LENGTH = 2000
 Status = WeekApproval.Status
@@ -147,7 +148,7 @@ def week_reject(*, membership: Membership, approval_id: str, note: str) -> WeekA
     """Send a pending (or reopen an approved) week back to the member with a note."""
     if not membership.is_admin:
         raise PermissionDenied("Only a workspace admin or owner can reject timesheets.")
-    note = (note or "").strip()
+    note = text_strip_controls(note or "", multiline=True).strip()
     if not note:
         raise ApplicationError("Say why the week is rejected.", field="note")
     if len(note) > MAX_NOTE_LENGTH:

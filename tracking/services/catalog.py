@@ -27,6 +27,7 @@ from workspaces.access import require_role
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership, User
 from workspaces.services import audit_log_record
+from workspaces.text import text_refuse_controls, text_strip_controls
 
 NAME_MAX_LENGTH = 100
 NOTE_MAX_LENGTH = 3000
@@ -56,11 +57,11 @@ def _clean_name(name: str, *, what: str) -> str:
             f"The name can be at most {NAME_MAX_LENGTH} characters (it has {len(name)}).",
             field="name",
         )
-    return name
+    return text_refuse_controls(name, field="name", label=f"{what}'s name")
 
 
 def _clean_note(note: str) -> str:
-    note = (note or "").strip()
+    note = text_strip_controls(note or "", multiline=True).strip()
     if len(note) > NOTE_MAX_LENGTH:
         raise ApplicationError(
             f"The note can be at most {NOTE_MAX_LENGTH} characters.", field="note"

@@ -41,6 +41,7 @@ from tracking.services.rates import rate_for
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
 from workspaces.ids import is_object_id
 from workspaces.models import Membership, User
+from workspaces.text import text_strip_controls
 
 
 class _Unset:
@@ -81,7 +82,8 @@ def _whole_second(value: dt.datetime) -> dt.datetime:
 
 
 def _check_description(description: str) -> str:
-    description = description.strip()
+    # Pasted text often carries invisible control characters: drop them (tab and line feed stay).
+    description = text_strip_controls(description, multiline=True).strip()
     if len(description) > MAX_DESCRIPTION_LENGTH:
         raise ApplicationError(
             f"The description is {len(description)} characters long; "
