@@ -21,6 +21,11 @@ AUDIT_EVENT_LABELS = {
     "workspace.plan_changed": "Plan changed",
     "workspace.ownership_transferred": "Ownership transferred",
     "workspace.deleted": "Workspace deleted",
+    "workspace.rate_changed": "Default rate changed",
+    "member.rate_changed": "Member's rate changed",
+    "project.rate_changed": "Project rate changed",
+    "project_member.rate_changed": "Project member's rate changed",
+    "task.rate_changed": "Task rate changed",
 }
 
 

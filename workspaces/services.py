@@ -6,6 +6,11 @@ Role policy (the issue left part of it open; decided here and shown on the Team 
   the workspace, grants or revokes the Admin role and hands ownership over.
 - Admins do everything else: invite members, change members' rates, deactivate, reactivate and
   remove members. They cannot act on the owner or on other admins (only the owner can).
+- Hourly rates of a person (the member's rate, their rate on a project) follow the same rule:
+  admins set members' rates; only the owner sets an admin's, and the owner sets their own (nobody
+  else may). Rates flow into invoices and QuickBooks' HourlyRate, so every rate change (a
+  person's, a project's, a task's, the workspace default) is in the audit log with the old and
+  new value (`rate_change_record`).
 - Nobody changes their own role or status, and the owner's role only changes by handing
   ownership to someone else, so a workspace never loses its owner.
 """
@@ -59,6 +64,38 @@ def audit_log_record(
 ) -> AuditLog:
     return AuditLog.objects.create(
         workspace=workspace, actor=actor, event=event, target=target[:255], details=details or {}
+    )
+
+
+def _rate_text(cents: int | None) -> str:
+    return "not set" if cents is None else f"{cents // 100}.{cents % 100:02d}"
+
+
+def rate_change_record(
+    *,
+    actor: Membership,
+    event: str,
+    target: str,
+    old_cents: int | None,
+    new_cents: int | None,
+    details: dict[str, Any] | None = None,
+) -> AuditLog | None:
+    """Record a rate change (nothing when the rate stays the same): the old and new rates as
+    decimal text in the workspace's currency, "not set" when the rate falls through to the
+    next in the hierarchy."""
+    if old_cents == new_cents:
+        return None
+    return audit_log_record(
+        workspace=actor.workspace,
+        actor=actor.user,
+        event=event,
+        target=target,
+        details={
+            "from": _rate_text(old_cents),
+            "to": _rate_text(new_cents),
+            "currency": actor.workspace.currency,
+            **(details or {}),
+        },
     )
 
 
@@ -245,11 +282,20 @@ def workspace_update(
     rate = _clean_rate(hourly_rate_cents)
     if rate is None:
         raise ApplicationError("Enter the default hourly rate.", field="hourly_rate")
-    workspace.name = name
-    workspace.currency = currency
-    workspace.time_zone = time_zone
-    workspace.hourly_rate_cents = rate
-    workspace.save(update_fields=["name", "currency", "time_zone", "hourly_rate_cents"])
+    old_rate = workspace.hourly_rate_cents
+    with transaction.atomic():
+        workspace.name = name
+        workspace.currency = currency
+        workspace.time_zone = time_zone
+        workspace.hourly_rate_cents = rate
+        workspace.save(update_fields=["name", "currency", "time_zone", "hourly_rate_cents"])
+        rate_change_record(
+            actor=actor,
+            event="workspace.rate_changed",
+            target=name,
+            old_cents=old_rate,
+            new_cents=rate,
+        )
     return workspace
 
 
@@ -359,6 +405,29 @@ def _check_can_manage(actor: Membership, membership: Membership) -> None:
         raise PermissionDenied("Nobody can change the owner's role or status.")
     if membership.role == Membership.Role.ADMIN and not actor.is_owner:
         raise PermissionDenied("Only the owner can change an admin.")
+
+
+def membership_may_set_rate(*, actor: Membership, user_id: str, role: str) -> bool:
+    """Whose hourly rates (in the workspace, on a project) `actor` may set: the owner anyone's,
+    their own included (nobody else can); an admin the members' only, as with roles. The pages
+    ask this to show a rate as a form or as text; `membership_check_can_set_rate` enforces it."""
+    if actor.is_owner:
+        return True
+    return actor.is_admin and role == Membership.Role.MEMBER and user_id != actor.user_id
+
+
+def membership_check_can_set_rate(*, actor: Membership, membership: Membership) -> None:
+    require_role(actor, Membership.Role.ADMIN)
+    if membership.workspace_id != actor.workspace_id:
+        raise NotFound("Member not found.")
+    if membership_may_set_rate(actor=actor, user_id=membership.user_id, role=membership.role):
+        return
+    if membership.user_id == actor.user_id:
+        raise PermissionDenied("You cannot set your own hourly rate: the owner sets admins' rates.")
+    if membership.role == Membership.Role.OWNER:
+        raise PermissionDenied("Only the owner can set the owner's hourly rate.")
+    if membership.role == Membership.Role.ADMIN:
+        raise PermissionDenied("Only the owner can set an admin's hourly rate.")
 
 
 def membership_role_change(*, actor: Membership, membership: Membership, role: str) -> Membership:
@@ -471,11 +540,18 @@ def membership_rate_update(
 ) -> Membership:
     """Set a member's hourly rate (None: the workspace's default). New entries use it;
     re-rating past entries is the separate `tracking:rates_reapply` action."""
-    require_role(actor, Membership.Role.ADMIN)
-    if membership.workspace_id != actor.workspace_id:
-        raise NotFound("Member not found.")
-    membership.hourly_rate_cents = _clean_rate(hourly_rate_cents)
-    membership.save(update_fields=["hourly_rate_cents"])
+    membership_check_can_set_rate(actor=actor, membership=membership)
+    rate = _clean_rate(hourly_rate_cents)
+    with transaction.atomic():
+        rate_change_record(
+            actor=actor,
+            event="member.rate_changed",
+            target=membership.user.email,
+            old_cents=membership.hourly_rate_cents,
+            new_cents=rate,
+        )
+        membership.hourly_rate_cents = rate
+        membership.save(update_fields=["hourly_rate_cents"])
     return membership
 
 

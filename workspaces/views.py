@@ -399,8 +399,12 @@ def _team_page(
 ) -> HttpResponse:
     workspace: Workspace = request.workspace  # type: ignore[attr-defined]
     members = list(selectors.team_member_list(workspace=workspace))
+    actor: Membership = request.membership  # type: ignore[attr-defined]
     for m in members:
         m.rate = cents_to_rate(m.hourly_rate_cents)  # type: ignore[attr-defined]
+        m.rate_editable = services.membership_may_set_rate(  # type: ignore[attr-defined]
+            actor=actor, user_id=m.user_id, role=m.role
+        )
     context = {
         "nav": "team",
         "members": members,

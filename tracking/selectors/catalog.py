@@ -107,9 +107,15 @@ def project_get(*, membership: Membership, pk: str) -> Project | None:
 
 
 def project_members(*, project: Project) -> QuerySet[ProjectMember]:
+    """The project's members with their workspace role (`workspace_role`: whose rate an admin
+    may set depends on it)."""
+    role = Membership.objects.filter(
+        workspace_id=OuterRef("workspace_id"), user_id=OuterRef("user_id")
+    ).values("role")[:1]
     return (
         ProjectMember.objects.filter(workspace_id=project.workspace_id, project=project)
         .select_related("user")
+        .annotate(workspace_role=Subquery(role))
         .order_by("user__full_name")
     )
 

@@ -26,7 +26,11 @@ from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry
 from workspaces.access import require_role
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership, User
-from workspaces.services import audit_log_record
+from workspaces.services import (
+    audit_log_record,
+    membership_check_can_set_rate,
+    rate_change_record,
+)
 from workspaces.text import text_refuse_controls, text_strip_controls
 
 NAME_MAX_LENGTH = 100
@@ -251,11 +255,23 @@ def project_create(
         note=note,
     )
     _save_unique(project, _project_duplicate(name, client))
+    _project_rate_record(actor, project, None)
     if not is_public:
         ProjectMember.objects.create(
             workspace_id=actor.workspace_id, project=project, user_id=actor.user_id
         )
     return project
+
+
+def _project_rate_record(actor: Membership, project: Project, old_rate: int | None) -> None:
+    rate_change_record(
+        actor=actor,
+        event="project.rate_changed",
+        target=project.name,
+        old_cents=old_rate,
+        new_cents=project.hourly_rate_cents,
+        details={"project": project.pk},
+    )
 
 
 @transaction.atomic
@@ -285,6 +301,7 @@ def project_update(
     if _project_name_taken(actor, name, client, exclude_pk=project.pk):
         raise ApplicationError(_project_duplicate(name, client), field="name")
     visibility_changed = project.is_public != is_public
+    old_rate = project.hourly_rate_cents
     project.name = name
     project.client = client
     project.color = color
@@ -293,6 +310,7 @@ def project_update(
     project.is_public = is_public
     project.note = note
     _save_unique(project, _project_duplicate(name, client))
+    _project_rate_record(actor, project, old_rate)
     if visibility_changed:
         audit_log_record(
             workspace=actor.workspace,
@@ -340,6 +358,28 @@ def _check_workspace_member(actor: Membership, user: User) -> None:
         raise ApplicationError("Choose an active member of this workspace.", field="user")
 
 
+def _check_can_set_rate_of(actor: Membership, user: User) -> None:
+    """A person's rate on a project follows the rule of their workspace rate: admins set
+    members' rates, the owner everyone's."""
+    membership = Membership.objects.filter(workspace_id=actor.workspace_id, user=user).first()
+    if membership is None:
+        raise NotFound("Member not found.")
+    membership_check_can_set_rate(actor=actor, membership=membership)
+
+
+def _project_member_rate_record(
+    actor: Membership, pm: ProjectMember, project: Project, user: User, old_rate: int | None
+) -> None:
+    rate_change_record(
+        actor=actor,
+        event="project_member.rate_changed",
+        target=user.email,
+        old_cents=old_rate,
+        new_cents=pm.hourly_rate_cents,
+        details={"project": project.pk, "project_name": project.name},
+    )
+
+
 @transaction.atomic
 def project_member_add(
     *, actor: Membership, project: Project, user: User, hourly_rate_cents: int | None = None
@@ -350,6 +390,8 @@ def project_member_add(
     _require_same_workspace(actor, project, "Project")
     _check_workspace_member(actor, user)
     hourly_rate_cents = _clean_rate(hourly_rate_cents)
+    if hourly_rate_cents is not None:
+        _check_can_set_rate_of(actor, user)
     if ProjectMember.objects.filter(project=project, user=user).exists():
         raise ApplicationError(
             f"{user.full_name} is already a member of this project.", field="user"
@@ -360,6 +402,7 @@ def project_member_add(
         user=user,
         hourly_rate_cents=hourly_rate_cents,
     )
+    _project_member_rate_record(actor, pm, project, user, None)
     if not project.is_public:
         audit_log_record(
             workspace=actor.workspace,
@@ -406,8 +449,11 @@ def project_member_set_rate(
     """Set (or clear, with None) a member's rate on this project; applies to new entries."""
     _require_admin(actor)
     pm = _project_member(actor, project, user)
+    _check_can_set_rate_of(actor, user)
+    old_rate = pm.hourly_rate_cents
     pm.hourly_rate_cents = _clean_rate(hourly_rate_cents)
     pm.save(update_fields=["hourly_rate_cents"])
+    _project_member_rate_record(actor, pm, project, user, old_rate)
     return pm
 
 
@@ -459,7 +505,21 @@ def task_create(
     )
     _save_unique(task, _task_duplicate(name))
     task.assignees.set(users)
+    _task_rate_record(actor, task, project, None)
     return task
+
+
+def _task_rate_record(
+    actor: Membership, task: Task, project: Project, old_rate: int | None
+) -> None:
+    rate_change_record(
+        actor=actor,
+        event="task.rate_changed",
+        target=f"{task.name} ({project.name})",
+        old_cents=old_rate,
+        new_cents=task.hourly_rate_cents,
+        details={"task": task.pk, "project": project.pk},
+    )
 
 
 @transaction.atomic
@@ -482,11 +542,13 @@ def task_update(
     users = _check_assignees(actor, task.project, assignees)
     if Task.objects.filter(project_id=task.project_id, name=name).exclude(pk=task.pk).exists():
         raise ApplicationError(_task_duplicate(name), field="name")
+    old_rate = task.hourly_rate_cents
     task.name = name
     task.status = status
     task.hourly_rate_cents = hourly_rate_cents
     _save_unique(task, _task_duplicate(name))
     task.assignees.set(users)
+    _task_rate_record(actor, task, task.project, old_rate)
     return task
 
 

@@ -43,6 +43,7 @@ from tracking.views.redirects import redirect_back
 from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership, User, Workspace
+from workspaces.services import membership_may_set_rate
 
 ADMIN = Membership.Role.ADMIN
 
@@ -408,6 +409,11 @@ def _detail_page(
             auto_id=f"pm-{pm.user_id}-%s",
         )
         pm.form_open = pm.user_id in rate_forms  # type: ignore[attr-defined]
+        pm.rate_editable = membership_may_set_rate(  # type: ignore[attr-defined]
+            actor=_ms(request),
+            user_id=pm.user_id,
+            role=pm.workspace_role,  # type: ignore[attr-defined]
+        )
     assignable = list(assignable_users(project=project))
     for t in tasks:
         t.rate_display = _money(t.hourly_rate_cents, ws.currency)  # type: ignore[attr-defined]
