@@ -319,8 +319,9 @@ def totals_out(totals: DetailedTotals, currency: str) -> dict[str, Any]:
     }
 
 
-def entry_out(row: dict[str, Any]) -> dict[str, Any]:
-    """A row of `detailed_rows` (with its tags) in Clockify's shape."""
+def entry_out(row: dict[str, Any], *, shows_rates: bool) -> dict[str, Any]:
+    """A row of `detailed_rows` (with its tags) in Clockify's shape; `rate` is null for members
+    (rates are for admins and the owner; the amount of their own time stays)."""
     billable = row["billable"]
     return {
         "_id": row["id"],
@@ -342,7 +343,7 @@ def entry_out(row: dict[str, Any]) -> dict[str, Any]:
             "end": format_datetime(row["end"]),
             "duration": int(row["report_seconds"]),
         },
-        "rate": row["hourly_rate_cents"],
+        "rate": row["hourly_rate_cents"] if shows_rates else None,
         "amount": int(row["report_amount_cents"]) if billable else 0,
         "currency": row["currency"],
     }
@@ -417,7 +418,12 @@ class DetailedReportApi(WorkspaceApiView):
             ]
         rows = detailed_rows(membership=membership, filters=filters, sort=sort)
         page_rows = with_tags(list(rows[(page - 1) * size : page * size]))
-        return Response({"totals": totals, "timeentries": [entry_out(r) for r in page_rows]})
+        return Response(
+            {
+                "totals": totals,
+                "timeentries": [entry_out(r, shows_rates=membership.is_admin) for r in page_rows],
+            }
+        )
 
 
 # --- Summary --------------------------------------------------------------------------------

@@ -52,8 +52,11 @@ def _hms(seconds: int) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def csv_row(row: dict[str, Any], time_zone: zoneinfo.ZoneInfo) -> list[str]:
-    """One row of `detailed_rows` (with its tags) as CSV cells."""
+def csv_row(
+    row: dict[str, Any], time_zone: zoneinfo.ZoneInfo, shows_rates: bool = True
+) -> list[str]:
+    """One row of `detailed_rows` (with its tags) as CSV cells; the Rate cell is empty when the
+    viewer may not see rates (members)."""
     start: dt.datetime = row["start"].astimezone(time_zone)
     end: dt.datetime = row["end"].astimezone(time_zone)
     seconds = int(row["report_seconds"])
@@ -72,7 +75,7 @@ def csv_row(row: dict[str, Any], time_zone: zoneinfo.ZoneInfo) -> list[str]:
         "Yes" if row["billable"] else "No",
         _hms(seconds),
         f"{seconds / 3600:.2f}",
-        money(row["hourly_rate_cents"]).replace(",", ""),
+        money(row["hourly_rate_cents"]).replace(",", "") if shows_rates else "",
         money(row["report_amount_cents"]).replace(",", "") if row["billable"] else "0.00",
         row["currency"],
     ]
@@ -99,4 +102,4 @@ def detailed_csv_lines(
     yield writer.writerow(CSV_HEADER)
     while chunk := list(islice(rows, CHUNK_SIZE)):
         for row in with_tags(chunk):
-            yield writer.writerow(csv_row(row, time_zone))
+            yield writer.writerow(csv_row(row, time_zone, membership.is_admin))

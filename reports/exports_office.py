@@ -222,7 +222,9 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     return out.getvalue()
 
 
-def _xlsx_row(sheet: Worksheet, entry: Any, time_zone: zoneinfo.ZoneInfo) -> list[Any]:
+def _xlsx_row(
+    sheet: Worksheet, entry: Any, time_zone: zoneinfo.ZoneInfo, shows_rates: bool
+) -> list[Any]:
     start: dt.datetime = entry.start.astimezone(time_zone)
     end: dt.datetime = entry.end.astimezone(time_zone)
     project = entry.project
@@ -242,7 +244,7 @@ def _xlsx_row(sheet: Worksheet, entry: Any, time_zone: zoneinfo.ZoneInfo) -> lis
         "Yes" if entry.billable else "No",
         _hms(seconds),
         number_cell(sheet, round(seconds / 3600, 4), "0.00"),
-        number_cell(sheet, entry.hourly_rate_cents / 100, "#,##0.00"),
+        number_cell(sheet, entry.hourly_rate_cents / 100, "#,##0.00") if shows_rates else None,
         number_cell(sheet, int(amount) / 100, "#,##0.00"),
         entry.currency,
     ]
@@ -260,7 +262,7 @@ def detailed_xlsx(*, membership: Membership, filters: DetailedFilters, sort: Sor
     sheet.freeze_panes = "A2"
     sheet.append(bold_cells(sheet, XLSX_HEADER))
     for entry in entries.iterator(chunk_size=CHUNK_SIZE):
-        sheet.append(_xlsx_row(sheet, entry, time_zone))
+        sheet.append(_xlsx_row(sheet, entry, time_zone, membership.is_admin))
     append_totals(sheet, totals, membership.workspace.currency)
     described = filters_text(membership=membership, filters=filters)
     if described:
@@ -384,7 +386,9 @@ def pdf_bytes(story: list[Flowable], title: str) -> bytes:
     return out.getvalue()
 
 
-def _pdf_rows(entries: Iterable[Any], time_zone: zoneinfo.ZoneInfo, style: Any) -> list[Any]:
+def _pdf_rows(
+    entries: Iterable[Any], time_zone: zoneinfo.ZoneInfo, style: Any, shows_rates: bool
+) -> list[Any]:
     rows: list[Any] = []
     for entry in entries:
         start: dt.datetime = entry.start.astimezone(time_zone)
@@ -406,7 +410,7 @@ def _pdf_rows(entries: Iterable[Any], time_zone: zoneinfo.ZoneInfo, style: Any) 
                 Paragraph(pdf_text(entry.user.full_name or entry.user.email), style),
                 _hms(int(entry.report_seconds)),
                 "Yes" if entry.billable else "No",
-                money(entry.hourly_rate_cents, entry.currency),
+                money(entry.hourly_rate_cents, entry.currency) if shows_rates else "-",
                 amount,
             ]
         )
@@ -430,7 +434,9 @@ def detailed_pdf(*, membership: Membership, filters: DetailedFilters, sort: Sort
         totals,
         workspace.currency,
     )
-    rows = _pdf_rows(entries.iterator(chunk_size=CHUNK_SIZE), time_zone, cell_style)
+    rows = _pdf_rows(
+        entries.iterator(chunk_size=CHUNK_SIZE), time_zone, cell_style, membership.is_admin
+    )
     if rows:
         story.append(
             pdf_table(

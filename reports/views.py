@@ -173,7 +173,7 @@ class RowCells:
             "duration": hms(seconds),
             "tracked": hms(tracked) if self.rounding and seconds != tracked else "",
             "billable": "Billable" if row["billable"] else "Non-billable",
-            "rate": money(row["hourly_rate_cents"], currency),
+            "rate": money(row["hourly_rate_cents"], currency) if self.membership.is_admin else "",
             "amount": money(row["report_amount_cents"], currency) if row["billable"] else "",
             "can_edit": _may_edit(self.membership, row["user_id"], row["is_locked"]),
             "edit_url": self.edit_url.replace(self.ID, row["id"]),

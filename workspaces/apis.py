@@ -4,7 +4,9 @@ parse, call, and present.
 
 Who sees what (the issue left it open): every member may list the workspace's people (names and
 e-mails appear in pickers anyway), but other people's memberships (role, status, hourly rate)
-are shown to admins and the owner only; a member sees their own.
+are shown to admins and the owner only; a member sees their own. Rates are for admins and the
+owner (as on the pages and the catalog API): a member gets `hourlyRate: null` everywhere, their
+own membership's and the workspace's default included.
 """
 
 from __future__ import annotations
@@ -100,17 +102,20 @@ class WorkspaceSettingsOut(serializers.Serializer):
 class WorkspaceOut(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
-    hourlyRate = MoneySerializer()
+    hourlyRate = MoneySerializer(allow_null=True)  # null for members: rates are admins'
     currencyCode = serializers.CharField()
     featureSubscriptionType = serializers.ChoiceField(choices=Workspace.Plan.values)
     memberships = MembershipOut(many=True)
     workspaceSettings = WorkspaceSettingsOut()
 
 
-def membership_data(membership: Membership, workspace: Workspace) -> dict[str, Any]:
+def membership_data(
+    membership: Membership, workspace: Workspace, *, shows_rates: bool
+) -> dict[str, Any]:
+    rate = membership.hourly_rate_cents if shows_rates else None
     return {
         "userId": membership.user_id,
-        "hourlyRate": money(membership.hourly_rate_cents, workspace.currency),
+        "hourlyRate": money(rate, workspace.currency),
         "membershipType": "WORKSPACE",
         "membershipStatus": membership.status,
         "targetId": membership.workspace_id,
@@ -123,7 +128,10 @@ def user_data(
     memberships: list[tuple[Membership, Workspace]],
     status_: str = "ACTIVE",
     show_memberships: bool = True,
+    shows_rates: bool | None = None,
 ) -> dict[str, Any]:
+    """`shows_rates`: whether the viewer sees rates; None when the user views themselves, whose
+    role in each workspace decides."""
     active_ids = [m.workspace_id for m, _ in memberships if m.status == Membership.Status.ACTIVE]
     active = user.active_workspace_id if user.active_workspace_id in active_ids else None
     default = active or (active_ids[0] if active_ids else None)
@@ -133,7 +141,12 @@ def user_data(
         "name": user.full_name,
         "activeWorkspace": active or default,
         "defaultWorkspace": default,
-        "memberships": [membership_data(m, w) for m, w in memberships] if show_memberships else [],
+        "memberships": [
+            membership_data(m, w, shows_rates=m.is_admin if shows_rates is None else shows_rates)
+            for m, w in memberships
+        ]
+        if show_memberships
+        else [],
         "settings": {
             "timeZone": user.time_zone,
             "weekStart": WEEK_START.get(User.WeekStart(user.week_start), "MONDAY"),
@@ -145,14 +158,19 @@ def user_data(
     }
 
 
-def workspace_data(workspace: Workspace, memberships: list[Membership]) -> dict[str, Any]:
+def workspace_data(
+    workspace: Workspace, memberships: list[Membership], *, shows_rates: bool
+) -> dict[str, Any]:
+    rate = workspace.hourly_rate_cents if shows_rates else None
     return {
         "id": workspace.pk,
         "name": workspace.name,
-        "hourlyRate": money(workspace.hourly_rate_cents, workspace.currency),
+        "hourlyRate": money(rate, workspace.currency),
         "currencyCode": workspace.currency,
         "featureSubscriptionType": workspace.plan,
-        "memberships": [membership_data(m, workspace) for m in memberships],
+        "memberships": [
+            membership_data(m, workspace, shows_rates=shows_rates) for m in memberships
+        ],
         "workspaceSettings": {
             "timeRoundingInReports": workspace.rounding_enabled,
             "round": {
@@ -185,7 +203,10 @@ def _workspaces_of(user: User, workspace_id: str | None = None) -> list[dict[str
     for m in others.order_by("created_at", "id"):
         by_workspace.setdefault(m.workspace_id, []).append(m)
     return [
-        workspace_data(m.workspace, [m, *by_workspace.get(m.workspace_id, [])]) for m in own_list
+        workspace_data(
+            m.workspace, [m, *by_workspace.get(m.workspace_id, [])], shows_rates=m.is_admin
+        )
+        for m in own_list
     ]
 
 
@@ -272,6 +293,7 @@ class WorkspaceUsersApi(WorkspaceApiView):
                 [(m, self.workspace)],
                 status_=m.status,
                 show_memberships=viewer.is_admin or m.user_id == viewer.user_id,
+                shows_rates=viewer.is_admin,
             )
             for m in rows
         ]

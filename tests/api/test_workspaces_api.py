@@ -66,14 +66,16 @@ def test_workspaces_list_only_mine(owner_api, workspace, other_workspace, admin,
     assert owner_api.get(f"/api/v1/workspaces/{workspace.pk}").json() == ws
 
 
-def test_member_sees_only_own_membership_and_rate(member_api, member, workspace, admin):
+def test_member_sees_only_own_membership_and_no_rate(member_api, member, workspace, admin):
+    """Rates are for admins and the owner: a member's own and the workspace's are null."""
     Membership.objects.filter(user=admin).update(hourly_rate_cents=9000)
     Membership.objects.filter(user=member).update(hourly_rate_cents=4000)
     ws = member_api.get(f"/api/v1/workspaces/{workspace.pk}").json()
+    assert ws["hourlyRate"] is None
     assert ws["memberships"] == [
         {
             "userId": member.pk,
-            "hourlyRate": {"amount": 4000, "currency": "USD"},
+            "hourlyRate": None,
             "membershipType": "WORKSPACE",
             "membershipStatus": "ACTIVE",
             "targetId": workspace.pk,
