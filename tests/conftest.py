@@ -18,6 +18,17 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_signin_counters(monkeypatch):
+    """The sign-in throttles count in the cache (Redis), which outlives a test: each test
+    counts under its own prefix."""
+    import uuid
+
+    from workspaces import signin
+
+    monkeypatch.setattr(signin, "KEY_PREFIX", f"signin-test-{uuid.uuid4().hex}")
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

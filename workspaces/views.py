@@ -6,6 +6,7 @@ from typing import Any
 
 from axes.utils import reset as axes_reset
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -38,6 +39,11 @@ from workspaces.forms import (
     rate_to_cents,
 )
 from workspaces.models import Invitation, Membership, User, Workspace
+from workspaces.signin import (
+    login_ip_blocked,
+    password_reset_address_allowed,
+    password_reset_ip_allowed,
+)
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 AUDIT_PAGE_SIZE = 50
@@ -97,10 +103,25 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/signup.html", {"form": form})
 
 
+def _too_many(request: HttpRequest, what: str) -> HttpResponse:
+    return render(
+        request,
+        "workspaces/locked_out.html",
+        {"address_blocked": what, "window_minutes": int(float(settings.AXES_COOLOFF_TIME) * 60)},
+        status=429,
+    )
+
+
 class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Too many failed sign-ins from this address, across accounts (workspaces.signin).
+        if login_ip_blocked(request):
+            return _too_many(request, "login")
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -109,10 +130,26 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("workspaces:password_reset_done")
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not password_reset_ip_allowed(request):
+            return _too_many(request, "reset")
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # Past the hourly limit for this address, nothing is sent, and the page says what it
+        # always says (it never tells whether an account exists).
+        if not password_reset_address_allowed(form.cleaned_data["email"]):
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("workspaces:password_reset_complete")
+    # Setting a new password from the mailed link signs the user in: a locked account (or one
+    # whose address is throttled) gets in through the reset.
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

@@ -95,6 +95,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "workspaces.User"
 AUTHENTICATION_BACKENDS = [
+    "workspaces.signin.IpLoginThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -115,6 +116,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "workspaces/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Sign-in protection beyond axes (workspaces/signin.py). The client address is REMOTE_ADDR
+# unless TRUSTED_PROXY_COUNT reverse proxies (each appending to X-Forwarded-For) stand in
+# front: X-Forwarded-For is never trusted by default.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "workspaces.signin.client_ip"
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=30)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=20)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -229,6 +238,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "STRICT_JSON": True,  # NaN and Infinity are not JSON: refused on input, never rendered
+    # Anonymous callers are throttled per address: the same address the sign-in uses.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 # Requests per second per API key (Clockify allows 50); 0 turns throttling off.
 API_THROTTLE_RATE_PER_SECOND = env.int("API_THROTTLE_RATE_PER_SECOND", default=50)
