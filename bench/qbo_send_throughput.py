@@ -9,8 +9,9 @@ QuickBooks lets an app make 40 batch requests a minute per company, 30 items eac
 the QBO emulator as a process with those documented limits (500 requests/min, 10/s, 10 at once,
 40 batches/min) and a compressed time scale (`--scale 6`: a QuickBooks minute lasts 10 s), builds
 its own PostgreSQL database (`tt_bench_qbo_send`, dropped and created again; the server from
-BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/), connects workspaces through
-the emulator's OAuth flow, links a member and a project, and sends through real Celery workers
+BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/), makes workspaces on the
+Standard plan (sending time needs Standard, Pro or Enterprise), connects them through the
+emulator's OAuth flow, links a member and a project, and sends through real Celery workers
 (`celery -A timetracker worker`, the broker and the rate limiter in BENCH_REDIS_URL, default
 redis://127.0.0.1:6379/12, flushed first), the limiter set to the same time scale.
 
@@ -86,19 +87,20 @@ class Company:
 
 
 def company_create(sandbox: SandboxProcess, name: str, entries: int) -> Company:
-    """A workspace connected to a new emulated company, its owner linked to a QBO employee,
-    one project linked to a QBO customer, and `entries` finished 15-minute entries."""
+    """A workspace on the Standard plan connected to a new emulated company, its owner linked
+    to a QBO employee, one project linked to a QBO customer, and `entries` finished 15-minute
+    entries."""
     from tests.quickbooks_sync.connection_helpers import connect_workspace
     from tests.quickbooks_sync.send_helpers import link_member, linked_project
     from tracking.models import TimeEntry
     from workspaces.models import Membership, User, Workspace
+    from workspaces.services import workspace_create, workspace_plan_change
 
     realm = sandbox.create_company(name=name)
-    workspace = Workspace.objects.create(name=name)
     user = User.objects.create_user(email=f"owner-{realm}@example.com", full_name=f"Owner {realm}")
-    membership = Membership.objects.create(
-        workspace=workspace, user=user, role=Membership.Role.OWNER
-    )
+    workspace = workspace_create(user=user, name=name)
+    membership = Membership.objects.get(workspace=workspace, user=user)
+    workspace_plan_change(actor=membership, plan=Workspace.Plan.STANDARD)
     connect_workspace(workspace, sandbox, realm, user=user)
     link_member(workspace, user, sandbox, realm)
     project, _ = linked_project(workspace, sandbox, realm, f"Website of {name}")
