@@ -1,14 +1,15 @@
 """How many REST API requests a second the product serves, against a stated target.
 
     .venv/bin/python bench/api_throughput.py [--seconds 10] [--clients 4] [--entries 500]
+                                             [--rounds 20] [--smoke]
 
-Builds its own PostgreSQL database (`tt_bench_api`, dropped and created again; the server from
+Builds its own PostgreSQL database (`tt_bench_api_<random>`, dropped at the end; the server from
 BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/), migrates it, seeds one
 workspace with `--clients` members, each with an API key and `--entries` finished entries
 (project, task, two tags each), then starts gunicorn with its default worker count (one, unless
 WEB_CONCURRENCY says otherwise) and DEBUG off, and drives it for `--seconds` per workload from
 `--clients` threads, one member and key per thread (the real throttle of 50 requests a second
-per key stays on, through Redis at BENCH_REDIS_URL):
+per key stays on, through a Redis of the run's own, or BENCH_REDIS_URL's):
 
 1. start + stop a timer: `POST /time-entries` without end, then `PATCH /user/{u}/time-entries`;
 2. list a user's 50 latest entries: `GET /user/{u}/time-entries?page-size=50`.
@@ -17,7 +18,9 @@ It prints requests a second, latency, the SQL queries each request runs (counted
 through Django's test client on the same database), and the ratio to the target: serving one
 API key's whole allowance, 50 requests a second (Clockify's limit), on that default gunicorn.
 A ratio of 1 or more means a single worker keeps up with a client going as fast as it may.
-Not a test: numbers vary by machine.
+It checks that every request got the answer it should (429s, the throttle's, counted apart).
+`--rounds` of the in-process reference. `--smoke`: 2 clients, 60 entries each, 1 s per
+workload, 2 rounds. Not a test: numbers vary by machine.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ import argparse
 import os
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,19 +42,9 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import bench_database  # noqa: E402
+from bench import bench_database, bench_run  # noqa: E402
 
-DB_NAME = "tt_bench_api"
 TARGET_REQUESTS_PER_SECOND = 50  # one API key's allowance, as Clockify's
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-
-
-def database_url() -> str:
-    return bench_database.database_url(DB_NAME)
-
-
-def create_database() -> None:
-    bench_database.recreate_database(DB_NAME)
 
 
 @dataclass
@@ -158,7 +150,7 @@ def queries_per_request(seeded: Seeded) -> dict[str, int]:
     return counts
 
 
-def in_process_ms(seeded: Seeded, rounds: int = 20) -> dict[str, float]:
+def in_process_ms(seeded: Seeded, rounds: int) -> dict[str, float]:
     """Milliseconds per request through Django's test client in this process: no HTTP, no
     concurrency, so a reference that moves less with the machine's load than the figures
     through gunicorn."""
@@ -181,17 +173,11 @@ def in_process_ms(seeded: Seeded, rounds: int = 20) -> dict[str, float]:
 # --- the server and the load ----------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_gunicorn(port: int) -> subprocess.Popen[bytes]:
+def start_gunicorn(port: int, database: str, redis_url: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": REDIS_URL,
+        "DATABASE_URL": bench_database.database_url(database),
+        "REDIS_URL": redis_url,
         "DJANGO_DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "LOG_LEVEL": "WARNING",
@@ -268,7 +254,7 @@ def drive(base: str, seeded: Seeded, workload: str, seconds: float) -> tuple[Res
     return result, time.time() - began
 
 
-def report(name: str, result: Result, elapsed: float, queries: str) -> None:
+def report(name: str, result: Result, elapsed: float, queries: str) -> int:
     rate = result.requests / elapsed
     lat = sorted(result.latencies) or [0.0]
     p95 = lat[int(0.95 * (len(lat) - 1))]
@@ -278,6 +264,12 @@ def report(name: str, result: Result, elapsed: float, queries: str) -> None:
         f"429s {result.throttled}  errors {result.errors}  "
         f"ratio to {TARGET_REQUESTS_PER_SECOND} req/s: {rate / TARGET_REQUESTS_PER_SECOND:.2f}"
     )
+    if result.errors or not result.requests:
+        raise SystemExit(
+            f"check failed: {name}: {result.errors} of {result.requests} requests answered "
+            "otherwise than expected"
+        )
+    return result.requests
 
 
 def main() -> None:
@@ -285,17 +277,25 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--entries", type=int, default=500)
-    args = parser.parse_args()
+    parser.add_argument("--rounds", type=int, default=20, help="of the in-process reference")
+    args = bench_run.parse_args(
+        parser, smoke={"seconds": 1.0, "clients": 2, "entries": 60, "rounds": 2}
+    )
+    with (
+        bench_database.private_database("api") as database,
+        bench_run.private_redis() as redis_url,
+    ):
+        measure(args, database, redis_url)
 
-    create_database()
-    os.environ["REDIS_URL"] = REDIS_URL
-    bench_database.django_setup(DB_NAME)
+
+def measure(args: argparse.Namespace, database: str, redis_url: str) -> None:
+    bench_database.django_setup(database, redis_url)
     seeded = seed(args.clients, args.entries)
     counts = queries_per_request(seeded)
-    local = in_process_ms(seeded)
+    local = in_process_ms(seeded, args.rounds)
 
-    port = free_port()
-    server = start_gunicorn(port)
+    port = bench_run.free_port()
+    server = start_gunicorn(port, database, redis_url)
     base = f"http://127.0.0.1:{port}"
     workers = os.environ.get("WEB_CONCURRENCY", "1 (gunicorn's default)")
     try:
@@ -308,7 +308,7 @@ def main() -> None:
             f"list {local['list']:.1f} ms a request"
         )
         result, elapsed = drive(base, seeded, "timer", args.seconds)
-        report(
+        answered = report(
             "start + stop a timer (each request)",
             result,
             elapsed,
@@ -316,7 +316,8 @@ def main() -> None:
         )
         print(f"{'  = start+stop pairs per second':<38} {result.requests / 2 / elapsed:7.1f}")
         result, elapsed = drive(base, seeded, "list", args.seconds)
-        report("list a user's 50 latest entries", result, elapsed, str(counts["list"]))
+        answered += report("list a user's 50 latest entries", result, elapsed, str(counts["list"]))
+        print(f"check: every request answered as expected ({answered:,}; 429s apart)")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

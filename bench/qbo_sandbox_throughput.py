@@ -1,6 +1,6 @@
 """How fast the QBO emulator takes time entries, against the ceiling QuickBooks sets the product.
 
-    .venv/bin/python bench/qbo_sandbox_throughput.py [--seconds 10] [--clients 10]
+    .venv/bin/python bench/qbo_sandbox_throughput.py [--seconds 10] [--clients 10] [--smoke]
 
 Starts `python -m qbo_sandbox serve` as its own process (a fresh SQLite file, throttles lifted),
 connects through the real OAuth flow, then for a fixed time sends from `--clients` threads (QBO
@@ -12,7 +12,9 @@ allows 10 requests at once per company and app):
 It prints requests and TimeActivities per second and the ratio to QBO's own limits per company:
 500 requests a minute for single calls, and 40 batches x 30 items = 1,200 TimeActivities a
 minute through batches, the most the product can ever push. A ratio well above 1 means the
-emulator is not the bottleneck of a benchmark or a demo. Not a test: numbers vary by machine.
+emulator is not the bottleneck of a benchmark or a demo. Then it checks that the emulator holds
+every TimeActivity it answered for, once. `--smoke`: 2 clients, 1 s each. Not a test: numbers
+vary by machine.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from intuitlib.client import AuthClient  # noqa: E402
 from intuitlib.enums import Scopes  # noqa: E402
 
+from bench import bench_run  # noqa: E402
 from tests.sandbox_process import SandboxProcess, submit_consent  # noqa: E402
 
 REQUESTS_PER_MINUTE_LIMIT = 500  # QBO, per company and app
@@ -94,7 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="per measurement")
     parser.add_argument("--clients", type=int, default=10, help="threads sending at once")
-    args = parser.parse_args()
+    args = bench_run.parse_args(parser, smoke={"seconds": 1.0, "clients": 2})
 
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -111,20 +114,20 @@ def main() -> None:
             f"{base}/employee", json={"DisplayName": "Bench Employee"}, headers=headers, timeout=30
         ).json()["Employee"]
 
-        def activity(n: int) -> dict[str, object]:
+        def activity(n: int, kind: str) -> dict[str, object]:
             return {
                 "NameOf": "Employee",
                 "EmployeeRef": {"value": employee["Id"]},
                 "TxnDate": "2026-11-02",
                 "Hours": 1,
                 "Minutes": n % 60,
-                "Description": f"Bench entry {n}",
+                "Description": f"Bench {kind} entry {n}",
             }
 
         def single(session: requests.Session, n: int) -> int:
             response = session.post(
                 f"{base}/timeactivity?minorversion=75",
-                data=json.dumps(activity(n)),
+                data=json.dumps(activity(n, "single")),
                 headers=headers,
                 timeout=30,
             )
@@ -133,7 +136,11 @@ def main() -> None:
 
         def batch(session: requests.Session, n: int) -> int:
             items = [
-                {"bId": str(i), "operation": "create", "TimeActivity": activity(n * 30 + i)}
+                {
+                    "bId": str(i),
+                    "operation": "create",
+                    "TimeActivity": activity(n * 30 + i, "batch"),
+                }
                 for i in range(30)
             ]
             response = session.post(
@@ -149,6 +156,9 @@ def main() -> None:
 
         singles = run_for(args.seconds, args.clients, single)
         batches = run_for(args.seconds, args.clients, batch)
+        held = sandbox.control("GET", f"/companies/{realm}/entities/TimeActivity")
+        rows = held if isinstance(held, list) else next(iter(held.values()), [])
+        descriptions = [row.get("Description") for row in rows]
 
     single_rate = singles / args.seconds
     batch_rate = batches / args.seconds
@@ -165,6 +175,13 @@ def main() -> None:
         f" = {item_rate * 60:9.0f}/min; limit {BATCH_ITEMS_PER_MINUTE_LIMIT}/min"
         f" -> ratio {item_ratio:6.1f}x"
     )
+    answered = singles + 30 * batches
+    if len(rows) != answered or len(set(descriptions)) != len(descriptions):
+        raise SystemExit(
+            f"check failed: the emulator holds {len(rows)} TimeActivities "
+            f"({len(descriptions) - len(set(descriptions))} doubled) for {answered} answered"
+        )
+    print(f"check: the emulator holds every TimeActivity it answered for, once ({answered:,})")
 
 
 if __name__ == "__main__":

@@ -2,18 +2,18 @@
 
     .venv/bin/python bench/qbo_send_throughput.py [--entries 5000] [--scale 6]
                                                    [--companies 3] [--company-entries 2400]
-                                                   [--workers 1,2,3]
+                                                   [--workers 1,2,3] [--smoke]
 
 QuickBooks lets an app make 40 batch requests a minute per company, 30 items each: at most
 40 x 30 = 1,200 TimeActivities a minute a company (../shared/docs/qbo-facts.md §3). This starts
 the QBO emulator as a process with those documented limits (500 requests/min, 10/s, 10 at once,
 40 batches/min) and a compressed time scale (`--scale 6`: a QuickBooks minute lasts 10 s), builds
-its own PostgreSQL database (`tt_bench_qbo_send`, dropped and created again; the server from
+its own PostgreSQL database (`tt_bench_qbo_send_<random>`, dropped at the end; the server from
 BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/), makes workspaces on the
 Standard plan (sending time needs Standard, Pro or Enterprise), connects them through the
 emulator's OAuth flow, links a member and a project, and sends through real Celery workers
-(`celery -A timetracker worker`, the broker and the rate limiter in BENCH_REDIS_URL, default
-redis://127.0.0.1:6379/12, flushed first), the limiter set to the same time scale.
+(`celery -A timetracker worker`, the broker and the rate limiter in a Redis of the run's own, or
+BENCH_REDIS_URL's), the limiter set to the same time scale.
 
 1. One company, `--entries` entries, one worker (a job is one worker's at a time): the send's
    TimeActivities per QuickBooks minute against the 1,200 ceiling. Two figures: the job from
@@ -26,8 +26,9 @@ redis://127.0.0.1:6379/12, flushed first), the limiter set to the same time scal
    (from the emulator's request log: the slowest company's sustained rate, the most batches and
    requests a company's QuickBooks received in any sliding minute, and 429s).
 
-Every TimeActivity is checked to exist exactly once in the emulator. Not a test: numbers vary by
-machine.
+Every TimeActivity is checked to exist exactly once in the emulator. `--smoke`: a minute of 1 s,
+1,260 entries (42 batches, the fewest the sustained rate is measured over), then 2 companies x
+300 entries with 1 worker. Not a test: numbers vary by machine.
 """
 
 from __future__ import annotations
@@ -42,19 +43,16 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
-
-import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import bench_database  # noqa: E402
+from bench import bench_database, bench_run  # noqa: E402
 from tests.quickbooks_sync.worker_process import qbo_env  # noqa: E402
 from tests.sandbox_process import SandboxProcess  # noqa: E402
 
-DB_NAME = "tt_bench_qbo_send"
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 BATCHES_PER_MINUTE = 40  # QBO, per company and app
 REQUESTS_PER_MINUTE = 500
 BATCH_ITEMS = 30
@@ -62,13 +60,15 @@ CEILING = BATCHES_PER_MINUTE * BATCH_ITEMS  # TimeActivities a minute a company
 TARGET = 0.9
 
 
-def product_env(sandbox: SandboxProcess, scale: float) -> dict[str, str]:
+def product_env(
+    sandbox: SandboxProcess, scale: float, database: str, redis_url: str
+) -> dict[str, str]:
     """The settings of this process and of the workers: the bench database, Redis, the
     emulator as QuickBooks, the limiter on the emulator's time scale."""
     return {
-        "DATABASE_URL": bench_database.database_url(DB_NAME),
-        "REDIS_URL": REDIS_URL,
-        "CELERY_BROKER_URL": REDIS_URL,
+        "DATABASE_URL": bench_database.database_url(database),
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
         **qbo_env(sandbox),
         "QBO_RATE_TIME_SCALE": str(scale),
         "LOG_LEVEL": "WARNING",
@@ -158,19 +158,31 @@ def wait_for_jobs(job_ids: list[str], timeout: float) -> float:
 # --- workers ---------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def workers(count: int, env: dict[str, str], directory: Path) -> Iterator[None]:
-    """`count` Celery worker processes, one task at a time each (the send tests' Worker)."""
-    from tests.quickbooks_sync.worker_process import Worker
+class Workers:
+    """Celery worker processes, one task at a time each (the send tests' Worker), kept from one
+    measurement to the next (a worker takes seconds to start): `use(n)` leaves n running."""
 
-    started = []
+    def __init__(self, env: dict[str, str], directory: Path) -> None:
+        self.env = {**os.environ, **env}
+        self.directory = directory
+        self.running: list[Any] = []
+
+    def use(self, count: int) -> None:
+        from tests.quickbooks_sync.worker_process import Worker
+
+        while len(self.running) > count:
+            self.running.pop().stop()
+        while len(self.running) < count:
+            self.running.append(Worker(self.directory, self.env, concurrency=1).start(60))
+
+
+@contextlib.contextmanager
+def workers(env: dict[str, str], directory: Path) -> Iterator[Workers]:
+    pool = Workers(env, directory)
     try:
-        for _ in range(count):
-            started.append(Worker(directory, {**os.environ, **env}, concurrency=1).start(60))
-        yield
+        yield pool
     finally:
-        for worker in started:
-            worker.stop()
+        pool.use(0)
 
 
 # --- what QuickBooks saw ---------------------------------------------------------------------
@@ -232,25 +244,34 @@ def sustained_per_minute(batches: list[float], items: int, minute: float) -> flo
     return BATCHES_PER_MINUTE * per_batch / (sum(gaps) / len(gaps) / minute)
 
 
-def check_landed(company: Company, view: Seen) -> None:
+def check_landed(company: Company, view: Seen) -> int:
+    """Every entry of the company exactly once in its QuickBooks; the count."""
     if view.activities != company.entries or view.doubled:
         raise SystemExit(
-            f"company {company.realm}: {view.activities} TimeActivities for {company.entries} "
-            f"entries, {view.doubled} doubled"
+            f"check failed: company {company.realm}: {view.activities} TimeActivities for "
+            f"{company.entries} entries, {view.doubled} doubled"
         )
+    return view.activities
+
+
+def ratio(value: float) -> str:
+    """A ratio to the ceiling, or n/a where too few batches went to measure it."""
+    return "n/a" if value != value else f"{value:.2f}"
 
 
 # --- the two measurements --------------------------------------------------------------------
 
 
-def one_company(sandbox: SandboxProcess, env: dict[str, str], args: argparse.Namespace) -> float:
+def one_company(
+    sandbox: SandboxProcess, pool: Workers, args: argparse.Namespace
+) -> tuple[float, int]:
     minute = 60.0 / args.scale
     company = company_create(sandbox, "Throughput Co", args.entries)
-    with workers(1, env, Path(args.tmp)):
-        job = send_start(company)
-        seconds = wait_for_jobs([job], timeout=60 + 4 * minute * args.entries / CEILING)
+    pool.use(1)
+    job = send_start(company)
+    seconds = wait_for_jobs([job], timeout=60 + 4 * minute * args.entries / CEILING)
     view = seen(sandbox, company.realm)
-    check_landed(company, view)
+    landed = check_landed(company, view)
     overall = company.entries / (seconds / minute)
     sustained = sustained_per_minute(view.batches, company.entries, minute)
     print(f"\n1. One company, {company.entries} entries, 1 worker (a minute = {minute:g} s)")
@@ -264,15 +285,14 @@ def one_company(sandbox: SandboxProcess, env: dict[str, str], args: argparse.Nam
         "(includes the first minute's burst)"
     )
     print(
-        f"   sustained:  {sustained:,.0f} TimeActivities/min = {sustained / CEILING:.2f} x "
+        f"   sustained:  {sustained:,.0f} TimeActivities/min = {ratio(sustained / CEILING)} x "
         f"ceiling of {CEILING:,} (target >= {TARGET})"
     )
-    return sustained / CEILING
+    return sustained / CEILING, landed
 
 
-def many_companies(
-    sandbox: SandboxProcess, env: dict[str, str], args: argparse.Namespace
-) -> list[tuple[int, float]]:
+def many_companies(sandbox: SandboxProcess, pool: Workers, args: argparse.Namespace) -> int:
+    """The rate with each worker count; the TimeActivities checked."""
     minute = 60.0 / args.scale
     counts = [int(n) for n in args.workers.split(",")]
     print(
@@ -283,19 +303,19 @@ def many_companies(
         "   workers  seconds  TimeActivities/min (all)  x one ceiling  | per company: "
         "sustained  batches/min (most)  requests/min (most)  429s"
     )
-    results = []
+    landed = 0
     for count in counts:
         companies = [
             company_create(sandbox, f"Co {count}-{i}", args.company_entries)
             for i in range(args.companies)
         ]
-        with workers(count, env, Path(args.tmp)):
-            jobs = [send_start(company) for company in companies]
-            total = sum(company.entries for company in companies)
-            seconds = wait_for_jobs(jobs, timeout=60 + 4 * minute * total / CEILING)
+        pool.use(count)
+        jobs = [send_start(company) for company in companies]
+        total = sum(company.entries for company in companies)
+        seconds = wait_for_jobs(jobs, timeout=60 + 4 * minute * total / CEILING)
         views = [seen(sandbox, company.realm) for company in companies]
         for company, view in zip(companies, views, strict=True):
-            check_landed(company, view)
+            landed += check_landed(company, view)
         rate = total / (seconds / minute)
         batches = max(most_in_window(view.batches, minute) for view in views)
         requests_ = max(most_in_window(view.requests, minute) for view in views)
@@ -306,11 +326,10 @@ def many_companies(
         )
         print(
             f"   {count:>7}  {seconds:>7.1f}  {rate:>24,.0f}  {rate / CEILING:>13.2f}  "
-            f"{slowest:>9.2f}  {batches:>11} (<= {BATCHES_PER_MINUTE})  {requests_:>8} (<= "
+            f"{ratio(slowest):>9}  {batches:>11} (<= {BATCHES_PER_MINUTE})  {requests_:>8} (<= "
             f"{REQUESTS_PER_MINUTE})  {throttled:>4}"
         )
-        results.append((count, rate))
-    return results
+    return landed
 
 
 def main() -> None:
@@ -320,18 +339,27 @@ def main() -> None:
     parser.add_argument("--companies", type=int, default=3)
     parser.add_argument("--company-entries", type=int, default=2400)
     parser.add_argument("--workers", default="1,2,3")
-    args = parser.parse_args()
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    with tempfile.TemporaryDirectory(prefix="qbo-send-bench-") as tmp:
-        args.tmp = tmp
+    args = bench_run.parse_args(
+        parser,
+        smoke={
+            "entries": 42 * BATCH_ITEMS,
+            "scale": 60.0,
+            "companies": 2,
+            "company_entries": 300,
+            "workers": "1",
+        },
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="qbo-send-bench-") as tmp,
+        bench_database.private_database("qbo_send") as database,
+        bench_run.private_redis() as redis_url,
+    ):
         # QuickBooks' documented limits (the emulator's defaults), on the compressed clock.
         emulator = {"time_scale": args.scale, "request_log_max": 100_000}
         with SandboxProcess(Path(tmp) / "qbo.sqlite3", settings=emulator) as sandbox:
-            env = product_env(sandbox, args.scale)
+            env = product_env(sandbox, args.scale, database, redis_url)
             os.environ.update(env)
             os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timetracker.settings")
-            bench_database.recreate_database(DB_NAME)
             import django
 
             django.setup()
@@ -343,11 +371,13 @@ def main() -> None:
                 f"{CEILING:,} TimeActivities a minute; emulator and limiter at time scale "
                 f"{args.scale:g}"
             )
-            ratio = one_company(sandbox, env, args)
-            if args.companies and args.workers:
-                many_companies(sandbox, env, args)
+            with workers(env, Path(tmp)) as pool:
+                sustained, landed = one_company(sandbox, pool, args)
+                if args.companies and args.workers:
+                    landed += many_companies(sandbox, pool, args)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\nsustained ratio (one company): {ratio:.2f} (target >= {TARGET}); load {load}")
+    print(f"\nsustained ratio (one company): {ratio(sustained)} (target >= {TARGET}); load {load}")
+    print(f"check: every entry exactly once in QuickBooks ({landed:,} TimeActivities, 0 doubled)")
 
 
 if __name__ == "__main__":

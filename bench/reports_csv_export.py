@@ -1,15 +1,18 @@
 """The Detailed report's CSV export of 100,000 rows: rows a second and peak memory.
 
     .venv/bin/python bench/reports_csv_export.py [--rows 100000] [--entries 1000000]
+                                                 [--database tt_bench] [--smoke]
 
-Uses the benchmark database of bench/reports_detailed.py (`tt_bench`, loaded by
-`manage.py bench_load_workspace` when missing). Picks the newest days of the workspace that
-hold at least `--rows` entries, then exports them as the owner through the real view
+Uses the benchmark data of bench/reports_detailed.py (a private database loaded by
+`manage.py bench_load_workspace`, with the same options). Picks the newest days of the
+workspace that hold at least `--rows` entries, then exports them as the owner through the real view
 (`GET .../reports/detailed/export.csv`, Django's test client, streamed) in a fresh child
 process, reading the response as it streams. Memory is the child's peak resident set size
 (`ru_maxrss`: Python, Django and the export together), printed beside the same figure taken
 just before the export, so the export's own share shows. The stated limit is a peak under
-150 MB. Not a test: numbers vary by machine.
+150 MB. It checks that the CSV holds one row per entry the Detailed report counts for the same
+range. `--smoke`: the report benchmarks' small load, 300 rows. Not a test: numbers vary by
+machine.
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # this folder's modules
 
-from reports_detailed import ROOT, prepare_database, setup_django
+from reports_detailed import ROOT, SMOKE_DATA, add_data_arguments, bench_data, setup_django
+
+from bench import bench_run
 
 PEAK_LIMIT_MB = 150.0
 
@@ -34,9 +40,9 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
 
 
-def child(workspace_id: str, start: str, end: str) -> None:
+def child(database: str, workspace_id: str, start: str, end: str) -> None:
     """Export in this process and print one JSON line of figures."""
-    setup_django()
+    setup_django(database)
     from django.test import Client
     from django.urls import reverse
 
@@ -64,7 +70,6 @@ def child(workspace_id: str, start: str, end: str) -> None:
 
 def newest_days_with(rows: int) -> tuple[str, str, str]:
     """(workspace id, first day, last day) of the newest days holding at least `rows`."""
-    setup_django()
     from django.db import connection
     from reports_detailed import find_bench
 
@@ -82,27 +87,46 @@ def newest_days_with(rows: int) -> tuple[str, str, str]:
     return bench.workspace_id, first.date().isoformat(), dt.date.today().isoformat()
 
 
+def entries_counted(workspace_id: str, start: str, end: str) -> int:
+    """How many entries the Detailed report counts for the owner over these days."""
+    from reports.filters import parse_detailed_filters
+    from reports.selectors import detailed_totals
+    from workspaces.models import Membership
+
+    owner = Membership.objects.select_related("user", "workspace").get(
+        workspace_id=workspace_id, role=Membership.Role.OWNER
+    )
+    query = {"range": ["custom"], "start": [start], "end": [end]}
+    filters = parse_detailed_filters(query, user=owner.user)
+    return detailed_totals(membership=owner, filters=filters).entry_count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--entries", type=int, default=1_000_000)
-    parser.add_argument("--reload", action="store_true")
-    parser.add_argument("--child", nargs=3, metavar=("WS", "START", "END"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    add_data_arguments(parser)
+    parser.add_argument(
+        "--child", nargs=4, metavar=("DB", "WS", "START", "END"), help=argparse.SUPPRESS
+    )
+    args = bench_run.parse_args(parser, smoke={"rows": 300, **SMOKE_DATA})
     if args.child:
         child(*args.child)
         return
+    with bench_data(args) as database:
+        measure(database, args.rows)
 
-    prepare_database(args.entries, args.reload)
-    workspace_id, start, end = newest_days_with(args.rows)
+
+def measure(database: str, rows: int) -> None:
+    workspace_id, start, end = newest_days_with(rows)
     done = subprocess.run(
-        [sys.executable, __file__, "--child", workspace_id, start, end],
+        [sys.executable, __file__, "--child", database, workspace_id, start, end],
         cwd=ROOT,
         check=True,
         capture_output=True,
         text=True,
     )
     figures = json.loads(done.stdout.strip().splitlines()[-1])
+    expected = entries_counted(workspace_id, start, end)
     rate = figures["rows"] / figures["seconds"]
     verdict = "ok" if figures["peak_mb"] < PEAK_LIMIT_MB else "OVER THE LIMIT"
     print(
@@ -111,6 +135,12 @@ def main() -> None:
         f"({figures['before_mb']:.0f} MB before the export; limit {PEAK_LIMIT_MB:.0f} MB, "
         f"ratio {figures['peak_mb'] / PEAK_LIMIT_MB:.2f})  {verdict}"
     )
+    if figures["rows"] != expected:
+        raise SystemExit(
+            f"check failed: the CSV holds {figures['rows']:,} rows; the Detailed report counts "
+            f"{expected:,} entries over {start}..{end}"
+        )
+    print(f"check: one CSV row per entry the Detailed report counts ({expected:,})")
 
 
 if __name__ == "__main__":

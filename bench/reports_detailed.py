@@ -1,12 +1,15 @@
 """The Detailed and Summary reports on a million entries: Django against hand-written SQL.
 
-    .venv/bin/python bench/reports_detailed.py [--rounds 15] [--entries 1000000] [--reload]
+    .venv/bin/python bench/reports_detailed.py [--rounds 15] [--entries 1000000]
+                                               [--database tt_bench [--reload]] [--smoke]
 
-Uses the PostgreSQL database `tt_bench` (server from BENCH_DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/). When it holds no benchmark workspace, or with --reload,
-it is dropped, created, migrated and filled by `manage.py bench_load_workspace --entries N`
-(200 members, 2,000 projects under 300 clients, tags, over three years), then kept for the
-next run. Each case is run `--rounds` times after one warm-up, Django and SQL in turn, and
+Builds its own PostgreSQL database (`tt_bench_reports_<random>`, dropped at the end; the server
+from BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/), migrated and filled by
+`manage.py bench_load_workspace --entries N` (200 members, 2,000 projects under 300 clients,
+tags, over three years; `--members`, `--projects`, `--clients`, `--tags`, `--years` change
+them). The load takes over a minute, so `--database NAME` keeps the data in NAME instead and
+reuses it on the next run (loaded when it holds no benchmark workspace, or with --reload).
+Each case is run `--rounds` times after one warm-up, Django and SQL in turn, and
 the medians are compared:
 
 1. Detailed report, last month, everyone: the first page of 50 rows with the totals;
@@ -25,20 +28,20 @@ also says how much of its time it waited on the database, over how many queries 
 user and membership lookups and the filter form's choices included), so what is left is
 Python: middleware, DRF, the filter form, the rows, the template. bench/reports_floor.py
 measures what Django costs before a report does anything (an empty page, base.html, an empty
-API view). Not a test: numbers vary by machine.
+API view). `--smoke`: 1,500 entries, 6 members, one year, one round. Not a test: numbers vary
+by machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
-import os
 import statistics
-import subprocess
 import sys
 import time
 import zoneinfo
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,9 +49,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import bench_database  # noqa: E402
+from bench import bench_database, bench_run  # noqa: E402
 
-DB_NAME = "tt_bench"
 RATIO_LIMIT = 1.5
 MEDIAN_LIMIT_MS = 100.0
 PAGE_SIZE = 50
@@ -120,35 +122,79 @@ def sql_summary(cursor: Any, params: dict[str, Any]) -> tuple[list[Any], list[An
 # --- the database ---------------------------------------------------------------------------
 
 
-def database_url() -> str:
-    return bench_database.database_url(DB_NAME)
+# The sizes of the load (manage.py bench_load_workspace's options; its defaults unless given).
+LOAD_SIZES = ("entries", "members", "projects", "clients", "tags", "years")
+SMOKE_DATA = {"entries": 1500, "members": 6, "projects": 12, "clients": 4, "tags": 5, "years": 1}
 
 
-def prepare_database(entries: int, reload: bool) -> None:
-    """Create and load `tt_bench` unless it already holds a loaded benchmark workspace."""
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the benchmark data, shared by the report benchmarks."""
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    for size in LOAD_SIZES[1:]:
+        parser.add_argument(f"--{size}", type=int, help="bench_load_workspace's default if unset")
+    parser.add_argument(
+        "--database",
+        help="keep the data in this database and reuse it next time (default: a private one, "
+        "dropped at the end)",
+    )
+    parser.add_argument("--reload", action="store_true", help="with --database: load it again")
+
+
+def load(args: argparse.Namespace) -> None:
+    """Migrate the (empty) database Django is set up on and load the benchmark workspace."""
+    from django.core.management import call_command
+
+    sizes = {size: getattr(args, size) for size in LOAD_SIZES if getattr(args, size) is not None}
+    call_command("migrate", verbosity=0)
+    call_command("bench_load_workspace", **sizes, stdout=sys.stderr)
+
+
+def is_loaded(name: str) -> bool:
+    """Whether the database `name` exists and holds a benchmark workspace."""
     conn = bench_database.server_connection()
     with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         exists = cur.fetchone() is not None
     conn.close()
-    if exists and not reload:
-        import psycopg2
+    if not exists:
+        return False
+    import psycopg2
 
-        with psycopg2.connect(database_url()) as db, db.cursor() as cur:
-            cur.execute(
-                "SELECT to_regclass('tracking_timeentry') IS NOT NULL"
-                " AND EXISTS (SELECT 1 FROM workspaces_workspace"
-                "             WHERE name = 'Benchmark workspace')"
-            )
-            row = cur.fetchone()
-        if row and row[0]:
-            return
-    env = {**os.environ, "DATABASE_URL": bench_database.recreate_database(DB_NAME)}
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [*manage, "bench_load_workspace", "--entries", str(entries)], cwd=ROOT, env=env, check=True
-    )
+    with psycopg2.connect(bench_database.database_url(name)) as db, db.cursor() as cur:
+        cur.execute(
+            "SELECT to_regclass('tracking_timeentry') IS NOT NULL"
+            " AND EXISTS (SELECT 1 FROM workspaces_workspace"
+            "             WHERE name = 'Benchmark workspace')"
+        )
+        row = cur.fetchone()
+    return bool(row and row[0])
+
+
+@contextlib.contextmanager
+def bench_data(args: argparse.Namespace) -> Iterator[str]:
+    """Django set up on a database holding a loaded benchmark workspace, its name: a private
+    database of this run, dropped on the way out, or `--database`'s, loaded only when it is
+    not yet."""
+    with contextlib.ExitStack() as stack:
+        # The cache (the API's throttle) in a Redis of the run's own, as in production.
+        redis_url = stack.enter_context(bench_run.private_redis())
+        if args.database:
+            name = args.database
+            fresh = args.reload or not is_loaded(name)
+            if fresh:
+                bench_database.recreate_database(name)
+        else:
+            name = stack.enter_context(bench_database.private_database("reports"))
+            fresh = True
+        setup_django(name, redis_url)
+        if fresh:
+            load(args)
+        try:
+            yield name
+        finally:
+            from django.db import connections
+
+            connections.close_all()
 
 
 # --- the cases ------------------------------------------------------------------------------
@@ -229,7 +275,8 @@ def find_bench() -> Bench:
 
 
 def check_same_answer(bench: Bench) -> None:
-    """The selectors (what the page and the API show) and the hand-written SQL agree."""
+    """The selectors (what the page and the API show) and the hand-written SQL agree; stops
+    the benchmark (AssertionError) where they do not."""
     from django.db import connection
 
     from reports.filters import parse_detailed_filters
@@ -408,8 +455,8 @@ def run(bench: Bench, rounds: int, out: Callable[[str], None] = print) -> list[d
     return figures
 
 
-def setup_django() -> None:
-    bench_database.django_setup(DB_NAME)
+def setup_django(name: str, redis_url: str | None = None) -> None:
+    bench_database.django_setup(name, redis_url)
     from django.conf import settings
 
     # Without DEBUG the hashed-name static storage wants `collectstatic`'s manifest; the
@@ -423,22 +470,24 @@ def setup_django() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--entries", type=int, default=1_000_000)
-    parser.add_argument("--reload", action="store_true", help="drop and load the data again")
-    args = parser.parse_args()
+    add_data_arguments(parser)
+    args = bench_run.parse_args(parser, smoke={"rounds": 1, **SMOKE_DATA})
+    with bench_data(args):
+        measure(args.rounds)
 
-    prepare_database(args.entries, args.reload)
-    setup_django()
+
+def measure(rounds: int) -> None:
     from tracking.models import TimeEntry
 
     bench = find_bench()
     count = TimeEntry.objects.filter(workspace_id=bench.workspace_id).count()
     print(
-        f"{count:,} entries in the workspace; median of {args.rounds} rounds; "
+        f"{count:,} entries in the workspace; median of {rounds} rounds; "
         f"limits: ratio {RATIO_LIMIT}, median {MEDIAN_LIMIT_MS:.0f} ms"
     )
     check_same_answer(bench)
-    run(bench, args.rounds)
+    print("check: the hand-written SQL gives the selectors' answer (both Detailed cases, Summary)")
+    run(bench, rounds)
 
 
 if __name__ == "__main__":
