@@ -39,6 +39,11 @@ test: venv
 	  DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run && \
 	  .venv/bin/pytest $(PYTEST_ARGS)
 
+## Every benchmark in bench/ at its smoke size (part of `make test` too): see docs/performance.md.
+.PHONY: bench-smoke
+bench-smoke: venv
+	@eval "$$(bash scripts/test-services.sh)" && .venv/bin/pytest tests/test_bench_smoke.py $(PYTEST_ARGS)
+
 lint: venv
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
 
