@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from cryptography.fernet import Fernet
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection as db
 
 from quickbooks_sync import crypto
@@ -65,3 +67,31 @@ def test_a_malformed_key_is_a_configuration_error(settings):
     settings.FIELD_ENCRYPTION_KEY = "not-a-fernet-key"
     with pytest.raises(ImproperlyConfigured):
         crypto.encrypt("x")
+
+
+def test_rotation_reencrypts_every_readable_row_and_lists_the_unreadable_ones_at_the_end(
+    workspace, other_workspace, settings
+):
+    """A row no key decrypts (first in order) neither stops the run nor leaves later rows on the
+    old key; it is listed with what to do and the exit status says so, at the end."""
+    lost, old, new = (Fernet.generate_key().decode() for _ in range(3))
+    settings.FIELD_ENCRYPTION_KEY = old
+    rows = [
+        QBOConnection.objects.create(
+            workspace=ws, realm_id=realm, company_name=name, access_token="a", refresh_token="r"
+        )
+        for ws, realm, name in ((workspace, "9", "Lost Co"), (other_workspace, "1", "Kept Co"))
+    ]
+    bad, good = sorted(rows, key=lambda row: row.pk)  # the unreadable row comes first
+    settings.FIELD_ENCRYPTION_KEY = lost
+    bad.save()  # encrypted with a key that is then lost
+    settings.FIELD_ENCRYPTION_KEY = f"{new},{old}"
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="1 connection"):
+        call_command("rotate_field_encryption", stdout=out, stderr=err)
+    assert "Re-encrypted the tokens of 1 QuickBooks connection(s)." in out.getvalue()
+    assert bad.workspace.name in err.getvalue() and bad.company_name in err.getvalue()
+    assert f"realm {bad.realm_id}" in err.getvalue() and "Disconnect" in err.getvalue()
+    settings.FIELD_ENCRYPTION_KEY = new  # the old key can go: the readable row is on the new one
+    again = QBOConnection.objects.get(pk=good.pk)
+    assert (again.access_token, again.refresh_token) == ("a", "r")
