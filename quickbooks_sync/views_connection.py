@@ -89,11 +89,14 @@ def disconnect(request: HttpRequest) -> HttpResponse:
         connection = connection_disconnect(actor=request.membership)  # type: ignore[attr-defined]
     except ApplicationError as exc:
         return _page(request, error=exc.message, status=exc.status)
-    messages.success(
-        request,
-        f"Disconnected from QuickBooks (“{connection.company_name}”). Links to its employees "
-        "and customers are kept for when you reconnect the same company.",
-    )
+    if connection.problem:  # not revoked at Intuit: what to do in QuickBooks
+        messages.warning(request, connection.problem)
+    else:
+        messages.success(
+            request,
+            f"Disconnected from QuickBooks (“{connection.company_name}”). Links to its employees "
+            "and customers are kept for when you reconnect the same company.",
+        )
     return redirect("quickbooks:integrations", ws=workspace.id)
 
 

@@ -63,6 +63,16 @@ UNREADABLE_TOKENS = (
     "The stored QuickBooks tokens cannot be decrypted with the configured FIELD_ENCRYPTION_KEY "
     "(was the key replaced instead of rotated?). An admin needs to connect to QuickBooks again."
 )
+# Disconnect could not revoke the authorization at Intuit (kept on the row as its `problem`,
+# shown on the Integrations page and in the API, and written to the audit log).
+NOT_REVOKED = (
+    "Disconnected here, but the authorization could not be revoked at Intuit ({reason}), so "
+    "QuickBooks still lists this app as connected. To revoke it from QuickBooks' side: sign in "
+    "to QuickBooks Online as an admin of “{company}”, open Apps > My apps (or Settings > Manage "
+    "apps), find this app and choose Disconnect."
+)
+NOT_REVOKED_UNREADABLE = "the stored tokens cannot be decrypted with FIELD_ENCRYPTION_KEY"
+NOT_REVOKED_REFUSED = "Intuit did not accept the revocation; the reason is in the server log"
 
 
 class ConnectionUnavailable(ApplicationError):
@@ -527,6 +537,12 @@ def connection_disconnect(*, actor: Membership) -> QBOConnection:
     if connection.status == QBOConnection.Status.DISCONNECTED:
         raise ConnectionUnavailable(NOT_CONNECTED)
     revoked = _revoke_quietly(QBOAuth(qbo_config()), token, workspace_id=actor.workspace_id)
+    not_revoked = ""
+    if not revoked:
+        not_revoked = NOT_REVOKED.format(
+            reason=NOT_REVOKED_REFUSED if token else NOT_REVOKED_UNREADABLE,
+            company=connection.company_name or connection.realm_id,
+        )
     with transaction.atomic():
         QBOConnection.objects.filter(pk=connection.pk).update(
             status=QBOConnection.Status.DISCONNECTED,
@@ -534,16 +550,19 @@ def connection_disconnect(*, actor: Membership) -> QBOConnection:
             refresh_token="",
             access_token_expires_at=None,
             refresh_token_expires_at=None,
-            problem="",
+            problem=not_revoked,
             disconnected_at=timezone.now(),
             updated_at=timezone.now(),
         )
+        details: dict[str, object] = {"realm_id": connection.realm_id, "revoked_at_intuit": revoked}
+        if not_revoked:
+            details["what_to_do"] = not_revoked
         audit_log_record(
             workspace=actor.workspace,
             actor=actor.user,
             event="quickbooks.disconnected",
             target=connection.company_name or connection.realm_id,
-            details={"realm_id": connection.realm_id, "revoked_at_intuit": revoked},
+            details=details,
         )
     logger.info("QBO disconnected: workspace %s realm %s", actor.workspace_id, connection.realm_id)
     connection.refresh_from_db()

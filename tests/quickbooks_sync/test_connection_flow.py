@@ -372,6 +372,31 @@ def test_disconnect_goes_on_when_intuit_fails_to_revoke(
     assert "revoke failed" in caplog.text and refresh not in caplog.text
 
 
+def test_disconnect_with_unreadable_tokens_says_it_could_not_revoke_and_how_to(
+    owner_client, workspace, sandbox: SandboxProcess, realm: str, linked, settings
+) -> None:
+    access = linked.access_token
+    settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()  # replaced, not rotated
+    response = owner_client.post(
+        reverse("quickbooks:disconnect", kwargs={"ws": workspace.id}), follow=True
+    )
+    page = unescape(response.content.decode())
+    assert "could not be revoked at Intuit" in page
+    assert "cannot be decrypted" in page
+    assert "Apps > My apps" in page and "Disconnect" in page
+    row = QBOConnection.objects.defer("access_token", "refresh_token").get(pk=linked.pk)
+    assert row.status == QBOConnection.Status.DISCONNECTED
+    assert token_alive(sandbox, realm, access)  # indeed still authorized at Intuit
+    entry = AuditLog.objects.get(workspace=workspace, event="quickbooks.disconnected")
+    assert entry.details["revoked_at_intuit"] is False
+    assert "could not be revoked at Intuit" in entry.details["what_to_do"]
+    audit_page = owner_client.get(reverse("workspaces:audit_log", args=[workspace.id]))
+    assert "could not be revoked at Intuit" in audit_page.content.decode()
+    # The Integrations page keeps saying it until the workspace connects again.
+    again = owner_client.get(page_url(workspace)).content.decode()
+    assert 'data-testid="qbo-not-revoked"' in again
+
+
 def test_connecting_a_different_company_drops_the_old_links(
     owner_client, workspace, sandbox: SandboxProcess, realm: str, linked
 ) -> None:
