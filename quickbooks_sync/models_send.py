@@ -56,7 +56,8 @@ class SendJob(models.Model):
     # Runs stopped by QBO failing transiently (5xx, timeouts) since the start or the last
     # "Retry failed": past a limit the job stops (FAILED) instead of trying forever.
     interruptions = models.PositiveIntegerField(default=0)
-    # Why the job stopped (FAILED), in words a person can act on; "" otherwise.
+    # Why the job stopped (FAILED), in words a person can act on; on a QUEUED job, that its
+    # message could not reach the workers yet (services.send.WORKERS_UNREACHABLE); "" otherwise.
     error = models.CharField(max_length=1000, blank=True)
     # The worker holding the job and when it last showed life; a stale heartbeat lets another
     # worker (the periodic resume task) take the job over. A job waiting for its task's retry

@@ -3,7 +3,8 @@ policy. (The send's tasks live in tasks_send.py.)
 
 A job is a SyncJob row: the task reads its state from the database, so a message delivered
 twice (acks_late, a worker lost mid-job) runs the job once more harmlessly. A job whose worker
-died is re-run by the next "Sync" press (services.sync.STALE_AFTER), not by a periodic sweep.
+died is re-run by the next "Sync" press (services.sync.STALE_AFTER); a job whose message never
+reached the broker is enqueued by the periodic sync_jobs_resume once the broker is back.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from quickbooks_sync.client import QBOError, QBOThrottled
 from quickbooks_sync.services import connection as connection_services
+from quickbooks_sync.services import sync as sync_services
 from quickbooks_sync.services.sync import sync_job_fail, sync_job_waiting, sync_run
 
 logger = logging.getLogger(__name__)
@@ -72,3 +74,9 @@ def sync_job_run(self: Task[[str], None], job_id: str) -> None:
 def connections_keep_alive() -> int:
     """Daily (beat): refresh the tokens of connections whose refresh token nears its expiry."""
     return connection_services.connections_keep_alive()
+
+
+@shared_task(acks_late=True, time_limit=120)
+def sync_jobs_resume() -> int:
+    """Periodic (beat): enqueue the jobs that were queued while the broker was away."""
+    return sync_services.sync_jobs_resume()

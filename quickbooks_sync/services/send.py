@@ -39,6 +39,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from redis import RedisError
 
 from quickbooks_sync.client import (
     MAX_BATCH_ITEMS,
@@ -105,6 +106,12 @@ PLAN_REQUIRED = (
     "Sending time to QuickBooks needs the Standard, Pro or Enterprise plan, and this workspace "
     "is on another plan now. Change the plan on the Plan page to send."
 )
+# Shown on a QUEUED job (its `error`) whose message could not reach the broker.
+WORKERS_UNREACHABLE = (
+    "Queued: the background workers cannot be reached right now. The send starts by itself as "
+    "soon as they can; there is nothing to press again."
+)
+LIMITER_UNAVAILABLE = "The rate limiter's store (Redis) cannot be reached ({error}); trying again."
 NOTHING_TO_SEND = "No entries within these filters can be sent to QuickBooks."
 COMPANY_CHANGED = (
     "The workspace is now connected to a different QuickBooks company than the one this send "
@@ -325,9 +332,24 @@ def send_preview(*, membership: Membership, filters: DetailedFilters) -> SendPre
 
 
 def _enqueue(job_id: str) -> None:
+    transaction.on_commit(lambda: send_publish(job_id=job_id))
+
+
+def send_publish(*, job_id: str) -> bool:
+    """Hand a committed job to the workers. When the broker cannot be reached the job stays
+    QUEUED, says so, and is due for the resume task at once: its next run (once the broker is
+    back) starts it. Whether the message went out."""
     from quickbooks_sync.tasks_send import send_job_run  # the task module imports this one
 
-    transaction.on_commit(lambda: send_job_run.delay(job_id))
+    try:
+        send_job_run.delay(job_id)
+    except Exception as exc:  # kombu's OperationalError, or whatever the transport raises
+        logger.warning("QBO send %s queued, but the broker cannot be reached: %s", job_id, exc)
+        SendJob.objects.filter(pk=job_id, state=SendJob.State.QUEUED).update(
+            error=WORKERS_UNREACHABLE, heartbeat_at=timezone.now() - _stale_after()
+        )
+        return False
+    return True
 
 
 def _recount(job: SendJob) -> None:
@@ -517,7 +539,8 @@ class _Lease:
             job.heartbeat_at = now
             job.state = SendJob.State.RUNNING
             job.started_at = job.started_at or now
-            job.save(update_fields=["lease_owner", "heartbeat_at", "state", "started_at"])
+            job.error = ""  # WORKERS_UNREACHABLE, if the broker was away when it was queued
+            job.save(update_fields=["lease_owner", "heartbeat_at", "state", "started_at", "error"])
             return job
 
     def beat(self) -> bool:
@@ -700,7 +723,8 @@ def _refuse_batch(batch: SendBatch, error: QBOError) -> None:
 
 
 class _Unanswered(Exception):
-    """QBO's answer to a batch left some of its items out."""
+    """QBO's answer to a batch left some of its items out (or none came: the rate limiter could
+    not be asked)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -751,8 +775,16 @@ def _send_batch(batch: SendBatch, lease: _Lease) -> None:
             error, wait = exc, 0.0  # nothing was sent: ask for a slot again
         except QBOThrottled as exc:
             # Every worker of this company pauses (Intuit: wait 60 s); the next slot waits.
-            limiter.penalize(QBOThrottled.retry_after_seconds)
+            try:
+                limiter.penalize(QBOThrottled.retry_after_seconds)
+            except RedisError:
+                logger.warning("QBO send: the rate limiter's Redis is away; pause not shared")
             error, wait = exc, 0.0
+        except RedisError as exc:
+            # The limiter's Redis is away: back off and try again like a QBO outage (then the
+            # task retries later). Should it fail after QBO answered, the batch goes again with
+            # its request id and QBO answers what it already did.
+            error = _Unanswered(LIMITER_UNAVAILABLE.format(error=exc))
         except (QBOTransientError, QBOAuthError) as exc:
             # No answer, or QBO failing: the same request id again after a pause. (A 401 right
             # after connection_call's refresh is QBO having a moment too.)

@@ -71,6 +71,11 @@ logger = logging.getLogger(__name__)
 # A job whose worker has not reported for this long is taken as dead: the next press marks it
 # FAILED and starts a new one. Longer than any retry pause (throttle: 60 s; backoff: 80 s).
 STALE_AFTER = timedelta(minutes=10)
+WAITING = "Waiting for a worker"
+WORKERS_UNREACHABLE = (
+    "Queued: the background workers cannot be reached right now. The job starts by itself as "
+    "soon as they can; there is nothing to press again."
+)
 INTERRUPTED = (
     "The job stopped without finishing (its worker was interrupted or never picked it up). "
     "A new one was started."
@@ -148,7 +153,7 @@ def sync_start(*, membership: Membership, kind: str = Kind.SYNC) -> SyncJob:
                     workspace_id=membership.workspace_id,
                     kind=kind,
                     requested_by_id=membership.user_id,
-                    stage="Waiting for a worker",
+                    stage=WAITING,
                 )
         except IntegrityError:
             # Another press created the active job between our read and insert.
@@ -175,7 +180,35 @@ def sync_start(*, membership: Membership, kind: str = Kind.SYNC) -> SyncJob:
 def _enqueue(job_id: str) -> None:
     from quickbooks_sync.tasks import sync_job_run  # the task module imports this one
 
-    sync_job_run.delay(job_id)
+    try:
+        sync_job_run.delay(job_id)
+    except Exception as exc:  # kombu's OperationalError, or whatever the transport raises
+        # The job is committed: it stays QUEUED, says so, and the periodic sync_jobs_resume
+        # hands it out once the broker is back.
+        logger.warning("QBO job %s queued, but the broker cannot be reached: %s", job_id, exc)
+        SyncJob.objects.filter(pk=job_id, state=State.QUEUED).update(stage=WORKERS_UNREACHABLE)
+
+
+def sync_jobs_resume_due() -> list[str]:
+    """Queued jobs whose message never reached the broker (WORKERS_UNREACHABLE), marked as
+    handed out again; the periodic task enqueues them."""
+    with transaction.atomic():
+        job_ids = list(
+            SyncJob.objects.select_for_update(skip_locked=True)
+            .filter(state=State.QUEUED, stage=WORKERS_UNREACHABLE)
+            .values_list("pk", flat=True)
+        )
+        SyncJob.objects.filter(pk__in=job_ids, state=State.QUEUED).update(stage=WAITING)
+    return job_ids
+
+
+def sync_jobs_resume() -> int:
+    """Enqueue the jobs sync_jobs_resume_due finds (in a worker: the broker is back)."""
+    job_ids = sync_jobs_resume_due()
+    for job_id in job_ids:
+        logger.warning("QBO job %s never reached the workers: enqueuing it again", job_id)
+        _enqueue(job_id)
+    return len(job_ids)
 
 
 # -- running a job ---------------------------------------------------------------------------------

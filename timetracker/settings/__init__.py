@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quickbooks_sync.tasks_send.send_jobs_resume",
         "schedule": QBO_SEND_RESUME_SECONDS,
     },
+    # Sync jobs queued while the broker was away (their message never left).
+    "quickbooks-sync-resume": {
+        "task": "quickbooks_sync.tasks.sync_jobs_resume",
+        "schedule": QBO_SEND_RESUME_SECONDS,
+    },
     # Keeps idle QuickBooks connections alive (refresh tokens expire after 100 days unused).
     "quickbooks-connections-keep-alive": {
         "task": "quickbooks_sync.tasks.connections_keep_alive",
