@@ -13,4 +13,4 @@ RUN DJANGO_DEBUG=false SECRET_KEY=build-only FIELD_ENCRYPTION_KEY=build-only \
 RUN useradd --system --home /app app && mkdir -p /app/var && chown -R app /app/var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "timetracker.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "timetracker.wsgi", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000"]

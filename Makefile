@@ -17,8 +17,10 @@ venv: .venv/.synced
 lock:
 	$(UV) lock
 
+## Development is asked for explicitly (DJANGO_DEBUG=true): the product's default is production.
 ## Set everything up on this machine and start the product (SQLite, file-based Celery broker,
 ## local QBO emulator, demo data). Ctrl-C stops it; running it again keeps the data.
+run: export DJANGO_DEBUG ?= true
 run: venv
 	@mkdir -p var/static
 	$(PY) manage.py migrate --noinput
@@ -28,8 +30,10 @@ run: venv
 	.venv/bin/honcho -f Procfile.dev start
 
 ## Lint, types, layering, migrations and the whole test suite against PostgreSQL and Redis.
+test: export DJANGO_DEBUG ?= true
 test: venv
 	@bash scripts/ensure-chromium.sh
+	@bash scripts/ensure-wrk.sh
 	@mkdir -p var/static
 	@eval "$$(bash scripts/test-services.sh)" && \
 	  .venv/bin/ruff check . && \

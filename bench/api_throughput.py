@@ -179,6 +179,7 @@ def start_gunicorn(port: int, database: str, redis_url: str) -> subprocess.Popen
         "DATABASE_URL": bench_database.database_url(database),
         "REDIS_URL": redis_url,
         "DJANGO_DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "false",  # plain HTTP, no TLS proxy in front
         "SECRET_KEY": secrets.token_urlsafe(50),
         "LOG_LEVEL": "WARNING",
     }

@@ -86,6 +86,8 @@ def django_setup(name: str, redis_url: str | None = None) -> None:
 
         os.environ["FIELD_ENCRYPTION_KEY"] = Fernet.generate_key().decode()
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # In-process clients speak plain HTTP with no TLS proxy in front: no redirect to https.
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     # No Intuit app on a bench: QuickBooks, where used, is the emulator (see qbo_env).
     os.environ.setdefault("QBO_ALLOW_EMULATOR", "true")
     import django

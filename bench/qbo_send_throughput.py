@@ -66,6 +66,8 @@ def product_env(
     """The settings of this process and of the workers: the bench database, Redis, the
     emulator as QuickBooks, the limiter on the emulator's time scale."""
     return {
+        # Development, explicitly: the emulator's built-in app stands in for an Intuit app.
+        "DJANGO_DEBUG": "true",
         "DATABASE_URL": bench_database.database_url(database),
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": redis_url,

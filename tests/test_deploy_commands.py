@@ -8,6 +8,7 @@ bind address changed to a free loopback port.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -69,6 +70,18 @@ def app_env(transactional_db, tmp_path):
     return env
 
 
+def django_setup_in(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Load the settings and set Django up in a fresh process with `env`."""
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "timetracker.settings",
     "DJANGO_DEBUG": "false",
@@ -101,14 +114,7 @@ def test_production_settings_refuse_to_fall_back_to_the_qbo_emulator(qbo, refuse
     }
     env.update(PRODUCTION)
     env.update(qbo)
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = django_setup_in(env)
     if refused is None:
         assert result.returncode == 0, result.stderr
     else:
@@ -118,9 +124,14 @@ def test_production_settings_refuse_to_fall_back_to_the_qbo_emulator(qbo, refuse
 
 
 def test_compose_file_shape():
-    assert {"migrate", "web", "worker", "beat", "db", "redis"} <= set(SERVICES)
+    assert {"migrate", "web", "worker", "beat", "db", "redis", "proxy"} <= set(SERVICES)
     for name in ("db", "redis", "web", "worker"):
         assert "healthcheck" in SERVICES[name], name
+    # Only the TLS-terminating proxy is published; web trusts the header it sets.
+    assert "ports" not in SERVICES["web"]
+    assert {"80:80", "443:443"} <= set(SERVICES["proxy"]["ports"])
+    assert SERVICES["web"]["environment"]["PROXY_SSL_HEADER"] == "X-Forwarded-Proto"
+    assert "gunicorn.conf.py" in SERVICES["web"]["command"]
     assert SERVICES["db"]["image"].startswith("postgres:")
     assert int(SERVICES["db"]["image"].split(":")[1]) >= 15
 
@@ -151,7 +162,12 @@ def test_web_command_serves_the_login_page_and_passes_its_health_check(app_env):
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as r:
+                # As the TLS proxy in front asks: X-Forwarded-Proto says the request came in
+                # over HTTPS (else the answer is a redirect to https://).
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/login/", headers={"X-Forwarded-Proto": "https"}
+                )
+                with urllib.request.urlopen(request, timeout=5) as r:
                     assert r.status == 200
                     assert b"Log in" in r.read()
                 break
@@ -223,10 +239,15 @@ def test_make_run_worker_starts_on_the_file_system_broker(tmp_path):
         line.split(": ", 1) for line in (ROOT / "Procfile.dev").read_text().splitlines() if line
     )
     command = procfile["worker"].replace(".venv/bin/", str(Path(sys.executable).parent) + "/")
-    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "DATABASE_URL")}
+    # Nothing from the test run's development profile: Procfile.dev asks for it by itself.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("CELERY_BROKER_URL", "DATABASE_URL", "DJANGO_DEBUG", "DJANGO_SETTINGS_MODULE")
+    }
     env["VAR_DIR"] = str(tmp_path / "var")
     proc = subprocess.Popen(
-        command.split(),
+        ["/bin/sh", "-c", command],  # as honcho runs it
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -247,3 +268,34 @@ def test_make_run_worker_starts_on_the_file_system_broker(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_production_is_the_default_and_refuses_to_start_without_its_secrets():
+    """No DJANGO_DEBUG: production, so a deployment that forgets it cannot skip the checks."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("QBO_", "DJANGO_")) and k not in ("SECRET_KEY", "FIELD_ENCRYPTION_KEY")
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "timetracker.settings"
+    result = django_setup_in(env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DJANGO_DEBUG is off" in result.stderr
+
+
+def test_check_deploy_is_clean_with_the_compose_production_settings(app_env):
+    env = {
+        **app_env,
+        "DJANGO_SETTINGS_MODULE": "timetracker.settings",
+        "SECRET_KEY": secrets.token_urlsafe(50),  # a real one: a short key is a warning too
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

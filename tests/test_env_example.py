@@ -20,5 +20,5 @@ def test_every_value_reads_back_without_a_comment() -> None:
     names = re.findall(r"^([A-Z][A-Z0-9_]*)=", ENV_EXAMPLE.read_text(), flags=re.MULTILINE)
     assert len(names) > 20 and set(names) <= set(values)
     assert {k: v for k, v in values.items() if "#" in v or v != v.strip()} == {}
-    assert values["DJANGO_DEBUG"] == "true"
+    assert values["DJANGO_DEBUG"] == "false"  # production unless development is asked for
     assert values["SITE_URL"] == "http://127.0.0.1:8000"

@@ -3,14 +3,14 @@
 drf-spectacular-sidecar's static files: no CDN)."""
 
 from django.urls import URLPattern, URLResolver, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import workspaces.api.schema  # noqa: F401  registers the X-Api-Key scheme with drf-spectacular
 from workspaces import apis
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("v1/user", apis.CurrentUserApi.as_view(), name="api-user"),
     path("v1/workspaces", apis.WorkspaceListApi.as_view(), name="api-workspaces"),
     path("v1/workspaces/<str:ws>", apis.WorkspaceDetailApi.as_view(), name="api-workspace"),

@@ -37,3 +37,17 @@ document.addEventListener("keydown", (event) => {
     open.querySelector("summary").focus();
   }
 });
+
+// Behaviour that used to be inline handlers (the Content-Security-Policy allows no inline script):
+// a select that applies its form when changed; a field whose text is selected when clicked (a
+// key to copy); a typed date that switches the report's range to "custom".
+document.addEventListener("change", (event) => {
+  const target = event.target;
+  if (target.matches("[data-autosubmit]") && target.form) target.form.submit();
+  if (target.matches("[data-custom-range]") && target.form && target.form.range) {
+    target.form.range.value = "custom";
+  }
+});
+document.addEventListener("click", (event) => {
+  if (event.target.matches("[data-select-on-focus]")) event.target.select();
+});

@@ -19,7 +19,10 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Production is the default: development (DEBUG, a built-in SECRET_KEY, the QBO emulator, plain
+# HTTP) only when asked for with DJANGO_DEBUG=true, as `make run`, `make test` (through
+# timetracker.settings_development), Procfile.dev and the benchmarks do.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 _INSECURE_DEV_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
 SECRET_KEY = env.str("SECRET_KEY", default=_INSECURE_DEV_KEY)
 if not DEBUG and SECRET_KEY == _INSECURE_DEV_KEY:
@@ -40,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_htmx",
+    "csp",
     "axes",
     "workspaces",
     "tracking",
@@ -57,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -84,6 +89,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'timetracker.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections: a gunicorn worker (or Celery process) keeps its PostgreSQL connection
+# for this many seconds instead of opening one per request (bench/serve_throughput.py measured
+# that cost); checked before reuse, so a restarted database costs one failed-over request at most.
+# Each process holds at most one: PostgreSQL's max_connections must cover them all.
+# Development (and so the test run) keeps Django's one connection per request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
@@ -149,10 +161,53 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Timetracker <noreply@localhost>")
 
+
+def _env_bool(name: str, default: bool) -> bool:
+    """A boolean from the environment where an empty value (`NAME=` in a copied .env.example)
+    means the default, not false."""
+    return env.bool(name, default=default) if env.str(name, default="").strip() else default
+
+
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# HTTPS (production): the product runs behind a TLS-terminating reverse proxy (docs/operations.md;
+# Docker Compose's `proxy`). PROXY_SSL_HEADER names the header that proxy sets to "https" on
+# requests that came in over TLS (X-Forwarded-Proto for Caddy and the documented nginx); the
+# proxy must overwrite it, never pass on a client's. Unset: no header is trusted.
+_PROXY_SSL_HEADER = env.str("PROXY_SSL_HEADER", default="").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
+)
+SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(
+    env.str("SECURE_HSTS_SECONDS", default="").strip() or (0 if DEBUG else 31536000)
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp), in development too so the browser tests run under it: no
+# inline script and no inline event handlers anywhere (behaviour lives in static/js), nothing
+# from another origin. Inline styles stay allowed (style attributes in templates, htmx's
+# indicator style). No form-action: Connect to QuickBooks posts here and is redirected to
+# Intuit's (or the emulator's) consent page, which form-action would block.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Celery: a file-system broker by default so `make run` needs nothing installed; Redis in
 # production (CELERY_BROKER_URL=redis://...).
@@ -272,6 +327,9 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": ["ACTIVE", "DONE"],
         "MembershipStatusEnum": ["ACTIVE", "INACTIVE", "REMOVED"],
         "MembershipRoleEnum": ["OWNER", "ADMIN", "MEMBER"],
+        # Send and sync jobs share their states (else a naming-collision warning, which
+        # `check --deploy --fail-level WARNING` must not show).
+        "JobStateEnum": ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
