@@ -94,6 +94,21 @@ EXPECTED = {
         ),
         check=r"the three views turn away a visitor who is not logged in",
     ),
+    "serve_throughput.py": Expected(
+        figures=(
+            *(
+                rf"^{re.escape(name)} +{NUMBER} +{NUMBER}ms +{NUMBER}ms \| +{NUMBER}ms "
+                rf"+{NUMBER}ms \| +{NUMBER}ms +{NUMBER}ms \| +{NUMBER} +0$"
+                for name in (
+                    "API: a user's 50 latest entries",
+                    "API: timer start + stop (2 requests)",
+                    "Detailed report, first page (owner)",
+                )
+            ),
+            rf"^serving ratio .* worst {NUMBER}: .* the stated limit of 1\.5",
+        ),
+        check=r"every request through gunicorn was answered 2xx",
+    ),
     "reports_csv_export.py": Expected(
         figures=(rf"^CSV export .*: {NUMBER} rows in {NUMBER} s = {NUMBER} rows/s; peak RSS",),
         check=r"one CSV row per entry the Detailed report counts",
