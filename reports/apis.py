@@ -92,11 +92,12 @@ from reports.summary import (
 from reports.views_summary import week_days
 from workspaces.api.base import WorkspaceApiView, validated
 from workspaces.api.fields import (
+    BodySerializer,
+    IgnoredField,
     OptionalTextField,
     StrictBooleanField,
     StrictCharField,
     StrictIntegerField,
-    StrictSerializer,
     format_datetime,
 )
 from workspaces.models import Membership
@@ -154,28 +155,32 @@ class ReportDayField(serializers.Field):
         return day, midnight
 
 
-class EntityFilterIn(StrictSerializer):
+class EntityFilterIn(BodySerializer):
     ids = serializers.ListField(child=StrictCharField(max_length=24), required=False)
     contains = serializers.ChoiceField(
         choices=["CONTAINS", "DOES_NOT_CONTAIN"], required=False, default="CONTAINS"
     )
     status = serializers.ChoiceField(choices=["ALL"], required=False, default="ALL")
+    numberOfDeleted = IgnoredField()
+    containedInTimeentry = IgnoredField()
 
 
-class DetailedOptionsIn(StrictSerializer):
+class DetailedOptionsIn(BodySerializer):
     totals = serializers.ChoiceField(
         choices=["CALCULATE", "EXCLUDE"], required=False, default="CALCULATE"
     )
 
 
-class DetailedFilterIn(StrictSerializer):
+class DetailedFilterIn(BodySerializer):
     page = StrictIntegerField(min_value=1, max_value=1_000_000, required=False, default=1)
     pageSize = StrictIntegerField(min_value=1, required=False, default=DEFAULT_PAGE_SIZE)
     sortColumn = serializers.ChoiceField(choices=list(SORT_COLUMNS), required=False, default="DATE")
     options = DetailedOptionsIn(required=False)
+    auditFilter = IgnoredField(help_text="Ignored: there is no audit filter.")
+    quickbooksSelectType = IgnoredField()
 
 
-class ReportFiltersIn(StrictSerializer):
+class ReportFiltersIn(BodySerializer):
     """The filter fields the Detailed and Summary requests share."""
 
     dateRangeStart = ReportDayField()
@@ -194,6 +199,26 @@ class ReportFiltersIn(StrictSerializer):
     exportType = serializers.ChoiceField(
         choices=["JSON", "CSV", "XLSX", "PDF"], required=False, default="JSON"
     )
+    # Documented by Clockify, no effect here (named in X-Ignored-Fields): dates are read in
+    # the caller's time zone and week start, amounts are always earned amounts in the
+    # workspace's currency, and there are no user groups, custom fields, kiosks or invoicing.
+    dateRangeType = IgnoredField()
+    dateFormat = IgnoredField()
+    timeFormat = IgnoredField()
+    timeZone = IgnoredField()
+    userLocale = IgnoredField()
+    weekStart = IgnoredField()
+    amountShown = IgnoredField()
+    amounts = IgnoredField()
+    currency = IgnoredField()
+    zoomLevel = IgnoredField()
+    withoutDescription = IgnoredField()
+    customFields = IgnoredField()
+    userCustomFields = IgnoredField()
+    userGroups = IgnoredField()
+    invoicingState = IgnoredField()
+    archived = IgnoredField()
+    kioskIds = IgnoredField()
 
 
 class DetailedReportIn(ReportFiltersIn):
@@ -214,7 +239,7 @@ SUMMARY_GROUPS = {
 SUMMARY_SORT_COLUMNS = ("GROUP", "DURATION", "AMOUNT")
 
 
-class SummaryFilterIn(StrictSerializer):
+class SummaryFilterIn(BodySerializer):
     groups = serializers.ListField(
         child=serializers.ChoiceField(choices=list(SUMMARY_GROUPS)),
         min_length=1,
@@ -229,6 +254,7 @@ class SummaryFilterIn(StrictSerializer):
     sortColumn = serializers.ChoiceField(
         choices=SUMMARY_SORT_COLUMNS, required=False, default="GROUP"
     )
+    summaryChartType = IgnoredField()
 
     def validate_groups(self, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):
@@ -246,7 +272,7 @@ class SummaryReportIn(ReportFiltersIn):
 WEEKLY_GROUPS = {"USER": GroupBy.MEMBER, "PROJECT": GroupBy.PROJECT}
 
 
-class WeeklyFilterIn(StrictSerializer):
+class WeeklyFilterIn(BodySerializer):
     group = serializers.ChoiceField(choices=list(WEEKLY_GROUPS), required=False, default="USER")
     subgroup = serializers.ChoiceField(choices=["TIME", "EARNED"], required=False, default="TIME")
 

@@ -36,6 +36,9 @@ class Client(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="clients")
     name = models.CharField(max_length=100)
     note = models.TextField(blank=True, default="")
+    # Contact details, as Clockify's client has them (shown and set through the API).
+    email = models.CharField(max_length=254, blank=True, default="")
+    address = models.TextField(blank=True, default="")
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -112,6 +115,9 @@ class Task(models.Model):
     name = models.CharField(max_length=100)
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.ACTIVE)
     hourly_rate_cents = models.PositiveIntegerField(null=True, blank=True)
+    # Whether new entries on the task are billable (a new task takes its project's setting).
+    billable = models.BooleanField(default=True)
+    estimate_seconds = models.PositiveIntegerField(default=0)  # 0: no estimate
     assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

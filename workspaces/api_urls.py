@@ -15,4 +15,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("v1/workspaces", apis.WorkspaceListApi.as_view(), name="api-workspaces"),
     path("v1/workspaces/<str:ws>", apis.WorkspaceDetailApi.as_view(), name="api-workspace"),
     path("v1/workspaces/<str:ws>/users", apis.WorkspaceUsersApi.as_view(), name="api-users"),
+    path(
+        "v1/workspaces/<str:ws>/users/<str:user_id>",
+        apis.WorkspaceUserDetailApi.as_view(),
+        name="api-user-detail",
+    ),
+    # Legacy singular path that public Clockify clients still call.
+    path(
+        "v1/workspace/<str:ws>/users",
+        apis.WorkspaceUsersLegacyApi.as_view(),
+        name="api-users-legacy",
+    ),
 ]

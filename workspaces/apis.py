@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,15 +23,15 @@ from rest_framework.views import APIView
 
 from workspaces.api.base import WorkspaceApiView, validated
 from workspaces.api.fields import (
+    BodySerializer,
     MoneySerializer,
     StrictCharField,
-    StrictSerializer,
     money,
 )
 from workspaces.api.pagination import page_parameters, paginate, paginated_response
 from workspaces.api.params import text_param
 from workspaces.api.permissions import IsWorkspaceAdmin
-from workspaces.errors import ApplicationError
+from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership, User, Workspace
 from workspaces.selectors import team_member_list
 from workspaces.services import invitation_create
@@ -97,11 +97,31 @@ class WorkspaceSettingsOut(serializers.Serializer):
     timeZone = serializers.CharField()
     onlyAdminsCreateProject = serializers.BooleanField()
     onlyAdminsCreateTag = serializers.BooleanField()
+    onlyAdminsSeeAllTimeEntries = serializers.BooleanField()
+    onlyAdminsSeeBillableRates = serializers.BooleanField()
+    onlyAdminsSeePublicProjectsEntries = serializers.BooleanField()
+    onlyAdminsSeeDashboard = serializers.BooleanField()
+    adminOnlyPages = serializers.ListField(child=serializers.CharField())
+    canSeeTimeSheet = serializers.BooleanField()
+    canSeeTimeTracker = serializers.BooleanField()
+    defaultBillableProjects = serializers.BooleanField()
+    forceDescription = serializers.BooleanField()
+    forceProjects = serializers.BooleanField()
+    forceTags = serializers.BooleanField()
+    forceTasks = serializers.BooleanField()
+    projectFavorites = serializers.BooleanField()
+    projectGroupingLabel = serializers.CharField()
+    projectPickerSpecialFilter = serializers.BooleanField()
+    trackTimeDownToSecond = serializers.BooleanField()
+    lockTimeEntries = serializers.CharField(
+        allow_blank=True, help_text='"": no automatic lock (approved weeks lock on their own).'
+    )
 
 
 class WorkspaceOut(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
+    imageUrl = serializers.CharField(allow_blank=True, help_text='"": no workspace image.')
     hourlyRate = MoneySerializer(allow_null=True)  # null for members: rates are admins'
     currencyCode = serializers.CharField()
     featureSubscriptionType = serializers.ChoiceField(choices=Workspace.Plan.values)
@@ -165,6 +185,7 @@ def workspace_data(
     return {
         "id": workspace.pk,
         "name": workspace.name,
+        "imageUrl": "",
         "hourlyRate": money(rate, workspace.currency),
         "currencyCode": workspace.currency,
         "featureSubscriptionType": workspace.plan,
@@ -178,9 +199,27 @@ def workspace_data(
                 "minutes": str(workspace.rounding_minutes),
             },
             "timeZone": workspace.time_zone,
-            # The catalog services let only admins create projects and tags.
+            # What the product does, in Clockify's settings: only admins create projects and
+            # tags, see everyone's time and see rates; every entry is kept to the second.
             "onlyAdminsCreateProject": True,
             "onlyAdminsCreateTag": True,
+            "onlyAdminsSeeAllTimeEntries": True,
+            "onlyAdminsSeeBillableRates": True,
+            "onlyAdminsSeePublicProjectsEntries": True,
+            "onlyAdminsSeeDashboard": False,
+            "adminOnlyPages": [],
+            "canSeeTimeSheet": True,
+            "canSeeTimeTracker": True,
+            "defaultBillableProjects": True,
+            "forceDescription": False,
+            "forceProjects": False,
+            "forceTags": False,
+            "forceTasks": False,
+            "projectFavorites": False,
+            "projectGroupingLabel": "client",
+            "projectPickerSpecialFilter": False,
+            "trackTimeDownToSecond": True,
+            "lockTimeEntries": "",
         },
     }
 
@@ -246,7 +285,7 @@ class WorkspaceDetailApi(WorkspaceApiView):
 USER_STATUS_FILTERS = ("ACTIVE", "INACTIVE", "ALL")
 
 
-class InviteIn(StrictSerializer):
+class InviteIn(BodySerializer):
     email = StrictCharField(max_length=254)
     role = serializers.ChoiceField(
         choices=[Membership.Role.MEMBER, Membership.Role.ADMIN],
@@ -286,18 +325,18 @@ class WorkspaceUsersApi(WorkspaceApiView):
         if name := text_param(request, "name"):
             members = members.filter(user__full_name__icontains=name)
         rows, last_page = paginate(members, request)
-        viewer = self.membership
-        data = [
-            user_data(
-                m.user,
-                [(m, self.workspace)],
-                status_=m.status,
-                show_memberships=viewer.is_admin or m.user_id == viewer.user_id,
-                shows_rates=viewer.is_admin,
-            )
-            for m in rows
-        ]
+        data = [self.member_data(m) for m in rows]
         return paginated_response(UserOut(data, many=True).data, last_page=last_page)
+
+    def member_data(self, member: Membership) -> dict[str, Any]:
+        viewer = self.membership
+        return user_data(
+            member.user,
+            [(member, self.workspace)],
+            status_=member.status,
+            show_memberships=viewer.is_admin or member.user_id == viewer.user_id,
+            shows_rates=viewer.is_admin,
+        )
 
     @extend_schema(
         operation_id="workspace_users_invite",
@@ -312,3 +351,29 @@ class WorkspaceUsersApi(WorkspaceApiView):
         invitation_create(actor=self.membership, email=data["email"], role=data["role"])
         (workspace,) = _workspaces_of(request.user, ws)  # type: ignore[arg-type]
         return Response(WorkspaceOut(workspace).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="workspace_users_list_legacy",
+        deprecated=True,
+        description="The singular path some Clockify clients still call (a Singer tap): "
+        "the same answer as GET /workspaces/{ws}/users.",
+    )
+)
+class WorkspaceUsersLegacyApi(WorkspaceUsersApi):
+    http_method_names = ["get", "options"]
+
+
+class WorkspaceUserDetailApi(WorkspaceUsersApi):
+    """GET /workspaces/{ws}/users/{userId}: one person of the workspace (a Clockify SDK calls
+    it); 404 for anyone who is not a member."""
+
+    http_method_names = ["get", "options"]
+
+    @extend_schema(operation_id="workspace_user_get", responses=UserOut, tags=["users"])
+    def get(self, request: Request, ws: str, user_id: str) -> Response:  # type: ignore[override]
+        member = team_member_list(workspace=self.workspace).filter(user_id=user_id).first()
+        if member is None:
+            raise NotFound("User not found.")
+        return Response(UserOut(self.member_data(member)).data)

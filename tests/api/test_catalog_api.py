@@ -36,9 +36,12 @@ def test_client_create_get_update_delete(owner_api, workspace):
     assert body == {
         "id": body["id"],
         "name": "Acme",
+        "email": "",
+        "address": "",
         "workspaceId": workspace.pk,
         "archived": False,
         "note": "VIP",
+        "currencyCode": workspace.currency,
     }
     cid = body["id"]
     assert owner_api.get(url(workspace, f"/clients/{cid}")).json()["name"] == "Acme"
@@ -67,7 +70,7 @@ def test_client_duplicate_name_is_400(owner_api, workspace):
 
 @pytest.mark.parametrize(
     "body",
-    [{"name": ""}, {"name": 123}, {"name": "x" * 101}, {"name": "A", "address": "Main St"}, {}],
+    [{"name": ""}, {"name": 123}, {"name": "x" * 101}, {"name": "A", "email": "not mail"}, {}],
 )
 def test_client_bad_input_saves_nothing(owner_api, workspace, body):
     response = owner_api.post(url(workspace, "/clients"), body, format="json")
@@ -273,15 +276,15 @@ def test_project_create_with_everything(owner_api, workspace, member):
         {"name": "P", "hourlyRate": {"amount": "1000"}},
         {"name": "P", "hourlyRate": {"amount": -1}},
         {"name": "P", "hourlyRate": {"amount": 100, "currency": "EUR"}},
-        {"name": "P", "hourlyRate": {"amount": 100, "cents": 1}},
         {"name": "P", "color": "red"},
         {"name": "P", "billable": "yes"},
         {"name": "P", "clientId": "abc"},
         {"name": "P", "clientId": "0123456789abcdef01234567"},
         {"name": "P", "isPublic": True, "public": False},
         {"name": "P", "memberships": [{"userId": "0123456789abcdef01234567"}]},
-        {"name": "P", "memberships": [{"userId": "0123456789abcdef01234567", "role": "x"}]},
-        {"name": "P", "template": True},
+        {"name": "P", "memberships": [{"userId": "0123456789abcdef01234567"}], "x": 1},
+        {"name": "P", "tasks": [{"name": ""}]},
+        {"name": "P", "tasks": [{"name": "T", "estimate": "2 hours"}]},
     ],
 )
 def test_project_bad_input_saves_nothing(owner_api, workspace, body):
@@ -300,7 +303,8 @@ def test_project_update_and_archive(owner_api, workspace):
     )
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert (body["name"], body["hourlyRate"], body["archived"]) == ("New", None, True)
+    # null is "not given", as in Clockify: the rate is kept
+    assert (body["name"], body["hourlyRate"]["amount"], body["archived"]) == ("New", 5000, True)
     project.refresh_from_db()
     assert project.billable is True  # not sent: kept
 
@@ -388,9 +392,15 @@ def test_task_lifecycle(owner_api, workspace, member):
         "name": "Design",
         "projectId": project.pk,
         "assigneeIds": [member.pk],
+        "assigneeId": None,
+        "userGroupIds": [],
+        "estimate": "PT0S",
+        "duration": "PT0S",
         "status": "ACTIVE",
         "billable": False,
         "hourlyRate": {"amount": 4000, "currency": "USD"},
+        "costRate": None,
+        "budgetEstimate": 0,
     }
     tid = body["id"]
     response = owner_api.put(f"{base}/{tid}", {"status": "DONE", "assigneeIds": []}, format="json")
@@ -411,7 +421,9 @@ def test_task_lifecycle(owner_api, workspace, member):
         {"name": "T", "status": "FINISHED"},
         {"name": "T", "assigneeIds": ["nope"]},
         {"name": "T", "assigneeIds": "0123456789abcdef01234567"},
-        {"name": "T", "billable": True},
+        {"name": "T", "billable": "yes"},
+        {"name": "T", "estimate": "90 minutes"},
+        {"name": "T", "estimate": 5400},
     ],
 )
 def test_task_bad_input_saves_nothing(owner_api, workspace, body):

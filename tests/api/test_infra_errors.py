@@ -36,13 +36,17 @@ def test_validation_error_names_the_field(owner_api, workspace):
     assert response.json() == {"message": "name: This field is required.", "code": 400}
 
 
-def test_unknown_field_is_400_and_nothing_saved(owner_api, workspace):
+def test_unknown_field_is_ignored_as_clockify_does_and_named_in_a_header(owner_api, workspace):
     response = owner_api.post(
         f"/api/v1/workspaces/{workspace.pk}/tags", {"name": "A", "colour": "red"}, format="json"
     )
-    assert response.status_code == 400
-    assert response.json() == {"message": "colour: Unknown field.", "code": 400}
-    assert owner_api.get(f"/api/v1/workspaces/{workspace.pk}/tags").json() == []
+    assert response.status_code == 201
+    assert response["X-Ignored-Fields"] == "colour"
+    assert [t["name"] for t in owner_api.get(f"/api/v1/workspaces/{workspace.pk}/tags").json()] == [
+        "A"
+    ]
+    plain = owner_api.post(f"/api/v1/workspaces/{workspace.pk}/tags", {"name": "B"}, format="json")
+    assert plain.status_code == 201 and "X-Ignored-Fields" not in plain
 
 
 def test_body_that_is_not_an_object_is_400(owner_api, workspace):

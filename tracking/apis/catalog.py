@@ -35,11 +35,15 @@ from tracking.selectors.catalog import (
     project_list,
     project_tasks,
     tag_list,
+    tracked_seconds_by,
 )
 from tracking.services import api_catalog, catalog
 from workspaces.api.base import WorkspaceApiView, validated
 from workspaces.api.fields import (
     MAX_AMOUNT_CENTS,
+    BodySerializer,
+    IgnoredField,
+    IsoDurationField,
     MoneyInputSerializer,
     MoneySerializer,
     ObjectIdStringField,
@@ -47,7 +51,7 @@ from workspaces.api.fields import (
     StrictBooleanField,
     StrictCharField,
     StrictIntegerField,
-    StrictSerializer,
+    format_duration,
     money,
 )
 from workspaces.api.pagination import page_parameters, paginate, paginated_response
@@ -114,29 +118,42 @@ def _rate_input(**kwargs: Any) -> MoneyInputSerializer:
 class ClientOut(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
+    email = serializers.CharField(allow_blank=True)
+    address = serializers.CharField(allow_blank=True)
     workspaceId = serializers.CharField()
     archived = serializers.BooleanField()
     note = serializers.CharField(allow_blank=True)
+    currencyCode = serializers.CharField()
 
 
-class ClientCreateIn(StrictSerializer):
+class ClientCreateIn(BodySerializer):
     name = StrictCharField(max_length=100, allow_blank=True)
+    email = OptionalTextField(max_length=254, required=False, default="")
+    address = OptionalTextField(max_length=3000, required=False, default="")
     note = OptionalTextField(max_length=3000, required=False, default="")
 
 
-class ClientUpdateIn(StrictSerializer):
+class ClientUpdateIn(BodySerializer):
+    """null on any field keeps its value (Clockify clients send every field)."""
+
     name = StrictCharField(max_length=100, allow_blank=True, required=False)
-    note = OptionalTextField(max_length=3000, required=False)
+    email = StrictCharField(max_length=254, allow_blank=True, required=False)
+    address = StrictCharField(max_length=3000, allow_blank=True, required=False)
+    note = StrictCharField(max_length=3000, allow_blank=True, required=False)
     archived = StrictBooleanField(required=False)
+    currencyId = IgnoredField(help_text="Ignored: a client bills in the workspace's currency.")
 
 
-def client_data(client: Client) -> dict[str, Any]:
+def client_data(client: Client, currency: str) -> dict[str, Any]:
     return {
         "id": client.pk,
         "name": client.name,
+        "email": client.email,
+        "address": client.address,
         "workspaceId": client.workspace_id,
         "archived": client.archived,
         "note": client.note,
+        "currencyCode": currency,
     }
 
 
@@ -157,7 +174,8 @@ class ClientListApi(CatalogApiView):
             request,
         )
         return paginated_response(
-            ClientOut([client_data(c) for c in rows], many=True).data, last_page=last_page
+            ClientOut([client_data(c, self.workspace.currency) for c in rows], many=True).data,
+            last_page=last_page,
         )
 
     @extend_schema(
@@ -168,8 +186,11 @@ class ClientListApi(CatalogApiView):
     )
     def post(self, request: Request, ws: str) -> Response:
         data = validated(ClientCreateIn, request)
-        client = catalog.client_create(actor=self.membership, name=data["name"], note=data["note"])
-        return Response(ClientOut(client_data(client)).data, status=status.HTTP_201_CREATED)
+        client = catalog.client_create(actor=self.membership, **data)
+        return Response(
+            ClientOut(client_data(client, self.workspace.currency)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ClientDetailApi(CatalogApiView):
@@ -178,7 +199,7 @@ class ClientDetailApi(CatalogApiView):
 
     @extend_schema(operation_id="clients_get", responses=ClientOut, tags=["clients"])
     def get(self, request: Request, ws: str, pk: str) -> Response:
-        return Response(ClientOut(client_data(self._client(pk))).data)
+        return Response(ClientOut(client_data(self._client(pk), self.workspace.currency)).data)
 
     @extend_schema(
         operation_id="clients_update", request=ClientUpdateIn, responses=ClientOut, tags=["clients"]
@@ -187,12 +208,12 @@ class ClientDetailApi(CatalogApiView):
         client = self._client(pk)
         data = validated(ClientUpdateIn, request)
         client = api_catalog.client_change(actor=self.membership, client=client, **data)
-        return Response(ClientOut(client_data(client)).data)
+        return Response(ClientOut(client_data(client, self.workspace.currency)).data)
 
     @extend_schema(operation_id="clients_delete", responses=ClientOut, tags=["clients"])
     def delete(self, request: Request, ws: str, pk: str) -> Response:
         client = self._client(pk)
-        data = client_data(client)
+        data = client_data(client, self.workspace.currency)
         catalog.client_delete(actor=self.membership, client=client)
         return Response(ClientOut(data).data)
 
@@ -208,10 +229,15 @@ class ProjectMembershipOut(serializers.Serializer):
     membershipStatus = serializers.CharField()
 
 
+class ProjectEstimateOut(serializers.Serializer):
+    estimate = serializers.CharField()
+    type = serializers.CharField()
+
+
 class ProjectOut(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
-    clientId = serializers.CharField(allow_null=True)
+    clientId = serializers.CharField(allow_blank=True, help_text='"" for no client.')
     clientName = serializers.CharField(allow_blank=True)
     workspaceId = serializers.CharField()
     billable = serializers.BooleanField()
@@ -219,31 +245,48 @@ class ProjectOut(serializers.Serializer):
     color = serializers.CharField()
     note = serializers.CharField(allow_blank=True)
     archived = serializers.BooleanField()
+    template = serializers.BooleanField()
+    duration = serializers.CharField(help_text="Time tracked on the project, ISO 8601.")
+    estimate = ProjectEstimateOut()
     hourlyRate = MoneySerializer(allow_null=True)
+    costRate = serializers.JSONField(allow_null=True, help_text="Always null: no cost rates.")
+    budgetEstimate = serializers.JSONField(allow_null=True, help_text="Always null.")
     memberships = ProjectMembershipOut(many=True)
 
 
-class ProjectMemberIn(StrictSerializer):
+class ProjectMemberIn(BodySerializer):
     """Clockify clients send `membershipType`/`membershipStatus` too: accepted when they say
     what a project membership is here (PROJECT, ACTIVE)."""
 
     userId = ObjectIdStringField()
     hourlyRate = MoneyInputSerializer(allow_null=True, required=False, default=None)
+    costRate = IgnoredField()
     membershipType = serializers.ChoiceField(choices=["PROJECT"], required=False)
     membershipStatus = serializers.ChoiceField(choices=["ACTIVE"], required=False)
 
 
-class _ProjectFieldsIn(StrictSerializer):
-    """Clockify's create body says `isPublic`, its objects say `public`: both are accepted."""
+class _ProjectFieldsIn(BodySerializer):
+    """Clockify's create body says `isPublic`, its objects say `public`: both are accepted.
+    null on any field is "not given" (a Clockify client's PUT sends every field, with null for
+    those it leaves alone); `clientId: ""` takes the client away."""
 
     name = StrictCharField(max_length=100, allow_blank=True)
-    clientId = ObjectIdStringField(allow_null=True, required=False)
+    clientId = StrictCharField(max_length=24, allow_blank=True, required=False)
     billable = StrictBooleanField(required=False)
     isPublic = StrictBooleanField(required=False)
     public = StrictBooleanField(required=False)
     color = StrictCharField(max_length=7, required=False)
-    note = OptionalTextField(max_length=3000, required=False)
-    hourlyRate = MoneyInputSerializer(allow_null=True, required=False)
+    note = StrictCharField(max_length=3000, allow_blank=True, required=False)
+    hourlyRate = MoneyInputSerializer(required=False)
+    costRate = IgnoredField(help_text="Ignored: the product has no cost rates.")
+    estimate = IgnoredField(help_text="Ignored: projects have no estimate here.")
+    timeEstimate = IgnoredField(help_text="Ignored: projects have no estimate here.")
+    budgetEstimate = IgnoredField(help_text="Ignored: projects have no budget here.")
+
+    def validate_clientId(self, value: str) -> str:
+        if value and not is_object_id(value.strip()):
+            raise serializers.ValidationError(f"{value!r} is not a valid id (24 hex characters).")
+        return value.strip()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "isPublic" in attrs and "public" in attrs and attrs["isPublic"] != attrs["public"]:
@@ -251,8 +294,27 @@ class _ProjectFieldsIn(StrictSerializer):
         return attrs
 
 
+class TaskCreateIn(BodySerializer):
+    """`assigneeId` (Clockify's legacy single assignee) counts when `assigneeIds` is not given;
+    null on any field is "not given"."""
+
+    name = StrictCharField(max_length=100, allow_blank=True)
+    assigneeIds = serializers.ListField(child=ObjectIdStringField(), required=False, max_length=500)
+    assigneeId = ObjectIdStringField(required=False)
+    billable = StrictBooleanField(required=False, help_text="Default: the project's.")
+    estimate = IsoDurationField(required=False, help_text="ISO 8601, such as PT2H30M.")
+    status = serializers.ChoiceField(choices=Task.Status.values, required=False, default="ACTIVE")
+    hourlyRate = MoneyInputSerializer(required=False)
+    id = IgnoredField()
+    projectId = IgnoredField(help_text="Ignored: the project is the one in the path.")
+    userGroupIds = IgnoredField(help_text="Ignored: the product has no user groups.")
+    costRate = IgnoredField(help_text="Ignored: the product has no cost rates.")
+    budgetEstimate = IgnoredField(help_text="Ignored: the product has no budgets.")
+
+
 class ProjectCreateIn(_ProjectFieldsIn):
     memberships = ProjectMemberIn(many=True, required=False, max_length=500)  # type: ignore[call-arg]
+    tasks = TaskCreateIn(many=True, required=False, max_length=500)  # type: ignore[call-arg]
 
 
 class ProjectUpdateIn(_ProjectFieldsIn):
@@ -260,7 +322,7 @@ class ProjectUpdateIn(_ProjectFieldsIn):
     archived = StrictBooleanField(required=False)
 
 
-class MemberRateIn(StrictSerializer):
+class MemberRateIn(BodySerializer):
     amount = StrictIntegerField(min_value=0, max_value=MAX_AMOUNT_CENTS, allow_null=True)
     currency = StrictCharField(min_length=3, max_length=3, required=False)
     since = StrictCharField(required=False)
@@ -288,18 +350,22 @@ def _project_changes(data: dict[str, Any], actor: Membership) -> dict[str, Any]:
         if key in data:
             changes["is_public"] = data[key]
     if "clientId" in data:
-        changes["client"] = api_catalog.client_for_id(actor=actor, client_id=data["clientId"])
+        changes["client"] = api_catalog.client_for_id(
+            actor=actor, client_id=data["clientId"] or None
+        )
     if "hourlyRate" in data:
         changes["hourly_rate_cents"] = _rate_cents(data)
     return changes
 
 
 class _ProjectView(CatalogApiView):
-    def project_data(self, project: Project, members: list[ProjectMember]) -> dict[str, Any]:
+    def project_data(
+        self, project: Project, members: list[ProjectMember], tracked_seconds: int
+    ) -> dict[str, Any]:
         return {
             "id": project.pk,
             "name": project.name,
-            "clientId": project.client_id,
+            "clientId": project.client_id or "",
             "clientName": project.client.name if project.client else "",
             "workspaceId": project.workspace_id,
             "billable": project.billable,
@@ -307,7 +373,12 @@ class _ProjectView(CatalogApiView):
             "color": project.color,
             "note": project.note,
             "archived": project.archived,
+            "template": False,
+            "duration": format_duration(tracked_seconds),
+            "estimate": {"estimate": "PT0S", "type": "AUTO"},
             "hourlyRate": self.rate(project.hourly_rate_cents),
+            "costRate": None,
+            "budgetEstimate": None,
             "memberships": [
                 {
                     "userId": m.user_id,
@@ -324,7 +395,10 @@ class _ProjectView(CatalogApiView):
 
     def one(self, project: Project) -> dict[str, Any]:
         members = list(ProjectMember.objects.filter(project=project).order_by("user_id"))
-        return dict(ProjectOut(self.project_data(project, members)).data)
+        tracked = tracked_seconds_by(
+            membership=self.membership, field="project", ids=[project.pk]
+        ).get(project.pk, 0)
+        return dict(ProjectOut(self.project_data(project, members, tracked)).data)
 
     def _project(self, pk: str) -> Project:
         project = project_get(membership=self.membership, pk=pk) if is_object_id(pk) else None
@@ -366,7 +440,10 @@ class ProjectListApi(_ProjectView):
             Prefetch("memberships", queryset=ProjectMember.objects.order_by("user_id"))
         )
         rows, last_page = paginate(projects, request)
-        data = [self.project_data(p, list(p.memberships.all())) for p in rows]
+        data = [
+            self.project_data(p, list(p.memberships.all()), p.tracked_seconds)  # type: ignore[attr-defined]
+            for p in rows
+        ]
         return paginated_response(ProjectOut(data, many=True).data, last_page=last_page)
 
     @extend_schema(
@@ -385,8 +462,9 @@ class ProjectListApi(_ProjectView):
         members = [(user, _rate_cents(row)) for user, row in zip(users, member_rows, strict=False)]
         if len({u.pk for u in users}) != len(member_rows):
             raise ApplicationError("A user appears twice in memberships.", field="memberships")
+        tasks = [_task_fields(self.membership, row) for row in data.get("tasks") or []]
         project = api_catalog.project_create_with_members(
-            actor=self.membership, members=members, **fields
+            actor=self.membership, members=members, tasks=tasks, **fields
         )
         return Response(self.one(project), status=status.HTTP_201_CREATED)
 
@@ -458,41 +536,82 @@ class TaskOut(serializers.Serializer):
     name = serializers.CharField()
     projectId = serializers.CharField()
     assigneeIds = serializers.ListField(child=serializers.CharField())
+    assigneeId = serializers.CharField(
+        allow_null=True, help_text="Clockify's legacy single assignee: always null."
+    )
+    userGroupIds = serializers.ListField(child=serializers.CharField())
+    estimate = serializers.CharField(help_text='ISO 8601 duration; "PT0S" for none.')
+    duration = serializers.CharField(help_text="Time tracked on the task, ISO 8601.")
     status = serializers.ChoiceField(choices=Task.Status.values)
     billable = serializers.BooleanField()
     hourlyRate = MoneySerializer(allow_null=True)
+    costRate = serializers.JSONField(allow_null=True, help_text="Always null: no cost rates.")
+    budgetEstimate = serializers.IntegerField(help_text="Always 0: no budgets.")
 
 
-class TaskCreateIn(StrictSerializer):
-    name = StrictCharField(max_length=100, allow_blank=True)
-    assigneeIds = serializers.ListField(
-        child=ObjectIdStringField(), required=False, default=list, max_length=500
-    )
-    status = serializers.ChoiceField(choices=Task.Status.values, required=False, default="ACTIVE")
-    hourlyRate = MoneyInputSerializer(allow_null=True, required=False, default=None)
+class TaskUpdateIn(TaskCreateIn):
+    """Fields left out (or null) keep their values; `hourlyRate: {"amount": ...}` sets the
+    task's own rate."""
 
-
-class TaskUpdateIn(StrictSerializer):
     name = StrictCharField(max_length=100, allow_blank=True, required=False)
-    assigneeIds = serializers.ListField(child=ObjectIdStringField(), required=False, max_length=500)
     status = serializers.ChoiceField(choices=Task.Status.values, required=False)
-    hourlyRate = MoneyInputSerializer(allow_null=True, required=False)
+
+
+def _assignee_ids(data: dict[str, Any]) -> list[str] | None:
+    """The assignees a task body names, or None when it names none."""
+    if "assigneeIds" in data:
+        return list(data["assigneeIds"])
+    if "assigneeId" in data:
+        return [data["assigneeId"]]
+    return None
+
+
+def _task_fields(actor: Membership, data: dict[str, Any]) -> dict[str, Any]:
+    """task_create_full/task_change keyword arguments from a validated task body."""
+    fields: dict[str, Any] = {}
+    for source, target in (
+        ("name", "name"),
+        ("status", "status"),
+        ("billable", "billable"),
+        ("estimate", "estimate_seconds"),
+    ):
+        if source in data:
+            fields[target] = data[source]
+    if "hourlyRate" in data:
+        fields["hourly_rate_cents"] = _rate_cents(data)
+    ids = _assignee_ids(data)
+    if ids is not None:
+        fields["assignees"] = api_catalog.workspace_users_by_id(
+            actor=actor, user_ids=ids, field="assigneeIds"
+        )
+    return fields
 
 
 class _TaskView(_ProjectView):
-    def task_data(self, task: Task, project: Project) -> dict[str, Any]:
+    def task_data(self, task: Task, tracked_seconds: int) -> dict[str, Any]:
         return {
             "id": task.pk,
             "name": task.name,
             "projectId": task.project_id,
             "assigneeIds": sorted(u.pk for u in task.assignees.all()),
+            "assigneeId": None,
+            "userGroupIds": [],
+            "estimate": format_duration(task.estimate_seconds),
+            "duration": format_duration(tracked_seconds),
             "status": task.status,
-            "billable": project.billable,
+            "billable": task.billable,
             "hourlyRate": self.rate(task.hourly_rate_cents),
+            "costRate": None,
+            "budgetEstimate": 0,
         }
 
-    def one_task(self, task: Task, project: Project) -> dict[str, Any]:
-        return dict(TaskOut(self.task_data(task, project)).data)
+    def tracked(self, tasks: list[Task]) -> dict[str, int]:
+        return tracked_seconds_by(
+            membership=self.membership, field="task", ids=[t.pk for t in tasks]
+        )
+
+    def one_task(self, task: Task) -> dict[str, Any]:
+        return dict(TaskOut(self.task_data(task, self.tracked([task]).get(task.pk, 0))).data)
 
     def _task(self, project: Project, pk: str) -> Task:
         return _by_id(
@@ -522,7 +641,8 @@ class TaskListApi(_TaskView):
         if active is not None:
             tasks = tasks.filter(status=Task.Status.ACTIVE if active else Task.Status.DONE)
         rows, last_page = paginate(tasks.order_by("status", "name", "id"), request)
-        data = [self.task_data(t, project) for t in rows]
+        tracked = self.tracked(list(rows))
+        data = [self.task_data(t, tracked.get(t.pk, 0)) for t in rows]
         return paginated_response(TaskOut(data, many=True).data, last_page=last_page)
 
     @extend_schema(
@@ -531,25 +651,17 @@ class TaskListApi(_TaskView):
     def post(self, request: Request, ws: str, pk: str) -> Response:
         project = self._project(pk)
         data = validated(TaskCreateIn, request, currency=self.workspace.currency)
-        users = api_catalog.workspace_users_by_id(
-            actor=self.membership, user_ids=data["assigneeIds"], field="assigneeIds"
-        )
         task = api_catalog.task_create_full(
-            actor=self.membership,
-            project=project,
-            name=data["name"],
-            hourly_rate_cents=_rate_cents(data),
-            assignees=users,
-            status=data["status"],
+            actor=self.membership, project=project, **_task_fields(self.membership, data)
         )
-        return Response(self.one_task(task, project), status=status.HTTP_201_CREATED)
+        return Response(self.one_task(task), status=status.HTTP_201_CREATED)
 
 
 class TaskDetailApi(_TaskView):
     @extend_schema(operation_id="tasks_get", responses=TaskOut, tags=["tasks"])
     def get(self, request: Request, ws: str, pk: str, task_id: str) -> Response:
         project = self._project(pk)
-        return Response(self.one_task(self._task(project, task_id), project))
+        return Response(self.one_task(self._task(project, task_id)))
 
     @extend_schema(
         operation_id="tasks_update", request=TaskUpdateIn, responses=TaskOut, tags=["tasks"]
@@ -558,24 +670,15 @@ class TaskDetailApi(_TaskView):
         project = self._project(pk)
         task = self._task(project, task_id)
         data = validated(TaskUpdateIn, request, currency=self.workspace.currency)
-        changes: dict[str, Any] = {}
-        for key in ("name", "status"):
-            if key in data:
-                changes[key] = data[key]
-        if "hourlyRate" in data:
-            changes["hourly_rate_cents"] = _rate_cents(data)
-        if "assigneeIds" in data:
-            changes["assignees"] = api_catalog.workspace_users_by_id(
-                actor=self.membership, user_ids=data["assigneeIds"], field="assigneeIds"
-            )
+        changes = _task_fields(self.membership, data)
         task = api_catalog.task_change(actor=self.membership, task=task, **changes)
-        return Response(self.one_task(task, project))
+        return Response(self.one_task(task))
 
     @extend_schema(operation_id="tasks_delete", responses=TaskOut, tags=["tasks"])
     def delete(self, request: Request, ws: str, pk: str, task_id: str) -> Response:
         project = self._project(pk)
         task = self._task(project, task_id)
-        data = self.one_task(task, project)
+        data = self.one_task(task)
         catalog.task_delete(actor=self.membership, task=task)
         return Response(data)
 
@@ -590,11 +693,11 @@ class TagOut(serializers.Serializer):
     archived = serializers.BooleanField()
 
 
-class TagCreateIn(StrictSerializer):
+class TagCreateIn(BodySerializer):
     name = StrictCharField(max_length=100, allow_blank=True)
 
 
-class TagUpdateIn(StrictSerializer):
+class TagUpdateIn(BodySerializer):
     name = StrictCharField(max_length=100, allow_blank=True, required=False)
     archived = StrictBooleanField(required=False)
 

@@ -6,11 +6,12 @@ read through tracking/selectors/entries.py. Tenancy comes from `membership_for`:
 key's user is not an active member of is a 404, and so is another workspace's entry.
 
 Choices where Clockify's documentation is silent or loose:
-- A body with a field this API does not know is a 400 naming it (a typo must not pass silently).
+- A body field this API does not know is ignored, as Clockify ignores it, and named in the
+  X-Ignored-Fields answer header (so a typo can still be noticed); null is "not given".
 - POST without `end` starts a timer (`start` defaults to now); with `end`, `start` is required.
 - PUT replaces the entry's description, project, task and tags (absent ones are cleared, as in
-  Clockify); `billable` absent keeps its value; `end` absent or null keeps a running timer
-  running and is refused for a finished entry.
+  Clockify); `billable` and `start` absent keep their values; `end` absent or null keeps a
+  running timer running and is refused for a finished entry.
 - PATCH .../user/{u}/time-entries needs `end`; an end at or before the start is a 400.
 - A member asking for another user's entries gets a 403; an admin asking for a user who is not
   a member of the workspace gets a 404.
@@ -43,12 +44,13 @@ from tracking.services import entries as entry_services
 from tracking.services.api_support import member_for_path, timer_start_for, timer_stop_for
 from workspaces.api.base import WorkspaceApiView, validated
 from workspaces.api.fields import (
+    BodySerializer,
+    IgnoredField,
     IsoDurationField,
     MoneySerializer,
     OptionalTextField,
     StrictBooleanField,
     StrictCharField,
-    StrictSerializer,
     UtcDateTimeField,
     format_datetime,
     format_duration,
@@ -84,7 +86,29 @@ class TimeEntryOut(serializers.Serializer):
     billable = serializers.BooleanField()
     isLocked = serializers.BooleanField(source="is_locked")
     hourlyRate = serializers.SerializerMethodField()
+    costRate = serializers.SerializerMethodField()
     timeInterval = serializers.SerializerMethodField()
+    type = serializers.SerializerMethodField()
+    customFieldValues = serializers.SerializerMethodField()
+    kioskId = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        {"type": "string", "enum": ["REGULAR"], "description": "Always REGULAR: no breaks."}
+    )
+    def get_type(self, entry: TimeEntry) -> str:
+        return "REGULAR"
+
+    @extend_schema_field({"type": "array", "items": {}, "maxItems": 0})
+    def get_customFieldValues(self, entry: TimeEntry) -> list[Any]:
+        return []
+
+    @extend_schema_field({"type": "string", "nullable": True, "enum": [None]})
+    def get_kioskId(self, entry: TimeEntry) -> None:
+        return None
+
+    @extend_schema_field({"type": "object", "nullable": True, "enum": [None]})
+    def get_costRate(self, entry: TimeEntry) -> None:
+        return None
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_tagIds(self, entry: TimeEntry) -> list[str]:
@@ -159,7 +183,10 @@ def _context(membership: Membership) -> dict[str, Any]:
 # --- input ----------------------------------------------------------------------------------
 
 
-class TimeEntryIn(StrictSerializer):
+class TimeEntryIn(BodySerializer):
+    """Clockify's time entry body. `null` is "not given" on `start`, `billable` and
+    `description`; on `projectId`, `taskId` and `tagIds` it means none."""
+
     start = UtcDateTimeField(required=False)
     end = UtcDateTimeField(required=False, allow_null=True)
     billable = StrictBooleanField(required=False)
@@ -172,13 +199,18 @@ class TimeEntryIn(StrictSerializer):
         allow_null=True,
         max_length=MAX_TAGS_PER_ENTRY,
     )
+    tags = IgnoredField(help_text="Clockify's legacy tag list: ignored; give tagIds.")
+    type = IgnoredField(help_text="Ignored: every entry is a REGULAR one here.")
+    customFields = IgnoredField(help_text="Ignored: the product has no custom fields.")
+    customAttributes = IgnoredField(help_text="Ignored: the product has no custom attributes.")
+    kioskId = IgnoredField(help_text="Ignored: the product has no kiosks.")
 
 
 class TimeEntryUpdateIn(TimeEntryIn):
-    start = UtcDateTimeField()
+    """`start` left out (or null) keeps the entry's start."""
 
 
-class TimeEntryStopIn(StrictSerializer):
+class TimeEntryStopIn(BodySerializer):
     end = UtcDateTimeField()
 
 
@@ -371,9 +403,8 @@ class UserTimeEntriesApi(WorkspaceApiView):
     def patch(self, request: Request, ws: str, user_id: str) -> Response:
         membership = self.membership
         target = member_for_path(membership=membership, user_id=user_id, for_write=True)
-        body = TimeEntryStopIn(data=request.data)
-        body.is_valid(raise_exception=True)
-        entry = timer_stop_for(membership=membership, target=target, end=body.validated_data["end"])
+        end = validated(TimeEntryStopIn, request)["end"]
+        entry = timer_stop_for(membership=membership, target=target, end=end)
         return Response(_entry_out(membership, entry.pk))
 
 
@@ -391,7 +422,7 @@ class TimeEntryDetailApi(WorkspaceApiView):
         request=TimeEntryUpdateIn,
         responses={200: TimeEntryOut},
         description="Replace the entry's description, project, task and tags (absent ones are "
-        "cleared); `billable` absent keeps its value; `start` is required.",
+        "cleared); `billable` and `start` absent keep their values.",
     )
     def put(self, request: Request, ws: str, entry_id: str) -> Response:
         membership = self.membership
@@ -405,7 +436,7 @@ class TimeEntryDetailApi(WorkspaceApiView):
             project_id=refs["project_id"],
             task_id=refs["task_id"],
             tag_ids=refs["tag_ids"],
-            start=data["start"],
+            start=data.get("start", entry.start),
             end=data.get("end"),  # absent or null: running stays running, finished is refused
             **({"billable": data["billable"]} if "billable" in data else {}),
         )

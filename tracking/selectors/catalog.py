@@ -101,6 +101,24 @@ def project_list(
     ).order_by("name", "client__name")
 
 
+def tracked_seconds_by(*, membership: Membership, field: str, ids: list[str]) -> dict[str, int]:
+    """Finished time per project (`field="project"`) or task (`"task"`) among `ids`, in one
+    query: the whole team's for admins, the viewer's own for members (as `project_list`)."""
+    if field not in ("project", "task"):
+        raise ValueError(field)
+    if not ids:
+        return {}
+    entries = TimeEntry.objects.filter(
+        workspace_id=membership.workspace_id,
+        **{f"{field}_id__in": ids},
+        duration_seconds__isnull=False,
+    )
+    if not membership.is_admin:
+        entries = entries.filter(user_id=membership.user_id)
+    rows = entries.order_by().values_list(field).annotate(s=Sum("duration_seconds"))
+    return {pk: int(total or 0) for pk, total in rows}
+
+
 def project_get(*, membership: Membership, pk: str) -> Project | None:
     """One project the member may see, or None (which the views turn into a 404)."""
     return projects_visible(membership=membership).select_related("client").filter(pk=pk).first()

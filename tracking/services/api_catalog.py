@@ -53,14 +53,18 @@ def client_change(
     client: Client,
     name: str = _UNSET,
     note: str = _UNSET,
+    email: str = _UNSET,
+    address: str = _UNSET,
     archived: bool = _UNSET,
 ) -> Client:
-    if name is not _UNSET or note is not _UNSET:
+    if any(v is not _UNSET for v in (name, note, email, address)):
         client = catalog.client_update(
             actor=actor,
             client=client,
             name=client.name if name is _UNSET else name,
             note=client.note if note is _UNSET else note,
+            email=None if email is _UNSET else email,
+            address=None if address is _UNSET else address,
         )
     if archived is not _UNSET:
         client = catalog.client_archive(actor=actor, client=client, archived=archived)
@@ -72,8 +76,11 @@ def project_create_with_members(
     *,
     actor: Membership,
     members: Sequence[tuple[User, int | None]] = (),
+    tasks: Sequence[dict[str, Any]] = (),
     **fields: Any,
 ) -> Project:
+    """A project with its members (and their rates) and its first tasks (task_create_full's
+    keyword arguments each), all or nothing."""
     project = catalog.project_create(actor=actor, **fields)
     existing = set(ProjectMember.objects.filter(project=project).values_list("user_id", flat=True))
     for user, rate in members:
@@ -84,6 +91,8 @@ def project_create_with_members(
                 )
             continue
         catalog.project_member_add(actor=actor, project=project, user=user, hourly_rate_cents=rate)
+    for task_fields in tasks:
+        task_create_full(actor=actor, project=project, **task_fields)
     return project
 
 
@@ -135,9 +144,11 @@ def task_create_full(
     actor: Membership,
     project: Project,
     name: str,
-    hourly_rate_cents: int | None,
-    assignees: Sequence[User],
+    hourly_rate_cents: int | None = None,
+    assignees: Sequence[User] = (),
     status: str = Task.Status.ACTIVE,
+    billable: bool | None = None,
+    estimate_seconds: int = 0,
 ) -> Task:
     task = catalog.task_create(
         actor=actor,
@@ -145,6 +156,8 @@ def task_create_full(
         name=name,
         hourly_rate_cents=hourly_rate_cents,
         assignees=assignees,
+        billable=billable,
+        estimate_seconds=estimate_seconds,
     )
     if status != Task.Status.ACTIVE:
         task = catalog.task_update(
@@ -167,6 +180,8 @@ def task_change(
     status: str = _UNSET,
     hourly_rate_cents: int | None = _UNSET,
     assignees: Sequence[User] = _UNSET,
+    billable: bool = _UNSET,
+    estimate_seconds: int = _UNSET,
 ) -> Task:
     return catalog.task_update(
         actor=actor,
@@ -177,6 +192,8 @@ def task_change(
         if hourly_rate_cents is _UNSET
         else hourly_rate_cents,
         assignees=list(task.assignees.all()) if assignees is _UNSET else assignees,
+        billable=None if billable is _UNSET else billable,
+        estimate_seconds=None if estimate_seconds is _UNSET else estimate_seconds,
     )
 
 

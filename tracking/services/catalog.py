@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 
@@ -37,6 +39,7 @@ NAME_MAX_LENGTH = 100
 NOTE_MAX_LENGTH = 3000
 # $100,000.00 an hour is far beyond any real rate: a typo guard, not a business limit.
 MAX_RATE_CENTS = 10_000_000
+MAX_ESTIMATE_SECONDS = 100_000 * 3600
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -71,6 +74,32 @@ def _clean_note(note: str) -> str:
             f"The note can be at most {NOTE_MAX_LENGTH} characters.", field="note"
         )
     return note
+
+
+def _clean_email(email: str) -> str:
+    email = (email or "").strip()
+    if not email:
+        return ""
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ApplicationError(f"“{email[:60]}” is not an e-mail address.", field="email") from None
+    return email
+
+
+def _clean_address(address: str) -> str:
+    address = (address or "").strip()
+    if len(address) > NOTE_MAX_LENGTH:
+        raise ApplicationError(
+            f"The address can be at most {NOTE_MAX_LENGTH} characters.", field="address"
+        )
+    return address
+
+
+def _clean_estimate(seconds: int) -> int:
+    if seconds < 0 or seconds > MAX_ESTIMATE_SECONDS:
+        raise ApplicationError("An estimate can be 0 to 100,000 hours.", field="estimate")
+    return seconds
 
 
 def _clean_rate(rate_cents: int | None, *, field: str = "hourly_rate") -> int | None:
@@ -132,26 +161,42 @@ def _client_duplicate(name: str) -> str:
 
 
 @transaction.atomic
-def client_create(*, actor: Membership, name: str, note: str = "") -> Client:
+def client_create(
+    *, actor: Membership, name: str, note: str = "", email: str = "", address: str = ""
+) -> Client:
     _require_admin(actor)
     name = _clean_name(name, what="client")
     note = _clean_note(note)
+    email, address = _clean_email(email), _clean_address(address)
     if _client_name_taken(actor, name):
         raise ApplicationError(_client_duplicate(name), field="name")
-    client = Client(workspace_id=actor.workspace_id, name=name, note=note)
+    client = Client(
+        workspace_id=actor.workspace_id, name=name, note=note, email=email, address=address
+    )
     _save_unique(client, _client_duplicate(name))
     return client
 
 
 @transaction.atomic
-def client_update(*, actor: Membership, client: Client, name: str, note: str) -> Client:
+def client_update(
+    *,
+    actor: Membership,
+    client: Client,
+    name: str,
+    note: str,
+    email: str | None = None,
+    address: str | None = None,
+) -> Client:
+    """Rename and change the note; `email`/`address` None keep theirs."""
     _require_admin(actor)
     _require_same_workspace(actor, client, "Client")
     name = _clean_name(name, what="client")
     note = _clean_note(note)
+    email = client.email if email is None else _clean_email(email)
+    address = client.address if address is None else _clean_address(address)
     if _client_name_taken(actor, name, exclude_pk=client.pk):
         raise ApplicationError(_client_duplicate(name), field="name")
-    client.name, client.note = name, note
+    client.name, client.note, client.email, client.address = name, note, email, address
     _save_unique(client, _client_duplicate(name))
     return client
 
@@ -489,11 +534,15 @@ def task_create(
     name: str,
     hourly_rate_cents: int | None = None,
     assignees: Iterable[User] = (),
+    billable: bool | None = None,
+    estimate_seconds: int = 0,
 ) -> Task:
+    """A task; `billable` None takes the project's setting."""
     _require_admin(actor)
     _require_same_workspace(actor, project, "Project")
     name = _clean_name(name, what="task")
     hourly_rate_cents = _clean_rate(hourly_rate_cents)
+    estimate_seconds = _clean_estimate(estimate_seconds)
     users = _check_assignees(actor, project, assignees)
     if Task.objects.filter(project=project, name=name).exists():
         raise ApplicationError(_task_duplicate(name), field="name")
@@ -502,6 +551,8 @@ def task_create(
         project=project,
         name=name,
         hourly_rate_cents=hourly_rate_cents,
+        billable=project.billable if billable is None else billable,
+        estimate_seconds=estimate_seconds,
     )
     _save_unique(task, _task_duplicate(name))
     task.assignees.set(users)
@@ -531,8 +582,11 @@ def task_update(
     status: str,
     hourly_rate_cents: int | None,
     assignees: Iterable[User],
+    billable: bool | None = None,
+    estimate_seconds: int | None = None,
 ) -> Task:
-    """Rename, mark done/active, change the rate (new entries only) and the assignees."""
+    """Rename, mark done/active, change the rate (new entries only) and the assignees;
+    `billable` (for new entries) and `estimate_seconds` None keep theirs."""
     _require_admin(actor)
     _require_same_workspace(actor, task, "Task")
     name = _clean_name(name, what="task")
@@ -546,6 +600,10 @@ def task_update(
     task.name = name
     task.status = status
     task.hourly_rate_cents = hourly_rate_cents
+    if billable is not None:
+        task.billable = billable
+    if estimate_seconds is not None:
+        task.estimate_seconds = _clean_estimate(estimate_seconds)
     _save_unique(task, _task_duplicate(name))
     task.assignees.set(users)
     _task_rate_record(actor, task, task.project, old_rate)

@@ -64,6 +64,13 @@ class _Refs:
     task: Task | None
 
 
+def _default_billable(refs: _Refs) -> bool:
+    """A new entry is billable as its task is, else as its project is."""
+    if refs.task is not None:
+        return refs.task.billable
+    return refs.project.billable if refs.project is not None else False
+
+
 def _emit(event: TimeEntryEvent, membership: Membership, entry: TimeEntry) -> None:
     """Announce a change once it commits (the hook webhooks will subscribe to)."""
     time_entry_event_emit(
@@ -283,7 +290,7 @@ def timer_start(
         raise ApplicationError("A timer can't start in the future.", field="start")
     approved_week_check(membership=membership, user_id=membership.user_id, start=start)
     if billable is None:
-        billable = project.billable if project is not None else False
+        billable = _default_billable(refs)
     rate = _rate(membership, membership.user, refs)
 
     for _attempt in range(3):
@@ -384,7 +391,7 @@ def time_entry_create(
     refs = _Refs(project=project, task=_resolve_task(membership, project, task_id))
     tags = _resolve_tags(membership, tag_ids)
     if billable is None:
-        billable = project.billable if project is not None else False
+        billable = _default_billable(refs)
     entry = TimeEntry.objects.create(
         workspace_id=membership.workspace_id,
         user=owner,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from workspaces.api.fields import StrictSerializer
+from workspaces.api.fields import IGNORED_FIELDS_HEADER, BodySerializer, ignored_fields_of
 from workspaces.api.permissions import IsWorkspaceMember
 from workspaces.models import Membership, Workspace
 
@@ -30,6 +31,14 @@ class WorkspaceApiView(APIView):
         if not self._throttles_checked:
             super().check_throttles(request)
 
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if ignored := ignored_fields_of(request):
+            response[IGNORED_FIELDS_HEADER] = ", ".join(ignored)
+        return response
+
     @property
     def membership(self) -> Membership:
         return self.request.membership
@@ -40,9 +49,10 @@ class WorkspaceApiView(APIView):
 
 
 def validated(
-    serializer_class: type[StrictSerializer], request: Request, **context: Any
+    serializer_class: type[BodySerializer], request: Request, **context: Any
 ) -> dict[str, Any]:
-    """The request body validated by a strict input serializer (400 on any problem)."""
+    """The request body validated by its input serializer (400 on a bad value; unknown
+    fields dropped and named in the X-Ignored-Fields header)."""
     serializer = serializer_class(data=request.data, context={"request": request, **context})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

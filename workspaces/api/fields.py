@@ -200,21 +200,90 @@ class MoneySerializer(serializers.Serializer):
     currency = serializers.CharField(min_length=3, max_length=3)
 
 
-class StrictSerializer(serializers.Serializer):
-    """A JSON object of the fields below; any other field is refused (400)."""
+IGNORED_FIELDS_HEADER = "X-Ignored-Fields"
 
-    # Refused rather than ignored, so a misspelt `billabel` never looks like it was saved.
+
+@extend_schema_field(
+    {
+        "nullable": True,
+        "description": "Accepted for compatibility with Clockify's API; has no effect here "
+        "(named in the X-Ignored-Fields answer header).",
+    }
+)
+class IgnoredField(serializers.Field):
+    """A field Clockify documents for which the product has no concept: any value is accepted,
+    dropped, and named in the answer's X-Ignored-Fields header."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        return data
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class BodySerializer(serializers.Serializer):
+    """A JSON request body, read as leniently as Clockify's server reads it and as strictly as
+    ever about the values that matter:
+
+    - a field it does not know, or one Clockify documents that has no effect here
+      (`IgnoredField`), is dropped, not refused, and named in the X-Ignored-Fields answer
+      header (`hourlyRate.since`, `memberships.foo` for nested ones), so a misspelt `billabel`
+      is still noticed by whoever looks;
+    - `null` on a field that does not give null a meaning (`allow_null=False`) is "not given":
+      the field's default applies, or "This field is required." when it has none;
+    - a known field's bad value is a 400 naming it, and nothing is saved.
+    """
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(str(key) for key in data if key not in writable)
-            if unknown:
-                raise serializers.ValidationError({unknown[0]: ["Unknown field."]})
+            kept: dict[str, Any] = {}
+            ignored: list[str] = []
+            for key, value in data.items():
+                field = self.fields.get(key)
+                if field is None or field.read_only or isinstance(field, IgnoredField):
+                    ignored.append(str(key))
+                elif value is None and not field.allow_null:
+                    continue  # null on an optional field: not given
+                else:
+                    kept[key] = value
+            if ignored:
+                self._note_ignored(ignored)
+            data = kept
         return super().to_internal_value(data)
 
+    def _note_ignored(self, names: list[str]) -> None:
+        path: list[str] = []
+        node: Any = self
+        while node.parent is not None:
+            if node.field_name:
+                path.append(node.field_name)
+            node = node.parent
+        prefix = "".join(f"{part}." for part in reversed(path))
+        request = self.context.get("request")
+        target = getattr(request, "_request", request)
+        if target is None:
+            return
+        noted: list[str] = getattr(target, "ignored_body_fields", [])
+        noted.extend(prefix + name for name in names if prefix + name not in noted)
+        target.ignored_body_fields = noted
 
-class MoneyInputSerializer(StrictSerializer):
+
+def ignored_fields_of(request: Any) -> list[str]:
+    """The body fields a request's serializers dropped (see BodySerializer), in order."""
+    target = getattr(request, "_request", request)
+    return list(getattr(target, "ignored_body_fields", []))
+
+
+# The former name, still imported by quickbooks_sync/api_send.py (outside this change).
+StrictSerializer = BodySerializer
+
+
+class MoneyInputSerializer(BodySerializer):
     """A rate as a client sends it. `currency` may be left out; when given it must be the
     workspace's (rates are not converted). Strict about types: 105.5 or "10500" is refused."""
 
