@@ -242,7 +242,7 @@ def test_outsider_other_workspace_and_anonymous(
         ({**MARCH, "billable": "yes"}, "billable"),
         ({**MARCH, "exportType": "DOCX"}, "exportType"),
         ({**MARCH, "sortOrder": "UP"}, "sortOrder"),
-        ({**MARCH, "billabel": True}, "billabel"),
+        ({**MARCH, "billable": "yes", "billabel": True}, "billable"),
         ({**MARCH, "approvalState": "MAYBE"}, "approvalState"),
     ],
 )

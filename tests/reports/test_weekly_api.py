@@ -175,7 +175,7 @@ def test_each_export_type_is_the_weeks_file(workspace, owner):
         ({**WEEK, "weeklyFilter": {"group": "TAG"}}, "weeklyFilter"),
         ({**WEEK, "weeklyFilter": {"subgroup": "COST"}}, "weeklyFilter"),
         ({**WEEK, "weeklyFilter": {"subgroup": "EARNED"}, "exportType": "CSV"}, "show time"),
-        ({**WEEK, "weeklyFilter": {"groups": ["USER"]}}, "weeklyFilter"),
+        ({**WEEK, "weeklyFilter": {"group": None, "subgroup": 1}}, "weeklyFilter"),
         ({**WEEK, "exportType": "HTML"}, "exportType"),
         ({**WEEK, "users": {"ids": ["nope"]}}, "is not a member id"),
     ],

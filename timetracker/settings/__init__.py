@@ -334,6 +334,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "workspaces.api.schema.add_error_responses",
+        "workspaces.api.schema.document_lenient_bodies",
     ],
 }
 

@@ -102,11 +102,11 @@ class TimeEntryOut(serializers.Serializer):
     def get_customFieldValues(self, entry: TimeEntry) -> list[Any]:
         return []
 
-    @extend_schema_field({"type": "string", "nullable": True, "enum": [None]})
+    @extend_schema_field({"type": "string", "nullable": True, "description": "Always null."})
     def get_kioskId(self, entry: TimeEntry) -> None:
         return None
 
-    @extend_schema_field({"type": "object", "nullable": True, "enum": [None]})
+    @extend_schema_field({"type": "object", "nullable": True, "description": "Always null."})
     def get_costRate(self, entry: TimeEntry) -> None:
         return None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -273,24 +274,43 @@ class BodySerializer(serializers.Serializer):
         target.ignored_body_fields = noted
 
 
+MAX_IGNORED_FIELDS_NAMED = 50
+
+
 def ignored_fields_of(request: Any) -> list[str]:
-    """The body fields a request's serializers dropped (see BodySerializer), in order."""
+    """The body fields a request's serializers dropped (see BodySerializer), in order, as an
+    HTTP header can carry them: percent-encoded beyond letters, digits and `._-`, and at most
+    50 of them (then "...")."""
     target = getattr(request, "_request", request)
-    return list(getattr(target, "ignored_body_fields", []))
+    names = [quote(name[:100], safe="._-") for name in getattr(target, "ignored_body_fields", [])]
+    if len(names) > MAX_IGNORED_FIELDS_NAMED:
+        names = [*names[:MAX_IGNORED_FIELDS_NAMED], "..."]
+    return names
 
 
 # The former name, still imported by quickbooks_sync/api_send.py (outside this change).
 StrictSerializer = BodySerializer
 
 
+RATE_SINCE_REFUSED = (
+    "Not supported: a new rate applies to new entries; re-rate past entries with the "
+    "project page's 'apply to past entries' action."
+)
+
+
 class MoneyInputSerializer(BodySerializer):
     """A rate as a client sends it. `currency` may be left out; when given it must be the
-    workspace's (rates are not converted). Strict about types: 105.5 or "10500" is refused."""
+    workspace's (rates are not converted). Strict about types: 105.5 or "10500" is refused.
+    Clockify's `since` (re-rate entries from a date) is refused unless null: ignoring it would
+    leave past entries at rates the client asked to change."""
 
     amount = StrictIntegerField(min_value=0, max_value=MAX_AMOUNT_CENTS)
     currency = StrictCharField(min_length=3, max_length=3, required=False)
+    since = StrictCharField(required=False, help_text=RATE_SINCE_REFUSED)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "since" in attrs:
+            raise serializers.ValidationError({"since": RATE_SINCE_REFUSED})
         expected = self.context.get("currency")
         given = attrs.get("currency")
         if expected and given and given.upper() != expected:
