@@ -36,6 +36,7 @@ from django.utils import timezone
 from workspaces.access import require_role
 from workspaces.currencies import is_currency_code
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
+from workspaces.events import EVENT_FOR_STATUS, MembershipEvent, membership_change_record
 from workspaces.models import (
     TIME_ZONE_CHOICES,
     AuditLog,
@@ -499,6 +500,11 @@ def _membership_set_status(
             target=membership.user.email,
             details={"from": old, "to": status},
         )
+        membership_change_record(
+            event=EVENT_FOR_STATUS[Membership.Status(status)],
+            actor_id=actor.user_id,
+            membership=membership,
+        )
     return membership
 
 
@@ -742,5 +748,8 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             event="invitation.accepted",
             target=invitation.email,
             details={"role": invitation.role},
+        )
+        membership_change_record(
+            event=MembershipEvent.USER_JOINED_WORKSPACE, actor_id=user.pk, membership=membership
         )
     return membership

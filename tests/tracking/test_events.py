@@ -74,3 +74,41 @@ def test_a_refused_change_announces_nothing(
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ApplicationError):
         entries.time_entry_create(membership=membership, start=start, end=start)
     assert received == []
+
+
+def test_changes_are_announced_inside_their_transaction_with_the_object(workspace, owner):
+    """tracking_changed is the outbox's hook: sent before commit (a rollback takes what its
+    receivers wrote away), a delete while the row and its tags still exist."""
+    from django.db import connection, transaction
+
+    from tests.tracking.factories import TagFactory
+    from tracking.events import TrackingEvent, tracking_changed
+    from tracking.models import TimeEntryTag
+    from tracking.services import catalog
+
+    seen: list[tuple] = []
+
+    def receiver(sender, *, event, workspace_id, actor_id, instance, **kwargs):
+        tags = list(TimeEntryTag.objects.filter(time_entry_id=instance.pk))
+        seen.append((event, instance.pk, connection.in_atomic_block, len(tags)))
+
+    tracking_changed.connect(receiver, weak=False)
+    try:
+        actor = Membership.objects.get(user=owner, workspace=workspace)
+        tag = TagFactory(workspace=workspace)
+        start = timezone.now() - dt.timedelta(hours=2)
+        entry = entries.time_entry_create(
+            membership=actor, start=start, end=start + dt.timedelta(hours=1), tag_ids=[tag.pk]
+        )
+        entry_id = entry.pk
+        entries.time_entry_delete(membership=actor, entry=entry)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            project = catalog.project_create(actor=actor, name="Rolled back")
+            raise RuntimeError
+    finally:
+        tracking_changed.disconnect(receiver)
+    assert seen == [
+        (TrackingEvent.NEW_TIME_ENTRY, entry_id, True, 1),
+        (TrackingEvent.TIME_ENTRY_DELETED, entry_id, True, 1),
+        (TrackingEvent.NEW_PROJECT, project.pk, True, 0),
+    ]

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
+from tracking.events import TrackingEvent, tracking_change_record
 from tracking.models import TimeEntry, WeekApproval
 from tracking.selectors.entries import local_midnight, local_today, week_start_for
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
@@ -99,6 +100,12 @@ def week_submit(*, membership: Membership, week_start: dt.date) -> WeekApproval:
             approval.save()
     except IntegrityError:  # a double-click's twin got there first
         raise ApplicationError("This week is already submitted and waiting for approval.") from None
+    tracking_change_record(
+        event=TrackingEvent.NEW_APPROVAL_REQUEST,
+        workspace_id=membership.workspace_id,
+        actor_id=membership.user_id,
+        instance=approval,
+    )
     return approval
 
 
@@ -115,6 +122,12 @@ def week_withdraw(*, membership: Membership, approval_id: str) -> WeekApproval:
     approval.status = Status.WITHDRAWN
     approval.save(update_fields=["status"])
     _week_entries(approval).update(is_locked=False)
+    tracking_change_record(
+        event=TrackingEvent.APPROVAL_REQUEST_STATUS_UPDATED,
+        workspace_id=membership.workspace_id,
+        actor_id=membership.user_id,
+        instance=approval,
+    )
     return approval
 
 
@@ -140,6 +153,12 @@ def week_approve(*, membership: Membership, approval_id: str) -> WeekApproval:
     approval.note = ""
     approval.save(update_fields=["status", "total_seconds", "decided_at", "decided_by", "note"])
     entries.update(is_locked=True)
+    tracking_change_record(
+        event=TrackingEvent.APPROVAL_REQUEST_STATUS_UPDATED,
+        workspace_id=membership.workspace_id,
+        actor_id=membership.user_id,
+        instance=approval,
+    )
     return approval
 
 
@@ -175,6 +194,12 @@ def week_reject(*, membership: Membership, approval_id: str, note: str) -> WeekA
             target=f"{approval.user_id} {approval.week_start.isoformat()}",
             details={"approval": approval.pk, "note": note},
         )
+    tracking_change_record(
+        event=TrackingEvent.APPROVAL_REQUEST_STATUS_UPDATED,
+        workspace_id=membership.workspace_id,
+        actor_id=membership.user_id,
+        instance=approval,
+    )
     return approval
 
 

@@ -24,6 +24,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 
+from tracking.events import TrackingEvent, tracking_change_record
 from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, TimeEntryTag
 from workspaces.access import require_role
 from workspaces.errors import ApplicationError, NotFound
@@ -44,6 +45,13 @@ COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 # --- shared checks ------------------------------------------------------------------------
+
+
+def _announce(event: TrackingEvent, actor: Membership, instance: Model) -> None:
+    """Tell tracking's event hook, inside this transaction (a delete before the row goes)."""
+    tracking_change_record(
+        event=event, workspace_id=actor.workspace_id, actor_id=actor.user_id, instance=instance
+    )
 
 
 def _require_admin(actor: Membership) -> None:
@@ -67,13 +75,17 @@ def _clean_name(name: str, *, what: str) -> str:
     return text_refuse_controls(name, field="name", label=f"{what}'s name")
 
 
-def _clean_note(note: str) -> str:
-    note = text_strip_controls(note or "", multiline=True).strip()
-    if len(note) > NOTE_MAX_LENGTH:
+def _clean_long_text(value: str, *, field: str, what: str) -> str:
+    value = text_strip_controls(value or "", multiline=True).strip()
+    if len(value) > NOTE_MAX_LENGTH:
         raise ApplicationError(
-            f"The note can be at most {NOTE_MAX_LENGTH} characters.", field="note"
+            f"The {what} can be at most {NOTE_MAX_LENGTH} characters.", field=field
         )
-    return note
+    return value
+
+
+def _clean_note(note: str) -> str:
+    return _clean_long_text(note, field="note", what="note")
 
 
 def _clean_email(email: str) -> str:
@@ -88,12 +100,7 @@ def _clean_email(email: str) -> str:
 
 
 def _clean_address(address: str) -> str:
-    address = (address or "").strip()
-    if len(address) > NOTE_MAX_LENGTH:
-        raise ApplicationError(
-            f"The address can be at most {NOTE_MAX_LENGTH} characters.", field="address"
-        )
-    return address
+    return _clean_long_text(address, field="address", what="address")
 
 
 def _clean_estimate(seconds: int) -> int:
@@ -174,6 +181,7 @@ def client_create(
         workspace_id=actor.workspace_id, name=name, note=note, email=email, address=address
     )
     _save_unique(client, _client_duplicate(name))
+    _announce(TrackingEvent.NEW_CLIENT, actor, client)
     return client
 
 
@@ -198,6 +206,7 @@ def client_update(
         raise ApplicationError(_client_duplicate(name), field="name")
     client.name, client.note, client.email, client.address = name, note, email, address
     _save_unique(client, _client_duplicate(name))
+    _announce(TrackingEvent.CLIENT_UPDATED, actor, client)
     return client
 
 
@@ -214,6 +223,7 @@ def client_archive(
         Project.objects.filter(workspace_id=actor.workspace_id, client=client).update(
             archived=archived
         )
+    _announce(TrackingEvent.CLIENT_UPDATED, actor, client)
     return client
 
 
@@ -235,6 +245,7 @@ def client_delete(*, actor: Membership, client: Client) -> None:
         raise ApplicationError(
             f"“{client.name}” has {count} project{'s' if count != 1 else ''}: {hint}"
         )
+    _announce(TrackingEvent.CLIENT_DELETED, actor, client)
     client.delete()
 
 
@@ -305,6 +316,7 @@ def project_create(
         ProjectMember.objects.create(
             workspace_id=actor.workspace_id, project=project, user_id=actor.user_id
         )
+    _announce(TrackingEvent.NEW_PROJECT, actor, project)
     return project
 
 
@@ -364,6 +376,7 @@ def project_update(
             target=project.name,
             details={"project": project.pk, "to": "public" if is_public else "private"},
         )
+    _announce(TrackingEvent.PROJECT_UPDATED, actor, project)
     return project
 
 
@@ -377,6 +390,7 @@ def project_archive(*, actor: Membership, project: Project, archived: bool = Tru
         )
     project.archived = archived
     project.save(update_fields=["archived"])
+    _announce(TrackingEvent.PROJECT_UPDATED, actor, project)
     return project
 
 
@@ -390,6 +404,7 @@ def project_delete(*, actor: Membership, project: Project) -> None:
         raise ApplicationError(
             f"“{project.name}” has tracked time and cannot be deleted: archive it instead."
         )
+    _announce(TrackingEvent.PROJECT_DELETED, actor, project)
     project.delete()
 
 
@@ -557,6 +572,7 @@ def task_create(
     _save_unique(task, _task_duplicate(name))
     task.assignees.set(users)
     _task_rate_record(actor, task, project, None)
+    _announce(TrackingEvent.NEW_TASK, actor, task)
     return task
 
 
@@ -607,6 +623,7 @@ def task_update(
     _save_unique(task, _task_duplicate(name))
     task.assignees.set(users)
     _task_rate_record(actor, task, task.project, old_rate)
+    _announce(TrackingEvent.TASK_UPDATED, actor, task)
     return task
 
 
@@ -618,6 +635,7 @@ def task_delete(*, actor: Membership, task: Task) -> None:
         raise ApplicationError(
             f"Task “{task.name}” has tracked time and cannot be deleted: mark it done instead."
         )
+    _announce(TrackingEvent.TASK_DELETED, actor, task)
     task.delete()
 
 
@@ -643,6 +661,7 @@ def tag_create(*, actor: Membership, name: str) -> Tag:
         raise ApplicationError(_tag_duplicate(name), field="name")
     tag = Tag(workspace_id=actor.workspace_id, name=name)
     _save_unique(tag, _tag_duplicate(name))
+    _announce(TrackingEvent.NEW_TAG, actor, tag)
     return tag
 
 
@@ -655,6 +674,7 @@ def tag_update(*, actor: Membership, tag: Tag, name: str) -> Tag:
         raise ApplicationError(_tag_duplicate(name), field="name")
     tag.name = name
     _save_unique(tag, _tag_duplicate(name))
+    _announce(TrackingEvent.TAG_UPDATED, actor, tag)
     return tag
 
 
@@ -664,6 +684,7 @@ def tag_archive(*, actor: Membership, tag: Tag, archived: bool = True) -> Tag:
     _require_same_workspace(actor, tag, "Tag")
     tag.archived = archived
     tag.save(update_fields=["archived"])
+    _announce(TrackingEvent.TAG_UPDATED, actor, tag)
     return tag
 
 
@@ -675,4 +696,5 @@ def tag_delete(*, actor: Membership, tag: Tag) -> None:
         raise ApplicationError(
             f"Tag “{tag.name}” is used on time entries and cannot be deleted: archive it instead."
         )
+    _announce(TrackingEvent.TAG_DELETED, actor, tag)
     tag.delete()

@@ -25,7 +25,7 @@ from typing import Any, Final
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tracking.events import TimeEntryEvent, time_entry_event_emit
+from tracking.events import TimeEntryEvent, time_entry_event_emit, tracking_change_record
 from tracking.models import (
     MAX_DESCRIPTION_LENGTH,
     MAX_ENTRY_SECONDS,
@@ -72,7 +72,14 @@ def _default_billable(refs: _Refs) -> bool:
 
 
 def _emit(event: TimeEntryEvent, membership: Membership, entry: TimeEntry) -> None:
-    """Announce a change once it commits (the hook webhooks will subscribe to)."""
+    """Announce a change: now, inside the transaction (an outbox records it with the change),
+    and once it commits. A delete announces itself before the entry and its tags go."""
+    tracking_change_record(
+        event=event.value,
+        workspace_id=membership.workspace_id,
+        actor_id=membership.user_id,
+        instance=entry,
+    )
     time_entry_event_emit(
         event=event,
         workspace_id=membership.workspace_id,
@@ -507,8 +514,8 @@ def time_entry_update(
 def time_entry_delete(*, membership: Membership, entry: TimeEntry) -> None:
     _check_may_change(membership, entry)
     locked_entry_edit_record(membership=membership, entry=entry, action="delete", fields=[])
-    TimeEntryTag.objects.filter(time_entry=entry).delete()
     _emit(TimeEntryEvent.DELETED, membership, entry)
+    TimeEntryTag.objects.filter(time_entry=entry).delete()
     entry.delete()
 
 
@@ -625,10 +632,10 @@ def time_entries_bulk_update(
 def time_entries_bulk_delete(*, membership: Membership, entry_ids: Sequence[str]) -> int:
     """Delete several entries: all of them or, if any may not be deleted, none."""
     entries = _entries_for_bulk(membership, entry_ids)
-    TimeEntryTag.objects.filter(time_entry__in=entries).delete()
     for entry in entries:
         locked_entry_edit_record(membership=membership, entry=entry, action="delete", fields=[])
         _emit(TimeEntryEvent.DELETED, membership, entry)
+    TimeEntryTag.objects.filter(time_entry__in=entries).delete()
     TimeEntry.objects.filter(pk__in=[e.pk for e in entries]).delete()
     return len(entries)
 
