@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, re_path
 from quickbooks_sync.api_urls import urlpatterns as quickbooks_api
 from tracking.api_urls_catalog import urlpatterns as catalog_api
 from tracking.api_urls_entries import urlpatterns as entries_api
+from webhooks.api_urls import urlpatterns as webhooks_api
 from workspaces.api.exceptions import api_not_found
 from workspaces.api_urls import urlpatterns as workspaces_api
 
@@ -13,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *catalog_api,
     *entries_api,
     *quickbooks_api,
+    *webhooks_api,
     # Last: any other path under /api/ is a 404 in the API's {message, code} shape.
     re_path(r"^(?P<unmatched>.*)$", api_not_found),
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("w/<str:ws>/reports/", include("reports.urls")),
     path("quickbooks/", include("quickbooks_sync.urls_public")),
     path("w/<str:ws>/quickbooks/", include("quickbooks_sync.urls")),
+    path("w/<str:ws>/settings/webhooks/", include("webhooks.urls")),
     path("w/<str:ws>/", include("tracking.urls")),
     path("", include("workspaces.urls")),
 ]

@@ -31,6 +31,7 @@ from tests.tracking.factories import (
 )
 from tracking.models import TimeEntryTag
 from tracking.services.approvals import week_submit
+from webhooks.models import Webhook
 from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +105,13 @@ def rated(workspace, owner, member):
         membership=Membership.objects.get(workspace=workspace, user=member),
         week_start=MONDAY.date(),
     )
+    webhook = Webhook.objects.create(
+        workspace=workspace,
+        created_by=owner,
+        name="Hook",
+        url="https://example.com/h",
+        event="NEW_TAG",
+    )
     return {
         "ws": workspace.pk,
         "client": client,
@@ -112,6 +120,7 @@ def rated(workspace, owner, member):
         "tag": tag,
         "entry": entries[-1],
         "approval": approval,
+        "webhook": webhook,
     }
 
 
@@ -145,7 +154,7 @@ def _api_paths(rated, member) -> dict[str, str]:
         "task_id": rated["task"].pk,
         "job_id": "0123456789abcdef01234567",
     }
-    by_resource = {"clients": "client", "projects": "project", "tags": "tag"}
+    by_resource = {"clients": "client", "projects": "project", "tags": "tag", "webhooks": "webhook"}
     paths = {}
     for template, operations in schema["paths"].items():
         if "get" not in operations:

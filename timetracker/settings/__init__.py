@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tracking",
     "reports",
     "quickbooks_sync",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -260,7 +261,21 @@ QBO_SEND_BACKOFF_SECONDS = env.float("QBO_SEND_BACKOFF_SECONDS", default=2.0)
 QBO_SEND_MAX_TRIES = env.int("QBO_SEND_MAX_TRIES", default=6)
 # Celery autodiscovers only tasks.py modules.
 CELERY_IMPORTS = ("quickbooks_sync.tasks_send",)
+# Webhooks (webhooks/services.py): a delivery is retried WEBHOOKS_MAX_ATTEMPTS times in all,
+# WEBHOOKS_BACKOFF_SECONDS apart and doubling; WEBHOOKS_DISABLE_AFTER_FAILURES failed
+# deliveries in a row disable the webhook. URLs of private or local networks are refused
+# unless WEBHOOKS_ALLOW_PRIVATE_URLS (SSRF).
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=6)
+WEBHOOKS_BACKOFF_SECONDS = env.float("WEBHOOKS_BACKOFF_SECONDS", default=30.0)
+WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=5)
+WEBHOOKS_RESUME_SECONDS = env.float("WEBHOOKS_RESUME_SECONDS", default=120.0)
+WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
 CELERY_BEAT_SCHEDULE = {
+    "webhooks-deliveries-resume": {
+        "task": "webhooks.tasks.webhook_deliveries_resume",
+        "schedule": WEBHOOKS_RESUME_SECONDS,
+    },
     "quickbooks-send-resume": {
         "task": "quickbooks_sync.tasks_send.send_jobs_resume",
         "schedule": QBO_SEND_RESUME_SECONDS,

@@ -41,6 +41,7 @@ from tracking.services import api_catalog, catalog
 from workspaces.api.base import WorkspaceApiView, validated
 from workspaces.api.fields import (
     MAX_AMOUNT_CENTS,
+    RATE_SINCE_REFUSED,
     BodySerializer,
     IgnoredField,
     IsoDurationField,
@@ -325,16 +326,11 @@ class ProjectUpdateIn(_ProjectFieldsIn):
 class MemberRateIn(BodySerializer):
     amount = StrictIntegerField(min_value=0, max_value=MAX_AMOUNT_CENTS, allow_null=True)
     currency = StrictCharField(min_length=3, max_length=3, required=False)
-    since = StrictCharField(required=False)
+    since = StrictCharField(required=False, help_text=RATE_SINCE_REFUSED)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "since" in attrs:
-            raise serializers.ValidationError(
-                {
-                    "since": "Not supported: a new rate applies to new entries; re-rate past "
-                    "entries with the project page's 'apply to past entries' action."
-                }
-            )
+            raise serializers.ValidationError({"since": RATE_SINCE_REFUSED})
         return attrs
 
 
@@ -358,40 +354,59 @@ def _project_changes(data: dict[str, Any], actor: Membership) -> dict[str, Any]:
     return changes
 
 
+def project_data(
+    project: Project,
+    members: list[ProjectMember],
+    tracked_seconds: int,
+    *,
+    currency: str,
+    shows_rates: bool,
+) -> dict[str, Any]:
+    """A project as the API (and its webhooks) show it; rates and memberships only when
+    `shows_rates` (admins)."""
+    return {
+        "id": project.pk,
+        "name": project.name,
+        "clientId": project.client_id or "",
+        "clientName": project.client.name if project.client else "",
+        "workspaceId": project.workspace_id,
+        "billable": project.billable,
+        "public": project.is_public,
+        "color": project.color,
+        "note": project.note,
+        "archived": project.archived,
+        "template": False,
+        "duration": format_duration(tracked_seconds),
+        "estimate": {"estimate": "PT0S", "type": "AUTO"},
+        "hourlyRate": money(project.hourly_rate_cents, currency) if shows_rates else None,
+        "costRate": None,
+        "budgetEstimate": None,
+        "memberships": [
+            {
+                "userId": m.user_id,
+                "hourlyRate": money(m.hourly_rate_cents, currency),
+                "targetId": project.pk,
+                "membershipType": "PROJECT",
+                "membershipStatus": "ACTIVE",
+            }
+            for m in members
+        ]
+        if shows_rates
+        else [],
+    }
+
+
 class _ProjectView(CatalogApiView):
     def project_data(
         self, project: Project, members: list[ProjectMember], tracked_seconds: int
     ) -> dict[str, Any]:
-        return {
-            "id": project.pk,
-            "name": project.name,
-            "clientId": project.client_id or "",
-            "clientName": project.client.name if project.client else "",
-            "workspaceId": project.workspace_id,
-            "billable": project.billable,
-            "public": project.is_public,
-            "color": project.color,
-            "note": project.note,
-            "archived": project.archived,
-            "template": False,
-            "duration": format_duration(tracked_seconds),
-            "estimate": {"estimate": "PT0S", "type": "AUTO"},
-            "hourlyRate": self.rate(project.hourly_rate_cents),
-            "costRate": None,
-            "budgetEstimate": None,
-            "memberships": [
-                {
-                    "userId": m.user_id,
-                    "hourlyRate": money(m.hourly_rate_cents, self.workspace.currency),
-                    "targetId": project.pk,
-                    "membershipType": "PROJECT",
-                    "membershipStatus": "ACTIVE",
-                }
-                for m in members
-            ]
-            if self.shows_rates
-            else [],
-        }
+        return project_data(
+            project,
+            members,
+            tracked_seconds,
+            currency=self.workspace.currency,
+            shows_rates=self.shows_rates,
+        )
 
     def one(self, project: Project) -> dict[str, Any]:
         members = list(ProjectMember.objects.filter(project=project).order_by("user_id"))
@@ -587,23 +602,32 @@ def _task_fields(actor: Membership, data: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def task_data(
+    task: Task, tracked_seconds: int, *, currency: str, shows_rates: bool
+) -> dict[str, Any]:
+    """A task as the API (and its webhooks) show it; its rate only when `shows_rates`."""
+    return {
+        "id": task.pk,
+        "name": task.name,
+        "projectId": task.project_id,
+        "assigneeIds": sorted(u.pk for u in task.assignees.all()),
+        "assigneeId": None,
+        "userGroupIds": [],
+        "estimate": format_duration(task.estimate_seconds),
+        "duration": format_duration(tracked_seconds),
+        "status": task.status,
+        "billable": task.billable,
+        "hourlyRate": money(task.hourly_rate_cents, currency) if shows_rates else None,
+        "costRate": None,
+        "budgetEstimate": 0,
+    }
+
+
 class _TaskView(_ProjectView):
     def task_data(self, task: Task, tracked_seconds: int) -> dict[str, Any]:
-        return {
-            "id": task.pk,
-            "name": task.name,
-            "projectId": task.project_id,
-            "assigneeIds": sorted(u.pk for u in task.assignees.all()),
-            "assigneeId": None,
-            "userGroupIds": [],
-            "estimate": format_duration(task.estimate_seconds),
-            "duration": format_duration(tracked_seconds),
-            "status": task.status,
-            "billable": task.billable,
-            "hourlyRate": self.rate(task.hourly_rate_cents),
-            "costRate": None,
-            "budgetEstimate": 0,
-        }
+        return task_data(
+            task, tracked_seconds, currency=self.workspace.currency, shows_rates=self.shows_rates
+        )
 
     def tracked(self, tasks: list[Task]) -> dict[str, int]:
         return tracked_seconds_by(
