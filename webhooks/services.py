@@ -433,3 +433,15 @@ def deliveries_resume(*, older_than_seconds: float) -> list[str]:
     )
     deliveries_enqueue(ids)
     return ids
+
+
+def deliveries_prune(*, older_than_days: int) -> int:
+    """Forget finished deliveries (and their attempts) older than `older_than_days`: the log
+    shows recent ones, and the outbox must not grow forever."""
+    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    deleted, _ = (
+        Delivery.objects.filter(finished_at__lt=cutoff)
+        .exclude(state=Delivery.State.PENDING)
+        .delete()
+    )
+    return deleted

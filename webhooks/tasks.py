@@ -18,4 +18,6 @@ def webhook_deliver(delivery_id: str) -> None:
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
 def webhook_deliveries_resume() -> int:
+    """Re-queue overdue deliveries; forget finished ones past WEBHOOKS_KEEP_DAYS."""
+    services.deliveries_prune(older_than_days=settings.WEBHOOKS_KEEP_DAYS)
     return len(services.deliveries_resume(older_than_seconds=settings.WEBHOOKS_RESUME_SECONDS))

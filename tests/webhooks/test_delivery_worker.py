@@ -59,7 +59,8 @@ def worker_env() -> dict[str, str]:
         "WEBHOOKS_BACKOFF_SECONDS": "0.3",
         "WEBHOOKS_MAX_ATTEMPTS": "3",
         "WEBHOOKS_DISABLE_AFTER_FAILURES": "2",
-        "WEBHOOKS_RESUME_SECONDS": "600",
+        # The periodic task (the worker runs beat) re-queues deliveries overdue by a second.
+        "WEBHOOKS_RESUME_SECONDS": "1",
     }
 
 
@@ -234,3 +235,20 @@ def test_a_webhook_that_keeps_failing_is_turned_off_and_admins_told(
     catalog.tag_create(actor=owner_m, name="three")
     time.sleep(1)
     assert len(receiver.requests()) == 6 and Delivery.objects.count() == 2
+
+
+def test_a_delivery_whose_message_was_lost_is_sent_by_the_periodic_task(
+    worker, receiver, workspace, owner
+):
+    webhook = hook(workspace, owner, "NEW_TAG", f"{receiver.base_url}/lost")
+    # An outbox row whose queue message never made it (a worker died, the broker was flushed).
+    delivery = Delivery.objects.create(
+        workspace=workspace,
+        webhook=webhook,
+        event="NEW_TAG",
+        body='{"id": "lost"}',
+        next_attempt_at=timezone.now() - dt.timedelta(seconds=5),
+    )
+    (request,) = receiver.wait_for(1, path="/lost")
+    assert request["body"] == '{"id": "lost"}'
+    wait_until(lambda: Delivery.objects.get(pk=delivery.pk).state == "DELIVERED")

@@ -209,3 +209,30 @@ def test_deleted_objects_are_sent_as_they_were(owner, workspace):
     body = json.loads(Delivery.objects.get().body)
     assert (body["id"], body["description"], body["tagIds"]) == (entry_id, "Gone soon", [tag.pk])
     assert body["tags"][0]["name"] == "billed" and body["user"]["id"] == owner.pk
+
+
+def test_finished_deliveries_are_forgotten_after_the_keeping_period(owner, workspace):
+    from webhooks.models import Attempt
+    from webhooks.services import deliveries_prune
+
+    webhook = _hook(workspace, owner, "NEW_TAG")
+    now = timezone.now()
+    old, recent, waiting = (
+        Delivery.objects.create(
+            workspace=workspace,
+            webhook=webhook,
+            event="NEW_TAG",
+            body="{}",
+            state=state,
+            finished_at=finished,
+        )
+        for state, finished in (
+            ("DELIVERED", now - dt.timedelta(days=31)),
+            ("FAILED", now - dt.timedelta(days=29)),
+            ("PENDING", None),
+        )
+    )
+    Attempt.objects.create(workspace=workspace, delivery=old, webhook=webhook, status_code=200)
+    assert deliveries_prune(older_than_days=30) == 2  # the delivery and its attempt
+    assert set(Delivery.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+    assert not Attempt.objects.exists()
