@@ -20,6 +20,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         apis.WorkspaceUserDetailApi.as_view(),
         name="api-user-detail",
     ),
+    path(
+        "v1/workspaces/<str:ws>/users/<str:user_id>/hourly-rate",
+        apis.WorkspaceUserRateApi.as_view(),
+        name="api-user-hourly-rate",
+    ),
     # Legacy singular path that public Clockify clients still call.
     path(
         "v1/workspace/<str:ws>/users",

@@ -23,9 +23,12 @@ from rest_framework.views import APIView
 
 from workspaces.api.base import WorkspaceApiView, validated
 from workspaces.api.fields import (
+    MAX_AMOUNT_CENTS,
+    RATE_SINCE_REFUSED,
     BodySerializer,
     MoneySerializer,
     StrictCharField,
+    StrictIntegerField,
     money,
 )
 from workspaces.api.pagination import page_parameters, paginate, paginated_response
@@ -34,7 +37,12 @@ from workspaces.api.permissions import IsWorkspaceAdmin
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership, User, Workspace
 from workspaces.selectors import team_member_list
-from workspaces.services import invitation_create
+from workspaces.services import (
+    invitation_create,
+    membership_deactivate,
+    membership_rate_update,
+    membership_reactivate,
+)
 
 WEEK_START = {
     User.WeekStart.MONDAY: "MONDAY",
@@ -365,15 +373,94 @@ class WorkspaceUsersLegacyApi(WorkspaceUsersApi):
     http_method_names = ["get", "options"]
 
 
+class UserStatusIn(BodySerializer):
+    """Clockify's user status body: `status` (or `membershipStatus`) ACTIVE or INACTIVE."""
+
+    status = serializers.ChoiceField(choices=["ACTIVE", "INACTIVE"], required=False)
+    membershipStatus = serializers.ChoiceField(choices=["ACTIVE", "INACTIVE"], required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        given = {attrs[k] for k in ("status", "membershipStatus") if k in attrs}
+        if not given:
+            raise serializers.ValidationError({"status": "Give ACTIVE or INACTIVE."})
+        if len(given) > 1:
+            raise serializers.ValidationError({"status": "status and membershipStatus disagree."})
+        return {"status": given.pop()}
+
+
+class UserRateIn(BodySerializer):
+    amount = StrictIntegerField(min_value=0, max_value=MAX_AMOUNT_CENTS, allow_null=True)
+    currency = StrictCharField(min_length=3, max_length=3, required=False)
+    since = StrictCharField(required=False, help_text=RATE_SINCE_REFUSED)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "since" in attrs:
+            raise serializers.ValidationError({"since": RATE_SINCE_REFUSED})
+        expected = self.context.get("currency")
+        if attrs.get("currency") and attrs["currency"].upper() != expected:
+            raise serializers.ValidationError(
+                {"currency": f"This workspace's rates are in {expected}."}
+            )
+        return attrs
+
+
 class WorkspaceUserDetailApi(WorkspaceUsersApi):
     """GET /workspaces/{ws}/users/{userId}: one person of the workspace (a Clockify SDK calls
-    it); 404 for anyone who is not a member."""
+    it); PUT with `{status}` deactivates or reactivates them (admins, as on the Team page).
+    404 for anyone who is not a member."""
 
-    http_method_names = ["get", "options"]
+    http_method_names = ["get", "put", "options"]
 
-    @extend_schema(operation_id="workspace_user_get", responses=UserOut, tags=["users"])
-    def get(self, request: Request, ws: str, user_id: str) -> Response:  # type: ignore[override]
+    def get_permissions(self) -> Any:
+        if self.request.method == "PUT":
+            return [IsWorkspaceAdmin()]
+        return super().get_permissions()
+
+    def _member(self, user_id: str) -> Membership:
         member = team_member_list(workspace=self.workspace).filter(user_id=user_id).first()
         if member is None:
             raise NotFound("User not found.")
+        return member
+
+    @extend_schema(operation_id="workspace_user_get", responses=UserOut, tags=["users"])
+    def get(self, request: Request, ws: str, user_id: str) -> Response:  # type: ignore[override]
+        return Response(UserOut(self.member_data(self._member(user_id))).data)
+
+    @extend_schema(
+        operation_id="workspace_user_status",
+        request=UserStatusIn,
+        responses=UserOut,
+        tags=["users"],
+        description="Deactivate (INACTIVE) or reactivate (ACTIVE) a member; the same status "
+        "again changes nothing. Only the owner does this to an admin.",
+    )
+    def put(self, request: Request, ws: str, user_id: str) -> Response:
+        member = self._member(user_id)
+        wanted = validated(UserStatusIn, request)["status"]
+        if member.status != wanted:
+            change = membership_reactivate if wanted == "ACTIVE" else membership_deactivate
+            member = change(actor=self.membership, membership=member)
         return Response(UserOut(self.member_data(member)).data)
+
+
+class WorkspaceUserRateApi(WorkspaceUserDetailApi):
+    """PUT /workspaces/{ws}/users/{userId}/hourly-rate: a member's rate in the workspace."""
+
+    http_method_names = ["put", "options"]
+
+    @extend_schema(
+        operation_id="workspace_user_hourly_rate",
+        request=UserRateIn,
+        responses=WorkspaceOut,
+        tags=["users"],
+        description="Set a member's hourly rate (amount null: the workspace's default rate "
+        "applies). It applies to new entries. Answers the workspace, as Clockify does.",
+    )
+    def put(self, request: Request, ws: str, user_id: str) -> Response:
+        member = self._member(user_id)
+        data = validated(UserRateIn, request, currency=self.workspace.currency)
+        membership_rate_update(
+            actor=self.membership, membership=member, hourly_rate_cents=data["amount"]
+        )
+        (workspace,) = _workspaces_of(request.user, ws)  # type: ignore[arg-type]
+        return Response(WorkspaceOut(workspace).data)

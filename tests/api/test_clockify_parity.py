@@ -13,6 +13,7 @@ import yaml
 from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TaskFactory
 from tests.tracking.factories import TimeEntryFactory as EntryFactory
 from tracking.models import Client, Project, Task, TimeEntry
+from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -348,3 +349,39 @@ def test_schema_documents_the_lenient_bodies(owner_api):
     create = schema["paths"]["/api/v1/workspaces/{ws}/clients"]["post"]
     assert "X-Ignored-Fields" in create["responses"]["201"]["headers"]
     assert "/api/v1/workspace/{ws}/users" in schema["paths"]
+
+
+def test_an_admin_deactivates_and_reactivates_a_member_by_status(
+    admin_api, member_api, outsider_api, workspace, member, owner
+):
+    path = url(workspace, f"/users/{member.pk}")
+    response = admin_api.put(path, {"status": "INACTIVE"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "INACTIVE"
+    assert Membership.objects.get(workspace=workspace, user=member).status == "INACTIVE"
+    again = admin_api.put(path, {"membershipStatus": "INACTIVE"}, format="json")
+    assert again.status_code == 200  # the same status again changes nothing
+    response = admin_api.put(path, {"status": "ACTIVE", "email": None}, format="json")
+    assert response.json()["status"] == "ACTIVE"
+    assert admin_api.put(path, {"status": "GONE"}, format="json").status_code == 400
+    assert admin_api.put(path, {}, format="json").status_code == 400
+    assert member_api.put(path, {"status": "INACTIVE"}, format="json").status_code == 403
+    owner_path = url(workspace, f"/users/{owner.pk}")
+    assert admin_api.put(owner_path, {"status": "INACTIVE"}, format="json").status_code == 403
+    assert outsider_api.put(path, {"status": "INACTIVE"}, format="json").status_code == 404
+    assert Membership.objects.get(workspace=workspace, user=member).status == "ACTIVE"
+
+
+def test_a_members_workspace_rate_is_set_by_the_clockify_path(
+    admin_api, member_api, workspace, member
+):
+    path = url(workspace, f"/users/{member.pk}/hourly-rate")
+    response = admin_api.put(path, {"amount": 4200, "currency": "USD"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["id"] == workspace.pk
+    assert Membership.objects.get(workspace=workspace, user=member).hourly_rate_cents == 4200
+    for bad in ({"amount": "42"}, {"amount": 1, "since": "2026-01-01T00:00:00Z"}, {}):
+        assert admin_api.put(path, bad, format="json").status_code == 400, bad
+    assert member_api.put(path, {"amount": 1}, format="json").status_code == 403
+    assert admin_api.put(path, {"amount": None}, format="json").status_code == 200
+    assert Membership.objects.get(workspace=workspace, user=member).hourly_rate_cents is None
