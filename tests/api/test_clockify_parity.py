@@ -314,6 +314,13 @@ def test_task_shape_with_tracked_duration(owner_api, workspace, owner):
     assert one["template"] is False
 
 
+def test_an_entrys_embedded_project_without_client_has_empty_strings(owner_api, workspace, owner):
+    project = ProjectFactory(workspace=workspace, client=None)
+    EntryFactory(workspace=workspace, user=owner, project=project)
+    (entry,) = owner_api.get(url(workspace, f"/user/{owner.pk}/time-entries?hydrated=true")).json()
+    assert (entry["project"]["clientId"], entry["project"]["clientName"]) == ("", "")
+
+
 def test_workspace_image_and_settings_are_strings(owner_api, workspace):
     body = owner_api.get(url(workspace)).json()
     assert body["imageUrl"] == ""

@@ -135,13 +135,16 @@ class TimeEntryOut(serializers.Serializer):
 class EntryProjectOut(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
-    clientId = serializers.CharField(source="client_id", allow_null=True)
+    clientId = serializers.SerializerMethodField()
     clientName = serializers.SerializerMethodField()
     workspaceId = serializers.CharField(source="workspace_id")
     billable = serializers.BooleanField()
     public = serializers.BooleanField(source="is_public")
     color = serializers.CharField()
     archived = serializers.BooleanField()
+
+    def get_clientId(self, project: Project) -> str:
+        return project.client_id or ""  # "" for no client, as on the project itself
 
     def get_clientName(self, project: Project) -> str:
         return project.client.name if project.client else ""
