@@ -36,6 +36,8 @@ def app_env(transactional_db, tmp_path):
     """The compose app environment, pointed at the test database and Redis."""
     db = settings.DATABASES["default"]
     env = dict(os.environ)
+    # Set by the browser fixture for Playwright's event loop; a deployment never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update({k: str(v) for k, v in SERVICES["web"]["environment"].items()})
     env.update(
         {

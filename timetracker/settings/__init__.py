@@ -346,6 +346,9 @@ SPECTACULAR_SETTINGS = {
         # Send and sync jobs share their states (else a naming-collision warning, which
         # `check --deploy --fail-level WARNING` must not show).
         "JobStateEnum": ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED"],
+        # Clockify's user status body, and a project membership's status (always ACTIVE).
+        "UserStatusChangeEnum": ["ACTIVE", "INACTIVE"],
+        "ProjectMembershipStatusEnum": ["ACTIVE"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
