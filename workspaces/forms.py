@@ -123,6 +123,22 @@ class RoundingForm(forms.Form):
     )
 
 
+class TimeEntryRulesForm(forms.Form):
+    max_entry_hours = forms.IntegerField(
+        label="Longest entry (hours)",
+        min_value=1,
+        max_value=999,
+        help_text="Longer entries are refused on the pages; the API accepts them and flags them.",
+    )
+    allow_future_entries = forms.BooleanField(label="Allow time in the future", required=False)
+    long_timer_hours = forms.IntegerField(
+        label="Warn about a running timer after (hours)",
+        min_value=1,
+        max_value=999,
+        help_text="Every page then offers to stop it at the time it really stopped.",
+    )
+
+
 class PlanForm(forms.Form):
     plan = forms.ChoiceField(label="Plan", choices=Workspace.Plan.choices)
 

@@ -106,10 +106,23 @@ class Workspace(models.Model):
     rounding_minutes = models.PositiveSmallIntegerField(
         choices=[(m, f"{m} min") for m in ROUNDING_MINUTES], default=15
     )
+    # The rule for valid time (tracking/time_rules.py): the longest entry, whether entries may
+    # lie in the future, and when a running timer warns that it may have been forgotten.
+    max_entry_seconds = models.PositiveIntegerField(default=24 * 3600)
+    allow_future_entries = models.BooleanField(default=False)
+    long_timer_seconds = models.PositiveIntegerField(default=10 * 3600)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(max_entry_seconds__gte=3600, max_entry_seconds__lte=999 * 3600),
+                name="workspace_max_entry_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(long_timer_seconds__gte=3600, long_timer_seconds__lte=999 * 3600),
+                name="workspace_long_timer_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(rounding_minutes__in=(1, 5, 6, 10, 12, 15, 30, 60)),
                 name="workspace_rounding_minutes_valid",

@@ -317,6 +317,45 @@ def workspace_rounding_update(
     return workspace
 
 
+MAX_ENTRY_HOURS = 999  # the database's limit (tracking's time_entry_at_most_999_hours)
+
+
+def workspace_time_rules_update(
+    *, actor: Membership, max_entry_hours: int, allow_future: bool, long_timer_hours: int
+) -> Workspace:
+    """The workspace's settings of the rule for valid time (tracking/time_rules.py)."""
+    require_role(actor, Membership.Role.ADMIN)
+    hours = {"max_entry_hours": max_entry_hours, "long_timer_hours": long_timer_hours}
+    for name, value in hours.items():
+        if not 1 <= int(value) <= MAX_ENTRY_HOURS:
+            raise ApplicationError(f"Give 1 to {MAX_ENTRY_HOURS} hours.", field=name)
+    workspace = actor.workspace
+    old = {
+        "max_entry_seconds": workspace.max_entry_seconds,
+        "allow_future_entries": workspace.allow_future_entries,
+        "long_timer_seconds": workspace.long_timer_seconds,
+    }
+    new = {
+        "max_entry_seconds": int(max_entry_hours) * 3600,
+        "allow_future_entries": bool(allow_future),
+        "long_timer_seconds": int(long_timer_hours) * 3600,
+    }
+    if old == new:
+        return workspace
+    with transaction.atomic():
+        for name, value in new.items():
+            setattr(workspace, name, value)
+        workspace.save(update_fields=list(new))
+        audit_log_record(
+            workspace=workspace,
+            actor=actor.user,
+            event="workspace.time_rules_changed",
+            target=workspace.name,
+            details={"from": old, "to": new},
+        )
+    return workspace
+
+
 def workspace_plan_change(*, actor: Membership, plan: str) -> Workspace:
     require_role(actor, Membership.Role.OWNER)
     if plan not in Workspace.Plan.values:

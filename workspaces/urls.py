@@ -44,6 +44,11 @@ urlpatterns = [
     path("workspaces/new/", views.workspace_create, name="workspace_create"),
     path("w/<str:ws>/settings/", views.settings_general, name="settings"),
     path("w/<str:ws>/settings/rounding/", views.settings_rounding, name="settings_rounding"),
+    path(
+        "w/<str:ws>/settings/time-entries/",
+        views.settings_time_entries,
+        name="settings_time_entries",
+    ),
     path("w/<str:ws>/settings/plan/", views.settings_plan, name="settings_plan"),
     path(
         "w/<str:ws>/settings/integrations/",

@@ -32,6 +32,7 @@ from workspaces.forms import (
     RoleForm,
     RoundingForm,
     SignupForm,
+    TimeEntryRulesForm,
     WorkspaceCreateForm,
     WorkspaceDeleteForm,
     WorkspaceGeneralForm,
@@ -357,6 +358,37 @@ def settings_rounding(request: HttpRequest) -> HttpResponse:
         request,
         "workspaces/settings_rounding.html",
         _settings_context(request, "rounding", form=form),
+    )
+
+
+@workspace_view(Membership.Role.ADMIN)
+def settings_time_entries(request: HttpRequest) -> HttpResponse:
+    """The rule for valid time: the longest entry, time in the future, the long-timer warning."""
+    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+    initial = {
+        "max_entry_hours": workspace.max_entry_seconds // 3600,
+        "allow_future_entries": workspace.allow_future_entries,
+        "long_timer_hours": workspace.long_timer_seconds // 3600,
+    }
+    form = TimeEntryRulesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.workspace_time_rules_update(
+                actor=request.membership,  # type: ignore[attr-defined]
+                max_entry_hours=form.cleaned_data["max_entry_hours"],
+                allow_future=form.cleaned_data["allow_future_entries"],
+                long_timer_hours=form.cleaned_data["long_timer_hours"],
+            )
+        except ApplicationError as exc:
+            _attach_error(form, exc)
+        else:
+            messages.success(request, "Time entry settings saved.")
+            return redirect("workspaces:settings_time_entries", ws=workspace.id)
+    return render(
+        request,
+        "workspaces/settings_time_entries.html",
+        _settings_context(request, "time_entries", form=form),
+        status=400 if request.method == "POST" else 200,
     )
 
 
