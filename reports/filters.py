@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from tracking import time_rules
 from tracking.models import MAX_DESCRIPTION_LENGTH
 from tracking.selectors.entries import user_tz
 from workspaces.errors import ApplicationError
@@ -41,8 +42,9 @@ from workspaces.models import User
 
 NONE = "none"  # the "without project" / "without client" choice
 MAX_IDS = 500  # per list: far above any picker, far below a query that hurts
-MIN_DATE = dt.date(1970, 1, 1)
-MAX_DATE = dt.date(2999, 12, 31)
+# The one date range of valid time (tracking/time_rules.py); re-exported for the report views.
+MIN_DATE = time_rules.MIN_DATE
+MAX_DATE = time_rules.MAX_DATE
 
 
 class DateRange(StrEnum):

@@ -8,7 +8,8 @@ leaves the times alone keeps them to the second):
 - a new duration moves the end (start + duration); changing the end and the duration at once is
   refused unless they agree;
 - a new start keeps the end (the duration follows), as in the tracker.
-The rules about who may change what (roles, locks, approved weeks, 999 hours) are tracking's
+The rules about who may change what (roles, locks, approved weeks) and what valid time is
+(tracking/time_rules.py: dates, the longest entry, the future, a day's 24 hours) are tracking's
 `time_entry_update`; the view puts its errors next to the fields."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django import forms
 from tracking.forms_entries import DurationTextField, EntryEditForm
 from tracking.models import MAX_ENTRY_SECONDS, TimeEntry
 from tracking.selectors.entries import user_tz
+from tracking.time_rules import DATE_RANGE_MESSAGE
 from workspaces.models import User
 
 DATE = "%Y-%m-%d"
@@ -81,7 +83,7 @@ class ReportEntryForm(EntryEditForm):
         try:
             self._times(data)
         except OverflowError:
-            self.add_error("date", "Enter a date between the years 1 and 9999.")
+            self.add_error("date", DATE_RANGE_MESSAGE)
         return data
 
     def _times(self, data: dict[str, Any]) -> None:
@@ -106,7 +108,7 @@ class ReportEntryForm(EntryEditForm):
                 data["end"] = (local(entry.end) + days).replace(tzinfo=tz)
         duration = data.get("duration")
         if duration is not None and duration != entry.duration_seconds:
-            if duration > MAX_ENTRY_SECONDS:
+            if duration > MAX_ENTRY_SECONDS:  # the rest of the rule is the service's
                 self.add_error("duration", "An entry can be 999 hours long at most.")
             elif not end_moved:
                 data["end"] = start + dt.timedelta(seconds=duration)

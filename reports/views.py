@@ -401,7 +401,7 @@ def _render_edit_row(request: HttpRequest, entry: TimeEntry, form: ReportEntryFo
 def entry_edit(request: HttpRequest, pk: str) -> HttpResponse:
     """Edit a row in place: description, project/task, tags, billable, date, start, end and
     duration (through tracking's `time_entry_update`, which keeps the rules: roles, locks and
-    their audit, approved weeks, 999 hours); then the row and the totals re-render."""
+    their audit, approved weeks, the rule for valid time); then the row and the totals re-render."""
     membership = _ms(request)
     entry = _editable_entry(request, pk)
     if request.method == "GET":

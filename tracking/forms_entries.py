@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from tracking.selectors.entries import user_tz
+from tracking.time_rules import DATE_RANGE_MESSAGE, date_in_range
 from workspaces.models import User
 
 _CLOCK = re.compile(r"^(?P<h>\d{1,4}):(?P<m>[0-5]?\d)(?::(?P<s>[0-5]?\d))?$")
@@ -41,6 +42,7 @@ def parse_duration(text: str) -> int:
 class DurationTextField(forms.CharField):
     default_error_messages = {
         "invalid": "Enter a duration like 1:30, 1.5 or 90m.",
+        "minutes": "Minutes go up to 59: enter {hours}:{minutes:02d} as {fixed}.",
     }
 
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]
@@ -50,7 +52,31 @@ class DurationTextField(forms.CharField):
         try:
             return parse_duration(text)
         except ValueError:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            pass
+        clock = re.match(r"^(\d{1,4}):(\d{2})$", text.strip())
+        if clock and int(clock[2]) > 59:
+            hours, minutes = int(clock[1]), int(clock[2])
+            total = hours * 60 + minutes
+            fixed = f"{total // 60}:{total % 60:02d}"
+            message = self.error_messages["minutes"].format(
+                hours=hours, minutes=minutes, fixed=fixed
+            )
+            raise ValidationError(message, code="minutes")
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class EntryDateField(forms.DateField):
+    """A date as the date input sends it (YYYY-MM-DD), inside the rule's range (1970-2999), so
+    nothing later computes with year 1 or 9999."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not date_in_range(value):
+            raise ValidationError(DATE_RANGE_MESSAGE, code="out_of_range")
 
 
 class IdListField(forms.Field):
@@ -94,9 +120,10 @@ class TimerStartForm(_EntryFieldsForm):
 
 
 class ManualEntryForm(_EntryFieldsForm):
-    """A finished entry by date + start + end, or date + duration (start optional)."""
+    """A finished entry by date + start + end, or date + duration (start optional). An end
+    earlier than the start is on the next day (the entry crosses midnight), as in Clockify."""
 
-    date = forms.DateField(input_formats=["%Y-%m-%d"])
+    date = EntryDateField()
     start_time = forms.TimeField(required=False, input_formats=["%H:%M", "%H:%M:%S"])
     end_time = forms.TimeField(required=False, input_formats=["%H:%M", "%H:%M:%S"])
     duration = DurationTextField(required=False)
@@ -112,7 +139,9 @@ class ManualEntryForm(_EntryFieldsForm):
             return data
         start_time, end_time = data.get("start_time"), data.get("end_time")
         duration = data.get("duration")
-        if end_time is not None and duration is not None:
+        if any(name in self.errors for name in ("start_time", "end_time", "duration")):
+            pass  # what was typed is wrong already: one message, next to it
+        elif end_time is not None and duration is not None:
             self.add_error("duration", "Give an end time or a duration, not both.")
         elif end_time is not None and start_time is None:
             self.add_error("start_time", "Give the start time too.")
@@ -120,7 +149,10 @@ class ManualEntryForm(_EntryFieldsForm):
             self.add_error("end_time", "Give an end time or a duration.")
         tz = user_tz(self.user)
         data["start"] = dt.datetime.combine(day, start_time, tzinfo=tz) if start_time else None
-        data["end"] = dt.datetime.combine(day, end_time, tzinfo=tz) if end_time else None
+        data["end"] = None
+        if end_time is not None and start_time is not None:
+            end_day = day + dt.timedelta(days=1) if end_time < start_time else day
+            data["end"] = dt.datetime.combine(end_day, end_time, tzinfo=tz)
         return data
 
 
@@ -128,9 +160,9 @@ class EntryEditForm(_EntryFieldsForm):
     """The inline edit of one entry: its fields, start date and time, end date and time (the
     end date defaults to the start date; a running timer has no end)."""
 
-    date = forms.DateField(input_formats=["%Y-%m-%d"])
+    date = EntryDateField()
     start_time = forms.TimeField(input_formats=["%H:%M", "%H:%M:%S"])
-    end_date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    end_date = EntryDateField(required=False)
     end_time = forms.TimeField(required=False, input_formats=["%H:%M", "%H:%M:%S"])
 
     def __init__(self, *args: Any, user: User, running: bool, **kwargs: Any) -> None:
@@ -174,5 +206,5 @@ class BulkForm(forms.Form):
 
 class TimesheetCellForm(forms.Form):
     row = forms.CharField(required=False)  # "<project id>:<task id>", either part may be empty
-    date = forms.DateField(input_formats=["%Y-%m-%d"])
+    date = EntryDateField()
     hours = DurationTextField(required=False)

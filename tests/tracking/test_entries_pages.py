@@ -139,10 +139,11 @@ def test_timer_errors_show_next_to_the_field(member_client, workspace, other_wor
         ({"date": "2026-03-02", "start_time": "25:00", "end_time": "26:00"}, "Enter a valid time."),
         ({"date": "2026-03-02", "duration": "lots"}, "Enter a duration like"),
         (
-            {"date": "2026-03-02", "start_time": "10:00", "end_time": "09:00"},
+            {"date": "2026-03-02", "start_time": "10:00", "end_time": "10:00"},
             "The end must be after the start.",
         ),
-        ({"date": "2026-03-02", "duration": "1000:00"}, "999 hours"),
+        ({"date": "2026-03-02", "duration": "1000:00"}, "999 hours at most"),
+        ({"date": "2026-03-02", "duration": "25:00"}, "24:00 at most"),
         ({"date": "2026-03-02"}, "Give an end time or a duration."),
     ],
 )

@@ -136,7 +136,9 @@ def test_bad_times_and_description(m, kwargs, field, message):
 
 
 def test_exactly_999_hours_and_3000_characters_are_fine(m):
-    entry = _create(m, duration_seconds=999 * 3600, description="x" * 3000)
+    m.workspace.max_entry_seconds = 999 * 3600  # the longest the setting allows
+    m.workspace.save()
+    entry = _create(m, start=ago(hours=1000), duration_seconds=999 * 3600, description="x" * 3000)
     assert entry.duration_seconds == 999 * 3600
 
 
@@ -437,9 +439,9 @@ def test_timesheet_cell_refuses_locked_entries_for_members(m, workspace):
 def test_timer_running_past_999_hours_must_be_corrected_first(m):
     entry = svc.timer_start(membership=m, description="forgotten")
     TimeEntry.objects.filter(pk=entry.pk).update(start=ago(hours=1000))
-    with pytest.raises(ApplicationError, match="longer than 999 hours"):
+    with pytest.raises(ApplicationError, match="has run 1000:00, longer than the 24:00"):
         svc.timer_stop(membership=m)
-    with pytest.raises(ApplicationError, match="longer than 999 hours"):
+    with pytest.raises(ApplicationError, match="has run 1000:00, longer than the 24:00"):
         svc.timer_start(membership=m, description="next")
     assert list(TimeEntry.objects.values_list("description", "end")) == [("forgotten", None)]
     entry.refresh_from_db()

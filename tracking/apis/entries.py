@@ -244,6 +244,7 @@ def _create(membership: Membership, target: Membership, data: dict[str, Any]) ->
         start=data["start"],
         end=end,
         billable=data.get("billable"),
+        mode="flag",  # Clockify accepts long, future and overlapping entries: flag them
         **_refs(data),
     )
 
@@ -442,6 +443,7 @@ class TimeEntryDetailApi(WorkspaceApiView):
             start=data.get("start", entry.start),
             end=data.get("end"),  # absent or null: running stays running, finished is refused
             **({"billable": data["billable"]} if "billable" in data else {}),
+            mode="flag",
         )
         return Response(_entry_out(membership, entry.pk))
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 
 from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry
+from tracking.time_rules import EARLIEST, instant_in_range
 from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
 from workspaces.models import Membership, User
@@ -150,6 +151,14 @@ class TrackerList:
     weeks: list[Week]
     weeks_shown: int
     has_older: bool
+    # Entries stored with dates outside the rule's range (before it was enforced): listed apart
+    # so the member can delete them, never placed on a calendar that can't hold them.
+    out_of_range: list[TimeEntry] = field(default_factory=list)
+
+    @property
+    def entries(self) -> list[TimeEntry]:
+        shown = [e for week in self.weeks for day in week.days for e in day.entries]
+        return shown + self.out_of_range
 
 
 def tracker_list(*, membership: Membership, weeks: int) -> TrackerList:
@@ -162,17 +171,26 @@ def tracker_list(*, membership: Membership, weeks: int) -> TrackerList:
     base = time_entries_of(workspace_id=membership.workspace_id, user=user).filter(
         end__isnull=False
     )
-    entries = list(base.filter(start__gte=since).order_by("-start"))
-    has_older = base.filter(start__lt=since).exists()
-
+    entries = list(base.filter(Q(start__gte=since) | Q(start__lt=EARLIEST)).order_by("-start"))
+    has_older = base.filter(start__lt=since, start__gte=EARLIEST).exists()
+    out_of_range = [
+        e for e in entries if not (instant_in_range(e.start) and instant_in_range(e.end or e.start))
+    ]
     by_week: dict[dt.date, Week] = {}
     for entry in entries:
+        if entry in out_of_range:
+            continue
         day = entry.start.astimezone(tz).date()
         week = by_week.setdefault(week_start_for(user, day), Week(start=week_start_for(user, day)))
         if not week.days or week.days[-1].date != day:
             week.days.append(Day(date=day))
         week.days[-1].entries.append(entry)
-    return TrackerList(weeks=list(by_week.values()), weeks_shown=weeks, has_older=has_older)
+    return TrackerList(
+        weeks=list(by_week.values()),
+        weeks_shown=weeks,
+        has_older=has_older,
+        out_of_range=out_of_range,
+    )
 
 
 # --- the timesheet --------------------------------------------------------------------------

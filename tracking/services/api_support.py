@@ -4,7 +4,8 @@ The API's paths name a user (`/user/{u}/time-entries`): an admin acts on another
 timer, and a member on their own only. The entries services act on the acting membership's own
 timer, so these functions pick out the target's membership (after the role check) and call the
 same services with it; the rules of the timer (one running per user, no future starts, private
-projects for their members) then apply to the user the timer runs for.
+projects for their members) then apply to the user the timer runs for. Times are checked in the
+rule's "flag" mode (tracking/time_rules.py): what Clockify accepts is accepted and flagged.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
-from tracking.models import MAX_ENTRY_SECONDS, TimeEntry
+from tracking.models import TimeEntry
 from tracking.services import entries as entry_services
 from workspaces.access import require_role
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
@@ -71,6 +72,7 @@ def timer_start_for(
         tag_ids=tag_ids,
         billable=billable,
         start=start,
+        mode="flag",
     )
 
 
@@ -96,6 +98,5 @@ def timer_stop_for(*, membership: Membership, target: Membership, end: dt.dateti
         raise PermissionDenied("This entry is locked; only an admin can change it.")
     if end.replace(microsecond=0) <= running.start:
         raise ApplicationError("The end must be after the start.", field="end")
-    if (end - running.start).total_seconds() > MAX_ENTRY_SECONDS:
-        raise ApplicationError("An entry can be 999 hours long at most.", field="end")
-    return entry_services.timer_stop(membership=target, end=end)
+    # Clockify's dialect: what the rule refuses on the pages is accepted here and flagged.
+    return entry_services.timer_stop(membership=target, end=end, mode="flag")

@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from tracking.events import TrackingEvent, tracking_change_record
 from tracking.models import TimeEntry, WeekApproval
-from tracking.selectors.entries import local_midnight, local_today, week_start_for
+from tracking.selectors.entries import local_midnight, local_today
+from tracking.time_rules import week_start_checked
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
 from workspaces.models import Membership
 from workspaces.services import audit_log_record
@@ -60,7 +61,7 @@ def _locked_row(membership: Membership, approval_id: str) -> WeekApproval:
 def week_submit(*, membership: Membership, week_start: dt.date) -> WeekApproval:
     """Submit the acting member's week holding `week_start` (their calendar) for approval."""
     user = membership.user
-    first = week_start_for(user, week_start)
+    first = week_start_checked(week_start, user.week_start)
     if first > local_today(user):
         raise ApplicationError("This week has not started yet.", field="week")
     since = local_midnight(user, first).astimezone(dt.UTC)
@@ -203,20 +204,32 @@ def week_reject(*, membership: Membership, approval_id: str, note: str) -> WeekA
     return approval
 
 
-def approved_week_check(*, membership: Membership, user_id: str, start: dt.datetime) -> None:
-    """Refuse a member adding time to, or moving time into, one of their approved weeks (the
-    week is closed; an admin reopens it by rejecting it). Admins may, as with locked entries."""
+def week_lock_check(*, membership: Membership, user_id: str, start: dt.datetime) -> None:
+    """Refuse a member adding time to, moving time into, or changing time in one of their
+    submitted weeks: a pending week is locked while it waits (as in Clockify, so the approver's
+    total can't change under them; withdrawing unlocks it), an approved one is closed (an admin
+    reopens it by rejecting it). Admins may, as with locked entries."""
     if membership.is_admin:
         return
-    if WeekApproval.objects.filter(
-        workspace_id=membership.workspace_id,
-        user_id=user_id,
-        status=Status.APPROVED,
-        since__lte=start,
-        until__gt=start,
-    ).exists():
+    status = (
+        WeekApproval.objects.filter(
+            workspace_id=membership.workspace_id,
+            user_id=user_id,
+            status__in=(Status.APPROVED, Status.PENDING),
+            since__lte=start,
+            until__gt=start,
+        )
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status == Status.APPROVED:
         raise PermissionDenied(
             "This week is approved and closed; ask an admin to reopen it.", field="start"
+        )
+    if status == Status.PENDING:
+        raise PermissionDenied(
+            "This week is submitted and waiting for approval; withdraw it to change it.",
+            field="start",
         )
 
 

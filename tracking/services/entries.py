@@ -12,6 +12,10 @@ Rules decided here where the issue was silent:
   or task changes (it is then a different piece of work); editing the description, times, tags
   or billable keeps the rate. Rates change otherwise only through `time_entries_reapply_rates`.
 - Times are stored to the whole second so `duration_seconds` is exactly end - start.
+- What valid time is (dates, length, end after start, the future, a day's 24 hours) is
+  tracking/time_rules.py's; every write of times here goes through `entry_time_check`. The pages
+  refuse ("refuse" mode, the default); the REST API passes `mode="flag"` to accept what Clockify
+  accepts (flagged where the entry shows).
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ from django.utils import timezone
 from tracking.events import TimeEntryEvent, time_entry_event_emit, tracking_change_record
 from tracking.models import (
     MAX_DESCRIPTION_LENGTH,
-    MAX_ENTRY_SECONDS,
     Project,
     ProjectMember,
     Tag,
@@ -36,8 +39,17 @@ from tracking.models import (
     TimeEntry,
     TimeEntryTag,
 )
-from tracking.services.approvals import approved_week_check, locked_entry_edit_record
+from tracking.services.approvals import locked_entry_edit_record, week_lock_check
 from tracking.services.rates import rate_for
+from tracking.time_rules import (
+    DAY_SECONDS,
+    Mode,
+    TimeRules,
+    clock_text,
+    date_check,
+    entry_time_check,
+    instant_in_range,
+)
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
 from workspaces.ids import is_object_id
 from workspaces.models import Membership, User
@@ -89,10 +101,18 @@ def _emit(event: TimeEntryEvent, membership: Membership, entry: TimeEntry) -> No
     )
 
 
-def _whole_second(value: dt.datetime) -> dt.datetime:
+def _whole_second(value: dt.datetime, *, field: str = "start") -> dt.datetime:
     if timezone.is_naive(value):
-        raise ApplicationError("Times must carry a time zone.", field="start")
-    return value.astimezone(dt.UTC).replace(microsecond=0)
+        raise ApplicationError("Times must carry a time zone.", field=field)
+    try:
+        value = value.astimezone(dt.UTC).replace(microsecond=0)
+    except OverflowError:  # a wall clock at the calendar's edge
+        raise ApplicationError(
+            "Give a date between 1970-01-01 and 2999-12-31.", field=field
+        ) from None
+    if not instant_in_range(value):
+        raise ApplicationError("Give a date between 1970-01-01 and 2999-12-31.", field=field)
+    return value
 
 
 def _check_description(description: str) -> str:
@@ -105,15 +125,6 @@ def _check_description(description: str) -> str:
             field="description",
         )
     return description
-
-
-def _check_span(start: dt.datetime, end: dt.datetime) -> int:
-    if end <= start:
-        raise ApplicationError("The end must be after the start.", field="end")
-    seconds = int((end - start).total_seconds())
-    if seconds > MAX_ENTRY_SECONDS:
-        raise ApplicationError("An entry can be 999 hours long at most.", field="end")
-    return seconds
 
 
 def _resolve_project(
@@ -221,6 +232,7 @@ def _check_may_change(membership: Membership, entry: TimeEntry) -> None:
         raise NotFound("Time entry not found.")
     if entry.is_locked and not membership.is_admin:
         raise PermissionDenied("This entry is locked; only an admin can change it.")
+    week_lock_check(membership=membership, user_id=entry.user_id, start=entry.start)
 
 
 def _target_user(membership: Membership, user: User | None) -> User:
@@ -248,8 +260,14 @@ def _is_running_timer_clash(exc: IntegrityError) -> bool:
 # --- the timer ------------------------------------------------------------------------------
 
 
-def _stop_running(membership: Membership, *, at: dt.datetime) -> TimeEntry | None:
-    """Stop the actor's running timer (locked row), if any. Runs inside a transaction."""
+def _stop_running(
+    membership: Membership, *, at: dt.datetime, mode: Mode = "refuse"
+) -> TimeEntry | None:
+    """Stop the actor's running timer (locked row), if any. Runs inside a transaction.
+
+    A timer that would end longer than the workspace allows is refused (the pages then offer to
+    stop it at the time it really stopped); in "flag" mode (the API) it stops and is flagged.
+    """
     entry = (
         TimeEntry.objects.select_for_update()
         .filter(workspace_id=membership.workspace_id, user_id=membership.user_id, end=None)
@@ -258,11 +276,22 @@ def _stop_running(membership: Membership, *, at: dt.datetime) -> TimeEntry | Non
     if entry is None:
         return None
     end = max(at, entry.start + dt.timedelta(seconds=1))
-    if (end - entry.start).total_seconds() > MAX_ENTRY_SECONDS:
+    seconds = int((end - entry.start).total_seconds())
+    limit = TimeRules.of(membership.workspace).max_entry_seconds
+    if mode == "refuse" and seconds > limit and at >= _whole_second(timezone.now()):
         raise ApplicationError(
-            "The running timer has run longer than 999 hours; correct its start time first.",
-            field="start",
+            f"The running timer has run {clock_text(seconds)}, longer than the "
+            f"{clock_text(limit)} an entry may last here. Give the time you really stopped.",
+            field="end",
         )
+    entry_time_check(
+        workspace=membership.workspace,
+        user=membership.user,
+        start=entry.start,
+        end=end,
+        entry_id=entry.pk,
+        mode=mode,
+    )
     entry.end = end
     entry.duration_seconds = int((end - entry.start).total_seconds())
     entry.updated_at = timezone.now()
@@ -280,6 +309,7 @@ def timer_start(
     tag_ids: Sequence[str] = (),
     billable: bool | None = None,
     start: dt.datetime | None = None,
+    mode: Mode = "refuse",
 ) -> TimeEntry:
     """Start a timer for the acting user, stopping their running one first.
 
@@ -293,9 +323,10 @@ def timer_start(
     tags = _resolve_tags(membership, tag_ids)
     now = _whole_second(timezone.now())
     start = _whole_second(start) if start is not None else now
-    if start > now:
-        raise ApplicationError("A timer can't start in the future.", field="start")
-    approved_week_check(membership=membership, user_id=membership.user_id, start=start)
+    entry_time_check(
+        workspace=membership.workspace, user=membership.user, start=start, end=None, now=now
+    )
+    week_lock_check(membership=membership, user_id=membership.user_id, start=start)
     if billable is None:
         billable = _default_billable(refs)
     rate = _rate(membership, membership.user, refs)
@@ -303,7 +334,7 @@ def timer_start(
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                _stop_running(membership, at=now)
+                _stop_running(membership, at=now, mode=mode)
                 entry = TimeEntry.objects.create(
                     workspace_id=membership.workspace_id,
                     user_id=membership.user_id,
@@ -327,11 +358,18 @@ def timer_start(
 
 
 @transaction.atomic
-def timer_stop(*, membership: Membership, end: dt.datetime | None = None) -> TimeEntry:
-    """Stop the acting user's running timer (at least one second long)."""
-    entry = _stop_running(
-        membership, at=_whole_second(end) if end is not None else _whole_second(timezone.now())
-    )
+def timer_stop(
+    *, membership: Membership, end: dt.datetime | None = None, mode: Mode = "refuse"
+) -> TimeEntry:
+    """Stop the acting user's running timer (at least one second long), now or at `end` (the
+    time the member really stopped, for a timer left running: not in the future)."""
+    now = _whole_second(timezone.now())
+    at = now
+    if end is not None:
+        at = _whole_second(end, field="end")
+        if at > now and mode == "refuse":
+            raise ApplicationError("Give a stop time that has passed.", field="end")
+    entry = _stop_running(membership, at=at, mode=mode)
     if entry is None:
         raise ApplicationError("No timer is running.")
     return entry
@@ -343,6 +381,7 @@ def timer_stop(*, membership: Membership, end: dt.datetime | None = None) -> Tim
 def start_of_day_slot(*, membership: Membership, user: User, day: dt.date) -> dt.datetime:
     """Where an entry given by date and duration starts: when the user's last entry that day
     (in their time zone) ends, or at 09:00 when the day is empty."""
+    date_check(day)
     tz = zoneinfo.ZoneInfo(user.time_zone)
     day_start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
     day_end = day_start + dt.timedelta(days=1)
@@ -376,11 +415,13 @@ def time_entry_create(
     tag_ids: Sequence[str] = (),
     billable: bool | None = None,
     user: User | None = None,
+    mode: Mode = "refuse",
 ) -> TimeEntry:
     """A finished entry, by start and end or by start and duration (admins: for anyone)."""
     owner = _target_user(membership, user)
     description = _check_description(description)
     start = _whole_second(start)
+    end_field = "end"
     if end is not None and duration_seconds is not None:
         raise ApplicationError("Give an end or a duration, not both.", field="end")
     if end is None:
@@ -388,12 +429,22 @@ def time_entry_create(
             raise ApplicationError("Give an end or a duration.", field="end")
         if duration_seconds <= 0:
             raise ApplicationError("The duration must be more than zero.", field="duration")
-        if duration_seconds > MAX_ENTRY_SECONDS:
-            raise ApplicationError("An entry can be 999 hours long at most.", field="duration")
-        end = start + dt.timedelta(seconds=duration_seconds)
-    end = _whole_second(end)
-    seconds = _check_span(start, end)
-    approved_week_check(membership=membership, user_id=owner.pk, start=start)
+        end_field = "duration"
+        try:
+            end = start + dt.timedelta(seconds=duration_seconds)
+        except OverflowError:
+            raise ApplicationError("The duration is too long.", field="duration") from None
+    end = _whole_second(end, field=end_field)
+    entry_time_check(
+        workspace=membership.workspace,
+        user=owner,
+        start=start,
+        end=end,
+        mode=mode,
+        end_field=end_field,
+    )
+    seconds = int((end - start).total_seconds())
+    week_lock_check(membership=membership, user_id=owner.pk, start=start)
     project = _resolve_project(membership, project_id)
     refs = _Refs(project=project, task=_resolve_task(membership, project, task_id))
     tags = _resolve_tags(membership, tag_ids)
@@ -430,6 +481,7 @@ def time_entry_update(
     start: dt.datetime | _Unset = UNSET,
     end: dt.datetime | None | _Unset = UNSET,
     is_locked: bool | _Unset = UNSET,
+    mode: Mode = "refuse",
 ) -> TimeEntry:
     """Change the given fields of an entry; fields left UNSET stay as they are.
 
@@ -484,16 +536,19 @@ def time_entry_update(
     else:
         if entry.end is None:
             raise ApplicationError("Stop the timer to set its end.", field="end")
-        new_end = _whole_second(end)
+        new_end = _whole_second(end, field="end")
     if new_start != entry.start:
-        approved_week_check(membership=membership, user_id=entry.user_id, start=new_start)
+        week_lock_check(membership=membership, user_id=entry.user_id, start=new_start)
     if new_start != entry.start or new_end != entry.end:
-        if new_end is None:
-            if new_start > _whole_second(timezone.now()):
-                raise ApplicationError("A timer can't start in the future.", field="start")
-            seconds = None
-        else:
-            seconds = _check_span(new_start, new_end)
+        entry_time_check(
+            workspace=membership.workspace,
+            user=entry.user,
+            start=new_start,
+            end=new_end,
+            entry_id=entry.pk,
+            mode=mode,
+        )
+        seconds = None if new_end is None else int((new_end - new_start).total_seconds())
         changes.update(start=new_start, end=new_end, duration_seconds=seconds)
 
     if not changes and tags is None:
@@ -666,9 +721,12 @@ def timesheet_cell_set(
     """
     if seconds < 0:
         raise ApplicationError("Hours can't be negative.", field="hours")
-    if seconds > 24 * 3600:
-        raise ApplicationError("A day has 24 hours at most.", field="hours")
+    if seconds > DAY_SECONDS:
+        raise ApplicationError(
+            f"A day has 24 hours; {clock_text(seconds)} won't fit in one cell.", field="hours"
+        )
     seconds = int(seconds)
+    date_check(day, field="hours")
     project = _resolve_project(membership, project_id)
     task = _resolve_task(membership, project, task_id)
     user = membership.user

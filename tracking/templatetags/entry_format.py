@@ -8,6 +8,7 @@ from django import template
 from django.utils import dateformat
 
 from tracking.selectors.entries import user_tz
+from tracking.time_rules import days_later as _days_later
 from workspaces.models import User
 
 register = template.Library()
@@ -66,3 +67,10 @@ def iso_local_time(value: dt.datetime | None, user: User) -> str:
 @register.filter
 def index(values: list[int], i: int) -> int:
     return values[i]
+
+
+@register.filter
+def next_day_marker(entry: object, user: User) -> str:
+    """ "+1" (or "+2"...) for an entry that ends on a later day than it starts, "" otherwise."""
+    days = _days_later(entry.start, entry.end, user)  # type: ignore[attr-defined]
+    return f"+{days}" if days > 0 else ""

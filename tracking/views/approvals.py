@@ -24,6 +24,7 @@ from tracking.selectors.approvals import (
     pending_approvals,
 )
 from tracking.services import approvals as services
+from tracking.time_rules import week_flags
 from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership
@@ -117,6 +118,7 @@ def detail(request: HttpRequest, pk: str) -> HttpResponse:
     membership = _ms(request)
     approval = _approval_or_404(membership, pk)
     entries = list(approval_entries(approval=approval))
+    flags = week_flags(entries, workspace=membership.workspace, user=approval.user)
     return render(
         request,
         "tracking/approvals/detail.html",
@@ -126,6 +128,7 @@ def detail(request: HttpRequest, pk: str) -> HttpResponse:
             "entries": entries,
             "total_seconds": approval_entries_total(approval=approval),
             "week_end": approval.week_start + dt.timedelta(days=6),
+            "flag_lines": flags.lines(approval.user),
         },
     )
 

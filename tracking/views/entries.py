@@ -46,6 +46,7 @@ from tracking.selectors.entries import (
 )
 from tracking.services import entries as services
 from tracking.services.rates import time_entries_reapply_rates
+from tracking.time_rules import attach_rule_flags, week_start_checked
 from tracking.views.redirects import redirect_back
 from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError, NotFound
@@ -100,7 +101,8 @@ def _picker(membership: Membership) -> dict[str, Any]:
 
 def _list_context(membership: Membership, weeks: int) -> dict[str, Any]:
     listing = tracker_list(membership=membership, weeks=weeks)
-    attach_entry_notices(e for week in listing.weeks for day in week.days for e in day.entries)
+    attach_entry_notices(listing.entries)
+    attach_rule_flags(listing.entries, workspace=membership.workspace, user=membership.user)
     return {"listing": listing, "weeks": weeks}
 
 
@@ -254,6 +256,8 @@ def entry_row(request: HttpRequest, pk: str) -> HttpResponse:
 
 def _render_row(request: HttpRequest, entry: TimeEntry) -> HttpResponse:
     attach_entry_notices([entry])
+    membership = _ms(request)
+    attach_rule_flags([entry], workspace=membership.workspace, user=entry.user)
     return render(
         request, "tracking/entries/_entry_row.html", {"entry": entry, "weeks": _weeks(request)}
     )
@@ -396,12 +400,14 @@ def entries_bulk(request: HttpRequest) -> HttpResponse:
 
 
 def _week_of(request: HttpRequest, user: User) -> dt.date:
+    """The week `?week=` (any day of it) names, or this week. A week past the rule's dates is
+    an ApplicationError (the page says so instead of overflowing into a 500)."""
     raw = request.GET.get("week") or request.POST.get("week") or ""
     try:
         day = dt.date.fromisoformat(raw)
     except ValueError:
         day = local_today(user)
-    return week_start_for(user, day)
+    return week_start_checked(day, user.week_start)
 
 
 def _row_keys(values: list[str]) -> list[tuple[str | None, str | None]]:
@@ -430,10 +436,15 @@ def timesheet(request: HttpRequest) -> HttpResponse:
     that have no time yet.
     """
     membership = _ms(request)
-    week = _week_of(request, membership.user)
+    status = 200
+    try:
+        week = _week_of(request, membership.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        week, status = week_start_for(membership.user, local_today(membership.user)), 400
     context = _timesheet_context(request, week, request.GET.getlist("row"))
     context.update(_picker(membership))
-    return render(request, "tracking/entries/timesheet.html", context)
+    return render(request, "tracking/entries/timesheet.html", context, status=status)
 
 
 @require_POST
@@ -444,7 +455,10 @@ def timesheet_cell(request: HttpRequest) -> HttpResponse:
     form = TimesheetCellForm(request.POST)
     keep = request.POST.getlist("keep")
     error = ""
-    week = _week_of(request, membership.user)
+    try:
+        week = _week_of(request, membership.user)
+    except ApplicationError:
+        week = week_start_for(membership.user, local_today(membership.user))
     if form.is_valid():
         data = form.cleaned_data
         project_id, task_id = split_project_task(data["row"])
