@@ -2,17 +2,7 @@
 (function () {
   "use strict";
 
-  function pad(n) { return n < 10 ? "0" + n : String(n); }
-
-  // The live clock of the running timer.
-  function tick() {
-    document.querySelectorAll("[data-clock-start]").forEach(function (el) {
-      var start = Date.parse(el.dataset.clockStart);
-      if (isNaN(start)) return;
-      var s = Math.max(0, Math.floor((Date.now() - start) / 1000));
-      el.textContent = Math.floor(s / 3600) + ":" + pad(Math.floor(s % 3600 / 60)) + ":" + pad(s % 60);
-    });
-  }
+  // The running timer's clocks tick in js/timer.js (every page loads it).
 
   // The project picker's search box hides the options (and empty client groups) that don't match.
   function filterPicker(input) {
@@ -102,9 +92,5 @@
     if (target) target.focus();
   });
 
-  document.addEventListener("DOMContentLoaded", function () {
-    tick();
-    setInterval(tick, 1000);
-    updateCount();
-  });
+  document.addEventListener("DOMContentLoaded", updateCount);
 })();

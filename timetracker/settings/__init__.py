@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "workspaces.context_processors.workspace",
                 "quickbooks_sync.context_processors.quickbooks_banner",
+                "tracking.context_processors.running_timer",
             ],
         },
     },

@@ -42,11 +42,17 @@ from tracking.selectors.entries import (
     timesheet_week,
     trackable_projects,
     tracker_list,
+    user_tz,
     week_start_for,
 )
 from tracking.services import entries as services
 from tracking.services.rates import time_entries_reapply_rates
-from tracking.time_rules import attach_rule_flags, week_start_checked
+from tracking.time_rules import (
+    DATE_RANGE_MESSAGE,
+    attach_rule_flags,
+    date_in_range,
+    week_start_checked,
+)
 from tracking.views.redirects import redirect_back
 from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError, NotFound
@@ -131,9 +137,11 @@ def _tracker_page(
 ) -> HttpResponse:
     membership = _ms(request)
     weeks = _weeks(request)
+    running = running_timer(membership=membership)
+    request.running_timer = running  # type: ignore[attr-defined]  # the header shows it too
     context = {
         "nav": "tracker",
-        "running": running_timer(membership=membership),
+        "running": running,
         "timer_form": timer_form,
         "manual_form": manual_form,
         "today": local_today(membership.user).isoformat(),
@@ -167,15 +175,33 @@ def timer_start(request: HttpRequest) -> HttpResponse:
     return _tracker_page(request, timer_form=form, status=400)
 
 
+def _stop_at(request: HttpRequest, user: User) -> dt.datetime | None:
+    """The `stop_at` a form gave (a datetime-local value in the user's time zone), or None."""
+    raw = (request.POST.get("stop_at") or "").strip()
+    if not raw:
+        return None
+    try:
+        value = dt.datetime.strptime(raw[:16], "%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise ApplicationError("Give the date and time you stopped.", field="end") from None
+    if not date_in_range(value.date()):
+        raise ApplicationError(DATE_RANGE_MESSAGE, field="end")
+    return value.replace(tzinfo=user_tz(user))
+
+
 @require_POST
 @workspace_view()
 def timer_stop(request: HttpRequest) -> HttpResponse:
+    """Stop the running timer now, or at `stop_at` (the long-timer warning's "I stopped at");
+    back to `next` (the page the header's Stop was pressed on) or the tracker."""
     membership = _ms(request)
     try:
-        services.timer_stop(membership=membership)
+        services.timer_stop(membership=membership, end=_stop_at(request, membership.user))
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return redirect(_tracker_url(membership, _weeks(request)))
+    else:
+        messages.success(request, "Timer stopped.")
+    return redirect_back(request, _tracker_url(membership, _weeks(request)))
 
 
 @require_POST
