@@ -4,7 +4,7 @@ PY := .venv/bin/python
 UV := .venv/bin/uv
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run test lint check venv demo-data lock clean
+.PHONY: run test lint check venv vendor demo-data lock clean
 
 venv: .venv/.synced
 
@@ -17,11 +17,18 @@ venv: .venv/.synced
 lock:
 	$(UV) lock
 
+## Front-end libraries (Tom Select) from npm through package-lock.json, copied into
+## static/vendor/ by scripts/vendor-static.sh. Needs Node.js (npm).
+vendor: static/vendor/.built
+
+static/vendor/.built: package.json package-lock.json scripts/vendor-static.sh
+	@bash scripts/vendor-static.sh
+
 ## Development is asked for explicitly (DJANGO_DEBUG=true): the product's default is production.
 ## Set everything up on this machine and start the product (SQLite, file-based Celery broker,
 ## local QBO emulator, demo data). Ctrl-C stops it; running it again keeps the data.
 run: export DJANGO_DEBUG ?= true
-run: venv
+run: venv vendor
 	@mkdir -p var/static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
@@ -31,7 +38,7 @@ run: venv
 
 ## Lint, types, layering, migrations and the whole test suite against PostgreSQL and Redis.
 test: export DJANGO_DEBUG ?= true
-test: venv
+test: venv vendor
 	@bash scripts/ensure-chromium.sh
 	@bash scripts/ensure-wrk.sh
 	@mkdir -p var/static
@@ -52,4 +59,4 @@ lint: venv
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
 
 clean:
-	rm -rf .venv var/static .pytest_cache .mypy_cache
+	rm -rf .venv var/static .pytest_cache .mypy_cache node_modules static/vendor

@@ -3,9 +3,13 @@
 from django.urls import URLPattern, path
 
 from tracking.views import entries as views
+from tracking.views import quick
 
 urlpatterns: list[URLPattern] = [
     path("tracker/", views.tracker, name="tracker"),
+    path("tracker/suggestions/", quick.suggestions, name="suggestions"),
+    path("tracker/quick/tag/", quick.tag_quick_create, name="tag_quick_create"),
+    path("tracker/quick/project/", quick.project_quick_create, name="project_quick_create"),
     path("tracker/timer/start/", views.timer_start, name="timer_start"),
     path("tracker/timer/stop/", views.timer_stop, name="timer_stop"),
     path("tracker/entries/", views.entry_create, name="entry_create"),

@@ -37,9 +37,9 @@ def test_timer_inline_edit_and_totals(
     log_in(page, live_server, member, tracker_path(workspace))
 
     page.get_by_placeholder("What are you working on?").fill("Landing page")
-    search = page.locator("#timer-project-search")
-    search.fill("copy")
-    search.press("Enter")  # picks the first match
+    page.locator(".ts-control:has(#timer-project-ts-control)").click()
+    page.keyboard.type("copy")  # the combobox searches
+    page.keyboard.press("Enter")  # picks the first match
     expect(page.locator("#timer-project")).to_have_value(re.compile(r":"))
     expect(page.locator(".timer-form [data-billable-toggle]")).to_be_checked()
     page.get_by_role("button", name="Start", exact=True).click()

@@ -1,0 +1,99 @@
+// Searchable comboboxes for every <select data-combobox> (Tom Select, from npm; see
+// templates/components/combobox_assets.html). Reusable: any page that includes the assets and
+// marks a select gets one. The select stays the form's field, so forms post what they always did.
+//
+//   data-combobox                  enhance this select (single or multiple)
+//   data-combobox-placeholder="…"  the search box's placeholder
+//   data-combobox-create="<url>"   offer "Create …" for text that matches nothing: POSTs
+//                                  name=<text> and expects {"value", "text"} (or {"error"})
+//
+// Keyboard: type to filter, arrows to move, Enter picks (and closes), Backspace removes the last
+// chosen tag; several tags are picked one after another, no modifier keys.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function createWith(select, url) {
+    return function (input, callback) {
+      var body = new URLSearchParams();
+      body.set("name", input);
+      fetch(url, {
+        method: "POST",
+        headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
+        body: body,
+        credentials: "same-origin",
+      }).then(function (response) {
+        return response.json().catch(function () { return { error: "Could not create it." }; });
+      }).then(function (data) {
+        if (data && data.value) {
+          callback({ value: data.value, text: data.text });
+        } else {
+          callback();
+          showError(select, (data && data.error) || "Could not create it.");
+        }
+      }).catch(function () {
+        callback();
+        showError(select, "Could not create it.");
+      });
+    };
+  }
+
+  function showError(select, text) {
+    var wrapper = select.tomselect && select.tomselect.wrapper;
+    if (!wrapper) return;
+    var note = wrapper.parentNode.querySelector(".combobox-error");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "field-error combobox-error";
+      note.setAttribute("role", "alert");
+      wrapper.parentNode.insertBefore(note, wrapper.nextSibling);
+    }
+    note.textContent = text;
+  }
+
+  function enhance(select) {
+    if (select.tomselect || typeof window.TomSelect !== "function") return;
+    var multiple = select.multiple;
+    var url = select.dataset.comboboxCreate;
+    var settings = {
+      allowEmptyOption: !multiple,
+      closeAfterSelect: true,
+      hideSelected: multiple,
+      maxOptions: 1000,
+      refreshThrottle: 0, // filter on every key: Enter right after typing picks what was typed
+      selectOnTab: true,
+      placeholder: select.dataset.comboboxPlaceholder || "",
+      plugins: multiple ? ["remove_button"] : [],
+      create: url ? createWith(select, url) : false,
+      createFilter: function (input) { return input.trim().length > 0; },
+      render: {
+        option_create: function (data, escape) {
+          return '<div class="create">Create <strong>' + escape(data.input) + "</strong></div>";
+        },
+        no_results: function () { return '<div class="no-results">No match</div>'; },
+      },
+    };
+    new window.TomSelect(select, settings);
+    // The project picker's own search box is not needed once the combobox searches.
+    var host = select.closest("[data-combobox-host]");
+    var search = host && host.querySelector("[data-picker-search]");
+    if (search) search.hidden = true;
+    // The label of the select now names the combobox's search input.
+    var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+    if (label && select.tomselect.control_input) {
+      label.htmlFor = select.tomselect.control_input.id = select.id + "-ts-control";
+    }
+  }
+
+  function enhanceAll(root) {
+    (root || document).querySelectorAll("select[data-combobox]").forEach(enhance);
+  }
+
+  window.comboboxEnhance = enhanceAll;
+  document.addEventListener("DOMContentLoaded", function () { enhanceAll(document); });
+  document.addEventListener("htmx:load", function (event) { enhanceAll(event.detail.elt); });
+})();
