@@ -20,7 +20,7 @@
       el.textContent = text;
       if (shown === null) shown = text;
     });
-    var header = document.getElementById("header-timer");
+    var header = document.querySelector("[data-timer-title]");
     if (header && shown !== null) {
       document.title = "\u25B6 " + shown + " \u00B7 " + header.dataset.timerTitle + " \u00B7 " + baseTitle;
     }
