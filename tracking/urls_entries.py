@@ -21,5 +21,6 @@ urlpatterns: list[URLPattern] = [
     path("tracker/entries/<str:pk>/continue/", views.entry_continue, name="entry_continue"),
     path("timesheet/", views.timesheet, name="timesheet"),
     path("timesheet/cell/", views.timesheet_cell, name="timesheet_cell"),
+    path("timesheet/row/delete/", views.timesheet_row_delete, name="timesheet_row_delete"),
     path("rates/reapply/", views.rates_reapply, name="rates_reapply"),
 ]

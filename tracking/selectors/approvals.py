@@ -117,3 +117,55 @@ def approval_entries(*, approval: WeekApproval) -> QuerySet[TimeEntry]:
 def approval_entries_total(*, approval: WeekApproval) -> int:
     total = approval_entries(approval=approval).aggregate(total=Sum("duration_seconds"))["total"]
     return int(total or 0)
+
+
+def week_approval_of(*, membership: Membership, week_start: dt.date) -> WeekApproval | None:
+    """The acting member's submission of the week starting `week_start` that still holds it
+    (pending or approved), if any: what locks the timesheet's cells."""
+    return (
+        WeekApproval.objects.filter(
+            workspace_id=membership.workspace_id,
+            user_id=membership.user_id,
+            week_start=week_start,
+            status__in=(WeekApproval.Status.PENDING, WeekApproval.Status.APPROVED),
+        )
+        .only("pk", "status", "week_start")
+        .first()
+    )
+
+
+@dataclass
+class WeekReview:
+    """What a member sees before submitting a week: totals by day and what to look at."""
+
+    week_start: dt.date
+    entries: list[TimeEntry]
+    day_totals: list[tuple[dt.date, int]]
+    total_seconds: int
+    approval: WeekApproval | None
+
+
+def week_review(*, membership: Membership, week_start: dt.date) -> WeekReview:
+    user = membership.user
+    tz_days = [week_start + dt.timedelta(days=i) for i in range(7)]
+    since = local_midnight(user, week_start)
+    until = local_midnight(user, week_start + dt.timedelta(days=7))
+    entries = list(
+        time_entries_of(workspace_id=membership.workspace_id, user=user)
+        .filter(start__gte=since, start__lt=until)
+        .order_by("start", "pk")
+    )
+    per_day = dict.fromkeys(tz_days, 0)
+    for entry in entries:
+        day = entry.start.astimezone(since.tzinfo).date()
+        per_day[day] = per_day.get(day, 0) + (entry.duration_seconds or 0)
+    approval = WeekApproval.objects.filter(
+        workspace_id=membership.workspace_id, user_id=user.pk, week_start=week_start
+    ).first()
+    return WeekReview(
+        week_start=week_start,
+        entries=entries,
+        day_totals=[(d, per_day[d]) for d in tz_days],
+        total_seconds=sum(per_day.values()),
+        approval=approval,
+    )

@@ -291,3 +291,27 @@ def timesheet_week(
 
     ordered = sorted(rows.values(), key=sort_key)
     return Timesheet(week_start=week_start, days=days, rows=ordered)
+
+
+def timesheet_row_entry_ids(
+    *,
+    membership: Membership,
+    week_start: dt.date,
+    project_id: str | None,
+    task_id: str | None,
+) -> list[str]:
+    """The ids of the member's finished entries in one timesheet row of the week."""
+    if (project_id and not is_object_id(project_id)) or (task_id and not is_object_id(task_id)):
+        return []
+    user = membership.user
+    return list(
+        TimeEntry.objects.filter(
+            workspace_id=membership.workspace_id,
+            user=user,
+            end__isnull=False,
+            project_id=project_id or None,
+            task_id=task_id or None,
+            start__gte=local_midnight(user, week_start),
+            start__lt=local_midnight(user, week_start + dt.timedelta(days=7)),
+        ).values_list("pk", flat=True)
+    )

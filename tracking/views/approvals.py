@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracking.models import WeekApproval
 from tracking.selectors.approvals import (
@@ -22,9 +22,11 @@ from tracking.selectors.approvals import (
     approval_get,
     member_weeks,
     pending_approvals,
+    week_review,
 )
 from tracking.services import approvals as services
-from tracking.time_rules import week_flags
+from tracking.time_rules import week_flags, week_start_checked
+from tracking.views.redirects import redirect_back, redirect_back_target
 from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership
@@ -66,16 +68,34 @@ def my_weeks(request: HttpRequest) -> HttpResponse:
     return render(request, "tracking/approvals/my_weeks.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @workspace_view()
 def week_submit(request: HttpRequest) -> HttpResponse:
+    """GET ?week=: the week's summary (time by day, what to look at) with a Submit button; POST
+    submits it. The timesheet and the tracker's week headers link to the summary."""
     membership = _ms(request)
-    raw = request.POST.get("week", "").strip()
+    raw = (request.POST.get("week") or request.GET.get("week") or "").strip()
     try:
         try:
-            week = dt.date.fromisoformat(raw)
+            day = dt.date.fromisoformat(raw)
         except ValueError:
             raise ApplicationError("Choose a week to submit.", field="week") from None
+        week = week_start_checked(day, membership.user.week_start)
+        if request.method == "GET":
+            review = week_review(membership=membership, week_start=week)
+            flags = week_flags(review.entries, workspace=membership.workspace, user=membership.user)
+            return render(
+                request,
+                "tracking/approvals/submit.html",
+                {
+                    "nav": "approvals",
+                    "review": review,
+                    "week_end": week + dt.timedelta(days=6),
+                    "flag_lines": flags.lines(membership.user),
+                    "has_running": bool(flags.running),
+                    "back": redirect_back_target(request),
+                },
+            )
         approval = services.week_submit(membership=membership, week_start=week)
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -83,7 +103,7 @@ def week_submit(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, f"Week of {approval.week_start:%b %-d, %Y} submitted for approval."
         )
-    return redirect(_my_weeks_url(membership))
+    return redirect_back(request, _my_weeks_url(membership))
 
 
 @require_POST

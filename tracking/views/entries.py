@@ -33,12 +33,14 @@ from tracking.forms_entries import (
 )
 from tracking.models import Project, Task, TimeEntry
 from tracking.notices import attach_entry_notices
+from tracking.selectors.approvals import week_approval_of
 from tracking.selectors.entries import (
     active_tags,
     local_today,
     project_picker_groups,
     running_timer,
     time_entry_get,
+    timesheet_row_entry_ids,
     timesheet_week,
     trackable_projects,
     tracker_list,
@@ -443,6 +445,7 @@ def _row_keys(values: list[str]) -> list[tuple[str | None, str | None]]:
 def _timesheet_context(request: HttpRequest, week: dt.date, keep: list[str]) -> dict[str, Any]:
     membership = _ms(request)
     sheet = timesheet_week(membership=membership, week_start=week, extra_rows=_row_keys(keep))
+    approval = week_approval_of(membership=membership, week_start=week)
     return {
         "nav": "timesheet",
         "sheet": sheet,
@@ -450,6 +453,9 @@ def _timesheet_context(request: HttpRequest, week: dt.date, keep: list[str]) -> 
         "prev_week": (week - dt.timedelta(days=7)).isoformat(),
         "next_week": (week + dt.timedelta(days=7)).isoformat(),
         "keep": [row.key for row in sheet.rows],
+        "approval": approval,
+        # A submitted or approved week's cells are locked for the member (admins may edit).
+        "locked": approval is not None and not membership.is_admin,
     }
 
 
@@ -468,7 +474,12 @@ def timesheet(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
         week, status = week_start_for(membership.user, local_today(membership.user)), 400
-    context = _timesheet_context(request, week, request.GET.getlist("row"))
+    rows = request.GET.getlist("row")
+    if request.GET.get("copy") == "last":
+        # "Copy last week": last week's project/task rows, empty, to type this week's hours.
+        last = timesheet_week(membership=membership, week_start=week - dt.timedelta(days=7))
+        rows = [*rows, *(row.key for row in last.rows)]
+    context = _timesheet_context(request, week, rows)
     context.update(_picker(membership))
     return render(request, "tracking/entries/timesheet.html", context, status=status)
 
@@ -509,6 +520,34 @@ def timesheet_cell(request: HttpRequest) -> HttpResponse:
         messages.error(request, error)
     url = reverse("tracking:timesheet", kwargs={"ws": membership.workspace_id})
     query = urlencode([("week", week.isoformat())] + [("row", k) for k in keep if k])
+    return redirect(f"{url}?{query}")
+
+
+@require_POST
+@workspace_view()
+def timesheet_row_delete(request: HttpRequest) -> HttpResponse:
+    """Delete a row of the week: every entry of the member's on that project/task that week (all
+    or none: a locked entry or week refuses), and the row goes."""
+    membership = _ms(request)
+    keep = [k for k in request.POST.getlist("keep") if k]
+    row = request.POST.get("row", "")
+    try:
+        week = _week_of(request, membership.user)
+        project_id, task_id = split_project_task(row)
+        ids = timesheet_row_entry_ids(
+            membership=membership, week_start=week, project_id=project_id, task_id=task_id
+        )
+        if ids:
+            services.time_entries_bulk_delete(membership=membership, entry_ids=ids)
+        keep = [k for k in keep if k != row]
+        messages.success(request, "Row deleted." if ids else "Row removed.")
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        week = week_start_for(membership.user, local_today(membership.user))
+    url = reverse("tracking:timesheet", kwargs={"ws": membership.workspace_id})
+    query = urlencode([("week", week.isoformat())] + [("row", k) for k in keep])
     return redirect(f"{url}?{query}")
 
 
