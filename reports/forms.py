@@ -2,8 +2,8 @@
 and the times (date, start, end and duration, in the viewer's time zone).
 
 The form reads what was typed against what the row showed, so a save changes only what the
-person changed (the row shows times to the minute unless they carry seconds, and a save that
-leaves the times alone keeps them to the second):
+person changed (the row shows times to the minute unless they carry seconds, in the profile's
+12- or 24-hour format, and a save that leaves the times alone keeps them to the second):
 - a new date moves the entry: its end moves by as many days unless the end is changed too;
 - a new duration moves the end (start + duration); changing the end and the duration at once is
   refused unless they agree;
@@ -19,7 +19,7 @@ from typing import Any
 
 from django import forms
 
-from tracking.forms_entries import DurationTextField, EntryEditForm
+from tracking.forms_entries import DurationTextField, EntryEditForm, input_time
 from tracking.models import MAX_ENTRY_SECONDS, TimeEntry
 from tracking.selectors.entries import user_tz
 from tracking.time_rules import DATE_RANGE_MESSAGE
@@ -28,11 +28,6 @@ from workspaces.models import User
 DATE = "%Y-%m-%d"
 # The service's error fields, as this form's fields.
 FIELD_FOR = {"project": "project_task", "task": "project_task", "start": "start_time"}
-
-
-def clock(value: dt.datetime) -> str:
-    """A time input's value: 09:30, or 09:30:15 when there are seconds (so they survive)."""
-    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
 
 
 def duration_text(seconds: int) -> str:
@@ -55,13 +50,13 @@ def shown_values(entry: TimeEntry, user: User) -> dict[str, Any]:
         "tags": [t.pk for t in entry.tags.all()],
         "billable": entry.billable,
         "date": start.strftime(DATE),
-        "start_time": clock(start),
+        "start_time": input_time(start, user),
     }
     if entry.end is not None:
         end = entry.end.astimezone(tz)
         values.update(
             end_date=end.strftime(DATE),
-            end_time=clock(end),
+            end_time=input_time(end, user),
             duration=duration_text(entry.duration_seconds or 0),
         )
     return values

@@ -79,6 +79,45 @@ class EntryDateField(forms.DateField):
             raise ValidationError(DATE_RANGE_MESSAGE, code="out_of_range")
 
 
+TIME_INPUT_FORMATS = [
+    "%H:%M",
+    "%H:%M:%S",
+    "%I:%M %p",
+    "%I:%M:%S %p",
+    "%I:%M%p",
+    "%I:%M:%S%p",
+    "%I %p",
+    "%I%p",
+]
+
+
+class ClockTimeField(forms.TimeField):
+    """A time typed as the profile shows times: 14:30 (24-hour) or 2:30 PM (12-hour); either is
+    read whatever the profile, with or without seconds."""
+
+    default_error_messages = {"invalid": "Enter a time like 14:30 or 2:30 PM."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", TIME_INPUT_FORMATS)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> dt.time | None:
+        if isinstance(value, str):
+            value = " ".join(value.upper().replace(".", "").split())
+        return super().to_python(value)
+
+
+def input_time(value: dt.datetime | None, user: User) -> str:
+    """A time input's value in the profile's format (seconds kept when there are some)."""
+    if value is None:
+        return ""
+    local = value.astimezone(user_tz(user))
+    if user.time_format == User.TimeFormat.H12:
+        text = local.strftime("%I:%M:%S %p" if local.second else "%I:%M %p")
+        return text.lstrip("0")
+    return local.strftime("%H:%M:%S" if local.second else "%H:%M")
+
+
 class IdListField(forms.Field):
     """Several ids from a <select multiple> or repeated checkboxes; checked by the services."""
 
@@ -124,8 +163,8 @@ class ManualEntryForm(_EntryFieldsForm):
     earlier than the start is on the next day (the entry crosses midnight), as in Clockify."""
 
     date = EntryDateField()
-    start_time = forms.TimeField(required=False, input_formats=["%H:%M", "%H:%M:%S"])
-    end_time = forms.TimeField(required=False, input_formats=["%H:%M", "%H:%M:%S"])
+    start_time = ClockTimeField(required=False)
+    end_time = ClockTimeField(required=False)
     duration = DurationTextField(required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -161,9 +200,9 @@ class EntryEditForm(_EntryFieldsForm):
     end date defaults to the start date; a running timer has no end)."""
 
     date = EntryDateField()
-    start_time = forms.TimeField(input_formats=["%H:%M", "%H:%M:%S"])
+    start_time = ClockTimeField()
     end_date = EntryDateField(required=False)
-    end_time = forms.TimeField(required=False, input_formats=["%H:%M", "%H:%M:%S"])
+    end_time = ClockTimeField(required=False)
 
     def __init__(self, *args: Any, user: User, running: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -185,6 +224,44 @@ class EntryEditForm(_EntryFieldsForm):
         else:
             end_day = data.get("end_date") or day
             data["end"] = dt.datetime.combine(end_day, end_time, tzinfo=tz)
+        return data
+
+
+class TrackerEntryEditForm(EntryEditForm):
+    """The tracker's edit form, with a duration like the Detailed report's: a changed duration
+    moves the end (start + duration); changing the end and the duration at once must agree.
+    `shown_duration` and `shown_end` are what the form showed, to tell what the member changed."""
+
+    duration = DurationTextField(required=False)
+    shown_duration = forms.CharField(required=False)
+    shown_end = forms.CharField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        duration = data.get("duration")
+        shown = (self.data.get("shown_duration") or "").strip()
+        typed = (self.data.get("duration") or "").strip()
+        if self.running or duration is None or typed == shown or data.get("start") is None:
+            return data
+        if duration <= 0:
+            self.add_error("duration", "The duration must be more than zero.")
+            return data
+        moved = dt.timedelta(seconds=duration)
+        end = data.get("end")
+        end_typed = (self.data.get("end_time") or "").strip()
+        end_shown = (self.data.get("shown_end") or "").strip()
+        if (
+            end is not None
+            and end_shown
+            and end_typed != end_shown
+            and end - data["start"] != moved
+        ):
+            self.add_error("duration", "Change the end or the duration, not both.")
+            return data
+        try:
+            data["end"] = data["start"] + moved
+        except OverflowError:
+            self.add_error("duration", "The duration is too long.")
         return data
 
 

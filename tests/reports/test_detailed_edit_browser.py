@@ -42,7 +42,11 @@ def test_edit_times_and_tags_in_the_detailed_report(page, live_server, workspace
     expect(editing.get_by_label("Start")).to_have_value("10:00")
     editing.get_by_label("Start").fill("08:30")
     editing.get_by_label("End", exact=True).fill("11:00")
-    editing.get_by_label("Tags").select_option(label=["design", "urgent"])
+    tags = editing.get_by_role("combobox", name="Tags", exact=True)  # a searchable combobox
+    tags.click()
+    for name in ("design", "urgent"):
+        page.keyboard.type(name)
+        page.keyboard.press("Enter")
     editing.get_by_role("button", name="Save").click()
 
     expect(page.locator("tr.is-editing")).to_have_count(0)

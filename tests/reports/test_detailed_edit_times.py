@@ -67,8 +67,8 @@ def test_the_form_shows_times_in_the_viewers_zone_and_the_tags(workspace, owner,
     entry.tags.add(design, through_defaults={"workspace": workspace})
     html = owner_client.get(edit_url(workspace, entry)).content.decode()
     assert 'name="date" value="2026-03-02"' in html
-    assert 'name="start_time" value="10:00">' in html
-    assert 'name="end_time" value="11:30:30" step="1"' in html  # the seconds survive a save
+    assert 'name="start_time" value="10:00" size="8"' in html
+    assert 'name="end_time" value="11:30:30" size="8"' in html  # the seconds survive a save
     assert 'name="duration" value="1:30:30"' in html
     assert f'<option value="{design.pk}" selected>design</option>' in html
     assert ">urgent</option>" in html
@@ -169,7 +169,7 @@ def test_saving_untouched_times_keeps_them_to_the_second(workspace, owner, owner
         ({"end_date": "2026-03-03"}, "entries in this workspace are 24:00 at most"),
         ({"duration": "25h"}, "entries in this workspace are 24:00 at most"),
         ({"duration": "ninety"}, "Enter a duration like 1:30, 1.5 or 90m."),
-        ({"start_time": "25:00"}, "Enter a valid time."),
+        ({"start_time": "25:00"}, "Enter a time like 14:30 or 2:30 PM."),
         ({"date": "2026-02-30"}, "Enter a valid date."),
         ({"date": "0001-01-01", "start_time": "00:30"}, "between 1970-01-01 and 2999-12-31"),
         ({"date": "9999-12-31", "start_time": "23:00", "duration": "2h"}, "1970-01-01 and 2999"),

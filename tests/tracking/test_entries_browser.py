@@ -65,7 +65,7 @@ def test_timer_inline_edit_and_totals(
     entry = TimeEntry.objects.get(user=member)
     assert entry.end is not None
     # An earlier start (a later end would lie in the future, which the workspace refuses).
-    start = (entry.start - dt.timedelta(minutes=15)).strftime("%H:%M")
+    start = (entry.start - dt.timedelta(minutes=15)).strftime("%H:%M:%S")  # seconds are shown
     form.get_by_label("Start", exact=True).fill(start)
     form.get_by_role("button", name="Save").click()
     expect(page.locator("form.entry--editing")).to_have_count(0)

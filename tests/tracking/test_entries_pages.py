@@ -136,7 +136,10 @@ def test_timer_errors_show_next_to_the_field(member_client, workspace, other_wor
     [
         ({"date": "2026-13-45", "duration": "1:00"}, "Enter a valid date."),
         ({"date": "yesterday", "duration": "1:00"}, "Enter a valid date."),
-        ({"date": "2026-03-02", "start_time": "25:00", "end_time": "26:00"}, "Enter a valid time."),
+        (
+            {"date": "2026-03-02", "start_time": "25:00", "end_time": "26:00"},
+            "Enter a time like 14:30 or 2:30 PM.",
+        ),
         ({"date": "2026-03-02", "duration": "lots"}, "Enter a duration like"),
         (
             {"date": "2026-03-02", "start_time": "10:00", "end_time": "10:00"},

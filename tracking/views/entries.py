@@ -25,10 +25,11 @@ from django_htmx.http import reswap, retarget
 
 from tracking.forms_entries import (
     BulkForm,
-    EntryEditForm,
     ManualEntryForm,
     TimerStartForm,
     TimesheetCellForm,
+    TrackerEntryEditForm,
+    input_time,
     split_project_task,
 )
 from tracking.models import Project, Task, TimeEntry
@@ -52,6 +53,7 @@ from tracking.services.rates import time_entries_reapply_rates
 from tracking.time_rules import (
     DATE_RANGE_MESSAGE,
     attach_rule_flags,
+    clock_text,
     date_in_range,
     week_start_checked,
 )
@@ -97,6 +99,10 @@ def _tracker_url(membership: Membership, weeks: int = DEFAULT_WEEKS) -> str:
 
 def _form_error(form: forms.Form, exc: ApplicationError) -> None:
     field = FIELD_FOR.get(exc.field or "", exc.field)
+    if field == "end_time" and "shown_duration" in form.fields:
+        typed = (form.data.get("duration") or "").strip()
+        if typed and typed != (form.data.get("shown_duration") or "").strip():
+            field = "duration"  # the end came from the duration the member typed
     form.add_error(field if field in form.fields else None, exc.message)
 
 
@@ -237,7 +243,7 @@ def entry_create(request: HttpRequest) -> HttpResponse:
 
 
 def _edit_initial(entry: TimeEntry, user: User) -> dict[str, Any]:
-    from tracking.templatetags.entry_format import iso_local_date, iso_local_time
+    from tracking.templatetags.entry_format import iso_local_date
 
     project_task = entry.project_id or ""
     if entry.task_id:
@@ -248,14 +254,17 @@ def _edit_initial(entry: TimeEntry, user: User) -> dict[str, Any]:
         "tags": [t.pk for t in entry.tags.all()],
         "billable": entry.billable,
         "date": iso_local_date(entry.start, user),
-        "start_time": iso_local_time(entry.start, user),
+        "start_time": input_time(entry.start, user),
         "end_date": iso_local_date(entry.end, user),
-        "end_time": iso_local_time(entry.end, user),
+        "end_time": input_time(entry.end, user),
+        "shown_end": input_time(entry.end, user),
+        "duration": clock_text(entry.duration_seconds) if entry.duration_seconds else "",
+        "shown_duration": clock_text(entry.duration_seconds) if entry.duration_seconds else "",
     }
 
 
 def _render_edit(
-    request: HttpRequest, entry: TimeEntry, form: EntryEditForm, *, status: int = 200
+    request: HttpRequest, entry: TimeEntry, form: TrackerEntryEditForm, *, status: int = 200
 ) -> HttpResponse:
     membership = _ms(request)
     context = {
@@ -304,13 +313,13 @@ def entry_edit(request: HttpRequest, pk: str) -> HttpResponse:
                 return _render_row(request, entry)
             messages.error(request, "This entry is locked; only an admin can change it.")
             return redirect(_tracker_url(membership, _weeks(request)))
-        form = EntryEditForm(
+        form = TrackerEntryEditForm(
             initial=_edit_initial(entry, membership.user),
             user=membership.user,
             running=entry.is_running,
         )
         return _render_edit(request, entry, form)
-    form = EntryEditForm(request.POST, user=membership.user, running=entry.is_running)
+    form = TrackerEntryEditForm(request.POST, user=membership.user, running=entry.is_running)
     if form.is_valid():
         data = form.cleaned_data
         refs = form.refs()
