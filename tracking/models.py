@@ -273,3 +273,32 @@ class WeekApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.week_start} {self.status}"
+
+
+class FavoriteEntry(models.Model):
+    """A member's pinned entry: what to start again with one click (description, project, task,
+    tags, billable). Tags are kept as ids; ones deleted or archived since are left out when
+    started (the timer's own rules apply)."""
+
+    id = ObjectIdField()
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    description = models.CharField(max_length=MAX_DESCRIPTION_LENGTH, blank=True, default="")
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    tag_ids = models.JSONField(default=list, blank=True)
+    billable = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "user", "created_at"], name="favorite_ws_user")
+        ]
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.description or "(no description)"

@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry
+from tracking.models import (
+    Client,
+    FavoriteEntry,
+    Project,
+    ProjectMember,
+    Tag,
+    Task,
+    TimeEntry,
+)
 from tracking.time_rules import EARLIEST, instant_in_range
 from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
@@ -314,4 +322,13 @@ def timesheet_row_entry_ids(
             start__gte=local_midnight(user, week_start),
             start__lt=local_midnight(user, week_start + dt.timedelta(days=7)),
         ).values_list("pk", flat=True)
+    )
+
+
+def favorites_of(*, membership: Membership) -> list[FavoriteEntry]:
+    """The member's favourites, oldest pinned first, with their project and task (one query)."""
+    return list(
+        FavoriteEntry.objects.filter(
+            workspace_id=membership.workspace_id, user_id=membership.user_id
+        ).select_related("project__client", "task")
     )

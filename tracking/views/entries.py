@@ -37,6 +37,7 @@ from tracking.notices import attach_entry_notices
 from tracking.selectors.approvals import week_approval_of
 from tracking.selectors.entries import (
     active_tags,
+    favorites_of,
     local_today,
     project_picker_groups,
     running_timer,
@@ -49,6 +50,7 @@ from tracking.selectors.entries import (
     week_start_for,
 )
 from tracking.services import entries as services
+from tracking.services import favorites
 from tracking.services.rates import time_entries_reapply_rates
 from tracking.time_rules import (
     DATE_RANGE_MESSAGE,
@@ -147,13 +149,19 @@ def _tracker_page(
     weeks = _weeks(request)
     running = running_timer(membership=membership)
     request.running_timer = running  # type: ignore[attr-defined]  # the header shows it too
+    picker = _picker(membership)
+    favorites = favorites_of(membership=membership)
+    tag_names = {t.pk: t.name for t in picker["tags"]}
+    for favorite in favorites:
+        favorite.tag_names = [tag_names[t] for t in favorite.tag_ids if t in tag_names]  # type: ignore[attr-defined]
     context = {
         "nav": "tracker",
         "running": running,
+        "favorites": favorites,
         "timer_form": timer_form,
         "manual_form": manual_form,
         "today": local_today(membership.user).isoformat(),
-        **_picker(membership),
+        **picker,
         **_list_context(membership, weeks),
     }
     return render(request, "tracking/entries/tracker.html", context, status=status)
@@ -431,6 +439,50 @@ def entries_bulk(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect(_tracker_url(membership, weeks))
+
+
+# --- favourites -------------------------------------------------------------------------------
+
+
+@require_POST
+@workspace_view()
+def favorite_pin(request: HttpRequest, pk: str) -> HttpResponse:
+    membership = _ms(request)
+    entry = _entry(request, pk)
+    try:
+        favorites.favorite_pin(membership=membership, entry=entry)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Pinned to your favourites.")
+    return redirect(_tracker_url(membership, _weeks(request)))
+
+
+@require_POST
+@workspace_view()
+def favorite_unpin(request: HttpRequest, pk: str) -> HttpResponse:
+    membership = _ms(request)
+    try:
+        favorites.favorite_unpin(membership=membership, favorite_id=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return redirect(_tracker_url(membership, _weeks(request)))
+
+
+@require_POST
+@workspace_view()
+def favorite_start(request: HttpRequest, pk: str) -> HttpResponse:
+    """One click: a timer like the favourite."""
+    membership = _ms(request)
+    try:
+        favorites.favorite_start(membership=membership, favorite_id=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(_tracker_url(membership, _weeks(request)))
 
 
 # --- the timesheet ------------------------------------------------------------------------------
