@@ -117,7 +117,7 @@ def week_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, "Submission withdrawn; you can change the week and resubmit.")
-    return redirect(_my_weeks_url(membership))
+    return redirect_back(request, _my_weeks_url(membership))
 
 
 @require_GET
