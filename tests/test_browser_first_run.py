@@ -63,15 +63,16 @@ def test_sign_up_then_track_time_on_a_new_project(page, live_server):
     expect(row).to_contain_text("TPS Reports")
     expect(row.locator(".entry__duration")).to_have_text(re.compile(r"^0:40:0\d$"))
 
-    # Edit it in place: a new description and 20 more minutes.
+    # Edit it in place: a new description and 20 more minutes (an earlier start: a later end
+    # would lie in the future, which the workspace refuses).
     entry = TimeEntry.objects.get(user=user)
     assert entry.end is not None
     row.locator(".entry__open").click()
     form = page.locator("form.entry--editing")
     form.get_by_label("Description").fill("Cover sheets for the TPS reports")
-    local_end = timezone.localtime(entry.end, timezone.get_default_timezone())
-    form.get_by_label("End", exact=True).fill(
-        (local_end + dt.timedelta(minutes=20)).strftime("%H:%M")
+    local_start = timezone.localtime(entry.start, timezone.get_default_timezone())
+    form.get_by_label("Start", exact=True).fill(
+        (local_start - dt.timedelta(minutes=20)).strftime("%H:%M:%S")
     )
     form.get_by_role("button", name="Save").click()
     expect(page.locator("form.entry--editing")).to_have_count(0)
