@@ -82,11 +82,11 @@
     var host = select.closest("[data-combobox-host]");
     var search = host && host.querySelector("[data-picker-search]");
     if (search) search.hidden = true;
-    // The label of the select now names the combobox's search input.
-    var label = select.id && document.querySelector('label[for="' + select.id + '"]');
-    if (label && select.tomselect.control_input) {
-      label.htmlFor = select.tomselect.control_input.id = select.id + "-ts-control";
-    }
+    // Tom Select points the select's <label> at its search input (naming it); the select,
+    // still the form's field, keeps the same name through aria-labelledby.
+    var labelled = select.tomselect.control_input &&
+      select.tomselect.control_input.getAttribute("aria-labelledby");
+    if (labelled) select.setAttribute("aria-labelledby", labelled);
   }
 
   function enhanceAll(root) {

@@ -727,6 +727,9 @@ def timesheet_cell_set(
         )
     seconds = int(seconds)
     date_check(day, field="hours")
+    # One cell edit at a time per member: Enter in a cell fires both htmx's change and submit,
+    # and two requests finding an empty cell would each create an entry (twice the hours).
+    list(Membership.objects.select_for_update().filter(pk=membership.pk).values_list("pk"))
     project = _resolve_project(membership, project_id)
     task = _resolve_task(membership, project, task_id)
     user = membership.user
