@@ -14,7 +14,7 @@ import logging
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from quickbooks_sync.client import QBOError, QBOThrottled
+from quickbooks_sync.qbo.session import QBOError, QBOThrottled
 from quickbooks_sync.services import connection as connection_services
 from quickbooks_sync.services import sync as sync_services
 from quickbooks_sync.services.sync import sync_job_fail, sync_job_waiting, sync_run

@@ -24,7 +24,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from quickbooks_sync.client import (
+from quickbooks_sync.crypto import DecryptionFailed
+from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection
+from quickbooks_sync.qbo.session import (
     CompanyInfo,
     QBOAuth,
     QBOAuthError,
@@ -34,8 +36,6 @@ from quickbooks_sync.client import (
     QBOSession,
     TokenSet,
 )
-from quickbooks_sync.crypto import DecryptionFailed
-from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection
 from workspaces.access import require_role
 from workspaces.errors import ApplicationError, PermissionDenied
 from workspaces.models import Membership, Workspace

@@ -41,15 +41,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from redis import RedisError
 
-from quickbooks_sync.client import (
-    MAX_BATCH_ITEMS,
-    BatchItemResult,
-    QBOAuthError,
-    QBOError,
-    QBOSession,
-    QBOThrottled,
-    QBOTransientError,
-)
 from quickbooks_sync.limiter import RateLimitTimeout, company_limiter
 from quickbooks_sync.mapping import (
     RefusalReason,
@@ -59,6 +50,15 @@ from quickbooks_sync.mapping import (
 )
 from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection
 from quickbooks_sync.models_send import SendBatch, SendItem, SendJob, SentEntry
+from quickbooks_sync.qbo.session import (
+    MAX_BATCH_ITEMS,
+    BatchItemResult,
+    QBOAuthError,
+    QBOError,
+    QBOSession,
+    QBOThrottled,
+    QBOTransientError,
+)
 from quickbooks_sync.services.connection import ConnectionUnavailable, connection_call
 from reports.filters import DetailedFilters
 from reports.rounding import workspace_rounding

@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from quickbooks_sync.client import QBOError, QBOSession, ServiceItem
 from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.qbo.session import QBOError, QBOSession, ServiceItem
 from quickbooks_sync.services.connection import (
     NOT_CONNECTED,
     ConnectionUnavailable,

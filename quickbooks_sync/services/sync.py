@@ -31,7 +31,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from quickbooks_sync.client import QBOCustomer, QBOEmployee, QBOError, QBOSession
 from quickbooks_sync.mapping import (
     CustomerLinks,
     CustomerTree,
@@ -44,6 +43,7 @@ from quickbooks_sync.mapping import (
     map_customer_tree,
 )
 from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection, SyncJob
+from quickbooks_sync.qbo.session import QBOCustomer, QBOEmployee, QBOError, QBOSession
 from quickbooks_sync.selectors_sync import sync_catalog, sync_memberships
 from quickbooks_sync.services.connection import (
     NEEDS_RECONNECT,

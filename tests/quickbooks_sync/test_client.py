@@ -1,4 +1,4 @@
-"""quickbooks_sync.client against the QBO emulator running as a real server process."""
+"""quickbooks_sync.qbo.session against the QBO emulator running as a real server process."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from quickbooks_sync.client import (
+from quickbooks_sync.qbo.session import (
     QBOAuth,
     QBOAuthError,
     QBOConfig,

@@ -10,8 +10,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.utils import timezone
 
-from quickbooks_sync.client import QBOAuth, QBOTransientError
 from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.qbo.session import QBOAuth, QBOTransientError
 from quickbooks_sync.services.connection import (
     ConnectionUnavailable,
     connection_call,

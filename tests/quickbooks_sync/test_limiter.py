@@ -341,7 +341,7 @@ def _call_emulator(
 
 @pytest.mark.sandbox
 def test_processes_through_the_limiter_never_meet_the_emulators_throttle(tmp_path):
-    from quickbooks_sync.client import QBOAuth, QBOConfig
+    from quickbooks_sync.qbo.session import QBOAuth, QBOConfig
     from tests.sandbox_process import SandboxProcess
 
     with SandboxProcess(tmp_path / "qbo.sqlite3", settings=EMULATOR_SETTINGS) as qbo:

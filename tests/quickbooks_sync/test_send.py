@@ -409,7 +409,7 @@ def test_an_answer_leaving_an_entry_out_asks_again_with_the_same_request_id(
     """QBO answers the batch without one of its items: whether it created that one is unknown,
     so the batch is asked again with its request id (QBO answers from its store), never with a
     new one. The answered items are recorded at once and not sent again."""
-    from quickbooks_sync.client import QBOSession
+    from quickbooks_sync.qbo.session import QBOSession
 
     link_member(workspace, member, sandbox, realm)
     entries = many_entries(workspace, member, None, 3, tag="partial")
@@ -446,7 +446,7 @@ def test_an_entry_without_an_answer_stays_pending_in_its_batch(
 ):
     """_record_answer with a crafted answer: the entry left out keeps its batch (and request
     id) open; the others are recorded; a stopped job keeps it for "Retry failed"."""
-    from quickbooks_sync.client import BatchItemResult, QBOTransientError, QBOValidationError
+    from quickbooks_sync.qbo.session import BatchItemResult, QBOTransientError, QBOValidationError
     from quickbooks_sync.services.send import _next_batch, _record_answer
 
     link_member(workspace, member, sandbox, realm)
