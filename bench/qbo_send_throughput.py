@@ -142,7 +142,7 @@ def send_start(company: Company) -> str:
 
 def wait_for_jobs(job_ids: list[str], timeout: float) -> float:
     """Seconds until every job has finished; stops the bench if one failed."""
-    from quickbooks_sync.models_send import SendJob
+    from quickbooks_sync.models import SendJob
 
     began = time.monotonic()
     while time.monotonic() - began < timeout:

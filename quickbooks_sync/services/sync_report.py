@@ -9,8 +9,8 @@ from typing import Any
 
 from quickbooks_sync.mapping import CustomerLinks, CustomerTree, MappedProject, UserLinks
 from quickbooks_sync.models import SyncJob
-from quickbooks_sync.qbo.session import QBOCustomer, QBOEmployee
-from quickbooks_sync.selectors_sync import sync_catalog, sync_memberships
+from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee
+from quickbooks_sync.selectors.sync import sync_catalog, sync_memberships
 from workspaces.models import Membership
 
 

@@ -25,7 +25,7 @@ TOKEN_PATH = "/oauth2/v1/tokens/bearer"
 # read the expiring token within milliseconds of each other.
 SCRIPT = (
     """
-from quickbooks_sync.qbo.session import QBOAuth
+from quickbooks_sync.qbo.oauth import QBOAuth
 from quickbooks_sync.models import QBOConnection
 from quickbooks_sync.services.connection import connection_call, qbo_config
 QBOConnection.objects.exists()

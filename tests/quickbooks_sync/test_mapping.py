@@ -23,7 +23,7 @@ from quickbooks_sync.mapping import (
     map_customer_tree,
     time_activity_payload,
 )
-from quickbooks_sync.qbo.session import QBOCustomer, QBOEmployee
+from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee
 
 
 def customer(

@@ -251,16 +251,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-# Sending time to QuickBooks (quickbooks_sync/services/send.py): a job whose worker showed no
-# life for QBO_SEND_STALE_SECONDS is resumed by the periodic task (run it with
+# Sending time to QuickBooks (quickbooks_sync/services/send_batches.py): a job whose worker
+# showed no life for QBO_SEND_STALE_SECONDS is resumed by the periodic task (run it with
 # `celery beat`, or a worker started with -B); transient failures back off from
 # QBO_SEND_BACKOFF_SECONDS, doubling, QBO_SEND_MAX_TRIES times before the task retries later.
 QBO_SEND_STALE_SECONDS = env.float("QBO_SEND_STALE_SECONDS", default=120.0)
 QBO_SEND_RESUME_SECONDS = env.float("QBO_SEND_RESUME_SECONDS", default=60.0)
 QBO_SEND_BACKOFF_SECONDS = env.float("QBO_SEND_BACKOFF_SECONDS", default=2.0)
 QBO_SEND_MAX_TRIES = env.int("QBO_SEND_MAX_TRIES", default=6)
-# Celery autodiscovers only tasks.py modules.
-CELERY_IMPORTS = ("quickbooks_sync.tasks_send",)
 # Webhooks (webhooks/services.py): a delivery is retried WEBHOOKS_MAX_ATTEMPTS times in all,
 # WEBHOOKS_BACKOFF_SECONDS apart and doubling; WEBHOOKS_DISABLE_AFTER_FAILURES failed
 # deliveries in a row disable the webhook. URLs of private or local networks are refused
@@ -393,7 +391,7 @@ if not DEBUG and _QBO_MISSING and not QBO_ALLOW_EMULATOR:
         "QBO_ENVIRONMENT=production (or sandbox), or QBO_ALLOW_EMULATOR=true to run against "
         "the emulator on purpose."
     )
-# QuickBooks' limits per company, kept by quickbooks_sync/limiter.py for all workers together
+# QuickBooks' limits per company, kept by quickbooks_sync/qbo/limiter.py for all workers together
 # (through Redis). A time scale of 60 makes a QuickBooks minute last one second, like the
 # emulator's `time_scale` (tests, benchmarks); production keeps 1.
 QBO_RATE_REQUESTS_PER_MINUTE = env.int("QBO_RATE_REQUESTS_PER_MINUTE", default=500)

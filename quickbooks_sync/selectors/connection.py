@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
+import enum
+
 from quickbooks_sync.models import QBOConnection
-from workspaces.models import Membership
+from workspaces.models import Membership, Workspace
+
+
+class NotReady(enum.Enum):
+    """Why a workspace cannot use QuickBooks now."""
+
+    PLAN = "plan"  # its plan does not include QuickBooks (it may have been downgraded)
+    NOT_CONNECTED = "not_connected"  # never connected, or disconnected
+    NEEDS_RECONNECT = "needs_reconnect"  # QuickBooks no longer accepts the connection
+
+
+def connection_not_ready(*, workspace: Workspace, status: str | None) -> NotReady | None:
+    """The one "paid plan and connected" rule: why `workspace`, whose connection has `status`
+    (None: it has none), cannot sync or send now, or None when it can. Services raise on it
+    (services.connection.require_connection_ready); pages ask it to show or hide buttons."""
+    if not workspace.has_quickbooks:
+        return NotReady.PLAN
+    if status is None or status == QBOConnection.Status.DISCONNECTED:
+        return NotReady.NOT_CONNECTED
+    if status != QBOConnection.Status.CONNECTED:
+        return NotReady.NEEDS_RECONNECT
+    return None
 
 
 def connection_get(*, workspace_id: str) -> QBOConnection | None:

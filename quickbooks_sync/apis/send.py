@@ -24,8 +24,8 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from quickbooks_sync.models_send import SendItem, SendJob, SentEntry
-from quickbooks_sync.selectors_send import send_job_items, send_job_waiting, sent_entries
+from quickbooks_sync.models import SendItem, SendJob, SentEntry
+from quickbooks_sync.selectors.send import send_job_items, send_job_waiting, sent_entries
 from quickbooks_sync.services.send import (
     NOT_SENT_LABELS,
     NOT_SENT_MESSAGES,

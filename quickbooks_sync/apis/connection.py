@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from quickbooks_sync.models import QBOConnection
-from quickbooks_sync.selectors_connection import connection_get
+from quickbooks_sync.selectors.connection import connection_get
 from quickbooks_sync.services.connection import connection_disconnect
 from workspaces.api.base import WorkspaceApiView
 from workspaces.api.fields import UtcDateTimeField

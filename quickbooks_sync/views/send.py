@@ -23,10 +23,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from quickbooks_sync.models import QBOConnection
-from quickbooks_sync.models_send import SendItem, SendJob
-from quickbooks_sync.selectors_connection import connection_get, connection_state
-from quickbooks_sync.selectors_send import (
+from quickbooks_sync.models import QBOConnection, SendItem, SendJob
+from quickbooks_sync.selectors.connection import connection_get, connection_state
+from quickbooks_sync.selectors.send import (
     report_entries_not_sent,
     report_entries_sent,
     send_job_items,

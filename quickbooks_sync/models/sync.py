@@ -1,6 +1,6 @@
-"""The QuickBooks Online integration's records: the connection (tokens encrypted at rest), the
-links between workspace members/clients/projects and QBO employees/customers (by QBO Id, so they
-survive renames), and the sync jobs that Celery runs (a row with state and progress).
+"""What a sync leaves behind: the links between workspace members/clients/projects and QBO
+employees/customers (by QBO Id, so they survive renames), and the sync jobs that Celery runs (a
+row with state and progress).
 
 Links carry the realm id of the company they point into: reconnecting the same company keeps them,
 connecting a different company drops them (services decide; the rows say which company).
@@ -13,51 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from quickbooks_sync.crypto import EncryptedTextField
 from tracking.models import Client, Project
 from workspaces.ids import ObjectIdField
 from workspaces.models import Membership, Workspace
-
-
-class QBOConnection(models.Model):
-    """A workspace's connection to one QuickBooks Online company (at most one per workspace)."""
-
-    class Status(models.TextChoices):
-        CONNECTED = "CONNECTED", "Connected"
-        NEEDS_RECONNECT = "NEEDS_RECONNECT", "Needs reconnecting"
-        DISCONNECTED = "DISCONNECTED", "Disconnected"
-
-    id = ObjectIdField()
-    workspace = models.OneToOneField(
-        Workspace, on_delete=models.CASCADE, related_name="qbo_connection"
-    )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONNECTED)
-    realm_id = models.CharField(max_length=32)
-    company_name = models.CharField(max_length=255, blank=True)
-    company_plan = models.CharField(max_length=64, blank=True)  # CompanyInfo OfferingSku
-    access_token = EncryptedTextField(blank=True)
-    refresh_token = EncryptedTextField(blank=True)
-    access_token_expires_at = models.DateTimeField(null=True, blank=True)
-    refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
-    # Why the connection needs reconnecting (shown to admins); "" otherwise.
-    problem = models.CharField(max_length=500, blank=True)
-    connected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    connected_at = models.DateTimeField(default=timezone.now)
-    disconnected_at = models.DateTimeField(null=True, blank=True)
-    last_synced_at = models.DateTimeField(null=True, blank=True)
-    # The service item (ItemRef) sent with each TimeActivity; "" sends none.
-    service_item_id = models.CharField(max_length=32, blank=True)
-    service_item_name = models.CharField(max_length=255, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"{self.workspace} -> {self.company_name or self.realm_id} ({self.status})"
-
-    @property
-    def is_connected(self) -> bool:
-        return self.status == self.Status.CONNECTED
 
 
 class EmployeeLink(models.Model):
@@ -188,7 +146,3 @@ class SyncJob(models.Model):
         if not self.progress_total:
             return 0
         return min(100, self.progress_done * 100 // self.progress_total)
-
-
-# The send's records live in their own module; importing them here registers them with the app.
-from quickbooks_sync.models_send import SendBatch, SendItem, SendJob, SentEntry  # noqa: E402, F401

@@ -8,9 +8,8 @@ from collections.abc import Mapping, Sequence
 
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 
-from quickbooks_sync.models import QBOConnection
-from quickbooks_sync.models_send import SendItem, SendJob, SentEntry
-from quickbooks_sync.selectors_connection import connection_state
+from quickbooks_sync.models import SendItem, SendJob, SentEntry
+from quickbooks_sync.selectors.connection import connection_not_ready, connection_state
 from reports.filters import DetailedFilters
 from reports.selectors import Sort, detailed_entries
 from tracking.models import TimeEntry
@@ -30,10 +29,11 @@ DELETE_WARNING = (
 def can_send(membership: Membership | None) -> bool:
     """Whether the viewer gets the QuickBooks view: an owner or admin of a connected workspace
     whose plan includes QuickBooks (the connection is read once per request, for admins only)."""
-    if membership is None or not membership.is_admin or not membership.workspace.has_quickbooks:
+    if membership is None or not membership.is_admin:
         return False
     state = connection_state(membership)
-    return state is not None and state[0] == QBOConnection.Status.CONNECTED
+    status = state[0] if state is not None else None
+    return connection_not_ready(workspace=membership.workspace, status=status) is None
 
 
 def send_job_waiting(job: SendJob) -> int:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quickbooks_sync.models import SyncJob
-from quickbooks_sync.selectors_sync import sync_job_get, sync_job_latest
+from quickbooks_sync.selectors.sync import sync_job_get, sync_job_latest
 from quickbooks_sync.services.sync import JobBusy, sync_start
 from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError, NotFound

@@ -12,8 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from quickbooks_sync.qbo.session import QBOAuth, QBOError
-from quickbooks_sync.selectors_connection import connection_get
+from quickbooks_sync.qbo.errors import QBOError
+from quickbooks_sync.qbo.oauth import QBOAuth
+from quickbooks_sync.selectors.connection import connection_get
 from quickbooks_sync.services.connection import (
     connection_complete,
     connection_connect_check,

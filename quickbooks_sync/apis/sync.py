@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from quickbooks_sync.models import SyncJob
-from quickbooks_sync.selectors_sync import sync_job_get
+from quickbooks_sync.selectors.sync import sync_job_get
 from quickbooks_sync.services.sync import sync_start
 from workspaces.api.base import WorkspaceApiView
 from workspaces.api.permissions import IsWorkspaceAdmin

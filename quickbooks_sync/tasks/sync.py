@@ -1,5 +1,5 @@
-"""Celery tasks of the QuickBooks integration: they take ids, call a service, and own the retry
-policy. (The send's tasks live in tasks_send.py.)
+"""Celery task of a sync job (a sync, or creating missing users or customers): it takes the job's
+id, calls the service, and owns the retry policy.
 
 A job is a SyncJob row: the task reads its state from the database, so a message delivered
 twice (acks_late, a worker lost mid-job) runs the job once more harmlessly. A job whose worker
@@ -14,8 +14,7 @@ import logging
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from quickbooks_sync.qbo.session import QBOError, QBOThrottled
-from quickbooks_sync.services import connection as connection_services
+from quickbooks_sync.qbo.errors import QBOError, QBOThrottled
 from quickbooks_sync.services import sync as sync_services
 from quickbooks_sync.services.sync import sync_job_fail, sync_job_waiting, sync_run
 
@@ -34,6 +33,8 @@ def retry_delay(error: QBOError, retries: int) -> float:
 
 
 @shared_task(
+    # The name queued messages carry (kept from before tasks/ became a package).
+    name="quickbooks_sync.tasks.sync_job_run",
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -70,13 +71,11 @@ def sync_job_run(self: Task[[str], None], job_id: str) -> None:
         raise
 
 
-@shared_task(acks_late=True, soft_time_limit=10 * 60, time_limit=12 * 60)
-def connections_keep_alive() -> int:
-    """Daily (beat): refresh the tokens of connections whose refresh token nears its expiry."""
-    return connection_services.connections_keep_alive()
-
-
-@shared_task(acks_late=True, time_limit=120)
+@shared_task(
+    name="quickbooks_sync.tasks.sync_jobs_resume",  # the name the beat schedule uses
+    acks_late=True,
+    time_limit=120,
+)
 def sync_jobs_resume() -> int:
     """Periodic (beat): enqueue the jobs that were queued while the broker was away."""
     return sync_services.sync_jobs_resume()

@@ -2,12 +2,13 @@
 
 QuickBooks throttles per company and app (../shared/docs/qbo-facts.md §3): 500 requests a
 minute, 10 a second, 10 at once, and 40 batch requests a minute; past one it answers 429 (code
-3001) and wants a minute's pause. Workers take a slot before each call:
+3001) and wants a minute's pause. Every call takes a slot first: the Accounting API session
+(quickbooks_sync/qbo/session.py) is the one door, and it does this for each request:
 
     limiter = company_limiter(realm_id)
     with limiter.batch_slot(timeout=120):  # a batch counts as a request too
-        session.send_time_activities(...)
-    # after a QBOThrottled: limiter.penalize(QBOThrottled.retry_after_seconds)
+        ...the HTTP request...
+    # after a 429: limiter.penalize(QBOThrottled.retry_after_seconds)
 
 A slot is granted when every limit has room, all in one atomic Redis script, so no limit's
 slot is spent while another refuses. The windows slide. A slot counts in its windows from the
@@ -70,7 +71,7 @@ class RateLimits:
             batches_per_minute=settings.QBO_RATE_BATCHES_PER_MINUTE,
             concurrent=settings.QBO_RATE_CONCURRENT,
             time_scale=settings.QBO_RATE_TIME_SCALE,
-            # A slot may cover a call and its retry after a token refresh.
+            # A slot covers one HTTP call (at most its timeout); twice that, to be safe.
             lease_seconds=2 * settings.QBO_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS,
         )
 

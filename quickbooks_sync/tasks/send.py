@@ -13,11 +13,11 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from quickbooks_sync.services.send import (
+from quickbooks_sync.services.send import send_jobs_resume_due
+from quickbooks_sync.services.send_batches import (
     SendInterrupted,
     send_give_up,
     send_interrupted,
-    send_jobs_resume_due,
     send_run,
 )
 
@@ -35,6 +35,8 @@ GAVE_UP = (
 
 
 @shared_task(
+    # The name queued messages carry (kept from before tasks/ became a package).
+    name="quickbooks_sync.tasks_send.send_job_run",
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -64,7 +66,11 @@ def send_job_run(self, job_id: str) -> None:  # type: ignore[no-untyped-def]
         send_job_run.delay(job_id)
 
 
-@shared_task(acks_late=True, time_limit=120)
+@shared_task(
+    name="quickbooks_sync.tasks_send.send_jobs_resume",  # the name the beat schedule uses
+    acks_late=True,
+    time_limit=120,
+)
 def send_jobs_resume() -> int:
     """Periodic (Celery beat): start again the jobs nobody is running (a killed worker, a lost
     message). Several copies of a job's task are harmless: the lease lets one through."""
