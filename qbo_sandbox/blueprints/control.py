@@ -1,4 +1,5 @@
-"""The control interface (`/_sandbox/...`, JSON) and the demo web pages (`/`).
+"""The control interface (`/_sandbox/...`, JSON): companies, entities, apps, faults, limits and
+the request log, for tests and benchmarks.
 
 Guard: with a secret set (QBO_SANDBOX_SECRET / --secret), every control request needs the
 header `X-Sandbox-Secret: <secret>`; without one the control interface is open only when the
@@ -9,14 +10,13 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, g, render_template, request
+from flask import Blueprint, Response, g, request
 
-from qbo_sandbox.chaos import Chaos
-from qbo_sandbox.config import Settings
+from qbo_sandbox import rules
 from qbo_sandbox.faults import QBOFault
-from qbo_sandbox.journal import Journal
-from qbo_sandbox.limits import RateLimiter
-from qbo_sandbox.oauth import AppError, OAuth
+from qbo_sandbox.oauth import AppError
+from qbo_sandbox.parts import Parts
+from qbo_sandbox.responses import json_response
 
 SECRET_HEADER = "X-Sandbox-Secret"
 COMPANY_CREATE_FIELDS = ("name", "sku", "payroll", "book_close_date", "subscription_status")
@@ -29,20 +29,13 @@ class ControlError(Exception):
         self.status = status
 
 
-def register_control(app: Flask) -> None:
-    parts = app.extensions["qbo_sandbox"]
-    store = parts["store"]
-    oauth: OAuth = parts["oauth"]
-    journal: Journal = parts["journal"]
-    limiter: RateLimiter = parts["limiter"]
-    chaos: Chaos = parts["chaos"]
-    settings: Settings = parts["settings"]
+def blueprint(parts: Parts) -> Blueprint:
+    store, oauth, journal = parts.store, parts.oauth, parts.journal
+    limiter, chaos, settings = parts.limiter, parts.chaos, parts.settings
 
     bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 
     def reply(body: Any, status: int = 200) -> Response:
-        from qbo_sandbox.server import json_response
-
         return json_response(body, status)
 
     @bp.before_request
@@ -142,13 +135,13 @@ def register_control(app: Flask) -> None:
     def entities(realm_id: str, entity: str) -> Response:
         g.realm = realm_id
         company_or_404(realm_id)
-        return reply({entity: store.list_entities(realm_id, entity)})
+        return reply({entity: rules.entity_list(store, realm_id, entity)})
 
     @bp.post("/companies/<realm_id>/entities/<entity>")
     def entity_seed(realm_id: str, entity: str) -> Response:
         g.realm = realm_id
         company_or_404(realm_id)
-        return reply(store.seed_entity(realm_id, entity, payload()), 201)
+        return reply(rules.entity_seed(store, realm_id, entity, payload()), 201)
 
     @bp.post("/demo")
     def demo() -> Response:
@@ -230,82 +223,4 @@ def register_control(app: Flask) -> None:
             {"requests": journal.requests(realm_id=request.args.get("realm"), limit=limit)}
         )
 
-    app.register_blueprint(bp)
-
-    # -- the demo pages -----------------------------------------------------------------------
-
-    @app.get("/")
-    def index() -> str:
-        return render_template("index.html", companies=store.company_list())
-
-    @app.get("/companies/<realm_id>")
-    def company_page(realm_id: str) -> str:
-        company = store.company_get(realm_id)
-        if company is None:
-            abort(404)
-        employees = store.list_entities(realm_id, "Employee")
-        customers = store.list_entities(realm_id, "Customer")
-        activities = store.list_entities(realm_id, "TimeActivity")
-        vendors = store.list_entities(realm_id, "Vendor")
-        return render_template(
-            "company.html",
-            company=company,
-            employees=employees,
-            customer_tree=customer_tree(customers),
-            activities=activity_rows(activities, employees, vendors, customers),
-        )
-
-
-def customer_tree(customers: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
-    """(depth, customer) in tree order: each parent followed by its children by name."""
-    children: dict[str | None, list[dict[str, Any]]] = {}
-    ids = {c["Id"] for c in customers}
-    for customer in customers:
-        parent = (customer.get("ParentRef") or {}).get("value")
-        children.setdefault(parent if parent in ids else None, []).append(customer)
-    rows: list[tuple[int, dict[str, Any]]] = []
-
-    def walk(parent: str | None, depth: int) -> None:
-        for customer in sorted(children.get(parent, []), key=lambda c: c.get("DisplayName", "")):
-            rows.append((depth, customer))
-            walk(customer["Id"], depth + 1)
-
-    walk(None, 0)
-    return rows
-
-
-def activity_rows(
-    activities: list[dict[str, Any]],
-    employees: list[dict[str, Any]],
-    vendors: list[dict[str, Any]],
-    customers: list[dict[str, Any]],
-) -> list[dict[str, Any]]:
-    def names(entities: list[dict[str, Any]], key: str) -> dict[str, str]:
-        return {e["Id"]: str(e.get(key) or e.get("DisplayName") or "") for e in entities}
-
-    employee_names = names(employees, "DisplayName")
-    vendor_names = names(vendors, "DisplayName")
-    customer_names = names(customers, "FullyQualifiedName")
-    rows = []
-    for activity in sorted(activities, key=lambda a: (a.get("TxnDate", ""), int(a["Id"]))):
-        who_ref = activity.get("EmployeeRef") or activity.get("VendorRef") or {}
-        lookup = employee_names if activity.get("EmployeeRef") else vendor_names
-        customer_ref = activity.get("CustomerRef") or {}
-        if activity.get("StartTime") and activity.get("EndTime"):
-            hours = f"{activity['StartTime']} - {activity['EndTime']}"
-        else:
-            hours = f"{int(activity.get('Hours') or 0)}:{int(activity.get('Minutes') or 0):02d}"
-        rows.append(
-            {
-                "id": activity["Id"],
-                "date": activity.get("TxnDate", ""),
-                "who": who_ref.get("name") or lookup.get(who_ref.get("value", ""), ""),
-                "customer": customer_ref.get("name")
-                or customer_names.get(customer_ref.get("value", ""), ""),
-                "hours": hours,
-                "billable": activity.get("BillableStatus", "NotBillable"),
-                "rate": activity.get("HourlyRate", ""),
-                "description": activity.get("Description", ""),
-            }
-        )
-    return rows
+    return bp
