@@ -28,8 +28,10 @@ from reports.exports_office import (
 )
 from reports.filters import (
     DateRange,
-    DetailedFilters,
     FilterError,
+    detailed_filters_check,
+    filter_form_values,
+    filter_form_values_as_sent,
     parse_detailed_filters,
     viewer_tz,
 )
@@ -41,7 +43,6 @@ from reports.selectors import (
     SortKey,
     detailed_entries,
     detailed_filter_choices,
-    detailed_filters_check,
     detailed_row,
     detailed_rows,
     detailed_totals,
@@ -200,7 +201,7 @@ def detailed(request: HttpRequest) -> HttpResponse:
         detailed_filters_check(membership=membership, filters=filters)
     except FilterError as exc:
         # Show the form as sent, so the person can fix it; no report for a filter we can't use.
-        context.update(error=exc, form=_raw_form(params), filters=None)
+        context.update(error=exc, form=filter_form_values_as_sent(params), filters=None)
         return render(request, "reports/detailed.html", context, status=400)
 
     filter_query = filters.to_query()
@@ -213,7 +214,7 @@ def detailed(request: HttpRequest) -> HttpResponse:
     page_query = [*filter_query, ("sort", sort.param)] if sort != Sort() else filter_query
     context.update(
         filters=filters,
-        form=_filters_form(filters),
+        form=filter_form_values(filters),
         sort=sort,
         sort_links=_sort_links(filter_query, sort),
         page=page,
@@ -303,48 +304,6 @@ def filter_tasks(request: HttpRequest) -> HttpResponse:
         "form": {"task": set(tasks)},
     }
     return render(request, "reports/_task_field.html", context)
-
-
-def _filters_form(filters: DetailedFilters) -> dict[str, Any]:
-    """The form's current values (what is selected in each control)."""
-    return {
-        "range": filters.date_range.value,
-        "start": filters.start.isoformat(),
-        "end": filters.end.isoformat(),
-        "member": set(filters.members),
-        "client": set(filters.clients) | ({"none"} if filters.without_client else set()),
-        "project": set(filters.projects) | ({"none"} if filters.without_project else set()),
-        "task": set(filters.tasks),
-        "tag": set(filters.tags),
-        "tag_mode": filters.tag_mode.value,
-        "billable": "" if filters.billable is None else ("yes" if filters.billable else "no"),
-        "description": filters.description,
-        "approval": filters.approval.value if filters.approval else "",
-    }
-
-
-def _raw_form(params: dict[str, list[str]]) -> dict[str, Any]:
-    def one(name: str) -> str:
-        values = params.get(name) or [""]
-        return values[0]
-
-    return {
-        "range": one("range"),
-        "start": one("start"),
-        "end": one("end"),
-        "member": set(params.get("member", [])),
-        "client": set(params.get("client", [])),
-        "project": set(params.get("project", [])),
-        "task": set(params.get("task", [])),
-        "tag": set(params.get("tag", [])),
-        "tag_mode": one("tag_mode"),
-        "billable": one("billable"),
-        "description": one("description"),
-        "approval": one("approval"),
-    }
-
-
-# --- editing a row in place (htmx) ----------------------------------------------------------
 
 
 def _editable_entry(request: HttpRequest, pk: str) -> TimeEntry:

@@ -34,11 +34,14 @@ from reports.filters import (
     DateRange,
     DetailedFilters,
     FilterError,
+    detailed_filters_check,
+    filter_form_values,
+    filter_form_values_as_sent,
     parse_detailed_filters,
     viewer_tz,
 )
 from reports.rounding import workspace_rounding
-from reports.selectors import detailed_filters_check, detailed_totals
+from reports.selectors import detailed_totals
 from reports.summary import (
     MAX_PAGE_SUMMARY_ROWS,
     GroupBy,
@@ -52,7 +55,7 @@ from reports.summary import (
     weekly_grid,
 )
 from reports.templatetags.report_format import money
-from reports.views import _filters_form, _raw_form, form_choices
+from reports.views import form_choices
 from tracking.templatetags.entry_format import hms, user_date
 from workspaces.access import workspace_view
 from workspaces.models import Membership, User
@@ -218,7 +221,7 @@ def summary(request: HttpRequest) -> HttpResponse:
     except FilterError as exc:
         context.update(
             error=exc,
-            form=_raw_form(params),
+            form=filter_form_values_as_sent(params),
             group=request.GET.get("group", ""),
             sub_group=request.GET.get("sub_group", ""),
             filters=None,
@@ -227,7 +230,7 @@ def summary(request: HttpRequest) -> HttpResponse:
     query = [*filters.to_query(), *_grouping_query(group, sub)]
     context.update(
         filters=filters,
-        form=_filters_form(filters),
+        form=filter_form_values(filters),
         group=group.value,
         sub_group=sub.value if sub else "none",
         group_by=group,

@@ -23,6 +23,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from workspaces.api.base import WorkspaceApiView, validated
+from workspaces.api.fields import format_datetime
+from workspaces.api.pagination import page_parameters, paginate, paginated_response
+from workspaces.api.permissions import IsWorkspaceAdmin
 
 from quickbooks_sync.models import SendItem, SendJob, SentEntry
 from quickbooks_sync.selectors.send import send_job_items, send_job_waiting, sent_entries
@@ -35,11 +39,8 @@ from quickbooks_sync.services.send import (
     send_retry_failed,
     send_start,
 )
-from reports.apis import DetailedReportIn, filters_from_body
-from workspaces.api.base import WorkspaceApiView, validated
-from workspaces.api.fields import format_datetime
-from workspaces.api.pagination import page_parameters, paginate, paginated_response
-from workspaces.api.permissions import IsWorkspaceAdmin
+from reports.apis import DetailedReportIn
+from reports.filters import DetailedFilters, detailed_filters_from_body
 from workspaces.errors import ApplicationError
 
 TAGS = ["quickbooks"]
@@ -167,9 +168,17 @@ def job_data(job: SendJob) -> dict[str, Any]:
     }
 
 
-class SendPreviewApi(WorkspaceApiView):
+class _SendFiltersApi(WorkspaceApiView):
+    """An endpoint that takes the Detailed report's filters as the Reports API does (its body)."""
+
     permission_classes = [IsWorkspaceAdmin]
 
+    def filters(self, request: Request) -> DetailedFilters:
+        body = validated(DetailedReportIn, request)
+        return detailed_filters_from_body(body, membership=self.membership)
+
+
+class SendPreviewApi(_SendFiltersApi):
     @extend_schema(
         operation_id="quickbooks_send_preview",
         request=DetailedReportIn,
@@ -179,16 +188,11 @@ class SendPreviewApi(WorkspaceApiView):
         "all pages, and how many it would not, by reason. Nothing is saved.",
     )
     def post(self, request: Request, ws: str) -> Response:
-        filters = filters_from_body(
-            validated(DetailedReportIn, request), membership=self.membership
-        )
-        preview = send_preview(membership=self.membership, filters=filters)
+        preview = send_preview(membership=self.membership, filters=self.filters(request))
         return Response(PreviewOut(preview_data(preview)).data)
 
 
-class SendStartApi(WorkspaceApiView):
-    permission_classes = [IsWorkspaceAdmin]
-
+class SendStartApi(_SendFiltersApi):
     @extend_schema(
         operation_id="quickbooks_send_start",
         request=DetailedReportIn,
@@ -199,10 +203,7 @@ class SendStartApi(WorkspaceApiView):
         "sent or the workspace is not connected.",
     )
     def post(self, request: Request, ws: str) -> Response:
-        filters = filters_from_body(
-            validated(DetailedReportIn, request), membership=self.membership
-        )
-        job = send_start(membership=self.membership, filters=filters)
+        job = send_start(membership=self.membership, filters=self.filters(request))
         return Response(SendJobOut(job_data(job)).data, status=status.HTTP_202_ACCEPTED)
 
 

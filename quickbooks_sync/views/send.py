@@ -40,16 +40,23 @@ from quickbooks_sync.services.send import (
     send_start,
 )
 from quickbooks_sync.services.service_item import service_item_choices, service_item_set
-from reports.filters import DateRange, DetailedFilters, FilterError, parse_detailed_filters
+from reports.filters import (
+    DateRange,
+    DetailedFilters,
+    FilterError,
+    detailed_filters_from_query,
+    filter_form_values,
+    filter_form_values_as_sent,
+)
 from reports.rounding import workspace_rounding
-from reports.selectors import detailed_filters_check
-from reports.views import PAGE_SIZE, _filters_form, _raw_form, form_choices
+from reports.selectors import detailed_filter_choices
 from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership
 
 POLL_SECONDS = 1
 ITEMS_PAGE_SIZE = 100
+PAGE_SIZE = 50  # entries a page, as the Detailed report's pages
 SHOW_SENT = "sent"
 
 
@@ -59,10 +66,7 @@ def _ms(request: HttpRequest) -> Membership:
 
 
 def _filters(request: HttpRequest) -> DetailedFilters:
-    membership = _ms(request)
-    filters = parse_detailed_filters(dict(request.GET.lists()), user=membership.user)
-    detailed_filters_check(membership=membership, filters=filters)
-    return filters
+    return detailed_filters_from_query(dict(request.GET.lists()), membership=_ms(request))
 
 
 def _connected(request: HttpRequest) -> bool:
@@ -95,7 +99,9 @@ def report(request: HttpRequest) -> HttpResponse:
     show_sent = request.GET.get("show") == SHOW_SENT
     context: dict[str, Any] = {
         "nav": "reports",
-        "choices": form_choices(membership, params),
+        "choices": detailed_filter_choices(
+            membership=membership, projects=params.get("project", []), tasks=params.get("task", [])
+        ),
         "ranges": list(DateRange),
         "rounding": workspace_rounding(membership.workspace),
         "show_sent": show_sent,
@@ -105,7 +111,7 @@ def report(request: HttpRequest) -> HttpResponse:
     try:
         filters = _filters(request)
     except FilterError as exc:
-        context.update(error=exc, form=_raw_form(params), filters=None)
+        context.update(error=exc, form=filter_form_values_as_sent(params), filters=None)
         return render(request, "quickbooks_sync/send_report.html", context, status=400)
     filter_query = urlencode(filters.to_query())
     select = report_entries_sent if show_sent else report_entries_not_sent
@@ -115,7 +121,7 @@ def report(request: HttpRequest) -> HttpResponse:
     page_query = [*filters.to_query(), *([("show", SHOW_SENT)] if show_sent else [])]
     context.update(
         filters=filters,
-        form=_filters_form(filters),
+        form=filter_form_values(filters),
         page=page,
         rows=list(page.object_list),
         filter_query=filter_query,
