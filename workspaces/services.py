@@ -46,9 +46,8 @@ from workspaces.models import (
     Workspace,
 )
 from workspaces.selectors import invitation_token_hash
-from workspaces.text import text_refuse_controls
+from workspaces.validation import hourly_rate_clean, name_clean
 
-MAX_HOURLY_RATE_CENTS = 100_000_000  # 1,000,000.00 an hour
 _TIME_ZONES = {tz for tz, _ in TIME_ZONE_CHOICES}
 
 
@@ -113,21 +112,11 @@ def _clean_email(email: str, *, field: str = "email") -> str:
 
 
 def _clean_full_name(full_name: str) -> str:
-    full_name = " ".join((full_name or "").split())
-    if not full_name:
-        raise ApplicationError("Enter your full name.", field="full_name")
-    if len(full_name) > 100:
-        raise ApplicationError("The name can have at most 100 characters.", field="full_name")
-    return text_refuse_controls(full_name, field="full_name", label="name")
+    return name_clean(full_name, field="full_name", label="name", missing="Enter your full name.")
 
 
 def _clean_workspace_name(name: str) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ApplicationError("Enter a workspace name.", field="name")
-    if len(name) > 100:
-        raise ApplicationError("The name can have at most 100 characters.", field="name")
-    return text_refuse_controls(name, field="name", label="workspace name")
+    return name_clean(name, field="name", label="workspace name", missing="Enter a workspace name.")
 
 
 def _clean_currency(currency: str) -> str:
@@ -146,13 +135,7 @@ def _clean_time_zone(time_zone: str) -> str:
 
 
 def _clean_rate(cents: int | None, *, field: str = "hourly_rate") -> int | None:
-    if cents is None:
-        return None
-    if cents < 0:
-        raise ApplicationError("The hourly rate cannot be negative.", field=field)
-    if cents > MAX_HOURLY_RATE_CENTS:
-        raise ApplicationError("The hourly rate can be at most 1,000,000.00.", field=field)
-    return cents
+    return hourly_rate_clean(cents, field=field)
 
 
 def _email_taken(email: str, *, exclude: User | None = None) -> bool:

@@ -34,12 +34,10 @@ from workspaces.services import (
     membership_check_can_set_rate,
     rate_change_record,
 )
-from workspaces.text import text_refuse_controls, text_strip_controls
+from workspaces.text import text_strip_controls
+from workspaces.validation import hourly_rate_clean, name_clean
 
-NAME_MAX_LENGTH = 100
 NOTE_MAX_LENGTH = 3000
-# $100,000.00 an hour is far beyond any real rate: a typo guard, not a business limit.
-MAX_RATE_CENTS = 10_000_000
 MAX_ESTIMATE_SECONDS = 100_000 * 3600
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -64,15 +62,9 @@ def _require_same_workspace(actor: Membership, obj: Model, what: str) -> None:
 
 
 def _clean_name(name: str, *, what: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise ApplicationError(f"Enter a name for the {what}.", field="name")
-    if len(name) > NAME_MAX_LENGTH:
-        raise ApplicationError(
-            f"The name can be at most {NAME_MAX_LENGTH} characters (it has {len(name)}).",
-            field="name",
-        )
-    return text_refuse_controls(name, field="name", label=f"{what}'s name")
+    return name_clean(
+        name, field="name", label=f"{what}'s name", missing=f"Enter a name for the {what}."
+    )
 
 
 def _clean_long_text(value: str, *, field: str, what: str) -> str:
@@ -110,13 +102,7 @@ def _clean_estimate(seconds: int) -> int:
 
 
 def _clean_rate(rate_cents: int | None, *, field: str = "hourly_rate") -> int | None:
-    if rate_cents is None:
-        return None
-    if rate_cents < 0:
-        raise ApplicationError("A rate cannot be negative.", field=field)
-    if rate_cents > MAX_RATE_CENTS:
-        raise ApplicationError("That rate is too high to be real; check it.", field=field)
-    return rate_cents
+    return hourly_rate_clean(rate_cents, field=field)
 
 
 def _clean_color(color: str) -> str:
