@@ -57,7 +57,7 @@ from reports.summary import (
 from reports.templatetags.report_format import money
 from reports.views import form_choices
 from tracking.templatetags.entry_format import hms, user_date
-from workspaces.access import workspace_view
+from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.models import Membership, User
 
 DEFAULT_GROUP = GroupBy.PROJECT
@@ -80,8 +80,8 @@ CHART_WIDTH = 700
 CHART_HEIGHT = 160
 
 
-def _ms(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
+def _ms(request: WorkspaceRequest) -> Membership:
+    return request.membership
 
 
 def _parse_summary(
@@ -201,7 +201,7 @@ def _table_rows(groups: list[SummaryGroup], user: User) -> SafeString:
 
 @require_GET
 @workspace_view()
-def summary(request: HttpRequest) -> HttpResponse:
+def summary(request: WorkspaceRequest) -> HttpResponse:
     """The Summary report: the filtered time grouped on two levels, with totals, a bar chart
     of time per day and a share chart of the first grouping. A grouping of more rows than a
     page can show (MAX_PAGE_SUMMARY_ROWS) keeps the totals and the chart and says so in place
@@ -272,7 +272,7 @@ def _streamed_csv(lines: Iterator[str], name: str) -> HttpResponse:
 
 @require_GET
 @workspace_view()
-def summary_csv(request: HttpRequest) -> HttpResponse:
+def summary_csv(request: WorkspaceRequest) -> HttpResponse:
     """The Summary report's grouped table as CSV, with the page's filters and groupings."""
     membership = _ms(request)
     try:
@@ -292,7 +292,7 @@ def _attachment(body: bytes, content_type: str, name: str) -> HttpResponse:
 
 
 def _summary_office(
-    request: HttpRequest, build: Callable[..., bytes], extension: str, content_type: str
+    request: WorkspaceRequest, build: Callable[..., bytes], extension: str, content_type: str
 ) -> HttpResponse:
     """The Summary as XLSX or PDF with the page's filters and groupings (400 for a bad filter
     or too large a report)."""
@@ -307,13 +307,13 @@ def _summary_office(
 
 @require_GET
 @workspace_view()
-def summary_xlsx_export(request: HttpRequest) -> HttpResponse:
+def summary_xlsx_export(request: WorkspaceRequest) -> HttpResponse:
     return _summary_office(request, summary_xlsx, "xlsx", XLSX_CONTENT_TYPE)
 
 
 @require_GET
 @workspace_view()
-def summary_pdf_export(request: HttpRequest) -> HttpResponse:
+def summary_pdf_export(request: WorkspaceRequest) -> HttpResponse:
     return _summary_office(request, summary_pdf, "pdf", PDF_CONTENT_TYPE)
 
 
@@ -366,7 +366,7 @@ def _parse_weekly(request: HttpRequest, membership: Membership) -> tuple[Detaile
 
 @require_GET
 @workspace_view()
-def weekly(request: HttpRequest) -> HttpResponse:
+def weekly(request: WorkspaceRequest) -> HttpResponse:
     """The Weekly report: members (or projects) by the seven days of a week, with totals."""
     membership = _ms(request)
     context: dict[str, Any] = {
@@ -396,7 +396,7 @@ def weekly(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @workspace_view()
-def weekly_csv(request: HttpRequest) -> HttpResponse:
+def weekly_csv(request: WorkspaceRequest) -> HttpResponse:
     membership = _ms(request)
     try:
         filters, by = _parse_weekly(request, membership)
@@ -407,7 +407,7 @@ def weekly_csv(request: HttpRequest) -> HttpResponse:
 
 
 def _weekly_office(
-    request: HttpRequest, build: Callable[..., bytes], extension: str, content_type: str
+    request: WorkspaceRequest, build: Callable[..., bytes], extension: str, content_type: str
 ) -> HttpResponse:
     membership = _ms(request)
     try:
@@ -420,11 +420,11 @@ def _weekly_office(
 
 @require_GET
 @workspace_view()
-def weekly_xlsx_export(request: HttpRequest) -> HttpResponse:
+def weekly_xlsx_export(request: WorkspaceRequest) -> HttpResponse:
     return _weekly_office(request, weekly_xlsx, "xlsx", XLSX_CONTENT_TYPE)
 
 
 @require_GET
 @workspace_view()
-def weekly_pdf_export(request: HttpRequest) -> HttpResponse:
+def weekly_pdf_export(request: WorkspaceRequest) -> HttpResponse:
     return _weekly_office(request, weekly_pdf, "pdf", PDF_CONTENT_TYPE)

@@ -26,7 +26,7 @@ from quickbooks_sync.services.connection_state import (
     oauth_state_issue,
     oauth_state_redeem,
 )
-from workspaces.access import membership_for, require_role, workspace_view
+from workspaces.access import WorkspaceRequest, membership_for, require_role, workspace_view
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership, Workspace
 
@@ -35,8 +35,8 @@ logger = logging.getLogger(__name__)
 QUICKBOOKS_PLANS = ", ".join(str(Workspace.Plan(p).label) for p in Workspace.QUICKBOOKS_PLANS)
 
 
-def _page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
-    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+def _page(request: WorkspaceRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    workspace: Workspace = request.workspace
     connection = connection_get(workspace_id=workspace.id)
     context = {
         "nav": "settings",
@@ -55,17 +55,17 @@ def _page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpRe
 
 
 @workspace_view(Membership.Role.ADMIN)
-def integrations(request: HttpRequest) -> HttpResponse:
+def integrations(request: WorkspaceRequest) -> HttpResponse:
     return _page(request)
 
 
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
-def connect(request: HttpRequest) -> HttpResponse:
+def connect(request: WorkspaceRequest) -> HttpResponse:
     """Send the admin to Intuit's consent page with a fresh state."""
-    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+    workspace: Workspace = request.workspace
     try:
-        connection_connect_check(actor=request.membership)  # type: ignore[attr-defined]
+        connection_connect_check(actor=request.membership)
     except ApplicationError as exc:
         return _page(request, error=exc.message, status=exc.status)
     state = oauth_state_issue(
@@ -84,10 +84,10 @@ def connect(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
-def disconnect(request: HttpRequest) -> HttpResponse:
-    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+def disconnect(request: WorkspaceRequest) -> HttpResponse:
+    workspace: Workspace = request.workspace
     try:
-        connection = connection_disconnect(actor=request.membership)  # type: ignore[attr-defined]
+        connection = connection_disconnect(actor=request.membership)
     except ApplicationError as exc:
         return _page(request, error=exc.message, status=exc.status)
     if connection.problem:  # not revoked at Intuit: what to do in QuickBooks

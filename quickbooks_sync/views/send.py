@@ -50,7 +50,7 @@ from reports.filters import (
 )
 from reports.rounding import workspace_rounding
 from reports.selectors import detailed_filter_choices
-from workspaces.access import workspace_view
+from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership
 
@@ -60,16 +60,16 @@ PAGE_SIZE = 50  # entries a page, as the Detailed report's pages
 SHOW_SENT = "sent"
 
 
-def _ms(request: HttpRequest) -> Membership:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def _ms(request: WorkspaceRequest) -> Membership:
+    membership: Membership = request.membership
     return membership
 
 
-def _filters(request: HttpRequest) -> DetailedFilters:
+def _filters(request: WorkspaceRequest) -> DetailedFilters:
     return detailed_filters_from_query(dict(request.GET.lists()), membership=_ms(request))
 
 
-def _connected(request: HttpRequest) -> bool:
+def _connected(request: WorkspaceRequest) -> bool:
     state = connection_state(_ms(request))  # the banner in base.html reads the same, once
     return state is not None and state[0] == QBOConnection.Status.CONNECTED
 
@@ -92,7 +92,7 @@ def reason_rows(not_sent: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
 
 @require_GET
 @workspace_view(Membership.Role.ADMIN)
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: WorkspaceRequest) -> HttpResponse:
     """The Detailed report's QuickBooks view: not sent entries (default) or sent ones."""
     membership = _ms(request)
     params = dict(request.GET.lists())
@@ -133,7 +133,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @workspace_view(Membership.Role.ADMIN)
-def send_confirm(request: HttpRequest) -> HttpResponse:
+def send_confirm(request: WorkspaceRequest) -> HttpResponse:
     """GET: how many entries and hours would go within the filters (all pages) and how many
     would not, by reason. POST: start the send (the filters are pinned to their dates)."""
     membership = _ms(request)
@@ -166,7 +166,7 @@ def send_confirm(request: HttpRequest) -> HttpResponse:
     return render(request, "quickbooks_sync/send_confirm.html", context, status=status)
 
 
-def _job(request: HttpRequest, job_id: str) -> SendJob:
+def _job(request: WorkspaceRequest, job_id: str) -> SendJob:
     try:
         return send_job_get(membership=_ms(request), job_id=job_id)
     except NotFound as exc:
@@ -196,7 +196,7 @@ def _job_context(request: HttpRequest, job: SendJob) -> dict[str, Any]:
 
 @require_GET
 @workspace_view(Membership.Role.ADMIN)
-def send_job(request: HttpRequest, job_id: str) -> HttpResponse:
+def send_job(request: WorkspaceRequest, job_id: str) -> HttpResponse:
     job = _job(request, job_id)
     context = {"nav": "reports", **_job_context(request, job)}
     return render(request, "quickbooks_sync/send_job.html", context)
@@ -204,7 +204,7 @@ def send_job(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @require_GET
 @workspace_view(Membership.Role.ADMIN)
-def send_job_status(request: HttpRequest, job_id: str) -> HttpResponse:
+def send_job_status(request: WorkspaceRequest, job_id: str) -> HttpResponse:
     """The fragment htmx polls: the progress bar while the job runs, then its outcome."""
     job = _job(request, job_id)
     return render(request, "quickbooks_sync/send_job_status.html", _job_context(request, job))
@@ -212,7 +212,7 @@ def send_job_status(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
-def send_retry(request: HttpRequest, job_id: str) -> HttpResponse:
+def send_retry(request: WorkspaceRequest, job_id: str) -> HttpResponse:
     """Send again what QuickBooks refused (after the cause was fixed) and what a stopped job
     left unsent."""
     job = _job(request, job_id)
@@ -225,7 +225,7 @@ def send_retry(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @workspace_view(Membership.Role.ADMIN)
-def service_item(request: HttpRequest) -> HttpResponse:
+def service_item(request: WorkspaceRequest) -> HttpResponse:
     """Choose the service item (ItemRef) sent with each TimeActivity, or none."""
     membership = _ms(request)
     ws = membership.workspace_id

@@ -5,14 +5,14 @@ the two create-missing actions, each behind a confirmation page (works without J
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quickbooks_sync.models import SyncJob
 from quickbooks_sync.selectors.sync import sync_job_get, sync_job_latest
 from quickbooks_sync.services.sync import JobBusy, sync_start
-from workspaces.access import workspace_view
+from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership
 
@@ -52,10 +52,10 @@ CONFIRM: dict[str, dict[str, str]] = {
 }
 
 
-def _start(request: HttpRequest, kind: str) -> HttpResponse:
-    ws = request.workspace.pk  # type: ignore[attr-defined]
+def _start(request: WorkspaceRequest, kind: str) -> HttpResponse:
+    ws = request.workspace.pk
     try:
-        job = sync_start(membership=request.membership, kind=kind)  # type: ignore[attr-defined]
+        job = sync_start(membership=request.membership, kind=kind)
     except JobBusy as exc:
         messages.warning(request, exc.message)
         running = sync_job_latest(workspace_id=ws)
@@ -68,10 +68,10 @@ def _start(request: HttpRequest, kind: str) -> HttpResponse:
     return redirect("quickbooks:sync_job", ws=ws, job_id=job.pk)
 
 
-def _job(request: HttpRequest, job_id: str) -> SyncJob:
+def _job(request: WorkspaceRequest, job_id: str) -> SyncJob:
     try:
         return sync_job_get(
-            workspace_id=request.workspace.pk,  # type: ignore[attr-defined]
+            workspace_id=request.workspace.pk,
             job_id=job_id,
         )
     except NotFound as exc:
@@ -80,14 +80,14 @@ def _job(request: HttpRequest, job_id: str) -> SyncJob:
 
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
-def sync(request: HttpRequest) -> HttpResponse:
+def sync(request: WorkspaceRequest) -> HttpResponse:
     """Start a sync (or land on the one already running)."""
     return _start(request, SyncJob.Kind.SYNC)
 
 
 @require_GET
 @workspace_view(Membership.Role.ADMIN)
-def sync_job(request: HttpRequest, job_id: str) -> HttpResponse:
+def sync_job(request: WorkspaceRequest, job_id: str) -> HttpResponse:
     job = _job(request, job_id)
     return render(
         request,
@@ -98,7 +98,7 @@ def sync_job(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @require_GET
 @workspace_view(Membership.Role.ADMIN)
-def sync_job_status(request: HttpRequest, job_id: str) -> HttpResponse:
+def sync_job_status(request: WorkspaceRequest, job_id: str) -> HttpResponse:
     """The fragment htmx polls: the progress bar while the job runs, then its outcome."""
     job = _job(request, job_id)
     return render(
@@ -108,12 +108,12 @@ def sync_job_status(request: HttpRequest, job_id: str) -> HttpResponse:
     )
 
 
-def _confirm(request: HttpRequest, kind: str) -> HttpResponse:
+def _confirm(request: WorkspaceRequest, kind: str) -> HttpResponse:
     if request.method == "POST":
         return _start(request, kind)
     latest = (
         SyncJob.objects.filter(
-            workspace_id=request.workspace.pk,  # type: ignore[attr-defined]
+            workspace_id=request.workspace.pk,
             state=SyncJob.State.SUCCEEDED,
         )
         .order_by("-finished_at")
@@ -136,11 +136,11 @@ def _confirm(request: HttpRequest, kind: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @workspace_view(Membership.Role.ADMIN)
-def create_missing_users(request: HttpRequest) -> HttpResponse:
+def create_missing_users(request: WorkspaceRequest) -> HttpResponse:
     return _confirm(request, SyncJob.Kind.CREATE_EMPLOYEES)
 
 
 @require_http_methods(["GET", "POST"])
 @workspace_view(Membership.Role.ADMIN)
-def create_missing_customers(request: HttpRequest) -> HttpResponse:
+def create_missing_customers(request: WorkspaceRequest) -> HttpResponse:
     return _confirm(request, SyncJob.Kind.CREATE_CUSTOMERS)
