@@ -54,6 +54,14 @@ def require_role(membership: Membership, role: str) -> None:
         raise PermissionDenied(f"Only a workspace {label} can do this.")
 
 
+def require_same_workspace(actor: Membership, obj: Any, *, what: str) -> None:
+    """NotFound ("<what> not found.") unless `obj` (anything with a `workspace_id`) belongs to
+    the actor's workspace: another workspace's object does not exist for them (a 404, never a
+    403 that would confirm it exists)."""
+    if getattr(obj, "workspace_id", None) != actor.workspace_id:
+        raise NotFound(f"{what} not found.")
+
+
 def workspace_view(
     role: str = Membership.Role.MEMBER,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:

@@ -33,9 +33,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from workspaces.access import require_role
+from workspaces.access import require_role, require_same_workspace
 from workspaces.currencies import is_currency_code
-from workspaces.errors import ApplicationError, NotFound, PermissionDenied
+from workspaces.errors import ApplicationError, PermissionDenied
 from workspaces.events import EVENT_FOR_STATUS, MembershipEvent, membership_change_record
 from workspaces.models import (
     TIME_ZONE_CHOICES,
@@ -381,8 +381,7 @@ def workspace_delete(*, actor: Membership, confirm_name: str) -> None:
 def _check_can_manage(actor: Membership, membership: Membership) -> None:
     """Admins manage members; only the owner manages admins; nobody manages themselves here."""
     require_role(actor, Membership.Role.ADMIN)
-    if membership.workspace_id != actor.workspace_id:
-        raise NotFound("Member not found.")
+    require_same_workspace(actor, membership, what="Member")
     if membership.user_id == actor.user_id:
         raise PermissionDenied("You cannot change your own role or status.")
     if membership.role == Membership.Role.OWNER:
@@ -402,8 +401,7 @@ def membership_may_set_rate(*, actor: Membership, user_id: str, role: str) -> bo
 
 def membership_check_can_set_rate(*, actor: Membership, membership: Membership) -> None:
     require_role(actor, Membership.Role.ADMIN)
-    if membership.workspace_id != actor.workspace_id:
-        raise NotFound("Member not found.")
+    require_same_workspace(actor, membership, what="Member")
     if membership_may_set_rate(actor=actor, user_id=membership.user_id, role=membership.role):
         return
     if membership.user_id == actor.user_id:
@@ -441,8 +439,7 @@ def membership_role_change(*, actor: Membership, membership: Membership, role: s
 def membership_transfer_ownership(*, actor: Membership, membership: Membership) -> Membership:
     """Hand ownership to another active member; the old owner becomes an admin."""
     require_role(actor, Membership.Role.OWNER)
-    if membership.workspace_id != actor.workspace_id:
-        raise NotFound("Member not found.")
+    require_same_workspace(actor, membership, what="Member")
     if membership.pk == actor.pk:
         raise ApplicationError("You already own this workspace.")
     if membership.status != Membership.Status.ACTIVE:
@@ -641,8 +638,7 @@ def invitation_create(
 
 def _pending_invitation(actor: Membership, invitation: Invitation) -> None:
     require_role(actor, Membership.Role.ADMIN)
-    if invitation.workspace_id != actor.workspace_id:
-        raise NotFound("Invitation not found.")
+    require_same_workspace(actor, invitation, what="Invitation")
     if invitation.status != Invitation.Status.PENDING:
         raise ApplicationError(
             f"This invitation was already {invitation.get_status_display().lower()}."

@@ -38,6 +38,7 @@ from tracking.models import (
 )
 from tracking.services.approvals import approved_week_check, locked_entry_edit_record
 from tracking.services.rates import rate_for
+from workspaces.access import require_same_workspace
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
 from workspaces.ids import is_object_id
 from workspaces.models import Membership, User
@@ -215,8 +216,7 @@ def _rate(membership: Membership, user: User, refs: _Refs) -> int:
 
 
 def _check_may_change(membership: Membership, entry: TimeEntry) -> None:
-    if entry.workspace_id != membership.workspace_id:
-        raise NotFound("Time entry not found.")
+    require_same_workspace(membership, entry, what="Time entry")
     if entry.user_id != membership.user_id and not membership.is_admin:
         raise NotFound("Time entry not found.")
     if entry.is_locked and not membership.is_admin:
