@@ -94,8 +94,9 @@ from reports.summary import (
     weekly_grid,
 )
 from reports.views_summary import week_days
-from workspaces.api.base import WorkspaceApiView, validated
-from workspaces.api.fields import (
+from workspaces.models import Membership
+from workspaces.rest.base import WorkspaceApiView, validated
+from workspaces.rest.fields import (
     BodySerializer,
     IgnoredField,
     OptionalTextField,
@@ -104,7 +105,6 @@ from workspaces.api.fields import (
     StrictIntegerField,
     format_datetime,
 )
-from workspaces.models import Membership
 
 TAG = ["reports"]
 MAX_PAGE_SIZE = 1000

@@ -5,7 +5,7 @@ from quickbooks_sync.urls import public_urlpatterns as quickbooks_public
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # The REST API in Clockify's v1 dialect (see workspaces/api/ and tracking/apis/).
+    # The REST API in Clockify's v1 dialect (see workspaces/rest/ and tracking/apis/).
     path("api/", include("timetracker.api_urls")),
     path("reports/", include("reports.api_urls")),
     path("w/<str:ws>/reports/", include("reports.urls")),

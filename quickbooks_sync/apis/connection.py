@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from quickbooks_sync.models import QBOConnection
 from quickbooks_sync.selectors.connection import connection_get
 from quickbooks_sync.services.connection import connection_disconnect
-from workspaces.api.base import WorkspaceApiView
-from workspaces.api.fields import UtcDateTimeField
-from workspaces.api.permissions import IsWorkspaceAdmin
+from workspaces.rest.base import WorkspaceApiView
+from workspaces.rest.fields import UtcDateTimeField
+from workspaces.rest.permissions import IsWorkspaceAdmin
 
 
 class ConnectionOut(serializers.Serializer[dict[str, Any]]):

@@ -23,10 +23,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from workspaces.api.base import WorkspaceApiView, validated
-from workspaces.api.fields import format_datetime
-from workspaces.api.pagination import page_parameters, paginate, paginated_response
-from workspaces.api.permissions import IsWorkspaceAdmin
 
 from quickbooks_sync.models import SendItem, SendJob, SentEntry
 from quickbooks_sync.selectors.send import send_job_items, send_job_waiting, sent_entries
@@ -42,6 +38,10 @@ from quickbooks_sync.services.send import (
 from reports.apis import DetailedReportIn
 from reports.filters import DetailedFilters, detailed_filters_from_body
 from workspaces.errors import ApplicationError
+from workspaces.rest.base import WorkspaceApiView, validated
+from workspaces.rest.fields import format_datetime
+from workspaces.rest.pagination import page_parameters, paginate, paginated_response
+from workspaces.rest.permissions import IsWorkspaceAdmin
 
 TAGS = ["quickbooks"]
 

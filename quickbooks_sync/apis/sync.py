@@ -17,8 +17,8 @@ from rest_framework.response import Response
 from quickbooks_sync.models import SyncJob
 from quickbooks_sync.selectors.sync import sync_job_get
 from quickbooks_sync.services.sync import sync_start
-from workspaces.api.base import WorkspaceApiView
-from workspaces.api.permissions import IsWorkspaceAdmin
+from workspaces.rest.base import WorkspaceApiView
+from workspaces.rest.permissions import IsWorkspaceAdmin
 
 TAGS = ["quickbooks"]
 

@@ -221,7 +221,7 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that hangs must not hang requests: the API's throttle falls back to
-            # per-process counting when the cache errors (workspaces/api/throttling.py).
+            # per-process counting when the cache errors (workspaces/rest/throttling.py).
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
         if REDIS_URL
@@ -306,15 +306,15 @@ REST_FRAMEWORK: dict[str, object] = {}  # filled in by the REST API block below
 INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "workspaces.api.authentication.ApiKeyAuthentication",
-        "workspaces.api.authentication.SessionAuthentication",
+        "workspaces.rest.authentication.ApiKeyAuthentication",
+        "workspaces.rest.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["workspaces.api.throttling.PerKeyRateThrottle"],
-    "DEFAULT_PARSER_CLASSES": ["workspaces.api.parsers.SafeJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["workspaces.rest.throttling.PerKeyRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["workspaces.rest.parsers.SafeJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "workspaces.api.pagination.PageNumberArrayPagination",
-    "EXCEPTION_HANDLER": "workspaces.api.exceptions.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "workspaces.rest.pagination.PageNumberArrayPagination",
+    "EXCEPTION_HANDLER": "workspaces.rest.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "STRICT_JSON": True,  # NaN and Infinity are not JSON: refused on input, never rendered
@@ -350,8 +350,8 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "workspaces.api.schema.add_error_responses",
-        "workspaces.api.schema.document_lenient_bodies",
+        "workspaces.rest.schema.add_error_responses",
+        "workspaces.rest.schema.document_lenient_bodies",
     ],
 }
 

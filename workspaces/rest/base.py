@@ -8,9 +8,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from workspaces.api.fields import IGNORED_FIELDS_HEADER, BodySerializer, ignored_fields_of
-from workspaces.api.permissions import IsWorkspaceMember
 from workspaces.models import Membership, Workspace
+from workspaces.rest.fields import IGNORED_FIELDS_HEADER, BodySerializer, ignored_fields_of
+from workspaces.rest.permissions import IsWorkspaceMember
 
 
 class WorkspaceApiView(APIView):

@@ -7,11 +7,11 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
-from workspaces.api.authentication import API_KEY_HEADER
+from workspaces.rest.authentication import API_KEY_HEADER
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "workspaces.api.authentication.ApiKeyAuthentication"
+    target_class = "workspaces.rest.authentication.ApiKeyAuthentication"
     name = "ApiKeyAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
@@ -19,7 +19,7 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
 
 class SessionScheme(OpenApiAuthenticationExtension):
-    target_class = "workspaces.api.authentication.SessionAuthentication"
+    target_class = "workspaces.rest.authentication.SessionAuthentication"
     name = "cookieAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
@@ -82,7 +82,7 @@ def document_lenient_bodies(
     result: dict[str, Any], generator: Any, request: Any, public: bool
 ) -> dict[str, Any]:
     """Postprocessing hook: request bodies accept other fields and null on every field (see
-    workspaces.api.fields.BodySerializer), and their answers may carry X-Ignored-Fields."""
+    workspaces.rest.fields.BodySerializer), and their answers may carry X-Ignored-Fields."""
     schemas = result.get("components", {}).get("schemas", {})
     request_schemas: set[str] = set()
     for path_item in result.get("paths", {}).values():
