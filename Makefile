@@ -4,7 +4,7 @@ PY := .venv/bin/python
 UV := .venv/bin/uv
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run test lint check venv vendor demo-data lock clean
+.PHONY: run test test-fast lint check venv vendor demo-data lock clean
 
 venv: .venv/.synced
 
@@ -54,6 +54,16 @@ test: venv vendor
 .PHONY: bench-smoke
 bench-smoke: venv
 	@eval "$$(bash scripts/test-services.sh)" && .venv/bin/pytest tests/test_bench_smoke.py $(PYTEST_ARGS)
+
+## The inner loop: lint and the tests that need no browser and no QBO emulator process (those
+## marked `browser`, `sandbox` or `bench` are left to `make test`, the full gate). PYTEST_ARGS
+## narrows it.
+test-fast: export DJANGO_DEBUG ?= true
+test-fast: venv
+	@mkdir -p var/static
+	@eval "$$(bash scripts/test-services.sh)" && \
+	  .venv/bin/ruff check . && \
+	  TEST_NO_EMULATOR=1 .venv/bin/pytest -m "not browser and not sandbox and not bench" $(PYTEST_ARGS)
 
 lint: venv
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .

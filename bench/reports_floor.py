@@ -63,7 +63,7 @@ def floor_routes() -> None:
 
     import timetracker.urls
     from workspaces.access import workspace_view
-    from workspaces.api.base import WorkspaceApiView
+    from workspaces.rest.base import WorkspaceApiView
 
     @workspace_view()
     def empty_page(request: HttpRequest) -> HttpResponse:

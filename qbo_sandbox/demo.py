@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from qbo_sandbox import rules
 from qbo_sandbox.store import Store
 
 DEMO_COMPANY = "Northwind Books Demo"
@@ -49,11 +50,12 @@ def seed_demo(store: Store) -> str:
             company = store.company_create(name=DEMO_COMPANY, sku="Plus", payroll=False)
     realm_id: str = company["realmId"]
 
-    existing = {e["DisplayName"] for e in store.list_entities(realm_id, "Employee")}
+    existing = {e["DisplayName"] for e in rules.entity_list(store, realm_id, "Employee")}
     for given, family, email in EMPLOYEES:
         name = f"{given} {family}"
         if name not in existing:
-            store.seed_entity(
+            rules.entity_seed(
+                store,
                 realm_id,
                 "Employee",
                 {
@@ -66,7 +68,7 @@ def seed_demo(store: Store) -> str:
             )
 
     customers: dict[str, dict[str, Any]] = {
-        c["DisplayName"]: c for c in store.list_entities(realm_id, "Customer")
+        c["DisplayName"]: c for c in rules.entity_list(store, realm_id, "Customer")
     }
     for name, parent, is_project in CUSTOMERS:
         if name in customers:
@@ -81,10 +83,11 @@ def seed_demo(store: Store) -> str:
                     "IsProject": is_project,
                 }
             )
-        customers[name] = store.seed_entity(realm_id, "Customer", payload)
+        customers[name] = rules.entity_seed(store, realm_id, "Customer", payload)
 
-    if not any(i["Name"] == SERVICE_ITEM for i in store.list_entities(realm_id, "Item")):
-        store.seed_entity(
+    if not any(i["Name"] == SERVICE_ITEM for i in rules.entity_list(store, realm_id, "Item")):
+        rules.entity_seed(
+            store,
             realm_id,
             "Item",
             {

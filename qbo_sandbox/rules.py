@@ -778,3 +778,21 @@ def entity_delete(
         _check_books_open(company, existing["TxnDate"])
         store.entity_remove(realm_id, name, entity_id)
         return {"status": "Deleted", "Id": entity_id, "domain": "QBO"}
+
+
+# -- the control interface --------------------------------------------------------------------
+
+
+def entity_seed(
+    store: Store, realm_id: str, entity: str, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """Create an entity through the same rules as the API, allowing QBO projects."""
+    return entity_create(store, realm_id, entity, payload, seeding=True)
+
+
+def entity_list(store: Store, realm_id: str, entity: str) -> list[dict[str, Any]]:
+    """Every entity of a kind, active and inactive (for the web page and control API)."""
+    name = canonical_entity(entity)
+    if store.company_get(realm_id) is None:
+        raise QBOFault("610", "Object Not Found", f"Company {realm_id} not found", http_status=404)
+    return store.entity_all(realm_id, name)

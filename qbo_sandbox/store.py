@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from qbo_sandbox.faults import QBOFault
-
 SKUS = ("Simple Start", "Essentials", "Plus", "Advanced")
 # Intuit's CompanyInfo SubscriptionStatus values ("Understand QuickBooks Online subscription
 # statuses"). The last four leave an app read-only (see rules.READ_ONLY_SUBSCRIPTIONS).
@@ -331,22 +329,3 @@ class Store:
                 "DELETE FROM entity WHERE realm_id = ? AND entity = ? AND id = ?",
                 (realm_id, entity, int(entity_id)),
             )
-
-    # -- the control interface ----------------------------------------------------------------
-
-    def seed_entity(self, realm_id: str, entity: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """Create an entity through the same rules as the API, allowing QBO projects."""
-        from qbo_sandbox import rules  # rules needs the Store type; import here, not at the top
-
-        return rules.entity_create(self, realm_id, entity, payload, seeding=True)
-
-    def list_entities(self, realm_id: str, entity: str) -> list[dict[str, Any]]:
-        """Every entity of a kind, active and inactive (for the web page and control API)."""
-        from qbo_sandbox import rules
-
-        name = rules.canonical_entity(entity)
-        if self.company_get(realm_id) is None:
-            raise QBOFault(
-                "610", "Object Not Found", f"Company {realm_id} not found", http_status=404
-            )
-        return self.entity_all(realm_id, name)

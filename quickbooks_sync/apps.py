@@ -8,7 +8,7 @@ class QuickbooksSyncConfig(AppConfig):
     def ready(self) -> None:
         # A sent entry says so in its edit forms and before it is deleted (tracking shows the
         # notices without importing this app).
-        from quickbooks_sync.selectors_send import sent_entry_notices
+        from quickbooks_sync.selectors.send import sent_entry_notices
         from tracking.notices import register_entry_notice_provider
 
         register_entry_notice_provider(sent_entry_notices)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from quickbooks_sync.selectors_connection import connection_problem
+from quickbooks_sync.selectors.connection import connection_problem
 
 
 def quickbooks_banner(request: HttpRequest) -> dict[str, Any]:

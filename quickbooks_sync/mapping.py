@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from quickbooks_sync.client import QBOCustomer, QBOEmployee
+from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee
 
 # -- (a) the customer tree ------------------------------------------------------------------------
 

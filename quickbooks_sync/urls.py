@@ -1,15 +1,41 @@
-"""QuickBooks pages of a workspace, mounted at /w/<ws>/quickbooks/ (connection, sync, send).
+"""QuickBooks pages. `urlpatterns` are a workspace's, mounted at /w/<ws>/quickbooks/ (connection,
+sync, send); `public_urlpatterns` are outside any workspace, mounted at /quickbooks/: the OAuth
+callback (Intuit redirects to one fixed URI; the workspace comes from the signed, single-use
+`state`).
 
-Each part keeps its own route module so they can grow independently."""
+Settings > Integrations lives here (workspaces must not import quickbooks_sync);
+`workspaces:settings_integrations` redirects to it."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-from quickbooks_sync import urls_connection, urls_send, urls_sync
+from quickbooks_sync.views import connection, send, sync
 
 app_name = "quickbooks"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    *urls_connection.urlpatterns,
-    *urls_sync.urlpatterns,
-    *urls_send.urlpatterns,
+    # connection
+    path("", connection.integrations, name="integrations"),
+    path("connect/", connection.connect, name="connect"),
+    path("disconnect/", connection.disconnect, name="disconnect"),
+    # sync
+    path("sync/", sync.sync, name="sync"),
+    path("sync/create-missing-users/", sync.create_missing_users, name="create_missing_users"),
+    path(
+        "sync/create-missing-customers/",
+        sync.create_missing_customers,
+        name="create_missing_customers",
+    ),
+    path("jobs/<str:job_id>/", sync.sync_job, name="sync_job"),
+    path("jobs/<str:job_id>/status/", sync.sync_job_status, name="sync_job_status"),
+    # send
+    path("report/", send.report, name="send_report"),
+    path("send/", send.send_confirm, name="send_confirm"),
+    path("sends/<str:job_id>/", send.send_job, name="send_job"),
+    path("sends/<str:job_id>/status/", send.send_job_status, name="send_job_status"),
+    path("sends/<str:job_id>/retry-failed/", send.send_retry, name="send_retry"),
+    path("service-item/", send.service_item, name="service_item"),
+]
+
+public_urlpatterns: list[URLPattern | URLResolver] = [
+    path("callback/", connection.callback, name="callback"),
 ]

@@ -72,12 +72,16 @@ from reports.exports_summary import (
     weekly_pdf,
     weekly_xlsx,
 )
-from reports.filters import DetailedFilters, FilterError, parse_detailed_filters
+from reports.filters import (
+    APPROVAL_STATES,
+    DetailedFilters,
+    FilterError,
+    detailed_filters_from_body,
+)
 from reports.selectors import (
     DetailedTotals,
     Sort,
     SortKey,
-    detailed_filters_check,
     detailed_rows,
     detailed_totals,
     with_tags,
@@ -90,8 +94,9 @@ from reports.summary import (
     weekly_grid,
 )
 from reports.views_summary import week_days
-from workspaces.api.base import WorkspaceApiView, validated
-from workspaces.api.fields import (
+from workspaces.models import Membership
+from workspaces.rest.base import WorkspaceApiView, validated
+from workspaces.rest.fields import (
     BodySerializer,
     IgnoredField,
     OptionalTextField,
@@ -100,7 +105,6 @@ from workspaces.api.fields import (
     StrictIntegerField,
     format_datetime,
 )
-from workspaces.models import Membership
 
 TAG = ["reports"]
 MAX_PAGE_SIZE = 1000
@@ -112,7 +116,6 @@ SORT_COLUMNS = {
     "PROJECT": SortKey.PROJECT,
     "AMOUNT": SortKey.AMOUNT,
 }
-APPROVAL_STATES = {"APPROVED": "approved", "PENDING": "pending", "NOT_SUBMITTED": "not_submitted"}
 _DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?")
 
 
@@ -281,48 +284,6 @@ class WeeklyReportIn(ReportFiltersIn):
     weeklyFilter = WeeklyFilterIn(required=False)
 
 
-# Body field -> the Detailed page's query parameter.
-ENTITY_PARAMS = {
-    "users": "member",
-    "projects": "project",
-    "clients": "client",
-    "tasks": "task",
-    "tags": "tag",
-}
-
-
-def filters_from_body(body: dict[str, Any], *, membership: Membership) -> DetailedFilters:
-    """The page's filter for a validated request body; FilterError (400) for what it cannot
-    express, and for ids that are not in the workspace."""
-    (start, _), (end, end_midnight) = body["dateRangeStart"], body["dateRangeEnd"]
-    if end_midnight and end > start:
-        end -= dt.timedelta(days=1)  # an exclusive midnight end: the day before is the last
-    if end < start:
-        raise FilterError("dateRangeEnd is before dateRangeStart.", field="dateRangeEnd")
-    params: dict[str, list[str]] = {"start": [start.isoformat()], "end": [end.isoformat()]}
-    for field, param in ENTITY_PARAMS.items():
-        given = body.get(field)
-        if not given:
-            continue
-        if given["contains"] == "DOES_NOT_CONTAIN":
-            if field != "tags":
-                raise FilterError(
-                    f"{field}.contains: only tags can be filtered with DOES_NOT_CONTAIN.",
-                    field=field,
-                )
-            params["tag_mode"] = ["not_contains"]
-        params[param] = list(given.get("ids") or [])
-    if body["billable"] is not None:
-        params["billable"] = ["yes" if body["billable"] else "no"]
-    if body["description"]:
-        params["description"] = [body["description"]]
-    if body["approvalState"] in APPROVAL_STATES:
-        params["approval"] = [APPROVAL_STATES[body["approvalState"]]]
-    filters = parse_detailed_filters(params, user=membership.user)
-    detailed_filters_check(membership=membership, filters=filters)
-    return filters
-
-
 # --- output ---------------------------------------------------------------------------------
 
 
@@ -412,7 +373,7 @@ class DetailedReportApi(WorkspaceApiView):
     def post(self, request: Request, ws: str) -> Any:
         membership = self.membership
         body = validated(DetailedReportIn, request)
-        filters = filters_from_body(body, membership=membership)
+        filters = detailed_filters_from_body(body, membership=membership)
         page_options = body.get("detailedFilter") or {}
         sort = Sort(
             key=SORT_COLUMNS[page_options.get("sortColumn", "DATE")],
@@ -507,7 +468,7 @@ class SummaryReportApi(WorkspaceApiView):
     def post(self, request: Request, ws: str) -> Any:
         membership = self.membership
         body = validated(SummaryReportIn, request)
-        filters = filters_from_body(body, membership=membership)
+        filters = detailed_filters_from_body(body, membership=membership)
         options = body.get("summaryFilter") or {}
         levels = [SUMMARY_GROUPS[g] for g in options.get("groups", ["PROJECT"])]
         group_by, sub_group_by = levels[0], (levels[1] if len(levels) > 1 else None)
@@ -558,7 +519,7 @@ class SummaryReportApi(WorkspaceApiView):
 def weekly_filters_from_body(body: dict[str, Any], *, membership: Membership) -> DetailedFilters:
     """The body's filters over the caller's week holding `dateRangeStart`; FilterError (400)
     when the week passes the report's dates or `dateRangeEnd` falls outside it."""
-    filters = filters_from_body(body, membership=membership)
+    filters = detailed_filters_from_body(body, membership=membership)
     first, last = week_days(filters.start, membership.user, field="dateRangeStart")
     if filters.end > last:
         raise FilterError(

@@ -32,13 +32,16 @@ import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
+
+from django.db.models import QuerySet
 
 from tracking import time_rules
-from tracking.models import MAX_DESCRIPTION_LENGTH
+from tracking.models import MAX_DESCRIPTION_LENGTH, Client, Project, Tag, Task
 from tracking.selectors.entries import user_tz
 from workspaces.errors import ApplicationError
 from workspaces.ids import is_object_id
-from workspaces.models import User
+from workspaces.models import Membership, User
 
 NONE = "none"  # the "without project" / "without client" choice
 MAX_IDS = 500  # per list: far above any picker, far below a query that hurts
@@ -301,3 +304,129 @@ def parse_detailed_filters(
         description=description,
         approval=approval,
     )
+
+
+# --- parsing a request into a filter (the Detailed report's; also quickbooks_sync's) ---------
+
+
+def detailed_filters_from_query(
+    params: Mapping[str, Sequence[str]], *, membership: Membership
+) -> DetailedFilters:
+    """The Detailed report's filter for a query string (the page's parameters, as
+    `request.GET.lists()`): FilterError (400) for a value it cannot use and for ids that are
+    not in the workspace."""
+    filters = parse_detailed_filters(params, user=membership.user)
+    detailed_filters_check(membership=membership, filters=filters)
+    return filters
+
+
+def detailed_filters_check(*, membership: Membership, filters: DetailedFilters) -> None:
+    """FilterError when a filter names a client, project, task, tag or member that is not in
+    the workspace (one query per kind of id given, none when no ids are given)."""
+    ws = membership.workspace_id
+    kinds: list[tuple[str, str, tuple[str, ...], QuerySet[Any]]] = [
+        ("member", "member", filters.members, Membership.objects.filter(workspace_id=ws)),
+        ("client", "client", filters.clients, Client.objects.filter(workspace_id=ws)),
+        ("project", "project", filters.projects, Project.objects.filter(workspace_id=ws)),
+        ("task", "task", filters.tasks, Task.objects.filter(workspace_id=ws)),
+        ("tag", "tag", filters.tags, Tag.objects.filter(workspace_id=ws)),
+    ]
+    for field, noun, ids, rows in kinds:
+        if not ids:
+            continue
+        key = "user_id" if field == "member" else "pk"
+        found = set(rows.filter(**{f"{key}__in": ids}).values_list(key, flat=True))
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise FilterError(f"There is no {noun} {missing[0]} in this workspace.", field=field)
+
+
+# Body fields -> the Detailed page's query parameters.
+APPROVAL_STATES = {"APPROVED": "approved", "PENDING": "pending", "NOT_SUBMITTED": "not_submitted"}
+ENTITY_PARAMS = {
+    "users": "member",
+    "projects": "project",
+    "clients": "client",
+    "tasks": "task",
+    "tags": "tag",
+}
+
+
+def detailed_filters_from_body(
+    body: Mapping[str, Any], *, membership: Membership
+) -> DetailedFilters:
+    """The Detailed report's filter for a Clockify-style request body, as the Reports API
+    validates it (reports.apis.DetailedReportIn); FilterError (400) for what it cannot
+    express, and for ids that are not in the workspace."""
+    (start, _), (end, end_midnight) = body["dateRangeStart"], body["dateRangeEnd"]
+    if end_midnight and end > start:
+        end -= dt.timedelta(days=1)  # an exclusive midnight end: the day before is the last
+    if end < start:
+        raise FilterError("dateRangeEnd is before dateRangeStart.", field="dateRangeEnd")
+    params: dict[str, list[str]] = {"start": [start.isoformat()], "end": [end.isoformat()]}
+    for field, param in ENTITY_PARAMS.items():
+        given = body.get(field)
+        if not given:
+            continue
+        if given["contains"] == "DOES_NOT_CONTAIN":
+            if field != "tags":
+                raise FilterError(
+                    f"{field}.contains: only tags can be filtered with DOES_NOT_CONTAIN.",
+                    field=field,
+                )
+            params["tag_mode"] = ["not_contains"]
+        params[param] = list(given.get("ids") or [])
+    if body["billable"] is not None:
+        params["billable"] = ["yes" if body["billable"] else "no"]
+    if body["description"]:
+        params["description"] = [body["description"]]
+    if body["approvalState"] in APPROVAL_STATES:
+        params["approval"] = [APPROVAL_STATES[body["approvalState"]]]
+    return detailed_filters_from_query(params, membership=membership)
+
+
+# --- the filter form's values --------------------------------------------------------------
+
+
+def filter_form_values(filters: DetailedFilters) -> dict[str, Any]:
+    """The filter form's values for `filters` (what is selected in each control)."""
+    return {
+        "range": filters.date_range.value,
+        "start": filters.start.isoformat(),
+        "end": filters.end.isoformat(),
+        "member": set(filters.members),
+        "client": set(filters.clients) | ({"none"} if filters.without_client else set()),
+        "project": set(filters.projects) | ({"none"} if filters.without_project else set()),
+        "task": set(filters.tasks),
+        "tag": set(filters.tags),
+        "tag_mode": filters.tag_mode.value,
+        "billable": "" if filters.billable is None else ("yes" if filters.billable else "no"),
+        "description": filters.description,
+        "approval": filters.approval.value if filters.approval else "",
+    }
+
+
+def filter_form_values_as_sent(params: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """The filter form's values as the query string gave them (to show a refused filter)."""
+
+    def one(name: str) -> str:
+        values = params.get(name) or [""]
+        return values[0]
+
+    return {
+        "range": one("range"),
+        "start": one("start"),
+        "end": one("end"),
+        "member": set(params.get("member", [])),
+        "client": set(params.get("client", [])),
+        "project": set(params.get("project", [])),
+        "task": set(params.get("task", [])),
+        "tag": set(params.get("tag", [])),
+        "tag_mode": one("tag_mode"),
+        "billable": one("billable"),
+        "description": one("description"),
+        "approval": one("approval"),
+    }
+
+
+# --- editing a row in place (htmx) ----------------------------------------------------------

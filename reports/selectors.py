@@ -160,27 +160,6 @@ def apply_filters(
     return entries
 
 
-def detailed_filters_check(*, membership: Membership, filters: DetailedFilters) -> None:
-    """FilterError when a filter names a client, project, task, tag or member that is not in
-    the workspace (one query per kind of id given, none when no ids are given)."""
-    ws = membership.workspace_id
-    kinds: list[tuple[str, str, tuple[str, ...], QuerySet[Any]]] = [
-        ("member", "member", filters.members, Membership.objects.filter(workspace_id=ws)),
-        ("client", "client", filters.clients, Client.objects.filter(workspace_id=ws)),
-        ("project", "project", filters.projects, Project.objects.filter(workspace_id=ws)),
-        ("task", "task", filters.tasks, Task.objects.filter(workspace_id=ws)),
-        ("tag", "tag", filters.tags, Tag.objects.filter(workspace_id=ws)),
-    ]
-    for field, noun, ids, rows in kinds:
-        if not ids:
-            continue
-        key = "user_id" if field == "member" else "pk"
-        found = set(rows.filter(**{f"{key}__in": ids}).values_list(key, flat=True))
-        missing = [i for i in ids if i not in found]
-        if missing:
-            raise FilterError(f"There is no {noun} {missing[0]} in this workspace.", field=field)
-
-
 # --- the table ------------------------------------------------------------------------------
 
 

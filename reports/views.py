@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import dateformat
@@ -28,8 +28,10 @@ from reports.exports_office import (
 )
 from reports.filters import (
     DateRange,
-    DetailedFilters,
     FilterError,
+    detailed_filters_check,
+    filter_form_values,
+    filter_form_values_as_sent,
     parse_detailed_filters,
     viewer_tz,
 )
@@ -41,7 +43,6 @@ from reports.selectors import (
     SortKey,
     detailed_entries,
     detailed_filter_choices,
-    detailed_filters_check,
     detailed_row,
     detailed_rows,
     detailed_totals,
@@ -59,7 +60,7 @@ from tracking.selectors.entries import (
 )
 from tracking.services import entries as entry_services
 from tracking.templatetags.entry_format import hms
-from workspaces.access import workspace_view
+from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.ids import is_object_id
 from workspaces.models import Membership
@@ -89,8 +90,8 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
-def _ms(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
+def _ms(request: WorkspaceRequest) -> Membership:
+    return request.membership
 
 
 def _sort_links(filter_query: list[tuple[str, str]], sort: Sort) -> dict[str, dict[str, str]]:
@@ -183,7 +184,7 @@ class RowCells:
 
 @require_GET
 @workspace_view()
-def detailed(request: HttpRequest) -> HttpResponse:
+def detailed(request: WorkspaceRequest) -> HttpResponse:
     """The Detailed report: every entry in the filters, sortable, 50 a page, with totals over
     the whole filtered set and the workspace's rounding applied per entry."""
     membership = _ms(request)
@@ -200,7 +201,7 @@ def detailed(request: HttpRequest) -> HttpResponse:
         detailed_filters_check(membership=membership, filters=filters)
     except FilterError as exc:
         # Show the form as sent, so the person can fix it; no report for a filter we can't use.
-        context.update(error=exc, form=_raw_form(params), filters=None)
+        context.update(error=exc, form=filter_form_values_as_sent(params), filters=None)
         return render(request, "reports/detailed.html", context, status=400)
 
     filter_query = filters.to_query()
@@ -213,7 +214,7 @@ def detailed(request: HttpRequest) -> HttpResponse:
     page_query = [*filter_query, ("sort", sort.param)] if sort != Sort() else filter_query
     context.update(
         filters=filters,
-        form=_filters_form(filters),
+        form=filter_form_values(filters),
         sort=sort,
         sort_links=_sort_links(filter_query, sort),
         page=page,
@@ -228,7 +229,7 @@ def detailed(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @workspace_view()
-def detailed_csv(request: HttpRequest) -> HttpResponse:
+def detailed_csv(request: WorkspaceRequest) -> HttpResponse:
     """The Detailed report with the same filters and sort as CSV, streamed (constant memory)."""
     membership = _ms(request)
     try:
@@ -246,7 +247,7 @@ def detailed_csv(request: HttpRequest) -> HttpResponse:
 
 
 def _office_export(
-    request: HttpRequest, build: Callable[..., bytes], extension: str, content_type: str
+    request: WorkspaceRequest, build: Callable[..., bytes], extension: str, content_type: str
 ) -> HttpResponse:
     """XLSX or PDF of the report with the page's filters and sort (400 for a bad filter)."""
     membership = _ms(request)
@@ -265,14 +266,14 @@ def _office_export(
 
 @require_GET
 @workspace_view()
-def detailed_xlsx_export(request: HttpRequest) -> HttpResponse:
+def detailed_xlsx_export(request: WorkspaceRequest) -> HttpResponse:
     """The Detailed report with the same filters, sort and rounding as an XLSX workbook."""
     return _office_export(request, detailed_xlsx, "xlsx", XLSX_CONTENT_TYPE)
 
 
 @require_GET
 @workspace_view()
-def detailed_pdf_export(request: HttpRequest) -> HttpResponse:
+def detailed_pdf_export(request: WorkspaceRequest) -> HttpResponse:
     """The Detailed report with the same filters, sort and rounding as a PDF document."""
     return _office_export(request, detailed_pdf, "pdf", PDF_CONTENT_TYPE)
 
@@ -288,7 +289,7 @@ def form_choices(membership: Membership, params: dict[str, list[str]]) -> Filter
 
 @require_GET
 @workspace_view()
-def filter_tasks(request: HttpRequest) -> HttpResponse:
+def filter_tasks(request: WorkspaceRequest) -> HttpResponse:
     """The filter form's Tasks field for the projects and tasks in the query string: htmx
     swaps it in when the Projects selection changes (without JavaScript, applying the filters
     lists the chosen projects' tasks). Ids the viewer may not see list nothing."""
@@ -305,49 +306,7 @@ def filter_tasks(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/_task_field.html", context)
 
 
-def _filters_form(filters: DetailedFilters) -> dict[str, Any]:
-    """The form's current values (what is selected in each control)."""
-    return {
-        "range": filters.date_range.value,
-        "start": filters.start.isoformat(),
-        "end": filters.end.isoformat(),
-        "member": set(filters.members),
-        "client": set(filters.clients) | ({"none"} if filters.without_client else set()),
-        "project": set(filters.projects) | ({"none"} if filters.without_project else set()),
-        "task": set(filters.tasks),
-        "tag": set(filters.tags),
-        "tag_mode": filters.tag_mode.value,
-        "billable": "" if filters.billable is None else ("yes" if filters.billable else "no"),
-        "description": filters.description,
-        "approval": filters.approval.value if filters.approval else "",
-    }
-
-
-def _raw_form(params: dict[str, list[str]]) -> dict[str, Any]:
-    def one(name: str) -> str:
-        values = params.get(name) or [""]
-        return values[0]
-
-    return {
-        "range": one("range"),
-        "start": one("start"),
-        "end": one("end"),
-        "member": set(params.get("member", [])),
-        "client": set(params.get("client", [])),
-        "project": set(params.get("project", [])),
-        "task": set(params.get("task", [])),
-        "tag": set(params.get("tag", [])),
-        "tag_mode": one("tag_mode"),
-        "billable": one("billable"),
-        "description": one("description"),
-        "approval": one("approval"),
-    }
-
-
-# --- editing a row in place (htmx) ----------------------------------------------------------
-
-
-def _editable_entry(request: HttpRequest, pk: str) -> TimeEntry:
+def _editable_entry(request: WorkspaceRequest, pk: str) -> TimeEntry:
     """The entry if the viewer may edit it: admins any, members their own unlocked ones. A
     running timer is no report row (reports hold finished time), so it is not found here."""
     membership = _ms(request)
@@ -362,7 +321,7 @@ def _editable_entry(request: HttpRequest, pk: str) -> TimeEntry:
     return entry
 
 
-def _row_context(request: HttpRequest, pk: str, q: str) -> dict[str, Any]:
+def _row_context(request: WorkspaceRequest, pk: str, q: str) -> dict[str, Any]:
     """One report row's cells (404 for an entry the viewer may not see in reports)."""
     membership = _ms(request)
     try:
@@ -375,12 +334,14 @@ def _row_context(request: HttpRequest, pk: str, q: str) -> dict[str, Any]:
 
 @require_GET
 @workspace_view()
-def entry_row(request: HttpRequest, pk: str) -> HttpResponse:
+def entry_row(request: WorkspaceRequest, pk: str) -> HttpResponse:
     """One report row (the in-place edit's Cancel)."""
     return render(request, "reports/_row.html", _row_context(request, pk, ""))
 
 
-def _render_edit_row(request: HttpRequest, entry: TimeEntry, form: ReportEntryForm) -> HttpResponse:
+def _render_edit_row(
+    request: WorkspaceRequest, entry: TimeEntry, form: ReportEntryForm
+) -> HttpResponse:
     membership = _ms(request)
     attach_entry_notices([entry])  # e.g. "sent to QuickBooks, changed since"
     context = {
@@ -398,7 +359,7 @@ def _render_edit_row(request: HttpRequest, entry: TimeEntry, form: ReportEntryFo
 
 @require_http_methods(["GET", "POST"])
 @workspace_view()
-def entry_edit(request: HttpRequest, pk: str) -> HttpResponse:
+def entry_edit(request: WorkspaceRequest, pk: str) -> HttpResponse:
     """Edit a row in place: description, project/task, tags, billable, date, start, end and
     duration (through tracking's `time_entry_update`, which keeps the rules: roles, locks and
     their audit, approved weeks, the rule for valid time); then the row and the totals re-render."""
@@ -423,7 +384,7 @@ def entry_edit(request: HttpRequest, pk: str) -> HttpResponse:
     return _saved_row(request, pk, data["q"])
 
 
-def _saved_row(request: HttpRequest, pk: str, q: str) -> HttpResponse:
+def _saved_row(request: WorkspaceRequest, pk: str, q: str) -> HttpResponse:
     """The re-rendered row, with the report's totals (out of band) for the filters in `q`."""
     membership = _ms(request)
     context = _row_context(request, pk, q)

@@ -34,11 +34,14 @@ from reports.filters import (
     DateRange,
     DetailedFilters,
     FilterError,
+    detailed_filters_check,
+    filter_form_values,
+    filter_form_values_as_sent,
     parse_detailed_filters,
     viewer_tz,
 )
 from reports.rounding import workspace_rounding
-from reports.selectors import detailed_filters_check, detailed_totals
+from reports.selectors import detailed_totals
 from reports.summary import (
     MAX_PAGE_SUMMARY_ROWS,
     GroupBy,
@@ -52,9 +55,9 @@ from reports.summary import (
     weekly_grid,
 )
 from reports.templatetags.report_format import money
-from reports.views import _filters_form, _raw_form, form_choices
+from reports.views import form_choices
 from tracking.templatetags.entry_format import hms, user_date
-from workspaces.access import workspace_view
+from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.models import Membership, User
 
 DEFAULT_GROUP = GroupBy.PROJECT
@@ -77,8 +80,8 @@ CHART_WIDTH = 700
 CHART_HEIGHT = 160
 
 
-def _ms(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
+def _ms(request: WorkspaceRequest) -> Membership:
+    return request.membership
 
 
 def _parse_summary(
@@ -198,7 +201,7 @@ def _table_rows(groups: list[SummaryGroup], user: User) -> SafeString:
 
 @require_GET
 @workspace_view()
-def summary(request: HttpRequest) -> HttpResponse:
+def summary(request: WorkspaceRequest) -> HttpResponse:
     """The Summary report: the filtered time grouped on two levels, with totals, a bar chart
     of time per day and a share chart of the first grouping. A grouping of more rows than a
     page can show (MAX_PAGE_SUMMARY_ROWS) keeps the totals and the chart and says so in place
@@ -218,7 +221,7 @@ def summary(request: HttpRequest) -> HttpResponse:
     except FilterError as exc:
         context.update(
             error=exc,
-            form=_raw_form(params),
+            form=filter_form_values_as_sent(params),
             group=request.GET.get("group", ""),
             sub_group=request.GET.get("sub_group", ""),
             filters=None,
@@ -227,7 +230,7 @@ def summary(request: HttpRequest) -> HttpResponse:
     query = [*filters.to_query(), *_grouping_query(group, sub)]
     context.update(
         filters=filters,
-        form=_filters_form(filters),
+        form=filter_form_values(filters),
         group=group.value,
         sub_group=sub.value if sub else "none",
         group_by=group,
@@ -269,7 +272,7 @@ def _streamed_csv(lines: Iterator[str], name: str) -> HttpResponse:
 
 @require_GET
 @workspace_view()
-def summary_csv(request: HttpRequest) -> HttpResponse:
+def summary_csv(request: WorkspaceRequest) -> HttpResponse:
     """The Summary report's grouped table as CSV, with the page's filters and groupings."""
     membership = _ms(request)
     try:
@@ -289,7 +292,7 @@ def _attachment(body: bytes, content_type: str, name: str) -> HttpResponse:
 
 
 def _summary_office(
-    request: HttpRequest, build: Callable[..., bytes], extension: str, content_type: str
+    request: WorkspaceRequest, build: Callable[..., bytes], extension: str, content_type: str
 ) -> HttpResponse:
     """The Summary as XLSX or PDF with the page's filters and groupings (400 for a bad filter
     or too large a report)."""
@@ -304,13 +307,13 @@ def _summary_office(
 
 @require_GET
 @workspace_view()
-def summary_xlsx_export(request: HttpRequest) -> HttpResponse:
+def summary_xlsx_export(request: WorkspaceRequest) -> HttpResponse:
     return _summary_office(request, summary_xlsx, "xlsx", XLSX_CONTENT_TYPE)
 
 
 @require_GET
 @workspace_view()
-def summary_pdf_export(request: HttpRequest) -> HttpResponse:
+def summary_pdf_export(request: WorkspaceRequest) -> HttpResponse:
     return _summary_office(request, summary_pdf, "pdf", PDF_CONTENT_TYPE)
 
 
@@ -363,7 +366,7 @@ def _parse_weekly(request: HttpRequest, membership: Membership) -> tuple[Detaile
 
 @require_GET
 @workspace_view()
-def weekly(request: HttpRequest) -> HttpResponse:
+def weekly(request: WorkspaceRequest) -> HttpResponse:
     """The Weekly report: members (or projects) by the seven days of a week, with totals."""
     membership = _ms(request)
     context: dict[str, Any] = {
@@ -393,7 +396,7 @@ def weekly(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @workspace_view()
-def weekly_csv(request: HttpRequest) -> HttpResponse:
+def weekly_csv(request: WorkspaceRequest) -> HttpResponse:
     membership = _ms(request)
     try:
         filters, by = _parse_weekly(request, membership)
@@ -404,7 +407,7 @@ def weekly_csv(request: HttpRequest) -> HttpResponse:
 
 
 def _weekly_office(
-    request: HttpRequest, build: Callable[..., bytes], extension: str, content_type: str
+    request: WorkspaceRequest, build: Callable[..., bytes], extension: str, content_type: str
 ) -> HttpResponse:
     membership = _ms(request)
     try:
@@ -417,11 +420,11 @@ def _weekly_office(
 
 @require_GET
 @workspace_view()
-def weekly_xlsx_export(request: HttpRequest) -> HttpResponse:
+def weekly_xlsx_export(request: WorkspaceRequest) -> HttpResponse:
     return _weekly_office(request, weekly_xlsx, "xlsx", XLSX_CONTENT_TYPE)
 
 
 @require_GET
 @workspace_view()
-def weekly_pdf_export(request: HttpRequest) -> HttpResponse:
+def weekly_pdf_export(request: WorkspaceRequest) -> HttpResponse:
     return _weekly_office(request, weekly_pdf, "pdf", PDF_CONTENT_TYPE)

@@ -60,6 +60,12 @@ class SandboxProcess:
     # -- lifecycle ----------------------------------------------------------------------------
 
     def start(self, timeout: float = 20.0) -> SandboxProcess:
+        if os.environ.get("TEST_NO_EMULATOR"):
+            # `make test-fast` deselects the tests marked `sandbox` and promises no emulator.
+            raise RuntimeError(
+                "this run starts no QBO emulator (TEST_NO_EMULATOR is set, as `make test-fast` "
+                "does): mark the test that needs one with pytest.mark.sandbox"
+            )
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.update({f"QBO_SANDBOX_{k.upper()}": str(v) for k, v in self.settings.items()})
         log = self.log_path.open("ab")

@@ -70,6 +70,16 @@ EXPECTED = {
         ),
         check=r"every entry exactly once in QuickBooks",
     ),
+    "qbo_many_companies.py": Expected(
+        figures=tuple(
+            # companies at once with 1 and 2 workers: seconds, rate, x ceiling, slowest's
+            # sustained, a company's most batches and requests in any minute, 429s
+            rf"^ +{workers} +{NUMBER} +{NUMBER} +{NUMBER} +(n/a|{NUMBER}) +{NUMBER} \(<= 40\) "
+            rf"+{NUMBER} \(<= 500\) +{NUMBER}$"
+            for workers in (1, 2)
+        ),
+        check=r"every entry exactly once in QuickBooks",
+    ),
     "reports_detailed.py": Expected(
         figures=tuple(
             rf"^{case} +{route} +Django +{NUMBER} ms .* hand-written SQL +{NUMBER} ms +ratio"

@@ -6,8 +6,8 @@ from quickbooks_sync.api_urls import urlpatterns as quickbooks_api
 from tracking.api_urls_catalog import urlpatterns as catalog_api
 from tracking.api_urls_entries import urlpatterns as entries_api
 from webhooks.api_urls import urlpatterns as webhooks_api
-from workspaces.api.exceptions import api_not_found
 from workspaces.api_urls import urlpatterns as workspaces_api
+from workspaces.rest.exceptions import api_not_found
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *workspaces_api,

@@ -32,9 +32,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tracking.models import MAX_ENTRY_SECONDS, TimeEntry
-from workspaces.api.fields import MAX_YEAR, MIN_YEAR
 from workspaces.errors import ApplicationError
 from workspaces.models import User, Workspace
+from workspaces.rest.fields import MAX_YEAR, MIN_YEAR
 
 MIN_DATE = dt.date(MIN_YEAR, 1, 1)
 MAX_DATE = dt.date(MAX_YEAR, 12, 31)

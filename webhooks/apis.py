@@ -14,17 +14,17 @@ from rest_framework.response import Response
 from webhooks import services
 from webhooks.models import Webhook
 from webhooks.selectors import webhook_list
-from workspaces.api.base import WorkspaceApiView, validated
-from workspaces.api.fields import (
+from workspaces.errors import NotFound
+from workspaces.ids import is_object_id
+from workspaces.rest.base import WorkspaceApiView, validated
+from workspaces.rest.fields import (
     BodySerializer,
     StrictBooleanField,
     StrictCharField,
     format_datetime,
 )
-from workspaces.api.pagination import page_parameters, paginate, paginated_response
-from workspaces.api.permissions import IsWorkspaceAdmin
-from workspaces.errors import NotFound
-from workspaces.ids import is_object_id
+from workspaces.rest.pagination import page_parameters, paginate, paginated_response
+from workspaces.rest.permissions import IsWorkspaceAdmin
 
 TAG = ["webhooks"]
 

@@ -11,9 +11,9 @@ from django.db.models import Model, Prefetch, Sum
 from tracking.apis.catalog import ClientOut, TagOut, client_data, project_data, tag_data, task_data
 from tracking.apis.entries import TimeEntryHydratedOut
 from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, WeekApproval
-from workspaces.api.fields import format_datetime
 from workspaces.apis import user_data
 from workspaces.models import Membership, Workspace
+from workspaces.rest.fields import format_datetime
 
 
 def _tracked(**filters: Any) -> int:

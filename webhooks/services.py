@@ -35,7 +35,7 @@ from django.utils import timezone
 from webhooks.models import Attempt, Delivery, Webhook
 from webhooks.payloads import payload_for, trigger_ids
 from webhooks.ssrf import webhook_url_check
-from workspaces.access import require_role
+from workspaces.access import require_role, require_same_workspace
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership, Workspace
 from workspaces.services import audit_log_record
@@ -248,10 +248,7 @@ def webhook_secret_regenerate(*, actor: Membership, webhook: Webhook) -> Webhook
 
 
 def _require_own(actor: Membership, webhook: Webhook) -> None:
-    from workspaces.errors import NotFound
-
-    if webhook.workspace_id != actor.workspace_id:
-        raise NotFound("Webhook not found.")
+    require_same_workspace(actor, webhook, what="Webhook")
 
 
 # --- the outbox -----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -14,25 +14,25 @@ from webhooks import services
 from webhooks.forms import WebhookForm
 from webhooks.models import Webhook
 from webhooks.selectors import webhook_attempts, webhook_list
-from workspaces.access import workspace_view
+from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership
 
 
-def _webhook(request: HttpRequest, pk: str) -> Webhook:
-    webhook = webhook_list(workspace=request.workspace).filter(pk=pk).first()  # type: ignore[attr-defined]
+def _webhook(request: WorkspaceRequest, pk: str) -> Webhook:
+    webhook = webhook_list(workspace=request.workspace).filter(pk=pk).first()
     if webhook is None:
         raise Http404("Webhook not found.")
     return webhook
 
 
 @workspace_view(Membership.Role.ADMIN)
-def webhooks_page(request: HttpRequest) -> HttpResponse:
+def webhooks_page(request: WorkspaceRequest) -> HttpResponse:
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             webhook = services.webhook_create(
-                actor=request.membership,  # type: ignore[attr-defined]
+                actor=request.membership,
                 name=form.cleaned_data["name"],
                 url=form.cleaned_data["url"],
                 event=form.cleaned_data["event"],
@@ -42,8 +42,8 @@ def webhooks_page(request: HttpRequest) -> HttpResponse:
             form.add_error(field, exc.message)
         else:
             messages.success(request, f"Webhook “{webhook.name}” added.")
-            return redirect("webhooks:settings", ws=request.workspace.id)  # type: ignore[attr-defined]
-    workspace = request.workspace  # type: ignore[attr-defined]
+            return redirect("webhooks:settings", ws=request.workspace.id)
+    workspace = request.workspace
     attempts = webhook_attempts(workspace=workspace)
     rows: list[dict[str, Any]] = [
         {"webhook": w, "attempts": attempts.get(w.pk, [])}
@@ -58,12 +58,12 @@ def webhooks_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
-def webhook_toggle(request: HttpRequest, pk: str) -> HttpResponse:
+def webhook_toggle(request: WorkspaceRequest, pk: str) -> HttpResponse:
     """Turn a webhook off, or back on (its URL is checked again)."""
     webhook = _webhook(request, pk)
     try:
         services.webhook_update(
-            actor=request.membership,  # type: ignore[attr-defined]
+            actor=request.membership,
             webhook=webhook,
             name=webhook.name,
             url=webhook.url,
@@ -77,13 +77,13 @@ def webhook_toggle(request: HttpRequest, pk: str) -> HttpResponse:
     else:
         state = "on" if webhook.enabled else "off"
         messages.success(request, f"Webhook “{webhook.name}” turned {state}.")
-    return redirect("webhooks:settings", ws=request.workspace.id)  # type: ignore[attr-defined]
+    return redirect("webhooks:settings", ws=request.workspace.id)
 
 
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
-def webhook_delete(request: HttpRequest, pk: str) -> HttpResponse:
+def webhook_delete(request: WorkspaceRequest, pk: str) -> HttpResponse:
     webhook = _webhook(request, pk)
-    services.webhook_delete(actor=request.membership, webhook=webhook)  # type: ignore[attr-defined]
+    services.webhook_delete(actor=request.membership, webhook=webhook)
     messages.success(request, f"Webhook “{webhook.name}” deleted.")
-    return redirect("webhooks:settings", ws=request.workspace.id)  # type: ignore[attr-defined]
+    return redirect("webhooks:settings", ws=request.workspace.id)

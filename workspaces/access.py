@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,9 +17,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from workspaces.errors import NotFound, PermissionDenied
 from workspaces.ids import is_object_id
-from workspaces.models import Membership, User
+from workspaces.models import Membership, User, Workspace
 
 ROLE_RANK = {Membership.Role.MEMBER: 0, Membership.Role.ADMIN: 1, Membership.Role.OWNER: 2}
+
+
+class WorkspaceRequest(HttpRequest):
+    """The type of a request that `workspace_view` let through: Django's HttpRequest with the
+    viewer's active `membership` of the workspace in the URL and that `workspace` set. Views
+    behind `workspace_view` take it, so the two attributes are typed (no instance is made)."""
+
+    membership: Membership
+    workspace: Workspace
 
 
 def membership_for(*, user: User, workspace_id: str) -> Membership:
@@ -45,6 +54,14 @@ def require_role(membership: Membership, role: str) -> None:
         raise PermissionDenied(f"Only a workspace {label} can do this.")
 
 
+def require_same_workspace(actor: Membership, obj: Any, *, what: str) -> None:
+    """NotFound ("<what> not found.") unless `obj` (anything with a `workspace_id`) belongs to
+    the actor's workspace: another workspace's object does not exist for them (a 404, never a
+    403 that would confirm it exists)."""
+    if getattr(obj, "workspace_id", None) != actor.workspace_id:
+        raise NotFound(f"{what} not found.")
+
+
 def workspace_view(
     role: str = Membership.Role.MEMBER,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -66,8 +83,9 @@ def workspace_view(
                 require_role(membership, role)
             except PermissionDenied as exc:
                 raise DjangoPermissionDenied(exc.message) from exc
-            request.membership = membership  # type: ignore[attr-defined]
-            request.workspace = membership.workspace  # type: ignore[attr-defined]
+            admitted = cast(WorkspaceRequest, request)
+            admitted.membership = membership
+            admitted.workspace = membership.workspace
             if request.user.active_workspace_id != membership.workspace_id:  # type: ignore[union-attr]
                 User.objects.filter(pk=request.user.pk).update(
                     active_workspace_id=membership.workspace_id

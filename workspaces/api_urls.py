@@ -5,7 +5,7 @@ drf-spectacular-sidecar's static files: no CDN)."""
 from django.urls import URLPattern, URLResolver, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-import workspaces.api.schema  # noqa: F401  registers the X-Api-Key scheme with drf-spectacular
+import workspaces.rest.schema  # noqa: F401  registers the X-Api-Key scheme with drf-spectacular
 from workspaces import apis
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -21,8 +21,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from workspaces.api.base import WorkspaceApiView, validated
-from workspaces.api.fields import (
+from workspaces.errors import ApplicationError, NotFound
+from workspaces.models import Membership, User, Workspace
+from workspaces.rest.base import WorkspaceApiView, validated
+from workspaces.rest.fields import (
     MAX_AMOUNT_CENTS,
     RATE_SINCE_REFUSED,
     BodySerializer,
@@ -31,11 +33,9 @@ from workspaces.api.fields import (
     StrictIntegerField,
     money,
 )
-from workspaces.api.pagination import page_parameters, paginate, paginated_response
-from workspaces.api.params import text_param
-from workspaces.api.permissions import IsWorkspaceAdmin
-from workspaces.errors import ApplicationError, NotFound
-from workspaces.models import Membership, User, Workspace
+from workspaces.rest.pagination import page_parameters, paginate, paginated_response
+from workspaces.rest.params import text_param
+from workspaces.rest.permissions import IsWorkspaceAdmin
 from workspaces.selectors import team_member_list
 from workspaces.services import (
     invitation_create,

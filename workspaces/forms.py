@@ -10,8 +10,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from workspaces.models import TIME_ZONE_CHOICES, Membership, User, Workspace
+from workspaces.validation import MAX_HOURLY_RATE_CENTS
 
-MAX_RATE = Decimal("1000000.00")
+MAX_RATE = (Decimal(MAX_HOURLY_RATE_CENTS) / 100).quantize(Decimal("0.01"))  # the services' bound
 
 
 def rate_to_cents(value: Decimal | None) -> int | None:

@@ -33,9 +33,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from workspaces.access import require_role
+from workspaces.access import require_role, require_same_workspace
 from workspaces.currencies import is_currency_code
-from workspaces.errors import ApplicationError, NotFound, PermissionDenied
+from workspaces.errors import ApplicationError, PermissionDenied
 from workspaces.events import EVENT_FOR_STATUS, MembershipEvent, membership_change_record
 from workspaces.models import (
     TIME_ZONE_CHOICES,
@@ -46,9 +46,8 @@ from workspaces.models import (
     Workspace,
 )
 from workspaces.selectors import invitation_token_hash
-from workspaces.text import text_refuse_controls
+from workspaces.validation import hourly_rate_clean, name_clean
 
-MAX_HOURLY_RATE_CENTS = 100_000_000  # 1,000,000.00 an hour
 _TIME_ZONES = {tz for tz, _ in TIME_ZONE_CHOICES}
 
 
@@ -113,21 +112,11 @@ def _clean_email(email: str, *, field: str = "email") -> str:
 
 
 def _clean_full_name(full_name: str) -> str:
-    full_name = " ".join((full_name or "").split())
-    if not full_name:
-        raise ApplicationError("Enter your full name.", field="full_name")
-    if len(full_name) > 100:
-        raise ApplicationError("The name can have at most 100 characters.", field="full_name")
-    return text_refuse_controls(full_name, field="full_name", label="name")
+    return name_clean(full_name, field="full_name", label="name", missing="Enter your full name.")
 
 
 def _clean_workspace_name(name: str) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ApplicationError("Enter a workspace name.", field="name")
-    if len(name) > 100:
-        raise ApplicationError("The name can have at most 100 characters.", field="name")
-    return text_refuse_controls(name, field="name", label="workspace name")
+    return name_clean(name, field="name", label="workspace name", missing="Enter a workspace name.")
 
 
 def _clean_currency(currency: str) -> str:
@@ -146,13 +135,7 @@ def _clean_time_zone(time_zone: str) -> str:
 
 
 def _clean_rate(cents: int | None, *, field: str = "hourly_rate") -> int | None:
-    if cents is None:
-        return None
-    if cents < 0:
-        raise ApplicationError("The hourly rate cannot be negative.", field=field)
-    if cents > MAX_HOURLY_RATE_CENTS:
-        raise ApplicationError("The hourly rate can be at most 1,000,000.00.", field=field)
-    return cents
+    return hourly_rate_clean(cents, field=field)
 
 
 def _email_taken(email: str, *, exclude: User | None = None) -> bool:
@@ -437,8 +420,7 @@ def workspace_delete(*, actor: Membership, confirm_name: str) -> None:
 def _check_can_manage(actor: Membership, membership: Membership) -> None:
     """Admins manage members; only the owner manages admins; nobody manages themselves here."""
     require_role(actor, Membership.Role.ADMIN)
-    if membership.workspace_id != actor.workspace_id:
-        raise NotFound("Member not found.")
+    require_same_workspace(actor, membership, what="Member")
     if membership.user_id == actor.user_id:
         raise PermissionDenied("You cannot change your own role or status.")
     if membership.role == Membership.Role.OWNER:
@@ -458,8 +440,7 @@ def membership_may_set_rate(*, actor: Membership, user_id: str, role: str) -> bo
 
 def membership_check_can_set_rate(*, actor: Membership, membership: Membership) -> None:
     require_role(actor, Membership.Role.ADMIN)
-    if membership.workspace_id != actor.workspace_id:
-        raise NotFound("Member not found.")
+    require_same_workspace(actor, membership, what="Member")
     if membership_may_set_rate(actor=actor, user_id=membership.user_id, role=membership.role):
         return
     if membership.user_id == actor.user_id:
@@ -497,8 +478,7 @@ def membership_role_change(*, actor: Membership, membership: Membership, role: s
 def membership_transfer_ownership(*, actor: Membership, membership: Membership) -> Membership:
     """Hand ownership to another active member; the old owner becomes an admin."""
     require_role(actor, Membership.Role.OWNER)
-    if membership.workspace_id != actor.workspace_id:
-        raise NotFound("Member not found.")
+    require_same_workspace(actor, membership, what="Member")
     if membership.pk == actor.pk:
         raise ApplicationError("You already own this workspace.")
     if membership.status != Membership.Status.ACTIVE:
@@ -697,8 +677,7 @@ def invitation_create(
 
 def _pending_invitation(actor: Membership, invitation: Invitation) -> None:
     require_role(actor, Membership.Role.ADMIN)
-    if invitation.workspace_id != actor.workspace_id:
-        raise NotFound("Invitation not found.")
+    require_same_workspace(actor, invitation, what="Invitation")
     if invitation.status != Invitation.Status.PENDING:
         raise ApplicationError(
             f"This invitation was already {invitation.get_status_display().lower()}."

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import ApiKey, User
-from workspaces.text import text_refuse_controls
+from workspaces.validation import name_clean
 
 KEY_PREFIX_LENGTH = 8
 MAX_ACTIVE_KEYS_PER_USER = 20
@@ -35,14 +35,12 @@ def api_key_hash(key: str) -> str:
 
 
 def api_key_create(*, user: User, name: str) -> CreatedApiKey:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ApplicationError(
-            "Name the key after the script or tool that will use it.", field="name"
-        )
-    if len(name) > 100:
-        raise ApplicationError("The name can have at most 100 characters.", field="name")
-    text_refuse_controls(name, field="name", label="key's name")
+    name = name_clean(
+        name,
+        field="name",
+        label="key's name",
+        missing="Name the key after the script or tool that will use it.",
+    )
     if not user.is_active:
         raise ApplicationError("This account is deactivated.")
     if ApiKey.objects.filter(user=user, revoked_at=None).count() >= MAX_ACTIVE_KEYS_PER_USER:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from axes.utils import reset as axes_reset
 from django import forms
@@ -19,7 +19,7 @@ from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from workspaces import selectors, services
-from workspaces.access import workspace_view
+from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
 from workspaces.forms import (
     EmailAuthenticationForm,
@@ -171,8 +171,9 @@ def _attach_active_workspace(request: HttpRequest) -> None:
         .first()
     )
     if membership is not None:
-        request.membership = membership  # type: ignore[attr-defined]
-        request.workspace = membership.workspace  # type: ignore[attr-defined]
+        attached = cast(WorkspaceRequest, request)
+        attached.membership = membership
+        attached.workspace = membership.workspace
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -203,7 +204,7 @@ def _profile_initial(user: User) -> dict[str, Any]:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: WorkspaceRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     name_form = ProfileNameForm(initial={"full_name": user.full_name})
     details_form = ProfileForm(initial=_profile_initial(user))
@@ -252,7 +253,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def workspace_create(request: HttpRequest) -> HttpResponse:
+def workspace_create(request: WorkspaceRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form = WorkspaceCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -291,14 +292,14 @@ def _general_initial(workspace: Workspace) -> dict[str, Any]:
 
 
 def _general_page(
-    request: HttpRequest,
+    request: WorkspaceRequest,
     *,
     form: WorkspaceGeneralForm,
     delete_form: WorkspaceDeleteForm,
     status: int = 200,
 ) -> HttpResponse:
     """The General tab: settings, re-rating past entries, and deleting the workspace."""
-    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+    workspace: Workspace = request.workspace
     context = _settings_context(
         request,
         "general",
@@ -310,9 +311,9 @@ def _general_page(
 
 
 @workspace_view(Membership.Role.ADMIN)
-def settings_general(request: HttpRequest) -> HttpResponse:
-    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def settings_general(request: WorkspaceRequest) -> HttpResponse:
+    workspace: Workspace = request.workspace
+    membership: Membership = request.membership
     form = WorkspaceGeneralForm(request.POST or None, initial=_general_initial(workspace))
     if request.method == "POST" and form.is_valid():
         try:
@@ -333,8 +334,8 @@ def settings_general(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Membership.Role.ADMIN)
-def settings_rounding(request: HttpRequest) -> HttpResponse:
-    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+def settings_rounding(request: WorkspaceRequest) -> HttpResponse:
+    workspace: Workspace = request.workspace
     initial = {
         "rounding_enabled": workspace.rounding_enabled,
         "rounding_mode": workspace.rounding_mode,
@@ -344,7 +345,7 @@ def settings_rounding(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.workspace_rounding_update(
-                actor=request.membership,  # type: ignore[attr-defined]
+                actor=request.membership,
                 enabled=form.cleaned_data["rounding_enabled"],
                 mode=form.cleaned_data["rounding_mode"],
                 minutes=form.cleaned_data["rounding_minutes"],
@@ -362,9 +363,9 @@ def settings_rounding(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Membership.Role.ADMIN)
-def settings_time_entries(request: HttpRequest) -> HttpResponse:
+def settings_time_entries(request: WorkspaceRequest) -> HttpResponse:
     """The rule for valid time: the longest entry, time in the future, the long-timer warning."""
-    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+    workspace: Workspace = request.workspace
     initial = {
         "max_entry_hours": workspace.max_entry_seconds // 3600,
         "allow_future_entries": workspace.allow_future_entries,
@@ -374,7 +375,7 @@ def settings_time_entries(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.workspace_time_rules_update(
-                actor=request.membership,  # type: ignore[attr-defined]
+                actor=request.membership,
                 max_entry_hours=form.cleaned_data["max_entry_hours"],
                 allow_future=form.cleaned_data["allow_future_entries"],
                 long_timer_hours=form.cleaned_data["long_timer_hours"],
@@ -393,10 +394,10 @@ def settings_time_entries(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Membership.Role.ADMIN)
-def settings_plan(request: HttpRequest) -> HttpResponse:
+def settings_plan(request: WorkspaceRequest) -> HttpResponse:
     """Admins see the plan; only the owner changes it (no payment step)."""
-    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+    workspace: Workspace = request.workspace
+    membership: Membership = request.membership
     form = PlanForm(request.POST or None, initial={"plan": workspace.plan})
     if request.method == "POST":
         if not membership.is_owner:
@@ -428,23 +429,23 @@ def settings_plan(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Membership.Role.ADMIN)
-def settings_integrations(request: HttpRequest) -> HttpResponse:
+def settings_integrations(request: WorkspaceRequest) -> HttpResponse:
     """The Integrations tab is the QuickBooks section, served by quickbooks_sync (which
     workspaces must not import); this old address leads there."""
-    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+    workspace: Workspace = request.workspace
     return redirect("quickbooks:integrations", ws=workspace.id)
 
 
 @require_POST
 @workspace_view(Membership.Role.OWNER)
-def workspace_delete(request: HttpRequest) -> HttpResponse:
-    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+def workspace_delete(request: WorkspaceRequest) -> HttpResponse:
+    workspace: Workspace = request.workspace
     form = WorkspaceDeleteForm(request.POST)
     if form.is_valid():
         name = workspace.name
         try:
             services.workspace_delete(
-                actor=request.membership,  # type: ignore[attr-defined]
+                actor=request.membership,
                 confirm_name=form.cleaned_data["confirm_name"],
             )
         except ApplicationError as exc:
@@ -460,15 +461,15 @@ def workspace_delete(request: HttpRequest) -> HttpResponse:
 
 
 def _team_page(
-    request: HttpRequest,
+    request: WorkspaceRequest,
     *,
     invite_form: InviteForm | None = None,
     row_errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+    workspace: Workspace = request.workspace
     members = list(selectors.team_member_list(workspace=workspace))
-    actor: Membership = request.membership  # type: ignore[attr-defined]
+    actor: Membership = request.membership
     for m in members:
         m.rate = cents_to_rate(m.hourly_rate_cents)  # type: ignore[attr-defined]
         m.rate_editable = services.membership_may_set_rate(  # type: ignore[attr-defined]
@@ -487,18 +488,18 @@ def _team_page(
 
 
 @workspace_view(Membership.Role.ADMIN)
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: WorkspaceRequest) -> HttpResponse:
     return _team_page(request)
 
 
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
-def team_invite(request: HttpRequest) -> HttpResponse:
+def team_invite(request: WorkspaceRequest) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
             invitation = services.invitation_create(
-                actor=request.membership,  # type: ignore[attr-defined]
+                actor=request.membership,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
             )
@@ -511,13 +512,13 @@ def team_invite(request: HttpRequest) -> HttpResponse:
     return _team_page(request, invite_form=form, status=400)
 
 
-def _to_team(request: HttpRequest) -> HttpResponse:
-    return redirect("workspaces:team", ws=request.workspace.id)  # type: ignore[attr-defined]
+def _to_team(request: WorkspaceRequest) -> HttpResponse:
+    return redirect("workspaces:team", ws=request.workspace.id)
 
 
-def _membership_or_404(request: HttpRequest, pk: str) -> Membership:
+def _membership_or_404(request: WorkspaceRequest, pk: str) -> Membership:
     membership = selectors.membership_get(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         membership_id=pk,
     )
     if membership is None:
@@ -525,9 +526,9 @@ def _membership_or_404(request: HttpRequest, pk: str) -> Membership:
     return membership
 
 
-def _invitation_or_404(request: HttpRequest, pk: str) -> Invitation:
+def _invitation_or_404(request: WorkspaceRequest, pk: str) -> Invitation:
     invitation = selectors.invitation_get(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         invitation_id=pk,
     )
     if invitation is None:
@@ -535,7 +536,7 @@ def _invitation_or_404(request: HttpRequest, pk: str) -> Invitation:
     return invitation
 
 
-def _team_action(request: HttpRequest, action: Any, success: str) -> HttpResponse:
+def _team_action(request: WorkspaceRequest, action: Any, success: str) -> HttpResponse:
     """Run a team service; a refusal comes back as a message on the Team page."""
     try:
         action()
@@ -547,18 +548,20 @@ def _team_action(request: HttpRequest, action: Any, success: str) -> HttpRespons
     return _to_team(request)
 
 
-def _invitation_action(request: HttpRequest, pk: str, service: Any, success: str) -> HttpResponse:
+def _invitation_action(
+    request: WorkspaceRequest, pk: str, service: Any, success: str
+) -> HttpResponse:
     invitation = _invitation_or_404(request, pk)
     return _team_action(
         request,
-        lambda: service(actor=request.membership, invitation=invitation),  # type: ignore[attr-defined]
+        lambda: service(actor=request.membership, invitation=invitation),
         success.format(email=invitation.email),
     )
 
 
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
-def invitation_resend(request: HttpRequest, pk: str) -> HttpResponse:
+def invitation_resend(request: WorkspaceRequest, pk: str) -> HttpResponse:
     return _invitation_action(
         request, pk, services.invitation_resend, "A new invitation link was sent to {email}."
     )
@@ -566,7 +569,7 @@ def invitation_resend(request: HttpRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
-def invitation_cancel(request: HttpRequest, pk: str) -> HttpResponse:
+def invitation_cancel(request: WorkspaceRequest, pk: str) -> HttpResponse:
     return _invitation_action(
         request, pk, services.invitation_cancel, "The invitation of {email} was cancelled."
     )
@@ -574,7 +577,7 @@ def invitation_cancel(request: HttpRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
-def member_role(request: HttpRequest, pk: str) -> HttpResponse:
+def member_role(request: WorkspaceRequest, pk: str) -> HttpResponse:
     target = _membership_or_404(request, pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -584,7 +587,7 @@ def member_role(request: HttpRequest, pk: str) -> HttpResponse:
     return _team_action(
         request,
         lambda: services.membership_role_change(
-            actor=request.membership,  # type: ignore[attr-defined]
+            actor=request.membership,
             membership=target,
             role=role,
         ),
@@ -601,7 +604,7 @@ MEMBER_STATUS_ACTIONS = {
 
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
-def member_status(request: HttpRequest, pk: str) -> HttpResponse:
+def member_status(request: WorkspaceRequest, pk: str) -> HttpResponse:
     target = _membership_or_404(request, pk)
     action = MEMBER_STATUS_ACTIONS.get(request.POST.get("action", ""))
     if action is None:
@@ -610,19 +613,19 @@ def member_status(request: HttpRequest, pk: str) -> HttpResponse:
     service, success = action
     return _team_action(
         request,
-        lambda: service(actor=request.membership, membership=target),  # type: ignore[attr-defined]
+        lambda: service(actor=request.membership, membership=target),
         success.format(name=target.user.full_name),
     )
 
 
 @require_POST
 @workspace_view(Membership.Role.OWNER)
-def member_make_owner(request: HttpRequest, pk: str) -> HttpResponse:
+def member_make_owner(request: WorkspaceRequest, pk: str) -> HttpResponse:
     target = _membership_or_404(request, pk)
     return _team_action(
         request,
         lambda: services.membership_transfer_ownership(
-            actor=request.membership,  # type: ignore[attr-defined]
+            actor=request.membership,
             membership=target,
         ),
         f"{target.user.full_name} now owns this workspace; you are an admin.",
@@ -631,7 +634,7 @@ def member_make_owner(request: HttpRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
-def member_rate(request: HttpRequest, pk: str) -> HttpResponse:
+def member_rate(request: WorkspaceRequest, pk: str) -> HttpResponse:
     target = _membership_or_404(request, pk)
     form = MemberRateForm(request.POST)
     if not form.is_valid():
@@ -639,7 +642,7 @@ def member_rate(request: HttpRequest, pk: str) -> HttpResponse:
         return _team_page(request, row_errors={target.pk: errors}, status=400)
     try:
         services.membership_rate_update(
-            actor=request.membership,  # type: ignore[attr-defined]
+            actor=request.membership,
             membership=target,
             hourly_rate_cents=rate_to_cents(form.cleaned_data["hourly_rate"]),
         )
@@ -714,9 +717,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @workspace_view(Membership.Role.ADMIN)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: WorkspaceRequest) -> HttpResponse:
     paginator = Paginator(
-        selectors.audit_log_list(workspace=request.workspace),  # type: ignore[attr-defined]
+        selectors.audit_log_list(workspace=request.workspace),
         AUDIT_PAGE_SIZE,
     )
     page = paginator.get_page(request.GET.get("page"))

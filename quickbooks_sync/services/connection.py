@@ -24,18 +24,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from quickbooks_sync.client import (
-    CompanyInfo,
-    QBOAuth,
-    QBOAuthError,
-    QBOConfig,
-    QBOError,
-    QBOInvalidGrant,
-    QBOSession,
-    TokenSet,
-)
 from quickbooks_sync.crypto import DecryptionFailed
 from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection
+from quickbooks_sync.qbo.errors import QBOAuthError, QBOError, QBOInvalidGrant
+from quickbooks_sync.qbo.limiter import RateLimitTimeout
+from quickbooks_sync.qbo.oauth import QBOAuth
+from quickbooks_sync.qbo.session import QBOSession
+from quickbooks_sync.qbo.types import CompanyInfo, QBOConfig, TokenSet
+from quickbooks_sync.selectors.connection import NotReady, connection_not_ready
 from workspaces.access import require_role
 from workspaces.errors import ApplicationError, PermissionDenied
 from workspaces.models import Membership, Workspace
@@ -226,8 +222,17 @@ def _current_access(workspace_id: str) -> _Access:
     return _refresh(workspace_id, rejected_token=None)
 
 
-def connection_call(*, workspace_id: str, operation: Callable[[QBOSession], T]) -> T:
+def connection_call(
+    *,
+    workspace_id: str,
+    operation: Callable[[QBOSession], T],
+    slot_timeout: float | None = None,
+) -> T:
     """Run `operation` with a session holding a fresh access token.
+
+    Every request the session makes takes a slot of the company's rate limiter first (the
+    session is the one door to QuickBooks); `slot_timeout` real seconds without a slot raise
+    RateLimitTimeout (None: wait as long as it takes).
 
     Refreshes first if the token expires within 5 minutes, and once more after a QBOAuthError
     (401), each refresh under SELECT ... FOR UPDATE on the connection row so concurrent workers
@@ -236,14 +241,21 @@ def connection_call(*, workspace_id: str, operation: Callable[[QBOSession], T]) 
     with a problem text and raises ConnectionUnavailable. Other QBOErrors propagate unchanged.
     """
     config = qbo_config()
+
+    def session(access: _Access) -> QBOSession:
+        return QBOSession(
+            config,
+            realm_id=access.realm_id,
+            access_token=access.access_token,
+            slot_timeout=slot_timeout,
+        )
+
     access = _current_access(workspace_id)
     try:
-        return operation(
-            QBOSession(config, realm_id=access.realm_id, access_token=access.access_token)
-        )
+        return operation(session(access))
     except QBOAuthError:
         access = _refresh(workspace_id, rejected_token=access.access_token)
-    return operation(QBOSession(config, realm_id=access.realm_id, access_token=access.access_token))
+    return operation(session(access))
 
 
 def connections_keep_alive() -> int:
@@ -300,6 +312,11 @@ CONNECTED_ELSEWHERE = (
 )
 
 
+# The admin waits on the page: a company whose rate limits are in use (a send running) answers
+# "try again" after this many seconds instead of keeping the browser waiting.
+CONNECT_SLOT_SECONDS = 10.0
+
+
 class ConnectionRefused(ApplicationError):
     """Connecting was refused (plan, company, authorization); nothing was saved."""
 
@@ -326,6 +343,46 @@ def require_quickbooks_plan(workspace_id: str) -> Workspace:
     if not workspace.has_quickbooks:
         raise PermissionDenied(PLAN_REQUIRED)
     return workspace
+
+
+@dataclass(frozen=True)
+class NotReadyMessages:
+    """What a refusal of `require_connection_ready` says; each caller words it for its action."""
+
+    plan: str = PLAN_REQUIRED
+    not_connected: str = NOT_CONNECTED
+    needs_reconnect: str = NEEDS_RECONNECT
+
+
+DEFAULT_NOT_READY = NotReadyMessages()
+
+
+def require_connection_ready(
+    *, workspace_id: str, messages: NotReadyMessages = DEFAULT_NOT_READY
+) -> QBOConnection:
+    """The workspace's connection (without its tokens: ones no key decrypts must not turn this
+    into a 500) when its plan, read fresh, includes QuickBooks and it is connected. Otherwise
+    a PermissionDenied (403, the plan) or an ApplicationError (400, the connection) with the
+    caller's wording. Syncing and sending check it (selectors.connection_not_ready's rule)."""
+    connection = (
+        QBOConnection.objects.select_related("workspace")
+        .defer("access_token", "refresh_token")
+        .filter(workspace_id=workspace_id)
+        .first()
+    )
+    workspace = (
+        connection.workspace if connection is not None else Workspace.objects.get(pk=workspace_id)
+    )
+    why = connection_not_ready(
+        workspace=workspace, status=connection.status if connection is not None else None
+    )
+    if why is NotReady.PLAN:
+        raise PermissionDenied(messages.plan)
+    if why is NotReady.NOT_CONNECTED:
+        raise ApplicationError(messages.not_connected)
+    if why is NotReady.NEEDS_RECONNECT or connection is None:
+        raise ApplicationError(messages.needs_reconnect)
+    return connection
 
 
 def connection_connect_check(*, actor: Membership) -> None:
@@ -411,12 +468,16 @@ def connection_complete(
     tokens = _exchange(auth, code)
     try:
         info = QBOSession(
-            config, realm_id=realm_id, access_token=tokens.access_token
+            config,
+            realm_id=realm_id,
+            access_token=tokens.access_token,
+            slot_timeout=CONNECT_SLOT_SECONDS,
         ).company_info()
-    except QBOError as exc:
+    except (QBOError, RateLimitTimeout) as exc:
         _revoke_quietly(auth, tokens.refresh_token, workspace_id=workspace_id)
+        reason = exc.human_message if isinstance(exc, QBOError) else exc.message
         raise ConnectionRefused(
-            f"QuickBooks did not answer with the company's details: {exc.human_message} "
+            f"QuickBooks did not answer with the company's details: {reason} "
             "Nothing was saved. Try again."
         ) from exc
     refusal = _company_refusal(info)

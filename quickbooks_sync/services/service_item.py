@@ -10,8 +10,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from quickbooks_sync.client import QBOError, QBOSession, ServiceItem
 from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.qbo.errors import QBOError
+from quickbooks_sync.qbo.session import QBOSession
+from quickbooks_sync.qbo.types import ServiceItem
 from quickbooks_sync.services.connection import (
     NOT_CONNECTED,
     ConnectionUnavailable,
@@ -21,6 +23,10 @@ from workspaces.access import require_role
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership
 from workspaces.services import audit_log_record
+
+# Read while the admin waits on the page: a company whose limits are in use (a send running)
+# answers "try again" (RateLimitTimeout, 503) after this long instead of a hanging page.
+PAGE_SLOT_SECONDS = 10.0
 
 
 def _connected(membership: Membership) -> QBOConnection:
@@ -44,7 +50,11 @@ def service_item_choices(*, membership: Membership) -> list[ServiceItem]:
         return qbo.service_items()
 
     try:
-        items = connection_call(workspace_id=membership.workspace_id, operation=read)
+        items = connection_call(
+            workspace_id=membership.workspace_id,
+            operation=read,
+            slot_timeout=PAGE_SLOT_SECONDS,
+        )
     except QBOError as exc:
         raise ApplicationError(
             f"QuickBooks' service items could not be read: {exc.human_message}"

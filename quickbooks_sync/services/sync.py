@@ -31,7 +31,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from quickbooks_sync.client import QBOCustomer, QBOEmployee, QBOError, QBOSession
 from quickbooks_sync.mapping import (
     CustomerLinks,
     CustomerTree,
@@ -44,14 +43,15 @@ from quickbooks_sync.mapping import (
     map_customer_tree,
 )
 from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection, SyncJob
-from quickbooks_sync.selectors_sync import sync_catalog, sync_memberships
+from quickbooks_sync.qbo.errors import QBOError
+from quickbooks_sync.qbo.session import QBOSession
+from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee
+from quickbooks_sync.selectors.sync import sync_catalog, sync_memberships
 from quickbooks_sync.services.connection import (
-    NEEDS_RECONNECT,
-    NOT_CONNECTED,
     PLAN_REQUIRED,
     ConnectionUnavailable,
     connection_call,
-    require_quickbooks_plan,
+    require_connection_ready,
 )
 from quickbooks_sync.services.sync_report import QBOCompany, customer_row, sync_report
 from tracking.models import Client, Project
@@ -98,19 +98,6 @@ class _Superseded(Exception):
 # -- starting a job -------------------------------------------------------------------------------
 
 
-def _require_connected(workspace_id: str) -> None:
-    # The tokens are not needed here; reading them would fail (500) when no key decrypts them.
-    status = (
-        QBOConnection.objects.filter(workspace_id=workspace_id)
-        .values_list("status", flat=True)
-        .first()
-    )
-    if status is None or status == QBOConnection.Status.DISCONNECTED:
-        raise ApplicationError(NOT_CONNECTED)
-    if status != QBOConnection.Status.CONNECTED:
-        raise ApplicationError(NEEDS_RECONNECT)
-
-
 def _is_stale(job: SyncJob) -> bool:
     last_sign_of_life = job.heartbeat_at or job.started_at or job.created_at
     return timezone.now() - last_sign_of_life > STALE_AFTER
@@ -133,8 +120,7 @@ def sync_start(*, membership: Membership, kind: str = Kind.SYNC) -> SyncJob:
     require_role(membership, Membership.Role.ADMIN)
     if kind not in Kind.values:
         raise ApplicationError(f"Unknown job kind {kind!r}.")
-    require_quickbooks_plan(membership.workspace_id)
-    _require_connected(membership.workspace_id)
+    require_connection_ready(workspace_id=membership.workspace_id)
     with transaction.atomic():
         active = (
             SyncJob.objects.select_for_update()
@@ -178,7 +164,7 @@ def sync_start(*, membership: Membership, kind: str = Kind.SYNC) -> SyncJob:
 
 
 def _enqueue(job_id: str) -> None:
-    from quickbooks_sync.tasks import sync_job_run  # the task module imports this one
+    from quickbooks_sync.tasks.sync import sync_job_run  # the task module imports this one
 
     try:
         sync_job_run.delay(job_id)

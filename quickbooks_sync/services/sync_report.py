@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from quickbooks_sync.client import QBOCustomer, QBOEmployee
 from quickbooks_sync.mapping import CustomerLinks, CustomerTree, MappedProject, UserLinks
 from quickbooks_sync.models import SyncJob
-from quickbooks_sync.selectors_sync import sync_catalog, sync_memberships
+from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee
+from quickbooks_sync.selectors.sync import sync_catalog, sync_memberships
 from workspaces.models import Membership
 
 

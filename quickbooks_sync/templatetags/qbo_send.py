@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from quickbooks_sync.selectors_send import can_send
+from quickbooks_sync.selectors.send import can_send
 
 register = template.Library()
 

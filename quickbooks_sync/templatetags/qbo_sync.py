@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 
 from quickbooks_sync.models import SyncJob
-from quickbooks_sync.selectors_sync import sync_job_latest
+from quickbooks_sync.selectors.sync import sync_job_latest
 
 register = template.Library()
 

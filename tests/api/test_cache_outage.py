@@ -39,7 +39,7 @@ def test_api_answers_with_the_cache_down_and_recovers_by_itself(
             assert cache.get_many([]) == {}  # the cache is the private Redis, and up
 
         redis_server.stop()
-        caplog.set_level(logging.WARNING, logger="workspaces.api.throttling")
+        caplog.set_level(logging.WARNING, logger="workspaces.rest.throttling")
         with time_machine.travel(second + dt.timedelta(seconds=1), tick=False):
             user = client.get("/api/v1/user")
             assert user.status_code == 200, user.content

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from qbo_sandbox import rules
 from qbo_sandbox.accounting import Accounting, check_batch_bids_for_requestid
 from qbo_sandbox.demo import DEMO_COMPANY, seed_demo
 from qbo_sandbox.faults import QBOFault
@@ -354,7 +355,7 @@ def test_seed_demo_builds_the_demo_company_once(api: Accounting, store: Store) -
     company = store.company_get(realm)
     assert company is not None
     assert (company["sku"], company["payroll"], company["book_close_date"]) == ("Plus", False, None)
-    employees = [e["DisplayName"] for e in store.list_entities(realm, "Employee")]
+    employees = [e["DisplayName"] for e in rules.entity_list(store, realm, "Employee")]
     assert employees == [
         "Dana Whitfield",
         "Marcus Chen",
@@ -363,7 +364,7 @@ def test_seed_demo_builds_the_demo_company_once(api: Accounting, store: Store) -
         "Grace O'Neill",
         "Henry Ford-Smith",
     ]
-    customers = {c["FullyQualifiedName"]: c for c in store.list_entities(realm, "Customer")}
+    customers = {c["FullyQualifiedName"]: c for c in rules.entity_list(store, realm, "Customer")}
     assert len(customers) == 10
     assert (
         customers["Harbor Logistics:Harbor Logistics Website:Website Redesign:Checkout Flow"][

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from qbo_sandbox import rules
 from qbo_sandbox.accounting import Accounting
 from qbo_sandbox.faults import QBOFault
 from qbo_sandbox.store import Store
@@ -81,7 +82,7 @@ def test_display_name_is_unique_across_customers_employees_and_vendors(
     assert fault.code == "6240"
     assert fault.message == "Duplicate Name Exists Error"
     assert "Another customer, vendor or employee is already using this name" in fault.detail
-    assert len(store.list_entities(realm, second)) == (1 if first == second else 0)
+    assert len(rules.entity_list(store, realm, second)) == (1 if first == second else 0)
 
 
 def test_an_inactive_entity_still_holds_its_name(api: Accounting, realm: str) -> None:
@@ -107,7 +108,7 @@ def test_display_name_may_not_contain_colon_tab_or_newline(
     fault = fault_of(lambda: create(api, realm, "Customer", DisplayName=bad))
 
     assert fault.code == "2040"
-    assert store.list_entities(realm, "Customer") == []
+    assert rules.entity_list(store, realm, "Customer") == []
 
 
 def test_display_name_at_most_100_characters(api: Accounting, realm: str) -> None:
@@ -221,7 +222,8 @@ def test_is_project_is_read_only_through_v3_and_keeps_its_value_on_update(
     )
     assert attempted["IsProject"] is False
 
-    project = store.seed_entity(
+    project = rules.entity_seed(
+        store,
         realm,
         "Customer",
         {
@@ -243,7 +245,8 @@ def test_is_project_is_read_only_through_v3_and_keeps_its_value_on_update(
 
 def test_a_project_cannot_contain_sub_customers(api: Accounting, realm: str, store: Store) -> None:
     parent = create(api, realm, "Customer", DisplayName="Acme")
-    project = store.seed_entity(
+    project = rules.entity_seed(
+        store,
         realm,
         "Customer",
         {
@@ -460,7 +463,7 @@ def test_time_activity_rules(
     fault = fault_of(lambda: api.save(realm, "timeactivity", time_activity(people, **overrides)))
 
     assert fault.code == code
-    assert store.list_entities(realm, "TimeActivity") == []
+    assert rules.entity_list(store, realm, "TimeActivity") == []
 
 
 def test_time_activity_boundaries_are_accepted(
@@ -499,7 +502,7 @@ def test_inactive_references_answer_610(
 
     assert fault.code == "610"
     assert fault.message == "Object Not Found"
-    assert store.list_entities(realm, "TimeActivity") == []
+    assert rules.entity_list(store, realm, "TimeActivity") == []
 
 
 def test_item_ref_must_be_a_service_item(

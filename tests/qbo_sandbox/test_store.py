@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from qbo_sandbox import rules
 from qbo_sandbox.accounting import Accounting
 from qbo_sandbox.faults import QBOFault
 from qbo_sandbox.store import Store
@@ -86,21 +87,21 @@ def test_company_update_changes_the_settings_and_none_clears_the_closing_date(
 def test_company_list_reset_and_delete(store: Store) -> None:
     first = store.company_create(name="First")["realmId"]
     second = store.company_create(name="Second")["realmId"]
-    store.seed_entity(first, "Customer", {"DisplayName": "Acme"})
-    store.seed_entity(second, "Customer", {"DisplayName": "Acme"})
+    rules.entity_seed(store, first, "Customer", {"DisplayName": "Acme"})
+    rules.entity_seed(store, second, "Customer", {"DisplayName": "Acme"})
 
     assert [c["name"] for c in store.company_list()] == ["First", "Second"]
 
     store.company_reset(first)
-    assert store.list_entities(first, "Customer") == []
-    assert len(store.list_entities(second, "Customer")) == 1
+    assert rules.entity_list(store, first, "Customer") == []
+    assert len(rules.entity_list(store, second, "Customer")) == 1
     # After a reset ids start again and the name is free again.
-    assert store.seed_entity(first, "Customer", {"DisplayName": "Acme"})["Id"] == "1"
+    assert rules.entity_seed(store, first, "Customer", {"DisplayName": "Acme"})["Id"] == "1"
 
     store.company_delete(second)
     assert [c["realmId"] for c in store.company_list()] == [first]
     with pytest.raises(QBOFault):
-        store.list_entities(second, "Customer")
+        rules.entity_list(store, second, "Customer")
 
 
 def test_data_survives_a_new_store_on_the_same_file(path: Path) -> None:
@@ -149,26 +150,27 @@ def test_concurrent_writers_get_distinct_ids_and_the_name_rule_holds(store: Stor
     assert len(created) == 25
     assert len(set(created)) == 25
     assert faults == ["6240"] * 25
-    names = [c["DisplayName"] for c in store.list_entities(realm, "Customer")]
+    names = [c["DisplayName"] for c in rules.entity_list(store, realm, "Customer")]
     assert len(names) == len(set(names)) == 25
 
 
-def test_list_entities_returns_inactive_ones_too(store: Store) -> None:
+def test_entity_list_returns_inactive_ones_too(store: Store) -> None:
     realm = store.company_create(name="Lists")["realmId"]
-    store.seed_entity(realm, "Employee", {"DisplayName": "Active Annie"})
-    store.seed_entity(realm, "Employee", {"DisplayName": "Gone Gary", "Active": False})
+    rules.entity_seed(store, realm, "Employee", {"DisplayName": "Active Annie"})
+    rules.entity_seed(store, realm, "Employee", {"DisplayName": "Gone Gary", "Active": False})
 
-    assert [e["DisplayName"] for e in store.list_entities(realm, "employee")] == [
+    assert [e["DisplayName"] for e in rules.entity_list(store, realm, "employee")] == [
         "Active Annie",
         "Gone Gary",
     ]
 
 
-def test_seed_entity_creates_a_qbo_project_under_a_customer(store: Store) -> None:
+def test_entity_seed_creates_a_qbo_project_under_a_customer(store: Store) -> None:
     realm = store.company_create(name="Projects")["realmId"]
-    parent = store.seed_entity(realm, "Customer", {"DisplayName": "Acme"})
+    parent = rules.entity_seed(store, realm, "Customer", {"DisplayName": "Acme"})
 
-    project = store.seed_entity(
+    project = rules.entity_seed(
+        store,
         realm,
         "Customer",
         {
@@ -184,14 +186,14 @@ def test_seed_entity_creates_a_qbo_project_under_a_customer(store: Store) -> Non
     assert project["FullyQualifiedName"] == "Acme:Launch"
 
 
-def test_seed_entity_refuses_a_project_without_a_parent(store: Store) -> None:
+def test_entity_seed_refuses_a_project_without_a_parent(store: Store) -> None:
     realm = store.company_create(name="Projects")["realmId"]
 
     with pytest.raises(QBOFault) as raised:
-        store.seed_entity(realm, "Customer", {"DisplayName": "Orphan", "IsProject": True})
+        rules.entity_seed(store, realm, "Customer", {"DisplayName": "Orphan", "IsProject": True})
 
     assert raised.value.code == "2020"
-    assert store.list_entities(realm, "Customer") == []
+    assert rules.entity_list(store, realm, "Customer") == []
 
 
 def test_an_empty_closing_date_means_none(store: Store) -> None:
@@ -211,30 +213,32 @@ def test_another_process_can_write_while_this_one_does(path: Path) -> None:
     realm = store.company_create(name="Shared")["realmId"]
     script = (
         "import sys\n"
+        "from qbo_sandbox import rules\n"
         "from qbo_sandbox.store import Store\n"
         "store = Store(sys.argv[1])\n"
         "for n in range(40):\n"
-        "    store.seed_entity(sys.argv[2], 'Employee', {'DisplayName': f'CLI {n}'})\n"
+        "    rules.entity_seed(store, sys.argv[2], 'Employee', {'DisplayName': f'CLI {n}'})\n"
     )
     child = subprocess.Popen([sys.executable, "-c", script, str(path), realm])
     for n in range(40):
-        store.seed_entity(realm, "Employee", {"DisplayName": f"Server {n}"})
+        rules.entity_seed(store, realm, "Employee", {"DisplayName": f"Server {n}"})
     assert child.wait(timeout=60) == 0
 
-    employees = store.list_entities(realm, "Employee")
+    employees = rules.entity_list(store, realm, "Employee")
     assert len(employees) == 80
     assert len({e["Id"] for e in employees}) == 80
 
 
 def test_a_project_belongs_to_a_top_level_customer(store: Store) -> None:
     realm = store.company_create(name="Projects")["realmId"]
-    top = store.seed_entity(realm, "Customer", {"DisplayName": "Acme"})
-    sub = store.seed_entity(
-        realm, "Customer", {"DisplayName": "West", "ParentRef": {"value": top["Id"]}}
+    top = rules.entity_seed(store, realm, "Customer", {"DisplayName": "Acme"})
+    sub = rules.entity_seed(
+        store, realm, "Customer", {"DisplayName": "West", "ParentRef": {"value": top["Id"]}}
     )
 
     with pytest.raises(QBOFault) as raised:
-        store.seed_entity(
+        rules.entity_seed(
+            store,
             realm,
             "Customer",
             {"DisplayName": "Launch", "ParentRef": {"value": sub["Id"]}, "IsProject": True},

@@ -16,8 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.utils import timezone
 
-from quickbooks_sync.client import QBOAuth, QBOSession
 from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.qbo.oauth import QBOAuth
+from quickbooks_sync.qbo.session import QBOSession
 from quickbooks_sync.services.connection import qbo_config
 from tests.sandbox_process import SandboxProcess
 

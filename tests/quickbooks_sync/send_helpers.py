@@ -9,8 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from quickbooks_sync.models import CustomerLink, EmployeeLink
-from quickbooks_sync.models_send import SendJob, SentEntry
+from quickbooks_sync.models import CustomerLink, EmployeeLink, SendJob, SentEntry
 from quickbooks_sync.services.send import send_start
 from reports.filters import DateRange, DetailedFilters
 from tests.quickbooks_sync.sync_support import membership_of, seed, stored

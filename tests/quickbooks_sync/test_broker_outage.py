@@ -10,8 +10,7 @@ from collections.abc import Iterator
 import pytest
 from django.urls import reverse
 
-from quickbooks_sync.models import SyncJob
-from quickbooks_sync.models_send import SendBatch, SendJob
+from quickbooks_sync.models import SendBatch, SendJob, SyncJob
 from tests.api.conftest import api_client_for
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.send_helpers import (

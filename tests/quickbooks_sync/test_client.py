@@ -1,4 +1,5 @@
-"""quickbooks_sync.client against the QBO emulator running as a real server process."""
+"""quickbooks_sync.qbo (OAuth and the Accounting API session) against the QBO emulator as a
+real server process."""
 
 from __future__ import annotations
 
@@ -13,17 +14,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from quickbooks_sync.client import (
-    QBOAuth,
+from quickbooks_sync.qbo.errors import (
     QBOAuthError,
-    QBOConfig,
     QBOInvalidGrant,
-    QBOSession,
     QBOThrottled,
     QBOTransientError,
     QBOValidationError,
-    TokenSet,
 )
+from quickbooks_sync.qbo.oauth import QBOAuth
+from quickbooks_sync.qbo.session import QBOSession
+from quickbooks_sync.qbo.types import QBOConfig, TokenSet
 from tests.quickbooks_sync.sync_support import seed, stored
 from tests.sandbox_process import SandboxProcess
 

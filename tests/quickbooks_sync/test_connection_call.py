@@ -10,8 +10,9 @@ import pytest
 from cryptography.fernet import Fernet
 from django.utils import timezone
 
-from quickbooks_sync.client import QBOAuth, QBOTransientError
 from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.qbo.errors import QBOTransientError
+from quickbooks_sync.qbo.oauth import QBOAuth
 from quickbooks_sync.services.connection import (
     ConnectionUnavailable,
     connection_call,
@@ -133,7 +134,7 @@ def test_tokens_unreadable_with_the_configured_key_need_reconnecting(
 def test_keep_alive_refreshes_only_connections_whose_refresh_token_nears_expiry(
     workspace, other_workspace, owner, sandbox: SandboxProcess, realm: str
 ) -> None:
-    from quickbooks_sync.tasks import connections_keep_alive
+    from quickbooks_sync.tasks.connection import connections_keep_alive
 
     due = connect_workspace(workspace, sandbox, realm, user=owner)
     due.refresh_token_expires_at = timezone.now() + timedelta(days=10)

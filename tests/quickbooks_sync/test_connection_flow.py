@@ -19,8 +19,10 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from quickbooks_sync.client import QBOAuth, QBOInvalidGrant, TokenSet
 from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection
+from quickbooks_sync.qbo.errors import QBOInvalidGrant
+from quickbooks_sync.qbo.oauth import QBOAuth
+from quickbooks_sync.qbo.types import TokenSet
 from quickbooks_sync.services.connection import (
     ConnectionUnavailable,
     connection_call,
@@ -358,7 +360,7 @@ def test_disconnect_goes_on_when_intuit_fails_to_revoke(
     owner_client, workspace, linked, monkeypatch, caplog
 ) -> None:
     def down(self, token):
-        from quickbooks_sync.client import QBOTransientError
+        from quickbooks_sync.qbo.errors import QBOTransientError
 
         raise QBOTransientError(code="connection", message="ConnectionError")
 

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from quickbooks_sync.client import QBOSession
 from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.qbo.session import QBOSession
 from quickbooks_sync.services.connection import qbo_config
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.worker_process import WAIT_FOR_GO, DjangoScripts, process_env
@@ -25,7 +25,7 @@ TOKEN_PATH = "/oauth2/v1/tokens/bearer"
 # read the expiring token within milliseconds of each other.
 SCRIPT = (
     """
-from quickbooks_sync.client import QBOAuth
+from quickbooks_sync.qbo.oauth import QBOAuth
 from quickbooks_sync.models import QBOConnection
 from quickbooks_sync.services.connection import connection_call, qbo_config
 QBOConnection.objects.exists()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from quickbooks_sync.models_send import SentEntry
+from quickbooks_sync.models import SentEntry
 from tests.browser_session import log_in
 from tests.tracking.factories import TimeEntryFactory
 from tracking.models import TimeEntry

@@ -18,8 +18,8 @@ import pytest
 import redis
 from django.conf import settings
 
-from quickbooks_sync import limiter as limiter_module
-from quickbooks_sync.limiter import (
+from quickbooks_sync.qbo import limiter as limiter_module
+from quickbooks_sync.qbo.limiter import (
     CompanyLimiter,
     RateLimits,
     RateLimitTimeout,
@@ -178,7 +178,7 @@ def test_without_redis_limits_are_per_process_and_it_says_so_once(settings, capl
     monkeypatch.setattr(limiter_module, "_warned_local", False)
     realm = new_realm()
     with (
-        caplog.at_level(logging.WARNING, logger="quickbooks_sync.limiter"),
+        caplog.at_level(logging.WARNING, logger="quickbooks_sync.qbo.limiter"),
         company_limiter(realm).request_slot(timeout=0),
         pytest.raises(RateLimitTimeout),
         company_limiter(realm).request_slot(timeout=0),
@@ -341,7 +341,8 @@ def _call_emulator(
 
 @pytest.mark.sandbox
 def test_processes_through_the_limiter_never_meet_the_emulators_throttle(tmp_path):
-    from quickbooks_sync.client import QBOAuth, QBOConfig
+    from quickbooks_sync.qbo.oauth import QBOAuth
+    from quickbooks_sync.qbo.types import QBOConfig
     from tests.sandbox_process import SandboxProcess
 
     with SandboxProcess(tmp_path / "qbo.sqlite3", settings=EMULATOR_SETTINGS) as qbo:

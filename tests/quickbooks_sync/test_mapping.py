@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quickbooks_sync.client import QBOCustomer, QBOEmployee
 from quickbooks_sync.mapping import (
     CustomerTree,
     EntryRefused,
@@ -24,6 +23,7 @@ from quickbooks_sync.mapping import (
     map_customer_tree,
     time_activity_payload,
 )
+from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee
 
 
 def customer(

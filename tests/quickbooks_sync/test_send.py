@@ -13,8 +13,7 @@ import pytest
 from celery.exceptions import Retry
 from django.db import IntegrityError, transaction
 
-from quickbooks_sync.models import QBOConnection
-from quickbooks_sync.models_send import SendBatch, SendItem, SendJob, SentEntry
+from quickbooks_sync.models import QBOConnection, SendBatch, SendItem, SendJob, SentEntry
 from quickbooks_sync.services.send import (
     ALREADY_SENT,
     COMPANY_CHANGED,
@@ -22,10 +21,10 @@ from quickbooks_sync.services.send import (
     send_job_get,
     send_preview,
     send_retry_failed,
-    send_run,
     send_start,
 )
-from quickbooks_sync.tasks_send import MAX_RETRIES, send_job_run
+from quickbooks_sync.services.send_batches import send_run
+from quickbooks_sync.tasks.send import MAX_RETRIES, send_job_run
 from tests.factories import MembershipFactory, UserFactory
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.send_helpers import (
@@ -409,7 +408,7 @@ def test_an_answer_leaving_an_entry_out_asks_again_with_the_same_request_id(
     """QBO answers the batch without one of its items: whether it created that one is unknown,
     so the batch is asked again with its request id (QBO answers from its store), never with a
     new one. The answered items are recorded at once and not sent again."""
-    from quickbooks_sync.client import QBOSession
+    from quickbooks_sync.qbo.session import QBOSession
 
     link_member(workspace, member, sandbox, realm)
     entries = many_entries(workspace, member, None, 3, tag="partial")
@@ -446,8 +445,9 @@ def test_an_entry_without_an_answer_stays_pending_in_its_batch(
 ):
     """_record_answer with a crafted answer: the entry left out keeps its batch (and request
     id) open; the others are recorded; a stopped job keeps it for "Retry failed"."""
-    from quickbooks_sync.client import BatchItemResult, QBOTransientError, QBOValidationError
-    from quickbooks_sync.services.send import _next_batch, _record_answer
+    from quickbooks_sync.qbo.errors import QBOTransientError, QBOValidationError
+    from quickbooks_sync.qbo.types import BatchItemResult
+    from quickbooks_sync.services.send_batches import _next_batch, _record_answer
 
     link_member(workspace, member, sandbox, realm)
     many_entries(workspace, member, None, 3, tag="crafted")
@@ -507,7 +507,7 @@ def test_a_removed_member_who_was_linked_is_sent(workspace, owner, connection, s
 def test_a_401_in_the_middle_of_a_job_refreshes_the_token_exactly_once(
     workspace, owner, member, connection, sandbox, realm, monkeypatch
 ):
-    from quickbooks_sync.services import send as send_service
+    from quickbooks_sync.services import send_batches as send_service
 
     link_member(workspace, member, sandbox, realm)
     entries = many_entries(workspace, member, None, 75, tag="mid401")  # three batches
@@ -543,7 +543,8 @@ def test_a_401_in_the_middle_of_a_job_refreshes_the_token_exactly_once(
 def test_giving_up_leaves_a_job_another_worker_holds_alone(
     workspace, owner, member, connection, sandbox, realm
 ):
-    from quickbooks_sync.services.send import _Lease, send_give_up
+    from quickbooks_sync.services.send_batches import send_give_up
+    from quickbooks_sync.services.send_lease import Lease as _Lease
 
     link_member(workspace, member, sandbox, realm)
     many_entries(workspace, member, None, 2, tag="held")
@@ -588,7 +589,7 @@ def test_without_rounding_the_totals_are_the_whole_minutes_quickbooks_gets(
 def test_a_workspace_whose_plan_lost_quickbooks_cannot_send(
     workspace, owner, member, connection, sandbox, realm
 ):
-    from quickbooks_sync.selectors_send import can_send
+    from quickbooks_sync.selectors.send import can_send
     from quickbooks_sync.services.send import PLAN_REQUIRED
 
     link_member(workspace, member, sandbox, realm)

@@ -16,7 +16,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from quickbooks_sync.models_send import SendJob
+from quickbooks_sync.models import SendJob
 from tests.browser_session import log_in
 from tests.quickbooks_sync.connection_helpers import connect_workspace, point_settings_at
 from tests.quickbooks_sync.send_helpers import (

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.db import connection as db_connection
 
-from quickbooks_sync.models_send import SendBatch, SendItem, SendJob, SentEntry
+from quickbooks_sync.models import SendBatch, SendItem, SendJob, SentEntry
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.send_helpers import (
     landed,

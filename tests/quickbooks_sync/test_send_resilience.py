@@ -13,9 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from quickbooks_sync.client import QBOAuth
-from quickbooks_sync.models import QBOConnection
-from quickbooks_sync.models_send import SendBatch
+from quickbooks_sync.models import QBOConnection, SendBatch
+from quickbooks_sync.qbo.oauth import QBOAuth
 from quickbooks_sync.services.connection import qbo_config
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.send_helpers import (

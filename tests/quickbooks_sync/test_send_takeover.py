@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import connection as db_connection
 
-from quickbooks_sync.models_send import SendBatch, SendJob
-from quickbooks_sync.services.send import send_jobs_resume_due, send_run
+from quickbooks_sync.models import SendBatch, SendJob
+from quickbooks_sync.services.send import send_jobs_resume_due
+from quickbooks_sync.services.send_batches import send_run
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.send_helpers import (
     landed,

@@ -17,9 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from quickbooks_sync.models import QBOConnection
-from quickbooks_sync.models_send import SendJob, SentEntry
-from quickbooks_sync.services.send import send_run
+from quickbooks_sync.models import QBOConnection, SendJob, SentEntry
+from quickbooks_sync.services.send_batches import send_run
 from tests.api.conftest import api_client_for
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.send_helpers import (
@@ -460,7 +459,7 @@ def test_views_and_lists_run_the_same_queries_for_few_or_many_entries(
 ):
     """Ledger rows written directly (no emulator needed): the sent view, the job's outcome page
     and the sent-entries API each run a fixed number of queries."""
-    from quickbooks_sync.models_send import SendItem
+    from quickbooks_sync.models import SendItem
     from tests.tracking.factories import ProjectFactory
 
     QBOConnection.objects.create(
@@ -531,8 +530,8 @@ def test_a_send_that_gave_up_unanswered_offers_retry_failed_and_says_what_holds_
 
     from celery.exceptions import Retry
 
-    from quickbooks_sync.models_send import SendBatch
-    from quickbooks_sync.tasks_send import send_job_run
+    from quickbooks_sync.models import SendBatch
+    from quickbooks_sync.tasks.send import send_job_run
 
     settings.QBO_SEND_MAX_TRIES = 1
     settings.QBO_SEND_BACKOFF_SECONDS = 0.01

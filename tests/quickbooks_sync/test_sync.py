@@ -18,7 +18,7 @@ from quickbooks_sync.services.sync import (
     sync_run,
     sync_start,
 )
-from quickbooks_sync.tasks import sync_job_run
+from quickbooks_sync.tasks.sync import sync_job_run
 from tests.factories import MembershipFactory, UserFactory
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.sync_support import (

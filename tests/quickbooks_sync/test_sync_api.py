@@ -241,7 +241,7 @@ def test_sync_page_progress_result_and_confirmation_steps(
 def test_a_crash_in_the_task_fails_the_job_instead_of_leaving_it_busy(
     workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from quickbooks_sync import tasks
+    from quickbooks_sync.tasks import sync as tasks
 
     def crash(*, job_id: str) -> None:
         SyncJob.objects.filter(pk=job_id).update(state=SyncJob.State.RUNNING)

@@ -13,8 +13,8 @@ from fractions import Fraction
 import pytest
 from django.http import QueryDict
 
-from reports.filters import FilterError, parse_detailed_filters
-from reports.selectors import Sort, detailed_entries, detailed_filters_check, detailed_totals
+from reports.filters import FilterError, detailed_filters_check, parse_detailed_filters
+from reports.selectors import Sort, detailed_entries, detailed_totals
 from tests.tracking.factories import (
     ClientFactory,
     ProjectFactory,

@@ -48,6 +48,6 @@ def test_providers_are_asked_once_per_list_and_their_notices_attached(
 
 
 def test_the_quickbooks_app_registers_its_provider():
-    from quickbooks_sync.selectors_send import sent_entry_notices
+    from quickbooks_sync.selectors.send import sent_entry_notices
 
     assert sent_entry_notices in notices._providers

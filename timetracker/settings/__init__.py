@@ -222,7 +222,7 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that hangs must not hang requests: the API's throttle falls back to
-            # per-process counting when the cache errors (workspaces/api/throttling.py).
+            # per-process counting when the cache errors (workspaces/rest/throttling.py).
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
         if REDIS_URL
@@ -252,16 +252,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-# Sending time to QuickBooks (quickbooks_sync/services/send.py): a job whose worker showed no
-# life for QBO_SEND_STALE_SECONDS is resumed by the periodic task (run it with
+# Sending time to QuickBooks (quickbooks_sync/services/send_batches.py): a job whose worker
+# showed no life for QBO_SEND_STALE_SECONDS is resumed by the periodic task (run it with
 # `celery beat`, or a worker started with -B); transient failures back off from
 # QBO_SEND_BACKOFF_SECONDS, doubling, QBO_SEND_MAX_TRIES times before the task retries later.
 QBO_SEND_STALE_SECONDS = env.float("QBO_SEND_STALE_SECONDS", default=120.0)
 QBO_SEND_RESUME_SECONDS = env.float("QBO_SEND_RESUME_SECONDS", default=60.0)
 QBO_SEND_BACKOFF_SECONDS = env.float("QBO_SEND_BACKOFF_SECONDS", default=2.0)
 QBO_SEND_MAX_TRIES = env.int("QBO_SEND_MAX_TRIES", default=6)
-# Celery autodiscovers only tasks.py modules.
-CELERY_IMPORTS = ("quickbooks_sync.tasks_send",)
 # Webhooks (webhooks/services.py): a delivery is retried WEBHOOKS_MAX_ATTEMPTS times in all,
 # WEBHOOKS_BACKOFF_SECONDS apart and doubling; WEBHOOKS_DISABLE_AFTER_FAILURES failed
 # deliveries in a row disable the webhook. URLs of private or local networks are refused
@@ -309,15 +307,15 @@ REST_FRAMEWORK: dict[str, object] = {}  # filled in by the REST API block below
 INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "workspaces.api.authentication.ApiKeyAuthentication",
-        "workspaces.api.authentication.SessionAuthentication",
+        "workspaces.rest.authentication.ApiKeyAuthentication",
+        "workspaces.rest.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["workspaces.api.throttling.PerKeyRateThrottle"],
-    "DEFAULT_PARSER_CLASSES": ["workspaces.api.parsers.SafeJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["workspaces.rest.throttling.PerKeyRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["workspaces.rest.parsers.SafeJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "workspaces.api.pagination.PageNumberArrayPagination",
-    "EXCEPTION_HANDLER": "workspaces.api.exceptions.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "workspaces.rest.pagination.PageNumberArrayPagination",
+    "EXCEPTION_HANDLER": "workspaces.rest.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "STRICT_JSON": True,  # NaN and Infinity are not JSON: refused on input, never rendered
@@ -353,8 +351,8 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "workspaces.api.schema.add_error_responses",
-        "workspaces.api.schema.document_lenient_bodies",
+        "workspaces.rest.schema.add_error_responses",
+        "workspaces.rest.schema.document_lenient_bodies",
     ],
 }
 
@@ -394,7 +392,7 @@ if not DEBUG and _QBO_MISSING and not QBO_ALLOW_EMULATOR:
         "QBO_ENVIRONMENT=production (or sandbox), or QBO_ALLOW_EMULATOR=true to run against "
         "the emulator on purpose."
     )
-# QuickBooks' limits per company, kept by quickbooks_sync/limiter.py for all workers together
+# QuickBooks' limits per company, kept by quickbooks_sync/qbo/limiter.py for all workers together
 # (through Redis). A time scale of 60 makes a QuickBooks minute last one second, like the
 # emulator's `time_scale` (tests, benchmarks); production keeps 1.
 QBO_RATE_REQUESTS_PER_MINUTE = env.int("QBO_RATE_REQUESTS_PER_MINUTE", default=500)

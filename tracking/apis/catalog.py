@@ -38,8 +38,11 @@ from tracking.selectors.catalog import (
     tracked_seconds_by,
 )
 from tracking.services import api_catalog, catalog
-from workspaces.api.base import WorkspaceApiView, validated
-from workspaces.api.fields import (
+from workspaces.errors import ApplicationError, NotFound
+from workspaces.ids import is_object_id
+from workspaces.models import Membership, User
+from workspaces.rest.base import WorkspaceApiView, validated
+from workspaces.rest.fields import (
     MAX_AMOUNT_CENTS,
     RATE_SINCE_REFUSED,
     BodySerializer,
@@ -55,12 +58,9 @@ from workspaces.api.fields import (
     format_duration,
     money,
 )
-from workspaces.api.pagination import page_parameters, paginate, paginated_response
-from workspaces.api.params import bool_param, text_param
-from workspaces.api.permissions import IsWorkspaceAdmin
-from workspaces.errors import ApplicationError, NotFound
-from workspaces.ids import is_object_id
-from workspaces.models import Membership, User
+from workspaces.rest.pagination import page_parameters, paginate, paginated_response
+from workspaces.rest.params import bool_param, text_param
+from workspaces.rest.permissions import IsWorkspaceAdmin
 
 # --- shared helpers --------------------------------------------------------------------------
 

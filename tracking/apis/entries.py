@@ -42,8 +42,11 @@ from tracking.models import MAX_DESCRIPTION_LENGTH, Project, Tag, Task, TimeEntr
 from tracking.selectors.entries import time_entries_of, time_entry_get
 from tracking.services import entries as entry_services
 from tracking.services.api_support import member_for_path, timer_start_for, timer_stop_for
-from workspaces.api.base import WorkspaceApiView, validated
-from workspaces.api.fields import (
+from workspaces.errors import ApplicationError
+from workspaces.ids import is_object_id
+from workspaces.models import Membership
+from workspaces.rest.base import WorkspaceApiView, validated
+from workspaces.rest.fields import (
     BodySerializer,
     IgnoredField,
     IsoDurationField,
@@ -56,10 +59,7 @@ from workspaces.api.fields import (
     format_duration,
     money,
 )
-from workspaces.api.pagination import page_parameters, paginate, paginated_response
-from workspaces.errors import ApplicationError
-from workspaces.ids import is_object_id
-from workspaces.models import Membership
+from workspaces.rest.pagination import page_parameters, paginate, paginated_response
 
 TAG = ["time-entries"]
 # A client sending more tags than this on one entry is broken, not busy.

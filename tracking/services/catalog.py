@@ -26,7 +26,7 @@ from django.db.models import Model, Q
 
 from tracking.events import TrackingEvent, tracking_change_record
 from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, TimeEntryTag
-from workspaces.access import require_role
+from workspaces.access import require_role, require_same_workspace
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership, User
 from workspaces.services import (
@@ -34,12 +34,10 @@ from workspaces.services import (
     membership_check_can_set_rate,
     rate_change_record,
 )
-from workspaces.text import text_refuse_controls, text_strip_controls
+from workspaces.text import text_strip_controls
+from workspaces.validation import hourly_rate_clean, name_clean
 
-NAME_MAX_LENGTH = 100
 NOTE_MAX_LENGTH = 3000
-# $100,000.00 an hour is far beyond any real rate: a typo guard, not a business limit.
-MAX_RATE_CENTS = 10_000_000
 MAX_ESTIMATE_SECONDS = 100_000 * 3600
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -58,21 +56,10 @@ def _require_admin(actor: Membership) -> None:
     require_role(actor, Membership.Role.ADMIN)
 
 
-def _require_same_workspace(actor: Membership, obj: Model, what: str) -> None:
-    if getattr(obj, "workspace_id", None) != actor.workspace_id:
-        raise NotFound(f"{what} not found.")
-
-
 def _clean_name(name: str, *, what: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise ApplicationError(f"Enter a name for the {what}.", field="name")
-    if len(name) > NAME_MAX_LENGTH:
-        raise ApplicationError(
-            f"The name can be at most {NAME_MAX_LENGTH} characters (it has {len(name)}).",
-            field="name",
-        )
-    return text_refuse_controls(name, field="name", label=f"{what}'s name")
+    return name_clean(
+        name, field="name", label=f"{what}'s name", missing=f"Enter a name for the {what}."
+    )
 
 
 def _clean_long_text(value: str, *, field: str, what: str) -> str:
@@ -110,13 +97,7 @@ def _clean_estimate(seconds: int) -> int:
 
 
 def _clean_rate(rate_cents: int | None, *, field: str = "hourly_rate") -> int | None:
-    if rate_cents is None:
-        return None
-    if rate_cents < 0:
-        raise ApplicationError("A rate cannot be negative.", field=field)
-    if rate_cents > MAX_RATE_CENTS:
-        raise ApplicationError("That rate is too high to be real; check it.", field=field)
-    return rate_cents
+    return hourly_rate_clean(rate_cents, field=field)
 
 
 def _clean_color(color: str) -> str:
@@ -197,7 +178,7 @@ def client_update(
 ) -> Client:
     """Rename and change the note; `email`/`address` None keep theirs."""
     _require_admin(actor)
-    _require_same_workspace(actor, client, "Client")
+    require_same_workspace(actor, client, what="Client")
     name = _clean_name(name, what="client")
     note = _clean_note(note)
     email = client.email if email is None else _clean_email(email)
@@ -216,7 +197,7 @@ def client_archive(
 ) -> Client:
     """Archive (or restore) a client; optionally its projects with it."""
     _require_admin(actor)
-    _require_same_workspace(actor, client, "Client")
+    require_same_workspace(actor, client, what="Client")
     client.archived = archived
     client.save(update_fields=["archived"])
     if include_projects:
@@ -231,7 +212,7 @@ def client_archive(
 def client_delete(*, actor: Membership, client: Client) -> None:
     """Delete a client that has no projects; one with projects is archived instead."""
     _require_admin(actor)
-    _require_same_workspace(actor, client, "Client")
+    require_same_workspace(actor, client, what="Client")
     count = Project.objects.filter(workspace_id=actor.workspace_id, client=client).count()
     if count:
         has_time = TimeEntry.objects.filter(
@@ -347,7 +328,7 @@ def project_update(
     """Change a project's settings. A new rate applies to new entries only; re-rating past
     entries is the explicit `tracking:rates_reapply` action."""
     _require_admin(actor)
-    _require_same_workspace(actor, project, "Project")
+    require_same_workspace(actor, project, what="Project")
     name = _clean_name(name, what="project")
     # Keeping a client that was archived since is fine; choosing an archived one is not.
     if client is None or client.pk != project.client_id:
@@ -383,7 +364,7 @@ def project_update(
 @transaction.atomic
 def project_archive(*, actor: Membership, project: Project, archived: bool = True) -> Project:
     _require_admin(actor)
-    _require_same_workspace(actor, project, "Project")
+    require_same_workspace(actor, project, what="Project")
     if not archived and project.client is not None and project.client.archived:
         raise ApplicationError(
             f"Its client “{project.client.name}” is archived: restore the client first."
@@ -397,7 +378,7 @@ def project_archive(*, actor: Membership, project: Project, archived: bool = Tru
 @transaction.atomic
 def project_delete(*, actor: Membership, project: Project) -> None:
     _require_admin(actor)
-    _require_same_workspace(actor, project, "Project")
+    require_same_workspace(actor, project, what="Project")
     if TimeEntry.objects.filter(
         Q(project=project) | Q(task__project=project), workspace_id=actor.workspace_id
     ).exists():
@@ -447,7 +428,7 @@ def project_member_add(
     """Add a workspace member to a project (access to a private project; on any project, the
     place for a per-member project rate)."""
     _require_admin(actor)
-    _require_same_workspace(actor, project, "Project")
+    require_same_workspace(actor, project, what="Project")
     _check_workspace_member(actor, user)
     hourly_rate_cents = _clean_rate(hourly_rate_cents)
     if hourly_rate_cents is not None:
@@ -475,7 +456,7 @@ def project_member_add(
 
 
 def _project_member(actor: Membership, project: Project, user: User) -> ProjectMember:
-    _require_same_workspace(actor, project, "Project")
+    require_same_workspace(actor, project, what="Project")
     pm = ProjectMember.objects.filter(
         workspace_id=actor.workspace_id, project=project, user=user
     ).first()
@@ -554,7 +535,7 @@ def task_create(
 ) -> Task:
     """A task; `billable` None takes the project's setting."""
     _require_admin(actor)
-    _require_same_workspace(actor, project, "Project")
+    require_same_workspace(actor, project, what="Project")
     name = _clean_name(name, what="task")
     hourly_rate_cents = _clean_rate(hourly_rate_cents)
     estimate_seconds = _clean_estimate(estimate_seconds)
@@ -604,7 +585,7 @@ def task_update(
     """Rename, mark done/active, change the rate (new entries only) and the assignees;
     `billable` (for new entries) and `estimate_seconds` None keep theirs."""
     _require_admin(actor)
-    _require_same_workspace(actor, task, "Task")
+    require_same_workspace(actor, task, what="Task")
     name = _clean_name(name, what="task")
     if status not in Task.Status.values:
         raise ApplicationError("Choose Active or Done.", field="status")
@@ -630,7 +611,7 @@ def task_update(
 @transaction.atomic
 def task_delete(*, actor: Membership, task: Task) -> None:
     _require_admin(actor)
-    _require_same_workspace(actor, task, "Task")
+    require_same_workspace(actor, task, what="Task")
     if TimeEntry.objects.filter(workspace_id=actor.workspace_id, task=task).exists():
         raise ApplicationError(
             f"Task “{task.name}” has tracked time and cannot be deleted: mark it done instead."
@@ -668,7 +649,7 @@ def tag_create(*, actor: Membership, name: str) -> Tag:
 @transaction.atomic
 def tag_update(*, actor: Membership, tag: Tag, name: str) -> Tag:
     _require_admin(actor)
-    _require_same_workspace(actor, tag, "Tag")
+    require_same_workspace(actor, tag, what="Tag")
     name = _clean_name(name, what="tag")
     if _tag_name_taken(actor, name, exclude_pk=tag.pk):
         raise ApplicationError(_tag_duplicate(name), field="name")
@@ -681,7 +662,7 @@ def tag_update(*, actor: Membership, tag: Tag, name: str) -> Tag:
 @transaction.atomic
 def tag_archive(*, actor: Membership, tag: Tag, archived: bool = True) -> Tag:
     _require_admin(actor)
-    _require_same_workspace(actor, tag, "Tag")
+    require_same_workspace(actor, tag, what="Tag")
     tag.archived = archived
     tag.save(update_fields=["archived"])
     _announce(TrackingEvent.TAG_UPDATED, actor, tag)
@@ -691,7 +672,7 @@ def tag_archive(*, actor: Membership, tag: Tag, archived: bool = True) -> Tag:
 @transaction.atomic
 def tag_delete(*, actor: Membership, tag: Tag) -> None:
     _require_admin(actor)
-    _require_same_workspace(actor, tag, "Tag")
+    require_same_workspace(actor, tag, what="Tag")
     if TimeEntryTag.objects.filter(workspace_id=actor.workspace_id, tag=tag).exists():
         raise ApplicationError(
             f"Tag “{tag.name}” is used on time entries and cannot be deleted: archive it instead."

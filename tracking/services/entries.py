@@ -50,6 +50,7 @@ from tracking.time_rules import (
     entry_time_check,
     instant_in_range,
 )
+from workspaces.access import require_same_workspace
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
 from workspaces.ids import is_object_id
 from workspaces.models import Membership, User
@@ -226,8 +227,7 @@ def _rate(membership: Membership, user: User, refs: _Refs) -> int:
 
 
 def _check_may_change(membership: Membership, entry: TimeEntry) -> None:
-    if entry.workspace_id != membership.workspace_id:
-        raise NotFound("Time entry not found.")
+    require_same_workspace(membership, entry, what="Time entry")
     if entry.user_id != membership.user_id and not membership.is_admin:
         raise NotFound("Time entry not found.")
     if entry.is_locked and not membership.is_admin:

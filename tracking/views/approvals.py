@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,15 +27,15 @@ from tracking.selectors.approvals import (
 from tracking.services import approvals as services
 from tracking.time_rules import week_flags, week_start_checked
 from tracking.views.redirects import redirect_back, redirect_back_target
-from workspaces.access import workspace_view
+from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership
 
 ADMIN = Membership.Role.ADMIN
 
 
-def _ms(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
+def _ms(request: WorkspaceRequest) -> Membership:
+    return request.membership
 
 
 def _approval_or_404(membership: Membership, pk: str) -> WeekApproval:
@@ -55,7 +55,7 @@ def _detail_url(membership: Membership, pk: str) -> str:
 
 @require_GET
 @workspace_view()
-def my_weeks(request: HttpRequest) -> HttpResponse:
+def my_weeks(request: WorkspaceRequest) -> HttpResponse:
     """The acting member's recent weeks: time, approval state, the reviewer's note."""
     membership = _ms(request)
     context = {
@@ -70,7 +70,7 @@ def my_weeks(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @workspace_view()
-def week_submit(request: HttpRequest) -> HttpResponse:
+def week_submit(request: WorkspaceRequest) -> HttpResponse:
     """GET ?week=: the week's summary (time by day, what to look at) with a Submit button; POST
     submits it. The timesheet and the tracker's week headers link to the summary."""
     membership = _ms(request)
@@ -108,7 +108,7 @@ def week_submit(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def week_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
+def week_withdraw(request: WorkspaceRequest, pk: str) -> HttpResponse:
     membership = _ms(request)
     _approval_or_404(membership, pk)  # another's submission or a bad id
     try:
@@ -122,7 +122,7 @@ def week_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
 
 @require_GET
 @workspace_view(ADMIN)
-def pending(request: HttpRequest) -> HttpResponse:
+def pending(request: WorkspaceRequest) -> HttpResponse:
     """Submissions waiting for a decision: member, week, total hours."""
     return render(
         request,
@@ -133,7 +133,7 @@ def pending(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @workspace_view()
-def detail(request: HttpRequest, pk: str) -> HttpResponse:
+def detail(request: WorkspaceRequest, pk: str) -> HttpResponse:
     """One submission and its entries (admins: anyone's; a member: their own)."""
     membership = _ms(request)
     approval = _approval_or_404(membership, pk)
@@ -153,7 +153,7 @@ def detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-def _decide(request: HttpRequest, pk: str, decision: str) -> HttpResponse:
+def _decide(request: WorkspaceRequest, pk: str, decision: str) -> HttpResponse:
     membership = _ms(request)
     _approval_or_404(membership, pk)
     try:
@@ -173,11 +173,11 @@ def _decide(request: HttpRequest, pk: str, decision: str) -> HttpResponse:
 
 @require_POST
 @workspace_view(ADMIN)
-def approve(request: HttpRequest, pk: str) -> HttpResponse:
+def approve(request: WorkspaceRequest, pk: str) -> HttpResponse:
     return _decide(request, pk, "approve")
 
 
 @require_POST
 @workspace_view(ADMIN)
-def reject(request: HttpRequest, pk: str) -> HttpResponse:
+def reject(request: WorkspaceRequest, pk: str) -> HttpResponse:
     return _decide(request, pk, "reject")

@@ -40,7 +40,7 @@ from tracking.selectors.catalog import (
 )
 from tracking.services import catalog as services
 from tracking.views.redirects import redirect_back
-from workspaces.access import workspace_view
+from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership, User, Workspace
 from workspaces.services import membership_may_set_rate
@@ -48,12 +48,12 @@ from workspaces.services import membership_may_set_rate
 ADMIN = Membership.Role.ADMIN
 
 
-def _ms(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
+def _ms(request: WorkspaceRequest) -> Membership:
+    return request.membership
 
 
-def _ws(request: HttpRequest) -> Workspace:
-    return request.workspace  # type: ignore[attr-defined]
+def _ws(request: WorkspaceRequest) -> Workspace:
+    return request.workspace
 
 
 def _action(
@@ -113,7 +113,7 @@ class _NamedKind:
     edit_label: str
     model: type[Client] | type[Tag]
     form: type[ClientForm] | type[TagForm]
-    rows: Callable[[HttpRequest, CatalogFilters], Iterable[Any]]
+    rows: Callable[[WorkspaceRequest, CatalogFilters], Iterable[Any]]
     initial: Callable[[Any], dict[str, Any]]
     create: Callable[[Membership, dict[str, Any]], Any]
     update: Callable[[Membership, Any, dict[str, Any]], Any]
@@ -122,14 +122,14 @@ class _NamedKind:
     def url(self, action: str) -> str:
         return f"tracking:{self.noun}_{action}"
 
-    def list_url(self, request: HttpRequest) -> str:
+    def list_url(self, request: WorkspaceRequest) -> str:
         return reverse(f"tracking:{self.plural}", kwargs={"ws": _ws(request).pk})
 
     def make_form(self, *args: Any, pk: str | None = None, **kwargs: Any) -> Any:
         kwargs["auto_id"] = f"{self.noun}-{pk}-%s" if pk else f"new-{self.noun}-%s"
         return self.form(*args, **kwargs)
 
-    def get_or_404(self, request: HttpRequest, pk: str) -> Client | Tag:
+    def get_or_404(self, request: WorkspaceRequest, pk: str) -> Client | Tag:
         return cast(Client | Tag, get_object_or_404(self.model, workspace=_ws(request), pk=pk))
 
 
@@ -166,7 +166,7 @@ TAGS = _NamedKind(
 
 
 def _named_page(
-    request: HttpRequest,
+    request: WorkspaceRequest,
     kind: _NamedKind,
     *,
     create_form: ClientForm | TagForm | None = None,
@@ -206,7 +206,7 @@ def _named_page(
     )
 
 
-def _named_create(request: HttpRequest, kind: _NamedKind) -> HttpResponse:
+def _named_create(request: WorkspaceRequest, kind: _NamedKind) -> HttpResponse:
     form = kind.make_form(request.POST)
     if form.is_valid():
         try:
@@ -219,7 +219,7 @@ def _named_create(request: HttpRequest, kind: _NamedKind) -> HttpResponse:
     return _named_page(request, kind, create_form=form, status=400)
 
 
-def _named_update(request: HttpRequest, kind: _NamedKind, pk: str) -> HttpResponse:
+def _named_update(request: WorkspaceRequest, kind: _NamedKind, pk: str) -> HttpResponse:
     obj = kind.get_or_404(request, pk)
     form = kind.make_form(request.POST, pk=obj.pk)
     if form.is_valid():
@@ -233,7 +233,7 @@ def _named_update(request: HttpRequest, kind: _NamedKind, pk: str) -> HttpRespon
     return _named_page(request, kind, edit_form=form, edit_pk=obj.pk, status=400)
 
 
-def _named_delete(request: HttpRequest, kind: _NamedKind, pk: str) -> HttpResponse:
+def _named_delete(request: WorkspaceRequest, kind: _NamedKind, pk: str) -> HttpResponse:
     obj = kind.get_or_404(request, pk)
     return _action(
         request,
@@ -245,25 +245,25 @@ def _named_delete(request: HttpRequest, kind: _NamedKind, pk: str) -> HttpRespon
 
 @workspace_view()
 @require_GET
-def clients(request: HttpRequest) -> HttpResponse:
+def clients(request: WorkspaceRequest) -> HttpResponse:
     return _named_page(request, CLIENTS)
 
 
 @workspace_view(ADMIN)
 @require_POST
-def client_create(request: HttpRequest) -> HttpResponse:
+def client_create(request: WorkspaceRequest) -> HttpResponse:
     return _named_create(request, CLIENTS)
 
 
 @workspace_view(ADMIN)
 @require_POST
-def client_update(request: HttpRequest, pk: str) -> HttpResponse:
+def client_update(request: WorkspaceRequest, pk: str) -> HttpResponse:
     return _named_update(request, CLIENTS, pk)
 
 
 @workspace_view(ADMIN)
 @require_POST
-def client_archive(request: HttpRequest, pk: str) -> HttpResponse:
+def client_archive(request: WorkspaceRequest, pk: str) -> HttpResponse:
     client = get_object_or_404(Client, workspace=_ws(request), pk=pk)
     archived = _bool_arg(request, "archived")
     include_projects = _bool_arg(request, "include_projects")
@@ -280,31 +280,31 @@ def client_archive(request: HttpRequest, pk: str) -> HttpResponse:
 
 @workspace_view(ADMIN)
 @require_POST
-def client_delete(request: HttpRequest, pk: str) -> HttpResponse:
+def client_delete(request: WorkspaceRequest, pk: str) -> HttpResponse:
     return _named_delete(request, CLIENTS, pk)
 
 
 @workspace_view()
 @require_GET
-def tags(request: HttpRequest) -> HttpResponse:
+def tags(request: WorkspaceRequest) -> HttpResponse:
     return _named_page(request, TAGS)
 
 
 @workspace_view(ADMIN)
 @require_POST
-def tag_create(request: HttpRequest) -> HttpResponse:
+def tag_create(request: WorkspaceRequest) -> HttpResponse:
     return _named_create(request, TAGS)
 
 
 @workspace_view(ADMIN)
 @require_POST
-def tag_update(request: HttpRequest, pk: str) -> HttpResponse:
+def tag_update(request: WorkspaceRequest, pk: str) -> HttpResponse:
     return _named_update(request, TAGS, pk)
 
 
 @workspace_view(ADMIN)
 @require_POST
-def tag_archive(request: HttpRequest, pk: str) -> HttpResponse:
+def tag_archive(request: WorkspaceRequest, pk: str) -> HttpResponse:
     tag = get_object_or_404(Tag, workspace=_ws(request), pk=pk)
     archived = _bool_arg(request, "archived")
     return _action(
@@ -317,7 +317,7 @@ def tag_archive(request: HttpRequest, pk: str) -> HttpResponse:
 
 @workspace_view(ADMIN)
 @require_POST
-def tag_delete(request: HttpRequest, pk: str) -> HttpResponse:
+def tag_delete(request: WorkspaceRequest, pk: str) -> HttpResponse:
     return _named_delete(request, TAGS, pk)
 
 
@@ -325,7 +325,7 @@ def tag_delete(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 def _projects_page(
-    request: HttpRequest, *, create_form: ProjectForm | None = None, status: int = 200
+    request: WorkspaceRequest, *, create_form: ProjectForm | None = None, status: int = 200
 ) -> HttpResponse:
     ws = _ws(request)
     filters = CatalogFilters.from_query(request.GET)
@@ -352,7 +352,7 @@ def _projects_page(
 
 @workspace_view()
 @require_GET
-def projects(request: HttpRequest) -> HttpResponse:
+def projects(request: WorkspaceRequest) -> HttpResponse:
     return _projects_page(request)
 
 
@@ -371,7 +371,7 @@ def _project_kwargs(form: ProjectForm) -> dict[str, Any]:
 
 @workspace_view(ADMIN)
 @require_POST
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: WorkspaceRequest) -> HttpResponse:
     ws = _ws(request)
     form = ProjectForm(request.POST, workspace_id=ws.pk, auto_id="new-project-%s")
     if form.is_valid():
@@ -386,7 +386,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_page(
-    request: HttpRequest,
+    request: WorkspaceRequest,
     project: Project,
     *,
     settings_form: ProjectForm | None = None,
@@ -463,26 +463,26 @@ def _detail_page(
     return render(request, "tracking/catalog/project_detail.html", context, status=status)
 
 
-def _project_or_404(request: HttpRequest, pk: str) -> Project:
+def _project_or_404(request: WorkspaceRequest, pk: str) -> Project:
     project = project_get(membership=_ms(request), pk=pk)
     if project is None:
         raise Http404("Project not found.")
     return project
 
 
-def _detail_url(request: HttpRequest, project: Project) -> str:
+def _detail_url(request: WorkspaceRequest, project: Project) -> str:
     return reverse("tracking:project_detail", kwargs={"ws": _ws(request).pk, "pk": project.pk})
 
 
 @workspace_view()
 @require_GET
-def project_detail(request: HttpRequest, pk: str) -> HttpResponse:
+def project_detail(request: WorkspaceRequest, pk: str) -> HttpResponse:
     return _detail_page(request, _project_or_404(request, pk))
 
 
 @workspace_view(ADMIN)
 @require_POST
-def project_update(request: HttpRequest, pk: str) -> HttpResponse:
+def project_update(request: WorkspaceRequest, pk: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     form = ProjectForm(
         request.POST,
@@ -504,7 +504,7 @@ def project_update(request: HttpRequest, pk: str) -> HttpResponse:
 
 @workspace_view(ADMIN)
 @require_POST
-def project_archive(request: HttpRequest, pk: str) -> HttpResponse:
+def project_archive(request: WorkspaceRequest, pk: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     archived = _bool_arg(request, "archived")
     return _action(
@@ -517,7 +517,7 @@ def project_archive(request: HttpRequest, pk: str) -> HttpResponse:
 
 @workspace_view(ADMIN)
 @require_POST
-def project_delete(request: HttpRequest, pk: str) -> HttpResponse:
+def project_delete(request: WorkspaceRequest, pk: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     try:
         services.project_delete(actor=_ms(request), project=project)
@@ -531,14 +531,14 @@ def project_delete(request: HttpRequest, pk: str) -> HttpResponse:
 # --- project members ------------------------------------------------------------------------
 
 
-def _workspace_user_or_404(request: HttpRequest, user_id: str) -> User:
+def _workspace_user_or_404(request: WorkspaceRequest, user_id: str) -> User:
     """A user who is (or was) in this workspace; anyone else does not exist here."""
     return get_object_or_404(User, pk=user_id, memberships__workspace=_ws(request))
 
 
 @workspace_view(ADMIN)
 @require_POST
-def project_member_add(request: HttpRequest, pk: str) -> HttpResponse:
+def project_member_add(request: WorkspaceRequest, pk: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     form = ProjectMemberAddForm(request.POST, workspace_id=_ws(request).pk, auto_id="add-pm-%s")
     if form.is_valid():
@@ -559,7 +559,7 @@ def project_member_add(request: HttpRequest, pk: str) -> HttpResponse:
 
 @workspace_view(ADMIN)
 @require_POST
-def project_member_remove(request: HttpRequest, pk: str, user_id: str) -> HttpResponse:
+def project_member_remove(request: WorkspaceRequest, pk: str, user_id: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     user = _workspace_user_or_404(request, user_id)
     return _action(
@@ -572,7 +572,7 @@ def project_member_remove(request: HttpRequest, pk: str, user_id: str) -> HttpRe
 
 @workspace_view(ADMIN)
 @require_POST
-def project_member_rate(request: HttpRequest, pk: str, user_id: str) -> HttpResponse:
+def project_member_rate(request: WorkspaceRequest, pk: str, user_id: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     user = _workspace_user_or_404(request, user_id)
     form = ProjectMemberRateForm(request.POST, auto_id=f"pm-{user.pk}-%s")
@@ -599,13 +599,13 @@ def project_member_rate(request: HttpRequest, pk: str, user_id: str) -> HttpResp
 # --- tasks --------------------------------------------------------------------------------
 
 
-def _task_or_404(request: HttpRequest, project: Project, task_id: str) -> Task:
+def _task_or_404(request: WorkspaceRequest, project: Project, task_id: str) -> Task:
     return get_object_or_404(Task, workspace=_ws(request), project=project, pk=task_id)
 
 
 @workspace_view(ADMIN)
 @require_POST
-def task_create(request: HttpRequest, pk: str) -> HttpResponse:
+def task_create(request: WorkspaceRequest, pk: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     form = TaskForm(
         request.POST, assignable=list(assignable_users(project=project)), auto_id="new-task-%s"
@@ -629,7 +629,7 @@ def task_create(request: HttpRequest, pk: str) -> HttpResponse:
 
 @workspace_view(ADMIN)
 @require_POST
-def task_update(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
+def task_update(request: WorkspaceRequest, pk: str, task_id: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     task = _task_or_404(request, project, task_id)
     form = TaskForm(
@@ -657,7 +657,7 @@ def task_update(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
 
 @workspace_view(ADMIN)
 @require_POST
-def task_status(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
+def task_status(request: WorkspaceRequest, pk: str, task_id: str) -> HttpResponse:
     """The one-click "mark done" / "mark active" of a task row."""
     project = _project_or_404(request, pk)
     task = _task_or_404(request, project, task_id)
@@ -679,7 +679,7 @@ def task_status(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
 
 @workspace_view(ADMIN)
 @require_POST
-def task_delete(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
+def task_delete(request: WorkspaceRequest, pk: str, task_id: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     task = _task_or_404(request, project, task_id)
     return _action(

@@ -60,7 +60,7 @@ from tracking.time_rules import (
     week_start_checked,
 )
 from tracking.views.redirects import redirect_back
-from workspaces.access import workspace_view
+from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.ids import is_object_id
 from workspaces.models import Membership, User
@@ -78,8 +78,8 @@ FIELD_FOR = {
 }
 
 
-def _ms(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
+def _ms(request: WorkspaceRequest) -> Membership:
+    return request.membership
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -122,13 +122,13 @@ def _list_context(membership: Membership, weeks: int) -> dict[str, Any]:
     return {"listing": listing, "weeks": weeks}
 
 
-def _render_list(request: HttpRequest, weeks: int) -> HttpResponse:
+def _render_list(request: WorkspaceRequest, weeks: int) -> HttpResponse:
     """The entry list (days, rows, totals), swapped in place of #entries."""
     response = render(request, "tracking/entries/_entries.html", _list_context(_ms(request), weeks))
     return reswap(retarget(response, "#entries"), "outerHTML")
 
 
-def _entry(request: HttpRequest, pk: str) -> TimeEntry:
+def _entry(request: WorkspaceRequest, pk: str) -> TimeEntry:
     try:
         return time_entry_get(membership=_ms(request), entry_id=pk)
     except NotFound as exc:
@@ -139,7 +139,7 @@ def _entry(request: HttpRequest, pk: str) -> TimeEntry:
 
 
 def _tracker_page(
-    request: HttpRequest,
+    request: WorkspaceRequest,
     *,
     timer_form: forms.Form | None = None,
     manual_form: forms.Form | None = None,
@@ -169,7 +169,7 @@ def _tracker_page(
 
 @require_GET
 @workspace_view()
-def tracker(request: HttpRequest) -> HttpResponse:
+def tracker(request: WorkspaceRequest) -> HttpResponse:
     """The timer bar, manual entry, and the user's entries of the last `weeks` weeks by day."""
     if _is_htmx(request) and request.headers.get("HX-Target") == "entries":
         return _render_list(request, _weeks(request))
@@ -178,7 +178,7 @@ def tracker(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def timer_start(request: HttpRequest) -> HttpResponse:
+def timer_start(request: WorkspaceRequest) -> HttpResponse:
     membership = _ms(request)
     form = TimerStartForm(request.POST)
     if form.is_valid():
@@ -207,7 +207,7 @@ def _stop_at(request: HttpRequest, user: User) -> dt.datetime | None:
 
 @require_POST
 @workspace_view()
-def timer_stop(request: HttpRequest) -> HttpResponse:
+def timer_stop(request: WorkspaceRequest) -> HttpResponse:
     """Stop the running timer now, or at `stop_at` (the long-timer warning's "I stopped at");
     back to `next` (the page the header's Stop was pressed on) or the tracker."""
     membership = _ms(request)
@@ -222,7 +222,7 @@ def timer_stop(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def entry_create(request: HttpRequest) -> HttpResponse:
+def entry_create(request: WorkspaceRequest) -> HttpResponse:
     """A manual entry: date + start + end, or date + duration (+ optional start)."""
     membership = _ms(request)
     form = ManualEntryForm(request.POST, user=membership.user)
@@ -272,7 +272,7 @@ def _edit_initial(entry: TimeEntry, user: User) -> dict[str, Any]:
 
 
 def _render_edit(
-    request: HttpRequest, entry: TimeEntry, form: TrackerEntryEditForm, *, status: int = 200
+    request: WorkspaceRequest, entry: TimeEntry, form: TrackerEntryEditForm, *, status: int = 200
 ) -> HttpResponse:
     membership = _ms(request)
     context = {
@@ -294,12 +294,12 @@ def _render_edit(
 
 @require_GET
 @workspace_view()
-def entry_row(request: HttpRequest, pk: str) -> HttpResponse:
+def entry_row(request: WorkspaceRequest, pk: str) -> HttpResponse:
     """One entry's row (the inline edit's Cancel)."""
     return _render_row(request, _entry(request, pk))
 
 
-def _render_row(request: HttpRequest, entry: TimeEntry) -> HttpResponse:
+def _render_row(request: WorkspaceRequest, entry: TimeEntry) -> HttpResponse:
     attach_entry_notices([entry])
     membership = _ms(request)
     attach_rule_flags([entry], workspace=membership.workspace, user=entry.user)
@@ -310,7 +310,7 @@ def _render_row(request: HttpRequest, entry: TimeEntry) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @workspace_view()
-def entry_edit(request: HttpRequest, pk: str) -> HttpResponse:
+def entry_edit(request: WorkspaceRequest, pk: str) -> HttpResponse:
     """The inline edit form (GET) and its save (POST): any field of the entry."""
     membership = _ms(request)
     entry = _entry(request, pk)
@@ -353,7 +353,7 @@ def entry_edit(request: HttpRequest, pk: str) -> HttpResponse:
     return _render_edit(request, entry, form, status=200 if _is_htmx(request) else 400)
 
 
-def _row_action(request: HttpRequest, pk: str, action: str) -> HttpResponse:
+def _row_action(request: WorkspaceRequest, pk: str, action: str) -> HttpResponse:
     membership = _ms(request)
     entry = _entry(request, pk)
     weeks = _weeks(request)
@@ -383,25 +383,25 @@ def _row_action(request: HttpRequest, pk: str, action: str) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def entry_delete(request: HttpRequest, pk: str) -> HttpResponse:
+def entry_delete(request: WorkspaceRequest, pk: str) -> HttpResponse:
     return _row_action(request, pk, "delete")
 
 
 @require_POST
 @workspace_view()
-def entry_duplicate(request: HttpRequest, pk: str) -> HttpResponse:
+def entry_duplicate(request: WorkspaceRequest, pk: str) -> HttpResponse:
     return _row_action(request, pk, "duplicate")
 
 
 @require_POST
 @workspace_view()
-def entry_continue(request: HttpRequest, pk: str) -> HttpResponse:
+def entry_continue(request: WorkspaceRequest, pk: str) -> HttpResponse:
     return _row_action(request, pk, "continue")
 
 
 @require_POST
 @workspace_view()
-def entries_bulk(request: HttpRequest) -> HttpResponse:
+def entries_bulk(request: WorkspaceRequest) -> HttpResponse:
     """Bulk edit (project, billable, tags) or bulk delete of the selected entries."""
     membership = _ms(request)
     weeks = _weeks(request)
@@ -446,7 +446,7 @@ def entries_bulk(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def favorite_pin(request: HttpRequest, pk: str) -> HttpResponse:
+def favorite_pin(request: WorkspaceRequest, pk: str) -> HttpResponse:
     membership = _ms(request)
     entry = _entry(request, pk)
     try:
@@ -462,7 +462,7 @@ def favorite_pin(request: HttpRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def favorite_unpin(request: HttpRequest, pk: str) -> HttpResponse:
+def favorite_unpin(request: WorkspaceRequest, pk: str) -> HttpResponse:
     membership = _ms(request)
     try:
         favorites.favorite_unpin(membership=membership, favorite_id=pk)
@@ -473,7 +473,7 @@ def favorite_unpin(request: HttpRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def favorite_start(request: HttpRequest, pk: str) -> HttpResponse:
+def favorite_start(request: WorkspaceRequest, pk: str) -> HttpResponse:
     """One click: a timer like the favourite."""
     membership = _ms(request)
     try:
@@ -503,7 +503,7 @@ def _row_keys(values: list[str]) -> list[tuple[str | None, str | None]]:
     return [split_project_task(v) for v in values if v][:50]
 
 
-def _timesheet_context(request: HttpRequest, week: dt.date, keep: list[str]) -> dict[str, Any]:
+def _timesheet_context(request: WorkspaceRequest, week: dt.date, keep: list[str]) -> dict[str, Any]:
     membership = _ms(request)
     sheet = timesheet_week(membership=membership, week_start=week, extra_rows=_row_keys(keep))
     approval = week_approval_of(membership=membership, week_start=week)
@@ -522,7 +522,7 @@ def _timesheet_context(request: HttpRequest, week: dt.date, keep: list[str]) -> 
 
 @require_GET
 @workspace_view()
-def timesheet(request: HttpRequest) -> HttpResponse:
+def timesheet(request: WorkspaceRequest) -> HttpResponse:
     """A week (from the profile's week start) of project/task rows x days, hours editable.
 
     `?week=` is any day of the week to show; `?row=<project>:<task>` (repeatable) adds rows
@@ -547,7 +547,7 @@ def timesheet(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def timesheet_cell(request: HttpRequest) -> HttpResponse:
+def timesheet_cell(request: WorkspaceRequest) -> HttpResponse:
     """Set one cell's hours (see `timesheet_cell_set` for what that does to its entries)."""
     membership = _ms(request)
     form = TimesheetCellForm(request.POST)
@@ -586,7 +586,7 @@ def timesheet_cell(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def timesheet_row_delete(request: HttpRequest) -> HttpResponse:
+def timesheet_row_delete(request: WorkspaceRequest) -> HttpResponse:
     """Delete a row of the week: every entry of the member's on that project/task that week (all
     or none: a locked entry or week refuses), and the row goes."""
     membership = _ms(request)
@@ -628,7 +628,7 @@ def _in_workspace(model: type[Project] | type[Task], workspace_id: str, pk: str)
 
 @require_POST
 @workspace_view(ADMIN)
-def rates_reapply(request: HttpRequest) -> HttpResponse:
+def rates_reapply(request: WorkspaceRequest) -> HttpResponse:
     """Re-rate existing entries of a scope from the current rates ("also apply to past
     entries"); admins only. Redirects back to `next`."""
     membership = _ms(request)

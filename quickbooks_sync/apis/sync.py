@@ -1,0 +1,159 @@
+"""REST API of the QuickBooks sync (admins and the owner; members 403, another workspace 404):
+start a sync or a create-missing job (202 with the job), read a job's state, progress and
+result. A workspace that is not connected answers 400; one whose plan lacks QuickBooks, 403;
+another kind of job still running, 409.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from quickbooks_sync.models import SyncJob
+from quickbooks_sync.selectors.sync import sync_job_get
+from quickbooks_sync.services.sync import sync_start
+from workspaces.rest.base import WorkspaceApiView
+from workspaces.rest.permissions import IsWorkspaceAdmin
+
+TAGS = ["quickbooks"]
+
+
+class ProgressOut(serializers.Serializer[dict[str, Any]]):
+    stage = serializers.CharField()
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.IntegerField()
+
+
+class SyncJobOut(serializers.Serializer[dict[str, Any]]):
+    id = serializers.CharField()
+    kind = serializers.ChoiceField(choices=SyncJob.Kind.values)
+    state = serializers.ChoiceField(choices=SyncJob.State.values)
+    progress = ProgressOut()
+    error = serializers.CharField(help_text="Why the job failed; empty otherwise.")
+    result = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text=(
+            "When finished: membersLinked, membersWithoutEmployee, employeesWithoutMember, "
+            "clientsLinked, projectsLinked, customersWithoutProject, customersWithoutClient, "
+            "projectsWithoutCustomer (each row with whatToDo), counts, and for the create jobs "
+            "createdEmployees / createdCustomers, for a first sync firstSyncImport."
+        ),
+    )
+    requestedBy = serializers.CharField(allow_null=True)
+    createdAt = serializers.DateTimeField()
+    startedAt = serializers.DateTimeField(allow_null=True)
+    finishedAt = serializers.DateTimeField(allow_null=True)
+
+
+def job_data(job: SyncJob) -> dict[str, Any]:
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "state": job.state,
+        "progress": {
+            "stage": job.stage,
+            "done": job.progress_done,
+            "total": job.progress_total,
+            "percent": job.percent,
+        },
+        "error": job.error,
+        "result": job.result if job.state == SyncJob.State.SUCCEEDED else {},
+        "requestedBy": job.requested_by_id,
+        "createdAt": job.created_at,
+        "startedAt": job.started_at,
+        "finishedAt": job.finished_at,
+    }
+
+
+ERROR = inline_serializer(
+    "QuickBooksJobError",
+    fields={"message": serializers.CharField(), "code": serializers.IntegerField()},
+)
+
+
+def _start_schema(
+    operation_id: str, description: str
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    decorator: Callable[[Callable[..., Response]], Callable[..., Response]] = extend_schema(
+        operation_id=operation_id,
+        request=None,
+        responses={
+            202: SyncJobOut,
+            400: OpenApiResponse(ERROR, description="The workspace is not connected."),
+            403: OpenApiResponse(
+                ERROR,
+                description="Not an admin, or the plan does not include QuickBooks "
+                "(Standard, Pro or Enterprise).",
+            ),
+            409: OpenApiResponse(ERROR, description="Another kind of job is still running."),
+        },
+        tags=TAGS,
+        description=description,
+    )
+    return decorator
+
+
+class _StartJobApi(WorkspaceApiView):
+    permission_classes = [IsWorkspaceAdmin]
+    kind: str = SyncJob.Kind.SYNC
+
+    def post(self, request: Request, ws: str) -> Response:
+        job = sync_start(membership=self.membership, kind=self.kind)
+        return Response(SyncJobOut(job_data(job)).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SyncStartApi(_StartJobApi):
+    kind = SyncJob.Kind.SYNC
+
+    @_start_schema(
+        "quickbooks_sync_start",
+        "Start syncing users and customers with QuickBooks (changes nothing in QuickBooks). "
+        "While a sync runs, this answers the running job. Poll GET .../jobs/{jobId}.",
+    )
+    def post(self, request: Request, ws: str) -> Response:
+        return super().post(request, ws)
+
+
+class CreateMissingUsersApi(_StartJobApi):
+    kind = SyncJob.Kind.CREATE_EMPLOYEES
+
+    @_start_schema(
+        "quickbooks_create_missing_users",
+        "Create a QuickBooks employee for each active member who has none (display name = "
+        "the member's name). The job's result lists every member created or refused, with "
+        "QuickBooks' reason.",
+    )
+    def post(self, request: Request, ws: str) -> Response:
+        return super().post(request, ws)
+
+
+class CreateMissingCustomersApi(_StartJobApi):
+    kind = SyncJob.Kind.CREATE_CUSTOMERS
+
+    @_start_schema(
+        "quickbooks_create_missing_customers",
+        "Create here the clients and projects of QuickBooks customers that have none "
+        "(nothing changes in QuickBooks).",
+    )
+    def post(self, request: Request, ws: str) -> Response:
+        return super().post(request, ws)
+
+
+class SyncJobApi(WorkspaceApiView):
+    permission_classes = [IsWorkspaceAdmin]
+
+    @extend_schema(
+        operation_id="quickbooks_job_get",
+        responses=SyncJobOut,
+        tags=TAGS,
+        description="A sync or create-missing job: state, progress and (when finished) result.",
+    )
+    def get(self, request: Request, ws: str, job_id: str) -> Response:
+        job = sync_job_get(workspace_id=self.workspace.pk, job_id=job_id)
+        return Response(SyncJobOut(job_data(job)).data)

@@ -1,0 +1,17 @@
+"""The QuickBooks Online integration's records, one module per feature: the connection, what a
+sync links, and what a send records (its outbox and ledger). Django loads the models from here."""
+
+from quickbooks_sync.models.connection import QBOConnection
+from quickbooks_sync.models.send import SendBatch, SendItem, SendJob, SentEntry
+from quickbooks_sync.models.sync import CustomerLink, EmployeeLink, SyncJob
+
+__all__ = [
+    "CustomerLink",
+    "EmployeeLink",
+    "QBOConnection",
+    "SendBatch",
+    "SendItem",
+    "SendJob",
+    "SentEntry",
+    "SyncJob",
+]

@@ -1,0 +1,124 @@
+"""Reads for the send's pages and API: the Detailed report's entries split into not sent and
+sent (with "changed since sent"), a job's per-entry outcomes, the ledger, and whether a viewer
+may send at all."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+
+from quickbooks_sync.models import SendItem, SendJob, SentEntry
+from quickbooks_sync.selectors.connection import connection_not_ready, connection_state
+from reports.filters import DetailedFilters
+from reports.selectors import Sort, detailed_entries
+from tracking.models import TimeEntry
+from tracking.notices import EntryNotice
+from workspaces.models import Membership
+
+# Said wherever a sent entry is edited or deleted (the seed: QuickBooks keeps what was sent).
+KEEPS_VALUES = "QuickBooks keeps the values that were sent; changes here are not sent again."
+CHANGED_NOTICE = "Changed since it was sent to QuickBooks on {date}. " + KEEPS_VALUES
+SENT_NOTICE = "Sent to QuickBooks on {date} (TimeActivity {ta}). " + KEEPS_VALUES
+DELETE_WARNING = (
+    "It was sent to QuickBooks (TimeActivity {ta}): QuickBooks keeps the values sent, "
+    "deleting it here does not delete it there."
+)
+
+
+def can_send(membership: Membership | None) -> bool:
+    """Whether the viewer gets the QuickBooks view: an owner or admin of a connected workspace
+    whose plan includes QuickBooks (the connection is read once per request, for admins only)."""
+    if membership is None or not membership.is_admin:
+        return False
+    state = connection_state(membership)
+    status = state[0] if state is not None else None
+    return connection_not_ready(workspace=membership.workspace, status=status) is None
+
+
+def send_job_waiting(job: SendJob) -> int:
+    """Entries of a stopped job still waiting for QuickBooks' answer: their batch was sent but
+    never answered, so "Retry failed" asks again with its request id (0 while it runs)."""
+    if job.is_active:
+        return 0
+    return SendItem.objects.filter(job=job, state=SendItem.State.PENDING).count()
+
+
+def _changed_since_sent(sent: str, entry: str) -> Case:
+    """True when the entry was saved after it was sent (`sent`/`entry`: the paths to the
+    ledger row's fields and to the entry's, from the queried model)."""
+    return Case(
+        When(
+            Q(**{f"{sent}entry_updated_at__isnull": False})
+            & Q(**{f"{entry}updated_at__gt": F(f"{sent}entry_updated_at")}),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def report_entries_not_sent(
+    *, membership: Membership, filters: DetailedFilters, sort: Sort | None = None
+) -> QuerySet[TimeEntry]:
+    """The Detailed report's rows within the filter that no send has delivered."""
+    sent = SentEntry.objects.filter(entry_key=OuterRef("pk"))
+    return detailed_entries(membership=membership, filters=filters, sort=sort).filter(~Exists(sent))
+
+
+def report_entries_sent(
+    *, membership: Membership, filters: DetailedFilters, sort: Sort | None = None
+) -> QuerySet[TimeEntry]:
+    """The Detailed report's rows within the filter that were sent, each with `qbo_sent` (the
+    ledger row) and `changed_since_sent` (edited after it was sent)."""
+    return (
+        detailed_entries(membership=membership, filters=filters, sort=sort)
+        .filter(qbo_sent__isnull=False)
+        .select_related("qbo_sent")
+        .annotate(changed_since_sent=_changed_since_sent("qbo_sent__", ""))
+    )
+
+
+def sent_entries(*, workspace_id: str) -> QuerySet[SentEntry]:
+    """The workspace's ledger, newest first, with `changed_since_sent` (False once the entry is
+    deleted: the row stays, its entry is gone)."""
+    return (
+        SentEntry.objects.filter(workspace_id=workspace_id)
+        .select_related("time_entry")
+        .annotate(changed_since_sent=_changed_since_sent("", "time_entry__"))
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def send_job_items(*, job: SendJob, state: str | None = None) -> QuerySet[SendItem]:
+    """A job's per-entry outcomes with their entries (member, project) for the outcome table;
+    failures first, then by the entry's start."""
+    items = SendItem.objects.filter(job=job, workspace_id=job.workspace_id)
+    if state:
+        items = items.filter(state=state)
+    return items.select_related("time_entry__user", "time_entry__project__client").order_by(
+        Case(
+            When(state=SendItem.State.FAILED, then=Value(0)),
+            When(state=SendItem.State.SKIPPED, then=Value(1)),
+            When(state=SendItem.State.PENDING, then=Value(2)),
+            default=Value(3),
+        ),
+        "time_entry__start",
+        "pk",
+    )
+
+
+def sent_entry_notices(entry_ids: Sequence[str]) -> Mapping[str, Sequence[EntryNotice]]:
+    """tracking's entry notices: a sent entry says so in its edit form ("changed since sent"
+    once edited after sending) and before it is deleted. One query for any number of entries."""
+    rows = (
+        SentEntry.objects.filter(entry_key__in=list(entry_ids))
+        .annotate(changed=_changed_since_sent("", "time_entry__"))
+        .values_list("entry_key", "qbo_time_activity_id", "sent_at", "changed")
+    )
+    notices: dict[str, list[EntryNotice]] = {}
+    for entry_id, ta, sent_at, changed in rows:
+        date = f"{sent_at:%Y-%m-%d %H:%M} UTC"
+        text = (CHANGED_NOTICE if changed else SENT_NOTICE).format(date=date, ta=ta)
+        notices[entry_id] = [EntryNotice(text=text, on_delete=DELETE_WARNING.format(ta=ta))]
+    return notices

@@ -1,0 +1,7 @@
+"""Celery tasks of the QuickBooks integration, one module per feature. They take ids, call a
+service and own the retry policy. Celery's autodiscovery imports this package, and this package
+imports its modules, so every task is registered without a setting naming them."""
+
+from quickbooks_sync.tasks import connection, send, sync
+
+__all__ = ["connection", "send", "sync"]

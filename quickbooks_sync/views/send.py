@@ -1,0 +1,258 @@
+"""Pages of "Send to QuickBooks" (the owner and admins of a connected workspace):
+
+- the Detailed report's QuickBooks view (/w/<ws>/quickbooks/report/?<the report's filters>):
+  the entries within the filters not sent yet, or (show=sent) the sent ones with their
+  TimeActivity Id, when they were sent and whether they changed since;
+- "Send to QuickBooks": a confirmation page counting what goes and what does not, by reason
+  (works without JavaScript), whose POST starts the job;
+- the job's page: a progress bar htmx polls every second (a meta refresh without JavaScript),
+  then the outcome per entry and "Retry failed";
+- the service item sent with each TimeActivity (Settings > Integrations links here).
+
+The filters are the Detailed report's query string, parsed by reports' own parser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from quickbooks_sync.models import QBOConnection, SendItem, SendJob
+from quickbooks_sync.selectors.connection import connection_get, connection_state
+from quickbooks_sync.selectors.send import (
+    report_entries_not_sent,
+    report_entries_sent,
+    send_job_items,
+    send_job_waiting,
+)
+from quickbooks_sync.services.send import (
+    NOT_SENT_LABELS,
+    NOT_SENT_MESSAGES,
+    send_job_get,
+    send_preview,
+    send_retry_failed,
+    send_start,
+)
+from quickbooks_sync.services.service_item import service_item_choices, service_item_set
+from reports.filters import (
+    DateRange,
+    DetailedFilters,
+    FilterError,
+    detailed_filters_from_query,
+    filter_form_values,
+    filter_form_values_as_sent,
+)
+from reports.rounding import workspace_rounding
+from reports.selectors import detailed_filter_choices
+from workspaces.access import WorkspaceRequest, workspace_view
+from workspaces.errors import ApplicationError, NotFound
+from workspaces.models import Membership
+
+POLL_SECONDS = 1
+ITEMS_PAGE_SIZE = 100
+PAGE_SIZE = 50  # entries a page, as the Detailed report's pages
+SHOW_SENT = "sent"
+
+
+def _ms(request: WorkspaceRequest) -> Membership:
+    membership: Membership = request.membership
+    return membership
+
+
+def _filters(request: WorkspaceRequest) -> DetailedFilters:
+    return detailed_filters_from_query(dict(request.GET.lists()), membership=_ms(request))
+
+
+def _connected(request: WorkspaceRequest) -> bool:
+    state = connection_state(_ms(request))  # the banner in base.html reads the same, once
+    return state is not None and state[0] == QBOConnection.Status.CONNECTED
+
+
+def reason_rows(not_sent: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    """What will not (or did not) go, by reason: label, what to do, entries and seconds."""
+    rows = []
+    for reason, counts in not_sent.items():
+        rows.append(
+            {
+                "reason": reason,
+                "label": NOT_SENT_LABELS.get(reason, reason),
+                "message": NOT_SENT_MESSAGES.get(reason, ""),
+                "entries": counts["entries"],
+                "seconds": counts["seconds"],
+            }
+        )
+    return sorted(rows, key=lambda r: (-r["entries"], r["label"]))
+
+
+@require_GET
+@workspace_view(Membership.Role.ADMIN)
+def report(request: WorkspaceRequest) -> HttpResponse:
+    """The Detailed report's QuickBooks view: not sent entries (default) or sent ones."""
+    membership = _ms(request)
+    params = dict(request.GET.lists())
+    show_sent = request.GET.get("show") == SHOW_SENT
+    context: dict[str, Any] = {
+        "nav": "reports",
+        "choices": detailed_filter_choices(
+            membership=membership, projects=params.get("project", []), tasks=params.get("task", [])
+        ),
+        "ranges": list(DateRange),
+        "rounding": workspace_rounding(membership.workspace),
+        "show_sent": show_sent,
+        "connected": _connected(request),
+        "plan_has_quickbooks": membership.workspace.has_quickbooks,
+    }
+    try:
+        filters = _filters(request)
+    except FilterError as exc:
+        context.update(error=exc, form=filter_form_values_as_sent(params), filters=None)
+        return render(request, "quickbooks_sync/send_report.html", context, status=400)
+    filter_query = urlencode(filters.to_query())
+    select = report_entries_sent if show_sent else report_entries_not_sent
+    page = Paginator(select(membership=membership, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page_query = [*filters.to_query(), *([("show", SHOW_SENT)] if show_sent else [])]
+    context.update(
+        filters=filters,
+        form=filter_form_values(filters),
+        page=page,
+        rows=list(page.object_list),
+        filter_query=filter_query,
+        page_query=urlencode(page_query),
+        detailed_url=reverse("reports:detailed", kwargs={"ws": membership.workspace_id}),
+    )
+    return render(request, "quickbooks_sync/send_report.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view(Membership.Role.ADMIN)
+def send_confirm(request: WorkspaceRequest) -> HttpResponse:
+    """GET: how many entries and hours would go within the filters (all pages) and how many
+    would not, by reason. POST: start the send (the filters are pinned to their dates)."""
+    membership = _ms(request)
+    ws = membership.workspace_id
+    try:
+        filters = _filters(request)
+    except FilterError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("quickbooks:send_report", kwargs={"ws": ws}))
+    pinned = filters.resolved()
+    context: dict[str, Any] = {
+        "nav": "reports",
+        "filters": pinned,
+        "filter_query": urlencode(pinned.to_query()),
+    }
+    if request.method == "POST":
+        try:
+            job = send_start(membership=membership, filters=pinned)
+        except ApplicationError as exc:
+            context["error"] = exc.message
+        else:
+            return redirect("quickbooks:send_job", ws=ws, job_id=job.pk)
+    try:
+        preview = send_preview(membership=membership, filters=pinned)
+    except ApplicationError as exc:
+        context.update(error=context.get("error") or exc.message, preview=None)
+        return render(request, "quickbooks_sync/send_confirm.html", context, status=400)
+    context.update(preview=preview, reasons=reason_rows(preview.not_sent_json()))
+    status = 400 if "error" in context else 200
+    return render(request, "quickbooks_sync/send_confirm.html", context, status=status)
+
+
+def _job(request: WorkspaceRequest, job_id: str) -> SendJob:
+    try:
+        return send_job_get(membership=_ms(request), job_id=job_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _job_context(request: HttpRequest, job: SendJob) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "job": job,
+        "poll_seconds": POLL_SECONDS,
+        "report_query": urlencode(job.filters),
+    }
+    if not job.is_active:
+        waiting = send_job_waiting(job)
+        show = request.GET.get("items", "")
+        state = show.upper() if show.upper() in SendItem.State.values else None
+        items = Paginator(send_job_items(job=job, state=state), ITEMS_PAGE_SIZE)
+        context.update(
+            reasons=reason_rows(job.not_sent),
+            items_page=items.get_page(request.GET.get("page")),
+            items_filter=show,
+            waiting=waiting,
+            can_retry=bool(job.failed_count or waiting),
+        )
+    return context
+
+
+@require_GET
+@workspace_view(Membership.Role.ADMIN)
+def send_job(request: WorkspaceRequest, job_id: str) -> HttpResponse:
+    job = _job(request, job_id)
+    context = {"nav": "reports", **_job_context(request, job)}
+    return render(request, "quickbooks_sync/send_job.html", context)
+
+
+@require_GET
+@workspace_view(Membership.Role.ADMIN)
+def send_job_status(request: WorkspaceRequest, job_id: str) -> HttpResponse:
+    """The fragment htmx polls: the progress bar while the job runs, then its outcome."""
+    job = _job(request, job_id)
+    return render(request, "quickbooks_sync/send_job_status.html", _job_context(request, job))
+
+
+@require_POST
+@workspace_view(Membership.Role.ADMIN)
+def send_retry(request: WorkspaceRequest, job_id: str) -> HttpResponse:
+    """Send again what QuickBooks refused (after the cause was fixed) and what a stopped job
+    left unsent."""
+    job = _job(request, job_id)
+    try:
+        send_retry_failed(membership=_ms(request), job_id=job.pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("quickbooks:send_job", ws=job.workspace_id, job_id=job.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view(Membership.Role.ADMIN)
+def service_item(request: WorkspaceRequest) -> HttpResponse:
+    """Choose the service item (ItemRef) sent with each TimeActivity, or none."""
+    membership = _ms(request)
+    ws = membership.workspace_id
+    integrations = reverse("quickbooks:integrations", kwargs={"ws": ws})
+    if request.method == "POST":
+        try:
+            connection = service_item_set(
+                membership=membership, item_id=request.POST.get("service_item", "")
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect(reverse("quickbooks:service_item", kwargs={"ws": ws}))
+        name = connection.service_item_name
+        messages.success(
+            request,
+            f"TimeActivities will be sent with the service item “{name}”."
+            if name
+            else "TimeActivities will be sent without a service item.",
+        )
+        return redirect(integrations + "#quickbooks")
+    try:
+        items = service_item_choices(membership=membership)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(integrations)
+    return render(
+        request,
+        "quickbooks_sync/service_item.html",
+        {"nav": "settings", "items": items, "connection": connection_get(workspace_id=ws)},
+    )
