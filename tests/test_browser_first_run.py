@@ -23,10 +23,14 @@ def test_sign_up_then_track_time_on_a_new_project(page, live_server):
     page.get_by_label("E-mail").fill("nora@example.com")
     page.get_by_label("Password").fill("a-long-and-unusual-passphrase")
     page.get_by_role("button", name="Sign up").click()
-    page.wait_for_url(re.compile(r"/w/[0-9a-f]{24}/tracker/$"))
+    # The landing page is the dashboard, empty for now.
+    page.wait_for_url(re.compile(r"/w/[0-9a-f]{24}/dashboard/$"))
     user = User.objects.get(email="nora@example.com")
     membership = Membership.objects.get(user=user)
     assert membership.role == Membership.Role.OWNER
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.locator("#no-time")).to_be_visible()
+    page.get_by_role("link", name="Time tracker").click()
     expect(page.get_by_role("heading", name="Time tracker")).to_be_visible()
 
     # A client, then a project for it.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/", include("timetracker.api_urls")),
     path("reports/", include("reports.api_urls")),
     path("w/<str:ws>/reports/", include("reports.urls")),
+    path("w/<str:ws>/dashboard/", include("reports.urls_dashboard")),
     path("quickbooks/", include((quickbooks_public, "quickbooks_public"))),
     path("w/<str:ws>/quickbooks/", include("quickbooks_sync.urls")),
     path("w/<str:ws>/settings/webhooks/", include("webhooks.urls")),

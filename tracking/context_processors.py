@@ -1,20 +1,22 @@
-"""The running timer on every page of a workspace: the header shows it (description, project,
+"""Context for every page of a workspace. The running timer: the header shows it (description, project,
 elapsed time, Stop), the tab's title follows it, and past the workspace's long-timer limit every
 page warns and offers to stop it at the time the member really stopped.
 
 Lazy: the query runs only when a template reads `header_timer` (base.html does; htmx partials
-don't), so fragments cost nothing more."""
+don't), so fragments cost nothing more. And for admins, the navigation's badge of weeks
+waiting for approval (`approvals_badge`), read likewise only when a template asks."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from functools import cached_property
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 
-from tracking.models import TimeEntry
+from tracking.models import TimeEntry, WeekApproval
 from tracking.selectors.entries import user_tz
 from tracking.time_rules import TimeRules
 from workspaces.models import Membership
@@ -71,3 +73,20 @@ def running_timer(request: HttpRequest) -> dict[str, Any]:
     if membership is None:
         return {}
     return {"header_timer": HeaderTimer(request, membership)}
+
+
+def approvals_badge(request: HttpRequest) -> dict[str, Any]:
+    """For an admin inside a workspace, `pending_approvals`: the number of weeks waiting for a
+    decision, for the navigation's badge. Read when the template asks (one query), not on
+    pages that do not show the navigation."""
+    membership = getattr(request, "membership", None)
+    if membership is None or not membership.is_admin:
+        return {}
+
+    @functools.cache
+    def pending() -> int:
+        return WeekApproval.objects.filter(
+            workspace_id=membership.workspace_id, status=WeekApproval.Status.PENDING
+        ).count()
+
+    return {"pending_approvals": pending}

@@ -70,7 +70,7 @@ def _raise_http(exc: ApplicationError) -> None:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Send the user to the time tracker of their last-used (or first) workspace."""
+    """Send the user to the dashboard of their last-used (or first) workspace."""
     user: User = request.user  # type: ignore[assignment]
     memberships = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
     membership = (
@@ -79,7 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     if membership is None:
         return redirect("workspaces:workspace_create")
-    return redirect("tracking:tracker", ws=membership.workspace_id)
+    return redirect("dashboard:home", ws=membership.workspace_id)
 
 
 def signup(request: HttpRequest) -> HttpResponse:

@@ -30,7 +30,7 @@ def test_signup_page_creates_account_and_workspace_and_logs_in(client):
     assert response.status_code == 302
     assert response.url == reverse("workspaces:home")
     home = client.get(response.url)
-    assert home.url == reverse("tracking:tracker", kwargs={"ws": ws.id})
+    assert home.url == reverse("dashboard:home", kwargs={"ws": ws.id})
 
 
 def test_signup_page_shows_errors_next_to_fields_and_saves_nothing(client, owner):
@@ -164,7 +164,7 @@ def test_create_another_workspace_and_switch(owner_client, owner, workspace):
     owner.refresh_from_db()
     assert owner.active_workspace_id == workspace.id
     assert owner_client.get(reverse("workspaces:home")).url == reverse(
-        "tracking:tracker", kwargs={"ws": workspace.id}
+        "dashboard:home", kwargs={"ws": workspace.id}
     )
 
 

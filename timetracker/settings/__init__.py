@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "workspaces.context_processors.workspace",
+                "tracking.context_processors.approvals_badge",
                 "quickbooks_sync.context_processors.quickbooks_banner",
                 "tracking.context_processors.running_timer",
             ],
