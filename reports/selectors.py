@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from reports.filters import ApprovalState, DetailedFilters, FilterError, TagMode, viewer_tz
+from reports.models import SavedReport
 from reports.rounding import (
     Rounding,
     amount_cents_expression,
@@ -361,6 +362,37 @@ def filter_task_choices(
     )
 
 
+def member_choices(*, membership: Membership) -> tuple[Choice, ...]:
+    """The Team filter's options for admins (everyone who was ever a member, the inactive and
+    removed ones saying so); none for members, who only see their own time. One query."""
+    if not membership.is_admin:
+        return ()
+    statuses = dict(Membership.Status.choices)
+    return tuple(
+        Choice(
+            user_id,
+            (name or email)
+            + ("" if status == Membership.Status.ACTIVE else f" ({statuses[status].lower()})"),
+        )
+        for user_id, name, email, status in Membership.objects.filter(
+            workspace_id=membership.workspace_id
+        )
+        .order_by("user__full_name", "user__email")
+        .values_list("user_id", "user__full_name", "user__email", "status")
+    )
+
+
+def project_choices(*, membership: Membership) -> tuple[Choice, ...]:
+    """The Projects filter's options: the viewable projects (_viewable_projects), "name ·
+    client", by client then name. One query."""
+    return tuple(
+        Choice(pk, f"{name} · {client}" if client is not None else name)
+        for pk, name, client in _viewable_projects(membership)
+        .order_by("client__name", "name")
+        .values_list("pk", "name", "client__name")
+    )
+
+
 def detailed_filter_choices(
     *, membership: Membership, projects: Iterable[str] = (), tasks: Iterable[str] = ()
 ) -> FilterChoices:
@@ -373,33 +405,15 @@ def detailed_filter_choices(
     2,000 projects and 6,000 tasks spent 100 ms building models only to print two fields."""
     ws = membership.workspace_id
     project_ids = [p for p in projects if is_object_id(p)]
-    members: tuple[Choice, ...] = ()
-    if membership.is_admin:
-        statuses = dict(Membership.Status.choices)
-        members = tuple(
-            Choice(
-                user_id,
-                (name or email)
-                + ("" if status == Membership.Status.ACTIVE else f" ({statuses[status].lower()})"),
-            )
-            for user_id, name, email, status in Membership.objects.filter(workspace_id=ws)
-            .order_by("user__full_name", "user__email")
-            .values_list("user_id", "user__full_name", "user__email", "status")
-        )
     return FilterChoices(
-        members=members,
+        members=member_choices(membership=membership),
         clients=tuple(
             Choice(pk, name)
             for pk, name in Client.objects.filter(workspace_id=ws)
             .order_by("name")
             .values_list("pk", "name")
         ),
-        projects=tuple(
-            Choice(pk, f"{name} · {client}" if client is not None else name)
-            for pk, name, client in _viewable_projects(membership)
-            .order_by("client__name", "name")
-            .values_list("pk", "name", "client__name")
-        ),
+        projects=project_choices(membership=membership),
         tasks=filter_task_choices(membership=membership, projects=project_ids, tasks=tasks),
         tags=tuple(
             Choice(pk, name)
@@ -485,3 +499,57 @@ def detailed_row(*, membership: Membership, entry_id: str) -> dict[str, Any]:
     if row is None:
         raise NotFound("Time entry not found.")
     return with_tags([row])[0]
+
+
+# --- saved reports ----------------------------------------------------------------------------
+
+
+def saved_reports(*, membership: Membership) -> QuerySet[SavedReport]:
+    """The reports the membership may open: their own, and for the owner and admins those the
+    workspace's other members shared with admins; by name, the owner loaded."""
+    condition = Q(owner_id=membership.user_id)
+    if membership.is_admin:
+        condition |= Q(shared=True)
+    return (
+        SavedReport.objects.filter(condition, workspace_id=membership.workspace_id)
+        .select_related("owner")
+        .order_by("name", "pk")
+    )
+
+
+def saved_report_get(*, membership: Membership, report_id: str) -> SavedReport:
+    """One of `saved_reports`, or NotFound (another's private one, another workspace's)."""
+    report = (
+        saved_reports(membership=membership).filter(pk=report_id).first()
+        if is_object_id(report_id)
+        else None
+    )
+    if report is None:
+        raise NotFound("Saved report not found.")
+    return report
+
+
+def drop_missing_filter_ids(
+    *, membership: Membership, params: dict[str, list[str]]
+) -> dict[str, int]:
+    """Per filter parameter (member, client, project, task, tag), how many of the ids in
+    `params` no longer name anything in the workspace (a deleted project, a removed member):
+    a saved report drops them and still opens. One query per parameter holding ids."""
+    ws = membership.workspace_id
+    kinds: dict[str, tuple[str, QuerySet[Any]]] = {
+        "member": ("user_id", Membership.objects.filter(workspace_id=ws)),
+        "client": ("pk", Client.objects.filter(workspace_id=ws)),
+        "project": ("pk", Project.objects.filter(workspace_id=ws)),
+        "task": ("pk", Task.objects.filter(workspace_id=ws)),
+        "tag": ("pk", Tag.objects.filter(workspace_id=ws)),
+    }
+    missing: dict[str, int] = {}
+    for name, (key, rows) in kinds.items():
+        ids = [v for v in params.get(name, []) if is_object_id(v)]
+        if ids:
+            found = set(rows.filter(**{f"{key}__in": ids}).values_list(key, flat=True))
+            gone = [i for i in ids if i not in found]
+            if gone:
+                missing[name] = len(gone)
+                params[name] = [v for v in params[name] if v not in gone]
+    return missing

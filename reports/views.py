@@ -50,6 +50,7 @@ from reports.selectors import (
     with_tags,
 )
 from reports.templatetags.report_format import money
+from reports.views_saved import saved_context
 from tracking.models import TimeEntry
 from tracking.notices import attach_entry_notices
 from tracking.selectors.entries import (
@@ -223,6 +224,7 @@ def detailed(request: WorkspaceRequest) -> HttpResponse:
         totals=totals,
         export_query=urlencode(page_query),
         filter_query=urlencode(filter_query),
+        **saved_context(request, kind="detailed", query=urlencode(page_query)),
     )
     return render(request, "reports/detailed.html", context)
 

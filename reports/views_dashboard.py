@@ -16,7 +16,7 @@ from reports.charts import Series, stacked_bars
 from reports.dashboard import RANGES, dashboard, dashboard_filters
 from reports.filters import FilterError
 from reports.rounding import workspace_rounding
-from reports.views import form_choices
+from reports.selectors import member_choices, project_choices
 from workspaces.access import workspace_view
 from workspaces.models import Membership
 
@@ -36,7 +36,10 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     the billable share and the approval state, for this week, last week or this month."""
     membership = _ms(request)
     params = dict(request.GET.lists())
-    choices = form_choices(membership, {"project": params.get("project", [])})
+    choices = {
+        "projects": project_choices(membership=membership),
+        "members": member_choices(membership=membership),
+    }
     context: dict[str, Any] = {
         "nav": "dashboard",
         "ranges": RANGES,

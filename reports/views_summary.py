@@ -56,6 +56,7 @@ from reports.summary import (
 )
 from reports.templatetags.report_format import money
 from reports.views import form_choices
+from reports.views_saved import saved_context
 from tracking.templatetags.entry_format import hms, user_date
 from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.models import Membership, User
@@ -237,6 +238,7 @@ def summary(request: WorkspaceRequest) -> HttpResponse:
         sub_group_by=sub,
         export_query=urlencode(query),
         filter_query=urlencode(filters.to_query()),
+        **saved_context(request, kind="summary", query=urlencode(query)),
     )
     try:
         groups = summary_groups(
@@ -390,6 +392,7 @@ def weekly(request: WorkspaceRequest) -> HttpResponse:
         previous_query=urlencode({"week": (week - dt.timedelta(days=7)).isoformat(), "by": by}),
         next_query=urlencode({"week": (week + dt.timedelta(days=7)).isoformat(), "by": by}),
         export_query=urlencode({"week": week.isoformat(), "by": by.value}),
+        **saved_context(request, kind="weekly", query=urlencode({"by": by.value})),
     )
     return render(request, "reports/weekly.html", context)
 
