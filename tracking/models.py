@@ -251,6 +251,7 @@ class WeekApproval(models.Model):
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
     total_seconds = models.PositiveIntegerField(default=0)  # at submission
     note = models.TextField(blank=True, default="")  # the reviewer's (a rejection's reason)
+    member_note = models.TextField(blank=True, default="")  # the member's, given on submitting
     submitted_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -302,3 +303,28 @@ class FavoriteEntry(models.Model):
 
     def __str__(self) -> str:
         return self.description or "(no description)"
+
+
+class ApprovalReminder(models.Model):
+    """An e-mail reminder sent about a week (tracking/services/reminders.py): to a member who
+    had not submitted it, or to an approver while weeks waited for them. One per person, week
+    and kind, so the daily task sends each reminder once however often it runs."""
+
+    class Kind(models.TextChoices):
+        SUBMIT = "SUBMIT", "Submit your week"
+        REVIEW = "REVIEW", "Weeks waiting for approval"
+
+    id = ObjectIdField()
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField()  # the week reminded about (for REVIEW: the week it was sent)
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "user", "week_start", "kind"],
+                name="approval_reminder_once",
+            ),
+        ]

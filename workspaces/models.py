@@ -76,6 +76,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 class Workspace(models.Model):
     class Plan(models.TextChoices):
         FREE = "FREE", "Free"
@@ -111,10 +114,21 @@ class Workspace(models.Model):
     max_entry_seconds = models.PositiveIntegerField(default=24 * 3600)
     allow_future_entries = models.BooleanField(default=False)
     long_timer_seconds = models.PositiveIntegerField(default=10 * 3600)
+    # Approval reminders by e-mail (tracking/services/reminders.py), on this day of the week
+    # (0 = Monday) in the workspace's time zone: to members who have not submitted the week
+    # before, and to the owner and admins while weeks wait for approval.
+    remind_members_to_submit = models.BooleanField(default=True)
+    remind_approvers = models.BooleanField(default=True)
+    reminder_weekday = models.PositiveSmallIntegerField(
+        choices=[(i, d) for i, d in enumerate(WEEKDAYS)], default=0
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(reminder_weekday__lte=6), name="workspace_reminder_weekday_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(max_entry_seconds__gte=3600, max_entry_seconds__lte=999 * 3600),
                 name="workspace_max_entry_valid",

@@ -60,9 +60,10 @@ def test_save_rename_open_update_and_delete(page, live_server, workspace, owner,
     expect(page.locator("#total-time")).to_have_text("2:00:00")
     page.get_by_role("button", name="Save these filters to “March, clients”").click()
     expect(page.locator(".messages")).to_contain_text("now opens these filters")
-    page.goto(live_server.url + reverse(
-        "reports:saved_open", kwargs={"ws": workspace.pk, "pk": report.pk}
-    ))
+    page.goto(
+        live_server.url
+        + reverse("reports:saved_open", kwargs={"ws": workspace.pk, "pk": report.pk})
+    )
     expect(page.locator("#total-time")).to_have_text("2:00:00")
     expect(page.locator("#update-saved")).to_have_count(0)
 

@@ -15,9 +15,10 @@ from tracking.selectors.entries import (
     time_entries_of,
     week_start_for,
 )
+from tracking.time_rules import week_flags
 from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
-from workspaces.models import Membership
+from workspaces.models import Membership, Workspace
 
 RECENT_WEEKS = 8
 
@@ -168,4 +169,133 @@ def week_review(*, membership: Membership, week_start: dt.date) -> WeekReview:
         day_totals=[(d, per_day[d]) for d in tz_days],
         total_seconds=sum(per_day.values()),
         approval=approval,
+    )
+
+
+# --- the review grid --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GridRow:
+    label: str  # the project ("Website · Acme"), or "No project"
+    day_seconds: tuple[int, ...]  # the seven days of the week
+    seconds: int
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str  # long_day | overlap | long_entry | future | running | changed
+    text: str
+    entry_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApprovalGrid:
+    days: tuple[dt.date, ...]
+    rows: tuple[GridRow, ...]
+    day_totals: tuple[int, ...]
+    seconds: int
+    flags: tuple[Flag, ...]
+    entries: tuple[TimeEntry, ...]  # the week's entries, oldest first, for the list under it
+    flagged: frozenset[str]  # ids of entries with a flag
+
+
+def _project_label(entry: TimeEntry) -> str:
+    if entry.project is None:
+        return "No project"
+    client = entry.project.client
+    return f"{entry.project.name} · {client.name}" if client is not None else entry.project.name
+
+
+def approval_grid(*, approval: WeekApproval, workspace: Workspace) -> ApprovalGrid:
+    """The submitted week as a grid of projects by the member's seven days with day totals,
+    and what an approver should look at: the time rules' week flags (`week_flags`: entries
+    over 10 hours or over the workspace's limit, in the future, overlapping, days over 24
+    hours, running timers) and entries added or changed after the week was submitted. Built
+    from the week's entries (approval_entries: two queries whatever their number)."""
+    user = approval.user
+    tz = local_midnight(user, approval.week_start).tzinfo
+    days = tuple(approval.week_start + dt.timedelta(days=i) for i in range(7))
+    index = {day: i for i, day in enumerate(days)}
+    entries = tuple(approval_entries(approval=approval))
+    per_project: dict[str, list[int]] = {}
+    for entry in entries:
+        day = entry.start.astimezone(tz).date()
+        per_project.setdefault(_project_label(entry), [0] * 7)[index.get(day, 0)] += (
+            entry.duration_seconds or 0
+        )
+
+    def when(entry: TimeEntry) -> str:
+        day = entry.start.astimezone(tz).date()
+        return f"{day:%a %b} {day.day}"
+
+    def what(entry: TimeEntry) -> str:
+        return f"“{entry.description or '(no description)'}”"
+
+    found = week_flags(entries, workspace=workspace, user=user)
+    flags: list[Flag] = [
+        Flag("long_day", f"{day:%a %b} {day.day}: {total / 3600:.1f} hours in one day.")
+        for day, total in found.days_over_24h
+    ]
+    flags += [
+        Flag("overlap", f"{when(b)}: {what(b)} overlaps {what(a)}.", (a.pk, b.pk))
+        for a, b in found.overlapping
+    ]
+    flags += [
+        Flag(
+            "long_entry",
+            f"{when(e)}: {what(e)} lasts {(e.duration_seconds or 0) / 3600:.1f} hours.",
+            (e.pk,),
+        )
+        for e in (*found.too_long, *found.long_entries)
+    ]
+    flags += [
+        Flag("future", f"{when(e)}: {what(e)} is in the future.", (e.pk,)) for e in found.future
+    ]
+    flags += [
+        Flag("running", f"{when(e)}: {what(e)} is still running.", (e.pk,)) for e in found.running
+    ]
+    for entry in entries:
+        if entry.updated_at > approval.submitted_at or entry.created_at > approval.submitted_at:
+            added = entry.created_at > approval.submitted_at
+            flags.append(
+                Flag(
+                    "changed",
+                    f"{when(entry)}: {what(entry)} was {'added' if added else 'changed'} after "
+                    "the week was submitted.",
+                    (entry.pk,),
+                )
+            )
+    rows = tuple(
+        GridRow(label=label, day_seconds=tuple(values), seconds=sum(values))
+        for label, values in sorted(
+            per_project.items(), key=lambda item: (item[0] == "No project", item[0].casefold())
+        )
+    )
+    day_totals = tuple(sum(r.day_seconds[i] for r in rows) for i in range(7))
+    return ApprovalGrid(
+        days=days,
+        rows=rows,
+        day_totals=day_totals,
+        seconds=sum(day_totals),
+        flags=tuple(flags),
+        entries=entries,
+        flagged=frozenset(pk for f in flags for pk in f.entry_ids),
+    )
+
+
+def rejected_weeks(*, membership: Membership, weeks: int = RECENT_WEEKS) -> list[WeekApproval]:
+    """The acting member's recent weeks that were rejected and not resubmitted since, newest
+    first, with the reviewer: what the tracker and the timesheet tell them. One query."""
+    user = membership.user
+    oldest = week_start_for(user, local_today(user)) - dt.timedelta(days=7 * (weeks - 1))
+    return list(
+        WeekApproval.objects.filter(
+            workspace_id=membership.workspace_id,
+            user_id=membership.user_id,
+            status=WeekApproval.Status.REJECTED,
+            week_start__gte=oldest,
+        )
+        .select_related("decided_by")
+        .order_by("-week_start")
     )

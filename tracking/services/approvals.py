@@ -58,8 +58,14 @@ def _locked_row(membership: Membership, approval_id: str) -> WeekApproval:
 
 
 @transaction.atomic
-def week_submit(*, membership: Membership, week_start: dt.date) -> WeekApproval:
-    """Submit the acting member's week holding `week_start` (their calendar) for approval."""
+def week_submit(*, membership: Membership, week_start: dt.date, note: str = "") -> WeekApproval:
+    """Submit the acting member's week holding `week_start` (their calendar) for approval,
+    with a `note` for the approver (optional)."""
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ApplicationError(
+            f"The note is {len(note)} characters long; {MAX_NOTE_LENGTH} at most.", field="note"
+        )
     user = membership.user
     first = week_start_checked(week_start, user.week_start)
     if first > local_today(user):
@@ -93,6 +99,7 @@ def week_submit(*, membership: Membership, week_start: dt.date) -> WeekApproval:
     approval.status = Status.PENDING
     approval.total_seconds = total
     approval.note = ""
+    approval.member_note = note
     approval.submitted_at = now
     approval.decided_at = None
     approval.decided_by = None

@@ -17,9 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tracking.models import WeekApproval
 from tracking.selectors.approvals import (
-    approval_entries,
-    approval_entries_total,
     approval_get,
+    approval_grid,
     member_weeks,
     pending_approvals,
     week_review,
@@ -96,7 +95,9 @@ def week_submit(request: WorkspaceRequest) -> HttpResponse:
                     "back": redirect_back_target(request),
                 },
             )
-        approval = services.week_submit(membership=membership, week_start=week)
+        approval = services.week_submit(
+            membership=membership, week_start=week, note=request.POST.get("note", "")
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -134,21 +135,23 @@ def pending(request: WorkspaceRequest) -> HttpResponse:
 @require_GET
 @workspace_view()
 def detail(request: WorkspaceRequest, pk: str) -> HttpResponse:
-    """One submission and its entries (admins: anyone's; a member: their own)."""
+    """One submission (admins: anyone's; a member: their own): the week as a grid of projects
+    by days with day totals, the flags an approver should look at (the time rules' and
+    changes after submitting), the member's note, the entries; approve or reject with a note
+    from here."""
     membership = _ms(request)
     approval = _approval_or_404(membership, pk)
-    entries = list(approval_entries(approval=approval))
-    flags = week_flags(entries, workspace=membership.workspace, user=approval.user)
+    grid = approval_grid(approval=approval, workspace=membership.workspace)
     return render(
         request,
         "tracking/approvals/detail.html",
         {
             "nav": "approvals",
             "approval": approval,
-            "entries": entries,
-            "total_seconds": approval_entries_total(approval=approval),
+            "grid": grid,
+            "entries": grid.entries,
+            "total_seconds": grid.seconds,
             "week_end": approval.week_start + dt.timedelta(days=6),
-            "flag_lines": flags.lines(approval.user),
         },
     )
 
