@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from workspaces.models import TIME_ZONE_CHOICES, Membership, User, Workspace
+from workspaces.models import TIME_ZONE_CHOICES, WEEKDAYS, Membership, User, Workspace
 from workspaces.validation import MAX_HOURLY_RATE_CENTS
 
 MAX_RATE = (Decimal(MAX_HOURLY_RATE_CENTS) / 100).quantize(Decimal("0.01"))  # the services' bound
@@ -137,6 +137,21 @@ class TimeEntryRulesForm(forms.Form):
         min_value=1,
         max_value=999,
         help_text="Every page then offers to stop it at the time it really stopped.",
+    )
+
+
+class ApprovalRemindersForm(forms.Form):
+    remind_members = forms.BooleanField(
+        label="Remind members who have not submitted last week", required=False
+    )
+    remind_approvers = forms.BooleanField(
+        label="Remind the owner and admins of weeks waiting for approval", required=False
+    )
+    reminder_weekday = forms.TypedChoiceField(
+        label="Send reminders on",
+        choices=[(i, d) for i, d in enumerate(WEEKDAYS)],
+        coerce=int,
+        help_text="In the morning, in the workspace's time zone, by e-mail.",
     )
 
 

@@ -19,6 +19,7 @@ AUDIT_EVENT_LABELS = {
     "invitation.cancelled": "Invitation cancelled",
     "invitation.accepted": "Invitation accepted",
     "workspace.plan_changed": "Plan changed",
+    "workspace.approval_reminders_changed": "Approval reminders changed",
     "workspace.ownership_transferred": "Ownership transferred",
     "workspace.deleted": "Workspace deleted",
     "workspace.rate_changed": "Default rate changed",

@@ -339,6 +339,40 @@ def workspace_time_rules_update(
     return workspace
 
 
+def workspace_approval_reminders_update(
+    *, actor: Membership, remind_members: bool, remind_approvers: bool, weekday: int
+) -> Workspace:
+    """Turn the approval reminders on or off and choose their day (audited)."""
+    require_role(actor, Membership.Role.ADMIN)
+    if weekday not in range(7):
+        raise ApplicationError("Choose a day of the week.", field="reminder_weekday")
+    workspace = actor.workspace
+    before = {
+        "remind_members_to_submit": workspace.remind_members_to_submit,
+        "remind_approvers": workspace.remind_approvers,
+        "reminder_weekday": workspace.reminder_weekday,
+    }
+    after = {
+        "remind_members_to_submit": remind_members,
+        "remind_approvers": remind_approvers,
+        "reminder_weekday": weekday,
+    }
+    if before == after:
+        return workspace
+    with transaction.atomic():
+        for name, value in after.items():
+            setattr(workspace, name, value)
+        workspace.save(update_fields=list(after))
+        audit_log_record(
+            workspace=workspace,
+            actor=actor.user,
+            event="workspace.approval_reminders_changed",
+            target=workspace.name,
+            details={"from": before, "to": after},
+        )
+    return workspace
+
+
 def workspace_plan_change(*, actor: Membership, plan: str) -> Workspace:
     require_role(actor, Membership.Role.OWNER)
     if plan not in Workspace.Plan.values:

@@ -50,6 +50,7 @@ urlpatterns = [
         name="settings_time_entries",
     ),
     path("w/<str:ws>/settings/plan/", views.settings_plan, name="settings_plan"),
+    path("w/<str:ws>/settings/approvals/", views.settings_approvals, name="settings_approvals"),
     path(
         "w/<str:ws>/settings/integrations/",
         views.settings_integrations,

@@ -22,6 +22,7 @@ from workspaces import selectors, services
 from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
 from workspaces.forms import (
+    ApprovalRemindersForm,
     EmailAuthenticationForm,
     InvitationSignupForm,
     InviteForm,
@@ -390,6 +391,36 @@ def settings_time_entries(request: WorkspaceRequest) -> HttpResponse:
         "workspaces/settings_time_entries.html",
         _settings_context(request, "time_entries", form=form),
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@workspace_view(Membership.Role.ADMIN)
+def settings_approvals(request: WorkspaceRequest) -> HttpResponse:
+    """Approval reminders: on or off for members and for approvers, and their day."""
+    workspace: Workspace = request.workspace
+    initial = {
+        "remind_members": workspace.remind_members_to_submit,
+        "remind_approvers": workspace.remind_approvers,
+        "reminder_weekday": workspace.reminder_weekday,
+    }
+    form = ApprovalRemindersForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.workspace_approval_reminders_update(
+                actor=request.membership,
+                remind_members=form.cleaned_data["remind_members"],
+                remind_approvers=form.cleaned_data["remind_approvers"],
+                weekday=form.cleaned_data["reminder_weekday"],
+            )
+        except ApplicationError as exc:
+            _attach_error(form, exc)
+        else:
+            messages.success(request, "Approval reminders saved.")
+            return redirect("workspaces:settings_approvals", ws=workspace.id)
+    return render(
+        request,
+        "workspaces/settings_approvals.html",
+        _settings_context(request, "approvals", form=form),
     )
 
 

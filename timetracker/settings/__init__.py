@@ -286,6 +286,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quickbooks_sync.tasks.sync_jobs_resume",
         "schedule": QBO_SEND_RESUME_SECONDS,
     },
+    # Approval reminders by e-mail, on each workspace's reminder day (tracking/services/
+    # reminders.py): hourly, so every time zone's morning is met; each is sent once.
+    "approval-reminders": {
+        "task": "tracking.tasks.approval_reminders",
+        "schedule": 60 * 60,
+    },
     # Keeps idle QuickBooks connections alive (refresh tokens expire after 100 days unused).
     "quickbooks-connections-keep-alive": {
         "task": "quickbooks_sync.tasks.connections_keep_alive",
