@@ -189,6 +189,20 @@ def pdf_text(value: str) -> str:
     return escape(text_for_export(value))
 
 
+DURATION_FORMAT = "[h]:mm:ss"  # past 24 hours, as Excel and LibreOffice show sums of time
+
+
+def duration_cell(sheet: Worksheet, seconds: int) -> WriteOnlyCell:
+    """A duration as a number Excel sums (a fraction of a day) shown as [h]:mm:ss, never text;
+    next to it the reports also give decimal hours (hours_cell)."""
+    return number_cell(sheet, dt.timedelta(seconds=int(seconds)), DURATION_FORMAT)
+
+
+def hours_cell(sheet: Worksheet, seconds: int) -> WriteOnlyCell:
+    """A duration in decimal hours (a number)."""
+    return number_cell(sheet, round(int(seconds) / 3600, 4), "0.00")
+
+
 def new_workbook(title: str) -> tuple[Workbook, Worksheet]:
     workbook = Workbook(write_only=True)
     return workbook, workbook.create_sheet(title)
@@ -206,10 +220,11 @@ def append_totals(sheet: Worksheet, totals: DetailedTotals, currency: str) -> No
     """The report's totals below its table: entries, time, billable time, amount per currency."""
     sheet.append([])
     sheet.append([*bold_cells(sheet, ["Total"]), f"{totals.entry_count} entries"])
-    sheet.append(["Total time", _hms(totals.total_seconds), round(totals.total_seconds / 3600, 2)])
-    sheet.append(
-        ["Billable time", _hms(totals.billable_seconds), round(totals.billable_seconds / 3600, 2)]
-    )
+    for label, seconds in (
+        ("Total time", totals.total_seconds),
+        ("Billable time", totals.billable_seconds),
+    ):
+        sheet.append([label, duration_cell(sheet, seconds), hours_cell(sheet, seconds)])
     for amount in totals.amounts:
         sheet.append(["Amount", amount.cents / 100, amount.currency])
     if not totals.amounts:
@@ -242,8 +257,8 @@ def _xlsx_row(
         text_cell(sheet, entry.user.full_name),
         text_cell(sheet, entry.user.email),
         "Yes" if entry.billable else "No",
-        _hms(seconds),
-        number_cell(sheet, round(seconds / 3600, 4), "0.00"),
+        duration_cell(sheet, seconds),
+        hours_cell(sheet, seconds),
         number_cell(sheet, entry.hourly_rate_cents / 100, "#,##0.00") if shows_rates else None,
         number_cell(sheet, int(amount) / 100, "#,##0.00"),
         entry.currency,

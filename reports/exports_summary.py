@@ -162,9 +162,10 @@ def _summary_xlsx_row(
     cells = [
         _label_cell(sheet, first),
         _label_cell(sheet, second) if second else None,
-        office.text_cell(sheet, _hms(group.seconds)),
-        office.number_cell(sheet, round(group.seconds / 3600, 4), "0.00"),
-        office.text_cell(sheet, _hms(group.billable_seconds)),
+        office.duration_cell(sheet, group.seconds),
+        office.hours_cell(sheet, group.seconds),
+        office.duration_cell(sheet, group.billable_seconds),
+        office.hours_cell(sheet, group.billable_seconds),
         *(office.number_cell(sheet, cents.get(c, 0) / 100, "#,##0.00") for c in currencies),
     ]
     if second is None:  # a first-level row is bold, its subgroups under it are not
@@ -206,6 +207,7 @@ def summary_xlsx(
                 "Duration (h:mm:ss)",
                 "Duration (decimal hours)",
                 "Billable duration (h:mm:ss)",
+                "Billable duration (decimal hours)",
                 *(f"Amount ({c})" for c in currencies),
             ],
         )
@@ -316,14 +318,24 @@ def weekly_xlsx(*, membership: Membership, filters: DetailedFilters, rows_by: Gr
         f"Weekly report: {membership.workspace.name}",
         _weekly_heading(membership, filters, rows_by),
     )
-    sheet.append(office.bold_cells(sheet, [rows_by.label, *map(_day_header, grid.days), "Total"]))
+    sheet.append(
+        office.bold_cells(
+            sheet, [rows_by.label, *map(_day_header, grid.days), "Total", "Total (decimal hours)"]
+        )
+    )
 
-    def durations(seconds: tuple[int, ...], total: int) -> list[dt.timedelta]:
-        return [dt.timedelta(seconds=s) for s in (*seconds, total)]
+    def durations(seconds: tuple[int, ...], total: int) -> list[Any]:
+        return [
+            *(office.duration_cell(sheet, s) for s in (*seconds, total)),
+            office.hours_cell(sheet, total),
+        ]
 
     for row in grid.rows:
         sheet.append([office.text_cell(sheet, row.label), *durations(row.day_seconds, row.seconds)])
-    sheet.append(office.bold_cells(sheet, ["Total", *durations(grid.day_totals, grid.seconds)]))
+    total_row = durations(grid.day_totals, grid.seconds)
+    for cell in total_row:
+        cell.font = Font(bold=True)
+    sheet.append([*office.bold_cells(sheet, ["Total"]), *total_row])
     return office.workbook_bytes(workbook)
 
 

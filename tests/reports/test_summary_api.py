@@ -184,7 +184,8 @@ def test_exports(workspace, owner, dataset):
     assert [r[0] for r in rows if r[1] is None] == [g["name"] for g in data["groupOne"]]
     total = data["totals"][0]["totalTime"]
     by_label = {r[0]: r for r in totals if r and r[0]}
-    assert by_label["Total time"][2] == round(total / 3600, 2)
+    assert by_label["Total time"][2] == pytest.approx(total / 3600, abs=0.0001)
+    assert by_label["Total time"][1] == dt.timedelta(seconds=total)  # a number, not text
 
     response = post(api, workspace, {**body, "exportType": "PDF"})
     assert response["Content-Type"] == exports_office.PDF_CONTENT_TYPE

@@ -37,6 +37,12 @@ def url(workspace, name, query=""):
     return f"{reverse(f'reports:{name}', kwargs={'ws': workspace.pk})}?{query}"
 
 
+def td_hms(value):
+    """A duration cell read back (a timedelta: it is a number in the sheet) as h:mm:ss."""
+    assert isinstance(value, dt.timedelta), f"{value!r} is not a number"
+    return hms(int(value.total_seconds()))
+
+
 def hms(seconds):
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
@@ -88,6 +94,7 @@ def test_summary_xlsx_matches_the_groups_and_the_page_totals(
         "Duration (h:mm:ss)",
         "Duration (decimal hours)",
         "Billable duration (h:mm:ss)",
+        "Billable duration (decimal hours)",
         "Amount (USD)",
     ]
     groups = march_groups(workspace, owner, GroupBy.PROJECT, GroupBy.MEMBER)
@@ -100,20 +107,21 @@ def test_summary_xlsx_matches_the_groups_and_the_page_totals(
             expected.append(
                 [group_name(g), group_name(c), hms(c.seconds), c.billable_seconds, cents]
             )
-    got = [[r[0], r[1], r[2], r[4], round(r[5] * 100)] for r in rows]
+    # Durations are numbers (timedeltas as openpyxl reads them), never text.
+    got = [[r[0], r[1], td_hms(r[2]), td_hms(r[4]), round(r[6] * 100)] for r in rows]
     assert got == [[*e[:3], hms(e[3]), e[4]] for e in expected]
-    for r in rows:  # decimal hours are the h:mm:ss
-        h, m, _ = (int(x) for x in r[2].split(":"))
-        assert r[3] == pytest.approx(h + m / 60, abs=0.001)
+    for r in rows:  # decimal hours are the [h]:mm:ss
+        assert r[3] == pytest.approx(r[2].total_seconds() / 3600, abs=0.0001)
+        assert r[5] == pytest.approx(r[4].total_seconds() / 3600, abs=0.0001)
     # Rounded per entry (15 min): every duration is whole quarter hours.
-    assert all(r[2].endswith(("00:00", "15:00", "30:00", "45:00")) for r in rows)
+    assert all(r[2].total_seconds() % 900 == 0 for r in rows)
 
     total, amount = page_totals(owner_client, workspace, query)
     by_label = {r[0]: r for r in totals if r and r[0]}
-    assert by_label["Total time"][1] == total
+    assert td_hms(by_label["Total time"][1]) == total
     assert f"{by_label['Amount'][1]:,.2f} {by_label['Amount'][2]}" == amount
     top = [r for r in rows if r[1] is None]
-    assert sum(round(r[5] * 100) for r in top) == round(by_label["Amount"][1] * 100)
+    assert sum(round(r[6] * 100) for r in top) == round(by_label["Amount"][1] * 100)
 
 
 def test_summary_xlsx_keeps_the_filters_and_names_them(workspace, owner, owner_client, dataset):
@@ -128,7 +136,9 @@ def test_summary_xlsx_keeps_the_filters_and_names_them(workspace, owner, owner_c
         if e.project == website and e.billable:
             expected[e.start.date()] += e.duration_seconds
     # Date groups are date cells, in calendar order.
-    assert [(r[0].date(), r[2]) for r in rows] == [(d, hms(s)) for d, s in sorted(expected.items())]
+    assert [(r[0].date(), td_hms(r[2])) for r in rows] == [
+        (d, hms(s)) for d, s in sorted(expected.items())
+    ]
     assert header[1] is None or header[1] == ""
 
 
@@ -144,7 +154,8 @@ def test_summary_xlsx_has_a_column_per_currency_and_neutralises_formulas(
         owner_client.get(url(workspace, "summary_xlsx", query)), "Project"
     )
     assert header[-2:] == ["Amount (EUR)", "Amount (USD)"]
-    assert rows == [["=HYPERLINK(1)", None, "3:00:00", 3.0, "3:00:00", 2.0, 1.0]]
+    three = dt.timedelta(hours=3)
+    assert rows == [["=HYPERLINK(1)", None, three, 3.0, three, 3.0, 2.0, 1.0]]
     amounts = {r[2]: r[1] for r in totals if r and r[0] == "Amount"}
     assert amounts == {"EUR": 2.0, "USD": 1.0}
 
@@ -190,7 +201,7 @@ def test_a_members_summary_exports_hold_only_their_time(workspace, owner, member
     entry(workspace, owner, start, 7200, project=project)
     query = f"{MARCH_QUERY}&group=member&sub_group=project"
     _, _, rows, _ = sheet_parts(member_client.get(url(workspace, "summary_xlsx", query)), "Member")
-    assert [(r[0], r[1], r[2]) for r in rows] == [
+    assert [(r[0], r[1], td_hms(r[2])) for r in rows] == [
         ("Mia Member · " + member.email, None, "0:30:00"),
         ("Mia Member · " + member.email, "Website", "0:30:00"),
     ]
@@ -212,8 +223,14 @@ def test_weekly_xlsx_and_pdf_match_the_grid(workspace, owner, admin, member, own
     assert heading[1].startswith("2026-03-02 to 2026-03-08")
     assert any("Rounding is on" in line for line in heading)
     days = [MONDAY + dt.timedelta(days=i) for i in range(7)]
-    assert header == ["Member", *(f"{d:%a %Y-%m-%d}" for d in days), "Total"]
-    minutes = [[None if c is None else c.total_seconds() / 60 for c in r[1:]] for r in rows]
+    assert header == [
+        "Member",
+        *(f"{d:%a %Y-%m-%d}" for d in days),
+        "Total",
+        "Total (decimal hours)",
+    ]
+    minutes = [[None if c is None else c.total_seconds() / 60 for c in r[1:9]] for r in rows]
+    assert [r[9] for r in rows] == [0.5, 1.25, 1.75]
     assert [r[0] for r in rows] == ["Mia Member", "Olivia Owner", "Total"]
     assert minutes == [
         [0, 0, 0, 0, 0, 0, 30, 30],
@@ -296,3 +313,27 @@ def test_too_large_a_summary_export_is_refused_with_a_message(
     assert response.status_code == 400
     assert "rows; a PDF export holds at most 5" in response.content.decode()
     assert "export CSV" in response.content.decode()
+
+
+def test_xlsx_durations_are_numbers_formatted_h_mm_ss_never_text(workspace, owner, owner_client):
+    """Every duration an XLSX export writes is a number a spreadsheet sums (a fraction of a
+    day shown as [h]:mm:ss, so 30 hours read 30:00:00), beside decimal hours."""
+    import io as _io
+
+    from openpyxl import load_workbook
+
+    start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    entry(workspace, owner, start, 30 * 3600 - 1, project=ProjectFactory(workspace=workspace))
+    for name, query in [
+        ("detailed_xlsx", MARCH_QUERY),
+        ("summary_xlsx", f"{MARCH_QUERY}&group=project&sub_group=member"),
+        ("weekly_xlsx", "week=2026-03-02"),
+    ]:
+        book = load_workbook(_io.BytesIO(owner_client.get(url(workspace, name, query)).content))
+        durations = [
+            c for row in book.active.iter_rows() for c in row if c.number_format == "[h]:mm:ss"
+        ]
+        assert durations, name
+        # Stored as numbers: openpyxl reads a number in a duration format back as a timedelta.
+        assert all(isinstance(c.value, dt.timedelta) for c in durations), name
+        assert any(c.value == dt.timedelta(seconds=30 * 3600 - 1) for c in durations), name

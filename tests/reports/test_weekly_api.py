@@ -153,8 +153,9 @@ def test_each_export_type_is_the_weeks_file(workspace, owner):
 
     response = post(client, workspace, {**WEEK, "exportType": "XLSX"})
     _, header, table, _ = sheet_parts(response, "Member")
-    assert header[1].startswith("Mon 2026-03-02") and header[-1] == "Total"
-    assert table[-1][0] == "Total" and table[-1][-1] == dt.timedelta(seconds=5400)
+    assert header[1].startswith("Mon 2026-03-02") and header[-2] == "Total"
+    assert table[-1][0] == "Total" and table[-1][-2] == dt.timedelta(seconds=5400)
+    assert table[-1][-1] == 1.5  # decimal hours
     assert table[0][0] == owner.full_name and table[0][3] == dt.timedelta(seconds=1800)
 
     response = post(client, workspace, {**WEEK, "exportType": "PDF"})
