@@ -10,6 +10,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import dateformat
+
+from reports.filters import DetailedFilters
+from reports.summary import (
+    GroupBy,
+    SummaryGroup,
+    TimeBucket,
+    time_buckets,
+    time_buckets_by_group,
+)
+from tracking.templatetags.entry_format import hms, user_date
+from workspaces.models import Membership, User
+
 # Distinct, print-safe colours (the share chart's slices and the stacks' series, in order).
 PALETTE = (
     "#0b6bcb",
@@ -107,3 +120,72 @@ def share(series: Sequence[Series]) -> dict[str, Any]:
             for label, value, color in zip(labels, values, colors, strict=True)
         ],
     }
+
+
+def bucket_label(bucket: TimeBucket, user: User) -> str:
+    """A bar's label: the day in the user's date format, the month, or the year."""
+    if bucket.unit == "year":
+        return dateformat.format(bucket.start, "Y")
+    if bucket.unit == "month":
+        return dateformat.format(bucket.start, "F Y")
+    return user_date(bucket.start, user)
+
+
+def bucket_bars(buckets: Sequence[TimeBucket], user: User) -> dict[str, Any]:
+    """`day_bars` of `time_buckets`, with the same figures as text for the chart's table."""
+    labels = {b.start: bucket_label(b, user) for b in buckets}
+    chart = day_bars(
+        days=[b.start for b in buckets],
+        seconds=[b.seconds for b in buckets],
+        day_label=labels.__getitem__,
+    )
+    chart.update(
+        unit=buckets[0].unit if buckets else "day",
+        table=[(labels[b.start], hms(b.seconds)) for b in buckets],
+        top_seconds=max((b.seconds for b in buckets), default=0),
+    )
+    return chart
+
+
+def summary_charts(
+    *,
+    membership: Membership,
+    filters: DetailedFilters,
+    group_by: GroupBy,
+    groups: Sequence[SummaryGroup],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The Summary's two charts (static/js/charts.js draws them, the page has their figures as
+    text): a bar per day (month, year) stacked by the first grouping's largest groups, the rest
+    as "Other", and the share of time by the first grouping, with its legend. Two queries
+    (one for dates, or when nothing is grouped)."""
+    user = membership.user
+    buckets = time_buckets(membership=membership, filters=filters)
+    labels = {b.start: bucket_label(b, user) for b in buckets}
+    totals = {b.start: b.seconds for b in buckets}
+    every = [Series(g.key, g.label, g.seconds) for g in groups]
+    shown, _ = ranked_series(every)
+    days = [b.start for b in buckets]
+    unit = buckets[0].unit if buckets else "day"
+    if group_by == GroupBy.DATE or not shown:
+        chart = day_bars(
+            days=days, seconds=[b.seconds for b in buckets], day_label=labels.__getitem__
+        )
+    else:
+        by = time_buckets_by_group(
+            membership=membership, filters=filters, group_by=group_by, keys=[s.key for s in shown]
+        )
+        chart = stacked_bars(
+            days=days,
+            series=shown,
+            seconds_of=lambda day, key: by.get((day, key), 0),
+            # An entry with two tags is in two tag groups: never below zero.
+            other_of=lambda day: max(0, totals[day] - sum(by.get((day, s.key), 0) for s in shown)),
+            day_label=labels.__getitem__,
+            title=f"Time per {unit} by {group_by.label.lower()}",
+        )
+    chart.update(
+        unit=unit,
+        table=[(labels[b.start], hms(b.seconds)) for b in buckets],
+        top_seconds=max(totals.values(), default=0),
+    )
+    return chart, share(every)

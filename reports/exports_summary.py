@@ -24,11 +24,13 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from reports import exports_office as office
+from reports.charts import summary_charts
 from reports.exports import _Echo, _hms, _text
 from reports.filters import DetailedFilters
+from reports.pdf_charts import bars_drawing, share_drawing
 from reports.selectors import DetailedTotals
 from reports.summary import (
     GroupBy,
@@ -246,7 +248,7 @@ def summary_pdf(
     )
     workspace = membership.workspace
     styles = office.pdf_styles()
-    cell = styles["BodyText"].clone("cell", fontSize=8, leading=10)
+    cell = styles["BodyText"].clone("cell", fontSize=7.5, leading=9)
     group_cell = cell.clone("group", fontName="Helvetica-Bold")
     sub_cell = cell.clone("sub", leftIndent=6 * mm)
 
@@ -261,6 +263,13 @@ def summary_pdf(
         story.append(Paragraph("No entries match these filters.", styles["Normal"]))
         return office.pdf_bytes(story, f"Summary report {filters.start} to {filters.end}")
 
+    chart, shares = summary_charts(
+        membership=membership, filters=filters, group_by=group_by, groups=groups
+    )
+    story.append(bars_drawing(chart))
+    if shares["legend"]:
+        story.append(share_drawing(shares, f"Share of time by {group_by.label.lower()}"))
+    story.append(Spacer(1, 3 * mm))
     header = group_by.label + (f" / {sub_group_by.label}" if sub_group_by else "")
     rows: list[list[Any]] = [[header, "Duration", "Billable", "Amount"]]
     group_rows = []
@@ -347,7 +356,7 @@ def weekly_pdf(*, membership: Membership, filters: DetailedFilters, rows_by: Gro
     grid = weekly_grid(membership=membership, filters=filters, rows_by=rows_by)
     office.check_size(len(grid.rows), office.PDF_MAX_ROWS, "PDF", "rows")
     styles = office.pdf_styles()
-    cell = styles["BodyText"].clone("cell", fontSize=8, leading=10)
+    cell = styles["BodyText"].clone("cell", fontSize=7.5, leading=9)
     story: list[Flowable] = [
         Paragraph(office.pdf_text(f"Weekly report: {membership.workspace.name}"), styles["Title"]),
         *(

@@ -14,7 +14,7 @@ client, no task, no tag) falls in a "Without ..." group, listed last.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -327,19 +327,54 @@ def _next_bucket(day: dt.date, unit: str) -> dt.date:
     return day + dt.timedelta(days=1)
 
 
+def _bucket_unit(filters: DetailedFilters) -> tuple[str, type[TruncBase], dt.date]:
+    """The chart's bucket (day, month or year) for the range, its truncation, its first day."""
+    months = (filters.end.year - filters.start.year) * 12 + filters.end.month - filters.start.month
+    if (filters.end - filters.start).days + 1 <= MAX_DAILY_BUCKETS:
+        return "day", TruncDate, filters.start
+    if months + 1 <= MAX_MONTHLY_BUCKETS:
+        return "month", TruncMonth, filters.start.replace(day=1)
+    return "year", TruncYear, filters.start.replace(month=1, day=1)
+
+
+def time_buckets_by_group(
+    *, membership: Membership, filters: DetailedFilters, group_by: GroupBy, keys: Sequence[str]
+) -> dict[tuple[dt.date, str], int]:
+    """Seconds per (bucket of `time_buckets`, first-level group key) for the groups `keys`
+    ("" for the "Without ..." group), to stack the chart's bars by the first grouping: the
+    largest groups only, the rest is the bucket's total less theirs. One query."""
+    if group_by == GroupBy.DATE or not keys:
+        return {}
+    _, trunc, _ = _bucket_unit(filters)
+    column = _KEYS[group_by]
+    named = [k for k in keys if k]
+    condition = Q(**{f"{column}__in": named})
+    if "" in keys:
+        condition |= Q(**{f"{column}__isnull": True})
+    seconds = report_annotations(workspace_rounding(membership.workspace))["report_seconds"]
+    rows = (
+        _filtered(membership, filters)
+        .filter(condition)
+        .values(bucket=trunc("start", tzinfo=viewer_tz(membership.user)), g=F(column))
+        .annotate(seconds=Coalesce(Sum(seconds), 0))
+        .order_by()
+    )
+    found: dict[tuple[dt.date, str], int] = {}
+    for row in rows:
+        day = row["bucket"]
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        key = (day, str(row["g"]) if row["g"] is not None else "")
+        found[key] = found.get(key, 0) + int(row["seconds"])
+    return found
+
+
 def time_buckets(*, membership: Membership, filters: DetailedFilters) -> list[TimeBucket]:
     """Time per day of the range (in the viewer's time zone), days without time included;
     per month past MAX_DAILY_BUCKETS days, per year past MAX_MONTHLY_BUCKETS months. One
     query."""
     time_zone = viewer_tz(membership.user)
-    months = (filters.end.year - filters.start.year) * 12 + filters.end.month - filters.start.month
-    trunc: type[TruncBase]
-    if (filters.end - filters.start).days + 1 <= MAX_DAILY_BUCKETS:
-        unit, trunc, first = "day", TruncDate, filters.start
-    elif months + 1 <= MAX_MONTHLY_BUCKETS:
-        unit, trunc, first = "month", TruncMonth, filters.start.replace(day=1)
-    else:
-        unit, trunc, first = "year", TruncYear, filters.start.replace(month=1, day=1)
+    unit, trunc, first = _bucket_unit(filters)
     seconds = report_annotations(workspace_rounding(membership.workspace))["report_seconds"]
     rows = (
         _filtered(membership, filters)

@@ -18,6 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
+from reports.charts import bucket_bars
 from reports.exports import detailed_csv_lines
 from reports.exports_office import (
     PDF_CONTENT_TYPE,
@@ -49,6 +50,7 @@ from reports.selectors import (
     filter_task_choices,
     with_tags,
 )
+from reports.summary import time_buckets
 from reports.templatetags.report_format import money
 from reports.views_saved import saved_context
 from tracking.models import TimeEntry
@@ -225,6 +227,7 @@ def detailed(request: WorkspaceRequest) -> HttpResponse:
         export_query=urlencode(page_query),
         filter_query=urlencode(filter_query),
         **saved_context(request, kind="detailed", query=urlencode(page_query)),
+        chart=bucket_bars(time_buckets(membership=membership, filters=filters), membership.user),
     )
     return render(request, "reports/detailed.html", context)
 

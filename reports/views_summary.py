@@ -13,11 +13,11 @@ from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import dateformat
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
+from reports.charts import summary_charts
 from reports.exports_office import PDF_CONTENT_TYPE, XLSX_CONTENT_TYPE, export_filename
 from reports.exports_summary import (
     summary_csv_lines,
@@ -47,10 +47,8 @@ from reports.summary import (
     GroupBy,
     SummaryGroup,
     SummaryTooLarge,
-    TimeBucket,
     summary_groups,
     summary_totals,
-    time_buckets,
     week_first_day,
     weekly_grid,
 )
@@ -63,22 +61,7 @@ from workspaces.models import Membership, User
 
 DEFAULT_GROUP = GroupBy.PROJECT
 DEFAULT_SUB_GROUP = GroupBy.MEMBER
-# Slices of the share chart; more groups fold into "Other" (the table lists them all).
-SHARE_SLICES = 8
-PALETTE = (
-    "#0b6bcb",
-    "#e07a1f",
-    "#2e9b5f",
-    "#c0392b",
-    "#8e44ad",
-    "#16a0a8",
-    "#b8860b",
-    "#d35d8c",
-    "#7f8c8d",
-)
 NO_AMOUNT = "\N{EN DASH}"
-CHART_WIDTH = 700
-CHART_HEIGHT = 160
 
 
 def _ms(request: WorkspaceRequest) -> Membership:
@@ -103,71 +86,6 @@ def _parse_summary(
 
 def _grouping_query(group: GroupBy, sub: GroupBy | None) -> list[tuple[str, str]]:
     return [("group", group.value), ("sub_group", sub.value if sub else "none")]
-
-
-def _bucket_label(bucket: TimeBucket, user: User) -> str:
-    if bucket.unit == "year":
-        return dateformat.format(bucket.start, "Y")
-    if bucket.unit == "month":
-        return dateformat.format(bucket.start, "F Y")
-    return user_date(bucket.start, user)
-
-
-def _bar_chart(buckets: list[TimeBucket], user: User) -> dict[str, Any]:
-    """Bars of an inline SVG (viewBox units), tallest = full height, each with its label and
-    time written here once (an include per bar made 92 days of bars cost 20 ms)."""
-    top = max((b.seconds for b in buckets), default=0)
-    width = CHART_WIDTH / max(len(buckets), 1)
-    bars = []
-    for i, bucket in enumerate(buckets):
-        height = round(bucket.seconds / top * CHART_HEIGHT, 2) if top else 0
-        bars.append(
-            {
-                "bucket": bucket,
-                "label": _bucket_label(bucket, user),
-                "time": hms(bucket.seconds),
-                "x": round(i * width + width * 0.1, 2),
-                "y": round(CHART_HEIGHT - height, 2),
-                "width": round(width * 0.8, 2),
-                "height": height,
-            }
-        )
-    return {
-        "bars": bars,
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "top_seconds": top,
-        "unit": buckets[0].unit if buckets else "day",
-    }
-
-
-def _share_chart(groups: list[SummaryGroup]) -> list[dict[str, Any]]:
-    """Slices of a donut drawn with SVG stroke dashes on a circle of circumference 100."""
-    ranked = sorted((g for g in groups if g.seconds), key=lambda g: -g.seconds)
-    whole = sum(g.seconds for g in ranked)
-    if not whole:
-        return []
-    shown: list[tuple[str, int]] = [(g.label, g.seconds) for g in ranked[:SHARE_SLICES]]
-    rest = sum(g.seconds for g in ranked[SHARE_SLICES:])
-    if rest:
-        shown.append(("Other", rest))
-    slices = []
-    offset = 0.0
-    for i, (label, seconds) in enumerate(shown):
-        percent = seconds / whole * 100
-        slices.append(
-            {
-                "label": label,
-                "seconds": seconds,
-                "percent": round(percent, 1),
-                "dash": f"{percent:.3f} {100 - percent:.3f}",
-                # Start at 12 o'clock (a quarter turn back), each slice after the previous.
-                "offset": f"{25 - offset:.3f}",
-                "color": PALETTE[i % len(PALETTE)],
-            }
-        )
-        offset += percent
-    return slices
 
 
 def _table_rows(groups: list[SummaryGroup], user: User) -> SafeString:
@@ -259,8 +177,9 @@ def summary(request: WorkspaceRequest) -> HttpResponse:
         groups=groups,
         table_rows=_table_rows(groups, membership.user),
         totals=totals,
-        chart=_bar_chart(time_buckets(membership=membership, filters=filters), membership.user),
-        shares=_share_chart(groups),
+    )
+    context["chart"], context["shares"] = summary_charts(
+        membership=membership, filters=filters, group_by=group, groups=groups
     )
     return render(request, "reports/summary.html", context)
 

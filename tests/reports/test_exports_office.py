@@ -164,7 +164,9 @@ def test_pdf_has_header_totals_rows_and_page_numbers(
     durations = re.findall(r"^\d+:\d\d:\d\d$", text, re.M)
     assert durations[-len(table) :] == [cells[6] for cells in table]
     dates = re.findall(r"^\d{4}-\d\d-\d\d$", text, re.M)
-    assert dates == [cells[0] for cells in table]
+    assert dates[-len(table) :] == [cells[0] for cells in table]
+    # Above the table, the bar chart of time per day, drawn in the PDF (its axis labels).
+    assert "Time per day" in text and dates[0] == "2026-03-01"
 
 
 def test_pdf_without_entries_says_so(workspace, owner_client):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import random
 import re
 from collections import defaultdict
@@ -260,7 +261,9 @@ def test_a_decade_is_charted_by_year_and_a_huge_range_stays_small(workspace, own
     response = owner_client.get(url(workspace, query="start=1970-01-01&end=2999-12-31"))
     html = response.content.decode()
     assert response.status_code == 200 and "Time per year" in html
-    assert html.count('<rect class="bar"') == 2  # 1030 years, two with time
+    chart = json.loads(re.search(r'id="time-chart-data"[^>]*>(.*?)</script>', html, re.S).group(1))
+    assert len(chart["labels"]) == 1030  # 1030 years, two with time
+    assert sum(1 for s in chart["datasets"][0]["seconds"] if s) == 2
 
 
 def test_member_sees_only_their_own_time(workspace, owner, member, member_client):
@@ -306,8 +309,14 @@ def test_page_shows_groups_totals_charts_and_their_text(workspace, owner, owner_
     total = sum(e.duration_seconds for e in dataset)
     hms = f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
     assert f'id="total-time">{hms}<' in html
-    # The bar chart is inline SVG with a table of the same figures; the share chart a legend.
-    assert '<svg viewBox="0 0 700 160"' in html and 'id="time-chart-table"' in html
+    # The bar chart (Chart.js, from its JSON) has a table of the same figures; the share chart
+    # a legend. Bars stack by the first grouping: clients.
+    assert 'data-chart="time-chart-data"' in html and 'id="time-chart-table"' in html
+    chart = json.loads(re.search(r'id="time-chart-data"[^>]*>(.*?)</script>', html, re.S).group(1))
+    assert chart["kind"] == "stacked" and chart["title"] == "Time per day by client"
+    assert {d["label"] for d in chart["datasets"]} == {"Acme", "Globex", "Without client"}
+    per_day = [sum(d["seconds"][i] for d in chart["datasets"]) for i in range(31)]
+    assert sum(per_day) == total
     assert html.count("<tr><td>") >= 31
     legend = re.search(r'<ul class="legend" id="share-legend">(.*?)</ul>', html, re.S)
     assert legend and "Acme:" in legend.group(1) and "Without client:" in legend.group(1)

@@ -186,6 +186,12 @@ def test_summary_pdf_has_heading_groups_totals_and_page_numbers(
     for g in [x for group in groups for x in (group, *group.children)]:
         at = lines.index(g.label, at + 1)
         assert lines[at + 1 : at + 3] == [hms(g.seconds), hms(g.billable_seconds)]
+    # The charts, drawn in the PDF above the table: bars per day stacked by tag, the share of
+    # time by tag with its legend (the page's figures).
+    assert "Time per day by tag" in text and "Share of time by tag" in text
+    html = owner_client.get(url(workspace, "summary", query)).content.decode()
+    legend = re.findall(r"</span>([^<:]+: [\d.]+%)", html)
+    assert legend and all(item in text for item in legend)
 
 
 def test_summary_pdf_without_entries_says_so(workspace, owner_client):

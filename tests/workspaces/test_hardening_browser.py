@@ -76,7 +76,7 @@ def test_a_members_detailed_report_shows_no_rate(live_server, page, workspace, m
     )
     url = reverse("reports:detailed", kwargs={"ws": workspace.pk})
     log_in(page, live_server, member, f"{url}?start=2026-03-01&end=2026-03-31")
-    table = page.locator("table").first
+    table = page.locator("#report-table")  # the rows (the day chart's table comes first)
     expect(table.get_by_role("columnheader", name="Amount")).to_be_visible()
     expect(table.get_by_role("columnheader", name="Rate")).to_have_count(0)
     expect(table).to_contain_text("691.34")  # the member's own amount stays
