@@ -399,6 +399,17 @@ def time_buckets(*, membership: Membership, filters: DetailedFilters) -> list[Ti
 # --- Weekly ---------------------------------------------------------------------------------
 
 
+Amounts = tuple[CurrencyAmount, ...]  # billable amounts per currency, by currency code
+
+
+def _add_amounts(*parts: Amounts) -> Amounts:
+    cents: dict[str, int] = {}
+    for part in parts:
+        for a in part:
+            cents[a.currency] = cents.get(a.currency, 0) + a.cents
+    return tuple(CurrencyAmount(c, v) for c, v in sorted(cents.items()))
+
+
 @dataclass(frozen=True)
 class WeeklyRow:
     key: str
@@ -406,6 +417,8 @@ class WeeklyRow:
     detail: str
     day_seconds: tuple[int, ...]  # seven days from the week's first
     seconds: int
+    day_amounts: tuple[Amounts, ...] = ()  # the earned view: billable amounts per day
+    amounts: Amounts = ()
 
 
 @dataclass(frozen=True)
@@ -414,6 +427,8 @@ class WeeklyGrid:
     rows: tuple[WeeklyRow, ...]
     day_totals: tuple[int, ...]
     seconds: int
+    day_amount_totals: tuple[Amounts, ...] = ()
+    amounts: Amounts = ()
 
 
 def week_first_day(day: dt.date, week_start: int) -> dt.date:
@@ -433,15 +448,25 @@ def weekly_grid(
     )
     rows = []
     for group in groups:
-        per_day = {child.date: child.seconds for child in group.children}
+        per_day = {child.date: child for child in group.children}
         rows.append(
             WeeklyRow(
                 key=group.key,
                 label=group.label,
                 detail=group.detail,
-                day_seconds=tuple(per_day.get(day, 0) for day in days),
+                day_seconds=tuple(per_day[d].seconds if d in per_day else 0 for d in days),
                 seconds=group.seconds,
+                day_amounts=tuple(per_day[d].amounts if d in per_day else () for d in days),
+                amounts=group.amounts,
             )
         )
     day_totals = tuple(sum(r.day_seconds[i] for r in rows) for i in range(7))
-    return WeeklyGrid(days=days, rows=tuple(rows), day_totals=day_totals, seconds=sum(day_totals))
+    day_amounts = tuple(_add_amounts(*(r.day_amounts[i] for r in rows)) for i in range(7))
+    return WeeklyGrid(
+        days=days,
+        rows=tuple(rows),
+        day_totals=day_totals,
+        seconds=sum(day_totals),
+        day_amount_totals=day_amounts,
+        amounts=_add_amounts(*day_amounts),
+    )

@@ -261,7 +261,15 @@ def week_days(day: dt.date, user: User, *, field: str = "week") -> tuple[dt.date
     return first, first + dt.timedelta(days=6)
 
 
+WEEKLY_VIEWS = ("time", "earned")
+# The Weekly page's own parameters; the rest are the Detailed report's filters.
+_WEEKLY_OWN = {"week", "by", "view", "saved", "range", "start", "end"}
+
+
 def _parse_weekly(request: HttpRequest, membership: Membership) -> tuple[DetailedFilters, GroupBy]:
+    """The week (`week`, any day of it; this week by default) as a custom range of the
+    Detailed report's filter, with the Detailed filters given (member, client, project, task,
+    tag, billable, description, approval), and the rows (`by` member or project)."""
     user = membership.user
     raw_week = request.GET.get("week", "").strip()
     if raw_week:
@@ -275,14 +283,20 @@ def _parse_weekly(request: HttpRequest, membership: Membership) -> tuple[Detaile
         day = dt.datetime.now(viewer_tz(user)).date()
     first, last = week_days(day, user)
     # The week is a custom range of the Detailed report's filter: same scoping, same rounding.
-    filters = parse_detailed_filters(
-        {"start": [first.isoformat()], "end": [last.isoformat()]}, user=user
-    )
+    params = {k: v for k, v in request.GET.lists() if k not in _WEEKLY_OWN}
+    params.update(start=[first.isoformat()], end=[last.isoformat()])
+    filters = parse_detailed_filters(params, user=user)
+    detailed_filters_check(membership=membership, filters=filters)
     by = GroupBy.parse(request.GET.get("by", ""), name="by", default=GroupBy.MEMBER)
     if by not in WEEKLY_BY:
         raise FilterError("Show members or projects by week.", field="by")
     assert by is not None
     return filters, by
+
+
+def _weekly_filter_query(filters: DetailedFilters) -> list[tuple[str, str]]:
+    """The filter's parameters other than its dates (the week gives those)."""
+    return [(k, v) for k, v in filters.to_query() if k not in ("range", "start", "end")]
 
 
 @require_GET
@@ -296,22 +310,48 @@ def weekly(request: WorkspaceRequest) -> HttpResponse:
         "rounding": workspace_rounding(membership.workspace),
         "by_choices": WEEKLY_BY,
     }
+    params = dict(request.GET.lists())
+    view = request.GET.get("view", "time")
+    context.update(
+        choices=form_choices(membership, params),
+        view_choices=WEEKLY_VIEWS,
+        hide_dates=True,
+    )
     try:
+        if view not in WEEKLY_VIEWS:
+            raise FilterError("Show the week's time or what it earned.", field="view")
         filters, by = _parse_weekly(request, membership)
     except FilterError as exc:
-        context.update(error=exc, week=request.GET.get("week", ""), by=request.GET.get("by", ""))
+        context.update(
+            error=exc,
+            week=request.GET.get("week", ""),
+            by=request.GET.get("by", ""),
+            view=view,
+            form=_raw_form(params),
+        )
         return render(request, "reports/weekly.html", context, status=400)
     grid = weekly_grid(membership=membership, filters=filters, rows_by=by)
     week = filters.start
+    base = [*_weekly_filter_query(filters), ("by", by.value)]
+    kept = [*base, ("view", view)] if view != "time" else base
+
+    def week_query(day: dt.date) -> str:
+        return urlencode([("week", day.isoformat()), *kept])
+
     context.update(
         grid=grid,
         week=week.isoformat(),
         by=by.value,
         by_label=by.label,
-        previous_query=urlencode({"week": (week - dt.timedelta(days=7)).isoformat(), "by": by}),
-        next_query=urlencode({"week": (week + dt.timedelta(days=7)).isoformat(), "by": by}),
-        export_query=urlencode({"week": week.isoformat(), "by": by.value}),
-        **saved_context(request, kind="weekly", query=urlencode({"by": by.value})),
+        view=view,
+        form=_filters_form(filters),
+        previous_query=week_query(week - dt.timedelta(days=7)),
+        next_query=week_query(week + dt.timedelta(days=7)),
+        export_query=urlencode(
+            [("week", week.isoformat()), *_weekly_filter_query(filters), ("by", by.value)]
+        ),
+        filter_query=urlencode(_weekly_filter_query(filters)),
+        **saved_context(request, kind="weekly", query=urlencode(kept)),
     )
     return render(request, "reports/weekly.html", context)
 

@@ -72,7 +72,7 @@
         maintainAspectRatio: false,
         animation: false,
         plugins: {
-          legend: { position: "right", labels: { boxWidth: 12 } },
+          legend: { display: false },  // the page lists the shares beside the chart
           tooltip: {
             callbacks: {
               label: (item) => `${item.label}: ${duration(item.raw)} (${(item.raw / whole * 100).toFixed(1)}%)`,

@@ -3,6 +3,7 @@ Export XLSX, and the downloaded workbook holds the groups and totals the page sh
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -37,14 +38,16 @@ def test_export_the_grouped_summary_to_xlsx(page, live_server, workspace, owner,
     assert rows[0][0] == f"Summary report: {workspace.name}"
     at = next(i for i, r in enumerate(rows) if r and r[0] == "Client")
     assert rows[at][1] == "Member"
-    table = [(r[0], r[1], r[2], r[5]) for r in rows[at + 1 : at + 6]]
+    # Durations are numbers ([h]:mm:ss), read back as timedeltas; amounts after them.
+    table = [(r[0], r[1], r[2], r[6]) for r in rows[at + 1 : at + 6]]
+    hours = dt.timedelta(hours=1)
     assert table == [
-        ("Acme", None, "1:30:00", 150.0),
-        ("Acme", f"Mia Member · {member.email}", "0:30:00", 50.0),
-        ("Acme", f"Olivia Owner · {owner.email}", "1:00:00", 100.0),
-        ("Without client", None, "1:30:00", 150.0),
-        ("Without client", f"Olivia Owner · {owner.email}", "1:30:00", 150.0),
+        ("Acme", None, 1.5 * hours, 150.0),
+        ("Acme", f"Mia Member · {member.email}", 0.5 * hours, 50.0),
+        ("Acme", f"Olivia Owner · {owner.email}", hours, 100.0),
+        ("Without client", None, 1.5 * hours, 150.0),
+        ("Without client", f"Olivia Owner · {owner.email}", 1.5 * hours, 150.0),
     ]
     totals = {r[0]: r for r in rows[at + 6 :] if r and r[0]}
-    assert totals["Total time"][1] == "3:00:00"
+    assert totals["Total time"][1] == 3 * hours
     assert (totals["Amount"][1], totals["Amount"][2]) == (300.0, "USD")
