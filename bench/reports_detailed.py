@@ -14,7 +14,11 @@ the medians are compared:
 
 1. Detailed report, last month, everyone: the first page of 50 rows with the totals;
 2. Detailed report, one member, the last 365 days: the same;
-3. Summary report, the last 365 days, everyone, grouped by project then member.
+3. Summary report, the last 365 days, everyone, grouped by project then member;
+4. the dashboard (the landing page): this week and this month for everyone, this month for one
+   member (the admin's filter), this week as that member (their own), with some timers
+   running. It has no hand-written SQL to compare with (it is nine reads of the reports'
+   selectors); its limit is the median under 100 ms.
 
 "Django" is the page's GET request through the real view, logged in as the owner, rendered
 (`django.test.Client`, in this process: no HTTP server, no network), and for the Detailed
@@ -427,6 +431,7 @@ def run(bench: Bench, rounds: int, out: Callable[[str], None] = print) -> list[d
             {"page": page(summary_url, summary_query), "sql": sql(sql_summary, bench.year)},
         ),
     ]
+    figures += dashboard(bench, rounds, out)
     for title, runs in plans:
         result = medians(runs, rounds)
         sql_ms = result["sql"].ms
@@ -452,6 +457,82 @@ def run(bench: Bench, rounds: int, out: Callable[[str], None] = print) -> list[d
                 f" ms in {figure['queries']:>2} queries)  hand-written SQL {sql_ms:6.1f} ms  "
                 f"ratio {ratio:5.2f} (limit {RATIO_LIMIT})  {verdict}"
             )
+    return figures
+
+
+RUNNING_TIMERS = 20
+
+
+def dashboard(bench: Bench, rounds: int, out: Callable[[str], None]) -> list[dict[str, Any]]:
+    """The dashboard's cases (see the module): one line each, median against the 100 ms
+    limit, with the time waited on the database and the number of queries."""
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tracking.models import TimeEntry
+    from workspaces.models import Membership
+
+    ws = bench.workspace_id
+    member = (
+        Membership.objects.filter(workspace_id=ws, role=Membership.Role.MEMBER)
+        .select_related("user")
+        .order_by("user__full_name")
+        .first()
+    )
+    assert member is not None
+    running = set(
+        TimeEntry.objects.filter(workspace_id=ws, end__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    for user_id in (
+        Membership.objects.filter(workspace_id=ws)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)[:RUNNING_TIMERS]
+    ):
+        if user_id not in running:
+            TimeEntry.objects.create(
+                workspace_id=ws,
+                user_id=user_id,
+                start=timezone.now() - dt.timedelta(minutes=30),
+                description="Benchmark timer",
+            )
+    url = reverse("dashboard:home", kwargs={"ws": ws})
+    owner, own = Client(), Client()
+    owner.force_login(bench.owner)
+    own.force_login(member.user)
+
+    def page(client: Client, query: dict[str, Any]) -> Callable[[], Any]:
+        def go() -> None:
+            response = client.get(url, query)
+            assert response.status_code == 200, response.status_code
+
+        return go
+
+    runs = {
+        "this week, everyone": page(owner, {}),
+        "this month, everyone": page(owner, {"range": "this_month"}),
+        "this month, one member": page(owner, {"range": "this_month", "member": member.user_id}),
+        "this week, as a member": page(own, {}),
+    }
+    result = medians(runs, rounds)
+    figures = []
+    for name, timing in result.items():
+        verdict = "ok" if timing.ms < MEDIAN_LIMIT_MS else "OVER THE LIMIT"
+        figure = {
+            "case": f"Dashboard, {name}",
+            "route": "page",
+            "django_ms": timing.ms,
+            "django_db_ms": timing.db_ms,
+            "queries": queries_of(runs[name]),
+        }
+        figures.append(figure)
+        out(
+            f"{figure['case']:<46} page Django {timing.ms:6.1f} ms (of it SQL "
+            f"{timing.db_ms:5.1f} ms in {figure['queries']:>2} queries)  limit "
+            f"{MEDIAN_LIMIT_MS:.0f} ms  {verdict}"
+        )
     return figures
 
 

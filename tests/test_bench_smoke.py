@@ -90,6 +90,15 @@ EXPECTED = {
                 ("Detailed, one member, 365 days", "api"),
                 ("Summary, project > member, 365 days, everyone", "page"),
             )
+        )
+        + tuple(
+            rf"^Dashboard, {case} +page +Django +{NUMBER} ms .* limit 100 ms"
+            for case in (
+                "this week, everyone",
+                "this month, everyone",
+                "this month, one member",
+                "this week, as a member",
+            )
         ),
         check=r"the hand-written SQL gives the selectors' answer",
     ),
