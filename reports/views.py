@@ -26,6 +26,7 @@ from reports.exports_office import (
     detailed_pdf,
     detailed_xlsx,
     export_filename,
+    filters_text,
 )
 from reports.filters import (
     DateRange,
@@ -34,6 +35,7 @@ from reports.filters import (
     filter_form_values,
     filter_form_values_as_sent,
     parse_detailed_filters,
+    preset_dates,
     viewer_tz,
 )
 from reports.forms import ReportEntryForm, shown_values
@@ -62,11 +64,11 @@ from tracking.selectors.entries import (
     trackable_projects,
 )
 from tracking.services import entries as entry_services
-from tracking.templatetags.entry_format import hms
+from tracking.templatetags.entry_format import hms, user_date
 from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.ids import is_object_id
-from workspaces.models import Membership
+from workspaces.models import Membership, User
 
 PAGE_SIZE = 50
 # A new sort column starts in the direction people expect: newest, longest, largest first.
@@ -195,7 +197,7 @@ def detailed(request: WorkspaceRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "nav": "reports",
         "choices": form_choices(membership, params),
-        "ranges": list(DateRange),
+        "ranges": range_options(membership.user),
         "rounding": workspace_rounding(membership.workspace),
     }
     try:
@@ -227,6 +229,7 @@ def detailed(request: WorkspaceRequest) -> HttpResponse:
         export_query=urlencode(page_query),
         filter_query=urlencode(filter_query),
         **saved_context(request, kind="detailed", query=urlencode(page_query)),
+        filter_summary=filter_summary(membership, filters),
         chart=bucket_bars(time_buckets(membership=membership, filters=filters), membership.user),
     )
     return render(request, "reports/detailed.html", context)
@@ -281,6 +284,31 @@ def detailed_xlsx_export(request: WorkspaceRequest) -> HttpResponse:
 def detailed_pdf_export(request: WorkspaceRequest) -> HttpResponse:
     """The Detailed report with the same filters, sort and rounding as a PDF document."""
     return _office_export(request, detailed_pdf, "pdf", PDF_CONTENT_TYPE)
+
+
+def range_options(user: User) -> list[dict[str, str]]:
+    """The Dates select's options, each preset with the dates it means today for `user`, so the
+    From and To fields follow a change of Dates at once (static/js/report-filters.js)."""
+    today = dt.datetime.now(viewer_tz(user)).date()
+    options = []
+    for choice in DateRange:
+        option = {"value": choice.value, "label": choice.label, "start": "", "end": ""}
+        if choice != DateRange.CUSTOM:
+            start, end = preset_dates(choice, today=today, week_start=int(user.week_start))
+            option.update(start=start.isoformat(), end=end.isoformat())
+        options.append(option)
+    return options
+
+
+def filter_summary(membership: Membership, filters: DetailedFilters) -> str:
+    """The active filters in one line, for above the results: the dates, then the other
+    filters named (exports' filters_text; one query per kind of id given)."""
+    user = membership.user
+    dates = f"{user_date(filters.start, user)} \N{EN DASH} {user_date(filters.end, user)}"
+    if filters.date_range != DateRange.CUSTOM:
+        dates = f"{filters.date_range.label} ({dates})"
+    others = filters_text(membership=membership, filters=filters)
+    return f"{dates} · {others.replace('; ', ' · ')}" if others else f"{dates} · no other filters"
 
 
 def form_choices(membership: Membership, params: dict[str, list[str]]) -> FilterChoices:

@@ -31,7 +31,6 @@ from reports.exports_summary import (
 from reports.filters import (
     MAX_DATE,
     MIN_DATE,
-    DateRange,
     DetailedFilters,
     FilterError,
     detailed_filters_check,
@@ -53,7 +52,7 @@ from reports.summary import (
     weekly_grid,
 )
 from reports.templatetags.report_format import money
-from reports.views import form_choices
+from reports.views import filter_summary, form_choices, range_options
 from reports.views_saved import saved_context
 from tracking.templatetags.entry_format import hms, user_date
 from workspaces.access import WorkspaceRequest, workspace_view
@@ -131,7 +130,7 @@ def summary(request: WorkspaceRequest) -> HttpResponse:
         "nav": "reports",
         "tab": "summary",
         "choices": form_choices(membership, params),
-        "ranges": list(DateRange),
+        "ranges": range_options(membership.user),
         "group_choices": list(GroupBy),
         "rounding": workspace_rounding(membership.workspace),
     }
@@ -157,6 +156,7 @@ def summary(request: WorkspaceRequest) -> HttpResponse:
         export_query=urlencode(query),
         filter_query=urlencode(filters.to_query()),
         **saved_context(request, kind="summary", query=urlencode(query)),
+        filter_summary=filter_summary(membership, filters),
     )
     try:
         groups = summary_groups(
@@ -351,6 +351,7 @@ def weekly(request: WorkspaceRequest) -> HttpResponse:
             [("week", week.isoformat()), *_weekly_filter_query(filters), ("by", by.value)]
         ),
         filter_query=urlencode(_weekly_filter_query(filters)),
+        filter_summary=filter_summary(membership, filters),
         **saved_context(request, kind="weekly", query=urlencode(kept)),
     )
     return render(request, "reports/weekly.html", context)

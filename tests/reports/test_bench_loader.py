@@ -126,11 +126,15 @@ def test_the_report_benchmark_runs_and_its_sql_gives_the_reports_answer(settings
     lines: list[str] = []
     figures = bench.run(found, rounds=1, out=lines.append)
     assert [(f["case"].split(",")[0], f["route"]) for f in figures] == [
+        *[("Dashboard", "page")] * 4,
         ("Detailed", "page"),
         ("Detailed", "api"),
         ("Detailed", "page"),
         ("Detailed", "api"),
         ("Summary", "page"),
     ]
-    assert all(f["django_ms"] > 0 and f["sql_ms"] > 0 and f["queries"] > 0 for f in figures)
-    assert all("ratio" in line for line in lines)
+    dashboard, reports = figures[:4], figures[4:]
+    assert all(f["django_ms"] > 0 and f["sql_ms"] > 0 and f["queries"] > 0 for f in reports)
+    assert all(f["django_ms"] > 0 and f["queries"] > 0 for f in dashboard)
+    assert all("ratio" in line for line in lines[4:])
+    assert all("limit 100 ms" in line for line in lines[:4])
