@@ -34,6 +34,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sends/<str:job_id>/status/", send.send_job_status, name="send_job_status"),
     path("sends/<str:job_id>/retry-failed/", send.send_retry, name="send_retry"),
     path("service-item/", send.service_item, name="service_item"),
+    path("approved-only/", send.approved_only, name="approved_only"),
 ]
 
 public_urlpatterns: list[URLPattern | URLResolver] = [

@@ -116,13 +116,19 @@ def _in_week(ms: Membership, status: str) -> Exists:
     )
 
 
+def approved_condition(*, membership: Membership) -> Q:
+    """The condition of an approved entry (the approval filter's "approved"): in its member's
+    approved week and locked. The QuickBooks send's "only approved time" uses it too."""
+    return Q(_in_week(membership, WeekApproval.Status.APPROVED)) & Q(is_locked=True)
+
+
 def _by_approval(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership) -> Any:
     """Approved: in an approved week and locked (an entry added to the week after the approval,
     or unlocked by an admin since, was not approved). Pending: in a week waiting for approval.
     Not submitted: all the rest, so the three states split the entries with no overlap."""
     if f.approval is None:
         return entries
-    approved = _in_week(ms, WeekApproval.Status.APPROVED) & Q(is_locked=True)
+    approved = approved_condition(membership=ms)
     pending = _in_week(ms, WeekApproval.Status.PENDING)
     if f.approval == ApprovalState.APPROVED:
         return entries.filter(approved)

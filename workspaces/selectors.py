@@ -19,6 +19,7 @@ AUDIT_EVENT_LABELS = {
     "invitation.cancelled": "Invitation cancelled",
     "invitation.accepted": "Invitation accepted",
     "workspace.plan_changed": "Plan changed",
+    "quickbooks.send_approved_only_set": "QuickBooks: approved time only changed",
     "workspace.approval_reminders_changed": "Approval reminders changed",
     "workspace.ownership_transferred": "Ownership transferred",
     "workspace.deleted": "Workspace deleted",

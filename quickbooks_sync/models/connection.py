@@ -42,6 +42,9 @@ class QBOConnection(models.Model):
     # The service item (ItemRef) sent with each TimeActivity; "" sends none.
     service_item_id = models.CharField(max_length=32, blank=True)
     service_item_name = models.CharField(max_length=255, blank=True)
+    # Send only approved time (the reports' approval filter): off by default, as the seed
+    # describes sending; the Integrations tab recommends it. Changes are audited.
+    send_approved_only = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -27,13 +27,25 @@ lease (services/send_lease.py). How a job runs (the outbox, see quickbooks_sync/
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -55,7 +67,7 @@ from quickbooks_sync.services.connection import NotReadyMessages, require_connec
 from quickbooks_sync.services.send_lease import stale_after
 from reports.filters import DetailedFilters
 from reports.rounding import workspace_rounding
-from reports.selectors import apply_filters, report_annotations
+from reports.selectors import apply_filters, approved_condition, report_annotations
 from tracking.models import TimeEntry
 from workspaces.access import require_role
 from workspaces.errors import ApplicationError, NotFound
@@ -69,6 +81,7 @@ ALREADY_SENT = "already_sent"
 IN_ANOTHER_SEND = "in_another_send"
 HELD_BY_STOPPED_SEND = "held_by_stopped_send"  # PENDING in a job that stopped unanswered
 DELETED = "deleted"
+NOT_APPROVED = "not_approved"  # "send only approved time" is on and the entry is not approved
 STOPPED = "stopped"  # the job stopped (connection lost, QBO failing) before sending it
 
 NOT_SENT_MESSAGES: dict[str, str] = {
@@ -80,6 +93,10 @@ NOT_SENT_MESSAGES: dict[str, str] = {
         "Retry failed (it asks QuickBooks again with the same request id, so nothing is doubled)."
     ),
     DELETED: "The entry was deleted before it was sent.",
+    NOT_APPROVED: (
+        "Only approved time is sent (Settings > Integrations) and this entry's week is not "
+        "approved: approve it in Approvals."
+    ),
 }
 NOT_SENT_LABELS: dict[str, str] = {
     RefusalReason.BILLABLE_WITHOUT_PROJECT.value: "Billable without a project",
@@ -92,6 +109,7 @@ NOT_SENT_LABELS: dict[str, str] = {
     IN_ANOTHER_SEND: "In another send",
     HELD_BY_STOPPED_SEND: "Held by a stopped send",
     DELETED: "Deleted",
+    NOT_APPROVED: "Not approved",
     STOPPED: "Send stopped before it",
 }
 
@@ -123,12 +141,16 @@ class Selected:
     payload: dict[str, Any] | None
     reason: str = ""
     report_seconds: int | None = None  # the report's time when it differs from `seconds`
+    project_id: str | None = None  # what a blocker names (project, member)
+    user_id: str | None = None
 
 
 @dataclass
 class ReasonCount:
     entries: int = 0
     seconds: int = 0
+    project_ids: set[str] = field(default_factory=set)  # the projects and members concerned,
+    user_ids: set[str] = field(default_factory=set)  # for the blockers' names
 
 
 @dataclass
@@ -159,6 +181,10 @@ class SendPreview:
             count = self.not_sent.setdefault(item.reason, ReasonCount())
             count.entries += 1
             count.seconds += item.seconds
+            if item.project_id:
+                count.project_ids.add(item.project_id)
+            if item.user_id:
+                count.user_ids.add(item.user_id)
 
     def not_sent_json(self) -> dict[str, dict[str, int]]:
         return {r: {"entries": c.entries, "seconds": c.seconds} for r, c in self.not_sent.items()}
@@ -192,6 +218,19 @@ def _entries_in(membership: Membership, filters: DetailedFilters) -> QuerySet[Ti
 
 
 def _annotated(
+    entries: QuerySet[TimeEntry], *, membership: Membership, realm_id: str
+) -> QuerySet[TimeEntry]:
+    """See `_annotated_rows`; `is_approved` too (the reports' approval filter's condition)."""
+    return _annotated_rows(entries, membership=membership, realm_id=realm_id).annotate(
+        is_approved=Case(
+            When(approved_condition(membership=membership), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def _annotated_rows(
     entries: QuerySet[TimeEntry], *, membership: Membership, realm_id: str
 ) -> QuerySet[TimeEntry]:
     """Entries with the report's rounded duration and what the send needs to know about them:
@@ -229,8 +268,11 @@ def _annotated(
     )
 
 
-def _select_one(entry: TimeEntry, *, time_zone: str, item_id: str | None) -> Selected:
+def _select_one(
+    entry: TimeEntry, *, time_zone: str, item_id: str | None, approved_only: bool = False
+) -> Selected:
     seconds = int(getattr(entry, "report_seconds", None) or 0)
+    names = {"project_id": entry.project_id, "user_id": entry.user_id}
     if getattr(entry, "is_sent", False):
         return Selected(entry_id=entry.pk, seconds=seconds, payload=None, reason=ALREADY_SENT)
     if getattr(entry, "in_other_send", False):
@@ -238,6 +280,10 @@ def _select_one(entry: TimeEntry, *, time_zone: str, item_id: str | None) -> Sel
     if getattr(entry, "held_by_stopped_send", False):
         return Selected(
             entry_id=entry.pk, seconds=seconds, payload=None, reason=HELD_BY_STOPPED_SEND
+        )
+    if approved_only and not getattr(entry, "is_approved", False):
+        return Selected(
+            entry_id=entry.pk, seconds=seconds, payload=None, reason=NOT_APPROVED, **names
         )
     draft = time_activity_payload(
         TimeEntryInput(
@@ -262,7 +308,9 @@ def _select_one(entry: TimeEntry, *, time_zone: str, item_id: str | None) -> Sel
         return Selected(
             entry_id=entry.pk, seconds=sent, payload=draft.payload, report_seconds=seconds
         )
-    return Selected(entry_id=entry.pk, seconds=seconds, payload=None, reason=draft.reason.value)
+    return Selected(
+        entry_id=entry.pk, seconds=seconds, payload=None, reason=draft.reason.value, **names
+    )
 
 
 def _selection(
@@ -286,8 +334,25 @@ def _selection(
     )
     time_zone = membership.workspace.time_zone
     item_id = connection.service_item_id or None
+    approved_only = connection.send_approved_only
     for entry in rows.iterator(chunk_size=2000):
-        yield _select_one(entry, time_zone=time_zone, item_id=item_id)
+        yield _select_one(entry, time_zone=time_zone, item_id=item_id, approved_only=approved_only)
+
+
+def send_blockers(*, membership: Membership, entry_ids: Sequence[str]) -> dict[str, str]:
+    """For the QuickBooks view's page of not-sent entries: what would keep each of them out of
+    a send now (reason key), for those that cannot go; {} when the workspace cannot send (not
+    connected, no plan). One query for the page."""
+    try:
+        connection = _admin_connection(membership)
+    except ApplicationError:
+        return {}
+    entries = TimeEntry.objects.filter(workspace_id=membership.workspace_id, pk__in=entry_ids)
+    return {
+        item.entry_id: item.reason
+        for item in _selection(entries, membership=membership, connection=connection)
+        if item.payload is None
+    }
 
 
 def send_preview(*, membership: Membership, filters: DetailedFilters) -> SendPreview:

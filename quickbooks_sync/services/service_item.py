@@ -3,6 +3,7 @@ admin among the company's active Service items, or none.
 
     items = service_item_choices(membership=ms)            # reads QBO (connection_call)
     service_item_set(membership=ms, item_id="12")          # "" clears it
+    send_approved_only_set(membership=ms, on=True)         # send only approved time
 """
 
 from __future__ import annotations
@@ -92,4 +93,25 @@ def service_item_set(*, membership: Membership, item_id: str) -> QBOConnection:
             details={"service_item_id": item_id, "realm_id": connection.realm_id},
         )
     connection.service_item_id, connection.service_item_name = item_id, name
+    return connection
+
+
+def send_approved_only_set(*, membership: Membership, on: bool) -> QBOConnection:
+    """Send only approved time from now on (or any time again); the change is audited. Sends
+    already started keep the entries they chose."""
+    connection = _connected(membership)
+    if connection.send_approved_only == on:
+        return connection
+    with transaction.atomic():
+        QBOConnection.objects.filter(pk=connection.pk).update(
+            send_approved_only=on, updated_at=timezone.now()
+        )
+        audit_log_record(
+            workspace=membership.workspace,
+            actor=membership.user,
+            event="quickbooks.send_approved_only_set",
+            target="only approved time" if on else "any time",
+            details={"send_approved_only": on, "realm_id": connection.realm_id},
+        )
+    connection.send_approved_only = on
     return connection

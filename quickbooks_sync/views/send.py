@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from quickbooks_sync.mapping import RefusalReason
 from quickbooks_sync.models import QBOConnection, SendItem, SendJob
 from quickbooks_sync.selectors.connection import connection_get, connection_state
 from quickbooks_sync.selectors.send import (
@@ -32,14 +33,21 @@ from quickbooks_sync.selectors.send import (
     send_job_waiting,
 )
 from quickbooks_sync.services.send import (
+    NOT_APPROVED,
     NOT_SENT_LABELS,
     NOT_SENT_MESSAGES,
+    SendPreview,
+    send_blockers,
     send_job_get,
     send_preview,
     send_retry_failed,
     send_start,
 )
-from quickbooks_sync.services.service_item import service_item_choices, service_item_set
+from quickbooks_sync.services.service_item import (
+    send_approved_only_set,
+    service_item_choices,
+    service_item_set,
+)
 from reports.filters import (
     DateRange,
     DetailedFilters,
@@ -50,9 +58,10 @@ from reports.filters import (
 )
 from reports.rounding import workspace_rounding
 from reports.selectors import detailed_filter_choices
+from tracking.models import Project
 from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError, NotFound
-from workspaces.models import Membership
+from workspaces.models import Membership, User
 
 POLL_SECONDS = 1
 ITEMS_PAGE_SIZE = 100
@@ -90,6 +99,83 @@ def reason_rows(not_sent: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-r["entries"], r["label"]))
 
 
+NAMES_SHOWN = 5  # names a blocker lists before "and N more"
+
+
+def _names(names: list[str]) -> str:
+    names = sorted(names, key=str.casefold)
+    shown = ", ".join(names[:NAMES_SHOWN])
+    return f"{shown} and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else shown
+
+
+def blocker_rows(
+    preview: SendPreview, *, membership: Membership, filters: DetailedFilters
+) -> list[dict[str, Any]]:
+    """What blocks entries from going, one row per reason: its label, the projects or members
+    concerned by name ("Project not linked: Warehouse App, Fleet Dashboard (12 entries)"), and
+    the actions that fix it (links). Two queries for the names, none when none are needed."""
+    ws = membership.workspace_id
+    rows = reason_rows(preview.not_sent_json())
+    project_ids = {p for c in preview.not_sent.values() for p in c.project_ids}
+    user_ids = {u for c in preview.not_sent.values() for u in c.user_ids}
+    projects: dict[str, str] = {}
+    members: dict[str, str] = {}
+    if project_ids and RefusalReason.PROJECT_NOT_LINKED.value in preview.not_sent:
+        projects = dict(
+            Project.objects.filter(workspace_id=ws, pk__in=project_ids).values_list("pk", "name")
+        )
+    if user_ids and RefusalReason.MEMBER_NOT_LINKED.value in preview.not_sent:
+        members = {
+            pk: name or email
+            for pk, name, email in User.objects.filter(pk__in=user_ids).values_list(
+                "pk", "full_name", "email"
+            )
+        }
+
+    def url(name: str, **kwargs: str) -> str:
+        return reverse(name, kwargs={"ws": ws, **kwargs})
+
+    dates = [
+        ("range", "custom"),
+        ("start", filters.start.isoformat()),
+        ("end", filters.end.isoformat()),
+    ]
+    detailed = url("reports:detailed")
+    for row in rows:
+        count = preview.not_sent[row["reason"]]
+        fixes: list[tuple[str, str]] = []
+        names = ""
+        reason = row["reason"]
+        if reason == RefusalReason.PROJECT_NOT_LINKED.value:
+            names = _names([projects[p] for p in count.project_ids if p in projects])
+            fixes = [
+                ("Sync customers", url("quickbooks:integrations") + "#qbo-sync"),
+                ("Create missing customers", url("quickbooks:create_missing_customers")),
+            ]
+            if len(count.project_ids) == 1:
+                (only,) = count.project_ids
+                fixes.append(("Open the project", url("tracking:project_detail", pk=only)))
+        elif reason == RefusalReason.MEMBER_NOT_LINKED.value:
+            names = _names([members[u] for u in count.user_ids if u in members])
+            fixes = [
+                ("Sync users", url("quickbooks:integrations") + "#qbo-sync"),
+                ("Create missing users", url("quickbooks:create_missing_users")),
+            ]
+        elif reason == NOT_APPROVED:
+            fixes = [("Review the weeks waiting", url("tracking:approvals_pending"))]
+        elif reason == RefusalReason.BILLABLE_WITHOUT_PROJECT.value:
+            query = urlencode([*dates, ("project", "none"), ("billable", "yes")])
+            fixes = [("Give them a project", f"{detailed}?{query}")]
+        elif reason in (
+            RefusalReason.TOO_LONG.value,
+            RefusalReason.TOO_SHORT.value,
+            RefusalReason.RUNNING.value,
+        ):
+            fixes = [("Find them in the Detailed report", f"{detailed}?{urlencode(dates)}")]
+        row.update(names=names, fixes=fixes)
+    return rows
+
+
 @require_GET
 @workspace_view(Membership.Role.ADMIN)
 def report(request: WorkspaceRequest) -> HttpResponse:
@@ -119,11 +205,19 @@ def report(request: WorkspaceRequest) -> HttpResponse:
         request.GET.get("page")
     )
     page_query = [*filters.to_query(), *([("show", SHOW_SENT)] if show_sent else [])]
+    rows = list(page.object_list)
+    if not show_sent and rows:
+        # Mark the entries that cannot go, and why, before anyone presses Send.
+        blockers = send_blockers(membership=membership, entry_ids=[r.pk for r in rows])
+        for row in rows:
+            reason = blockers.get(row.pk)
+            row.blocker = NOT_SENT_LABELS.get(reason, reason) if reason else ""
+            row.blocker_message = NOT_SENT_MESSAGES.get(reason, "") if reason else ""
     context.update(
         filters=filters,
         form=filter_form_values(filters),
         page=page,
-        rows=list(page.object_list),
+        rows=rows,
         filter_query=filter_query,
         page_query=urlencode(page_query),
         detailed_url=reverse("reports:detailed", kwargs={"ws": membership.workspace_id}),
@@ -161,7 +255,11 @@ def send_confirm(request: WorkspaceRequest) -> HttpResponse:
     except ApplicationError as exc:
         context.update(error=context.get("error") or exc.message, preview=None)
         return render(request, "quickbooks_sync/send_confirm.html", context, status=400)
-    context.update(preview=preview, reasons=reason_rows(preview.not_sent_json()))
+    context.update(
+        preview=preview,
+        reasons=blocker_rows(preview, membership=membership, filters=pinned),
+        approved_only=preview.not_sent.get(NOT_APPROVED),
+    )
     status = 400 if "error" in context else 200
     return render(request, "quickbooks_sync/send_confirm.html", context, status=status)
 
@@ -256,3 +354,23 @@ def service_item(request: WorkspaceRequest) -> HttpResponse:
         "quickbooks_sync/service_item.html",
         {"nav": "settings", "items": items, "connection": connection_get(workspace_id=ws)},
     )
+
+
+@require_POST
+@workspace_view(Membership.Role.ADMIN)
+def approved_only(request: WorkspaceRequest) -> HttpResponse:
+    """Turn "send only approved time" on or off (Integrations tab)."""
+    membership = _ms(request)
+    on = request.POST.get("send_approved_only") == "on"
+    try:
+        send_approved_only_set(membership=membership, on=on)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            "Only approved time will be sent to QuickBooks."
+            if on
+            else "Any time within the filters will be sent to QuickBooks, approved or not.",
+        )
+    return redirect(reverse("quickbooks:integrations", kwargs={"ws": membership.workspace_id}))
