@@ -17,6 +17,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -59,6 +61,7 @@ from reports.filters import (
 from reports.rounding import workspace_rounding
 from reports.selectors import detailed_filter_choices
 from tracking.models import Project
+from tracking.templatetags.entry_format import hms
 from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership, User
@@ -279,6 +282,7 @@ def _job_context(request: HttpRequest, job: SendJob) -> dict[str, Any]:
     }
     if not job.is_active:
         waiting = send_job_waiting(job)
+        refusals = refusal_rows(job)
         show = request.GET.get("items", "")
         state = show.upper() if show.upper() in SendItem.State.values else None
         items = Paginator(send_job_items(job=job, state=state), ITEMS_PAGE_SIZE)
@@ -288,8 +292,44 @@ def _job_context(request: HttpRequest, job: SendJob) -> dict[str, Any]:
             items_filter=show,
             waiting=waiting,
             can_retry=bool(job.failed_count or waiting),
+            refusals=refusals,
+            outcome_line=outcome_line(job, waiting),
         )
     return context
+
+
+def refusal_rows(job: SendJob) -> list[dict[str, Any]]:
+    """The entries QuickBooks refused (or the send stopped before), grouped by their message,
+    most first: one query whatever their number."""
+    rows = (
+        send_job_items(job=job, state=SendItem.State.FAILED)
+        .order_by()
+        .values("message")
+        .annotate(entries=Count("pk"), seconds=Coalesce(Sum("seconds"), 0))
+        .order_by("-entries", "message")
+    )
+    return [
+        {
+            "message": r["message"] or "No reason given.",
+            "entries": r["entries"],
+            "seconds": r["seconds"],
+        }
+        for r in rows
+    ]
+
+
+def outcome_line(job: SendJob, waiting: int) -> str:
+    """The outcome in one sentence, for the top of a finished send's page."""
+    entries = "entry" if job.selected_count == 1 else "entries"
+    parts = [f"Sent {job.sent_count} of {job.selected_count} {entries} ({hms(job.sent_seconds)})"]
+    if job.failed_count:
+        parts.append(f"{job.failed_count} refused by QuickBooks or stopped")
+    if waiting:
+        parts.append(f"{waiting} waiting for QuickBooks' answer")
+    not_sent = sum(int(c.get("entries", 0)) for c in (job.not_sent or {}).values())
+    if not_sent:
+        parts.append(f"{not_sent} not sent (see the reasons below)")
+    return "; ".join(parts) + "."
 
 
 @require_GET

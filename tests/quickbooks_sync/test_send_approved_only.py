@@ -82,6 +82,8 @@ def test_only_approved_entries_are_sent_and_the_rest_is_counted(
     owner_client.post(confirm)
     job = run_latest(workspace)
     assert job.state == "SUCCEEDED" and job.sent_count == 2
+    outcome = text(owner_client.get(page_url(workspace, "send_job", job_id=job.pk)))
+    assert "Sent 2 of 2 entries (1:30:00); 1 not sent (see the reasons below)." in outcome
     assert {a["Description"] for a in time_activities(sandbox, realm)} == {"Design", "Review"}
     assert set(SentEntry.objects.values_list("entry_key", flat=True)) == {
         entries["design"].pk,

@@ -244,6 +244,11 @@ def test_a_refusal_is_shown_per_entry_with_what_to_do_and_retry_failed_sends_it(
     assert page.count('data-state="FAILED"') == 2
     assert "Close the books" in page
     assert 'id="retry-failed"' in page
+    # One line opens the outcome; the refusals are grouped by what QuickBooks said.
+    assert re.search(r'id="outcome-line".*Sent 0 of 2 entries \(0:00:00\); 2 refused', page)
+    refusals = page.split('id="outcome-refusals"', 1)[1].split("</table>", 1)[0]
+    assert refusals.count("<tr>") == 2  # the header and one reason for both entries
+    assert "Close the books" in refusals and '<td class="num">2</td>' in refusals
 
     sandbox.control("PATCH", f"/companies/{realm}", {"book_close_date": None})
     response = owner_client.post(page_url(workspace, "send_retry", job_id=job.pk))
@@ -506,7 +511,8 @@ def test_views_and_lists_run_the_same_queries_for_few_or_many_entries(
     with django_assert_max_num_queries(16):
         page = text(owner_client.get(sent_view))
     assert page.count('class="time-activity-id"') == count
-    with django_assert_max_num_queries(11):
+    # The job page: one more for its refusals grouped by reason.
+    with django_assert_max_num_queries(12):
         page = text(owner_client.get(job_page))
     assert page.count("<tr data-state=") == count
     client = api_client_for(admin)
