@@ -35,6 +35,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sends/<str:job_id>/retry-failed/", send.send_retry, name="send_retry"),
     path("service-item/", send.service_item, name="service_item"),
     path("approved-only/", send.approved_only, name="approved_only"),
+    path("dashboard-panel/", send.dashboard_panel, name="dashboard_panel"),
 ]
 
 public_urlpatterns: list[URLPattern | URLResolver] = [

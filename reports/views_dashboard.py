@@ -20,6 +20,8 @@ from reports.selectors import member_choices, project_choices
 from workspaces.access import workspace_view
 from workspaces.models import Membership
 
+QUERY_KEYS = {"range", "project", "member"}  # what the QuickBooks panel is asked with
+
 
 def _ms(request: HttpRequest) -> Membership:
     return request.membership  # type: ignore[attr-defined]
@@ -83,5 +85,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             ),
         },
         report_query=report_query,
+        dashboard_query=urlencode(
+            [(k, v) for k, values in request.GET.lists() if k in QUERY_KEYS for v in values]
+        ),
     )
     return render(request, "reports/dashboard.html", context)

@@ -29,6 +29,7 @@ from quickbooks_sync.mapping import RefusalReason
 from quickbooks_sync.models import QBOConnection, SendItem, SendJob
 from quickbooks_sync.selectors.connection import connection_get, connection_state
 from quickbooks_sync.selectors.send import (
+    can_send,
     report_entries_not_sent,
     report_entries_sent,
     send_job_items,
@@ -50,6 +51,7 @@ from quickbooks_sync.services.service_item import (
     service_item_choices,
     service_item_set,
 )
+from reports.dashboard import dashboard_filters
 from reports.filters import (
     DateRange,
     DetailedFilters,
@@ -305,14 +307,14 @@ def refusal_rows(job: SendJob) -> list[dict[str, Any]]:
         send_job_items(job=job, state=SendItem.State.FAILED)
         .order_by()
         .values("message")
-        .annotate(entries=Count("pk"), seconds=Coalesce(Sum("seconds"), 0))
+        .annotate(entries=Count("pk"), total_seconds=Coalesce(Sum("seconds"), 0))
         .order_by("-entries", "message")
     )
     return [
         {
             "message": r["message"] or "No reason given.",
             "entries": r["entries"],
-            "seconds": r["seconds"],
+            "seconds": r["total_seconds"],
         }
         for r in rows
     ]
@@ -414,3 +416,38 @@ def approved_only(request: WorkspaceRequest) -> HttpResponse:
             else "Any time within the filters will be sent to QuickBooks, approved or not.",
         )
     return redirect(reverse("quickbooks:integrations", kwargs={"ws": membership.workspace_id}))
+
+
+@require_GET
+@workspace_view(Membership.Role.ADMIN)
+def dashboard_panel(request: WorkspaceRequest) -> HttpResponse:
+    """The dashboard's QuickBooks panel (htmx loads it after the page, so the dashboard's own
+    figures do not wait for it): within the dashboard's filters, the entries ready to send and
+    those that cannot go, by reason, and the last sync and send. Nothing for a workspace that
+    is not connected or whose plan lacks QuickBooks."""
+    membership = _ms(request)
+    if not can_send(membership):
+        return HttpResponse("")
+    try:
+        filters = dashboard_filters(dict(request.GET.lists()), membership=membership)
+        preview = send_preview(membership=membership, filters=filters)
+    except ApplicationError as exc:
+        return render(
+            request, "quickbooks_sync/_dashboard_panel.html", {"error": exc.message}, status=200
+        )
+    connection = connection_get(workspace_id=membership.workspace_id)
+    last_send = (
+        SendJob.objects.filter(workspace_id=membership.workspace_id).order_by("-created_at").first()
+    )
+    query = urlencode(filters.resolved().to_query())
+    return render(
+        request,
+        "quickbooks_sync/_dashboard_panel.html",
+        {
+            "preview": preview,
+            "reasons": blocker_rows(preview, membership=membership, filters=filters),
+            "connection": connection,
+            "last_send": last_send,
+            "filter_query": query,
+        },
+    )

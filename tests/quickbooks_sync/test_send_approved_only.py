@@ -135,3 +135,28 @@ def test_not_sent_view_marks_what_cannot_go_and_why(workspace, owner_client, ent
     assert "Cannot be sent: Billable without a project" in loose
     design = page.split(f'id="qbo-row-{entries["design"].pk}"', 1)[1].split("</tr>", 1)[0]
     assert "Cannot be sent" not in design
+
+
+def test_dashboard_panel_counts_ready_and_blocked_entries(
+    workspace, owner_client, member_client, entries
+):
+    import time_machine
+    from django.urls import reverse
+
+    dashboard = reverse("dashboard:home", kwargs={"ws": workspace.pk})
+    panel = page_url(workspace, "dashboard_panel")
+    with time_machine.travel(dt.datetime(2026, 3, 11, 12, tzinfo=dt.UTC), tick=False):
+        page = text(owner_client.get(dashboard))
+        assert f'hx-get="{panel}?' in page  # loaded after the page
+        html = text(owner_client.get(panel))
+        assert re.search(r'id="qbo-ready">2 entries<', html)
+        assert re.search(r'id="qbo-blocked">1<', html)
+        assert 'data-reason="billable_without_project"' in html
+        assert "Last sync: never" in html and "Last send: never" in html
+        assert 'id="qbo-panel-send"' in html
+        # Last week holds nothing: nothing ready, no Send button.
+        last_week = text(owner_client.get(panel + "?range=last_week"))
+        assert re.search(r'id="qbo-ready">0 entries<', last_week)
+        assert 'id="qbo-panel-send"' not in last_week
+        assert 'id="qbo-panel"' not in text(member_client.get(dashboard))
+        assert member_client.get(panel).status_code == 403
