@@ -1,0 +1,109 @@
+"""In a browser, with a real Celery worker and the QBO emulator as a real server: an admin turns
+on "Send only approved time" on the Integrations tab (which recommends it), opens the QuickBooks
+view (the unapproved entry is marked as one that cannot go), sends, reads on the confirmation
+how many entries were left out because they are not approved, and only the approved week's
+entries reach QuickBooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from quickbooks_sync.models import QBOConnection
+from tests.browser_session import log_in
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.send_helpers import entry, link_member, linked_project, time_activities
+from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
+from tests.sandbox_process import SandboxProcess
+from tracking.services import approvals
+from workspaces.models import Membership
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.sandbox,
+    pytest.mark.usefixtures("qbo_settings"),
+]
+
+
+@pytest.fixture(scope="module")
+def worker(
+    django_db_setup: None, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worker]:
+    directory = tmp_path_factory.mktemp("approved_only_worker")
+    with running_worker(directory, worker_env(sandbox), concurrency=1) as process:
+        yield process
+
+
+def shoot(page, name):
+    folder = os.environ.get("DASHBOARD_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=os.path.join(folder, name), full_page=True)
+
+
+def test_only_the_approved_week_goes_to_quickbooks(
+    worker, live_server, page, workspace, owner, admin, member, sandbox: SandboxProcess
+) -> None:
+    realm = sandbox.create_company(name=f"Approved Co {uuid.uuid4().hex[:6]}")
+    connect_workspace(workspace, sandbox, realm, user=owner)
+    link_member(workspace, member, sandbox, realm)
+    link_member(workspace, admin, sandbox, realm)
+    project, _ = linked_project(workspace, sandbox, realm, "Website", parent="Acme")
+    at = dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)
+    entry(workspace, member, start=at, seconds=3600, project=project, description="Approved A")
+    entry(
+        workspace,
+        member,
+        start=at + dt.timedelta(hours=2),
+        seconds=1800,
+        project=project,
+        description="Approved B",
+    )
+    unapproved = entry(
+        workspace, admin, start=at, seconds=2700, project=project, description="Not approved yet"
+    )
+    ms = {
+        u: Membership.objects.select_related("workspace", "user").get(workspace=workspace, user=u)
+        for u in (owner, member)
+    }
+    week = approvals.week_submit(membership=ms[member], week_start=dt.date(2026, 3, 9))
+    approvals.week_approve(membership=ms[owner], approval_id=week.pk)
+
+    log_in(page, live_server, admin)
+    page.goto(live_server.url + reverse("quickbooks:integrations", kwargs={"ws": workspace.pk}))
+    expect(page.locator("#approved-only-advice")).to_contain_text("best to send only approved")
+    page.get_by_label("Send only approved time").check()
+    page.locator("#qbo-approved-only").get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("Only approved time will be sent")
+    assert QBOConnection.objects.get(workspace=workspace).send_approved_only
+
+    detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk})
+    page.goto(f"{live_server.url}{detailed}?range=custom&start=2026-03-08&end=2026-03-12")
+    page.get_by_role("link", name="QuickBooks", exact=True).click()
+    row = page.locator(f"#qbo-row-{unapproved.pk}")
+    expect(row.locator(".cannot-send")).to_have_text("Cannot be sent: Not approved")
+
+    page.get_by_role("link", name="Send to QuickBooks").click()
+    expect(page.locator("#send-entries")).to_have_text("2")
+    expect(page.locator("#not-approved-left-out")).to_contain_text(
+        "1 entry is left out because it is not approved"
+    )
+    blockers = page.locator('#not-sent-reasons [data-reason="not_approved"]')
+    expect(blockers.get_by_role("link", name="Review the weeks waiting")).to_be_visible()
+    shoot(page, "send-confirm-1280.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shoot(page, "send-confirm-390.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Send 2 entries to QuickBooks").click()
+    expect(page.get_by_test_id("qbo-send-finished")).to_be_visible(timeout=40_000)
+    expect(page.locator("#outcome-line")).to_contain_text("Sent 2 of 2 entries (1:30:00)")
+    shoot(page, "send-outcome-1280.png")
+    assert sorted(a["Description"] for a in time_activities(sandbox, realm)) == [
+        "Approved A",
+        "Approved B",
+    ]
