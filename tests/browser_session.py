@@ -21,3 +21,13 @@ def log_in(page: Any, live_server: Any, user: Any, path: str | None = None) -> N
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
     if path is not None:
         page.goto(f"{live_server.url}{path}")
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save a full-page screenshot as `name` in the folder SCREENSHOTS names (when it is set):
+    how a person looks at a page a browser test drives, at the width it has then."""
+    import os
+
+    folder = os.environ.get("SCREENSHOTS")
+    if folder:
+        page.screenshot(path=os.path.join(folder, name), full_page=True)

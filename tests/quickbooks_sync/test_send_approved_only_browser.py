@@ -4,22 +4,21 @@ view (the unapproved entry is marked as one that cannot go), sends, reads on the
 how many entries were left out because they are not approved, and only the approved week's
 entries reach QuickBooks."""
 
+# ruff: noqa: F811  (the `worker` fixture comes from the send browser tests)
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from quickbooks_sync.models import QBOConnection
-from tests.browser_session import log_in
+from tests.browser_session import log_in, screenshot
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.send_helpers import entry, link_member, linked_project, time_activities
-from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
+from tests.quickbooks_sync.test_send_browser import worker  # noqa: F401 - the Celery worker
 from tests.sandbox_process import SandboxProcess
 from tracking.services import approvals
 from workspaces.models import Membership
@@ -29,21 +28,6 @@ pytestmark = [
     pytest.mark.sandbox,
     pytest.mark.usefixtures("qbo_settings"),
 ]
-
-
-@pytest.fixture(scope="module")
-def worker(
-    django_db_setup: None, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Worker]:
-    directory = tmp_path_factory.mktemp("approved_only_worker")
-    with running_worker(directory, worker_env(sandbox), concurrency=1) as process:
-        yield process
-
-
-def shoot(page, name):
-    folder = os.environ.get("DASHBOARD_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=os.path.join(folder, name), full_page=True)
 
 
 def test_only_the_approved_week_goes_to_quickbooks(
@@ -95,14 +79,14 @@ def test_only_the_approved_week_goes_to_quickbooks(
     )
     blockers = page.locator('#not-sent-reasons [data-reason="not_approved"]')
     expect(blockers.get_by_role("link", name="Review the weeks waiting")).to_be_visible()
-    shoot(page, "send-confirm-1280.png")
+    screenshot(page, "send-confirm-1280.png")
     page.set_viewport_size({"width": 390, "height": 844})
-    shoot(page, "send-confirm-390.png")
+    screenshot(page, "send-confirm-390.png")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="Send 2 entries to QuickBooks").click()
     expect(page.get_by_test_id("qbo-send-finished")).to_be_visible(timeout=40_000)
     expect(page.locator("#outcome-line")).to_contain_text("Sent 2 of 2 entries (1:30:00)")
-    shoot(page, "send-outcome-1280.png")
+    screenshot(page, "send-outcome-1280.png")
     assert sorted(a["Description"] for a in time_activities(sandbox, realm)) == [
         "Approved A",
         "Approved B",

@@ -16,6 +16,7 @@ from reports.dashboard import dashboard, dashboard_filters
 from reports.filters import DateRange, FilterError
 from reports.summary import GroupBy, summary_groups, summary_totals
 from tests.factories import MembershipFactory, UserFactory
+from tests.reports.test_summary import entry
 from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory
 from tracking.models import TimeEntry
 from tracking.services import approvals
@@ -37,19 +38,6 @@ def _wednesday():
 def ms(workspace, user):
     return Membership.objects.select_related("workspace", "user").get(
         workspace=workspace, user=user
-    )
-
-
-def entry(workspace, user, start, seconds, **kwargs):
-    defaults = {"billable": True, "hourly_rate_cents": 6000, "currency": "USD"}
-    defaults.update(kwargs)
-    return TimeEntryFactory(
-        workspace=workspace,
-        user=user,
-        start=start,
-        end=start + dt.timedelta(seconds=seconds),
-        duration_seconds=seconds,
-        **defaults,
     )
 
 

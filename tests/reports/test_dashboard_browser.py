@@ -5,14 +5,13 @@ member's own view."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 import time_machine
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser_session import log_in
+from tests.browser_session import log_in, screenshot
 from tests.reports.test_dashboard import MONDAY, NOW, entry
 from tests.tracking.factories import ClientFactory, ProjectFactory
 from tracking.models import TimeEntry
@@ -25,12 +24,6 @@ def _wednesday():
     # The live server runs in this process: its clock is the test's (ticking from NOW).
     with time_machine.travel(NOW, tick=True):
         yield
-
-
-def shoot(page, name):
-    folder = os.environ.get("DASHBOARD_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=os.path.join(folder, name), full_page=True)
 
 
 def test_admin_lands_on_the_dashboard_and_filters_it(
@@ -63,9 +56,9 @@ def test_admin_lands_on_the_dashboard_and_filters_it(
     assert (
         page.evaluate("document.querySelector('#day-chart canvas').chart.data.datasets.length") == 2
     )
-    shoot(page, "dashboard-1280.png")
+    screenshot(page, "dashboard-1280.png")
     page.set_viewport_size({"width": 390, "height": 844})
-    shoot(page, "dashboard-390.png")
+    screenshot(page, "dashboard-390.png")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_label("Team").select_option(label="Adam Admin")

@@ -4,23 +4,15 @@ them), delete it."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from reports.models import SavedReport
-from tests.browser_session import log_in
+from tests.browser_session import log_in, screenshot
 from tests.reports.test_summary_browser import three_entries_in_march
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def shoot(page, name):
-    folder = os.environ.get("DASHBOARD_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=os.path.join(folder, name), full_page=True)
 
 
 def test_save_rename_open_update_and_delete(page, live_server, workspace, owner, member):
@@ -40,7 +32,7 @@ def test_save_rename_open_update_and_delete(page, live_server, workspace, owner,
     row = page.locator(f'#my-saved-reports tr[data-id="{report.pk}"]')
     expect(row).to_contain_text("Summary")
     expect(row).to_contain_text("Private")
-    shoot(page, "saved-1280.png")
+    screenshot(page, "saved-1280.png")
     row.get_by_text("Rename").click()
     row.get_by_label("New name").fill("March, clients")
     row.get_by_label("Shared with admins").check()
@@ -48,7 +40,7 @@ def test_save_rename_open_update_and_delete(page, live_server, workspace, owner,
     expect(row).to_contain_text("March, clients")
     expect(row).to_contain_text("With admins")
     page.set_viewport_size({"width": 390, "height": 844})
-    shoot(page, "saved-390.png")
+    screenshot(page, "saved-390.png")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # Open it, narrow the dates, save them to it: its link opens the new dates.

@@ -5,23 +5,17 @@ the member reads it on the tracker and the timesheet."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser_session import screenshot
 from tests.tracking.factories import ProjectFactory
 from tests.tracking.test_approvals_browser import open_as
 from tests.tracking.test_approvals_grid import at
 from tracking.selectors.entries import local_today, week_start_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def shoot(page, name):
-    folder = os.environ.get("DASHBOARD_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=os.path.join(folder, name), full_page=True)
 
 
 def test_badge_grid_flags_note_and_rejection_on_the_tracker(
@@ -53,9 +47,9 @@ def test_badge_grid_flags_note_and_rejection_on_the_tracker(
     expect(adam.locator("#approval-flags")).to_contain_text("“Launch day” lasts 11.0 hours")
     expect(adam.locator("#approval-flags")).to_contain_text("“Ledger check” overlaps “Launch day”")
     expect(adam.locator("#member-note")).to_contain_text("Launch week, long Monday")
-    shoot(adam, "approval-grid-1280.png")
+    screenshot(adam, "approval-grid-1280.png")
     adam.set_viewport_size({"width": 390, "height": 844})
-    shoot(adam, "approval-grid-390.png")
+    screenshot(adam, "approval-grid-390.png")
     adam.set_viewport_size({"width": 1280, "height": 900})
     adam.get_by_label("Note").fill("Split Monday into two entries")
     adam.get_by_role("button", name="Reject").click()
