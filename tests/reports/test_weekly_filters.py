@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.urls import reverse
 
 from tests.reports.test_weekly import MONDAY, entry, export, url
 from tests.tracking.factories import ProjectFactory
@@ -100,3 +101,37 @@ def test_a_member_filters_only_their_own_time(workspace, owner, member, member_c
     html = member_client.get(url(workspace, "week=2026-03-04&view=earned")).content.decode()
     assert "Olivia Owner" not in html
     assert re.search(r'id="week-total">30.00 USD<', html)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_weekly_filters_and_earned_view_in_a_browser(
+    page, live_server, workspace, owner, member, week
+):
+    from playwright.sync_api import expect
+
+    from tests.browser_session import log_in, screenshot
+
+    log_in(page, live_server, owner, url(workspace, "week=2026-03-04"))
+    expect(page.locator("#week-total")).to_have_text("2:30:00")
+    page.locator(".weekly-filters summary").click()
+    page.get_by_label("Projects").select_option(label="Website")
+    page.get_by_label("Show", exact=True).select_option("earned")
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(page.locator("#week-total")).to_have_text("100.00 USD")
+    expect(page.locator("#filter-summary")).to_contain_text("Projects: Website")
+    screenshot(page, "weekly-earned-1280.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "weekly-earned-390.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("#next-week").click()
+    expect(page.locator("#no-entries")).to_be_visible()
+    expect(page.get_by_label("Show", exact=True)).to_have_value("earned")
+    # The Detailed report of the same week draws its bar per day.
+    page.goto(
+        live_server.url
+        + reverse("reports:detailed", kwargs={"ws": workspace.pk})
+        + "?start=2026-03-02&end=2026-03-08"
+    )
+    expect(page.locator("#day-chart")).to_have_class(re.compile("chart--drawn"))
+    screenshot(page, "detailed-1280.png")
