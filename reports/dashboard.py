@@ -237,17 +237,21 @@ def _fold(membership: Membership, filters: DetailedFilters) -> _Folded:
         )
     )
     folded = _Folded(total=_Sum(), days={}, projects={}, clients={})
+    days, projects, clients = folded.days, folded.projects, folded.clients
     for day, project, client, currency, n, secs, billable, cents in rows:
         secs, billable, cents = int(secs), int(billable), int(cents)
         project, client = project or "", client or ""
-        by_project = folded.days.setdefault(day, {})
+        # Thousands of rows a week: look up before creating (no throwaway dicts and sums).
+        by_project = days.get(day)
+        if by_project is None:
+            by_project = days[day] = {}
         by_project[project] = by_project.get(project, 0) + secs
-        for sums in (
-            folded.total,
-            folded.projects.setdefault(project, _Sum()),
-            folded.clients.setdefault(client, _Sum()),
-        ):
+        for group, key in ((projects, project), (clients, client)):
+            sums = group.get(key)
+            if sums is None:
+                sums = group[key] = _Sum()
             sums.add(secs, billable, n, currency, cents)
+        folded.total.add(secs, billable, n, currency, cents)
     return folded
 
 
