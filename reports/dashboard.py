@@ -22,6 +22,7 @@ from reports.filters import (
     DateRange,
     DetailedFilters,
     FilterError,
+    detailed_filters_check,
     parse_detailed_filters,
     viewer_tz,
 )
@@ -30,7 +31,6 @@ from reports.selectors import (
     CurrencyAmount,
     DetailedTotals,
     apply_filters,
-    detailed_filters_check,
     detailed_totals,
     report_annotations,
     visible_entries,

@@ -12,9 +12,9 @@ from urllib.parse import parse_qsl, urlencode
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reports.filters import FilterError, parse_detailed_filters
+from reports.filters import FilterError, detailed_filters_check, parse_detailed_filters
 from reports.models import MAX_SAVED_QUERY_LENGTH, SavedReport
-from reports.selectors import Sort, detailed_filters_check
+from reports.selectors import Sort
 from reports.summary import GroupBy
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
 from workspaces.ids import is_object_id

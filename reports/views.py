@@ -30,6 +30,7 @@ from reports.exports_office import (
 )
 from reports.filters import (
     DateRange,
+    DetailedFilters,
     FilterError,
     detailed_filters_check,
     filter_form_values,

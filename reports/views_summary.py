@@ -327,7 +327,7 @@ def weekly(request: WorkspaceRequest) -> HttpResponse:
             week=request.GET.get("week", ""),
             by=request.GET.get("by", ""),
             view=view,
-            form=_raw_form(params),
+            form=filter_form_values_as_sent(params),
         )
         return render(request, "reports/weekly.html", context, status=400)
     grid = weekly_grid(membership=membership, filters=filters, rows_by=by)
@@ -344,7 +344,7 @@ def weekly(request: WorkspaceRequest) -> HttpResponse:
         by=by.value,
         by_label=by.label,
         view=view,
-        form=_filters_form(filters),
+        form=filter_form_values(filters),
         previous_query=week_query(week - dt.timedelta(days=7)),
         next_query=week_query(week + dt.timedelta(days=7)),
         export_query=urlencode(

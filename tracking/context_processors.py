@@ -1,6 +1,6 @@
-"""Context for every page of a workspace. The running timer: the header shows it (description, project,
-elapsed time, Stop), the tab's title follows it, and past the workspace's long-timer limit every
-page warns and offers to stop it at the time the member really stopped.
+"""Context for every page of a workspace. The running timer: the header shows it (description,
+project, elapsed time, Stop), the tab's title follows it, and past the workspace's long-timer
+limit every page warns and offers to stop it at the time the member really stopped.
 
 Lazy: the query runs only when a template reads `header_timer` (base.html does; htmx partials
 don't), so fragments cost nothing more. And for admins, the navigation's badge of weeks

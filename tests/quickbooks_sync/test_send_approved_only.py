@@ -11,8 +11,7 @@ import re
 
 import pytest
 
-from quickbooks_sync.models import QBOConnection
-from quickbooks_sync.models_send import SentEntry
+from quickbooks_sync.models import QBOConnection, SentEntry
 from tests.quickbooks_sync.send_helpers import entry, time_activities
 from tests.quickbooks_sync.test_send_views import (  # noqa: F401 - fixtures
     FILTER,

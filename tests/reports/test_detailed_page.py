@@ -239,4 +239,5 @@ def test_query_count_does_not_grow_with_rows(workspace, owner, member, who, requ
     add(40, 100)
     many = count_queries(viewer, url(workspace, query))
     assert many == few
-    assert few <= 16
+    # Includes the day chart's buckets, the filter summary's tag names and the sidebar's badge.
+    assert few <= 17

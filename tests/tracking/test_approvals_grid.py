@@ -46,7 +46,7 @@ def test_grid_sums_projects_by_day_and_flags_what_to_look_at(workspace, owner, m
     approval = services.week_submit(
         membership=ms(member, workspace), week_start=week, note="Tuesday was the release."
     )
-    grid = approval_grid(approval=approval)
+    grid = approval_grid(approval=approval, workspace=workspace)
     assert [r.label for r in grid.rows] == ["Audit", "Website · Acme", "No project"]
     assert grid.rows[0].day_seconds == (5400, 0, 11 * 3600, 0, 0, 0, 0)
     assert grid.rows[2].day_seconds[1] == 26 * 3600
@@ -55,7 +55,7 @@ def test_grid_sums_projects_by_day_and_flags_what_to_look_at(workspace, owner, m
     kinds = [f.kind for f in grid.flags]
     assert kinds == ["long_day", "overlap", "long_entry", "long_entry", "long_entry"]
     assert "“Day shift” overlaps “Night shift”" in grid.flags[1].text
-    assert "26.0 hours in one day" in grid.flags[0].text
+    assert "26:00 in one day" in grid.flags[0].text
     assert "changed" not in kinds
 
     # An entry changed after submitting, and one added, are flagged too.
@@ -68,7 +68,7 @@ def test_grid_sums_projects_by_day_and_flags_what_to_look_at(workspace, owner, m
         created_at=timezone.now() + dt.timedelta(seconds=5)
     )
     approval.refresh_from_db()
-    changed = [f.text for f in approval_grid(approval=approval).flags if f.kind == "changed"]
+    changed = [f.text for f in approval_grid(approval=approval, workspace=workspace).flags if f.kind == "changed"]
     assert any("“Mockups” was changed after" in t for t in changed)
     assert any("“Late addition” was added after" in t for t in changed)
 
@@ -86,7 +86,7 @@ def test_review_page_shows_grid_flags_note_and_decides(
     page = text(owner_client.get(url(workspace, f"{approval.pk}/")))
     assert 'id="approval-grid"' in page and "11:00" in page
     assert "Note from Mia Member:</strong> Long Monday, sorry" in page
-    assert "Over 10 h" in page and "lasts 11.0 hours" in page
+    assert "Too long" in page and "“Marathon”, 11:00 in one entry" in page
     assert 'id="decide"' in page
     owner_client.post(url(workspace, f"{approval.pk}/reject/"), {"note": "Split the Monday"})
     approval.refresh_from_db()

@@ -44,7 +44,7 @@ def test_badge_grid_flags_note_and_rejection_on_the_tracker(
     expect(grid.locator("tbody tr").first).to_contain_text("Audit")
     expect(grid.locator("tfoot")).to_contain_text("13:00")
     expect(adam.locator("#approval-total")).to_have_text("16:00")
-    expect(adam.locator("#approval-flags")).to_contain_text("“Launch day” lasts 11.0 hours")
+    expect(adam.locator("#approval-flags")).to_contain_text("“Launch day”, 11:00 in one entry")
     expect(adam.locator("#approval-flags")).to_contain_text("“Ledger check” overlaps “Launch day”")
     expect(adam.locator("#member-note")).to_contain_text("Launch week, long Monday")
     screenshot(adam, "approval-grid-1280.png")

@@ -15,7 +15,7 @@ from tracking.selectors.entries import (
     time_entries_of,
     week_start_for,
 )
-from tracking.time_rules import week_flags
+from tracking.time_rules import clock_text, week_flags
 from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
 from workspaces.models import Membership, Workspace
@@ -234,7 +234,7 @@ def approval_grid(*, approval: WeekApproval, workspace: Workspace) -> ApprovalGr
 
     found = week_flags(entries, workspace=workspace, user=user)
     flags: list[Flag] = [
-        Flag("long_day", f"{day:%a %b} {day.day}: {total / 3600:.1f} hours in one day.")
+        Flag("long_day", f"{day:%a %b} {day.day}: {clock_text(total)} in one day.")
         for day, total in found.days_over_24h
     ]
     flags += [
@@ -244,7 +244,7 @@ def approval_grid(*, approval: WeekApproval, workspace: Workspace) -> ApprovalGr
     flags += [
         Flag(
             "long_entry",
-            f"{when(e)}: {what(e)} lasts {(e.duration_seconds or 0) / 3600:.1f} hours.",
+            f"{when(e)}: {what(e)}, {clock_text(e.duration_seconds or 0)} in one entry.",
             (e.pk,),
         )
         for e in (*found.too_long, *found.long_entries)
