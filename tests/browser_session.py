@@ -31,3 +31,19 @@ def screenshot(page: Any, name: str) -> None:
     folder = os.environ.get("SCREENSHOTS")
     if folder:
         page.screenshot(path=os.path.join(folder, name), full_page=True)
+
+
+def combobox_pick(page: Any, select_id: str, text: str) -> None:
+    """Choose the option reading `text` in the searchable combobox of <select id=select_id>, as
+    a person does: type into its search box, press Enter (the chip appears), Escape."""
+    control = page.locator(f"#{select_id}-ts-control")
+    control.click()
+    control.fill(text)
+    page.locator(f"#{select_id}-ts-dropdown .option", has_text=text).first.click()
+    page.keyboard.press("Escape")
+
+
+def combobox_remove(page: Any, select_id: str, text: str) -> None:
+    """Remove the chip reading `text` from the combobox of <select id=select_id>."""
+    wrapper = page.locator(f"#{select_id}-ts-control").locator("xpath=..")
+    wrapper.locator(".item", has_text=text).locator(".remove").click()

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser_session import log_in
+from tests.browser_session import combobox_pick, log_in, screenshot
 from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory
 
 NOW = dt.datetime(2026, 3, 11, 15, 0, tzinfo=dt.UTC)
@@ -51,6 +51,8 @@ def test_one_line_names_every_active_filter(workspace, owner, member, owner_clie
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_dates_follow_the_dates_choice_at_once(page, live_server, workspace, owner):
+    ProjectFactory(workspace=workspace, name="Warehouse App")
+    TagFactory(workspace=workspace, name="urgent")
     with time_machine.travel(NOW, tick=True):
         log_in(page, live_server, owner, url(workspace, "detailed"))
         expect(page.get_by_label("From")).to_have_value("2026-03-09")
@@ -61,5 +63,17 @@ def test_dates_follow_the_dates_choice_at_once(page, live_server, workspace, own
         page.get_by_label("From").fill("2026-02-10")
         page.get_by_label("From").dispatch_event("change")
         expect(page.get_by_label("Dates")).to_have_value("custom")
+        # The filters are searchable comboboxes; what is chosen shows as chips.
+        combobox_pick(page, "f-project", "Warehouse")
+        combobox_pick(page, "f-tag", "urg")
+        chips = page.locator("#f-project-ts-control").locator("xpath=..").locator(".item")
+        expect(chips).to_have_text(["Warehouse App\u00d7"])
         page.get_by_role("button", name="Apply filters").click()
-        expect(page.locator("#filter-summary")).to_contain_text("2026-02-10 \u2013 2026-02-28")
+        summary = page.locator("#filter-summary")
+        expect(summary).to_contain_text("2026-02-10 \u2013 2026-02-28")
+        expect(summary).to_contain_text("Projects: Warehouse App")
+        expect(summary).to_contain_text("Tags: urgent")
+        expect(chips).to_have_text(["Warehouse App\u00d7"])  # still chosen after applying
+        screenshot(page, "detailed-filters-1280.png")
+        page.set_viewport_size({"width": 390, "height": 844})
+        screenshot(page, "detailed-filters-390.png")

@@ -110,12 +110,12 @@ def test_weekly_filters_and_earned_view_in_a_browser(
 ):
     from playwright.sync_api import expect
 
-    from tests.browser_session import log_in, screenshot
+    from tests.browser_session import combobox_pick, log_in, screenshot
 
     log_in(page, live_server, owner, url(workspace, "week=2026-03-04"))
     expect(page.locator("#week-total")).to_have_text("2:30:00")
     page.locator(".weekly-filters summary").click()
-    page.get_by_label("Projects").select_option(label="Website")
+    combobox_pick(page, "f-project", "Website")
     page.get_by_label("Show", exact=True).select_option("earned")
     page.get_by_role("button", name="Show", exact=True).click()
     expect(page.locator("#week-total")).to_have_text("100.00 USD")

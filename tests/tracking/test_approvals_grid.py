@@ -68,7 +68,11 @@ def test_grid_sums_projects_by_day_and_flags_what_to_look_at(workspace, owner, m
         created_at=timezone.now() + dt.timedelta(seconds=5)
     )
     approval.refresh_from_db()
-    changed = [f.text for f in approval_grid(approval=approval, workspace=workspace).flags if f.kind == "changed"]
+    changed = [
+        f.text
+        for f in approval_grid(approval=approval, workspace=workspace).flags
+        if f.kind == "changed"
+    ]
     assert any("“Mockups” was changed after" in t for t in changed)
     assert any("“Late addition” was added after" in t for t in changed)
 
