@@ -356,7 +356,7 @@ def detailed_filters_from_body(
     body: Mapping[str, Any], *, membership: Membership
 ) -> DetailedFilters:
     """The Detailed report's filter for a Clockify-style request body, as the Reports API
-    validates it (reports.apis.DetailedReportIn); FilterError (400) for what it cannot
+    validates it (reports.bodies.DetailedReportIn); FilterError (400) for what it cannot
     express, and for ids that are not in the workspace."""
     (start, _), (end, end_midnight) = body["dateRangeStart"], body["dateRangeEnd"]
     if end_midnight and end > start:

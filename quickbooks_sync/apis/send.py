@@ -35,7 +35,7 @@ from quickbooks_sync.services.send import (
     send_retry_failed,
     send_start,
 )
-from reports.apis import DetailedReportIn
+from reports.bodies import DetailedReportIn
 from reports.filters import DetailedFilters, detailed_filters_from_body
 from workspaces.errors import ApplicationError
 from workspaces.rest.base import WorkspaceApiView, validated
