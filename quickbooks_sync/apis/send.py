@@ -25,7 +25,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from quickbooks_sync.models import SendItem, SendJob, SentEntry
-from quickbooks_sync.selectors.send import send_job_items, send_job_waiting, sent_entries
+from quickbooks_sync.selectors.send import (
+    send_job_items,
+    send_job_left,
+    sent_entries,
+)
 from quickbooks_sync.services.send import (
     NOT_SENT_LABELS,
     NOT_SENT_MESSAGES,
@@ -148,7 +152,7 @@ def preview_data(preview: SendPreview) -> dict[str, Any]:
 
 
 def job_data(job: SendJob) -> dict[str, Any]:
-    waiting = send_job_waiting(job)
+    left = send_job_left(job)
     return {
         "id": job.pk,
         "state": job.state,
@@ -156,8 +160,8 @@ def job_data(job: SendJob) -> dict[str, Any]:
         "selected": {"entries": job.selected_count, "duration": job.selected_seconds},
         "sent": {"entries": job.sent_count, "duration": job.sent_seconds},
         "failed": job.failed_count,
-        "waiting": waiting,
-        "canRetry": bool(not job.is_active and (job.failed_count or waiting)),
+        "waiting": left.waiting,
+        "canRetry": left.can_retry,
         "notSent": _not_sent(job.not_sent),
         "error": job.error,
         "filters": [list(pair) for pair in job.filters],

@@ -5,8 +5,20 @@ may send at all."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from quickbooks_sync.models import SendItem, SendJob, SentEntry
 from quickbooks_sync.selectors.connection import connection_not_ready, connection_state
@@ -36,12 +48,39 @@ def can_send(membership: Membership | None) -> bool:
     return connection_not_ready(workspace=membership.workspace, status=status) is None
 
 
-def send_job_waiting(job: SendJob) -> int:
-    """Entries of a stopped job still waiting for QuickBooks' answer: their batch was sent but
-    never answered, so "Retry failed" asks again with its request id (0 while it runs)."""
+@dataclass(frozen=True)
+class JobLeft:
+    """What a finished job left for "Retry failed" (all 0 while it runs)."""
+
+    waiting: int  # sent in a batch QuickBooks never answered: asked again with its request id
+    refused: int  # refused, still here, and not delivered since by a later send
+
+    @property
+    def can_retry(self) -> bool:
+        return bool(self.waiting or self.refused)
+
+
+def send_job_left(job: SendJob) -> JobLeft:
+    """What "Retry failed" would send again, in one query: the stopped job's entries still
+    waiting for QuickBooks' answer, and the ones QuickBooks refused that still exist and that
+    no later send delivered since."""
     if job.is_active:
-        return 0
-    return SendItem.objects.filter(job=job, state=SendItem.State.PENDING).count()
+        return JobLeft(waiting=0, refused=0)
+    counts = SendItem.objects.filter(job=job).aggregate(
+        waiting=Count("pk", filter=Q(state=SendItem.State.PENDING)),
+        refused=Count(
+            "pk",
+            filter=Q(state=SendItem.State.FAILED, time_entry__isnull=False)
+            & ~Q(_delivered_since()),
+        ),
+    )
+    return JobLeft(waiting=counts["waiting"], refused=counts["refused"])
+
+
+def _delivered_since() -> Exists:
+    """True for an item whose entry is in the ledger: a send (this one or a later one)
+    delivered it, whatever this item says."""
+    return Exists(SentEntry.objects.filter(entry_key=OuterRef("entry_key")))
 
 
 def _changed_since_sent(sent: str, entry: str) -> Case:
@@ -92,8 +131,11 @@ def sent_entries(*, workspace_id: str) -> QuerySet[SentEntry]:
 
 def send_job_items(*, job: SendJob, state: str | None = None) -> QuerySet[SendItem]:
     """A job's per-entry outcomes with their entries (member, project) for the outcome table;
-    failures first, then by the entry's start."""
-    items = SendItem.objects.filter(job=job, workspace_id=job.workspace_id)
+    failures first, then by the entry's start. `delivered_since`: the entry is in the ledger
+    (for a refused one: a later send delivered it)."""
+    items = SendItem.objects.filter(job=job, workspace_id=job.workspace_id).annotate(
+        delivered_since=_delivered_since()
+    )
     if state:
         items = items.filter(state=state)
     return items.select_related("time_entry__user", "time_entry__project__client").order_by(

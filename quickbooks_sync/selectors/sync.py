@@ -3,7 +3,10 @@ job is a NotFound), and the members, clients and projects a sync links."""
 
 from __future__ import annotations
 
-from quickbooks_sync.models import SyncJob
+from dataclasses import dataclass
+from typing import Any
+
+from quickbooks_sync.models import EmployeeLink, QBOConnection, SyncJob
 from tracking.models import Client, Project
 from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
@@ -51,3 +54,46 @@ def sync_catalog(*, workspace_id: str) -> tuple[list[Client], list[Project]]:
         .order_by("name", "id")
     )
     return clients, projects
+
+
+@dataclass(frozen=True)
+class Missing:
+    """What the two create-missing actions would create, as of a finished job's result."""
+
+    members: list[dict[str, Any]]  # members "Create missing users" can create employees for
+    customers: list[dict[str, Any]]  # QBO customers "Create missing customers" makes here
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.members or self.customers)
+
+
+def sync_missing(job: SyncJob | None) -> Missing | None:
+    """What is left to create after `job` (None unless it succeeded). Members sharing a name
+    or without one are not counted: the action cannot create them (results written before
+    `canCreate` existed count every row)."""
+    if job is None or job.state != SyncJob.State.SUCCEEDED:
+        return None
+    result = job.result or {}
+    members = [
+        row for row in result.get("membersWithoutEmployee", []) if row.get("canCreate", True)
+    ]
+    customers = [
+        *result.get("customersWithoutClient", []),
+        *result.get("customersWithoutProject", []),
+    ]
+    return Missing(members=members, customers=customers)
+
+
+def sync_needed_first(*, workspace_id: str) -> bool:
+    """True for a connected company before its first sync: no Sync has finished since it was
+    connected and no member is linked to one of its employees, so a send would refuse every
+    entry as "member not linked" (the QuickBooks view guides the admin to sync first)."""
+    row = (
+        QBOConnection.objects.filter(workspace_id=workspace_id)
+        .values_list("realm_id", "last_synced_at")
+        .first()
+    )
+    if row is None or row[1] is not None:
+        return False
+    return not EmployeeLink.objects.filter(workspace_id=workspace_id, realm_id=row[0]).exists()

@@ -295,9 +295,8 @@ UNSUPPORTED_PLAN = (
     "plan. Nothing was saved and the authorization was revoked."
 )
 PAYROLL_ENABLED = (
-    "“{company}” has the Payroll feature enabled in QuickBooks. If you have Payroll feature "
-    "enabled in QuickBooks, the integration won't work due to system's capabilities. Nothing "
-    "was saved and the authorization was revoked."
+    "“{company}” has the Payroll feature enabled in QuickBooks, and the integration doesn't "
+    "work with a payroll-enabled company. Nothing was saved and the authorization was revoked."
 )
 CODE_REFUSED = (
     "QuickBooks did not accept the authorization: it was already used or has expired. Nothing "

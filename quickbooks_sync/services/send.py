@@ -497,14 +497,18 @@ def send_retry_failed(*, membership: Membership, job_id: str) -> SendJob:
             raise ApplicationError("This send is still running; wait for it to finish.")
         if job.realm_id != connection.realm_id:
             raise ApplicationError(COMPANY_CHANGED)
+        # A refused entry that a later send delivered stays as it was: nothing to retry.
+        delivered = SentEntry.objects.filter(entry_key=OuterRef("entry_key"))
         failed = list(
-            SendItem.objects.filter(job=job, state=SendItem.State.FAILED).values_list(
-                "pk", "time_entry_id"
-            )
+            SendItem.objects.filter(job=job, state=SendItem.State.FAILED)
+            .exclude(Exists(delivered))
+            .values_list("pk", "time_entry_id")
         )
         has_pending = SendItem.objects.filter(job=job, state=SendItem.State.PENDING).exists()
         if not failed and not has_pending:
-            raise ApplicationError("Nothing to retry: no entry of this send failed.")
+            raise ApplicationError(
+                "Nothing to retry: no entry of this send failed, or a later send has sent them."
+            )
         by_entry = {entry_id: pk for pk, entry_id in failed if entry_id is not None}
         deleted = [pk for pk, entry_id in failed if entry_id is None]
         SendItem.objects.filter(pk__in=deleted).update(

@@ -83,6 +83,7 @@ def _member_rows(
         {
             "memberId": m.member_id,
             "name": m.name,
+            "canCreate": bool(m.name),  # "Create missing users" can create its employee
             "whatToDo": (
                 f"Create an employee named exactly “{m.name}” in QuickBooks and sync again, "
                 "or use “Create missing users”."
@@ -95,6 +96,7 @@ def _member_rows(
         {
             "memberId": m.member_id,
             "name": m.name,
+            "canCreate": False,
             "whatToDo": (
                 f"Several members are named “{m.name}”: give each a distinct name in their "
                 "profile (and the employee the same one), then sync again."

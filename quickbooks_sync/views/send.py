@@ -33,8 +33,9 @@ from quickbooks_sync.selectors.send import (
     report_entries_not_sent,
     report_entries_sent,
     send_job_items,
-    send_job_waiting,
+    send_job_left,
 )
+from quickbooks_sync.selectors.sync import sync_needed_first
 from quickbooks_sync.services.send import (
     NOT_APPROVED,
     NOT_SENT_LABELS,
@@ -198,6 +199,7 @@ def report(request: WorkspaceRequest) -> HttpResponse:
         "show_sent": show_sent,
         "connected": _connected(request),
         "plan_has_quickbooks": membership.workspace.has_quickbooks,
+        "needs_sync": sync_needed_first(workspace_id=membership.workspace_id),
     }
     try:
         filters = _filters(request)
@@ -247,6 +249,7 @@ def send_confirm(request: WorkspaceRequest) -> HttpResponse:
         "nav": "reports",
         "filters": pinned,
         "filter_query": urlencode(pinned.to_query()),
+        "needs_sync": sync_needed_first(workspace_id=ws),
     }
     if request.method == "POST":
         try:
@@ -283,7 +286,7 @@ def _job_context(request: HttpRequest, job: SendJob) -> dict[str, Any]:
         "report_query": urlencode(job.filters),
     }
     if not job.is_active:
-        waiting = send_job_waiting(job)
+        left = send_job_left(job)
         refusals = refusal_rows(job)
         show = request.GET.get("items", "")
         state = show.upper() if show.upper() in SendItem.State.values else None
@@ -292,10 +295,10 @@ def _job_context(request: HttpRequest, job: SendJob) -> dict[str, Any]:
             reasons=reason_rows(job.not_sent),
             items_page=items.get_page(request.GET.get("page")),
             items_filter=show,
-            waiting=waiting,
-            can_retry=bool(job.failed_count or waiting),
+            waiting=left.waiting,
+            can_retry=left.can_retry,
             refusals=refusals,
-            outcome_line=outcome_line(job, waiting),
+            outcome_line=outcome_line(job, left.waiting),
         )
     return context
 

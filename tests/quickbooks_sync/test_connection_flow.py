@@ -202,6 +202,7 @@ def test_simple_start_and_payroll_companies_are_refused_and_the_token_revoked(
     html = unescape(response.content.decode())
     assert response.status_code == 400
     assert expected in html and "Nothing was saved" in html
+    assert html.count("Payroll") <= 1  # the refusal says it once
     assert not QBOConnection.objects.filter(workspace=workspace).exists()
     assert not AuditLog.objects.filter(workspace=workspace, event__startswith="quickbooks").exists()
     assert len(issued) == 1

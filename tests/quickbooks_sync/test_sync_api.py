@@ -184,6 +184,9 @@ def test_sync_page_progress_result_and_confirmation_steps(
 
     panel = admin_client_.get(reverse("quickbooks:integrations", kwargs={"ws": ws}))
     assert 'data-testid="qbo-sync-button"' in panel.content.decode()
+    # Before a sync, nothing to create is known: the panel says to sync first.
+    assert 'data-testid="qbo-sync-first"' in panel.content.decode()
+    assert 'data-testid="qbo-create-users"' not in panel.content.decode()
 
     pressed = admin_client_.post(reverse("quickbooks:sync", kwargs={"ws": ws}))
     job = SyncJob.objects.get()
@@ -202,10 +205,16 @@ def test_sync_page_progress_result_and_confirmation_steps(
     assert 'data-testid="qbo-members-linked"' in fragment and "Olivia Owner" in fragment
     assert 'data-testid="qbo-customers-without-project"' in fragment and "Acme:Web" in fragment
     assert "Internal" in fragment  # a project here with no QBO customer
-    assert 'data-testid="qbo-create-users"' in fragment
-    assert 'data-testid="qbo-create-customers"' in fragment
+    # The create actions sit on the Integrations tab (the seed's place), not on the result.
+    assert 'data-testid="qbo-create-users"' not in fragment
+    assert fragment.count('data-testid="qbo-create-where"') == 2
     compact = admin_client_.get(status_url + "?compact=1").content.decode()
     assert "See the result and what to do" in compact
+    assert "Create missing users (2)" in compact  # Adam Admin and Mia Member
+    assert "Create missing customers and projects (2)" in compact  # client Acme, project Web
+    panel = admin_client_.get(reverse("quickbooks:integrations", kwargs={"ws": ws}))
+    assert 'data-testid="qbo-sync-first"' not in panel.content.decode()
+    assert "Create missing users (2)" in panel.content.decode()
 
     confirm_url = reverse("quickbooks:create_missing_customers", kwargs={"ws": ws})
     confirm = admin_client_.get(confirm_url).content.decode()

@@ -111,6 +111,8 @@ def test_admin_syncs_in_the_browser_sees_progress_then_creates_missing_customers
     expect(missing).to_contain_text("Acme:Web")
     expect(page.get_by_test_id("qbo-projects-without-customer")).to_contain_text("Internal")
 
+    # The result points to the Integrations tab, where the create actions sit.
+    page.get_by_test_id("qbo-create-where").last.get_by_role("link").click()
     page.get_by_role("link", name="Create missing customers and projects").click()
     expect(
         page.get_by_role("heading", name="Create missing customers and projects here?")

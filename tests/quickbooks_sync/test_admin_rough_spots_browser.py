@@ -1,0 +1,133 @@
+"""In a browser, with a real Celery worker process and the QBO emulator as a real server, the
+admin's walk through the pages that issue 16 smoothed: the QuickBooks view before the first
+sync guides to Sync; the sync result points to the Integrations tab, where the create-missing
+buttons sit with their counts and only when there is something to create; creating the missing
+employee leaves only the customers' button; a non-billable entry shows no rate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from tests.browser_session import log_in
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.send_helpers import entry, seed, time_activities
+from tests.quickbooks_sync.sync_support import stored
+from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
+from tests.sandbox_process import SandboxProcess
+from tests.tracking.factories import ProjectFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.sandbox,
+    pytest.mark.usefixtures("qbo_settings"),
+]
+
+BACK_TO_INTEGRATIONS = "\u2190 Settings \u203a Integrations"  # the job page's link back
+REPORT = "?range=custom&start=2026-03-08&end=2026-03-12"
+# Where the screenshots of the pages go (looked at by hand at 1280 and 390 px).
+SHOTS = os.environ.get("QBO_SCREENSHOTS", "")
+
+
+@pytest.fixture(scope="module")
+def worker(
+    django_db_setup: None, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worker]:
+    directory = tmp_path_factory.mktemp("rough_spots_worker")
+    with running_worker(directory, worker_env(sandbox), concurrency=1) as process:
+        yield process
+
+
+def shoot(page: Page, name: str) -> None:
+    if not SHOTS:
+        return
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_admin_syncs_first_then_creates_what_is_missing_from_the_integrations_tab(
+    worker, live_server, page, workspace, owner, admin, member, sandbox: SandboxProcess
+) -> None:
+    realm = sandbox.create_company(name=f"Rough Spots Co {uuid.uuid4().hex[:6]}")
+    connect_workspace(workspace, sandbox, realm, user=owner)
+    for name in ("Olivia Owner", "Adam Admin"):
+        seed(sandbox, realm, "Employee", DisplayName=name)
+    seed(sandbox, realm, "Customer", DisplayName="Website")
+    seed(sandbox, realm, "Customer", DisplayName="Bookkeeping")  # no project here yet
+    website = ProjectFactory(workspace=workspace, name="Website")
+    at = dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)
+    internal = entry(
+        workspace,
+        admin,
+        start=at,
+        seconds=1800,
+        project=website,
+        rate_cents=7300,
+        description="Internal meeting",
+    )
+    log_in(page, live_server, admin)
+
+    # Before the first sync the QuickBooks view says to sync first and offers no Send.
+    detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk})
+    page.goto(live_server.url + detailed + REPORT)
+    page.get_by_role("link", name="QuickBooks", exact=True).click()
+    expect(page.locator("#qbo-sync-first")).to_be_visible()
+    expect(page.get_by_role("link", name="Send to QuickBooks")).to_have_count(0)
+    # A non-billable entry's rate is never sent, so none is shown.
+    expect(page.locator(f"#qbo-row-{internal.pk} td.num").last).to_have_text("—")
+    shoot(page, "quickbooks-view-sync-first")
+    page.get_by_role("link", name="Sync users and customers").click()
+
+    # On the Integrations tab: nothing to create is known yet.
+    expect(page.get_by_test_id("qbo-sync-first")).to_be_visible()
+    expect(page.get_by_test_id("qbo-create-users")).to_have_count(0)
+    page.get_by_test_id("qbo-sync-button").click()
+    expect(page.locator('[data-testid="qbo-job"][data-state="SUCCEEDED"]')).to_be_visible(
+        timeout=30_000
+    )
+    # The result says where the create actions are and links there.
+    page.get_by_test_id("qbo-create-where").first.get_by_role("link").click()
+    users = page.get_by_test_id("qbo-create-users")
+    customers = page.get_by_test_id("qbo-create-customers")
+    expect(users).to_have_text("Create missing users (1)")  # Mia Member
+    expect(customers).to_have_text("Create missing customers and projects (1)")  # Bookkeeping
+    shoot(page, "integrations-create-missing")
+
+    users.click()
+    expect(page.get_by_test_id("qbo-confirm-members")).to_have_text("Mia Member")
+    page.get_by_test_id("qbo-confirm").click()
+    expect(page.locator('[data-testid="qbo-job"][data-state="SUCCEEDED"]')).to_be_visible(
+        timeout=30_000
+    )
+    expect(page.get_by_test_id("qbo-created-employees")).to_have_text("Mia Member")
+    assert "Mia Member" in {e["DisplayName"] for e in stored(sandbox, realm, "Employee")}
+
+    # Back on the Integrations tab only the customers' action is left.
+    page.get_by_role("link", name=BACK_TO_INTEGRATIONS).first.click()
+    expect(page.get_by_test_id("qbo-create-users")).to_have_count(0)
+    expect(page.get_by_test_id("qbo-create-customers")).to_be_visible()
+    page.get_by_test_id("qbo-create-customers").click()
+    page.get_by_test_id("qbo-confirm").click()
+    expect(page.locator('[data-testid="qbo-job"][data-state="SUCCEEDED"]')).to_be_visible(
+        timeout=30_000
+    )
+    page.get_by_role("link", name=BACK_TO_INTEGRATIONS).first.click()
+    expect(page.get_by_test_id("qbo-nothing-missing")).to_be_visible()
+    expect(page.get_by_test_id("qbo-create-customers")).to_have_count(0)
+    shoot(page, "integrations-nothing-missing")
+
+    # Synced: the QuickBooks view offers Send; nothing was written to QuickBooks but Mia.
+    page.goto(live_server.url + detailed + REPORT)
+    page.get_by_role("link", name="QuickBooks", exact=True).click()
+    expect(page.locator("#qbo-sync-first")).to_have_count(0)
+    expect(page.get_by_role("link", name="Send to QuickBooks")).to_be_visible()
+    assert time_activities(sandbox, realm) == []
