@@ -23,6 +23,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-quickbooks-create-missing-customers",
     ),
     path(f"{Q}/jobs/<str:job_id>", sync.SyncJobApi.as_view(), name="api-quickbooks-job"),
+    path(
+        f"{Q}/jobs/<str:job_id>/links",
+        sync.SyncLinksApi.as_view(),
+        name="api-quickbooks-job-links",
+    ),
+    path(
+        f"{Q}/jobs/<str:job_id>/links/<str:side>/<str:local_id>",
+        sync.SyncLinkApi.as_view(),
+        name="api-quickbooks-job-link",
+    ),
     # send
     path(
         f"{Q}/sends/preview",

@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("jobs/<str:job_id>/", sync.sync_job, name="sync_job"),
     path("jobs/<str:job_id>/status/", sync.sync_job_status, name="sync_job_status"),
+    path("jobs/<str:job_id>/links/", sync.sync_link, name="sync_link"),
     # send
     path("report/", send.report, name="send_report"),
     path("send/", send.send_confirm, name="send_confirm"),

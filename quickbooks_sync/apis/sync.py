@@ -1,6 +1,7 @@
 """REST API of the QuickBooks sync (admins and the owner; members 403, another workspace 404):
 start a sync or a create-missing job (202 with the job), read a job's state, progress and
-result. A workspace that is not connected answers 400; one whose plan lacks QuickBooks, 403;
+result; link by hand on the latest result, or undo such a link. A workspace that is not
+connected answers 400; one whose plan lacks QuickBooks, 403;
 another kind of job still running, 409.
 """
 
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 
 from quickbooks_sync.models import SyncJob
 from quickbooks_sync.selectors.sync import sync_job_get
+from quickbooks_sync.services.links import Side, link_manual, link_undo
 from quickbooks_sync.services.sync import sync_start
 from workspaces.rest.base import WorkspaceApiView
 from workspaces.rest.permissions import IsWorkspaceAdmin
@@ -157,3 +159,56 @@ class SyncJobApi(WorkspaceApiView):
     def get(self, request: Request, ws: str, job_id: str) -> Response:
         job = sync_job_get(workspace_id=self.workspace.pk, job_id=job_id)
         return Response(SyncJobOut(job_data(job)).data)
+
+
+class LinkIn(serializers.Serializer[dict[str, Any]]):
+    side = serializers.ChoiceField(choices=[s.value for s in Side])
+    localId = serializers.CharField(max_length=24)
+    qboId = serializers.CharField(max_length=32)
+
+
+class SyncLinksApi(WorkspaceApiView):
+    """Link by hand on the latest sync result (names differ)."""
+
+    permission_classes = [IsWorkspaceAdmin]
+
+    @extend_schema(
+        operation_id="quickbooks_link_manual",
+        request=LinkIn,
+        responses={
+            201: OpenApiResponse(description="The linked row, as in the job's result."),
+            400: OpenApiResponse(description="Not unlinked as of this sync, or bad input."),
+            409: OpenApiResponse(description="Not the latest result, or a job is running."),
+        },
+        tags=TAGS,
+        description=(
+            "Link a member (side=member) to an employee, or a project or client to a customer, "
+            "both listed as unlinked by this job, the workspace's latest finished one. The link "
+            "is marked manual, kept by later syncs, and changes nothing in QuickBooks."
+        ),
+    )
+    def post(self, request: Request, ws: str, job_id: str) -> Response:
+        body = LinkIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = link_manual(
+            actor=self.membership,
+            job_id=job_id,
+            side=body.validated_data["side"],
+            local_id=body.validated_data["localId"],
+            qbo_id=body.validated_data["qboId"],
+        )
+        return Response(row, status=status.HTTP_201_CREATED)
+
+
+class SyncLinkApi(WorkspaceApiView):
+    permission_classes = [IsWorkspaceAdmin]
+
+    @extend_schema(
+        operation_id="quickbooks_link_undo",
+        responses={204: None},
+        tags=TAGS,
+        description="Undo a link made by hand (side: member, project or client).",
+    )
+    def delete(self, request: Request, ws: str, job_id: str, side: str, local_id: str) -> Response:
+        link_undo(actor=self.membership, job_id=job_id, side=side, local_id=local_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -29,6 +29,8 @@ class EmployeeLink(models.Model):
     realm_id = models.CharField(max_length=32)
     qbo_employee_id = models.CharField(max_length=32)
     qbo_display_name = models.CharField(max_length=255)
+    # Linked by hand on a sync result (names differ); syncs keep it, an admin can undo it.
+    manual = models.BooleanField(default=False)
     linked_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -67,6 +69,8 @@ class CustomerLink(models.Model):
     qbo_display_name = models.CharField(max_length=255)
     qbo_fully_qualified_name = models.CharField(max_length=1100, blank=True)
     qbo_is_project = models.BooleanField(default=False)
+    # Linked by hand on a sync result (names differ); syncs keep it, an admin can undo it.
+    manual = models.BooleanField(default=False)
     linked_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

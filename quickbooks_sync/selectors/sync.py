@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from quickbooks_sync.models import EmployeeLink, QBOConnection, SyncJob
+from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection, SyncJob
 from tracking.models import Client, Project
 from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
@@ -97,3 +97,39 @@ def sync_needed_first(*, workspace_id: str) -> bool:
     if row is None or row[1] is not None:
         return False
     return not EmployeeLink.objects.filter(workspace_id=workspace_id, realm_id=row[0]).exists()
+
+
+@dataclass(frozen=True)
+class ManualLinks:
+    """Local ids linked by hand into a company: memberships, clients, projects."""
+
+    members: frozenset[str]
+    clients: frozenset[str]
+    projects: frozenset[str]
+
+
+def manual_links(*, workspace_id: str, realm_id: str) -> ManualLinks:
+    members = EmployeeLink.objects.filter(
+        workspace_id=workspace_id, realm_id=realm_id, manual=True
+    ).values_list("membership_id", flat=True)
+    customers = CustomerLink.objects.filter(
+        workspace_id=workspace_id, realm_id=realm_id, manual=True
+    ).values_list("client_id", "project_id")
+    pairs = list(customers)
+    return ManualLinks(
+        members=frozenset(members),
+        clients=frozenset(c for c, _ in pairs if c),
+        projects=frozenset(p for _, p in pairs if p),
+    )
+
+
+def sync_job_linkable(job: SyncJob) -> bool:
+    """Whether links can be made by hand on `job`'s result: it is the workspace's latest
+    finished job and no job runs (services.links checks the same, and the connection)."""
+    if job.state != SyncJob.State.SUCCEEDED:
+        return False
+    jobs = SyncJob.objects.filter(workspace_id=job.workspace_id)
+    if jobs.filter(state__in=[SyncJob.State.QUEUED, SyncJob.State.RUNNING]).exists():
+        return False
+    latest = jobs.filter(state=SyncJob.State.SUCCEEDED).order_by("-finished_at", "-pk").first()
+    return latest is not None and latest.pk == job.pk

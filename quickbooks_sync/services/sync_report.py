@@ -10,7 +10,12 @@ from typing import Any
 from quickbooks_sync.mapping import CustomerLinks, CustomerTree, MappedProject, UserLinks
 from quickbooks_sync.models import SyncJob
 from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee
-from quickbooks_sync.selectors.sync import sync_catalog, sync_memberships
+from quickbooks_sync.selectors.sync import (
+    ManualLinks,
+    manual_links,
+    sync_catalog,
+    sync_memberships,
+)
 from workspaces.models import Membership
 
 
@@ -39,6 +44,86 @@ def customer_row(company: QBOCompany, qbo_id: str) -> dict[str, Any]:
     }
 
 
+MANUAL_TODO = "Nothing: linked by hand (the names differ); syncs keep this link."
+
+
+def member_without_row(member_id: str, name: str) -> dict[str, Any]:
+    """A member with no employee (one the member can have: not sharing a name)."""
+    return {
+        "memberId": member_id,
+        "name": name,
+        "canCreate": bool(name),  # "Create missing users" can create its employee
+        "whatToDo": (
+            f"Create an employee named exactly “{name}” in QuickBooks and sync again, "
+            "use “Create missing users”, or link it to an employee by hand."
+            if name
+            else "The member has no name: ask them to set one in their profile."
+        ),
+    }
+
+
+def employee_without_row(employee_id: str, name: str) -> dict[str, Any]:
+    return {
+        "employeeId": employee_id,
+        "name": name,
+        "whatToDo": (
+            f"If this person tracks time, invite them to the workspace with the name "
+            f"“{name}” (or rename the member to match exactly, or link the member by hand), "
+            "then sync again. Otherwise nothing."
+        ),
+    }
+
+
+def customer_without_project_row(customer: dict[str, Any], parent: str | None) -> dict[str, Any]:
+    """`customer`: a customer_row. `parent`: the client it belongs under, if any."""
+    where = f" for client “{parent}”" if parent else " without a client"
+    return {
+        **customer,
+        "clientName": parent,
+        "whatToDo": (
+            f"Create a project named exactly “{customer['name']}”{where} here and sync "
+            "again, use “Create missing customers and projects”, or link a project here to it "
+            "by hand."
+        ),
+    }
+
+
+def customer_without_client_row(customer: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **customer,
+        "whatToDo": (
+            f"Create a client named exactly “{customer['name']}” here and sync again, use "
+            "“Create missing customers and projects”, or link a client here to it by hand."
+        ),
+    }
+
+
+def project_without_customer_row(
+    project_id: str, name: str, client_name: str | None
+) -> dict[str, Any]:
+    return {
+        "projectId": project_id,
+        "name": name,
+        "clientName": client_name,
+        "whatToDo": (
+            f"Create a customer (or a sub-customer of the client's customer) named exactly "
+            f"“{name}” in QuickBooks and sync again, or link it to a customer by hand. Until "
+            "then its time cannot be sent."
+        ),
+    }
+
+
+def client_without_customer_row(client_id: str, name: str) -> dict[str, Any]:
+    return {
+        "clientId": client_id,
+        "name": name,
+        "whatToDo": (
+            f"Create a customer named exactly “{name}” with sub-customers in QuickBooks and "
+            "sync again, or link it to a customer by hand."
+        ),
+    }
+
+
 def _parent_name(company: QBOCompany, mapped: MappedProject) -> str | None:
     if mapped.client_qbo_id is None:
         return None
@@ -46,7 +131,7 @@ def _parent_name(company: QBOCompany, mapped: MappedProject) -> str | None:
 
 
 def _member_rows(
-    memberships: Sequence[Membership], users: UserLinks, company: QBOCompany
+    memberships: Sequence[Membership], users: UserLinks, company: QBOCompany, manual: ManualLinks
 ) -> dict[str, list[dict[str, Any]]]:
     by_member = {m.pk: m for m in memberships}
     employees = {e.id: e for e in company.employees}
@@ -62,6 +147,8 @@ def _member_rows(
             )
         elif not membership.is_active:
             todo = "Nothing: time this member tracked before leaving can still be sent."
+        elif member_id in manual.members:
+            todo = MANUAL_TODO
         elif employee.display_name != name:
             todo = "Nothing: linked by QuickBooks Id, so the differing names (a rename) are fine."
         else:
@@ -75,24 +162,13 @@ def _member_rows(
                 "employeeName": employee.display_name,
                 "employeeActive": employee.active,
                 "new": member_id in users.newly_linked,
+                "manual": member_id in manual.members,
                 "whatToDo": todo,
             }
         )
     linked.sort(key=lambda row: row["name"].casefold())
-    without = [
-        {
-            "memberId": m.member_id,
-            "name": m.name,
-            "canCreate": bool(m.name),  # "Create missing users" can create its employee
-            "whatToDo": (
-                f"Create an employee named exactly “{m.name}” in QuickBooks and sync again, "
-                "or use “Create missing users”."
-                if m.name
-                else "The member has no name: ask them to set one in their profile."
-            ),
-        }
-        for m in users.members_without_employee
-    ] + [
+    without = [member_without_row(m.member_id, m.name) for m in users.members_without_employee]
+    without += [
         {
             "memberId": m.member_id,
             "name": m.name,
@@ -105,16 +181,7 @@ def _member_rows(
         for m in users.members_sharing_a_name
     ]
     employees_without = [
-        {
-            "employeeId": e.id,
-            "name": e.display_name,
-            "whatToDo": (
-                f"If this person tracks time, invite them to the workspace with the name "
-                f"“{e.display_name}” (or rename the member to match exactly), then sync again. "
-                "Otherwise nothing."
-            ),
-        }
-        for e in users.employees_without_member
+        employee_without_row(e.id, e.display_name) for e in users.employees_without_member
     ]
     return {
         "membersLinked": linked,
@@ -124,7 +191,11 @@ def _member_rows(
 
 
 def _catalog_rows(
-    workspace_id: str, company: QBOCompany, tree: CustomerTree, catalog: CustomerLinks
+    workspace_id: str,
+    company: QBOCompany,
+    tree: CustomerTree,
+    catalog: CustomerLinks,
+    manual: ManualLinks,
 ) -> dict[str, list[dict[str, Any]]]:
     clients, projects = sync_catalog(workspace_id=workspace_id)
     clients_by_id = {c.pk: c for c in clients}
@@ -133,9 +204,10 @@ def _catalog_rows(
         (
             {
                 "clientId": client_id,
-                "name": clients_by_id[client_id].name,
                 **customer_row(company, qbo_id),
+                "clientName": clients_by_id[client_id].name,
                 "new": client_id in catalog.newly_linked_clients,
+                "manual": client_id in manual.clients,
                 "whatToDo": "Nothing: linked.",
             }
             for client_id, qbo_id in catalog.clients.items()
@@ -160,46 +232,33 @@ def _catalog_rows(
                 "clientName": project.client.name if project.client else None,
                 **row,
                 "new": project_id in catalog.newly_linked_projects,
+                "manual": project_id in manual.projects,
                 "whatToDo": todo,
             }
         )
     projects_linked.sort(key=lambda row: row["fullyQualifiedName"].casefold())
-    customers_without = []
-    for mapped in catalog.customers_without_project:
-        parent = _parent_name(company, mapped)
-        where = f" for client “{parent}”" if parent else " without a client"
-        customers_without.append(
-            {
-                **customer_row(company, mapped.qbo_id),
-                "clientName": parent,
-                "whatToDo": (
-                    f"Create a project named exactly “{mapped.name}”{where} here and sync "
-                    "again, or use “Create missing customers and projects”."
-                ),
-            }
+    customers_without = [
+        customer_without_project_row(
+            customer_row(company, mapped.qbo_id), _parent_name(company, mapped)
         )
+        for mapped in catalog.customers_without_project
+    ]
     clients_without = [
-        {
-            **customer_row(company, mapped.qbo_id),
-            "whatToDo": (
-                f"Create a client named exactly “{mapped.name}” here and sync again, or use "
-                "“Create missing customers and projects”."
-            ),
-        }
+        customer_without_client_row(customer_row(company, mapped.qbo_id))
         for mapped in catalog.clients_missing_here
     ]
     projects_without = [
-        {
-            "projectId": p.project_id,
-            "name": p.name,
-            "clientName": clients_by_id[p.client_id].name if p.client_id else None,
-            "whatToDo": (
-                f"Create a customer (or a sub-customer of the client's customer) named exactly "
-                f"“{p.name}” in QuickBooks, then sync again. Until then its time cannot be sent."
-            ),
-        }
+        project_without_customer_row(
+            p.project_id, p.name, clients_by_id[p.client_id].name if p.client_id else None
+        )
         for p in catalog.projects_without_customer
         if not projects_by_id[p.project_id].archived
+    ]
+    linked_clients = set(catalog.clients)
+    clients_here_without = [
+        client_without_customer_row(c.pk, c.name)
+        for c in clients
+        if c.pk not in linked_clients and not c.archived
     ]
     return {
         "clientsLinked": clients_linked,
@@ -207,6 +266,7 @@ def _catalog_rows(
         "customersWithoutProject": customers_without,
         "customersWithoutClient": clients_without,
         "projectsWithoutCustomer": projects_without,
+        "clientsWithoutCustomer": clients_here_without,
     }
 
 
@@ -219,9 +279,10 @@ def sync_report(
 ) -> dict[str, Any]:
     """The result a page and the API show: what is linked and what is missing, with what to do
     about every row."""
+    manual = manual_links(workspace_id=job.workspace_id, realm_id=company.realm_id)
     rows = {
-        **_member_rows(sync_memberships(workspace_id=job.workspace_id), users, company),
-        **_catalog_rows(job.workspace_id, company, tree, catalog),
+        **_member_rows(sync_memberships(workspace_id=job.workspace_id), users, company, manual),
+        **_catalog_rows(job.workspace_id, company, tree, catalog, manual),
     }
     return {
         "realmId": company.realm_id,

@@ -7,10 +7,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quickbooks_sync.models import SyncJob
-from quickbooks_sync.selectors.sync import sync_job_get, sync_job_latest
+from quickbooks_sync.selectors.sync import sync_job_get, sync_job_latest, sync_job_linkable
+from quickbooks_sync.services.links import link_manual, link_undo
 from quickbooks_sync.services.sync import JobBusy, sync_start
 from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError, NotFound
@@ -92,7 +94,13 @@ def sync_job(request: WorkspaceRequest, job_id: str) -> HttpResponse:
     return render(
         request,
         "quickbooks_sync/sync_job.html",
-        {"nav": "settings", "job": job, "poll_seconds": POLL_SECONDS, "compact": False},
+        {
+            "nav": "settings",
+            "job": job,
+            "poll_seconds": POLL_SECONDS,
+            "compact": False,
+            "linkable": sync_job_linkable(job),
+        },
     )
 
 
@@ -104,8 +112,45 @@ def sync_job_status(request: WorkspaceRequest, job_id: str) -> HttpResponse:
     return render(
         request,
         "quickbooks_sync/sync_job_status.html",
-        {"job": job, "poll_seconds": POLL_SECONDS, "compact": request.GET.get("compact") == "1"},
+        {
+            "job": job,
+            "poll_seconds": POLL_SECONDS,
+            "compact": request.GET.get("compact") == "1",
+            "linkable": sync_job_linkable(job),
+        },
     )
+
+
+@require_POST
+@workspace_view(Membership.Role.ADMIN)
+def sync_link(request: WorkspaceRequest, job_id: str) -> HttpResponse:
+    """Link by hand, from the result page's searchable list (or undo a link made by hand)."""
+    job = _job(request, job_id)
+    post = request.POST
+    try:
+        if post.get("undo"):
+            link_undo(
+                actor=request.membership,
+                job_id=job.pk,
+                side=post.get("side", ""),
+                local_id=post.get("local_id", ""),
+            )
+            messages.success(request, "Link undone: both are listed as unlinked again.")
+        else:
+            row = link_manual(
+                actor=request.membership,
+                job_id=job.pk,
+                side=post.get("side", ""),
+                local_id=post.get("local_id", ""),
+                qbo_label=post.get("qbo", ""),
+            )
+            there = row.get("employeeName") or row.get("fullyQualifiedName")
+            messages.success(request, f"Linked by hand to “{there}”.")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    anchor = {"member": "#qbo-users", "project": "#qbo-customers", "client": "#qbo-customers"}
+    target = reverse("quickbooks:sync_job", kwargs={"ws": job.workspace_id, "job_id": job.pk})
+    return redirect(target + anchor.get(post.get("side", ""), ""))
 
 
 def _confirm(request: WorkspaceRequest, kind: str) -> HttpResponse:

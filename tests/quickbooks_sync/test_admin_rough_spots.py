@@ -16,11 +16,10 @@ from django.urls import reverse
 
 from quickbooks_sync.models import SendBatch, SendItem, SendJob, SyncJob
 from quickbooks_sync.services.send_batches import send_run
-from quickbooks_sync.services.sync import sync_run, sync_start
 from tests.api.conftest import api_client_for
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.send_helpers import entry, link_member, linked_project
-from tests.quickbooks_sync.sync_support import membership_of, seed
+from tests.quickbooks_sync.sync_support import membership_of, run_job, seed
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
 
@@ -40,9 +39,7 @@ def text(response) -> str:
 
 
 def run_sync(workspace, user) -> SyncJob:
-    job = sync_start(membership=membership_of(workspace, user), kind=SyncJob.Kind.SYNC)
-    sync_run(job_id=job.pk)
-    job.refresh_from_db()
+    job = run_job(membership_of(workspace, user))
     assert job.state == SyncJob.State.SUCCEEDED, job.error
     return job
 

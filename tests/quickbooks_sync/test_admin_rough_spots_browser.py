@@ -2,7 +2,9 @@
 admin's walk through the pages that issue 16 smoothed: the QuickBooks view before the first
 sync guides to Sync; the sync result points to the Integrations tab, where the create-missing
 buttons sit with their counts and only when there is something to create; creating the missing
-employee leaves only the customers' button; a non-billable entry shows no rate."""
+employee leaves only the customers' button; a non-billable entry shows no rate. And a link
+made by hand when names differ: picked from the searchable list on the sync result, marked
+manual, kept by the next sync, undone."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from quickbooks_sync.models import EmployeeLink
 from tests.browser_session import log_in
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.send_helpers import entry, seed, time_activities
@@ -131,3 +134,47 @@ def test_admin_syncs_first_then_creates_what_is_missing_from_the_integrations_ta
     expect(page.locator("#qbo-sync-first")).to_have_count(0)
     expect(page.get_by_role("link", name="Send to QuickBooks")).to_be_visible()
     assert time_activities(sandbox, realm) == []
+
+
+def test_admin_links_a_member_by_hand_when_names_differ_and_undoes_it(
+    worker, live_server, page, workspace, owner, admin, member, sandbox: SandboxProcess
+) -> None:
+    realm = sandbox.create_company(name=f"Manual Links Co {uuid.uuid4().hex[:6]}")
+    connect_workspace(workspace, sandbox, realm, user=owner)
+    for name in ("Olivia Owner", "Adam Admin", "Mia M. Member", "Zed Other"):
+        seed(sandbox, realm, "Employee", DisplayName=name)
+    seed(sandbox, realm, "Customer", DisplayName="Website")
+    ProjectFactory(workspace=workspace, name="Website")
+    log_in(page, live_server, admin)
+    page.goto(live_server.url + reverse("quickbooks:integrations", kwargs={"ws": workspace.pk}))
+    page.get_by_test_id("qbo-sync-button").click()
+    expect(page.locator('[data-testid="qbo-job"][data-state="SUCCEEDED"]')).to_be_visible(
+        timeout=30_000
+    )
+    expect(page.get_by_test_id("qbo-link-help")).to_be_visible()
+    search = page.get_by_label("QuickBooks employee for Mia Member")
+    # The searchable list holds the unlinked employees only.
+    options = page.locator("#qbo-employees-unlinked option")
+    expect(options).to_have_count(2)
+    search.fill("Mia M")
+    search.fill("Mia M. Member")
+    shoot(page, "sync-result-link-by-hand")
+    page.get_by_role("row", name="Mia Member").get_by_role("button", name="Link").click()
+    expect(page.get_by_text("Linked by hand to “Mia M. Member”.")).to_be_visible()
+    linked = page.get_by_test_id("qbo-members-linked")
+    expect(linked.get_by_role("row", name="Mia Member")).to_contain_text("manual")
+    link = EmployeeLink.objects.get(membership__user=member)
+    assert link.manual
+
+    # The next sync keeps it and says it is manual; undo it there.
+    page.get_by_role("button", name="Sync again").click()
+    expect(page.locator('[data-testid="qbo-job"][data-state="SUCCEEDED"]')).to_be_visible(
+        timeout=30_000
+    )
+    row = page.get_by_test_id("qbo-members-linked").get_by_role("row", name="Mia Member")
+    expect(row).to_contain_text("manual")
+    shoot(page, "sync-result-manual-link")
+    row.get_by_role("button", name="Undo link").click()
+    expect(page.get_by_text("Link undone")).to_be_visible()
+    expect(page.get_by_test_id("qbo-members-without-employee")).to_contain_text("Mia Member")
+    assert not EmployeeLink.objects.filter(membership__user=member).exists()
