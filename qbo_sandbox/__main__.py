@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--sku", default="Plus", choices=["Simple Start", "Essentials", "Plus", "Advanced"]
     )
     create.add_argument("--payroll", action="store_true", help="payroll on (default off)")
+    create.add_argument(
+        "--class-tracking", action="store_true", help="Track classes on (Plus or Advanced)"
+    )
     create.add_argument("--book-close-date", default=None, metavar="YYYY-MM-DD")
     create.add_argument("--subscription-status", default="SUBSCRIBED")
     create.add_argument("--data", type=Path, default=None)
@@ -79,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             payroll=args.payroll,
             book_close_date=args.book_close_date,
             subscription_status=args.subscription_status,
+            class_tracking=args.class_tracking,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

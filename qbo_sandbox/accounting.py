@@ -32,7 +32,6 @@ _OTHER_QBO_ENTITIES = frozenset(
         "Bill",
         "BillPayment",
         "Budget",
-        "Class",
         "CompanyCurrency",
         "CreditMemo",
         "Department",
@@ -219,7 +218,8 @@ class Accounting:
         company = rules.require_company(self.store, realm_id)
         accounting: dict[str, Any] = {
             "TrackDepartments": False,
-            "ClassTrackingPerTxn": False,
+            # Track classes on: one class per transaction (a TimeActivity has one ClassRef).
+            "ClassTrackingPerTxn": company["class_tracking"],
             "ClassTrackingPerTxnLine": False,
             "CustomerTerminology": "Customers",
         }

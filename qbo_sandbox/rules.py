@@ -26,6 +26,7 @@ ENTITIES = {
     "customer": "Customer",
     "vendor": "Vendor",
     "item": "Item",
+    "class": "Class",
     "timeactivity": "TimeActivity",
 }
 # Which of these are name lists (deactivated, never deleted; active-only by default in queries)
@@ -48,6 +49,7 @@ _SERVER_OWNED = {"Id", "SyncToken", "domain", "sparse", "MetaData", "time", "sta
 _SERVER_OWNED_BY_ENTITY = {
     "Customer": {"Level", "FullyQualifiedName", "IsProject", "Balance", "BalanceWithJobs"},
     "Item": {"FullyQualifiedName"},
+    "Class": {"FullyQualifiedName"},
 }
 
 # -- faults ----------------------------------------------------------------------------------
@@ -99,7 +101,9 @@ def stale_object() -> QBOFault:
 
 
 def duplicate_name(entity: str) -> QBOFault:
-    who = "product or service" if entity == "Item" else "customer, vendor or employee"
+    who = {"Item": "product or service", "Class": "class"}.get(
+        entity, "customer, vendor or employee"
+    )
     return QBOFault(
         "6240",
         "Duplicate Name Exists Error",
@@ -314,7 +318,7 @@ def _check_length(field: str, value: str, maximum: int) -> None:
 
 
 def _name_key(entity: str, name: str) -> str:
-    prefix = "item" if entity == "Item" else "person"
+    prefix = {"Item": "item", "Class": "class"}.get(entity, "person")
     return f"{prefix}:{' '.join(name.split()).casefold()}"
 
 
@@ -525,6 +529,26 @@ def _build_item(
     return record, key
 
 
+def _build_class(
+    store: Store, realm_id: str, data: dict[str, Any], own_id: str | None
+) -> tuple[dict[str, Any], str]:
+    """A class: a Name unique among classes. Sub-classes (SubClass, ParentRef) are not kept
+    (the product picks top-level classes only)."""
+    record = dict(data)
+    name = str(record.get("Name") or "").strip()
+    if not name:
+        raise required_missing("Name")
+    record["Name"] = name
+    key = _check_name(store, realm_id, "Class", "Name", name, own_id)
+    if _bool(record, "SubClass", False) or record.get("ParentRef"):
+        raise business_validation("The sandbox does not keep sub-classes", "SubClass")
+    record["SubClass"] = False
+    record.pop("ParentRef", None)
+    record["FullyQualifiedName"] = name
+    record["Active"] = _bool(record, "Active", True)
+    return record, key
+
+
 def _check_books_open(company: dict[str, Any], txn_date: str) -> None:
     close = company.get("book_close_date")
     if close and txn_date <= close:
@@ -562,6 +586,13 @@ def _build_time_activity(
         if item.get("Type") != "Service":
             raise business_validation("ItemRef must refer to a service item", "ItemRef")
         record["ItemRef"] = _ref(item, "Name")
+    klass = _reference(store, realm_id, record, "ClassRef", "Class")
+    if klass is not None:
+        # Intuit does not document what a ClassRef does while Track classes is off; the
+        # sandbox refuses it (the integration only sends one when Preferences say it is on).
+        if not company.get("class_tracking"):
+            raise business_validation("Class tracking is turned off for this company", "ClassRef")
+        record["ClassRef"] = _ref(klass, "Name")
 
     status = record.get("BillableStatus") or "NotBillable"
     if status not in BILLABLE_STATUSES:
@@ -631,6 +662,8 @@ def _build(
         return _build_person(store, realm_id, entity, data, own_id)
     if entity == "Item":
         return _build_item(store, realm_id, data, own_id)
+    if entity == "Class":
+        return _build_class(store, realm_id, data, own_id)
     return _build_time_activity(store, realm_id, company, data), None
 
 

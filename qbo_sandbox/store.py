@@ -34,7 +34,17 @@ SUBSCRIPTION_STATUSES = (
     "RESTRICTED",
 )
 MAX_ENTITY_ID = 2**63 - 1  # SQLite's largest INTEGER
-COMPANY_FIELDS = ("name", "sku", "payroll", "subscription_status", "book_close_date")
+COMPANY_FIELDS = (
+    "name",
+    "sku",
+    "payroll",
+    "subscription_status",
+    "book_close_date",
+    "class_tracking",
+)
+# Intuit: class tracking "is available with QuickBooks Online Plus" (and Advanced, which has
+# everything Plus has); Simple Start and Essentials have no classes.
+CLASS_SKUS = ("Plus", "Advanced")
 
 # Intuit answers times in the company's zone; sandbox companies are US companies.
 COMPANY_TZ = ZoneInfo("America/Los_Angeles")
@@ -46,6 +56,7 @@ CREATE TABLE IF NOT EXISTS company (
     sku TEXT NOT NULL,
     payroll INTEGER NOT NULL,
     book_close_date TEXT,
+    class_tracking INTEGER NOT NULL DEFAULT 0,
     subscription_status TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
@@ -94,8 +105,9 @@ def _check_company_fields(fields: dict[str, Any]) -> None:
         SUBSCRIPTION_STATUSES
     ):
         raise ValueError(f"subscription_status must be one of {', '.join(SUBSCRIPTION_STATUSES)}")
-    if "payroll" in fields and not isinstance(fields["payroll"], bool):
-        raise ValueError("payroll must be true or false")
+    for flag in ("payroll", "class_tracking"):
+        if flag in fields and not isinstance(fields[flag], bool):
+            raise ValueError(f"{flag} must be true or false")
     if fields.get("book_close_date") is not None:
         try:
             date.fromisoformat(str(fields["book_close_date"]))
@@ -105,6 +117,11 @@ def _check_company_fields(fields: dict[str, Any]) -> None:
             raise ValueError("book_close_date must be a date, YYYY-MM-DD")
 
 
+def _check_class_sku(sku: str, class_tracking: bool) -> None:
+    if class_tracking and sku not in CLASS_SKUS:
+        raise ValueError(f"class tracking needs QuickBooks Online {' or '.join(CLASS_SKUS)}")
+
+
 def _company_row(row: sqlite3.Row) -> dict[str, Any]:
     return {
         "realmId": row["realm_id"],
@@ -112,6 +129,7 @@ def _company_row(row: sqlite3.Row) -> dict[str, Any]:
         "sku": row["sku"],
         "payroll": bool(row["payroll"]),
         "book_close_date": row["book_close_date"],
+        "class_tracking": bool(row["class_tracking"]),
         "subscription_status": row["subscription_status"],
         "created_at": row["created_at"],
     }
@@ -130,6 +148,9 @@ class Store:
         columns = {row["name"] for row in conn.execute("PRAGMA table_info(entity)")}
         if "name_key" not in columns:  # a file written by the first version of this module
             conn.execute("ALTER TABLE entity ADD COLUMN name_key TEXT")
+        columns = {row["name"] for row in conn.execute("PRAGMA table_info(company)")}
+        if "class_tracking" not in columns:  # a file written before classes were kept
+            conn.execute("ALTER TABLE company ADD COLUMN class_tracking INTEGER NOT NULL DEFAULT 0")
         conn.execute(_NAME_INDEX)
 
     # -- connections and transactions ---------------------------------------------------------
@@ -189,6 +210,7 @@ class Store:
         payroll: bool = False,
         book_close_date: str | None = None,
         subscription_status: str = "SUBSCRIBED",
+        class_tracking: bool = False,
     ) -> dict[str, Any]:
         fields: dict[str, Any] = {
             "name": name,
@@ -196,8 +218,10 @@ class Store:
             "payroll": payroll,
             "book_close_date": book_close_date,
             "subscription_status": subscription_status,
+            "class_tracking": class_tracking,
         }
         _check_company_fields(fields)
+        _check_class_sku(sku, class_tracking)
         with self.transaction() as conn:
             while True:
                 # Intuit realm ids are 16-digit numbers, sandbox ones start with 93414.
@@ -208,7 +232,8 @@ class Store:
                     break
             conn.execute(
                 "INSERT INTO company (realm_id, name, sku, payroll, book_close_date,"
-                " subscription_status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " subscription_status, created_at, class_tracking)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     realm_id,
                     name.strip(),
@@ -217,6 +242,7 @@ class Store:
                     fields["book_close_date"],
                     subscription_status,
                     qbo_now(),
+                    int(class_tracking),
                 ),
             )
         company = self.company_get(realm_id)
@@ -237,8 +263,15 @@ class Store:
 
     def company_update(self, realm_id: str, **fields: Any) -> dict[str, Any]:
         _check_company_fields(fields)
-        if "payroll" in fields:
-            fields["payroll"] = int(fields["payroll"])
+        current = self.company_get(realm_id)
+        if current is not None:
+            _check_class_sku(
+                fields.get("sku", current["sku"]),
+                fields.get("class_tracking", current["class_tracking"]),
+            )
+        for flag in ("payroll", "class_tracking"):
+            if flag in fields:
+                fields[flag] = int(fields[flag])
         if "name" in fields:
             fields["name"] = str(fields["name"]).strip()
         with self.transaction() as conn:

@@ -19,7 +19,14 @@ from qbo_sandbox.parts import Parts
 from qbo_sandbox.responses import json_response
 
 SECRET_HEADER = "X-Sandbox-Secret"
-COMPANY_CREATE_FIELDS = ("name", "sku", "payroll", "book_close_date", "subscription_status")
+COMPANY_CREATE_FIELDS = (
+    "name",
+    "sku",
+    "payroll",
+    "book_close_date",
+    "subscription_status",
+    "class_tracking",
+)
 
 
 class ControlError(Exception):

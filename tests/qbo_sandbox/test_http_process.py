@@ -59,6 +59,7 @@ def test_the_cli_creates_companies_while_the_server_runs(sandbox: SandboxProcess
         "--sku",
         "Advanced",
         "--payroll",
+        "--class-tracking",
         "--book-close-date",
         "2025-12-31",
         "--data",
@@ -67,11 +68,8 @@ def test_the_cli_creates_companies_while_the_server_runs(sandbox: SandboxProcess
     assert result.returncode == 0, result.stderr
     realm = json.loads(result.stdout)["realmId"]
     company = sandbox.control("GET", f"/companies/{realm}")
-    assert (company["sku"], company["payroll"], company["book_close_date"]) == (
-        "Advanced",
-        True,
-        "2025-12-31",
-    )
+    fields = ("sku", "payroll", "class_tracking", "book_close_date")
+    assert tuple(company[f] for f in fields) == ("Advanced", True, True, "2025-12-31")
 
 
 def test_the_cli_refuses_bad_input(sandbox: SandboxProcess) -> None:
@@ -79,6 +77,10 @@ def test_the_cli_refuses_bad_input(sandbox: SandboxProcess) -> None:
     data = ("--data", str(sandbox.data))
     bad_date = cli("company", "create", "--name", "X", "--book-close-date", "tomorrow", *data)
     bad_sku = cli("company", "create", "--name", "X", "--sku", "Gold", *data)
+    no_classes = cli(
+        "company", "create", "--name", "X", "--sku", "Essentials", "--class-tracking", *data
+    )
+    assert no_classes.returncode != 0 and "Plus or Advanced" in no_classes.stderr
     assert bad_date.returncode != 0 and "YYYY-MM-DD" in bad_date.stderr
     assert bad_sku.returncode != 0 and "invalid choice" in bad_sku.stderr
     assert len(sandbox.control("GET", "/companies")["companies"]) == before

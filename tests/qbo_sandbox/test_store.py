@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -46,6 +47,7 @@ def test_company_defaults_are_plus_without_payroll_or_closing_date(store: Store)
         False,
         None,
     )
+    assert company["class_tracking"] is False
 
 
 @pytest.mark.parametrize(
@@ -55,6 +57,8 @@ def test_company_defaults_are_plus_without_payroll_or_closing_date(store: Store)
         {"name": "X", "sku": "Enterprise"},
         {"name": "X", "book_close_date": "31/12/2025"},
         {"name": "X", "subscription_status": "MAYBE"},
+        {"name": "X", "sku": "Essentials", "class_tracking": True},
+        {"name": "X", "class_tracking": "yes"},
     ],
 )
 def test_company_create_refuses_bad_settings_and_saves_nothing(
@@ -246,3 +250,19 @@ def test_a_project_belongs_to_a_top_level_customer(store: Store) -> None:
 
     assert raised.value.code == "6000"
     assert sub["Job"] is True and sub["Level"] == 1
+
+
+def test_a_file_from_before_classes_gets_class_tracking_off(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE company (realm_id TEXT PRIMARY KEY, name TEXT NOT NULL, sku TEXT NOT NULL,"
+        " payroll INTEGER NOT NULL, book_close_date TEXT, subscription_status TEXT NOT NULL,"
+        " created_at TEXT NOT NULL);"
+        "INSERT INTO company VALUES ('1', 'Old Co', 'Plus', 0, NULL, 'SUBSCRIBED', 'x');"
+    )
+    old.commit()
+    old.close()
+    store = Store(path)
+    assert store.company_get("1")["class_tracking"] is False  # type: ignore[index]
+    assert store.company_update("1", class_tracking=True)["class_tracking"] is True
