@@ -374,13 +374,18 @@ def _whole_minutes(seconds: int) -> int:
 
 
 def time_activity_payload(
-    entry: TimeEntryInput, *, time_zone: str, item_id: str | None = None
+    entry: TimeEntryInput,
+    *,
+    time_zone: str,
+    item_id: str | None = None,
+    class_id: str | None = None,
 ) -> TimeActivityDraft | EntryRefused:
     """One TimeActivity for one entry, or why it is not sent.
 
     TxnDate is the start's date in the workspace time zone; Hours and Minutes hold the
     duration (QBO: Minutes 0-59, and never together with StartTime/EndTime); HourlyRate only
-    for billable entries (QBO requires it with BillableStatus Billable)."""
+    for billable entries (QBO requires it with BillableStatus Billable). `item_id` and
+    `class_id` are the most specific ones the caller found (see billing_for)."""
     if entry.start.tzinfo is None:
         raise ValueError("start must be an aware datetime")
     reason = refusal_reason(entry)
@@ -406,4 +411,38 @@ def time_activity_payload(
         payload["HourlyRate"] = (entry.hourly_rate_cents or 0) / 100
     if item_id is not None:
         payload["ItemRef"] = {"value": item_id}
+    if class_id is not None:
+        payload["ClassRef"] = {"value": class_id}
     return TimeActivityDraft(entry_id=entry.entry_id, payload=payload)
+
+
+@dataclass(frozen=True)
+class Billing:
+    """Where an entry's time is billed: the service item and the class (ids and names)."""
+
+    item_id: str | None = None
+    item_name: str = ""
+    class_id: str | None = None
+    class_name: str = ""
+
+
+def billing_for(
+    *,
+    task: tuple[str, str] | None,
+    project: tuple[str, str] | None,
+    default: tuple[str, str] | None,
+    project_class: tuple[str, str] | None,
+    default_class: tuple[str, str] | None,
+    class_tracking: bool,
+) -> Billing:
+    """The most specific item (task, else project, else the workspace's) and class (project,
+    else the workspace's; none while the company does not track classes). Each choice is an
+    (id, name) pair or None."""
+    item = task or project or default
+    klass = (project_class or default_class) if class_tracking else None
+    return Billing(
+        item_id=item[0] if item else None,
+        item_name=item[1] if item else "",
+        class_id=klass[0] if klass else None,
+        class_name=klass[1] if klass else "",
+    )

@@ -58,6 +58,18 @@ class NotSentOut(serializers.Serializer[dict[str, Any]]):
     duration = serializers.IntegerField(help_text="Seconds.")
 
 
+class GroupOut(serializers.Serializer[dict[str, Any]]):
+    employee = serializers.CharField(help_text="The QuickBooks employee's name.")
+    customer = serializers.CharField(help_text='The customer\'s full name ("" for none).')
+    item = serializers.CharField(help_text='The service item ("" for none).')
+    entries = serializers.IntegerField()
+    duration = serializers.IntegerField()
+
+
+# "class" is a Python keyword, so the field is declared after the class body.
+GroupOut._declared_fields["class"] = serializers.CharField(help_text='The class ("" for none).')
+
+
 class PreviewOut(serializers.Serializer[dict[str, Any]]):
     entries = serializers.IntegerField(help_text="Entries that would be sent.")
     duration = serializers.IntegerField(
@@ -68,6 +80,7 @@ class PreviewOut(serializers.Serializer[dict[str, Any]]):
         "round: the report keeps seconds)."
     )
     notSent = NotSentOut(many=True)
+    groups = GroupOut(many=True, help_text="The entries that go, by what they carry.")
 
 
 class CountOut(serializers.Serializer[dict[str, Any]]):
@@ -148,6 +161,17 @@ def preview_data(preview: SendPreview) -> dict[str, Any]:
         "duration": preview.seconds,
         "reportDuration": preview.report_seconds,
         "notSent": _not_sent(preview.not_sent_json()),
+        "groups": [
+            {
+                "employee": employee,
+                "customer": customer,
+                "item": item,
+                "class": klass,
+                "entries": count.entries,
+                "duration": count.seconds,
+            }
+            for (employee, customer, item, klass), count in preview.groups.items()
+        ],
     }
 
 

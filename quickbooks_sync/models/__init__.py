@@ -1,6 +1,7 @@
 """The QuickBooks Online integration's records, one module per feature: the connection, what a
 sync links, and what a send records (its outbox and ledger). Django loads the models from here."""
 
+from quickbooks_sync.models.billing import ProjectBilling, TaskBilling
 from quickbooks_sync.models.connection import QBOConnection
 from quickbooks_sync.models.send import SendBatch, SendItem, SendJob, SentEntry
 from quickbooks_sync.models.sync import CustomerLink, EmployeeLink, SyncJob
@@ -8,10 +9,12 @@ from quickbooks_sync.models.sync import CustomerLink, EmployeeLink, SyncJob
 __all__ = [
     "CustomerLink",
     "EmployeeLink",
+    "ProjectBilling",
     "QBOConnection",
     "SendBatch",
     "SendItem",
     "SendJob",
     "SentEntry",
     "SyncJob",
+    "TaskBilling",
 ]

@@ -45,6 +45,11 @@ class QBOConnection(models.Model):
     # Send only approved time (the reports' approval filter): off by default, as the seed
     # describes sending; the Integrations tab recommends it. Changes are audited.
     send_approved_only = models.BooleanField(default=False)
+    # Whether the company tracks classes (Preferences, as last read) and the class sent when a
+    # project has none; ClassRef goes only while class_tracking is on.
+    class_tracking = models.BooleanField(default=False)
+    default_class_id = models.CharField(max_length=32, blank=True)
+    default_class_name = models.CharField(max_length=255, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -41,6 +41,7 @@ from quickbooks_sync.qbo.types import (
     BatchItemResult,
     CompanyInfo,
     Preferences,
+    QBOClass,
     QBOConfig,
     QBOCustomer,
     QBOEmployee,
@@ -250,8 +251,17 @@ class QBOSession:
         # AccountingInfoPrefs.BookCloseDate, before which QBO refuses transactions (6210).
         data = self._call("preferences", "get", f"{self._company_url}/preferences")
         prefs = data.get("Preferences") or {}
-        raw = (prefs.get("AccountingInfoPrefs") or {}).get("BookCloseDate")
-        return Preferences(book_close_date=date.fromisoformat(str(raw)[:10]) if raw else None)
+        accounting = prefs.get("AccountingInfoPrefs") or {}
+        raw = accounting.get("BookCloseDate")
+        return Preferences(
+            book_close_date=date.fromisoformat(str(raw)[:10]) if raw else None,
+            # Intuit: ClassTrackingPerTxn / PerTxnLine say how classes are assigned when
+            # "Track classes" is on; a TimeActivity has one ClassRef, so either one means on.
+            class_tracking=bool(
+                _bool(accounting.get("ClassTrackingPerTxn", False))
+                or _bool(accounting.get("ClassTrackingPerTxnLine", False))
+            ),
+        )
 
     def _query_pages(self, entity: str, where: str, page_size: int) -> Iterator[dict[str, Any]]:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -293,6 +303,13 @@ class QBOSession:
                 active=_bool(row.get("Active", True)),
             )
             for row in self._query_pages("Item", where, page_size)
+        ]
+
+    def classes(self, *, page_size: int = MAX_PAGE_SIZE) -> list[QBOClass]:
+        """Active classes (a name list: active rows unless asked)."""
+        return [
+            QBOClass(id=str(row["Id"]), name=str(row.get("FullyQualifiedName") or row["Name"]))
+            for row in self._query_pages("Class", "", page_size)
         ]
 
     def employee_by_display_name(self, display_name: str) -> QBOEmployee | None:

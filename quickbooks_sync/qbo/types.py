@@ -80,6 +80,7 @@ class CompanyInfo:
 @dataclass(frozen=True)
 class Preferences:
     book_close_date: date | None
+    class_tracking: bool = False  # AccountingInfoPrefs.ClassTrackingPerTxn (Track classes on)
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,12 @@ class QBOCustomer:
     level: int = 0
     fully_qualified_name: str = ""
     sync_token: str = "0"
+
+
+@dataclass(frozen=True)
+class QBOClass:
+    id: str
+    name: str
 
 
 @dataclass(frozen=True)

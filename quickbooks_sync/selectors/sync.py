@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Prefetch
+
 from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection, SyncJob
-from tracking.models import Client, Project
+from tracking.models import Client, Project, Task
 from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
 from workspaces.models import Membership
@@ -133,3 +135,21 @@ def sync_job_linkable(job: SyncJob) -> bool:
         return False
     latest = jobs.filter(state=SyncJob.State.SUCCEEDED).order_by("-finished_at", "-pk").first()
     return latest is not None and latest.pk == job.pk
+
+
+def billing_projects(*, workspace_id: str) -> list[Project]:
+    """The workspace's active projects with their client, class and item (`qbo_billing`, or
+    none) and `task_list`: their active tasks with theirs, by name."""
+    tasks = Task.objects.filter(workspace_id=workspace_id, status=Task.Status.ACTIVE)
+    return list(
+        Project.objects.filter(workspace_id=workspace_id, archived=False)
+        .select_related("client", "qbo_billing")
+        .prefetch_related(
+            Prefetch(
+                "tasks",
+                queryset=tasks.select_related("qbo_billing").order_by("name", "pk"),
+                to_attr="task_list",
+            )
+        )
+        .order_by("name", "pk")
+    )

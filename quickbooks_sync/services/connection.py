@@ -25,7 +25,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from quickbooks_sync.crypto import DecryptionFailed
-from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection
+from quickbooks_sync.models import (
+    CustomerLink,
+    EmployeeLink,
+    ProjectBilling,
+    QBOConnection,
+    TaskBilling,
+)
 from quickbooks_sync.qbo.errors import QBOAuthError, QBOError, QBOInvalidGrant
 from quickbooks_sync.qbo.limiter import RateLimitTimeout
 from quickbooks_sync.qbo.oauth import QBOAuth
@@ -536,7 +542,13 @@ def _store(
             previous_company = connection.company_name or connection.realm_id
             connection.service_item_id = ""
             connection.service_item_name = ""
+            connection.default_class_id = ""
+            connection.default_class_name = ""
+            connection.class_tracking = False
             connection.last_synced_at = None
+            # Classes and items per project and task name the old company's records.
+            ProjectBilling.objects.filter(workspace=workspace).delete()
+            TaskBilling.objects.filter(workspace=workspace).delete()
         # Links always name their company: any into another company go (also leftovers).
         dropped_employees, _ = (
             EmployeeLink.objects.filter(workspace=workspace).exclude(realm_id=realm_id).delete()

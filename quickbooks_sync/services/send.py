@@ -50,18 +50,22 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from quickbooks_sync.mapping import (
+    Billing,
     RefusalReason,
     TimeActivityDraft,
     TimeEntryInput,
+    billing_for,
     time_activity_payload,
 )
 from quickbooks_sync.models import (
     CustomerLink,
     EmployeeLink,
+    ProjectBilling,
     QBOConnection,
     SendItem,
     SendJob,
     SentEntry,
+    TaskBilling,
 )
 from quickbooks_sync.services.connection import NotReadyMessages, require_connection_ready
 from quickbooks_sync.services.send_lease import stale_after
@@ -143,6 +147,8 @@ class Selected:
     report_seconds: int | None = None  # the report's time when it differs from `seconds`
     project_id: str | None = None  # what a blocker names (project, member)
     user_id: str | None = None
+    # What the TimeActivity carries, by name: (employee, customer, item, class); "" for none.
+    carries: tuple[str, str, str, str] = ("", "", "", "")
 
 
 @dataclass
@@ -161,6 +167,8 @@ class SendPreview:
     seconds: int = 0  # what QBO gets: whole minutes per entry
     report_seconds: int = 0  # the same entries as the report counts them
     not_sent: dict[str, ReasonCount] = field(default_factory=dict)
+    # The entries that go, by what they carry: (employee, customer, item, class) -> counts.
+    groups: dict[tuple[str, str, str, str], ReasonCount] = field(default_factory=dict)
 
     @property
     def not_sent_entries(self) -> int:
@@ -177,6 +185,9 @@ class SendPreview:
             self.report_seconds += (
                 item.seconds if item.report_seconds is None else item.report_seconds
             )
+            group = self.groups.setdefault(item.carries, ReasonCount())
+            group.entries += 1
+            group.seconds += item.seconds
         else:
             count = self.not_sent.setdefault(item.reason, ReasonCount())
             count.entries += 1
@@ -237,21 +248,30 @@ def _annotated_rows(
     the QBO employee and customer they map to in this company, and whether they are sent or
     in another job already (one query, whatever the number of entries)."""
     ws = membership.workspace_id
+    employee = EmployeeLink.objects.filter(
+        workspace_id=ws, realm_id=realm_id, membership__user_id=OuterRef("user_id")
+    )
+    customer = CustomerLink.objects.filter(
+        workspace_id=ws,
+        realm_id=realm_id,
+        kind=CustomerLink.Kind.PROJECT,
+        project_id=OuterRef("project_id"),
+    )
+    project = ProjectBilling.objects.filter(workspace_id=ws, project_id=OuterRef("project_id"))
+    task = TaskBilling.objects.filter(workspace_id=ws, task_id=OuterRef("task_id"))
     return entries.annotate(
         **report_annotations(workspace_rounding(membership.workspace)),
-        qbo_employee_id=Subquery(
-            EmployeeLink.objects.filter(
-                workspace_id=ws, realm_id=realm_id, membership__user_id=OuterRef("user_id")
-            ).values("qbo_employee_id")[:1]
-        ),
-        qbo_customer_id=Subquery(
-            CustomerLink.objects.filter(
-                workspace_id=ws,
-                realm_id=realm_id,
-                kind=CustomerLink.Kind.PROJECT,
-                project_id=OuterRef("project_id"),
-            ).values("qbo_customer_id")[:1]
-        ),
+        qbo_employee_id=Subquery(employee.values("qbo_employee_id")[:1]),
+        qbo_employee_name=Subquery(employee.values("qbo_display_name")[:1]),
+        qbo_customer_id=Subquery(customer.values("qbo_customer_id")[:1]),
+        qbo_customer_name=Subquery(customer.values("qbo_fully_qualified_name")[:1]),
+        qbo_customer_display=Subquery(customer.values("qbo_display_name")[:1]),
+        qbo_project_item=Subquery(project.values("item_id")[:1]),
+        qbo_project_item_name=Subquery(project.values("item_name")[:1]),
+        qbo_project_class=Subquery(project.values("class_id")[:1]),
+        qbo_project_class_name=Subquery(project.values("class_name")[:1]),
+        qbo_task_item=Subquery(task.values("item_id")[:1]),
+        qbo_task_item_name=Subquery(task.values("item_name")[:1]),
         is_sent=Exists(SentEntry.objects.filter(entry_key=OuterRef("pk"))),
         in_other_send=Exists(
             SendItem.objects.filter(
@@ -268,8 +288,33 @@ def _annotated_rows(
     )
 
 
+def _pair(entry: TimeEntry, field: str) -> tuple[str, str] | None:
+    """(id, name) of an annotated choice (`field` and `field`_name), or None when unset."""
+    value = getattr(entry, field, None)
+    return (value, getattr(entry, f"{field}_name", None) or value) if value else None
+
+
+def _billing(entry: TimeEntry, connection: QBOConnection) -> Billing:
+    return billing_for(
+        task=_pair(entry, "qbo_task_item"),
+        project=_pair(entry, "qbo_project_item"),
+        default=(
+            (connection.service_item_id, connection.service_item_name)
+            if connection.service_item_id
+            else None
+        ),
+        project_class=_pair(entry, "qbo_project_class"),
+        default_class=(
+            (connection.default_class_id, connection.default_class_name)
+            if connection.default_class_id
+            else None
+        ),
+        class_tracking=connection.class_tracking,
+    )
+
+
 def _select_one(
-    entry: TimeEntry, *, time_zone: str, item_id: str | None, approved_only: bool = False
+    entry: TimeEntry, *, time_zone: str, connection: QBOConnection, approved_only: bool = False
 ) -> Selected:
     seconds = int(getattr(entry, "report_seconds", None) or 0)
     names = {"project_id": entry.project_id, "user_id": entry.user_id}
@@ -285,6 +330,7 @@ def _select_one(
         return Selected(
             entry_id=entry.pk, seconds=seconds, payload=None, reason=NOT_APPROVED, **names
         )
+    billing = _billing(entry, connection)
     draft = time_activity_payload(
         TimeEntryInput(
             entry_id=entry.pk,
@@ -299,14 +345,27 @@ def _select_one(
             customer_id=getattr(entry, "qbo_customer_id", None),
         ),
         time_zone=time_zone,
-        item_id=item_id,
+        item_id=billing.item_id,
+        class_id=billing.class_id,
     )
     if isinstance(draft, TimeActivityDraft):
         # The time QBO gets (whole minutes, also when the workspace does not round), so the
         # confirmation and the job's totals add up what QuickBooks will show.
         sent = int(draft.payload["Hours"]) * 3600 + int(draft.payload["Minutes"]) * 60
+        carries = (
+            getattr(entry, "qbo_employee_name", None) or "",
+            getattr(entry, "qbo_customer_name", None)
+            or getattr(entry, "qbo_customer_display", None)
+            or "",
+            billing.item_name,
+            billing.class_name,
+        )
         return Selected(
-            entry_id=entry.pk, seconds=sent, payload=draft.payload, report_seconds=seconds
+            entry_id=entry.pk,
+            seconds=sent,
+            payload=draft.payload,
+            report_seconds=seconds,
+            carries=carries,
         )
     return Selected(
         entry_id=entry.pk, seconds=seconds, payload=None, reason=draft.reason.value, **names
@@ -329,14 +388,16 @@ def _selection(
             "hourly_rate_cents",
             "description",
             "project_id",
+            "task_id",
             "user_id",
         )
     )
     time_zone = membership.workspace.time_zone
-    item_id = connection.service_item_id or None
     approved_only = connection.send_approved_only
     for entry in rows.iterator(chunk_size=2000):
-        yield _select_one(entry, time_zone=time_zone, item_id=item_id, approved_only=approved_only)
+        yield _select_one(
+            entry, time_zone=time_zone, connection=connection, approved_only=approved_only
+        )
 
 
 def send_blockers(*, membership: Membership, entry_ids: Sequence[str]) -> dict[str, str]:

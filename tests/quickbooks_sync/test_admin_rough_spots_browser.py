@@ -4,7 +4,8 @@ sync guides to Sync; the sync result points to the Integrations tab, where the c
 buttons sit with their counts and only when there is something to create; creating the missing
 employee leaves only the customers' button; a non-billable entry shows no rate. And a link
 made by hand when names differ: picked from the searchable list on the sync result, marked
-manual, kept by the next sync, undone."""
+manual, kept by the next sync, undone. And classes and items per project: picked on their
+page, shown per group on the send's confirmation, carried by the TimeActivity."""
 
 from __future__ import annotations
 
@@ -21,7 +22,13 @@ from playwright.sync_api import Page, expect
 from quickbooks_sync.models import EmployeeLink
 from tests.browser_session import log_in
 from tests.quickbooks_sync.connection_helpers import connect_workspace
-from tests.quickbooks_sync.send_helpers import entry, seed, time_activities
+from tests.quickbooks_sync.send_helpers import (
+    entry,
+    link_member,
+    linked_project,
+    seed,
+    time_activities,
+)
 from tests.quickbooks_sync.sync_support import stored
 from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
 from tests.sandbox_process import SandboxProcess
@@ -178,3 +185,41 @@ def test_admin_links_a_member_by_hand_when_names_differ_and_undoes_it(
     expect(page.get_by_text("Link undone")).to_be_visible()
     expect(page.get_by_test_id("qbo-members-without-employee")).to_contain_text("Mia Member")
     assert not EmployeeLink.objects.filter(membership__user=member).exists()
+
+
+def test_admin_picks_classes_and_items_and_the_send_carries_them(
+    worker, live_server, page, workspace, owner, admin, member, sandbox: SandboxProcess
+) -> None:
+    realm = sandbox.create_company(name=f"Classes Co {uuid.uuid4().hex[:6]}", class_tracking=True)
+    connect_workspace(workspace, sandbox, realm, user=owner)
+    link_member(workspace, member, sandbox, realm)
+    website, _ = linked_project(workspace, sandbox, realm, "Website")
+    for name in ("Design", "Ops"):
+        seed(sandbox, realm, "Class", Name=name)
+    seed(sandbox, realm, "Item", Name="Consulting", Type="Service")
+    at = dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)
+    entry(workspace, member, start=at, seconds=1800, project=website, description="classy")
+    log_in(page, live_server, admin)
+
+    page.goto(live_server.url + reverse("quickbooks:integrations", kwargs={"ws": workspace.pk}))
+    page.locator("#choose-billing").click()
+    expect(page.get_by_role("heading", name="Classes and service items")).to_be_visible()
+    page.get_by_label("Default class").select_option(label="Ops")
+    page.get_by_label("Class of Website").select_option(label="Design")
+    page.get_by_label("Service item of Website").select_option(label="Consulting")
+    shoot(page, "classes-and-items")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Classes and service items saved.")).to_be_visible()
+
+    detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk})
+    page.goto(live_server.url + detailed + REPORT)
+    page.get_by_role("link", name="QuickBooks", exact=True).click()
+    page.get_by_role("link", name="Send to QuickBooks").click()
+    groups = page.locator("#send-groups")
+    expect(groups.get_by_role("row", name="Mia Member")).to_contain_text("Consulting")
+    expect(groups.get_by_role("row", name="Mia Member")).to_contain_text("Design")
+    shoot(page, "send-confirm-groups")
+    page.get_by_role("button", name="Send 1 entry to QuickBooks").click()
+    expect(page.get_by_test_id("qbo-send-finished")).to_be_visible(timeout=40_000)
+    (activity,) = time_activities(sandbox, realm)
+    assert (activity["ClassRef"]["name"], activity["ItemRef"]["name"]) == ("Design", "Consulting")
