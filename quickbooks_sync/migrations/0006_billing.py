@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quickbooks_sync', '0004_manual_links'),
+        ('quickbooks_sync', '0005_manual_links'),
         ('tracking', '0003_report_indexes'),
         ('workspaces', '0002_apikey'),
     ]

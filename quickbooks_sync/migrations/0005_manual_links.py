@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quickbooks_sync', '0003_send_interruptions'),
+        ('quickbooks_sync', '0004_send_approved_only'),
     ]
 
     operations = [
