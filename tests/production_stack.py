@@ -19,11 +19,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import TracebackType
 
 import requests
 import yaml
 
+from tests.process_support import StartsAndStops
 from tests.redis_process import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ def production_env(
     return env
 
 
-class ProductionStack:
+class ProductionStack(StartsAndStops):
     def __init__(
         self,
         directory: Path,
@@ -164,14 +164,6 @@ class ProductionStack:
         except BaseException:
             self.stop()
             raise
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- requests, as the TLS proxy passes them on ---------------------------------------------
 

@@ -15,9 +15,10 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from types import TracebackType
 
 import redis
+
+from tests.process_support import StartsAndStops, end_process
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -28,7 +29,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class PrivateRedis:
+class PrivateRedis(StartsAndStops):
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.port = free_port()
@@ -70,21 +71,5 @@ class PrivateRedis:
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        end_process(self.process)
         self.process = None
-
-    def __enter__(self) -> PrivateRedis:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -13,10 +13,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import requests
+
+from tests.process_support import StartsAndStops, end_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,7 +46,7 @@ def submit_consent(
     return session.post(authorization_url, data=form, allow_redirects=False, timeout=10)
 
 
-class SandboxProcess:
+class SandboxProcess(StartsAndStops):
     """`python -m qbo_sandbox serve` on a free loopback port with its own data file.
 
     `settings` become QBO_SANDBOX_* environment variables (e.g. {"rate_per_minute": 5})."""
@@ -103,12 +104,7 @@ class SandboxProcess:
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        end_process(self.process)
         self.process = None
 
     def restart(self) -> SandboxProcess:
@@ -117,17 +113,6 @@ class SandboxProcess:
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def __enter__(self) -> SandboxProcess:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- addresses and helpers ----------------------------------------------------------------
 

@@ -24,13 +24,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import kombu.pools
 from django.conf import settings
 from django.db import connection
 
+from tests.process_support import StartsAndStops
 from tests.sandbox_process import ROOT, SandboxProcess
 from timetracker.celery import app as celery_app
 
@@ -200,7 +200,7 @@ def running_worker(
             worker.stop()
 
 
-class DjangoScripts:
+class DjangoScripts(StartsAndStops):
     """`count` processes running `manage.py shell -c <script>` at once.
 
     The script should print a line READY, wait until the file named by $GO_FILE exists, do its
@@ -215,7 +215,7 @@ class DjangoScripts:
         self.logs = [directory / f"script-{i}.log" for i in range(count)]
         self.processes: list[subprocess.Popen[bytes]] = []
 
-    def __enter__(self) -> DjangoScripts:
+    def start(self) -> DjangoScripts:
         for i, log_path in enumerate(self.logs):
             env = {**self.env, "GO_FILE": str(self.go_file), "SCRIPT_INDEX": str(i)}
             with log_path.open("wb") as log:
@@ -252,12 +252,7 @@ class DjangoScripts:
             process.wait(timeout=timeout)
         return self.outputs()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def stop(self) -> None:
         for process in self.processes:
             if process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
