@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,6 +14,8 @@ from intuitlib.client import AuthClient
 from intuitlib.enums import Scopes
 from quickbooks import QuickBooks
 
+from qbo_sandbox.accounting import Accounting
+from qbo_sandbox.store import Store
 from tests.sandbox_process import SandboxProcess, submit_consent
 
 CLIENT_ID = "sandbox-client-id"
@@ -36,6 +39,17 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess
     data = tmp_path_factory.mktemp("qbo_sandbox") / "qbo.sqlite3"
     with SandboxProcess(data, settings={"rate_per_second": 1000}) as process:
         yield process
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    """The emulator's store in a file of this test's own, for tests that call it in-process."""
+    return Store(tmp_path / "sandbox.sqlite3")
+
+
+@pytest.fixture
+def api(store: Store) -> Accounting:
+    return Accounting(store)
 
 
 @pytest.fixture

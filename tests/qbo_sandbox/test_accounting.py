@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,27 +12,12 @@ from qbo_sandbox.accounting import Accounting, check_batch_bids_for_requestid
 from qbo_sandbox.demo import DEMO_COMPANY, seed_demo
 from qbo_sandbox.faults import QBOFault
 from qbo_sandbox.store import Store
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "sandbox.sqlite3")
-
-
-@pytest.fixture
-def api(store: Store) -> Accounting:
-    return Accounting(store)
+from tests.qbo_sandbox.accounting_support import fault_of
 
 
 @pytest.fixture
 def realm(store: Store) -> str:
     return str(store.company_create(name="Books Ltd")["realmId"])
-
-
-def fault_of(call: Callable[[], Any]) -> QBOFault:
-    with pytest.raises(QBOFault) as raised:
-        call()
-    return raised.value
 
 
 def test_created_entity_has_qbos_envelope(api: Accounting, realm: str) -> None:

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from qbo_sandbox import rules
 from qbo_sandbox.accounting import Accounting
-from qbo_sandbox.faults import QBOFault
 from qbo_sandbox.store import Store
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "sandbox.sqlite3")
-
-
-@pytest.fixture
-def api(store: Store) -> Accounting:
-    return Accounting(store)
+from tests.qbo_sandbox.accounting_support import fault_of, project_seed
 
 
 @pytest.fixture
 def realm(store: Store) -> str:
     return str(store.company_create(name="Rules Inc")["realmId"])
-
-
-def fault_of(call: Callable[[], Any]) -> QBOFault:
-    with pytest.raises(QBOFault) as raised:
-        call()
-    return raised.value
 
 
 def create(api: Accounting, realm: str, entity: str, **fields: Any) -> dict[str, Any]:
@@ -222,17 +204,7 @@ def test_is_project_is_read_only_through_v3_and_keeps_its_value_on_update(
     )
     assert attempted["IsProject"] is False
 
-    project = rules.entity_seed(
-        store,
-        realm,
-        "Customer",
-        {
-            "DisplayName": "Launch",
-            "Job": True,
-            "ParentRef": {"value": parent["Id"]},
-            "IsProject": True,
-        },
-    )
+    project = project_seed(store, realm, parent["Id"])
     # A full update as python-quickbooks sends it (IsProject false by default) keeps the project.
     updated = api.save(
         realm,
@@ -245,17 +217,7 @@ def test_is_project_is_read_only_through_v3_and_keeps_its_value_on_update(
 
 def test_a_project_cannot_contain_sub_customers(api: Accounting, realm: str, store: Store) -> None:
     parent = create(api, realm, "Customer", DisplayName="Acme")
-    project = rules.entity_seed(
-        store,
-        realm,
-        "Customer",
-        {
-            "DisplayName": "Launch",
-            "Job": True,
-            "ParentRef": {"value": parent["Id"]},
-            "IsProject": True,
-        },
-    )
+    project = project_seed(store, realm, parent["Id"])
 
     fault = fault_of(
         lambda: create(
