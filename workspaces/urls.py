@@ -1,9 +1,32 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from workspaces import views, views_api_keys
 
 app_name = "workspaces"
+
+# Under w/<ws>/settings/
+settings_patterns = [
+    path("", views.settings_general, name="settings"),
+    path("rounding/", views.settings_rounding, name="settings_rounding"),
+    path("time-entries/", views.settings_time_entries, name="settings_time_entries"),
+    path("plan/", views.settings_plan, name="settings_plan"),
+    path("approvals/", views.settings_approvals, name="settings_approvals"),
+    path("integrations/", views.settings_integrations, name="settings_integrations"),
+    path("delete/", views.workspace_delete, name="workspace_delete"),
+]
+
+# Under w/<ws>/team/
+team_patterns = [
+    path("", views.team, name="team"),
+    path("invite/", views.team_invite, name="team_invite"),
+    path("invitations/<str:pk>/resend/", views.invitation_resend, name="invitation_resend"),
+    path("invitations/<str:pk>/cancel/", views.invitation_cancel, name="invitation_cancel"),
+    path("members/<str:pk>/role/", views.member_role, name="member_role"),
+    path("members/<str:pk>/status/", views.member_status, name="member_status"),
+    path("members/<str:pk>/rate/", views.member_rate, name="member_rate"),
+    path("members/<str:pk>/make-owner/", views.member_make_owner, name="member_make_owner"),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -42,41 +65,7 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     # Workspaces
     path("workspaces/new/", views.workspace_create, name="workspace_create"),
-    path("w/<str:ws>/settings/", views.settings_general, name="settings"),
-    path("w/<str:ws>/settings/rounding/", views.settings_rounding, name="settings_rounding"),
-    path(
-        "w/<str:ws>/settings/time-entries/",
-        views.settings_time_entries,
-        name="settings_time_entries",
-    ),
-    path("w/<str:ws>/settings/plan/", views.settings_plan, name="settings_plan"),
-    path("w/<str:ws>/settings/approvals/", views.settings_approvals, name="settings_approvals"),
-    path(
-        "w/<str:ws>/settings/integrations/",
-        views.settings_integrations,
-        name="settings_integrations",
-    ),
-    path("w/<str:ws>/settings/delete/", views.workspace_delete, name="workspace_delete"),
-    # Team
-    path("w/<str:ws>/team/", views.team, name="team"),
-    path("w/<str:ws>/team/invite/", views.team_invite, name="team_invite"),
-    path(
-        "w/<str:ws>/team/invitations/<str:pk>/resend/",
-        views.invitation_resend,
-        name="invitation_resend",
-    ),
-    path(
-        "w/<str:ws>/team/invitations/<str:pk>/cancel/",
-        views.invitation_cancel,
-        name="invitation_cancel",
-    ),
-    path("w/<str:ws>/team/members/<str:pk>/role/", views.member_role, name="member_role"),
-    path("w/<str:ws>/team/members/<str:pk>/status/", views.member_status, name="member_status"),
-    path("w/<str:ws>/team/members/<str:pk>/rate/", views.member_rate, name="member_rate"),
-    path(
-        "w/<str:ws>/team/members/<str:pk>/make-owner/",
-        views.member_make_owner,
-        name="member_make_owner",
-    ),
+    path("w/<str:ws>/settings/", include(settings_patterns)),
+    path("w/<str:ws>/team/", include(team_patterns)),
     path("w/<str:ws>/audit-log/", views.audit_log, name="audit_log"),
 ]
