@@ -3,21 +3,48 @@
 Pages are GET; every change is a POST to its own URL (admins and the owner only).
 """
 
+from collections.abc import Callable
+
+from django.http import HttpResponse
 from django.urls import URLPattern, path
 
 from tracking.views import catalog as views
 
+View = Callable[..., HttpResponse]
+
+
+def _named_routes(
+    plural: str, singular: str, page: View, create: View, update: View, archive: View, delete: View
+) -> list[URLPattern]:
+    """The routes every named kind (clients, tags) has: its page, new, edit, archive, delete."""
+    return [
+        path(f"{plural}/", page, name=plural),
+        path(f"{plural}/new/", create, name=f"{singular}_create"),
+        path(f"{plural}/<str:pk>/edit/", update, name=f"{singular}_update"),
+        path(f"{plural}/<str:pk>/archive/", archive, name=f"{singular}_archive"),
+        path(f"{plural}/<str:pk>/delete/", delete, name=f"{singular}_delete"),
+    ]
+
+
 urlpatterns: list[URLPattern] = [
-    path("clients/", views.clients, name="clients"),
-    path("clients/new/", views.client_create, name="client_create"),
-    path("clients/<str:pk>/edit/", views.client_update, name="client_update"),
-    path("clients/<str:pk>/archive/", views.client_archive, name="client_archive"),
-    path("clients/<str:pk>/delete/", views.client_delete, name="client_delete"),
-    path("tags/", views.tags, name="tags"),
-    path("tags/new/", views.tag_create, name="tag_create"),
-    path("tags/<str:pk>/edit/", views.tag_update, name="tag_update"),
-    path("tags/<str:pk>/archive/", views.tag_archive, name="tag_archive"),
-    path("tags/<str:pk>/delete/", views.tag_delete, name="tag_delete"),
+    *_named_routes(
+        "clients",
+        "client",
+        views.clients,
+        views.client_create,
+        views.client_update,
+        views.client_archive,
+        views.client_delete,
+    ),
+    *_named_routes(
+        "tags",
+        "tag",
+        views.tags,
+        views.tag_create,
+        views.tag_update,
+        views.tag_archive,
+        views.tag_delete,
+    ),
     path("projects/", views.projects, name="projects"),
     path("projects/new/", views.project_create, name="project_create"),
     path("projects/<str:pk>/", views.project_detail, name="project_detail"),
