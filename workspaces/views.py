@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from axes.utils import reset as axes_reset
@@ -334,6 +335,34 @@ def settings_general(request: WorkspaceRequest) -> HttpResponse:
     return _general_page(request, form=form, delete_form=WorkspaceDeleteForm())
 
 
+def _settings_form_tab(
+    request: WorkspaceRequest,
+    tab: str,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], object],
+    saved: str,
+    *,
+    refused_status: int = 200,
+) -> HttpResponse:
+    """A settings tab with one form (template and URL `settings_<tab>`): a valid POST is
+    given to `save`, then back to the tab with the message `saved`; a refusal shows on the
+    form, answered with `refused_status`."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ApplicationError as exc:
+            _attach_error(form, exc)
+        else:
+            messages.success(request, saved)
+            return redirect(f"workspaces:settings_{tab}", ws=request.workspace.id)
+    return render(
+        request,
+        f"workspaces/settings_{tab}.html",
+        _settings_context(request, tab, form=form),
+        status=refused_status if request.method == "POST" else 200,
+    )
+
+
 @workspace_view(Membership.Role.ADMIN)
 def settings_rounding(request: WorkspaceRequest) -> HttpResponse:
     workspace: Workspace = request.workspace
@@ -342,24 +371,17 @@ def settings_rounding(request: WorkspaceRequest) -> HttpResponse:
         "rounding_mode": workspace.rounding_mode,
         "rounding_minutes": workspace.rounding_minutes,
     }
-    form = RoundingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.workspace_rounding_update(
-                actor=request.membership,
-                enabled=form.cleaned_data["rounding_enabled"],
-                mode=form.cleaned_data["rounding_mode"],
-                minutes=form.cleaned_data["rounding_minutes"],
-            )
-        except ApplicationError as exc:
-            _attach_error(form, exc)
-        else:
-            messages.success(request, "Rounding saved.")
-            return redirect("workspaces:settings_rounding", ws=workspace.id)
-    return render(
+    return _settings_form_tab(
         request,
-        "workspaces/settings_rounding.html",
-        _settings_context(request, "rounding", form=form),
+        "rounding",
+        RoundingForm(request.POST or None, initial=initial),
+        lambda data: services.workspace_rounding_update(
+            actor=request.membership,
+            enabled=data["rounding_enabled"],
+            mode=data["rounding_mode"],
+            minutes=data["rounding_minutes"],
+        ),
+        "Rounding saved.",
     )
 
 
@@ -372,25 +394,18 @@ def settings_time_entries(request: WorkspaceRequest) -> HttpResponse:
         "allow_future_entries": workspace.allow_future_entries,
         "long_timer_hours": workspace.long_timer_seconds // 3600,
     }
-    form = TimeEntryRulesForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.workspace_time_rules_update(
-                actor=request.membership,
-                max_entry_hours=form.cleaned_data["max_entry_hours"],
-                allow_future=form.cleaned_data["allow_future_entries"],
-                long_timer_hours=form.cleaned_data["long_timer_hours"],
-            )
-        except ApplicationError as exc:
-            _attach_error(form, exc)
-        else:
-            messages.success(request, "Time entry settings saved.")
-            return redirect("workspaces:settings_time_entries", ws=workspace.id)
-    return render(
+    return _settings_form_tab(
         request,
-        "workspaces/settings_time_entries.html",
-        _settings_context(request, "time_entries", form=form),
-        status=400 if request.method == "POST" else 200,
+        "time_entries",
+        TimeEntryRulesForm(request.POST or None, initial=initial),
+        lambda data: services.workspace_time_rules_update(
+            actor=request.membership,
+            max_entry_hours=data["max_entry_hours"],
+            allow_future=data["allow_future_entries"],
+            long_timer_hours=data["long_timer_hours"],
+        ),
+        "Time entry settings saved.",
+        refused_status=400,
     )
 
 
