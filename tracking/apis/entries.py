@@ -432,14 +432,10 @@ class TimeEntryDetailApi(WorkspaceApiView):
         membership = self.membership
         entry = time_entry_get(membership=membership, entry_id=entry_id)
         data = validated(TimeEntryUpdateIn, request)
-        refs = _refs(data)
         entry_services.time_entry_update(
             membership=membership,
             entry=entry,
-            description=refs["description"],
-            project_id=refs["project_id"],
-            task_id=refs["task_id"],
-            tag_ids=refs["tag_ids"],
+            **_refs(data),
             start=data.get("start", entry.start),
             end=data.get("end"),  # absent or null: running stays running, finished is refused
             **({"billable": data["billable"]} if "billable" in data else {}),

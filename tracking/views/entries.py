@@ -330,16 +330,11 @@ def entry_edit(request: WorkspaceRequest, pk: str) -> HttpResponse:
     form = TrackerEntryEditForm(request.POST, user=membership.user, running=entry.is_running)
     if form.is_valid():
         data = form.cleaned_data
-        refs = form.refs()
         try:
             services.time_entry_update(
                 membership=membership,
                 entry=entry,
-                description=refs["description"],
-                project_id=refs["project_id"],
-                task_id=refs["task_id"],
-                tag_ids=refs["tag_ids"],
-                billable=refs["billable"],
+                **form.refs(),
                 start=data["start"],
                 end=data["end"] if not entry.is_running else services.UNSET,
             )
