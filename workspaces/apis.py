@@ -25,12 +25,10 @@ from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership, User, Workspace
 from workspaces.rest.base import WorkspaceApiView, validated
 from workspaces.rest.fields import (
-    MAX_AMOUNT_CENTS,
-    RATE_SINCE_REFUSED,
     BodySerializer,
+    ClearableMoneyInputSerializer,
     MoneySerializer,
     StrictCharField,
-    StrictIntegerField,
     money,
 )
 from workspaces.rest.pagination import page_parameters, paginate, paginated_response
@@ -388,20 +386,8 @@ class UserStatusIn(BodySerializer):
         return {"status": given.pop()}
 
 
-class UserRateIn(BodySerializer):
-    amount = StrictIntegerField(min_value=0, max_value=MAX_AMOUNT_CENTS, allow_null=True)
-    currency = StrictCharField(min_length=3, max_length=3, required=False)
-    since = StrictCharField(required=False, help_text=RATE_SINCE_REFUSED)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if "since" in attrs:
-            raise serializers.ValidationError({"since": RATE_SINCE_REFUSED})
-        expected = self.context.get("currency")
-        if attrs.get("currency") and attrs["currency"].upper() != expected:
-            raise serializers.ValidationError(
-                {"currency": f"This workspace's rates are in {expected}."}
-            )
-        return attrs
+class UserRateIn(ClearableMoneyInputSerializer):
+    """A member's workspace rate (null clears it), in the workspace's currency."""
 
 
 class WorkspaceUserDetailApi(WorkspaceUsersApi):

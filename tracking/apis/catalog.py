@@ -43,9 +43,8 @@ from workspaces.ids import is_object_id
 from workspaces.models import Membership, User
 from workspaces.rest.base import WorkspaceApiView, validated
 from workspaces.rest.fields import (
-    MAX_AMOUNT_CENTS,
-    RATE_SINCE_REFUSED,
     BodySerializer,
+    ClearableMoneyInputSerializer,
     IgnoredField,
     IsoDurationField,
     MoneyInputSerializer,
@@ -54,7 +53,6 @@ from workspaces.rest.fields import (
     OptionalTextField,
     StrictBooleanField,
     StrictCharField,
-    StrictIntegerField,
     format_duration,
     money,
 )
@@ -323,15 +321,8 @@ class ProjectUpdateIn(_ProjectFieldsIn):
     archived = StrictBooleanField(required=False)
 
 
-class MemberRateIn(BodySerializer):
-    amount = StrictIntegerField(min_value=0, max_value=MAX_AMOUNT_CENTS, allow_null=True)
-    currency = StrictCharField(min_length=3, max_length=3, required=False)
-    since = StrictCharField(required=False, help_text=RATE_SINCE_REFUSED)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if "since" in attrs:
-            raise serializers.ValidationError({"since": RATE_SINCE_REFUSED})
-        return attrs
+class MemberRateIn(ClearableMoneyInputSerializer):
+    """A project member's rate on the project (null clears it)."""
 
 
 def _project_changes(data: dict[str, Any], actor: Membership) -> dict[str, Any]:

@@ -320,6 +320,12 @@ class MoneyInputSerializer(BodySerializer):
         return attrs
 
 
+class ClearableMoneyInputSerializer(MoneyInputSerializer):
+    """A rate as a client sends it to set or clear one: a null amount clears it."""
+
+    amount = StrictIntegerField(min_value=0, max_value=MAX_AMOUNT_CENTS, allow_null=True)
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class ObjectIdStringField(serializers.CharField):
     """A 24-hex id in a body; anything else is a 400 that says so."""
