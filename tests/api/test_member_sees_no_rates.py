@@ -29,7 +29,6 @@ from tests.tracking.factories import (
     TaskFactory,
     TimeEntryFactory,
 )
-from tracking.models import TimeEntryTag
 from tracking.services.approvals import week_submit
 from webhooks.models import Webhook
 from workspaces.models import Membership
@@ -86,11 +85,10 @@ def rated(workspace, owner, member):
             billable=True,
             description=f"Work {i}",
             start=start,
-            end=start + dt.timedelta(hours=2),
-            duration_seconds=7200,
+            seconds=7200,
             hourly_rate_cents=rate,
+            tags=[tag],
         )
-        TimeEntryTag.objects.create(workspace=workspace, time_entry=entry, tag=tag)
         entries.append(entry)
     TimeEntryFactory(  # a running timer
         workspace=workspace,

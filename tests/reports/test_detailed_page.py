@@ -36,12 +36,7 @@ def entry(workspace, user, *, hours=0, seconds=3600, **kwargs):
     defaults = {"billable": True, "hourly_rate_cents": 6000, "currency": "USD"}
     defaults.update(kwargs)
     return TimeEntryFactory(
-        workspace=workspace,
-        user=user,
-        start=start,
-        end=start + dt.timedelta(seconds=seconds),
-        duration_seconds=seconds,
-        **defaults,
+        workspace=workspace, user=user, start=start, seconds=seconds, **defaults
     )
 
 

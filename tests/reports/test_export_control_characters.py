@@ -20,7 +20,6 @@ from tests.tracking.factories import (
     TaskFactory,
     TimeEntryFactory,
 )
-from tracking.models import TimeEntryTag
 from workspaces.models import User
 from workspaces.services_api_keys import api_key_create
 
@@ -40,19 +39,17 @@ def poisoned(workspace, owner, member):
     User.objects.filter(pk=member.pk).update(full_name="Mia\x1b Member")
     workspace.name = "Acme\x0b Consulting"
     workspace.save(update_fields=["name"])
-    entry = TimeEntryFactory(
+    return TimeEntryFactory(
         workspace=workspace,
         user=member,
         project=project,
         task=task,
         description="Paste\x1b[0m with\x01 junk\x1f",
         start=START,
-        end=START + dt.timedelta(hours=1),
-        duration_seconds=3600,
+        seconds=3600,
         hourly_rate_cents=10_000,
+        tags=[tag],
     )
-    TimeEntryTag.objects.create(workspace=workspace, time_entry=entry, tag=tag)
-    return entry
 
 
 def _url(workspace, name, query):

@@ -34,8 +34,7 @@ def test_choosing_projects_loads_their_tasks_and_a_chosen_task_filters(
             task=task,
             description=f"Work {i}",
             start=s,
-            end=s + dt.timedelta(hours=1),
-            duration_seconds=3600,
+            seconds=3600,
         )
     detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk})
     log_in(page, live_server, owner, f"{detailed}?range=custom&start=2026-03-01&end=2026-03-31")

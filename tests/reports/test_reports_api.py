@@ -20,7 +20,6 @@ from tests.api.conftest import api_client_for
 from tests.reports.test_detailed_csv import entries  # noqa: F401
 from tests.reports.test_exports_office import pdf_text, workbook_rows
 from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TimeEntryFactory
-from tracking.models import TimeEntryTag
 from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -285,18 +284,17 @@ def test_rate_amount_and_tags_of_one_entry_in_cents(workspace, owner):
     project = ProjectFactory(workspace=workspace, client=acme)
     tag = TagFactory(workspace=workspace)
     start = dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC)
-    entry = TimeEntryFactory(
+    TimeEntryFactory(
         workspace=workspace,
         user=owner,
         project=project,
         billable=True,
         start=start,
-        end=start + dt.timedelta(minutes=90),
-        duration_seconds=5400,
+        seconds=5400,
         hourly_rate_cents=10000,
         currency="USD",
+        tags=[tag],
     )
-    TimeEntryTag.objects.create(workspace=workspace, time_entry=entry, tag=tag)
     data = post(api_client_for(owner), workspace, MARCH).json()
     (row,) = data["timeentries"]
     assert row["rate"] == 10000 and row["amount"] == 15000

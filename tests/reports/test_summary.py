@@ -47,17 +47,9 @@ def membership(workspace, user):
 def entry(workspace, user, start, seconds, *, tags=(), **kwargs):
     defaults = {"billable": True, "hourly_rate_cents": 6000, "currency": "USD"}
     defaults.update(kwargs)
-    e = TimeEntryFactory(
-        workspace=workspace,
-        user=user,
-        start=start,
-        end=start + dt.timedelta(seconds=seconds),
-        duration_seconds=seconds,
-        **defaults,
+    return TimeEntryFactory(
+        workspace=workspace, user=user, start=start, seconds=seconds, tags=tags, **defaults
     )
-    for tag in tags:
-        TimeEntryTag.objects.create(workspace=workspace, time_entry=e, tag=tag)
-    return e
 
 
 def march_groups(workspace, user, group_by, sub_group_by=None):

@@ -30,14 +30,7 @@ def url(workspace, query="", name="reports:weekly"):
 
 
 def entry(workspace, user, start, seconds, **kwargs):
-    return TimeEntryFactory(
-        workspace=workspace,
-        user=user,
-        start=start,
-        end=start + dt.timedelta(seconds=seconds),
-        duration_seconds=seconds,
-        **kwargs,
-    )
+    return TimeEntryFactory(workspace=workspace, user=user, start=start, seconds=seconds, **kwargs)
 
 
 def hms(seconds):

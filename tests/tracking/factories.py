@@ -8,7 +8,7 @@ import factory
 from django.utils import timezone
 
 from tests.factories import UserFactory, WorkspaceFactory
-from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry
+from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, TimeEntryTag
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
@@ -57,10 +57,15 @@ class TagFactory(factory.django.DjangoModelFactory):
 
 
 class TimeEntryFactory(factory.django.DjangoModelFactory):
-    """A finished entry (1 hour by default). Tests of rules go through the services instead."""
+    """A finished entry (1 hour by default, `seconds=` for another length, `tags=[...]` to tag
+    it). Tests of rules go through the services instead."""
 
     class Meta:
         model = TimeEntry
+        skip_postgeneration_save = True
+
+    class Params:
+        seconds = 3600
 
     workspace = factory.SubFactory(WorkspaceFactory)
     user = factory.SubFactory(UserFactory)
@@ -68,7 +73,13 @@ class TimeEntryFactory(factory.django.DjangoModelFactory):
     start = factory.LazyFunction(
         lambda: timezone.now().replace(microsecond=0) - dt.timedelta(hours=2)
     )
-    end = factory.LazyAttribute(lambda o: o.start + dt.timedelta(hours=1))
+    end = factory.LazyAttribute(lambda o: o.start + dt.timedelta(seconds=o.seconds))
     duration_seconds = factory.LazyAttribute(
         lambda o: int((o.end - o.start).total_seconds()) if o.end else None
     )
+
+    @factory.post_generation
+    def tags(obj, create, extracted, **kwargs):
+        if create:
+            for tag in extracted or ():
+                TimeEntryTag.objects.create(workspace_id=obj.workspace_id, time_entry=obj, tag=tag)

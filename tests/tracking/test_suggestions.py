@@ -20,19 +20,16 @@ pytestmark = pytest.mark.django_db
 
 def _entry(workspace, user, description, *, hours_ago, project=None, task=None, tags=()):
     start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=hours_ago)
-    entry = TimeEntryFactory.create(
+    return TimeEntryFactory.create(
         workspace=workspace,
         user=user,
         description=description,
         project=project,
         task=task,
         start=start,
-        end=start + dt.timedelta(hours=1),
-        duration_seconds=3600,
+        seconds=3600,
+        tags=tags,
     )
-    for tag in tags:
-        entry.tags.add(tag, through_defaults={"workspace": workspace})
-    return entry
 
 
 def _get(client, workspace, q=""):

@@ -55,7 +55,7 @@ def test_a_repeat_of_yesterdays_work_is_two_keystrokes(page, live_server, worksp
     ux = TagFactory.create(workspace=workspace, name="ux")
     api = TagFactory.create(workspace=workspace, name="api")
     start = timezone.now().replace(microsecond=0) - dt.timedelta(days=1)
-    entry = TimeEntryFactory.create(
+    TimeEntryFactory.create(
         workspace=workspace,
         user=member,
         description="Landing page",
@@ -63,11 +63,9 @@ def test_a_repeat_of_yesterdays_work_is_two_keystrokes(page, live_server, worksp
         task=task,
         billable=True,
         start=start,
-        end=start + dt.timedelta(hours=2),
-        duration_seconds=7200,
+        seconds=7200,
+        tags=[ux, api],
     )
-    for tag in (ux, api):
-        entry.tags.add(tag, through_defaults={"workspace": workspace})
     log_in(page, live_server, member, _tracker(workspace))
     description = page.locator("#timer-description")
     expect(description).to_be_focused()  # the tracker opens with the description focused

@@ -34,16 +34,15 @@ def _fill(workspace, member):
     tag = TagFactory.create(workspace=workspace, name="design")
     for days in range(1, 9):
         start = timezone.now().replace(microsecond=0) - dt.timedelta(days=days, hours=2)
-        entry = TimeEntryFactory.create(
+        TimeEntryFactory.create(
             workspace=workspace,
             user=member,
             project=project,
             description="A rather long description of the work done that day, to wrap",
             start=start,
-            end=start + dt.timedelta(hours=3),
-            duration_seconds=3 * 3600,
+            seconds=3 * 3600,
+            tags=[tag],
         )
-        entry.tags.add(tag, through_defaults={"workspace": workspace})
     membership = Membership.objects.get(workspace=workspace, user=member)
     svc.timer_start(membership=membership, description="Support call", project_id=project.pk)
 

@@ -70,8 +70,7 @@ def test_a_members_detailed_report_shows_no_rate(live_server, page, workspace, m
         project=project,
         billable=True,
         start=start,
-        end=start + dt.timedelta(hours=2),
-        duration_seconds=7200,
+        seconds=7200,
         hourly_rate_cents=34567,
     )
     url = reverse("reports:detailed", kwargs={"ws": workspace.pk})
