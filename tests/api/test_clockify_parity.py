@@ -302,8 +302,7 @@ def test_task_shape_with_tracked_duration(owner_api, workspace, owner):
             project=project,
             task=task,
             start=start,
-            end=start + dt.timedelta(hours=hours),
-            duration_seconds=hours * 3600,
+            seconds=hours * 3600,
         )
     listed = owner_api.get(url(workspace, f"/projects/{project.pk}/tasks")).json()
     assert listed[0]["duration"] == "PT3H" and listed[0]["estimate"] == "PT0S"

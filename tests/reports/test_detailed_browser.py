@@ -44,8 +44,7 @@ def test_filter_the_detailed_report_and_export_it(page, live_server, workspace, 
             billable=project is website,
             hourly_rate_cents=10000,
             start=s,
-            end=s + dt.timedelta(seconds=seconds),
-            duration_seconds=seconds,
+            seconds=seconds,
         )
     log_in(page, live_server, owner, reverse("reports:detailed", kwargs={"ws": workspace.pk}))
     expect(page.get_by_role("heading", name="Detailed report")).to_be_visible()

@@ -85,8 +85,7 @@ def entries(workspace, owner, member):
             description=["=SUM(A1:A9)", 'Said "hi", left', "plain"][i % 3],
             billable=i % 5 != 0,
             start=start,
-            end=start + dt.timedelta(seconds=seconds),
-            duration_seconds=seconds,
+            seconds=seconds,
             hourly_rate_cents=7550 + i,
             currency="USD",
         )

@@ -29,8 +29,7 @@ def test_edit_times_and_tags_in_the_detailed_report(page, live_server, workspace
             billable=True,
             hourly_rate_cents=6000,
             start=start,
-            end=start + dt.timedelta(hours=1),
-            duration_seconds=3600,
+            seconds=3600,
         )
     url = reverse("reports:detailed", kwargs={"ws": workspace.pk})
     log_in(page, live_server, owner, f"{url}?range=custom&start=2026-03-01&end=2026-03-31")

@@ -219,8 +219,7 @@ def test_dates_and_times_are_the_viewers(workspace, owner, owner_client):
         workspace=workspace,
         user=owner,
         start=start,
-        end=start + dt.timedelta(minutes=45),
-        duration_seconds=2700,
+        seconds=2700,
     )
     late = owner_client.get(
         report_url(workspace, "detailed_xlsx", "start=2026-03-03&end=2026-03-03")

@@ -22,7 +22,6 @@ from tests.tracking.factories import (
     TaskFactory,
     TimeEntryFactory,
 )
-from tracking.models import TimeEntryTag
 from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +83,7 @@ def world(workspace, owner, admin, member, other_workspace, outsider):
         )
         seconds = durations[i % len(durations)]
         start = local.astimezone(dt.UTC)
+        tags = [[urgent], [later], [urgent, later], []][i % 4]
         entry = TimeEntryFactory(
             workspace=workspace,
             user=person,
@@ -92,14 +92,11 @@ def world(workspace, owner, admin, member, other_workspace, outsider):
             description=words[i % len(words)],
             billable=i % 3 != 1,
             start=start,
-            end=start + dt.timedelta(seconds=seconds),
-            duration_seconds=seconds,
+            seconds=seconds,
             hourly_rate_cents=[5000, 12345, 0, 9999][i % 4],
             currency="EUR" if i % 7 == 0 else "USD",
+            tags=tags,
         )
-        tags = [[urgent], [later], [urgent, later], []][i % 4]
-        for tag in tags:
-            TimeEntryTag.objects.create(workspace=workspace, time_entry=entry, tag=tag)
         records.append(
             {
                 "id": entry.pk,

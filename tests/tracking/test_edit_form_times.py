@@ -23,8 +23,7 @@ def _entry(workspace, member, hour=14, minutes=30, seconds=5400):
         workspace=workspace,
         user=member,
         start=start,
-        end=start + dt.timedelta(seconds=seconds),
-        duration_seconds=seconds,
+        seconds=seconds,
         description="work",
     )
 

@@ -20,8 +20,7 @@ def _entry(workspace, user, **kwargs):
         workspace=workspace,
         user=user,
         start=start,
-        end=start + dt.timedelta(hours=1),
-        duration_seconds=3600,
+        seconds=3600,
         **kwargs,
     )
 

@@ -104,8 +104,7 @@ def base_entry(workspace, member):
         workspace=workspace,
         user=member,
         start=start,
-        end=start + dt.timedelta(hours=1),
-        duration_seconds=3600,
+        seconds=3600,
         description="base",
     )
 
@@ -378,8 +377,7 @@ def test_a_stored_entry_in_year_9999_no_longer_breaks_the_tracker(workspace, mem
         workspace=workspace,
         user=member,
         start=far,
-        end=far + dt.timedelta(hours=1),
-        duration_seconds=3600,
+        seconds=3600,
         description="typo",
     )
     member.time_zone = "Asia/Tokyo"  # where 9999-12-31 20:00 UTC is past the calendar

@@ -32,8 +32,7 @@ def _entry(workspace, member, day, hours=2, project=None, start_hour=9):
         user=member,
         project=project,
         start=start,
-        end=start + dt.timedelta(hours=hours),
-        duration_seconds=hours * 3600,
+        seconds=hours * 3600,
     )
 
 

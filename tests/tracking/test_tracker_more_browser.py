@@ -29,8 +29,7 @@ def _entry(workspace, member, start, hours=2, **kwargs):
         workspace=workspace,
         user=member,
         start=start,
-        end=start + dt.timedelta(hours=hours),
-        duration_seconds=hours * 3600,
+        seconds=hours * 3600,
         **kwargs,
     )
 

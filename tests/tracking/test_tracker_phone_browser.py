@@ -88,8 +88,7 @@ def test_a_submitted_week_locks_its_cells_and_withdraw_unlocks(
         user=member,
         project=project,
         start=start,
-        end=start + dt.timedelta(hours=11),
-        duration_seconds=11 * 3600,
+        seconds=11 * 3600,
     )
     sheet = reverse("tracking:timesheet", kwargs={"ws": workspace.pk})
     log_in(page, live_server, member, f"{sheet}?week={LAST_MONDAY.isoformat()}")
