@@ -40,3 +40,10 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     workspace = factory.SubFactory(WorkspaceFactory)
     user = factory.SubFactory(UserFactory)
     role = Membership.Role.MEMBER
+
+
+def membership_of(workspace: Workspace, user: User) -> Membership:
+    """`user`'s membership of `workspace`, with both loaded: the actor services take."""
+    return Membership.objects.select_related("workspace", "user").get(
+        workspace=workspace, user=user
+    )

@@ -12,7 +12,8 @@ from typing import Any
 from quickbooks_sync.models import CustomerLink, EmployeeLink, SendJob, SentEntry
 from quickbooks_sync.services.send import send_start
 from reports.filters import DateRange, DetailedFilters
-from tests.quickbooks_sync.sync_support import membership_of, seed, stored
+from tests.factories import membership_of
+from tests.quickbooks_sync.sync_support import seed, stored
 from tests.quickbooks_sync.worker_process import Worker
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory, TimeEntryFactory

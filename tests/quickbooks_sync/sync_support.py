@@ -9,9 +9,10 @@ import requests
 
 from quickbooks_sync.models import QBOConnection, SyncJob
 from quickbooks_sync.services.sync import sync_run, sync_start
+from tests.factories import membership_of as membership_of  # the sync tests import it from here
 from tests.sandbox_process import SandboxProcess
 from tracking.models import Client, Project
-from workspaces.models import Membership, User, Workspace
+from workspaces.models import Membership, Workspace
 
 
 def seed(sandbox: SandboxProcess, realm: str, entity: str, **fields: Any) -> dict[str, Any]:
@@ -63,12 +64,6 @@ def run_job(membership: Membership, kind: str = SyncJob.Kind.SYNC) -> SyncJob:
     sync_run(job_id=job.pk)
     job.refresh_from_db()
     return job
-
-
-def membership_of(workspace: Workspace, user: User) -> Membership:
-    return Membership.objects.select_related("workspace", "user").get(
-        workspace=workspace, user=user
-    )
 
 
 def catalog(workspace: Workspace) -> dict[str, Any]:

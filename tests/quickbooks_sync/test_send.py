@@ -25,7 +25,7 @@ from quickbooks_sync.services.send import (
 )
 from quickbooks_sync.services.send_batches import send_run
 from quickbooks_sync.tasks.send import MAX_RETRIES, send_job_run
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, membership_of
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.send_helpers import (
     DAY,
@@ -56,12 +56,6 @@ def connection(workspace, owner, sandbox: SandboxProcess, realm: str) -> QBOConn
     workspace.time_zone = "America/New_York"
     workspace.save(update_fields=["time_zone"])
     return connect_workspace(workspace, sandbox, realm, user=owner)
-
-
-def ms(workspace, user) -> Membership:
-    return Membership.objects.select_related("workspace", "user").get(
-        workspace=workspace, user=user
-    )
 
 
 def by_description(sandbox: SandboxProcess, realm: str) -> dict[str, dict]:
@@ -108,7 +102,7 @@ def test_each_entry_becomes_one_time_activity_with_the_reports_rounding(
         project=project,
         description="Blip",
     )
-    owner_ms = ms(workspace, owner)
+    owner_ms = membership_of(workspace, owner)
 
     preview = send_preview(membership=owner_ms, filters=filters_for())
     assert (preview.entries, preview.seconds) == (2, 4500 + 900)
@@ -183,7 +177,7 @@ def test_entries_not_sent_are_grouped_by_reason_over_all_pages(
     link_member(workspace, gone, sandbox, realm)
     entry(workspace, gone, start=at, seconds=600, project=linked, description="inactive")
 
-    preview = send_preview(membership=ms(workspace, admin), filters=filters_for())
+    preview = send_preview(membership=membership_of(workspace, admin), filters=filters_for())
 
     assert (preview.entries, preview.seconds) == (56, 55 * 900 + 600)
     assert {r: (c.entries, c.seconds) for r, c in preview.not_sent.items()} == {
@@ -195,11 +189,11 @@ def test_entries_not_sent_are_grouped_by_reason_over_all_pages(
     }
     # The filters apply: only the member's entries.
     mine = send_preview(
-        membership=ms(workspace, admin), filters=filters_for(members=(str(gone.pk),))
+        membership=membership_of(workspace, admin), filters=filters_for(members=(str(gone.pk),))
     )
     assert (mine.entries, mine.not_sent_entries) == (1, 0)
 
-    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    job = send_start(membership=membership_of(workspace, owner), filters=filters_for())
     skipped = dict(
         SendItem.objects.filter(job=job, state="SKIPPED").values_list("reason", "message")
     )
@@ -212,21 +206,21 @@ def test_only_admins_of_a_connected_workspace_send(
     workspace, owner, member, outsider, other_workspace, connection
 ):
     with pytest.raises(PermissionDenied):
-        send_preview(membership=ms(workspace, member), filters=filters_for())
+        send_preview(membership=membership_of(workspace, member), filters=filters_for())
     with pytest.raises(PermissionDenied):
-        send_start(membership=ms(workspace, member), filters=filters_for())
+        send_start(membership=membership_of(workspace, member), filters=filters_for())
     with pytest.raises(ApplicationError, match="Connect this workspace"):
-        send_start(membership=ms(other_workspace, outsider), filters=filters_for())
+        send_start(membership=membership_of(other_workspace, outsider), filters=filters_for())
     connection.status = QBOConnection.Status.NEEDS_RECONNECT
     connection.save(update_fields=["status"])
     with pytest.raises(ApplicationError, match="reconnecting"):
-        send_preview(membership=ms(workspace, owner), filters=filters_for())
+        send_preview(membership=membership_of(workspace, owner), filters=filters_for())
     job = SendJob.objects.create(workspace=workspace, realm_id=connection.realm_id)
     with pytest.raises(NotFound):
-        send_job_get(membership=ms(other_workspace, outsider), job_id=job.pk)
+        send_job_get(membership=membership_of(other_workspace, outsider), job_id=job.pk)
     with pytest.raises(NotFound):
-        send_job_get(membership=ms(workspace, owner), job_id="not-an-id")
-    assert send_job_get(membership=ms(workspace, owner), job_id=job.pk) == job
+        send_job_get(membership=membership_of(workspace, owner), job_id="not-an-id")
+    assert send_job_get(membership=membership_of(workspace, owner), job_id=job.pk) == job
 
 
 def test_closed_books_fail_that_entry_with_qbos_reason_and_retry_sends_it(
@@ -252,7 +246,7 @@ def test_closed_books_fail_that_entry_with_qbos_reason_and_retry_sends_it(
     )
     book_close = (DAY - dt.timedelta(days=1)).isoformat()
     sandbox.control("PATCH", f"/companies/{realm}", {"book_close_date": book_close})
-    owner_ms = ms(workspace, owner)
+    owner_ms = membership_of(workspace, owner)
 
     job = send_start(membership=owner_ms, filters=filters_for())
     send_run(job_id=job.pk)
@@ -283,7 +277,7 @@ def test_a_lost_connection_stops_the_job_and_retry_finishes_it(
 ):
     link_member(workspace, member, sandbox, realm)
     entries = many_entries(workspace, member, None, 3, tag="stop")
-    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    job = send_start(membership=membership_of(workspace, owner), filters=filters_for())
     QBOConnection.objects.filter(pk=connection.pk).update(
         status=QBOConnection.Status.NEEDS_RECONNECT
     )
@@ -297,7 +291,7 @@ def test_a_lost_connection_stops_the_job_and_retry_finishes_it(
     assert time_activities(sandbox, realm) == []
 
     QBOConnection.objects.filter(pk=connection.pk).update(status=QBOConnection.Status.CONNECTED)
-    send_retry_failed(membership=ms(workspace, owner), job_id=job.pk)
+    send_retry_failed(membership=membership_of(workspace, owner), job_id=job.pk)
     send_run(job_id=job.pk)
     job.refresh_from_db()
     assert (job.state, job.sent_count) == ("SUCCEEDED", 3)
@@ -310,7 +304,7 @@ def test_a_read_only_company_refuses_the_batch_and_nothing_is_marked_sent(
     link_member(workspace, member, sandbox, realm)
     many_entries(workspace, member, None, 2, tag="ro")
     sandbox.control("PATCH", f"/companies/{realm}", {"subscription_status": "CANCELLED"})
-    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    job = send_start(membership=membership_of(workspace, owner), filters=filters_for())
     send_run(job_id=job.pk)
     job.refresh_from_db()
     assert (job.state, job.failed_count, job.sent_count) == ("SUCCEEDED", 2, 0)
@@ -355,7 +349,7 @@ def test_a_qbo_that_keeps_failing_stops_the_job_and_retry_resends_the_same_batch
     entries = many_entries(workspace, member, None, 3, tag="down")
     fault = {"kind": "500", "realm": realm, "path": "batch", "count": 1000}
     sandbox.control("POST", "/faults", fault, expect=201)
-    job_id = send_start(membership=ms(workspace, owner), filters=filters_for()).pk
+    job_id = send_start(membership=membership_of(workspace, owner), filters=filters_for()).pk
 
     runs = 0
     while SendJob.objects.get(pk=job_id).is_active and runs < 20:
@@ -375,7 +369,7 @@ def test_a_qbo_that_keeps_failing_stops_the_job_and_retry_resends_the_same_batch
     assert set(SendItem.objects.filter(job=job).values_list("state", flat=True)) == {"PENDING"}
 
     sandbox.control("DELETE", "/faults")
-    send_retry_failed(membership=ms(workspace, owner), job_id=job_id)
+    send_retry_failed(membership=membership_of(workspace, owner), job_id=job_id)
     send_run(job_id=job_id)
 
     job.refresh_from_db()
@@ -389,7 +383,7 @@ def test_a_send_never_goes_to_a_company_connected_after_it_started(
 ):
     link_member(workspace, member, sandbox, realm)
     many_entries(workspace, member, None, 2, tag="moved")
-    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    job = send_start(membership=membership_of(workspace, owner), filters=filters_for())
     other_realm = sandbox.create_company(name=f"Other Co {uuid.uuid4().hex[:8]}")
     connect_workspace(workspace, sandbox, other_realm, user=owner)
 
@@ -399,7 +393,7 @@ def test_a_send_never_goes_to_a_company_connected_after_it_started(
     assert (job.state, job.error) == ("FAILED", COMPANY_CHANGED)
     assert time_activities(sandbox, realm) == time_activities(sandbox, other_realm) == []
     with pytest.raises(ApplicationError, match="different QuickBooks company"):
-        send_retry_failed(membership=ms(workspace, owner), job_id=job.pk)
+        send_retry_failed(membership=membership_of(workspace, owner), job_id=job.pk)
 
 
 def test_an_answer_leaving_an_entry_out_asks_again_with_the_same_request_id(
@@ -423,7 +417,7 @@ def test_an_answer_leaving_an_entry_out_asks_again_with_the_same_request_id(
         return data
 
     monkeypatch.setattr(QBOSession, "_call", answer_without_the_first_item)
-    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    job = send_start(membership=membership_of(workspace, owner), filters=filters_for())
 
     assert send_run(job_id=job.pk) is True
 
@@ -451,7 +445,7 @@ def test_an_entry_without_an_answer_stays_pending_in_its_batch(
 
     link_member(workspace, member, sandbox, realm)
     many_entries(workspace, member, None, 3, tag="crafted")
-    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    job = send_start(membership=membership_of(workspace, owner), filters=filters_for())
     batch = _next_batch(job)
     assert batch is not None
     missing = QBOTransientError(code="connection", message="no answer for this item")
@@ -492,9 +486,9 @@ def test_a_removed_member_who_was_linked_is_sent(workspace, owner, connection, s
         description="removed",
     )
 
-    preview = send_preview(membership=ms(workspace, owner), filters=filters_for())
+    preview = send_preview(membership=membership_of(workspace, owner), filters=filters_for())
     assert (preview.entries, preview.not_sent_entries) == (1, 0)
-    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    job = send_start(membership=membership_of(workspace, owner), filters=filters_for())
     send_run(job_id=job.pk)
 
     job.refresh_from_db()
@@ -523,7 +517,7 @@ def test_a_401_in_the_middle_of_a_job_refreshes_the_token_exactly_once(
 
     monkeypatch.setattr(send_service, "_record_answer", expire_after_the_first_batch)
     first_logged = sandbox.control("GET", "/requests?limit=1")["requests"][0]["id"]
-    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    job = send_start(membership=membership_of(workspace, owner), filters=filters_for())
 
     send_run(job_id=job.pk)
 
@@ -548,7 +542,7 @@ def test_giving_up_leaves_a_job_another_worker_holds_alone(
 
     link_member(workspace, member, sandbox, realm)
     many_entries(workspace, member, None, 2, tag="held")
-    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    job = send_start(membership=membership_of(workspace, owner), filters=filters_for())
     lease = _Lease(job.pk)
     assert lease.claim() is not None  # another worker took the job over and is sending
 
@@ -576,9 +570,9 @@ def test_without_rounding_the_totals_are_the_whole_minutes_quickbooks_gets(
             description=f"odd-{n}",
         )
 
-    preview = send_preview(membership=ms(workspace, owner), filters=filters_for())
+    preview = send_preview(membership=membership_of(workspace, owner), filters=filters_for())
     assert (preview.seconds, preview.report_seconds) == (64 * 60, 89 + 151 + 3629)
-    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    job = send_start(membership=membership_of(workspace, owner), filters=filters_for())
     assert job.selected_seconds == 64 * 60
     send_run(job_id=job.pk)
     job.refresh_from_db()
@@ -595,15 +589,15 @@ def test_a_workspace_whose_plan_lost_quickbooks_cannot_send(
     link_member(workspace, member, sandbox, realm)
     many_entries(workspace, member, None, 2, tag="plan")
     sandbox.control("PATCH", f"/companies/{realm}", {"book_close_date": DAY.isoformat()})
-    job = send_start(membership=ms(workspace, owner), filters=filters_for())
+    job = send_start(membership=membership_of(workspace, owner), filters=filters_for())
     send_run(job_id=job.pk)
     sandbox.control("PATCH", f"/companies/{realm}", {"book_close_date": None})
     assert SendJob.objects.get(pk=job.pk).failed_count == 2
-    assert can_send(ms(workspace, owner))
+    assert can_send(membership_of(workspace, owner))
 
     workspace.plan = workspace.Plan.FREE
     workspace.save(update_fields=["plan"])
-    owner_ms = ms(workspace, owner)
+    owner_ms = membership_of(workspace, owner)
 
     assert not can_send(owner_ms)
     for attempt in (

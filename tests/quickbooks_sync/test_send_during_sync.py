@@ -15,9 +15,9 @@ import pytest
 
 from quickbooks_sync.models import EmployeeLink, SyncJob
 from quickbooks_sync.services.sync import sync_start
+from tests.factories import membership_of
 from tests.quickbooks_sync import send_helpers as send
 from tests.quickbooks_sync.connection_helpers import connect_workspace
-from tests.quickbooks_sync.sync_support import membership_of
 from tests.quickbooks_sync.worker_process import running_worker, worker_env
 from tests.sandbox_process import SandboxProcess
 from workspaces.models import Membership, User

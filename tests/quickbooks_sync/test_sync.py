@@ -19,11 +19,10 @@ from quickbooks_sync.services.sync import (
     sync_start,
 )
 from quickbooks_sync.tasks.sync import sync_job_run
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, membership_of
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.sync_support import (
     catalog,
-    membership_of,
     names,
     rename_in_qbo,
     run_job,

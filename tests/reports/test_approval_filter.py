@@ -10,22 +10,16 @@ from django.http import QueryDict
 
 from reports.filters import ApprovalState, FilterError, parse_detailed_filters
 from reports.selectors import detailed_entries, detailed_totals
+from tests.factories import membership_of
 from tests.tracking.factories import TimeEntryFactory
 from tracking.services import approvals as services
 from tracking.services.entries import time_entry_create
-from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
 
 WEEK1 = dt.date(2026, 11, 2)  # Mondays in the past
 WEEK2 = dt.date(2026, 11, 9)
 WEEK3 = dt.date(2026, 11, 16)
-
-
-def ms(user, workspace) -> Membership:
-    return Membership.objects.select_related("workspace", "user").get(
-        user=user, workspace=workspace
-    )
 
 
 def parse(query: str, user):
@@ -66,13 +60,13 @@ def weeks(workspace, owner, admin, member):
         "a1": entry(admin, workspace, WEEK1, 5),
         "a2": entry(admin, workspace, WEEK2, 6),
     }
-    owner_ms = ms(owner, workspace)
-    m1 = services.week_submit(membership=ms(member, workspace), week_start=WEEK1)
+    owner_ms = membership_of(workspace, owner)
+    m1 = services.week_submit(membership=membership_of(workspace, member), week_start=WEEK1)
     services.week_approve(membership=owner_ms, approval_id=m1.pk)
-    services.week_submit(membership=ms(member, workspace), week_start=WEEK2)
-    a1 = services.week_submit(membership=ms(admin, workspace), week_start=WEEK1)
-    services.week_withdraw(membership=ms(admin, workspace), approval_id=a1.pk)
-    a2 = services.week_submit(membership=ms(admin, workspace), week_start=WEEK2)
+    services.week_submit(membership=membership_of(workspace, member), week_start=WEEK2)
+    a1 = services.week_submit(membership=membership_of(workspace, admin), week_start=WEEK1)
+    services.week_withdraw(membership=membership_of(workspace, admin), approval_id=a1.pk)
+    a2 = services.week_submit(membership=membership_of(workspace, admin), week_start=WEEK2)
     services.week_reject(membership=owner_ms, approval_id=a2.pk, note="redo")
     return e
 
@@ -89,7 +83,7 @@ RANGE = "range=custom&start=2026-11-01&end=2026-11-30"
     ],
 )
 def test_each_state_shows_its_entries_and_totals(workspace, owner, weeks, state, expected, hours):
-    owner_ms = ms(owner, workspace)
+    owner_ms = membership_of(workspace, owner)
     f = parse(f"{RANGE}&approval={state}", owner)
     rows = {e.pk for e in detailed_entries(membership=owner_ms, filters=f)}
     assert rows == {weeks[k].pk for k in expected}
@@ -101,12 +95,12 @@ def test_entry_added_to_an_approved_week_afterwards_is_not_approved(
 ):
     # The member can't add to an approved week any more; an admin can, for them.
     late = time_entry_create(
-        membership=ms(owner, workspace),
+        membership=membership_of(workspace, owner),
         user=member,
         start=dt.datetime.combine(WEEK1, dt.time(14), tzinfo=dt.UTC),
         duration_seconds=600,
     )
-    owner_ms = ms(owner, workspace)
+    owner_ms = membership_of(workspace, owner)
     approved = detailed_entries(
         membership=owner_ms, filters=parse(f"{RANGE}&approval=approved", owner)
     )
@@ -119,7 +113,7 @@ def test_entry_added_to_an_approved_week_afterwards_is_not_approved(
 
 def test_a_member_filtering_sees_only_their_own(workspace, member, weeks):
     f = parse(f"{RANGE}&approval=not_submitted", member)
-    rows = {e.pk for e in detailed_entries(membership=ms(member, workspace), filters=f)}
+    rows = {e.pk for e in detailed_entries(membership=membership_of(workspace, member), filters=f)}
     assert rows == {weeks["m3"].pk}
 
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.selectors import Choice, detailed_filter_choices, filter_task_choices
+from tests.factories import membership_of
 from tests.tracking.factories import (
     ClientFactory,
     ProjectFactory,
@@ -50,10 +51,6 @@ def catalog(workspace, owner, member, other_workspace):
     }
 
 
-def ms(workspace, user) -> Membership:
-    return Membership.objects.select_related("user").get(workspace=workspace, user=user)
-
-
 def labels(choices) -> list[str]:
     return [c.label for c in choices]
 
@@ -61,7 +58,7 @@ def labels(choices) -> list[str]:
 def test_admins_get_everything_but_tasks_until_projects_are_chosen(
     workspace, owner, member, catalog
 ):
-    choices = detailed_filter_choices(membership=ms(workspace, owner))
+    choices = detailed_filter_choices(membership=membership_of(workspace, owner))
     assert labels(choices.members) == ["Mia Member", "Olivia Owner"]
     assert labels(choices.clients) == ["Acme"]
     assert Choice(catalog["public"].pk, "Website · Acme") in choices.projects
@@ -74,7 +71,7 @@ def test_admins_get_everything_but_tasks_until_projects_are_chosen(
     assert choices.tasks == () and not choices.projects_chosen
 
     chosen = detailed_filter_choices(
-        membership=ms(workspace, owner), projects=[catalog["secret"].pk, "none"]
+        membership=membership_of(workspace, owner), projects=[catalog["secret"].pk, "none"]
     )
     assert chosen.projects_chosen
     assert chosen.tasks == (Choice(catalog["tasks"]["secret"].pk, "Hide · Secret"),)
@@ -83,20 +80,20 @@ def test_admins_get_everything_but_tasks_until_projects_are_chosen(
 def test_tasks_are_the_chosen_projects_and_the_chosen_tasks(workspace, owner, catalog):
     tasks = catalog["tasks"]
     listed = filter_task_choices(
-        membership=ms(workspace, owner),
+        membership=membership_of(workspace, owner),
         projects=[catalog["public"].pk],
         tasks=[tasks["mine"].pk],  # from a shared link, of a project not chosen
     )
     assert labels(listed) == ["Plan · Mine", "Build · Website", "Test · Website"]
     # Only the "without project" choice, or ids that are not ids: nothing to list, no query.
-    owner_ms = ms(workspace, owner)
+    owner_ms = membership_of(workspace, owner)
     with CaptureQueriesContext(connection) as ctx:
         assert filter_task_choices(membership=owner_ms, projects=["none", "x'"]) == ()
     assert ctx.captured_queries == []
 
 
 def test_members_are_not_offered_private_projects_or_their_tasks(workspace, member, catalog):
-    member_ms = ms(workspace, member)
+    member_ms = membership_of(workspace, member)
     every_project = [catalog[p].pk for p in ("public", "mine", "secret", "elsewhere")]
     choices = detailed_filter_choices(
         membership=member_ms, projects=every_project, tasks=[catalog["tasks"]["secret"].pk]
@@ -114,7 +111,7 @@ def test_an_inactive_member_is_labelled_and_queries_stay_four_or_five(
     )
     for n in range(30):
         TaskFactory(workspace=workspace, project=catalog["public"], name=f"Extra {n}")
-    owner_ms = ms(workspace, owner)
+    owner_ms = membership_of(workspace, owner)
     with CaptureQueriesContext(connection) as ctx:
         choices = detailed_filter_choices(membership=owner_ms)
     assert len(ctx.captured_queries) == 4

@@ -15,6 +15,7 @@ from django.http import QueryDict
 
 from reports.filters import FilterError, detailed_filters_check, parse_detailed_filters
 from reports.selectors import Sort, detailed_entries, detailed_totals
+from tests.factories import membership_of
 from tests.tracking.factories import (
     ClientFactory,
     ProjectFactory,
@@ -22,7 +23,6 @@ from tests.tracking.factories import (
     TaskFactory,
     TimeEntryFactory,
 )
-from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -140,12 +140,6 @@ def world(workspace, owner, admin, member, other_workspace, outsider):
     }
 
 
-def membership_of(user, workspace):
-    return Membership.objects.select_related("workspace", "user").get(
-        workspace=workspace, user=user
-    )
-
-
 def python_filter(records, *, user_ids=None, start, end, predicate=lambda r: True):
     return [
         r
@@ -229,7 +223,7 @@ def test_filters_and_totals_match_an_independent_computation(
     march = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
     checked = 0
     for viewer, user_ids in ((owner, None), (member, {member.pk})):
-        ms = membership_of(viewer, workspace)
+        ms = membership_of(workspace, viewer)
         for (query, predicate), person in itertools.product(combos(world), (None, admin)):
             full = f"{MARCH}&{query}"
             wanted_ids = user_ids
@@ -269,7 +263,7 @@ def test_rounding_changes_totals_per_entry_not_on_the_sum(world, workspace, owne
     workspace.rounding_mode = "NEAREST"
     workspace.rounding_minutes = 15
     workspace.save()
-    ms = membership_of(owner, workspace)
+    ms = membership_of(workspace, owner)
     start = dt.datetime(2030, 1, 2, 15, tzinfo=dt.UTC)
     for k in range(2):
         TimeEntryFactory(
@@ -290,7 +284,7 @@ def test_rounding_changes_totals_per_entry_not_on_the_sum(world, workspace, owne
 def test_member_sees_only_their_own_entries_even_when_naming_others(
     world, workspace, member, owner
 ):
-    ms = membership_of(member, workspace)
+    ms = membership_of(workspace, member)
     filters = parse_detailed_filters(
         {"start": ["2026-01-01"], "end": ["2026-12-31"], "member": [owner.pk]}, user=member
     )
@@ -304,7 +298,7 @@ def test_member_sees_only_their_own_entries_even_when_naming_others(
 
 
 def test_running_timers_and_other_workspaces_are_not_reported(world, workspace, owner):
-    ms = membership_of(owner, workspace)
+    ms = membership_of(workspace, owner)
     filters = parse_detailed_filters({"start": ["2026-01-01"], "end": ["2026-12-31"]}, user=owner)
     rows = list(detailed_entries(membership=ms, filters=filters))
     assert len(rows) == len(world["records"])
@@ -312,7 +306,7 @@ def test_running_timers_and_other_workspaces_are_not_reported(world, workspace, 
 
 
 def test_ids_of_another_workspace_are_refused(world, workspace, owner, other_workspace):
-    ms = membership_of(owner, workspace)
+    ms = membership_of(workspace, owner)
     foreign = ProjectFactory(workspace=other_workspace)
     filters = parse_detailed_filters({"project": [foreign.pk]}, user=owner)
     with pytest.raises(FilterError, match="no project") as caught:
@@ -328,7 +322,7 @@ def test_ids_of_another_workspace_are_refused(world, workspace, owner, other_wor
     "raw", ["-date", "date", "duration", "-duration", "member", "project", "-amount"]
 )
 def test_sorting_orders_the_whole_set(world, workspace, owner, raw):
-    ms = membership_of(owner, workspace)
+    ms = membership_of(workspace, owner)
     filters = parse_detailed_filters({"start": ["2026-03-01"], "end": ["2026-03-31"]}, user=owner)
     sort = Sort.parse(raw)
     rows = list(detailed_entries(membership=ms, filters=filters, sort=sort))

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from reports.filters import DateRange, DetailedFilters
 from reports.summary import GroupBy, summary_groups, time_buckets
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, membership_of
 from tests.tracking.factories import (
     ClientFactory,
     ProjectFactory,
@@ -28,7 +28,6 @@ from tests.tracking.factories import (
     TimeEntryFactory,
 )
 from tracking.models import TimeEntryTag
-from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +35,6 @@ MARCH = DetailedFilters(
     date_range=DateRange.CUSTOM, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31)
 )
 MARCH_QUERY = "start=2026-03-01&end=2026-03-31"
-
-
-def membership(workspace, user):
-    return Membership.objects.select_related("workspace", "user").get(
-        workspace=workspace, user=user
-    )
 
 
 def entry(workspace, user, start, seconds, *, tags=(), **kwargs):
@@ -55,7 +48,7 @@ def entry(workspace, user, start, seconds, *, tags=(), **kwargs):
 def march_groups(workspace, user, group_by, sub_group_by=None):
     """The Summary's groups of March as `user` sees them."""
     return summary_groups(
-        membership=membership(workspace, user),
+        membership=membership_of(workspace, user),
         filters=MARCH,
         group_by=group_by,
         sub_group_by=sub_group_by,
@@ -224,7 +217,7 @@ def test_date_groups_are_the_viewers_local_days(workspace, owner):
     entry(workspace, owner, dt.datetime(2026, 3, 3, 2, tzinfo=dt.UTC), 3600)
     groups = march_groups(workspace, owner, GroupBy.DATE)
     assert [g.key for g in groups] == ["2026-03-02"]
-    buckets = time_buckets(membership=membership(workspace, owner), filters=MARCH)
+    buckets = time_buckets(membership=membership_of(workspace, owner), filters=MARCH)
     assert len(buckets) == 31
     assert {b.start: b.seconds for b in buckets if b.seconds} == {dt.date(2026, 3, 2): 3600}
 
@@ -235,7 +228,7 @@ def test_a_year_is_charted_by_month(workspace, owner):
     year = DetailedFilters(
         date_range=DateRange.CUSTOM, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)
     )
-    buckets = time_buckets(membership=membership(workspace, owner), filters=year)
+    buckets = time_buckets(membership=membership_of(workspace, owner), filters=year)
     assert [b.start.month for b in buckets] == list(range(1, 13))
     assert buckets[2].seconds == 5400 and sum(b.seconds for b in buckets) == 5400
     assert {b.unit for b in buckets} == {"month"}
@@ -247,7 +240,7 @@ def test_a_decade_is_charted_by_year_and_a_huge_range_stays_small(workspace, own
     decade = DetailedFilters(
         date_range=DateRange.CUSTOM, start=dt.date(2019, 6, 1), end=dt.date(2028, 5, 31)
     )
-    buckets = time_buckets(membership=membership(workspace, owner), filters=decade)
+    buckets = time_buckets(membership=membership_of(workspace, owner), filters=decade)
     assert [(b.start.year, b.seconds) for b in buckets if b.seconds] == [(2019, 600), (2026, 3600)]
     assert len(buckets) == 10 and buckets[0].unit == "year"
     response = owner_client.get(url(workspace, query="start=1970-01-01&end=2999-12-31"))

@@ -18,13 +18,13 @@ from reports import exports_office
 from reports.exports_summary import group_name
 from reports.filters import DateRange, DetailedFilters
 from reports.summary import GroupBy, weekly_grid
+from tests.factories import membership_of
 from tests.reports.test_exports_office import pdf_page_count, pdf_text
 from tests.reports.test_summary import (  # noqa: F401
     MARCH_QUERY,
     dataset,
     entry,
     march_groups,
-    membership,
 )
 from tests.tracking.factories import ProjectFactory
 
@@ -244,7 +244,7 @@ def test_weekly_xlsx_and_pdf_match_the_grid(workspace, owner, admin, member, own
         [15, 0, 60, 0, 0, 0, 30, 105],
     ]
     grid = weekly_grid(
-        membership=membership(workspace, owner),
+        membership=membership_of(workspace, owner),
         filters=DetailedFilters(
             date_range=DateRange.CUSTOM, start=MONDAY, end=MONDAY + dt.timedelta(days=6)
         ),

@@ -11,8 +11,8 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 
+from tests.factories import membership_of
 from tests.tracking.factories import TimeEntryFactory
-from tests.tracking.test_approvals_pages import ms
 from tracking.models import ApprovalReminder
 from tracking.services import approvals
 from tracking.services.reminders import approval_reminders_send
@@ -40,7 +40,7 @@ def week(workspace, owner, admin, member):
     tracked(member, workspace)  # not submitted: reminded
     tracked(admin, workspace)
     with time_machine.travel(dt.datetime(2026, 3, 15, 18, tzinfo=dt.UTC), tick=False):
-        approvals.week_submit(membership=ms(admin, workspace), week_start=LAST_WEEK)
+        approvals.week_submit(membership=membership_of(workspace, admin), week_start=LAST_WEEK)
     # The owner tracked nothing last week: nothing to submit.
 
 

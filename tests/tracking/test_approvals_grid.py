@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.factories import membership_of
 from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory
-from tests.tracking.test_approvals_pages import entry, last_week, ms, text, url
+from tests.tracking.test_approvals_pages import entry, last_week, text, url
 from tracking.models import TimeEntry, WeekApproval
 from tracking.selectors.approvals import approval_grid
 from tracking.services import approvals as services
@@ -44,7 +45,9 @@ def test_grid_sums_projects_by_day_and_flags_what_to_look_at(workspace, owner, m
     at(member, workspace, week + dt.timedelta(days=1), 0, 13, description="Night shift")
     at(member, workspace, week + dt.timedelta(days=1), 10, 13, description="Day shift")
     approval = services.week_submit(
-        membership=ms(member, workspace), week_start=week, note="Tuesday was the release."
+        membership=membership_of(workspace, member),
+        week_start=week,
+        note="Tuesday was the release.",
     )
     grid = approval_grid(approval=approval, workspace=workspace)
     assert [r.label for r in grid.rows] == ["Audit", "Website · Acme", "No project"]
@@ -83,7 +86,7 @@ def test_review_page_shows_grid_flags_note_and_decides(
     week = last_week(member)
     at(member, workspace, week, 9, 11, description="Marathon")
     approval = services.week_submit(
-        membership=ms(member, workspace), week_start=week, note="Long Monday, sorry"
+        membership=membership_of(workspace, member), week_start=week, note="Long Monday, sorry"
     )
     pending = text(owner_client.get(url(workspace, "pending/")))
     assert "Long Monday, sorry" in pending
@@ -114,9 +117,9 @@ def test_member_sees_the_rejection_note_on_tracker_and_timesheet(
 ):
     week = last_week(member)
     entry(member, workspace, week, 2)
-    approval = services.week_submit(membership=ms(member, workspace), week_start=week)
+    approval = services.week_submit(membership=membership_of(workspace, member), week_start=week)
     services.week_reject(
-        membership=ms(owner, workspace),
+        membership=membership_of(workspace, owner),
         approval_id=approval.pk,
         note="Add the client to Monday's entry",
     )
@@ -126,14 +129,14 @@ def test_member_sees_the_rejection_note_on_tracker_and_timesheet(
         assert (
             "was rejected by Olivia Owner:</strong> Add the client to Monday&#x27;s entry" in body
         )
-    services.week_submit(membership=ms(member, workspace), week_start=week)
+    services.week_submit(membership=membership_of(workspace, member), week_start=week)
     assert 'id="rejected-weeks"' not in text(member_client.get(f"/w/{workspace.pk}/tracker/"))
 
 
 def test_grid_page_query_count_is_constant_in_entries(workspace, owner, member, owner_client):
     week = last_week(member)
     entry(member, workspace, week, 1, project=ProjectFactory(workspace=workspace))
-    approval = services.week_submit(membership=ms(member, workspace), week_start=week)
+    approval = services.week_submit(membership=membership_of(workspace, member), week_start=week)
 
     def count():
         with CaptureQueriesContext(connection) as ctx:
@@ -155,6 +158,6 @@ def test_badge_shows_pending_weeks_to_admins(
     week = last_week(member)
     entry(member, workspace, week, 2)
     assert 'id="approvals-badge"' not in text(owner_client.get(url(workspace)))
-    services.week_submit(membership=ms(member, workspace), week_start=week)
+    services.week_submit(membership=membership_of(workspace, member), week_start=week)
     assert 'id="approvals-badge"' in text(owner_client.get(url(workspace)))
     assert 'id="approvals-badge"' not in text(member_client.get(url(workspace)))

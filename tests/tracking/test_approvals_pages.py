@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories import membership_of
 from tests.tracking.factories import TimeEntryFactory
 from tracking.models import TimeEntry, WeekApproval
 from tracking.selectors.entries import local_today, week_start_for
@@ -18,12 +19,6 @@ from workspaces.models import AuditLog, Membership
 pytestmark = pytest.mark.django_db
 
 Status = WeekApproval.Status
-
-
-def ms(user, workspace) -> Membership:
-    return Membership.objects.select_related("workspace", "user").get(
-        user=user, workspace=workspace
-    )
 
 
 def last_week(user) -> dt.date:
@@ -86,7 +81,9 @@ def submitted(workspace, member):
     week = last_week(member)
     entries = [entry(member, workspace, week, 3, description="Client workshop")]
     entries.append(entry(member, workspace, week + dt.timedelta(days=1), 1, description="Notes"))
-    return services.week_submit(membership=ms(member, workspace), week_start=week), entries
+    return services.week_submit(
+        membership=membership_of(workspace, member), week_start=week
+    ), entries
 
 
 def test_admin_sees_pending_opens_and_approves(workspace, admin_client_, submitted):
@@ -134,7 +131,9 @@ def test_members_cannot_reach_the_queue_or_decide(workspace, member_client, subm
 
 def test_a_member_cannot_open_or_withdraw_anothers_submission(workspace, admin, member_client):
     entry(admin, workspace, last_week(admin))
-    theirs = services.week_submit(membership=ms(admin, workspace), week_start=last_week(admin))
+    theirs = services.week_submit(
+        membership=membership_of(workspace, admin), week_start=last_week(admin)
+    )
     assert member_client.get(url(workspace, f"{theirs.pk}/")).status_code == 404
     assert member_client.post(url(workspace, f"{theirs.pk}/withdraw/")).status_code == 404
     theirs.refresh_from_db()
@@ -151,7 +150,7 @@ def test_outsiders_get_404_everywhere(
     # An admin of this workspace can't reach a submission of another workspace through it.
     entry(outsider, other_workspace, last_week(outsider))
     foreign = services.week_submit(
-        membership=ms(outsider, other_workspace), week_start=last_week(outsider)
+        membership=membership_of(other_workspace, outsider), week_start=last_week(outsider)
     )
     assert owner_client.get(url(workspace, f"{foreign.pk}/")).status_code == 404
     assert owner_client.post(url(workspace, f"{foreign.pk}/approve/")).status_code == 404
@@ -173,7 +172,7 @@ def test_pending_page_queries_do_not_grow_with_submissions(workspace, owner, adm
             role=Membership.Role.MEMBER,
         ).user
         entry(user, workspace, last_week(user))
-        services.week_submit(membership=ms(user, workspace), week_start=last_week(user))
+        services.week_submit(membership=membership_of(workspace, user), week_start=last_week(user))
 
     submit_one(1)
     count()  # the first visit also records the active workspace
@@ -187,7 +186,7 @@ def test_admin_editing_a_locked_entry_is_warned_and_recorded(
     workspace, owner, admin_client_, member_client, submitted
 ):
     approval, entries = submitted
-    services.week_approve(membership=ms(owner, workspace), approval_id=approval.pk)
+    services.week_approve(membership=membership_of(workspace, owner), approval_id=approval.pk)
     edit = f"/w/{workspace.pk}/tracker/entries/{entries[0].pk}/edit/"
     assert "recorded in the audit log" in text(admin_client_.get(edit))
     assert "recorded in the audit log" in text(

@@ -10,7 +10,7 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, membership_of
 from tests.tracking.factories import (
     ProjectFactory,
     ProjectMemberFactory,
@@ -21,25 +21,18 @@ from tests.tracking.factories import (
 from tracking.models import Task, TimeEntry, TimeEntryTag
 from tracking.services import entries as svc
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
-from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
 
 
-def ms(workspace, user):
-    return Membership.objects.select_related("workspace", "user").get(
-        workspace=workspace, user=user
-    )
-
-
 @pytest.fixture
 def m(workspace, member):
-    return ms(workspace, member)
+    return membership_of(workspace, member)
 
 
 @pytest.fixture
 def a(workspace, admin):
-    return ms(workspace, admin)
+    return membership_of(workspace, admin)
 
 
 def ago(**kwargs):
@@ -95,7 +88,7 @@ def test_timer_in_the_future_refused(m):
 def test_timers_are_per_workspace(m, member, other_workspace):
     MembershipFactory.create(workspace=other_workspace, user=member)
     svc.timer_start(membership=m)
-    svc.timer_start(membership=ms(other_workspace, member))
+    svc.timer_start(membership=membership_of(other_workspace, member))
     assert TimeEntry.objects.filter(user=member, end=None).count() == 2
 
 
@@ -388,7 +381,7 @@ def test_bulk_delete(m, workspace):
 def test_timesheet_cell_creates_extends_shrinks_and_empties(m, workspace, member):
     member.time_zone = "America/New_York"
     member.save()
-    m = ms(workspace, member)
+    m = membership_of(workspace, member)
     project = ProjectFactory.create(workspace=workspace)
     day = dt.date(2026, 3, 10)
     tz = zoneinfo.ZoneInfo("America/New_York")

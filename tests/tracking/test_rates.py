@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.factories import membership_of
 from tests.tracking.factories import (
     ProjectFactory,
     ProjectMemberFactory,
@@ -22,12 +23,6 @@ from workspaces.errors import ApplicationError
 from workspaces.models import AuditLog, Membership
 
 pytestmark = pytest.mark.django_db
-
-
-def _membership(workspace, user):
-    return Membership.objects.select_related("workspace", "user").get(
-        workspace=workspace, user=user
-    )
 
 
 @pytest.fixture
@@ -88,7 +83,7 @@ def test_rate_and_currency_fixed_when_entry_saved(workspace, member, levels):
     project, _, task = levels
     workspace.currency = "EUR"
     workspace.save()
-    ms = _membership(workspace, member)
+    ms = membership_of(workspace, member)
     start = timezone.now() - dt.timedelta(hours=3)
     entry = time_entry_create(
         membership=ms, start=start, duration_seconds=3600, project_id=project.pk, task_id=task.pk

@@ -10,23 +10,17 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from tests.factories import membership_of
 from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TaskFactory
 from tracking.models import Client, WeekApproval
 from tracking.services import approvals, catalog, entries
 from workspaces import services
 from workspaces.errors import ApplicationError
-from workspaces.models import Membership
 from workspaces.services_api_keys import api_key_create
 
 pytestmark = pytest.mark.django_db
 
 ESC = "\x1b"
-
-
-def _membership(workspace, user) -> Membership:
-    return Membership.objects.select_related("workspace", "user").get(
-        workspace=workspace, user=user
-    )
 
 
 def _refused(call, field: str, what: str) -> None:
@@ -38,7 +32,7 @@ def _refused(call, field: str, what: str) -> None:
 
 
 def test_every_name_refuses_control_characters(workspace, owner, admin):
-    actor = _membership(workspace, owner)
+    actor = membership_of(workspace, owner)
     project = ProjectFactory(workspace=workspace, name="Site")
     client = ClientFactory(workspace=workspace, name="Globex")
     task = TaskFactory(workspace=workspace, project=project, name="Design")
@@ -98,12 +92,12 @@ def test_every_name_refuses_control_characters(workspace, owner, admin):
 def test_descriptions_and_notes_lose_control_characters_but_keep_tab_and_line_feed(
     workspace, owner, member
 ):
-    actor = _membership(workspace, owner)
+    actor = membership_of(workspace, owner)
     client = catalog.client_create(actor=actor, name="Globex", note=f"Line 1\r\nLine{ESC}[1m 2\t!")
     assert client.note == "Line 1\nLine[1m 2\t!"
     project = catalog.project_create(actor=actor, name="Site", note="a\x01b")
     assert project.note == "ab"
-    mine = _membership(workspace, member)
+    mine = membership_of(workspace, member)
     start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
     entry = entries.time_entry_create(
         membership=mine,

@@ -6,7 +6,7 @@ from typing import cast
 
 import pytest
 
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, membership_of
 from tests.tracking.factories import (
     ClientFactory,
     ProjectFactory,
@@ -20,12 +20,6 @@ from workspaces.errors import ApplicationError, PermissionDenied
 from workspaces.models import AuditLog, Membership, User, Workspace
 
 pytestmark = pytest.mark.django_db
-
-
-def membership(user, workspace) -> Membership:
-    return Membership.objects.select_related("user", "workspace").get(
-        user=user, workspace=workspace
-    )
 
 
 # --- Sign-up ---------------------------------------------------------------------------------
@@ -161,7 +155,7 @@ def test_workspace_create_makes_the_creator_owner(member):
         user=member, name="Side project", currency="eur", time_zone="Europe/Paris"
     )
     assert (ws.currency, ws.time_zone) == ("EUR", "Europe/Paris")
-    assert membership(member, ws).role == Membership.Role.OWNER
+    assert membership_of(ws, member).role == Membership.Role.OWNER
 
 
 @pytest.mark.parametrize(
@@ -178,7 +172,7 @@ def test_workspace_create_makes_the_creator_owner(member):
 def test_workspace_update_rejects_bad_input_and_saves_nothing(workspace, owner, changes, field):
     values = {"name": "Renamed", "currency": "GBP", "time_zone": "UTC", "hourly_rate_cents": 1}
     with pytest.raises(ApplicationError) as exc:
-        services.workspace_update(actor=membership(owner, workspace), **(values | changes))
+        services.workspace_update(actor=membership_of(workspace, owner), **(values | changes))
     assert exc.value.field == field
     workspace.refresh_from_db()
     assert (workspace.name, workspace.currency) == ("Acme Consulting", "USD")
@@ -187,14 +181,14 @@ def test_workspace_update_rejects_bad_input_and_saves_nothing(workspace, owner, 
 def test_workspace_update_is_for_admins(workspace, member, admin):
     with pytest.raises(PermissionDenied):
         services.workspace_update(
-            actor=membership(member, workspace),
+            actor=membership_of(workspace, member),
             name="Mine now",
             currency="USD",
             time_zone="UTC",
             hourly_rate_cents=1,
         )
     services.workspace_update(
-        actor=membership(admin, workspace),
+        actor=membership_of(workspace, admin),
         name="Acme Ltd",
         currency="gbp",
         time_zone="Europe/London",
@@ -209,7 +203,7 @@ def test_workspace_update_is_for_admins(workspace, member, admin):
 
 
 def test_rounding_accepts_only_the_offered_steps(workspace, admin):
-    actor = membership(admin, workspace)
+    actor = membership_of(workspace, admin)
     with pytest.raises(ApplicationError) as exc:
         services.workspace_rounding_update(actor=actor, enabled=True, mode="UP", minutes=7)
     assert exc.value.field == "rounding_minutes"
@@ -228,8 +222,8 @@ def test_rounding_accepts_only_the_offered_steps(workspace, admin):
 
 def test_only_the_owner_changes_the_plan_and_it_is_audited(workspace, owner, admin):
     with pytest.raises(PermissionDenied):
-        services.workspace_plan_change(actor=membership(admin, workspace), plan="PRO")
-    services.workspace_plan_change(actor=membership(owner, workspace), plan="FREE")
+        services.workspace_plan_change(actor=membership_of(workspace, admin), plan="PRO")
+    services.workspace_plan_change(actor=membership_of(workspace, owner), plan="FREE")
     workspace.refresh_from_db()
     assert workspace.plan == "FREE"
     assert not workspace.has_quickbooks
@@ -242,11 +236,11 @@ def test_only_the_owner_changes_the_plan_and_it_is_audited(workspace, owner, adm
 
 
 def test_owner_grants_and_revokes_admin_with_an_audit_entry(workspace, owner, member):
-    target = membership(member, workspace)
+    target = membership_of(workspace, member)
     services.membership_role_change(
-        actor=membership(owner, workspace), membership=target, role="ADMIN"
+        actor=membership_of(workspace, owner), membership=target, role="ADMIN"
     )
-    assert membership(member, workspace).role == "ADMIN"
+    assert membership_of(workspace, member).role == "ADMIN"
     log = AuditLog.objects.get(event="member.role_changed")
     assert (log.target, log.details) == ("member@example.com", {"from": "MEMBER", "to": "ADMIN"})
 
@@ -254,65 +248,65 @@ def test_owner_grants_and_revokes_admin_with_an_audit_entry(workspace, owner, me
 def test_admins_cannot_change_roles_or_touch_the_owner_or_other_admins(
     workspace, owner, admin, member
 ):
-    actor = membership(admin, workspace)
+    actor = membership_of(workspace, admin)
     with pytest.raises(PermissionDenied):
         services.membership_role_change(
-            actor=actor, membership=membership(member, workspace), role="ADMIN"
+            actor=actor, membership=membership_of(workspace, member), role="ADMIN"
         )
     with pytest.raises(PermissionDenied):
-        services.membership_deactivate(actor=actor, membership=membership(owner, workspace))
+        services.membership_deactivate(actor=actor, membership=membership_of(workspace, owner))
     other_admin = UserFactory()
     MembershipFactory(workspace=workspace, user=other_admin, role="ADMIN")
     with pytest.raises(PermissionDenied):
-        services.membership_remove(actor=actor, membership=membership(other_admin, workspace))
-    assert membership(member, workspace).role == "MEMBER"
-    assert membership(owner, workspace).status == "ACTIVE"
+        services.membership_remove(actor=actor, membership=membership_of(workspace, other_admin))
+    assert membership_of(workspace, member).role == "MEMBER"
+    assert membership_of(workspace, owner).status == "ACTIVE"
     assert not AuditLog.objects.exists()
 
 
 def test_nobody_changes_the_owner_role_or_their_own(workspace, owner, admin):
     with pytest.raises(ApplicationError):
         services.membership_role_change(
-            actor=membership(owner, workspace),
-            membership=membership(owner, workspace),
+            actor=membership_of(workspace, owner),
+            membership=membership_of(workspace, owner),
             role="MEMBER",
         )
     with pytest.raises(PermissionDenied):
         services.membership_deactivate(
-            actor=membership(admin, workspace), membership=membership(admin, workspace)
+            actor=membership_of(workspace, admin), membership=membership_of(workspace, admin)
         )
     with pytest.raises(ApplicationError):
         services.membership_role_change(
-            actor=membership(owner, workspace),
-            membership=membership(admin, workspace),
+            actor=membership_of(workspace, owner),
+            membership=membership_of(workspace, admin),
             role="OWNER",
         )
-    assert membership(owner, workspace).role == "OWNER"
+    assert membership_of(workspace, owner).role == "OWNER"
 
 
 def test_ownership_transfer_keeps_exactly_one_owner(workspace, owner, member):
     services.membership_transfer_ownership(
-        actor=membership(owner, workspace), membership=membership(member, workspace)
+        actor=membership_of(workspace, owner), membership=membership_of(workspace, member)
     )
-    assert membership(member, workspace).role == "OWNER"
-    assert membership(owner, workspace).role == "ADMIN"
+    assert membership_of(workspace, member).role == "OWNER"
+    assert membership_of(workspace, owner).role == "ADMIN"
     assert Membership.objects.filter(workspace=workspace, role="OWNER").count() == 1
     assert AuditLog.objects.filter(event="workspace.ownership_transferred").count() == 1
 
 
 def test_member_lifecycle_keeps_entries_and_attribution(workspace, owner, member):
     entry = cast(TimeEntry, TimeEntryFactory(workspace=workspace, user=member))
-    actor = membership(owner, workspace)
-    services.membership_deactivate(actor=actor, membership=membership(member, workspace))
-    assert membership(member, workspace).status == "INACTIVE"
+    actor = membership_of(workspace, owner)
+    services.membership_deactivate(actor=actor, membership=membership_of(workspace, member))
+    assert membership_of(workspace, member).status == "INACTIVE"
     with pytest.raises(ApplicationError, match="inactive"):
-        services.membership_deactivate(actor=actor, membership=membership(member, workspace))
-    services.membership_reactivate(actor=actor, membership=membership(member, workspace))
-    assert membership(member, workspace).status == "ACTIVE"
-    services.membership_remove(actor=actor, membership=membership(member, workspace))
-    assert membership(member, workspace).status == "REMOVED"
+        services.membership_deactivate(actor=actor, membership=membership_of(workspace, member))
+    services.membership_reactivate(actor=actor, membership=membership_of(workspace, member))
+    assert membership_of(workspace, member).status == "ACTIVE"
+    services.membership_remove(actor=actor, membership=membership_of(workspace, member))
+    assert membership_of(workspace, member).status == "REMOVED"
     with pytest.raises(ApplicationError):
-        services.membership_reactivate(actor=actor, membership=membership(member, workspace))
+        services.membership_reactivate(actor=actor, membership=membership_of(workspace, member))
     assert TimeEntry.objects.get(pk=entry.pk).user_id == member.pk
     events = list(
         AuditLog.objects.filter(workspace=workspace)
@@ -323,24 +317,25 @@ def test_member_lifecycle_keeps_entries_and_attribution(workspace, owner, member
 
 
 def test_member_rate_is_validated_and_blank_means_workspace_default(workspace, admin, member):
-    actor = membership(admin, workspace)
-    target = membership(member, workspace)
+    actor = membership_of(workspace, admin)
+    target = membership_of(workspace, member)
     services.membership_rate_update(actor=actor, membership=target, hourly_rate_cents=9000)
-    assert membership(member, workspace).hourly_rate_cents == 9000
+    assert membership_of(workspace, member).hourly_rate_cents == 9000
     with pytest.raises(ApplicationError):
         services.membership_rate_update(actor=actor, membership=target, hourly_rate_cents=-5)
-    assert membership(member, workspace).hourly_rate_cents == 9000
+    assert membership_of(workspace, member).hourly_rate_cents == 9000
     services.membership_rate_update(actor=actor, membership=target, hourly_rate_cents=None)
-    assert membership(member, workspace).hourly_rate_cents is None
+    assert membership_of(workspace, member).hourly_rate_cents is None
 
 
 def test_another_workspaces_member_is_not_found(workspace, owner, outsider, other_workspace):
     with pytest.raises(ApplicationError) as exc:
         services.membership_deactivate(
-            actor=membership(owner, workspace), membership=membership(outsider, other_workspace)
+            actor=membership_of(workspace, owner),
+            membership=membership_of(other_workspace, outsider),
         )
     assert exc.value.status == 404
-    assert membership(outsider, other_workspace).status == "ACTIVE"
+    assert membership_of(other_workspace, outsider).status == "ACTIVE"
 
 
 # --- Deleting a workspace --------------------------------------------------------------------
@@ -364,11 +359,11 @@ def test_workspace_delete_needs_the_exact_name_and_the_owner(workspace, owner, a
     _fill(workspace, owner)
     with pytest.raises(PermissionDenied):
         services.workspace_delete(
-            actor=membership(admin, workspace), confirm_name="Acme Consulting"
+            actor=membership_of(workspace, admin), confirm_name="Acme Consulting"
         )
     with pytest.raises(ApplicationError) as exc:
         services.workspace_delete(
-            actor=membership(owner, workspace), confirm_name="acme consulting"
+            actor=membership_of(workspace, owner), confirm_name="acme consulting"
         )
     assert exc.value.field == "confirm_name"
     assert Workspace.objects.filter(pk=workspace.pk).exists()
@@ -382,7 +377,7 @@ def test_workspace_delete_removes_its_data_only_and_keeps_the_audit_record(
     _fill(other_workspace, outsider)
     owner.active_workspace = workspace
     owner.save()
-    services.workspace_delete(actor=membership(owner, workspace), confirm_name="Acme Consulting")
+    services.workspace_delete(actor=membership_of(workspace, owner), confirm_name="Acme Consulting")
     assert not Workspace.objects.filter(pk=workspace.pk).exists()
     for model in (Client, Project, ProjectMember, Task, Tag, TimeEntry, TimeEntryTag, Membership):
         assert not model.objects.filter(workspace_id=workspace.pk).exists(), model

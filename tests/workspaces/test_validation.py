@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import membership_of
 from tests.tracking.factories import ProjectFactory
 from tracking.services import catalog
 from workspaces import services
 from workspaces.errors import ApplicationError
-from workspaces.models import Membership
 from workspaces.services_api_keys import api_key_create
 
 pytestmark = pytest.mark.django_db
@@ -18,14 +18,8 @@ pytestmark = pytest.mark.django_db
 TOP = 100_000_000  # 1,000,000.00 an hour
 
 
-def _ms(workspace, user) -> Membership:
-    return Membership.objects.select_related("workspace", "user").get(
-        workspace=workspace, user=user
-    )
-
-
 def test_every_name_loses_its_outer_whitespace_and_folds_the_inner(workspace, owner):
-    actor = _ms(workspace, owner)
+    actor = membership_of(workspace, owner)
     typed = "  Website \t redesign\n  2026 "
     folded = "Website redesign 2026"
     assert catalog.client_create(actor=actor, name=typed).name == folded
@@ -42,7 +36,7 @@ def test_every_name_loses_its_outer_whitespace_and_folds_the_inner(workspace, ow
 
 
 def test_every_name_has_the_same_length_limit_and_message(workspace, owner):
-    actor = _ms(workspace, owner)
+    actor = membership_of(workspace, owner)
     long = "x" * 101
     calls = [
         lambda: catalog.client_create(actor=actor, name=long),
@@ -60,13 +54,13 @@ def test_every_name_has_the_same_length_limit_and_message(workspace, owner):
 
 
 def test_every_rate_has_the_same_bounds(workspace, owner, member):
-    actor = _ms(workspace, owner)
+    actor = membership_of(workspace, owner)
     project = catalog.project_create(actor=actor, name="Rated", hourly_rate_cents=TOP)
     assert project.hourly_rate_cents == TOP
     task = catalog.task_create(actor=actor, project=project, name="T", hourly_rate_cents=TOP)
     assert task.hourly_rate_cents == TOP
     membership = services.membership_rate_update(
-        actor=actor, membership=_ms(workspace, member), hourly_rate_cents=TOP
+        actor=actor, membership=membership_of(workspace, member), hourly_rate_cents=TOP
     )
     assert membership.hourly_rate_cents == TOP
     too_high = [
@@ -75,7 +69,7 @@ def test_every_rate_has_the_same_bounds(workspace, owner, member):
             actor=actor, project=project, name="Too", hourly_rate_cents=TOP + 1
         ),
         lambda: services.membership_rate_update(
-            actor=actor, membership=_ms(workspace, member), hourly_rate_cents=TOP + 1
+            actor=actor, membership=membership_of(workspace, member), hourly_rate_cents=TOP + 1
         ),
         lambda: services.workspace_update(
             actor=actor, name="Acme", currency="USD", time_zone="UTC", hourly_rate_cents=TOP + 1
