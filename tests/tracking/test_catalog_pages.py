@@ -143,14 +143,14 @@ def test_projects_list_shows_client_tracked_time_rate_and_access(
         user=owner,
         project=project,
         start=start,
-        end=start + dt.timedelta(hours=2),
+        seconds=7200,
     )
     TimeEntryFactory(
         workspace=workspace,
         user=member,
         project=project,
         start=start,
-        end=start + dt.timedelta(minutes=30),
+        seconds=1800,
     )
     # A running timer has no duration yet and counts for nothing.
     TimeEntryFactory(workspace=workspace, user=member, project=project, end=None)

@@ -105,7 +105,7 @@ def test_timesheet_cell_updates_totals(
         user=member,
         project=project,
         start=today,
-        end=today + dt.timedelta(hours=1),
+        seconds=3600,
     )
     log_in(page, live_server, member, tracker_path(workspace))
     page.get_by_role("link", name="Timesheet").click()
@@ -127,7 +127,7 @@ def test_inline_edit_by_keyboard_alone(page, live_server, workspace, member):
         user=member,
         description="Draft",
         start=start,
-        end=start + dt.timedelta(hours=1),
+        seconds=3600,
     )
     log_in(page, live_server, member, tracker_path(workspace))
     opener = page.locator(".entry .entry__open").first
@@ -163,7 +163,7 @@ def test_billable_follows_the_chosen_project_in_every_form(page, live_server, wo
         description="Unfiled",
         billable=False,
         start=start,
-        end=start + dt.timedelta(hours=1),
+        seconds=3600,
     )
     log_in(page, live_server, member, tracker_path(workspace))
 
