@@ -70,6 +70,16 @@
       plugins: multiple ? ["remove_button"] : [],
       create: url ? createWith(select, url) : false,
       createFilter: function (input) { return input.trim().length > 0; },
+      // Tom Select filters a keystroke in a setTimeout (even at refreshThrottle 0): an Enter
+      // typed right after it picks the option first, and the late refresh then reopens the list
+      // with what is left, so the next Enter (meant to start the timer) would pick another tag.
+      // Seen on a loaded machine; a picked option cancels the pending refresh.
+      onItemAdd: function () {
+        if (this.refreshTimeout) {
+          window.clearTimeout(this.refreshTimeout);
+          this.refreshTimeout = null;
+        }
+      },
       render: {
         option_create: function (data, escape) {
           return '<div class="create">Create <strong>' + escape(data.input) + "</strong></div>";
