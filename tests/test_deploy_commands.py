@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -258,6 +259,10 @@ def test_make_run_worker_starts_on_the_file_system_broker(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # Its own process group, stopped whole below (as honcho stops it): the shell forks
+        # celery for the `DJANGO_DEBUG=... celery` line, so ending the shell alone left the
+        # worker running after the test.
+        start_new_session=True,
     )
     try:
         seen = ""
@@ -271,7 +276,7 @@ def test_make_run_worker_starts_on_the_file_system_broker(tmp_path):
         assert (tmp_path / "var" / "celery-broker" / "out").is_dir()
         assert not (ROOT / "control").exists()  # kombu's default control folder is the cwd
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
 
 
