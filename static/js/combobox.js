@@ -74,8 +74,9 @@
       // typed right after it picks the option first, and the late refresh then reopens the list
       // with what is left, so the next Enter (meant to start the timer) would pick another tag.
       // Seen on a loaded machine; a picked option cancels the pending refresh.
+      // Multiple selects only: a single select adds its item while the search is typed into.
       onItemAdd: function () {
-        if (this.refreshTimeout) {
+        if (multiple && this.refreshTimeout) {
           window.clearTimeout(this.refreshTimeout);
           this.refreshTimeout = null;
         }

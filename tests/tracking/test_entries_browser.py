@@ -39,6 +39,8 @@ def test_timer_inline_edit_and_totals(
     page.get_by_placeholder("What are you working on?").fill("Landing page")
     page.locator(".ts-control:has(#timer-project-ts-control)").click()
     page.keyboard.type("copy")  # the combobox searches
+    # What a person sees before pressing Enter (the combobox filters a moment after typing).
+    expect(page.locator(".ts-dropdown .option.active").first).to_contain_text("Copywriting")
     page.keyboard.press("Enter")  # picks the first match
     expect(page.locator("#timer-project")).to_have_value(re.compile(r":"))
     expect(page.locator(".timer-form [data-billable-toggle]")).to_be_checked()
