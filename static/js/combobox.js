@@ -55,8 +55,31 @@
     note.textContent = text;
   }
 
+  // Tom Select's open() calls focus(), which re-runs onFocus in a setTimeout, and onFocus opens
+  // the list. On a busy machine that timer fires after the keys that followed: the letters and
+  // the Enter that picked an option and closed the list. The late onFocus then reopens it with
+  // what is left, and the next Enter (meant to start the timer) picks another tag. The re-run
+  // only matters when the control was not focused yet; when it already is, it is skipped.
+  // (Tom Select's plugin API: an "instead" hook.)
+  function defineNoLateReopen() {
+    if (defineNoLateReopen.done) return;
+    defineNoLateReopen.done = true;
+    window.TomSelect.define("no_late_reopen", function () {
+      var self = this;
+      var onFocus = self.onFocus;
+      self.hook("instead", "onFocus", function (event) {
+        if (!event && self.isFocused) {
+          self.refreshState();
+          return;
+        }
+        return onFocus.apply(self, arguments);
+      });
+    });
+  }
+
   function enhance(select) {
     if (select.tomselect || typeof window.TomSelect !== "function") return;
+    defineNoLateReopen();
     var multiple = select.multiple;
     var url = select.dataset.comboboxCreate;
     var settings = {
@@ -67,20 +90,9 @@
       refreshThrottle: 0, // filter on every key: Enter right after typing picks what was typed
       selectOnTab: true,
       placeholder: select.dataset.comboboxPlaceholder || "",
-      plugins: multiple ? ["remove_button"] : [],
+      plugins: multiple ? ["no_late_reopen", "remove_button"] : ["no_late_reopen"],
       create: url ? createWith(select, url) : false,
       createFilter: function (input) { return input.trim().length > 0; },
-      // Tom Select filters a keystroke in a setTimeout (even at refreshThrottle 0): an Enter
-      // typed right after it picks the option first, and the late refresh then reopens the list
-      // with what is left, so the next Enter (meant to start the timer) would pick another tag.
-      // Seen on a loaded machine; a picked option cancels the pending refresh.
-      // Multiple selects only: a single select adds its item while the search is typed into.
-      onItemAdd: function () {
-        if (multiple && this.refreshTimeout) {
-          window.clearTimeout(this.refreshTimeout);
-          this.refreshTimeout = null;
-        }
-      },
       render: {
         option_create: function (data, escape) {
           return '<div class="create">Create <strong>' + escape(data.input) + "</strong></div>";

@@ -133,6 +133,30 @@ def test_a_new_entry_with_a_project_and_two_tags(page, live_server, workspace, m
     assert sorted(t.name for t in running.tags.all()) == ["api", "ux"]
 
 
+def test_enter_at_once_after_typing_picks_what_was_typed(page, live_server, workspace, member):
+    """No waiting for the list between the keys, on a slow machine: Enter picks the match for
+    everything typed, and no list opens again after the pick (Tom Select re-runs its focus
+    handler in a timer, which used to reopen the tags list after Enter had closed it)."""
+    ProjectFactory.create(workspace=workspace, name="Internal", billable=False)
+    website = ProjectFactory.create(workspace=workspace, name="Website", billable=True)
+    for name in ("ux", "urgent", "api"):
+        TagFactory.create(workspace=workspace, name=name)
+    log_in(page, live_server, member, _tracker(workspace))
+    expect(page.locator("#timer-description")).to_be_focused()
+    # A slow machine: timers fire late, after the next key is already being handled.
+    page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 30})
+    page.keyboard.press("Tab")
+    page.keyboard.type("web")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.type("urg")  # "u" alone would put "ux" first
+    page.keyboard.press("Enter")
+    expect(page.locator("#timer-project")).to_have_value(str(website.pk))
+    expect(page.locator(".ts-wrapper.multi .item")).to_have_count(1)
+    expect(page.locator(".ts-wrapper.multi .item")).to_contain_text("urgent")
+    expect(page.locator(".ts-dropdown:visible")).to_have_count(0)
+
+
 def test_admins_create_a_tag_on_the_fly(page, live_server, workspace, admin):
     log_in(page, live_server, admin, _tracker(workspace))
     page.locator(".ts-control:has(#timer-tags-ts-control)").click()
