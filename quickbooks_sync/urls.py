@@ -8,7 +8,7 @@ Settings > Integrations lives here (workspaces must not import quickbooks_sync);
 
 from django.urls import URLPattern, URLResolver, path
 
-from quickbooks_sync.views import billing, connection, send, sync
+from quickbooks_sync.views import billing, connection, schedule, send, sync
 
 app_name = "quickbooks"
 
@@ -37,6 +37,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("service-item/", send.service_item, name="service_item"),
     path("approved-only/", send.approved_only, name="approved_only"),
     path("dashboard-panel/", send.dashboard_panel, name="dashboard_panel"),
+    # approved time on a schedule
+    path("schedule/", schedule.send_schedule, name="send_schedule"),
     # classes and items
     path("billing/", billing.billing, name="billing"),
 ]

@@ -112,7 +112,12 @@ class SendJobOut(serializers.Serializer[dict[str, Any]]):
         child=serializers.ListField(child=serializers.CharField()),
         help_text="The Detailed report's query parameters, dates pinned.",
     )
-    requestedBy = serializers.CharField(allow_null=True)
+    requestedBy = serializers.CharField(
+        allow_null=True, help_text="The admin who pressed Send; null when the schedule did."
+    )
+    scheduled = serializers.BooleanField(
+        help_text="Started by the workspace's schedule of approved time (Settings > Integrations)."
+    )
     createdAt = serializers.CharField()
     startedAt = serializers.CharField(allow_null=True)
     finishedAt = serializers.CharField(allow_null=True)
@@ -190,6 +195,7 @@ def job_data(job: SendJob) -> dict[str, Any]:
         "error": job.error,
         "filters": [list(pair) for pair in job.filters],
         "requestedBy": job.requested_by_id,
+        "scheduled": getattr(job, "scheduled_run", None) is not None,
         "createdAt": format_datetime(job.created_at),
         "startedAt": format_datetime(job.started_at),
         "finishedAt": format_datetime(job.finished_at),

@@ -1,8 +1,10 @@
 """The QuickBooks Online integration's records, one module per feature: the connection, what a
-sync links, and what a send records (its outbox and ledger). Django loads the models from here."""
+sync links, what a send records (its outbox and ledger), and the send schedule with its runs.
+Django loads the models from here."""
 
 from quickbooks_sync.models.billing import ProjectBilling, TaskBilling
 from quickbooks_sync.models.connection import QBOConnection
+from quickbooks_sync.models.schedule import ScheduledSend, SendSchedule
 from quickbooks_sync.models.send import SendBatch, SendItem, SendJob, SentEntry
 from quickbooks_sync.models.sync import CustomerLink, EmployeeLink, SyncJob
 
@@ -11,9 +13,11 @@ __all__ = [
     "EmployeeLink",
     "ProjectBilling",
     "QBOConnection",
+    "ScheduledSend",
     "SendBatch",
     "SendItem",
     "SendJob",
+    "SendSchedule",
     "SentEntry",
     "SyncJob",
     "TaskBilling",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -16,9 +17,11 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from quickbooks_sync.models import SendItem, SendJob, SentEntry
 from quickbooks_sync.selectors.connection import connection_not_ready, connection_state
@@ -164,3 +167,24 @@ def sent_entry_notices(entry_ids: Sequence[str]) -> Mapping[str, Sequence[EntryN
         text = (CHANGED_NOTICE if changed else SENT_NOTICE).format(date=date, ta=ta)
         notices[entry_id] = [EntryNotice(text=text, on_delete=DELETE_WARNING.format(ta=ta))]
     return notices
+
+
+def send_job_refusals(job: SendJob) -> list[dict[str, Any]]:
+    """The entries QuickBooks refused (or the send stopped before), grouped by their message,
+    most first: one query whatever their number. For the job's page and the schedule's
+    e-mail."""
+    rows = (
+        send_job_items(job=job, state=SendItem.State.FAILED)
+        .order_by()
+        .values("message")
+        .annotate(entries=Count("pk"), total_seconds=Coalesce(Sum("seconds"), 0))
+        .order_by("-entries", "message")
+    )
+    return [
+        {
+            "message": r["message"] or "No reason given.",
+            "entries": r["entries"],
+            "seconds": r["total_seconds"],
+        }
+        for r in rows
+    ]

@@ -27,9 +27,10 @@ lease (services/send_lease.py). How a job runs (the outbox, see quickbooks_sync/
 from __future__ import annotations
 
 import logging
+import zoneinfo
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -38,6 +39,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -69,10 +71,10 @@ from quickbooks_sync.models import (
 )
 from quickbooks_sync.services.connection import NotReadyMessages, require_connection_ready
 from quickbooks_sync.services.send_lease import stale_after
-from reports.filters import DetailedFilters
+from reports.filters import ApprovalState, DateRange, DetailedFilters
 from reports.rounding import workspace_rounding
 from reports.selectors import apply_filters, approved_condition, report_annotations
-from tracking.models import TimeEntry
+from tracking.models import TimeEntry, WeekApproval
 from workspaces.access import require_role
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.ids import is_object_id
@@ -127,6 +129,7 @@ WORKERS_UNREACHABLE = (
     "soon as they can; there is nothing to press again."
 )
 NOTHING_TO_SEND = "No entries within these filters can be sent to QuickBooks."
+NOTHING_APPROVED = "No approved week has time that is not sent yet."
 COMPANY_CHANGED = (
     "The workspace is now connected to a different QuickBooks company than the one this send "
     "was for; start a new send."
@@ -373,10 +376,15 @@ def _select_one(
 
 
 def _selection(
-    entries: QuerySet[TimeEntry], *, membership: Membership, connection: QBOConnection
+    entries: QuerySet[TimeEntry],
+    *,
+    membership: Membership,
+    connection: QBOConnection,
+    approved_only: bool | None = None,
 ) -> Iterator[Selected]:
     """Each entry's TimeActivity or reason, streamed in start order (the same rounding and
-    refusal rules as the report and the mapping)."""
+    refusal rules as the report and the mapping). `approved_only` overrides the connection's
+    "send only approved time" (the schedule sends approved time only)."""
     rows = (
         _annotated(entries, membership=membership, realm_id=connection.realm_id)
         .order_by("start", "pk")
@@ -393,7 +401,8 @@ def _selection(
         )
     )
     time_zone = membership.workspace.time_zone
-    approved_only = connection.send_approved_only
+    if approved_only is None:
+        approved_only = connection.send_approved_only
     for entry in rows.iterator(chunk_size=2000):
         yield _select_one(
             entry, time_zone=time_zone, connection=connection, approved_only=approved_only
@@ -466,6 +475,14 @@ def send_job_recount(job: SendJob) -> None:
     job.failed_count = int(by_state.get(SendItem.State.FAILED, {}).get("n", 0))
 
 
+class NothingToSend(ApplicationError):
+    """A selection with no entry to send; `not_sent` says why, by reason (nothing is saved)."""
+
+    def __init__(self, message: str, *, not_sent: dict[str, dict[str, int]]) -> None:
+        super().__init__(message)
+        self.not_sent = not_sent
+
+
 def send_start(*, membership: Membership, filters: DetailedFilters) -> SendJob:
     """Select every not-sent entry within the filter (all pages) and start sending them.
 
@@ -474,62 +491,122 @@ def send_start(*, membership: Membership, filters: DetailedFilters) -> SendJob:
     send is an error (nothing is saved)."""
     connection = _admin_connection(membership)
     with transaction.atomic():
-        job = SendJob.objects.create(
-            workspace_id=membership.workspace_id,
+        job = _job_create(
+            membership=membership,
+            connection=connection,
+            entries=_entries_in(membership, filters),
+            filters=filters.resolved().to_query(),
             requested_by_id=membership.user_id,
-            realm_id=connection.realm_id,
-            filters=[list(pair) for pair in filters.resolved().to_query()],
         )
-        preview = SendPreview()
-        to_send: list[SendItem] = []
-        refused: list[SendItem] = []
-        for item in _selection(
-            _entries_in(membership, filters), membership=membership, connection=connection
-        ):
-            preview.add(item)
-            if item.reason in (ALREADY_SENT, IN_ANOTHER_SEND, HELD_BY_STOPPED_SEND):
-                continue  # counted, not listed: they are another send's business
-            row = SendItem(
-                workspace_id=membership.workspace_id,
-                job=job,
-                time_entry_id=item.entry_id,
-                entry_key=item.entry_id,
-                seconds=item.seconds,
-            )
-            if item.payload is not None:
-                row.payload = item.payload
-                to_send.append(row)
-            else:
-                row.state = SendItem.State.SKIPPED
-                row.reason = item.reason
-                row.message = NOT_SENT_MESSAGES[item.reason]
-                refused.append(row)
-        # ON CONFLICT DO NOTHING on the one-PENDING-per-entry constraint: an entry that another
-        # send took between our read and our insert stays that send's (it waits for the other
-        # transaction, so it never ends up in both).
-        SendItem.objects.bulk_create(to_send, batch_size=1000, ignore_conflicts=True)
-        SendItem.objects.bulk_create(refused, batch_size=1000)
-        taken = SendItem.objects.filter(job=job, state=SendItem.State.PENDING).aggregate(
-            n=Count("pk"), seconds=Coalesce(Sum("seconds"), 0)
-        )
-        lost = len(to_send) - int(taken["n"])
-        if not taken["n"]:  # raising inside atomic() rolls the job and its items back
-            if lost:
-                raise ApplicationError(
-                    "Another send that is still running already has these entries."
-                )
-            raise ApplicationError(NOTHING_TO_SEND)
-        not_sent = preview.not_sent_json()
-        if lost:
-            count = not_sent.setdefault(IN_ANOTHER_SEND, {"entries": 0, "seconds": 0})
-            count["entries"] += lost
-            count["seconds"] += preview.seconds - int(taken["seconds"])
-        job.selected_count = int(taken["n"])
-        job.selected_seconds = int(taken["seconds"])
-        job.not_sent = not_sent
-        job.save(update_fields=["selected_count", "selected_seconds", "not_sent"])
-        _enqueue(job.pk)
     logger.info("QBO send %s started: %s entries", job.pk, job.selected_count)
+    return job
+
+
+def send_start_approved(
+    *, membership: Membership, connection: QBOConnection, until: datetime
+) -> SendJob:
+    """The schedule's send (services/schedule.py): every approved entry (in its member's
+    approved week and locked) that starts before `until` and is not sent yet, whatever the
+    connection's "send only approved time" says. `membership` is the workspace's owner (the
+    workspace's rounding and time zone); the job has no requester. Call inside a transaction;
+    NothingToSend when nothing can go."""
+    ws = membership.workspace_id
+    first = WeekApproval.objects.filter(
+        workspace_id=ws, status=WeekApproval.Status.APPROVED, since__lt=until
+    ).aggregate(since=Min("since"))["since"]
+    if first is None:
+        raise NothingToSend(NOTHING_APPROVED, not_sent={})
+    entries = (
+        TimeEntry.objects.filter(workspace_id=ws, start__gte=first, start__lt=until)
+        .filter(approved_condition(membership=membership))
+        .exclude(Exists(SentEntry.objects.filter(entry_key=OuterRef("pk"))))
+    )
+    zone = zoneinfo.ZoneInfo(membership.workspace.time_zone or "UTC")
+    filters = DetailedFilters(
+        date_range=DateRange.CUSTOM,
+        start=first.astimezone(zone).date(),
+        end=(until - timedelta(microseconds=1)).astimezone(zone).date(),
+        approval=ApprovalState.APPROVED,
+    )
+    job = _job_create(
+        membership=membership,
+        connection=connection,
+        entries=entries,
+        filters=filters.to_query(),
+        requested_by_id=None,
+        approved_only=True,
+    )
+    logger.info("QBO scheduled send %s started: %s entries", job.pk, job.selected_count)
+    return job
+
+
+def _job_create(
+    *,
+    membership: Membership,
+    connection: QBOConnection,
+    entries: QuerySet[TimeEntry],
+    filters: list[tuple[str, str]],
+    requested_by_id: str | None,
+    approved_only: bool | None = None,
+) -> SendJob:
+    """A job for `entries` with its items, enqueued once the caller's transaction commits.
+    NothingToSend (raised inside the caller's atomic(): the job rolls back) when none can go."""
+    job = SendJob.objects.create(
+        workspace_id=membership.workspace_id,
+        requested_by_id=requested_by_id,
+        realm_id=connection.realm_id,
+        filters=[list(pair) for pair in filters],
+    )
+    preview = SendPreview()
+    to_send: list[SendItem] = []
+    refused: list[SendItem] = []
+    for item in _selection(
+        entries, membership=membership, connection=connection, approved_only=approved_only
+    ):
+        preview.add(item)
+        if item.reason in (ALREADY_SENT, IN_ANOTHER_SEND, HELD_BY_STOPPED_SEND):
+            continue  # counted, not listed: they are another send's business
+        row = SendItem(
+            workspace_id=membership.workspace_id,
+            job=job,
+            time_entry_id=item.entry_id,
+            entry_key=item.entry_id,
+            seconds=item.seconds,
+        )
+        if item.payload is not None:
+            row.payload = item.payload
+            to_send.append(row)
+        else:
+            row.state = SendItem.State.SKIPPED
+            row.reason = item.reason
+            row.message = NOT_SENT_MESSAGES[item.reason]
+            refused.append(row)
+    # ON CONFLICT DO NOTHING on the one-PENDING-per-entry constraint: an entry that another
+    # send took between our read and our insert stays that send's (it waits for the other
+    # transaction, so it never ends up in both).
+    SendItem.objects.bulk_create(to_send, batch_size=1000, ignore_conflicts=True)
+    SendItem.objects.bulk_create(refused, batch_size=1000)
+    taken = SendItem.objects.filter(job=job, state=SendItem.State.PENDING).aggregate(
+        n=Count("pk"), seconds=Coalesce(Sum("seconds"), 0)
+    )
+    lost = len(to_send) - int(taken["n"])
+    not_sent = preview.not_sent_json()
+    if lost:
+        count = not_sent.setdefault(IN_ANOTHER_SEND, {"entries": 0, "seconds": 0})
+        count["entries"] += lost
+        count["seconds"] += preview.seconds - int(taken["seconds"])
+    if not taken["n"]:  # raising inside atomic() rolls the job and its items back
+        if lost:
+            raise NothingToSend(
+                "Another send that is still running already has these entries.",
+                not_sent=not_sent,
+            )
+        raise NothingToSend(NOTHING_TO_SEND, not_sent=not_sent)
+    job.selected_count = int(taken["n"])
+    job.selected_seconds = int(taken["seconds"])
+    job.not_sent = not_sent
+    job.save(update_fields=["selected_count", "selected_seconds", "not_sent"])
+    _enqueue(job.pk)
     return job
 
 
@@ -537,7 +614,9 @@ def send_job_get(*, membership: Membership, job_id: str) -> SendJob:
     """A send job of the membership's workspace (admins only), or NotFound."""
     require_role(membership, Membership.Role.ADMIN)
     job = (
-        SendJob.objects.filter(workspace_id=membership.workspace_id, pk=job_id).first()
+        SendJob.objects.select_related("scheduled_run")  # "started by the schedule"
+        .filter(workspace_id=membership.workspace_id, pk=job_id)
+        .first()
         if is_object_id(job_id)
         else None
     )

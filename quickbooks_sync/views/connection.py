@@ -26,6 +26,7 @@ from quickbooks_sync.services.connection_state import (
     oauth_state_issue,
     oauth_state_redeem,
 )
+from quickbooks_sync.views.schedule import schedule_context
 from workspaces.access import WorkspaceRequest, membership_for, require_role, workspace_view
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership, Workspace
@@ -50,6 +51,7 @@ def _page(request: WorkspaceRequest, *, error: str = "", status: int = 200) -> H
             if connection is not None and not connection.is_connected
             else ""
         ),
+        **schedule_context(workspace),
     }
     return render(request, "quickbooks_sync/connection_integrations.html", context, status=status)
 

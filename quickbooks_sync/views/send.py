@@ -17,8 +17,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +32,7 @@ from quickbooks_sync.selectors.send import (
     report_entries_sent,
     send_job_items,
     send_job_left,
+    send_job_refusals,
 )
 from quickbooks_sync.selectors.sync import sync_needed_first
 from quickbooks_sync.services.send import (
@@ -287,7 +286,7 @@ def _job_context(request: HttpRequest, job: SendJob) -> dict[str, Any]:
     }
     if not job.is_active:
         left = send_job_left(job)
-        refusals = refusal_rows(job)
+        refusals = send_job_refusals(job)
         show = request.GET.get("items", "")
         state = show.upper() if show.upper() in SendItem.State.values else None
         items = Paginator(send_job_items(job=job, state=state), ITEMS_PAGE_SIZE)
@@ -301,26 +300,6 @@ def _job_context(request: HttpRequest, job: SendJob) -> dict[str, Any]:
             outcome_line=outcome_line(job, left.waiting),
         )
     return context
-
-
-def refusal_rows(job: SendJob) -> list[dict[str, Any]]:
-    """The entries QuickBooks refused (or the send stopped before), grouped by their message,
-    most first: one query whatever their number."""
-    rows = (
-        send_job_items(job=job, state=SendItem.State.FAILED)
-        .order_by()
-        .values("message")
-        .annotate(entries=Count("pk"), total_seconds=Coalesce(Sum("seconds"), 0))
-        .order_by("-entries", "message")
-    )
-    return [
-        {
-            "message": r["message"] or "No reason given.",
-            "entries": r["entries"],
-            "seconds": r["total_seconds"],
-        }
-        for r in rows
-    ]
 
 
 def outcome_line(job: SendJob, waiting: int) -> str:
@@ -341,7 +320,11 @@ def outcome_line(job: SendJob, waiting: int) -> str:
 @workspace_view(Membership.Role.ADMIN)
 def send_job(request: WorkspaceRequest, job_id: str) -> HttpResponse:
     job = _job(request, job_id)
-    context = {"nav": "reports", **_job_context(request, job)}
+    context = {
+        "nav": "reports",
+        "scheduled_run": getattr(job, "scheduled_run", None),
+        **_job_context(request, job),
+    }
     return render(request, "quickbooks_sync/send_job.html", context)
 
 

@@ -261,6 +261,9 @@ QBO_SEND_STALE_SECONDS = env.float("QBO_SEND_STALE_SECONDS", default=120.0)
 QBO_SEND_RESUME_SECONDS = env.float("QBO_SEND_RESUME_SECONDS", default=60.0)
 QBO_SEND_BACKOFF_SECONDS = env.float("QBO_SEND_BACKOFF_SECONDS", default=2.0)
 QBO_SEND_MAX_TRIES = env.int("QBO_SEND_MAX_TRIES", default=6)
+# Approved time sent on a schedule (quickbooks_sync/services/schedule.py): how often beat looks
+# for workspaces whose hour has come (a run starts at most this late after its hour).
+QBO_SCHEDULE_CHECK_SECONDS = env.float("QBO_SCHEDULE_CHECK_SECONDS", default=300.0)
 # Webhooks (webhooks/services.py): a delivery is retried WEBHOOKS_MAX_ATTEMPTS times in all,
 # WEBHOOKS_BACKOFF_SECONDS apart and doubling; WEBHOOKS_DISABLE_AFTER_FAILURES failed
 # deliveries in a row disable the webhook. URLs of private or local networks are refused
@@ -285,6 +288,12 @@ CELERY_BEAT_SCHEDULE = {
     "quickbooks-sync-resume": {
         "task": "quickbooks_sync.tasks.sync_jobs_resume",
         "schedule": QBO_SEND_RESUME_SECONDS,
+    },
+    # Approved time sent to QuickBooks on each workspace's schedule, at its hour in its time
+    # zone; each slot runs once (a unique row), whatever the number of beats.
+    "quickbooks-send-schedules": {
+        "task": "quickbooks_sync.tasks.send_schedules_run",
+        "schedule": QBO_SCHEDULE_CHECK_SECONDS,
     },
     # Approval reminders by e-mail, on each workspace's reminder day (tracking/services/
     # reminders.py): hourly, so every time zone's morning is met; each is sent once.
