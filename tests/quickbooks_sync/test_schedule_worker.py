@@ -1,0 +1,132 @@
+"""Approved time on a schedule, end to end: a real Celery worker with its beat (the schedule
+checked every second) and the QBO emulator as a real server. The beat starts the workspace's
+run at its hour; only approved entries become TimeActivities; an entry QuickBooks refuses
+(closed books) is e-mailed to the admins (the worker's console mail backend, as in `make run`);
+the next slot's run sends it once the books are open again; and however many beats run, every
+entry exists exactly once in QuickBooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from quickbooks_sync.models import ScheduledSend, SendJob, SendSchedule
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.send_helpers import (
+    entry,
+    landed,
+    ledger_of,
+    link_member,
+    linked_project,
+    time_activities,
+    wait_until,
+)
+from tests.quickbooks_sync.worker_process import running_worker, worker_env
+from tests.sandbox_process import SandboxProcess
+from tracking.services import approvals
+from workspaces.models import Membership
+
+pytestmark = [
+    pytest.mark.sandbox,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("qbo_settings"),
+]
+
+TASK_DONE = re.compile(r"quickbooks_sync\.tasks\.send_schedules_run\[[^\]]+\] succeeded")
+
+
+def ms(workspace, user) -> Membership:
+    return Membership.objects.select_related("workspace", "user").get(
+        workspace=workspace, user=user
+    )
+
+
+def settled(run_count: int):
+    def check() -> bool:
+        runs = list(ScheduledSend.objects.select_related("job").order_by("due_at"))
+        return len(runs) >= run_count and all(
+            r.reported_at is not None and (r.job is None or not r.job.is_active) for r in runs
+        )
+
+    return check
+
+
+def test_the_beat_sends_approved_time_once_and_mails_what_quickbooks_refused(
+    workspace, owner, admin, member, sandbox: SandboxProcess, realm: str, tmp_path
+) -> None:
+    connect_workspace(workspace, sandbox, realm, user=owner)
+    link_member(workspace, member, sandbox, realm)
+    link_member(workspace, admin, sandbox, realm)
+    project, _ = linked_project(workspace, sandbox, realm, "Website", parent="Acme")
+    day = dt.datetime(2026, 3, 9, 10, tzinfo=dt.UTC)  # the Monday of the approved week
+
+    def add(user, at, description):
+        return entry(
+            workspace, user, start=at, seconds=1800, project=project, description=description
+        )
+
+    approved = [
+        add(member, day, "Closed books"),  # dated on QuickBooks' closing date: refused (6210)
+        add(member, day + dt.timedelta(days=1), "Approved A"),
+        add(member, day + dt.timedelta(days=2), "Approved B"),
+    ]
+    add(admin, day + dt.timedelta(days=1), "Admin, not submitted")
+    add(member, day + dt.timedelta(days=8), "Next week, not submitted")
+    week = approvals.week_submit(membership=ms(workspace, member), week_start=day.date())
+    approvals.week_approve(membership=ms(workspace, owner), approval_id=week.pk)
+    sandbox.control("PATCH", f"/companies/{realm}", {"book_close_date": "2026-03-09"})
+
+    now = timezone.now()
+    this_hour = now.replace(minute=0, second=0, microsecond=0)
+    SendSchedule.objects.create(
+        workspace=workspace,
+        enabled=True,
+        frequency=SendSchedule.Frequency.DAILY,
+        hour=now.hour,  # the workspace's time zone is UTC
+        active_since=this_hour,
+    )
+    env = worker_env(sandbox, QBO_SCHEDULE_CHECK_SECONDS="1", EMAIL_URL="consolemail://")
+    with running_worker(tmp_path, env) as worker:
+        wait_until(settled(1), timeout=60)
+        (run,) = ScheduledSend.objects.select_related("job")
+        assert run.outcome == ScheduledSend.Outcome.STARTED, worker.output()[-3000:]
+        job = run.job
+        assert job.requested_by is None and job.state == SendJob.State.SUCCEEDED
+        assert (job.selected_count, job.sent_count, job.failed_count) == (3, 2, 1)
+        assert sorted(a["Description"] for a in time_activities(sandbox, realm)) == [
+            "Approved A",
+            "Approved B",
+        ]
+        # The admins' e-mail, printed by the console backend.
+        assert run.emailed
+        out = worker.output()
+        assert "Subject: QuickBooks: the scheduled send of" in out and "left 1 entry out" in out
+        assert "To: admin@example.com, owner@example.com" in out
+        assert "Refused by QuickBooks: 1 entry (0:30:00)" in out
+
+        # More beats in the same slot start nothing.
+        beats = len(TASK_DONE.findall(worker.output()))
+        wait_until(lambda: len(TASK_DONE.findall(worker.output())) >= beats + 3, timeout=30)
+        assert ScheduledSend.objects.count() == 1 and SendJob.objects.count() == 1
+
+        # The books are opened and the next slot comes (the run is moved to yesterday): that
+        # run sends the refused entry and nothing that was sent.
+        sandbox.control("PATCH", f"/companies/{realm}", {"book_close_date": None})
+        ScheduledSend.objects.filter(pk=run.pk).update(
+            slot=run.slot - dt.timedelta(days=1), due_at=run.due_at - dt.timedelta(days=1)
+        )
+        wait_until(settled(2), timeout=60)
+        second = ScheduledSend.objects.select_related("job").latest("due_at")
+        assert second.outcome == ScheduledSend.Outcome.STARTED
+        assert (second.job.selected_count, second.job.sent_count) == (1, 1)
+        assert not second.emailed  # nothing refused: no e-mail
+        beats = len(TASK_DONE.findall(worker.output()))
+        wait_until(lambda: len(TASK_DONE.findall(worker.output())) >= beats + 2, timeout=30)
+
+    assert ScheduledSend.objects.count() == 2 and SendJob.objects.count() == 2
+    result = landed(sandbox, realm, approved, ledger_of(workspace))
+    assert (result.missing, result.doubled, result.ledger_mismatch) == ([], [], [])
+    assert len(time_activities(sandbox, realm)) == 3  # nothing unapproved
