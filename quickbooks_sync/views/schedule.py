@@ -17,6 +17,7 @@ from quickbooks_sync.services.schedule import (
     scheduled_sends_recent,
     send_schedule_get,
     send_schedule_set,
+    workspace_zone,
 )
 from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError
@@ -36,6 +37,7 @@ def schedule_context(workspace: Workspace) -> dict[str, Any]:
         "schedule_runs": scheduled_sends_recent(workspace=workspace) if schedule.pk else [],
         "schedule_hours": HOURS,
         "schedule_weekdays": list(enumerate(WEEKDAYS)),
+        "schedule_zone": workspace_zone(workspace).key,
     }
 
 
