@@ -281,7 +281,12 @@ def send_schedules_run_due(*, now: dt.datetime | None = None) -> list[ScheduledS
             .first()
         )
         slot = due_slot(schedule, now=now, last_due=last)
-        if slot is None:
+        if (
+            slot is None
+            or ScheduledSend.objects.filter(
+                workspace_id=schedule.workspace_id, slot=slot.day
+            ).exists()
+        ):  # a later hour on a day that ran already (the hour was moved)
             continue
         run = _run(schedule.workspace, slot, now=now)
         if run is not None:

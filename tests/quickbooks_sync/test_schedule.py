@@ -155,6 +155,10 @@ def test_a_run_picks_approved_entries_not_sent_once_per_slot(workspace, entries,
     assert send_schedules_run_due(now=MONDAY_RUN) == []
     assert send_schedules_run_due(now=MONDAY_RUN + dt.timedelta(hours=17)) == []
     assert ScheduledSend.objects.count() == 1 and SendJob.objects.count() == 1
+    # Moving the hour later on a day that ran does not run the day again.
+    SendSchedule.objects.filter(pk=schedule.pk).update(hour=20, active_since=MONDAY_RUN)
+    assert send_schedules_run_due(now=MONDAY_RUN.replace(hour=20, minute=1)) == []
+    assert ScheduledSend.objects.count() == 1
 
 
 def test_the_slot_is_unique_in_the_database(workspace, entries, schedule):
