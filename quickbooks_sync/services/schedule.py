@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zoneinfo
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,36 +125,31 @@ def slot_at(day: dt.date, hour: int, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=zone).astimezone(dt.UTC)
 
 
-def _days_of(frequency: str, weekday: int, day: dt.date) -> bool:
-    return frequency == Frequency.DAILY or day.weekday() == weekday
+def _slots(
+    frequency: str, weekday: int, hour: int, zone: zoneinfo.ZoneInfo, first: dt.date, step: int
+) -> Iterator[Slot]:
+    """The slots from the local date `first` on, a day at a time forward (step 1) or back
+    (-1); nine days hold every weekly slot's neighbours."""
+    for n in range(9):
+        day = first + dt.timedelta(days=n * step)
+        if frequency == Frequency.DAILY or day.weekday() == weekday:
+            yield Slot(day=day, at=slot_at(day, hour, zone))
 
 
 def latest_slot(
     *, frequency: str, weekday: int, hour: int, zone: zoneinfo.ZoneInfo, now: dt.datetime
 ) -> Slot:
     """The last slot at or before `now`."""
-    day = now.astimezone(zone).date()
-    for _ in range(9):
-        if _days_of(frequency, weekday, day):
-            at = slot_at(day, hour, zone)
-            if at <= now:
-                return Slot(day=day, at=at)
-        day -= dt.timedelta(days=1)
-    raise AssertionError("a weekly slot is never more than 8 days back")  # pragma: no cover
+    slots = _slots(frequency, weekday, hour, zone, now.astimezone(zone).date(), -1)
+    return next(slot for slot in slots if slot.at <= now)
 
 
 def next_slot(
     *, frequency: str, weekday: int, hour: int, zone: zoneinfo.ZoneInfo, after: dt.datetime
 ) -> Slot:
     """The first slot strictly after `after`."""
-    day = after.astimezone(zone).date()
-    for _ in range(9):
-        if _days_of(frequency, weekday, day):
-            at = slot_at(day, hour, zone)
-            if at > after:
-                return Slot(day=day, at=at)
-        day += dt.timedelta(days=1)
-    raise AssertionError("a weekly slot is never more than 8 days ahead")  # pragma: no cover
+    slots = _slots(frequency, weekday, hour, zone, after.astimezone(zone).date(), 1)
+    return next(slot for slot in slots if slot.at > after)
 
 
 def due_slot(

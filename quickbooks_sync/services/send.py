@@ -3,6 +3,7 @@
     preview = send_preview(membership=ms, filters=filters)   # what would go, what would not
     job = send_start(membership=ms, filters=filters)         # select + enqueue (admins only)
     send_retry_failed(membership=ms, job_id=job.id)          # after the admin fixed the cause
+    send_start_approved(membership=owner_ms, connection=c, until=midnight)  # the schedule's
 
 The worker's side is the batch runner (services/send_batches.py: `send_run`) holding the job's
 lease (services/send_lease.py). How a job runs (the outbox, see quickbooks_sync/models/send.py):

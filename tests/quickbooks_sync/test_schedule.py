@@ -60,8 +60,8 @@ def connection(workspace) -> QBOConnection:
     )
 
 
-@pytest.fixture
-def project(workspace, connection):
+def linked_project(workspace):
+    """A project linked to customer 7 of company R1, as a sync links it (no QuickBooks)."""
     made = ProjectFactory(workspace=workspace, name="Website")
     CustomerLink.objects.create(
         workspace=workspace,
@@ -72,6 +72,11 @@ def project(workspace, connection):
         qbo_display_name="Website",
     )
     return made
+
+
+@pytest.fixture
+def project(workspace, connection):
+    return linked_project(workspace)
 
 
 def link(workspace, user):

@@ -12,12 +12,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from quickbooks_sync.models import CustomerLink, QBOConnection, SendSchedule
+from quickbooks_sync.models import QBOConnection, SendSchedule
 from quickbooks_sync.services.schedule import send_schedules_run_due
 from tests.browser_session import log_in, screenshot
 from tests.quickbooks_sync.send_helpers import entry
-from tests.quickbooks_sync.test_schedule import approve, link
-from tests.tracking.factories import ProjectFactory
+from tests.quickbooks_sync.test_schedule import approve, link, linked_project
 from workspaces.models import AuditLog, Workspace
 
 pytestmark = [pytest.mark.browser]
@@ -59,15 +58,7 @@ def test_an_admin_turns_the_schedule_on_and_off(
 
     # A run (as the beat would start it on a Friday at 17:00 Berlin) in the list; its send's
     # page says the schedule started it.
-    project = ProjectFactory(workspace=workspace, name="Website")
-    CustomerLink.objects.create(
-        workspace=workspace,
-        kind=CustomerLink.Kind.PROJECT,
-        project=project,
-        realm_id="R1",
-        qbo_customer_id="7",
-        qbo_display_name="Website",
-    )
+    project = linked_project(workspace)
     link(workspace, member)
     at = dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC)
     entry(workspace, member, start=at, seconds=3600, project=project, description="Design")

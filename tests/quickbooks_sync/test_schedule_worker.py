@@ -24,7 +24,12 @@ from tests.quickbooks_sync.send_helpers import (
     time_activities,
     wait_until,
 )
-from tests.quickbooks_sync.worker_process import running_worker, worker_env
+from tests.quickbooks_sync.worker_process import (
+    WAIT_FOR_GO,
+    DjangoScripts,
+    running_worker,
+    worker_env,
+)
 from tests.sandbox_process import SandboxProcess
 from tracking.services import approvals
 from workspaces.models import Membership
@@ -130,3 +135,51 @@ def test_the_beat_sends_approved_time_once_and_mails_what_quickbooks_refused(
     result = landed(sandbox, realm, approved, ledger_of(workspace))
     assert (result.missing, result.doubled, result.ledger_mismatch) == ([], [], [])
     assert len(time_activities(sandbox, realm)) == 3  # nothing unapproved
+
+
+def test_two_beats_racing_for_one_slot_start_one_run(
+    workspace, owner, member, sandbox: SandboxProcess, realm: str, tmp_path
+) -> None:
+    """Two processes (two beat schedulers) that both found the same slot due record it at the
+    same instant: the unique (workspace, slot) row lets one start the run; the other starts
+    nothing."""
+    connect_workspace(workspace, sandbox, realm, user=owner)
+    link_member(workspace, member, sandbox, realm)
+    project, _ = linked_project(workspace, sandbox, realm, "Website")
+    day = dt.datetime(2026, 3, 10, 10, tzinfo=dt.UTC)
+    entry(workspace, member, start=day, seconds=1800, project=project, description="Raced")
+    week = approvals.week_submit(membership=ms(workspace, member), week_start=dt.date(2026, 3, 9))
+    approvals.week_approve(membership=ms(workspace, owner), approval_id=week.pk)
+    SendSchedule.objects.create(
+        workspace=workspace,
+        enabled=True,
+        frequency=SendSchedule.Frequency.DAILY,
+        hour=6,
+        active_since=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    # Each process is warmed up (imports, a database connection) before the go, then both
+    # record the same slot at once: the second insert waits for the first transaction and
+    # fails on the constraint.
+    script = (
+        """
+import datetime as dt
+from quickbooks_sync.models import ScheduledSend
+from quickbooks_sync.services import schedule
+from workspaces.models import Workspace
+workspace = Workspace.objects.get(pk=WORKSPACE_ID)
+slot = schedule.Slot(day=dt.date(2026, 12, 7), at=dt.datetime(2026, 12, 7, 6, tzinfo=dt.UTC))
+ScheduledSend.objects.exists()
+""".replace("WORKSPACE_ID", repr(workspace.pk))
+        + WAIT_FOR_GO
+        + """
+run = schedule._run(workspace, slot, now=dt.datetime(2026, 12, 7, 6, 1, tzinfo=dt.UTC))
+print("RUNS", 0 if run is None else 1, flush=True)
+"""
+    )
+    with DjangoScripts(script, worker_env(sandbox), count=2, directory=tmp_path) as scripts:
+        scripts.wait_ready()
+        scripts.go()
+        outputs = scripts.results()
+    counts = sorted(int(re.search(r"RUNS (\d)", out).group(1)) for out in outputs)
+    assert counts == [0, 1], outputs
+    assert ScheduledSend.objects.count() == 1 and SendJob.objects.count() == 1
