@@ -31,8 +31,9 @@ the run, is one of:
 
 The owner and admins are e-mailed once a run is settled (a started job: once it finished) when
 something was refused: entries the product would not send (not linked, too long...) or that
-QuickBooks refused, a job that stopped, or a run skipped. A skip that repeats the previous run's
-(still disconnected...) is not e-mailed again.
+QuickBooks refused, a job that stopped, or a run skipped. A skip or an empty run that repeats the
+previous run's (still disconnected, the same unlinked member's entries...) is not e-mailed
+again.
 """
 
 from __future__ import annotations
@@ -400,17 +401,20 @@ def scheduled_send_summary(run: ScheduledSend) -> RunSummary:
 
 
 def _repeats_previous(run: ScheduledSend) -> bool:
-    """A skip like the previous run's (still disconnected, still busy): not e-mailed again."""
-    if run.outcome in (Outcome.STARTED, Outcome.NOTHING):
+    """A run that only repeats the previous one's news is not e-mailed again: the same skip
+    (still disconnected, still busy), or nothing sent for the same reasons and counts (the
+    same unlinked member's entries, day after day). A started job's refusals always are."""
+    if run.outcome == Outcome.STARTED:
         return False
     previous = (
         ScheduledSend.objects.filter(workspace_id=run.workspace_id, due_at__lt=run.due_at)
         .order_by("-due_at")
         .first()
     )
-    return previous is not None and (previous.outcome, previous.message) == (
+    return previous is not None and (previous.outcome, previous.message, previous.not_sent) == (
         run.outcome,
         run.message,
+        run.not_sent,
     )
 
 

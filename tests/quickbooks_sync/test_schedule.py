@@ -233,6 +233,10 @@ def test_a_clean_run_mails_nobody_and_a_refusal_mails_the_admins(
     assert "Member not linked (sync users): 1 entry (0:10:00)" in message.body
     assert f"/w/{workspace.pk}/quickbooks/#qbo-schedule" in message.body
     assert scheduled_sends_report() == 0  # settled once
+    # The next day the same entry is stuck for the same reason: not e-mailed again.
+    (run,) = send_schedules_run_due(now=MONDAY_RUN + dt.timedelta(days=2))
+    assert run.outcome == Outcome.NOTHING
+    assert scheduled_sends_report() == 0 and len(mail.outbox) == 1
 
 
 def test_quickbooks_refusals_and_a_stopped_job_are_mailed(workspace, entries, schedule):
