@@ -47,3 +47,12 @@ def membership_of(workspace: Workspace, user: User) -> Membership:
     return Membership.objects.select_related("workspace", "user").get(
         workspace=workspace, user=user
     )
+
+
+def rounding_on(workspace: Workspace, mode: str, minutes: int) -> None:
+    """Turn on `workspace`'s rounding of each entry's time: `mode` UP, DOWN or NEAREST, to
+    `minutes`."""
+    workspace.rounding_enabled = True
+    workspace.rounding_mode = mode
+    workspace.rounding_minutes = minutes
+    workspace.save()

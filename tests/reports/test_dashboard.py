@@ -15,7 +15,7 @@ from django.urls import reverse
 from reports.dashboard import dashboard, dashboard_filters
 from reports.filters import DateRange, FilterError
 from reports.summary import GroupBy, summary_groups, summary_totals
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, rounding_on
 from tests.reports.test_summary import entry
 from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory
 from tracking.models import TimeEntry
@@ -114,10 +114,7 @@ def test_figures_are_the_weeks_time_as_counted_by_hand(workspace, owner, week):
 def test_figures_equal_the_summary_reports_groups_with_rounding(workspace, owner, week):
     """The dashboard folds one grouping itself: its projects, clients and totals must be the
     Summary's (`summary_groups`, `summary_totals`) to the second and the cent, rounding on."""
-    workspace.rounding_enabled = True
-    workspace.rounding_minutes = 15
-    workspace.rounding_mode = "UP"
-    workspace.save()
+    rounding_on(workspace, "UP", 15)
     entry(workspace, owner, MONDAY + dt.timedelta(hours=3), 601, project=week["app"])
     m = ms(workspace, owner)
     filters = dashboard_filters({}, membership=m)

@@ -13,16 +13,14 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser_session import log_in
+from tests.factories import rounding_on
 from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_filter_the_detailed_report_and_export_it(page, live_server, workspace, owner, member):
-    workspace.rounding_enabled = True
-    workspace.rounding_mode = "NEAREST"
-    workspace.rounding_minutes = 15
-    workspace.save()
+    rounding_on(workspace, "NEAREST", 15)
     acme = ClientFactory(workspace=workspace, name="Acme")
     website = ProjectFactory(workspace=workspace, client=acme, name="Website")
     internal = ProjectFactory(workspace=workspace, name="Internal")

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from tests.factories import rounding_on
 from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TimeEntryFactory
 from tracking.models import TimeEntryTag
 
@@ -65,10 +66,7 @@ def csv_rows(response) -> list[dict[str, str]]:
 
 @pytest.fixture
 def entries(workspace, owner, member):
-    workspace.rounding_enabled = True
-    workspace.rounding_mode = "UP"
-    workspace.rounding_minutes = 6
-    workspace.save()
+    rounding_on(workspace, "UP", 6)
     owner.time_zone = "Europe/Berlin"
     owner.save()
     acme = ClientFactory(workspace=workspace, name="Acme, Inc.")

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from reports.forms import shown_values
+from tests.factories import rounding_on
 from tests.tracking.factories import ProjectFactory, TaskFactory, TimeEntryFactory
 from tracking.models import TimeEntry
 
@@ -44,10 +45,7 @@ def edit_url(workspace, entry):
 def test_admin_edits_anyones_entry_and_row_and_totals_follow(
     workspace, admin, member, admin_client_
 ):
-    workspace.rounding_enabled = True
-    workspace.rounding_mode = "UP"
-    workspace.rounding_minutes = 15
-    workspace.save()
+    rounding_on(workspace, "UP", 15)
     project = ProjectFactory(workspace=workspace, name="Website", hourly_rate_cents=8000)
     task = TaskFactory(workspace=workspace, project=project, name="Design")
     entry = make(workspace, member)

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from reports.forms import shown_values
+from tests.factories import rounding_on
 from tests.tracking.factories import TagFactory, TimeEntryFactory
 from tracking.models import TimeEntry, WeekApproval
 from workspaces.models import AuditLog
@@ -101,10 +102,7 @@ def test_a_typed_duration_moves_the_end(workspace, owner, owner_client, typed):
 
 
 def test_rounding_applies_to_the_saved_row_and_totals(workspace, owner, owner_client):
-    workspace.rounding_enabled = True
-    workspace.rounding_mode = "UP"
-    workspace.rounding_minutes = 15
-    workspace.save()
+    rounding_on(workspace, "UP", 15)
     entry = make(workspace, owner)
     html = post(owner_client, workspace, entry, owner, duration="50m").content.decode()
     # 50 min rounds up to 1:00:00; 1 h x 60.00.

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.factories import rounding_on
 from tests.tracking.factories import (
     ClientFactory,
     ProjectFactory,
@@ -110,10 +111,7 @@ def test_table_shows_an_entry_in_full(workspace, owner, owner_client):
 
 
 def test_totals_cover_every_page_and_rounding_is_said_and_applied(workspace, owner, owner_client):
-    workspace.rounding_enabled = True
-    workspace.rounding_mode = "NEAREST"
-    workspace.rounding_minutes = 15
-    workspace.save()
+    rounding_on(workspace, "NEAREST", 15)
     # 60 entries of 7:30 (each rounds to 15:00), 40 billable at 60.00/h; one non-billable 1 h.
     for i in range(60):
         entry(workspace, owner, hours=i, seconds=450, billable=i < 40)

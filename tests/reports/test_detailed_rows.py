@@ -10,6 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.factories import rounding_on
 from tests.reports.test_detailed_page import MARCH, entry, text, url
 from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TaskFactory
 from tracking.models import TimeEntryTag
@@ -33,10 +34,7 @@ def test_cells_in_the_viewers_zone_and_formats_escaped(workspace, owner, owner_c
     owner.date_format = "m/d/Y"
     owner.time_format = "g:i A"
     owner.save()
-    workspace.rounding_enabled = True
-    workspace.rounding_mode = "UP"
-    workspace.rounding_minutes = 15
-    workspace.save()
+    rounding_on(workspace, "UP", 15)
     client = ClientFactory(workspace=workspace, name="Acme & <Sons>")
     project = ProjectFactory(workspace=workspace, client=client, name="Web <b>site</b>")
     task = TaskFactory(workspace=workspace, project=project, name='Fix "quotes"')

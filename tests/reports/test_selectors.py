@@ -15,7 +15,7 @@ from django.http import QueryDict
 
 from reports.filters import FilterError, detailed_filters_check, parse_detailed_filters
 from reports.selectors import Sort, detailed_entries, detailed_totals
-from tests.factories import membership_of
+from tests.factories import membership_of, rounding_on
 from tests.tracking.factories import (
     ClientFactory,
     ProjectFactory,
@@ -259,10 +259,7 @@ def test_filters_and_totals_match_an_independent_computation(
 
 def test_rounding_changes_totals_per_entry_not_on_the_sum(world, workspace, owner):
     """Two 7:30 entries round (nearest 15) to 15 + 15 = 30 min, not round(15:00) = 15."""
-    workspace.rounding_enabled = True
-    workspace.rounding_mode = "NEAREST"
-    workspace.rounding_minutes = 15
-    workspace.save()
+    rounding_on(workspace, "NEAREST", 15)
     ms = membership_of(workspace, owner)
     start = dt.datetime(2030, 1, 2, 15, tzinfo=dt.UTC)
     for k in range(2):

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from reports.filters import DateRange, DetailedFilters
 from reports.summary import GroupBy, summary_groups, time_buckets
-from tests.factories import MembershipFactory, UserFactory, membership_of
+from tests.factories import MembershipFactory, UserFactory, membership_of, rounding_on
 from tests.tracking.factories import (
     ClientFactory,
     ProjectFactory,
@@ -144,10 +144,7 @@ def by_hand(seconds, minutes=15):
 def test_groups_match_an_independent_computation_with_rounding(
     workspace, owner, dataset, group_by, sub_group_by
 ):
-    workspace.rounding_enabled = True
-    workspace.rounding_mode = "NEAREST"
-    workspace.rounding_minutes = 15
-    workspace.save()
+    rounding_on(workspace, "NEAREST", 15)
     expected: dict = defaultdict(lambda: {"s": 0, "b": 0, "amount": 0, "sub": defaultdict(int)})
     for e in dataset:
         rounded = by_hand(e.duration_seconds)
@@ -184,10 +181,7 @@ def test_groups_match_an_independent_computation_with_rounding(
 
 def test_rounding_is_per_entry_then_summed(workspace, owner):
     """Two entries of 7:30 at 15 min nearest are 15:00 each: 30:00, not round(15:00) = 15:00."""
-    workspace.rounding_enabled = True
-    workspace.rounding_mode = "NEAREST"
-    workspace.rounding_minutes = 15
-    workspace.save()
+    rounding_on(workspace, "NEAREST", 15)
     project = ProjectFactory(workspace=workspace, name="Website")
     start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
     entry(workspace, owner, start, 450, project=project, hourly_rate_cents=10000)

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from reports import exports_office
 from reports.summary import GroupBy
 from tests.api.conftest import api_client_for
+from tests.factories import rounding_on
 from tests.reports.test_exports_office import pdf_text
 from tests.reports.test_summary import by_hand, dataset, entry, keys_of  # noqa: F401
 from tests.reports.test_summary_exports import sheet_parts
@@ -31,13 +32,6 @@ def post(client, workspace, body):
     return client.post(
         f"/reports/v1/workspaces/{workspace.pk}/reports/summary", body, format="json"
     )
-
-
-def nearest_15(workspace):
-    workspace.rounding_enabled = True
-    workspace.rounding_mode = "NEAREST"
-    workspace.rounding_minutes = 15
-    workspace.save()
 
 
 def expected_tree(entries, first, second):
@@ -69,7 +63,7 @@ def expected_tree(entries, first, second):
 def test_groups_and_totals_match_an_independent_computation(
     workspace, owner, dataset, groups, first, second
 ):
-    nearest_15(workspace)
+    rounding_on(workspace, "NEAREST", 15)
     response = post(
         api_client_for(owner), workspace, {**MARCH, "summaryFilter": {"groups": groups}}
     )

@@ -18,7 +18,7 @@ from reports import exports_office
 from reports.exports_summary import group_name
 from reports.filters import DateRange, DetailedFilters
 from reports.summary import GroupBy, weekly_grid
-from tests.factories import membership_of
+from tests.factories import membership_of, rounding_on
 from tests.reports.test_exports_office import pdf_page_count, pdf_text
 from tests.reports.test_summary import (  # noqa: F401
     MARCH_QUERY,
@@ -67,17 +67,10 @@ def page_totals(client, workspace, query):
     return total, amount
 
 
-def rounding_on(workspace):
-    workspace.rounding_enabled = True
-    workspace.rounding_mode = "NEAREST"
-    workspace.rounding_minutes = 15
-    workspace.save()
-
-
 def test_summary_xlsx_matches_the_groups_and_the_page_totals(
     workspace, owner, owner_client, dataset
 ):
-    rounding_on(workspace)
+    rounding_on(workspace, "NEAREST", 15)
     query = f"{MARCH_QUERY}&group=project&sub_group=member"
     response = owner_client.get(url(workspace, "summary_xlsx", query))
     assert (
@@ -163,7 +156,7 @@ def test_summary_xlsx_has_a_column_per_currency_and_neutralises_formulas(
 def test_summary_pdf_has_heading_groups_totals_and_page_numbers(
     workspace, owner, owner_client, dataset
 ):
-    rounding_on(workspace)
+    rounding_on(workspace, "NEAREST", 15)
     query = f"{MARCH_QUERY}&group=tag&sub_group=client"
     response = owner_client.get(url(workspace, "summary_pdf", query))
     assert response.status_code == 200
@@ -216,7 +209,7 @@ def test_a_members_summary_exports_hold_only_their_time(workspace, owner, member
 
 
 def test_weekly_xlsx_and_pdf_match_the_grid(workspace, owner, admin, member, owner_client):
-    rounding_on(workspace)
+    rounding_on(workspace, "NEAREST", 15)
     start = dt.datetime.combine(MONDAY, dt.time(9), tzinfo=dt.UTC)
     entry(workspace, owner, start, 1000)  # 16:40 -> 15:00
     entry(workspace, owner, start + dt.timedelta(days=2), 3600)

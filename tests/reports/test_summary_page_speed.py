@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from reports.selectors import detailed_totals
 from reports.summary import GroupBy, summary_groups, summary_totals
+from tests.factories import rounding_on
 from tests.reports.test_summary import MARCH, MARCH_QUERY
 from tests.reports.test_summary import entry as summary_entry
 from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TaskFactory
@@ -31,10 +32,7 @@ def entry(workspace, user, day, seconds, **kwargs):
 def mixed(workspace, owner, member):
     """Entries in two currencies, billable or not, with and without project and tags, on
     durations that 15-minute rounding changes."""
-    workspace.rounding_enabled = True
-    workspace.rounding_mode = "NEAREST"
-    workspace.rounding_minutes = 15
-    workspace.save()
+    rounding_on(workspace, "NEAREST", 15)
     acme = ClientFactory(workspace=workspace, name="Acme")
     website = ProjectFactory(workspace=workspace, client=acme, name="Website")
     internal = ProjectFactory(workspace=workspace, client=None, name="Internal")

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, rounding_on
 from tests.tracking.factories import ProjectFactory, TimeEntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,10 +51,7 @@ def export(client, workspace, query):
 def test_members_by_day_match_an_independent_computation(
     workspace, owner, admin, member, owner_client
 ):
-    workspace.rounding_enabled = True
-    workspace.rounding_mode = "UP"
-    workspace.rounding_minutes = 6
-    workspace.save()
+    rounding_on(workspace, "UP", 6)
     rng = random.Random(3)
     users = [owner, admin, member]
     expected: dict = defaultdict(lambda: [0] * 7)

@@ -13,6 +13,7 @@ from collections import defaultdict
 import pytest
 
 from tests.api.conftest import api_client_for
+from tests.factories import rounding_on
 from tests.reports.test_exports_office import pdf_text
 from tests.reports.test_summary_exports import sheet_parts
 from tests.reports.test_weekly import MONDAY, entry, hms
@@ -33,10 +34,7 @@ def at(day, hour=9):
 
 
 def test_rows_by_day_match_an_independent_computation(workspace, owner, admin, member):
-    workspace.rounding_enabled = True
-    workspace.rounding_mode = "UP"
-    workspace.rounding_minutes = 6
-    workspace.save()
+    rounding_on(workspace, "UP", 6)
     rng = random.Random(5)
     users = [owner, admin, member]
     seconds_by: dict = defaultdict(lambda: [0] * 7)
