@@ -39,25 +39,26 @@ def workspace(db):
     return WorkspaceFactory(name="Acme Consulting")
 
 
+def _person(workspace, full_name: str, email: str, role: Membership.Role):
+    """A user of the cast, with their role in `workspace`."""
+    user = UserFactory(full_name=full_name, email=email)
+    MembershipFactory(workspace=workspace, user=user, role=role)
+    return user
+
+
 @pytest.fixture
 def owner(workspace):
-    user = UserFactory(full_name="Olivia Owner", email="owner@example.com")
-    MembershipFactory(workspace=workspace, user=user, role=Membership.Role.OWNER)
-    return user
+    return _person(workspace, "Olivia Owner", "owner@example.com", Membership.Role.OWNER)
 
 
 @pytest.fixture
 def admin(workspace, owner):
-    user = UserFactory(full_name="Adam Admin", email="admin@example.com")
-    MembershipFactory(workspace=workspace, user=user, role=Membership.Role.ADMIN)
-    return user
+    return _person(workspace, "Adam Admin", "admin@example.com", Membership.Role.ADMIN)
 
 
 @pytest.fixture
 def member(workspace, owner):
-    user = UserFactory(full_name="Mia Member", email="member@example.com")
-    MembershipFactory(workspace=workspace, user=user, role=Membership.Role.MEMBER)
-    return user
+    return _person(workspace, "Mia Member", "member@example.com", Membership.Role.MEMBER)
 
 
 @pytest.fixture
@@ -67,9 +68,7 @@ def other_workspace(db):
 
 @pytest.fixture
 def outsider(other_workspace):
-    user = UserFactory(full_name="Oscar Outsider", email="outsider@example.com")
-    MembershipFactory(workspace=other_workspace, user=user, role=Membership.Role.OWNER)
-    return user
+    return _person(other_workspace, "Oscar Outsider", "outsider@example.com", Membership.Role.OWNER)
 
 
 def client_for(user):
