@@ -32,6 +32,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def read_until(proc: subprocess.Popen, marker: str, seconds: float) -> None:
+    """Read `proc`'s output until a line holds `marker`; fail (with the output so far) if it
+    ends first or takes more than `seconds`."""
+    seen = ""
+    deadline = time.monotonic() + seconds
+    assert proc.stdout is not None
+    while marker not in seen:
+        line = proc.stdout.readline()
+        assert line or proc.poll() is None, seen
+        seen += line
+        assert time.monotonic() < deadline, seen
+
+
 @pytest.fixture
 def app_env(transactional_db, tmp_path):
     """The compose app environment, pointed at the test database and Redis."""
@@ -226,14 +239,7 @@ def test_beat_command_starts(app_env, tmp_path):
         command, cwd=ROOT, env=app_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
-        seen = ""
-        deadline = time.monotonic() + 30
-        assert proc.stdout is not None
-        while "beat: Starting" not in seen:
-            line = proc.stdout.readline()
-            assert line or proc.poll() is None, seen
-            seen += line
-            assert time.monotonic() < deadline, seen
+        read_until(proc, "beat: Starting", seconds=30)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -265,14 +271,7 @@ def test_make_run_worker_starts_on_the_file_system_broker(tmp_path):
         start_new_session=True,
     )
     try:
-        seen = ""
-        deadline = time.monotonic() + 60
-        assert proc.stdout is not None
-        while " ready." not in seen:
-            line = proc.stdout.readline()
-            assert line or proc.poll() is None, seen
-            seen += line
-            assert time.monotonic() < deadline, seen
+        read_until(proc, " ready.", seconds=60)
         assert (tmp_path / "var" / "celery-broker" / "out").is_dir()
         assert not (ROOT / "control").exists()  # kombu's default control folder is the cwd
     finally:
