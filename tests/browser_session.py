@@ -33,6 +33,19 @@ def screenshot(page: Any, name: str) -> None:
         page.screenshot(path=os.path.join(folder, name), full_page=True)
 
 
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def screenshots(page: Any, name: str) -> None:
+    """`screenshot` of the page at a desktop's width and at a phone's, as `name`-1280.png and
+    `name`-390.png; the page is left at the desktop's width."""
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        screenshot(page, f"{name}-{size['width']}.png")
+    page.set_viewport_size(DESKTOP)
+
+
 def combobox_pick(page: Any, select_id: str, text: str) -> None:
     """Choose the option reading `text` in the searchable combobox of <select id=select_id>, as
     a person does: type into its search box, press Enter (the chip appears), Escape."""

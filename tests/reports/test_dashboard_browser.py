@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser_session import combobox_pick, combobox_remove, log_in, screenshot
+from tests.browser_session import combobox_pick, combobox_remove, log_in, screenshots
 from tests.reports.test_dashboard import MONDAY, NOW, entry
 from tests.tracking.factories import ClientFactory, ProjectFactory
 from tracking.models import TimeEntry
@@ -56,10 +56,7 @@ def test_admin_lands_on_the_dashboard_and_filters_it(
     assert (
         page.evaluate("document.querySelector('#day-chart canvas').chart.data.datasets.length") == 2
     )
-    screenshot(page, "dashboard-1280.png")
-    page.set_viewport_size({"width": 390, "height": 844})
-    screenshot(page, "dashboard-390.png")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, "dashboard")
 
     combobox_pick(page, "d-member", "Adam Admin")  # a searchable combobox, the choice a chip
     expect(page.locator("#d-member-ts-control").locator("xpath=..").locator(".item")).to_have_text(

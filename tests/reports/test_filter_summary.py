@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser_session import combobox_pick, log_in, screenshot
+from tests.browser_session import combobox_pick, log_in, screenshots
 from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory
 
 NOW = dt.datetime(2026, 3, 11, 15, 0, tzinfo=dt.UTC)
@@ -74,6 +74,4 @@ def test_dates_follow_the_dates_choice_at_once(page, live_server, workspace, own
         expect(summary).to_contain_text("Projects: Warehouse App")
         expect(summary).to_contain_text("Tags: urgent")
         expect(chips).to_have_text(["Warehouse App\u00d7"])  # still chosen after applying
-        screenshot(page, "detailed-filters-1280.png")
-        page.set_viewport_size({"width": 390, "height": 844})
-        screenshot(page, "detailed-filters-390.png")
+        screenshots(page, "detailed-filters")

@@ -110,7 +110,7 @@ def test_weekly_filters_and_earned_view_in_a_browser(
 ):
     from playwright.sync_api import expect
 
-    from tests.browser_session import combobox_pick, log_in, screenshot
+    from tests.browser_session import combobox_pick, log_in, screenshot, screenshots
 
     log_in(page, live_server, owner, url(workspace, "week=2026-03-04"))
     expect(page.locator("#week-total")).to_have_text("2:30:00")
@@ -120,10 +120,7 @@ def test_weekly_filters_and_earned_view_in_a_browser(
     page.get_by_role("button", name="Show", exact=True).click()
     expect(page.locator("#week-total")).to_have_text("100.00 USD")
     expect(page.locator("#filter-summary")).to_contain_text("Projects: Website")
-    screenshot(page, "weekly-earned-1280.png")
-    page.set_viewport_size({"width": 390, "height": 844})
-    screenshot(page, "weekly-earned-390.png")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, "weekly-earned")
     page.locator("#next-week").click()
     expect(page.locator("#no-entries")).to_be_visible()
     expect(page.get_by_label("Show", exact=True)).to_have_value("earned")

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_session import screenshot
+from tests.browser_session import screenshots
 from tests.tracking.factories import ProjectFactory
 from tests.tracking.test_approvals_browser import open_as
 from tests.tracking.test_approvals_grid import at
@@ -47,10 +47,7 @@ def test_badge_grid_flags_note_and_rejection_on_the_tracker(
     expect(adam.locator("#approval-flags")).to_contain_text("“Launch day”, 11:00 in one entry")
     expect(adam.locator("#approval-flags")).to_contain_text("“Ledger check” overlaps “Launch day”")
     expect(adam.locator("#member-note")).to_contain_text("Launch week, long Monday")
-    screenshot(adam, "approval-grid-1280.png")
-    adam.set_viewport_size({"width": 390, "height": 844})
-    screenshot(adam, "approval-grid-390.png")
-    adam.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(adam, "approval-grid")
     adam.get_by_label("Note").fill("Split Monday into two entries")
     adam.get_by_role("button", name="Reject").click()
     expect(adam.get_by_text("No submissions are waiting")).to_be_visible()

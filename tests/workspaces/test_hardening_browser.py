@@ -1,36 +1,24 @@
 """Issue 11's role and sign-in pages in a real browser: an admin sees the owner's rate as text and
 sets a member's, which the owner then finds in the audit log; a member's Detailed report has no
 Rate column; spraying log-ins from one address ends on the lockout page, from which a password
-reset signs the account in. Screenshots at 1280 and 390 px go to var/screenshots/."""
+reset signs the account in. Screenshots at 1280 and 390 px go to the folder SCREENSHOTS names."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser_session import log_in
+from tests.browser_session import log_in, screenshots
 from tests.factories import UserFactory
 from tests.tracking.factories import ProjectFactory, TimeEntryFactory
 from workspaces.models import Membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
-
-
-def _shots(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_an_admin_sets_members_rates_only_and_the_owner_sees_it_audited(
@@ -44,7 +32,7 @@ def test_an_admin_sets_members_rates_only_and_the_owner_sees_it_audited(
     expect(owner_row.get_by_text("150.00")).to_be_visible()
     expect(owner_row.get_by_role("spinbutton")).to_have_count(0)
     expect(admin_row.get_by_role("spinbutton")).to_have_count(0)
-    _shots(page, "team-as-admin")
+    screenshots(page, "team-as-admin")
     member_row.get_by_role("spinbutton", name="Hourly rate of Mia Member").fill("85.50")
     member_row.get_by_role("button", name="Save").click()
     page.get_by_text("Mia Member's rate saved.").wait_for()
@@ -80,7 +68,7 @@ def test_a_members_detailed_report_shows_no_rate(live_server, page, workspace, m
     expect(table.get_by_role("columnheader", name="Rate")).to_have_count(0)
     expect(table).to_contain_text("691.34")  # the member's own amount stays
     assert "345.67" not in page.content()
-    _shots(page, "detailed-as-member")
+    screenshots(page, "detailed-as-member")
 
 
 def test_spraying_ends_on_the_lockout_page_and_a_reset_signs_in(live_server, page, settings, owner):
@@ -100,7 +88,7 @@ def test_spraying_ends_on_the_lockout_page_and_a_reset_signs_in(live_server, pag
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Too many failed log-in attempts").wait_for()
     expect(page.get_by_text("from your network")).to_be_visible()
-    _shots(page, "lockout-address")
+    screenshots(page, "lockout-address")
 
     page.get_by_role("link", name="Reset it").click()
     page.locator("#id_email").fill(owner.email)
@@ -113,6 +101,6 @@ def test_spraying_ends_on_the_lockout_page_and_a_reset_signs_in(live_server, pag
     page.locator("#id_new_password2").fill("fresh-start-77")
     page.get_by_role("button", name="Set password").click()
     page.get_by_text("Your password has been set and you are logged in.").wait_for()
-    _shots(page, "reset-signed-in")
+    screenshots(page, "reset-signed-in")
     page.get_by_role("link", name="Continue").click()
     expect(page).not_to_have_url(re.compile(r"/login/"))
