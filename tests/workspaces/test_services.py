@@ -70,30 +70,30 @@ def test_signup_refuses_an_email_in_use_whatever_its_case(owner):
 # --- Profile ---------------------------------------------------------------------------------
 
 
+def update_profile(user, **changes):
+    """`services.profile_update` of `user` with their email and the default settings, but for
+    `changes`."""
+    values = {
+        "email": user.email,
+        "time_zone": "UTC",
+        "week_start": 0,
+        "date_format": "Y-m-d",
+        "time_format": "H:i",
+    } | changes
+    services.profile_update(user=user, **values)
+
+
 def test_profile_update_needs_the_password_to_change_the_email(owner, password):
+    berlin = {"time_zone": "Europe/Berlin", "week_start": 6, "date_format": "d.m.Y"}
     with pytest.raises(ApplicationError) as exc:
-        services.profile_update(
-            user=owner,
-            email="new@example.com",
-            time_zone="Europe/Berlin",
-            week_start=6,
-            date_format="d.m.Y",
-            time_format="H:i",
-            current_password="wrong",
-        )
+        update_profile(owner, email="new@example.com", current_password="wrong", **berlin)
     assert exc.value.field == "current_password"
     owner.refresh_from_db()
     assert owner.email == "owner@example.com"
     assert owner.time_zone == "UTC"
 
-    services.profile_update(
-        user=owner,
-        email="New@Example.com",
-        time_zone="Europe/Berlin",
-        week_start=6,
-        date_format="d.m.Y",
-        time_format="g:i A",
-        current_password=password,
+    update_profile(
+        owner, email="New@Example.com", time_format="g:i A", current_password=password, **berlin
     )
     owner.refresh_from_db()
     assert owner.email == "new@example.com"
@@ -103,15 +103,7 @@ def test_profile_update_needs_the_password_to_change_the_email(owner, password):
 
 def test_profile_update_refuses_another_accounts_email(owner, admin, password):
     with pytest.raises(ApplicationError, match="Another account") as exc:
-        services.profile_update(
-            user=owner,
-            email="admin@example.com",
-            time_zone="UTC",
-            week_start=0,
-            date_format="Y-m-d",
-            time_format="H:i",
-            current_password=password,
-        )
+        update_profile(owner, email="admin@example.com", current_password=password)
     assert exc.value.field == "email"
 
 
@@ -125,15 +117,8 @@ def test_profile_update_refuses_another_accounts_email(owner, admin, password):
     ],
 )
 def test_profile_update_rejects_values_off_the_lists(owner, changes, field):
-    values = {
-        "email": owner.email,
-        "time_zone": "UTC",
-        "week_start": 0,
-        "date_format": "Y-m-d",
-        "time_format": "H:i",
-    } | changes
     with pytest.raises(ApplicationError) as exc:
-        services.profile_update(user=owner, **values)
+        update_profile(owner, **changes)
     assert exc.value.field == field
 
 
