@@ -8,14 +8,13 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.dashboard import dashboard, dashboard_filters
 from reports.filters import DateRange, FilterError
 from reports.summary import GroupBy, summary_groups, summary_totals
 from tests.factories import MembershipFactory, UserFactory, rounding_on
+from tests.query_counts import assert_queries_flat
 from tests.reports.test_summary import entry
 from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory
 from tracking.models import TimeEntry
@@ -258,16 +257,8 @@ def test_query_count_is_constant_in_rows(workspace, owner, owner_client):
             entry(workspace, user, MONDAY + dt.timedelta(hours=i % 48), 600 + i, project=project)
             TimeEntry.objects.create(workspace=workspace, user=user, start=NOW)
 
-    def count():
-        with CaptureQueriesContext(connection) as ctx:
-            assert owner_client.get(url(workspace, "range=this_month")).status_code == 200
-        return len(ctx.captured_queries)
-
     make(2)
-    count()
-    few = count()
-    make(25)
-    assert count() == few
+    assert_queries_flat(owner_client, url(workspace, "range=this_month"), lambda: make(25))
 
 
 def test_ranges_offered_are_the_three_of_the_issue():

@@ -13,13 +13,12 @@ import re
 from collections import defaultdict
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.filters import DateRange, DetailedFilters
 from reports.summary import GroupBy, summary_groups, time_buckets
 from tests.factories import MembershipFactory, UserFactory, membership_of, rounding_on
+from tests.query_counts import assert_queries_flat
 from tests.tracking.factories import (
     ClientFactory,
     ProjectFactory,
@@ -346,16 +345,8 @@ def test_query_count_is_flat_in_the_number_of_groups(workspace, owner, admin, me
 
     query = f"{MARCH_QUERY}&group=project&sub_group=tag"
 
-    def count():
-        with CaptureQueriesContext(connection) as ctx:
-            assert owner_client.get(url(workspace, query=query)).status_code == 200
-        return len(ctx.captured_queries)
-
     make(2)
-    count()  # the first visit also records the active workspace
-    few = count()
-    make(15)
-    assert count() == few
+    assert_queries_flat(owner_client, url(workspace, query=query), lambda: make(15))
 
 
 def csv_text(client, workspace, query):

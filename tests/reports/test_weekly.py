@@ -11,11 +11,10 @@ import re
 from collections import defaultdict
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import MembershipFactory, UserFactory, rounding_on
+from tests.query_counts import assert_queries_flat
 from tests.tracking.factories import ProjectFactory, TimeEntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,13 +158,5 @@ def test_query_count_is_flat_in_the_number_of_rows(workspace, owner, owner_clien
             MembershipFactory(workspace=workspace, user=user)
             entry(workspace, user, start + dt.timedelta(days=i % 7), 600)
 
-    def count():
-        with CaptureQueriesContext(connection) as ctx:
-            assert owner_client.get(url(workspace, "week=2026-03-02")).status_code == 200
-        return len(ctx.captured_queries)
-
     make(2)
-    count()  # the first visit also records the active workspace
-    few = count()
-    make(12)
-    assert count() == few
+    assert_queries_flat(owner_client, url(workspace, "week=2026-03-02"), lambda: make(12))
