@@ -1,11 +1,19 @@
-"""What the test suite's helper processes share: a stop that ends one politely and then
-firmly, and the `with` form (start on the way in, stop on the way out)."""
+"""What the test suite's helper processes share: a free port, a stop that ends one politely
+and then firmly, and the `with` form (start on the way in, stop on the way out)."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from types import TracebackType
 from typing import Self
+
+
+def free_port() -> int:
+    """A loopback TCP port nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def end_process(process: subprocess.Popen, timeout: float = 10.0) -> None:
@@ -37,3 +45,15 @@ class StartsAndStops:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class OneProcess(StartsAndStops):
+    """A helper that runs one process (`start` sets `process`); `stop` ends it, once."""
+
+    process: subprocess.Popen[bytes] | None = None
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        end_process(self.process)
+        self.process = None

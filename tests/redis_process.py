@@ -11,25 +11,18 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import redis
 
-from tests.process_support import StartsAndStops, end_process
+from tests.process_support import OneProcess, free_port
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class PrivateRedis(StartsAndStops):
+class PrivateRedis(OneProcess):
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.port = free_port()
@@ -67,9 +60,3 @@ class PrivateRedis(StartsAndStops):
                 break
             time.sleep(0.05)
         raise RuntimeError(f"redis-server did not start on port {self.port}")
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        end_process(self.process)
-        self.process = None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -17,15 +16,9 @@ from typing import Any
 
 import requests
 
-from tests.process_support import StartsAndStops, end_process
+from tests.process_support import OneProcess, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def submit_consent(
@@ -46,7 +39,7 @@ def submit_consent(
     return session.post(authorization_url, data=form, allow_redirects=False, timeout=10)
 
 
-class SandboxProcess(StartsAndStops):
+class SandboxProcess(OneProcess):
     """`python -m qbo_sandbox serve` on a free loopback port with its own data file.
 
     `settings` become QBO_SANDBOX_* environment variables (e.g. {"rate_per_minute": 5})."""
@@ -100,12 +93,6 @@ class SandboxProcess(StartsAndStops):
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"qbo_sandbox did not start in {timeout}s:\n{self.output()}")
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        end_process(self.process)
-        self.process = None
 
     def restart(self) -> SandboxProcess:
         self.stop()
