@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.tracking.factories import ago
 from tracking.models import Client, Project, TimeEntry
 from workspaces.models import Membership, User
 
@@ -58,9 +59,7 @@ def test_sign_up_then_track_time_on_a_new_project(page, live_server):
     expect(page.locator("output.clock")).to_be_visible()
     running = TimeEntry.objects.get(user=user, end=None)
     assert running.project_id == project.id and running.billable  # billable by default
-    TimeEntry.objects.filter(pk=running.pk).update(
-        start=timezone.now().replace(microsecond=0) - dt.timedelta(minutes=40)
-    )
+    TimeEntry.objects.filter(pk=running.pk).update(start=ago(minutes=40))
     page.get_by_role("button", name="Stop").click()
     row = page.locator(".entry").first
     expect(row).to_contain_text("Cover sheets")

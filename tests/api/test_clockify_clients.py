@@ -23,7 +23,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.api.conftest import api_key_for
-from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TagFactory, ago
 from tracking.models import Client, Project, Task, TimeEntry
 from workspaces.models import Membership
 
@@ -79,7 +79,7 @@ def test_clockify_sdk_create_read_update_delete(live_server, monkeypatch, key, w
     assert not Task.objects.exists()
 
     # time entries: the SDK sends the legacy `tags` (null) beside the rest
-    start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=3)
+    start = ago(hours=3)
     entry = clockify.time_entries.create(
         start, start + dt.timedelta(hours=1), project_id=project["id"], description="Kick-off"
     )

@@ -10,7 +10,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.api.conftest import api_client_for
@@ -21,6 +20,7 @@ from tests.tracking.factories import (
     TagFactory,
     TaskFactory,
     TimeEntryFactory,
+    ago,
 )
 from tracking.models import TimeEntry, TimeEntryTag
 from workspaces.models import Membership
@@ -37,10 +37,6 @@ def api_as(user) -> APIClient:
 
 def iso(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def ago(**kwargs) -> dt.datetime:
-    return timezone.now().replace(microsecond=0) - dt.timedelta(**kwargs)
 
 
 def base(workspace) -> str:

@@ -11,6 +11,11 @@ from tests.factories import UserFactory, WorkspaceFactory
 from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, TimeEntryTag
 
 
+def ago(**delta: float) -> dt.datetime:
+    """Now, to the second, less `delta` (`timedelta`'s keywords): `ago(hours=3)`."""
+    return timezone.now().replace(microsecond=0) - dt.timedelta(**delta)
+
+
 class ClientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Client
@@ -70,9 +75,7 @@ class TimeEntryFactory(factory.django.DjangoModelFactory):
     workspace = factory.SubFactory(WorkspaceFactory)
     user = factory.SubFactory(UserFactory)
     description = factory.Faker("sentence", nb_words=4)
-    start = factory.LazyFunction(
-        lambda: timezone.now().replace(microsecond=0) - dt.timedelta(hours=2)
-    )
+    start = factory.LazyFunction(lambda: ago(hours=2))
     end = factory.LazyAttribute(lambda o: o.start + dt.timedelta(seconds=o.seconds))
     duration_seconds = factory.LazyAttribute(
         lambda o: int((o.end - o.start).total_seconds()) if o.end else None

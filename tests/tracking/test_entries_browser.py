@@ -12,7 +12,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser_session import log_in
-from tests.tracking.factories import ClientFactory, ProjectFactory, TaskFactory, TimeEntryFactory
+from tests.tracking.factories import (
+    ClientFactory,
+    ProjectFactory,
+    TaskFactory,
+    TimeEntryFactory,
+    ago,
+)
 from tracking.models import TimeEntry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,9 +56,7 @@ def test_timer_inline_edit_and_totals(
     expect(clock).not_to_have_text("0:00:00", timeout=5000)  # the live clock ticks
 
     # Pretend it ran for 45 minutes, then stop it.
-    TimeEntry.objects.filter(user=member, end=None).update(
-        start=timezone.now().replace(microsecond=0) - dt.timedelta(minutes=45)
-    )
+    TimeEntry.objects.filter(user=member, end=None).update(start=ago(minutes=45))
     page.get_by_role("button", name="Stop").click()
     row = page.locator(".entry").first
     expect(row).to_contain_text("Landing page")
@@ -123,7 +127,7 @@ def test_timesheet_cell_updates_totals(
 
 
 def test_inline_edit_by_keyboard_alone(page, live_server, workspace, member):
-    start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=3)
+    start = ago(hours=3)
     TimeEntryFactory.create(
         workspace=workspace,
         user=member,
@@ -158,7 +162,7 @@ def test_inline_edit_by_keyboard_alone(page, live_server, workspace, member):
 def test_billable_follows_the_chosen_project_in_every_form(page, live_server, workspace, member):
     ProjectFactory.create(workspace=workspace, name="Billable work", billable=True)
     ProjectFactory.create(workspace=workspace, name="Internal", billable=False)
-    start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=3)
+    start = ago(hours=3)
     TimeEntryFactory.create(
         workspace=workspace,
         user=member,

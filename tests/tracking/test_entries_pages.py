@@ -15,6 +15,7 @@ from tests.tracking.factories import (
     TagFactory,
     TaskFactory,
     TimeEntryFactory,
+    ago,
 )
 from tracking.models import TimeEntry
 
@@ -32,7 +33,7 @@ def html(response):
 
 
 def entry_for(user, workspace, *, start=None, seconds=3600, **kwargs):
-    start = start or timezone.now().replace(microsecond=0) - dt.timedelta(hours=2)
+    start = start or ago(hours=2)
     return TimeEntryFactory.create(
         workspace=workspace,
         user=user,
@@ -418,7 +419,7 @@ def test_tracker_queries_do_not_grow_with_entries(
 
 
 def test_running_timer_edited_on_its_own_page(member_client, workspace, member):
-    started = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=20)
+    started = ago(minutes=20)
     running = TimeEntryFactory.create(
         workspace=workspace, user=member, start=started, end=None, description="Draft"
     )

@@ -17,6 +17,7 @@ from tests.tracking.factories import (
     TagFactory,
     TaskFactory,
     TimeEntryFactory,
+    ago,
 )
 from tracking.models import Task, TimeEntry, TimeEntryTag
 from tracking.services import entries as svc
@@ -33,10 +34,6 @@ def m(workspace, member):
 @pytest.fixture
 def a(workspace, admin):
     return membership_of(workspace, admin)
-
-
-def ago(**kwargs):
-    return timezone.now().replace(microsecond=0) - dt.timedelta(**kwargs)
 
 
 # --- the timer ------------------------------------------------------------------------------

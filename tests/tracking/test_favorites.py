@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from tests.tracking.factories import ProjectFactory, TagFactory, TimeEntryFactory
+from tests.tracking.factories import ProjectFactory, TagFactory, TimeEntryFactory, ago
 from tracking.models import FavoriteEntry, TimeEntry
 
 pytestmark = pytest.mark.django_db
 
 
 def _entry(workspace, user, **kwargs):
-    start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=3)
+    start = ago(hours=3)
     return TimeEntryFactory.create(
         workspace=workspace,
         user=user,

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.tracking.factories import ago
 from tracking.models import TimeEntry
 from tracking.services import entries as svc
 from workspaces.models import Membership
@@ -19,9 +20,7 @@ pytestmark = pytest.mark.django_db
 def _start(workspace, member, *, hours_ago=0.5, description="Writing"):
     membership = Membership.objects.get(workspace=workspace, user=member)
     entry = svc.timer_start(membership=membership, description=description)
-    TimeEntry.objects.filter(pk=entry.pk).update(
-        start=timezone.now().replace(microsecond=0) - dt.timedelta(hours=hours_ago)
-    )
+    TimeEntry.objects.filter(pk=entry.pk).update(start=ago(hours=hours_ago))
     return entry
 
 

@@ -8,9 +8,8 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
-from tests.tracking.factories import ProjectFactory, TagFactory, TaskFactory, TimeEntryFactory
+from tests.tracking.factories import ProjectFactory, TagFactory, TaskFactory, TimeEntryFactory, ago
 from tracking.models import Project, Tag
 from tracking.selectors.suggestions import suggestions_for
 from workspaces.models import Membership
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _entry(workspace, user, description, *, hours_ago, project=None, task=None, tags=()):
-    start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=hours_ago)
+    start = ago(hours=hours_ago)
     return TimeEntryFactory.create(
         workspace=workspace,
         user=user,
@@ -91,7 +90,7 @@ def test_the_query_walks_the_index_that_starts_with_the_member(workspace, member
     reads the member's own entries newest first from (workspace, user, -start)."""
     from tracking.models import TimeEntry
 
-    start = timezone.now().replace(microsecond=0) - dt.timedelta(days=400)
+    start = ago(days=400)
     TimeEntry.objects.bulk_create(
         TimeEntry(
             workspace=workspace,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.api.conftest import api_client_for
-from tests.tracking.factories import ProjectFactory, TimeEntryFactory
+from tests.tracking.factories import ProjectFactory, TimeEntryFactory, ago
 from tracking import time_rules
 from tracking.models import TimeEntry
 from tracking.services import entries as svc
@@ -322,7 +322,7 @@ def test_flagged_entries_show_a_flag_and_a_next_day_marker_on_the_tracker(
 def test_a_timer_past_the_limit_is_stopped_at_the_time_given(workspace, member, member_client):
     membership = Membership.objects.get(workspace=workspace, user=member)
     entry = svc.timer_start(membership=membership, description="forgot")
-    started = timezone.now().replace(microsecond=0) - dt.timedelta(hours=30)
+    started = ago(hours=30)
     TimeEntry.objects.filter(pk=entry.pk).update(start=started)
     with pytest.raises(ApplicationError, match="has run 30:00"):
         svc.timer_stop(membership=membership)

@@ -5,16 +5,14 @@ shortcuts, and the running timer in another page's header and the tab's title.""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser_session import log_in
-from tests.tracking.factories import ProjectFactory, TagFactory, TaskFactory, TimeEntryFactory
+from tests.tracking.factories import ProjectFactory, TagFactory, TaskFactory, TimeEntryFactory, ago
 from tracking.models import TimeEntry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,7 +52,7 @@ def test_a_repeat_of_yesterdays_work_is_two_keystrokes(page, live_server, worksp
     task = TaskFactory.create(project=project, name="Copywriting")
     ux = TagFactory.create(workspace=workspace, name="ux")
     api = TagFactory.create(workspace=workspace, name="api")
-    start = timezone.now().replace(microsecond=0) - dt.timedelta(days=1)
+    start = ago(days=1)
     TimeEntryFactory.create(
         workspace=workspace,
         user=member,

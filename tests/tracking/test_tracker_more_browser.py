@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser_session import log_in
-from tests.tracking.factories import ProjectFactory, TagFactory, TimeEntryFactory
+from tests.tracking.factories import ProjectFactory, TagFactory, TimeEntryFactory, ago
 from tracking.models import FavoriteEntry, TimeEntry
 from tracking.services import entries as svc
 from workspaces.models import Membership
@@ -39,7 +39,7 @@ def test_pin_a_favourite_and_start_it_with_one_click(page, live_server, workspac
     entry = _entry(
         workspace,
         member,
-        timezone.now().replace(microsecond=0) - dt.timedelta(hours=5),
+        ago(hours=5),
         description="Standup",
         project=project,
     )
@@ -66,7 +66,7 @@ def test_a_forgotten_timer_is_stopped_at_the_real_time_from_any_page(
 ):
     membership = Membership.objects.get(workspace=workspace, user=member)
     entry = svc.timer_start(membership=membership, description="Forgotten")
-    started = timezone.now().replace(microsecond=0) - dt.timedelta(hours=14)
+    started = ago(hours=14)
     TimeEntry.objects.filter(pk=entry.pk).update(start=started)
     log_in(page, live_server, member, reverse("reports:detailed", kwargs={"ws": workspace.pk}))
     warning = page.locator("#long-timer")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser_session import log_in
-from tests.tracking.factories import ProjectFactory, TagFactory, TimeEntryFactory
+from tests.tracking.factories import ProjectFactory, TagFactory, TimeEntryFactory, ago
 from tracking.models import TimeEntry, WeekApproval
 from tracking.services import entries as svc
 from workspaces.models import Membership
@@ -33,7 +33,7 @@ def _fill(workspace, member):
     )
     tag = TagFactory.create(workspace=workspace, name="design")
     for days in range(1, 9):
-        start = timezone.now().replace(microsecond=0) - dt.timedelta(days=days, hours=2)
+        start = ago(days=days, hours=2)
         TimeEntryFactory.create(
             workspace=workspace,
             user=member,

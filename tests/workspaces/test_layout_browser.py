@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser_session import log_in
@@ -18,6 +17,7 @@ from tests.tracking.factories import (
     TagFactory,
     TaskFactory,
     TimeEntryFactory,
+    ago,
 )
 from workspaces import services
 from workspaces.models import Membership
@@ -55,7 +55,7 @@ def busy_workspace(workspace, owner, admin, member):
     )
     TaskFactory.create(project=project, name="Deployment and rollout")
     TagFactory.create(workspace=workspace, name="meeting")
-    start = timezone.now().replace(microsecond=0) - dt.timedelta(days=1)
+    start = ago(days=1)
     for day in range(5):
         TimeEntryFactory.create(
             workspace=workspace,
