@@ -15,7 +15,7 @@ from reports.filters import DateRange, FilterError
 from reports.summary import GroupBy, summary_groups, summary_totals
 from tests.factories import MembershipFactory, UserFactory, rounding_on
 from tests.query_counts import assert_queries_flat
-from tests.reports.test_summary import entry
+from tests.reports.entries import entry
 from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory
 from tracking.models import TimeEntry
 from tracking.services import approvals

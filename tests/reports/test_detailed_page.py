@@ -11,12 +11,12 @@ from django.urls import reverse
 
 from tests.factories import rounding_on
 from tests.query_counts import assert_queries_flat
+from tests.reports import entries
 from tests.tracking.factories import (
     ClientFactory,
     ProjectFactory,
     TagFactory,
     TaskFactory,
-    TimeEntryFactory,
 )
 from tracking.models import TimeEntryTag
 
@@ -32,12 +32,7 @@ def url(workspace, query=""):
 
 
 def entry(workspace, user, *, hours=0, seconds=3600, **kwargs):
-    start = START + dt.timedelta(hours=hours)
-    defaults = {"billable": True, "hourly_rate_cents": 6000, "currency": "USD"}
-    defaults.update(kwargs)
-    return TimeEntryFactory(
-        workspace=workspace, user=user, start=start, seconds=seconds, **defaults
-    )
+    return entries.entry(workspace, user, START + dt.timedelta(hours=hours), seconds, **kwargs)
 
 
 def row_ids(html):

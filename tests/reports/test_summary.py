@@ -19,12 +19,12 @@ from reports.filters import DateRange, DetailedFilters
 from reports.summary import GroupBy, summary_groups, time_buckets
 from tests.factories import MembershipFactory, UserFactory, membership_of, rounding_on
 from tests.query_counts import assert_queries_flat
+from tests.reports.entries import entry
 from tests.tracking.factories import (
     ClientFactory,
     ProjectFactory,
     TagFactory,
     TaskFactory,
-    TimeEntryFactory,
 )
 from tracking.models import TimeEntryTag
 
@@ -34,14 +34,6 @@ MARCH = DetailedFilters(
     date_range=DateRange.CUSTOM, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31)
 )
 MARCH_QUERY = "start=2026-03-01&end=2026-03-31"
-
-
-def entry(workspace, user, start, seconds, *, tags=(), **kwargs):
-    defaults = {"billable": True, "hourly_rate_cents": 6000, "currency": "USD"}
-    defaults.update(kwargs)
-    return TimeEntryFactory(
-        workspace=workspace, user=user, start=start, seconds=seconds, tags=tags, **defaults
-    )
 
 
 def march_groups(workspace, user, group_by, sub_group_by=None):

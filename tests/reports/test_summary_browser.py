@@ -12,7 +12,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser_session import log_in
-from tests.reports.test_summary import entry
+from tests.reports.entries import entry
 from tests.tracking.factories import ClientFactory, ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -19,13 +19,9 @@ from reports.exports_summary import group_name
 from reports.filters import DateRange, DetailedFilters
 from reports.summary import GroupBy, weekly_grid
 from tests.factories import membership_of, rounding_on
+from tests.reports.entries import entry
 from tests.reports.test_exports_office import pdf_page_count, pdf_text
-from tests.reports.test_summary import (  # noqa: F401
-    MARCH_QUERY,
-    dataset,
-    entry,
-    march_groups,
-)
+from tests.reports.test_summary import MARCH_QUERY, dataset, march_groups  # noqa: F401
 from tests.tracking.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

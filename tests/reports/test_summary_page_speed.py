@@ -13,8 +13,8 @@ from django.urls import reverse
 from reports.selectors import detailed_totals
 from reports.summary import GroupBy, summary_groups, summary_totals
 from tests.factories import rounding_on
+from tests.reports.entries import entry as billable_entry
 from tests.reports.test_summary import MARCH, MARCH_QUERY
-from tests.reports.test_summary import entry as summary_entry
 from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TaskFactory
 from tracking.models import TimeEntryTag
 from workspaces.models import Membership
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def entry(workspace, user, day, seconds, **kwargs):
     values = {"hourly_rate_cents": 7550, **kwargs}
     start = dt.datetime(2026, 3, day, 9, tzinfo=dt.UTC)
-    return summary_entry(workspace, user, start, seconds, **values)
+    return billable_entry(workspace, user, start, seconds, **values)
 
 
 @pytest.fixture
