@@ -11,7 +11,7 @@ from django.http import QueryDict
 from reports.filters import ApprovalState, FilterError, parse_detailed_filters
 from reports.selectors import detailed_entries, detailed_totals
 from tests.factories import membership_of
-from tests.tracking.factories import TimeEntryFactory
+from tests.tracking.factories import entry_on
 from tracking.services import approvals as services
 from tracking.services.entries import time_entry_create
 
@@ -24,13 +24,6 @@ WEEK3 = dt.date(2026, 11, 16)
 
 def parse(query: str, user):
     return parse_detailed_filters(dict(QueryDict(query).lists()), user=user)
-
-
-def entry(user, workspace, day: dt.date, hours: int = 1):
-    start = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
-    return TimeEntryFactory(
-        user=user, workspace=workspace, start=start, end=start + dt.timedelta(hours=hours)
-    )
 
 
 def test_parse_and_round_trip(member):
@@ -54,11 +47,11 @@ def weeks(workspace, owner, admin, member):
     """Member: week 1 approved, week 2 pending, week 3 not submitted; the admin's week 1 was
     withdrawn (not submitted) and week 2 rejected (not submitted)."""
     e = {
-        "m1": entry(member, workspace, WEEK1, 2),
-        "m2": entry(member, workspace, WEEK2, 3),
-        "m3": entry(member, workspace, WEEK3, 4),
-        "a1": entry(admin, workspace, WEEK1, 5),
-        "a2": entry(admin, workspace, WEEK2, 6),
+        "m1": entry_on(member, workspace, WEEK1, 2),
+        "m2": entry_on(member, workspace, WEEK2, 3),
+        "m3": entry_on(member, workspace, WEEK3, 4),
+        "a1": entry_on(admin, workspace, WEEK1, 5),
+        "a2": entry_on(admin, workspace, WEEK2, 6),
     }
     owner_ms = membership_of(workspace, owner)
     m1 = services.week_submit(membership=membership_of(workspace, member), week_start=WEEK1)

@@ -86,3 +86,12 @@ class TimeEntryFactory(factory.django.DjangoModelFactory):
         if create:
             for tag in extracted or ():
                 TimeEntryTag.objects.create(workspace_id=obj.workspace_id, time_entry=obj, tag=tag)
+
+
+def entry_on(user, workspace, day: dt.date, hours: int = 1, **fields) -> TimeEntry:
+    """`user`'s entry of `hours` from 9:00 UTC on `day`."""
+    start = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
+    made: TimeEntry = TimeEntryFactory(
+        user=user, workspace=workspace, start=start, seconds=hours * 3600, **fields
+    )
+    return made

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from tests.factories import membership_of
 from tests.query_counts import assert_queries_flat
-from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory
-from tests.tracking.test_approvals_pages import entry, last_week, text, url
+from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory, entry_on
+from tests.tracking.test_approvals_pages import last_week, text, url
 from tracking.models import TimeEntry, WeekApproval
 from tracking.selectors.approvals import approval_grid
 from tracking.services import approvals as services
@@ -101,7 +101,7 @@ def test_review_page_shows_grid_flags_note_and_decides(
 
 def test_member_note_is_checked_and_cleared_on_resubmit(workspace, member, member_client):
     week = last_week(member)
-    entry(member, workspace, week, 2)
+    entry_on(member, workspace, week, 2)
     response = member_client.post(
         url(workspace, "submit/"), {"week": week.isoformat(), "note": "x" * 2001}, follow=True
     )
@@ -115,7 +115,7 @@ def test_member_sees_the_rejection_note_on_tracker_and_timesheet(
     workspace, owner, member, member_client
 ):
     week = last_week(member)
-    entry(member, workspace, week, 2)
+    entry_on(member, workspace, week, 2)
     approval = services.week_submit(membership=membership_of(workspace, member), week_start=week)
     services.week_reject(
         membership=membership_of(workspace, owner),
@@ -134,7 +134,7 @@ def test_member_sees_the_rejection_note_on_tracker_and_timesheet(
 
 def test_grid_page_query_count_is_constant_in_entries(workspace, owner, member, owner_client):
     week = last_week(member)
-    entry(member, workspace, week, 1, project=ProjectFactory(workspace=workspace))
+    entry_on(member, workspace, week, 1, project=ProjectFactory(workspace=workspace))
     approval = services.week_submit(membership=membership_of(workspace, member), week_start=week)
 
     def twenty_more() -> None:
@@ -150,7 +150,7 @@ def test_badge_shows_pending_weeks_to_admins(
     workspace, owner, admin, member, owner_client, member_client
 ):
     week = last_week(member)
-    entry(member, workspace, week, 2)
+    entry_on(member, workspace, week, 2)
     assert 'id="approvals-badge"' not in text(owner_client.get(url(workspace)))
     services.week_submit(membership=membership_of(workspace, member), week_start=week)
     assert 'id="approvals-badge"' in text(owner_client.get(url(workspace)))

@@ -9,7 +9,7 @@ import pytest
 
 from tests.factories import membership_of
 from tests.query_counts import assert_queries_flat
-from tests.tracking.factories import TimeEntryFactory
+from tests.tracking.factories import entry_on
 from tracking.models import TimeEntry, WeekApproval
 from tracking.selectors.entries import local_today, week_start_for
 from tracking.services import approvals as services
@@ -24,13 +24,6 @@ def last_week(user) -> dt.date:
     return week_start_for(user, local_today(user)) - dt.timedelta(days=7)
 
 
-def entry(user, workspace, day: dt.date, hours: int = 1, **kw) -> TimeEntry:
-    start = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
-    return TimeEntryFactory(
-        user=user, workspace=workspace, start=start, end=start + dt.timedelta(hours=hours), **kw
-    )
-
-
 def url(workspace, tail: str = "") -> str:
     return f"/w/{workspace.pk}/approvals/{tail}"
 
@@ -41,7 +34,7 @@ def text(response) -> str:
 
 def test_member_submits_last_week_and_sees_it_pending(workspace, member, member_client):
     week = last_week(member)
-    entry(member, workspace, week, 2, description="Design review")
+    entry_on(member, workspace, week, 2, description="Design review")
     page = text(member_client.get(url(workspace)))
     assert "Not submitted" in page and "2:00" in page
     response = member_client.post(
@@ -65,7 +58,7 @@ def test_submitting_an_empty_week_says_so_and_saves_nothing(workspace, member, m
 
 def test_withdraw_and_resubmit_through_the_pages(workspace, member, member_client):
     week = last_week(member)
-    entry(member, workspace, week)
+    entry_on(member, workspace, week)
     member_client.post(url(workspace, "submit/"), {"week": week.isoformat()})
     approval = WeekApproval.objects.get()
     page = text(member_client.post(url(workspace, f"{approval.pk}/withdraw/"), follow=True))
@@ -78,8 +71,8 @@ def test_withdraw_and_resubmit_through_the_pages(workspace, member, member_clien
 @pytest.fixture
 def submitted(workspace, member):
     week = last_week(member)
-    entries = [entry(member, workspace, week, 3, description="Client workshop")]
-    entries.append(entry(member, workspace, week + dt.timedelta(days=1), 1, description="Notes"))
+    entries = [entry_on(member, workspace, week, 3, description="Client workshop")]
+    entries.append(entry_on(member, workspace, week + dt.timedelta(days=1), 1, description="Notes"))
     return services.week_submit(
         membership=membership_of(workspace, member), week_start=week
     ), entries
@@ -129,7 +122,7 @@ def test_members_cannot_reach_the_queue_or_decide(workspace, member_client, subm
 
 
 def test_a_member_cannot_open_or_withdraw_anothers_submission(workspace, admin, member_client):
-    entry(admin, workspace, last_week(admin))
+    entry_on(admin, workspace, last_week(admin))
     theirs = services.week_submit(
         membership=membership_of(workspace, admin), week_start=last_week(admin)
     )
@@ -147,7 +140,7 @@ def test_outsiders_get_404_everywhere(
         assert outsider_client.get(url(workspace, path)).status_code == 404
     assert outsider_client.post(url(workspace, f"{approval.pk}/approve/")).status_code == 404
     # An admin of this workspace can't reach a submission of another workspace through it.
-    entry(outsider, other_workspace, last_week(outsider))
+    entry_on(outsider, other_workspace, last_week(outsider))
     foreign = services.week_submit(
         membership=membership_of(other_workspace, outsider), week_start=last_week(outsider)
     )
@@ -165,7 +158,7 @@ def test_pending_page_queries_do_not_grow_with_submissions(workspace, owner, adm
             user=type(owner).objects.create(email=f"p{n}@example.com", full_name=f"P {n}"),
             role=Membership.Role.MEMBER,
         ).user
-        entry(user, workspace, last_week(user))
+        entry_on(user, workspace, last_week(user))
         services.week_submit(membership=membership_of(workspace, user), week_start=last_week(user))
 
     def submit_four_more() -> None:
