@@ -13,13 +13,12 @@ from django.urls import reverse
 from reports.dashboard import dashboard, dashboard_filters
 from reports.filters import DateRange, FilterError
 from reports.summary import GroupBy, summary_groups, summary_totals
-from tests.factories import MembershipFactory, UserFactory, rounding_on
+from tests.factories import MembershipFactory, UserFactory, membership_of, rounding_on
 from tests.query_counts import assert_queries_flat
 from tests.reports.entries import entry
 from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory
 from tracking.models import TimeEntry
 from tracking.services import approvals
-from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +31,6 @@ MONDAY = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC)
 def _wednesday():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def ms(workspace, user):
-    return Membership.objects.select_related("workspace", "user").get(
-        workspace=workspace, user=user
-    )
 
 
 def url(workspace, query=""):
@@ -78,7 +71,7 @@ def week(workspace, owner, admin, member):
 
 
 def test_figures_are_the_weeks_time_as_counted_by_hand(workspace, owner, week):
-    m = ms(workspace, owner)
+    m = membership_of(workspace, owner)
     board = dashboard(membership=m, filters=dashboard_filters({}, membership=m))
     assert (board.filters.start, board.filters.end) == (dt.date(2026, 3, 9), dt.date(2026, 3, 15))
     assert board.totals.total_seconds == (3 + 2 + 5 + 1 + 0.5) * 3600
@@ -115,7 +108,7 @@ def test_figures_equal_the_summary_reports_groups_with_rounding(workspace, owner
     Summary's (`summary_groups`, `summary_totals`) to the second and the cent, rounding on."""
     rounding_on(workspace, "UP", 15)
     entry(workspace, owner, MONDAY + dt.timedelta(hours=3), 601, project=week["app"])
-    m = ms(workspace, owner)
+    m = membership_of(workspace, owner)
     filters = dashboard_filters({}, membership=m)
     board = dashboard(membership=m, filters=filters)
     by_project = summary_groups(membership=m, filters=filters, group_by=GroupBy.PROJECT)
@@ -137,9 +130,9 @@ def test_figures_equal_the_summary_reports_groups_with_rounding(workspace, owner
 
 
 def test_approval_split_follows_the_reports_approval_filter(workspace, owner, member, week):
-    member_ms = ms(workspace, member)
+    member_ms = membership_of(workspace, member)
     approval = approvals.week_submit(membership=member_ms, week_start=dt.date(2026, 3, 9))
-    m = ms(workspace, owner)
+    m = membership_of(workspace, owner)
     board = dashboard(membership=m, filters=dashboard_filters({}, membership=m))
     assert board.approval.pending_seconds == 5 * 3600
     assert board.approval.approved_seconds == 0
@@ -155,7 +148,7 @@ def test_approval_split_follows_the_reports_approval_filter(workspace, owner, me
 
 
 def test_ranges_and_filters(workspace, owner, member, week):
-    m = ms(workspace, owner)
+    m = membership_of(workspace, owner)
     last = dashboard(
         membership=m, filters=dashboard_filters({"range": ["last_week"]}, membership=m)
     )
@@ -193,14 +186,14 @@ def test_member_sees_only_their_own_time_and_timer(workspace, owner, admin, memb
         description="Member's design",
         project=week["app"],
     )
-    member_ms = ms(workspace, member)
+    member_ms = membership_of(workspace, member)
     # A member's member filter is ignored: members see their own time only.
     filters = dashboard_filters({"member": [admin.pk]}, membership=member_ms)
     assert filters.members == ()
     mine = dashboard(membership=member_ms, filters=filters)
     assert mine.totals.total_seconds == 5 * 3600
     assert [t.description for t in mine.running] == ["Member's design"]
-    team = dashboard(membership=ms(workspace, owner), filters=filters)
+    team = dashboard(membership=membership_of(workspace, owner), filters=filters)
     assert [t.description for t in team.running] == ["Member's design", "Admin's call"]
     assert [t.member for t in team.running] == ["Mia Member", "Adam Admin"]
 
@@ -241,7 +234,9 @@ def test_outsider_gets_404(workspace, owner, outsider_client):
 def test_badge_counts_pending_weeks_for_admins_only(
     workspace, owner, member, owner_client, member_client, week
 ):
-    approvals.week_submit(membership=ms(workspace, member), week_start=dt.date(2026, 3, 9))
+    approvals.week_submit(
+        membership=membership_of(workspace, member), week_start=dt.date(2026, 3, 9)
+    )
     html = owner_client.get(url(workspace)).content.decode()
     assert 'id="approvals-badge"' in html and ">1<span" in html
     assert 'id="approvals-badge"' not in member_client.get(url(workspace)).content.decode()

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.api.conftest import api_client_for
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, membership_of
 from tests.tracking.factories import ProjectFactory, ProjectMemberFactory
 from tracking.models import ProjectMember
 from tracking.services import catalog
@@ -25,12 +25,6 @@ def _no_throttling(settings):
     settings.API_THROTTLE_RATE_PER_SECOND = 0
 
 
-def _m(workspace, user) -> Membership:
-    return Membership.objects.select_related("workspace", "user").get(
-        workspace=workspace, user=user
-    )
-
-
 def _rate_url(workspace, membership):
     return reverse("workspaces:member_rate", kwargs={"ws": workspace.pk, "pk": membership.pk})
 
@@ -43,16 +37,19 @@ def test_an_admin_cannot_set_the_owners_another_admins_or_their_own_rate(
         user=UserFactory(email="second@example.com", full_name="Sam Second"),
         role=Membership.Role.ADMIN,
     )
-    for target in (_m(workspace, owner), _m(workspace, admin), second_admin):
+    for target in (membership_of(workspace, owner), membership_of(workspace, admin), second_admin):
         response = admin_client_.post(_rate_url(workspace, target), {"hourly_rate": "999"})
         assert response.status_code == 403, target.user.email
         target.refresh_from_db()
         assert target.hourly_rate_cents is None
     # Members' rates are the admin's to set; the owner sets anyone's, their own included.
     assert admin_client_.post(
-        _rate_url(workspace, _m(workspace, member)), {"hourly_rate": "80"}
+        _rate_url(workspace, membership_of(workspace, member)), {"hourly_rate": "80"}
     ).status_code in (302, 303)
-    for target, rate in ((_m(workspace, admin), "120"), (_m(workspace, owner), "150")):
+    for target, rate in (
+        (membership_of(workspace, admin), "120"),
+        (membership_of(workspace, owner), "150"),
+    ):
         assert owner_client.post(
             _rate_url(workspace, target), {"hourly_rate": rate}
         ).status_code in (
@@ -75,12 +72,12 @@ def test_the_team_page_shows_an_admin_forms_only_for_members_rates(
 ):
     html = admin_client_.get(reverse("workspaces:team", kwargs={"ws": workspace.pk})).content
     html = html.decode()
-    assert _rate_url(workspace, _m(workspace, member)) in html
-    assert _rate_url(workspace, _m(workspace, owner)) not in html
-    assert _rate_url(workspace, _m(workspace, admin)) not in html
+    assert _rate_url(workspace, membership_of(workspace, member)) in html
+    assert _rate_url(workspace, membership_of(workspace, owner)) not in html
+    assert _rate_url(workspace, membership_of(workspace, admin)) not in html
     html = owner_client.get(reverse("workspaces:team", kwargs={"ws": workspace.pk})).content
     for user in (owner, admin, member):
-        assert _rate_url(workspace, _m(workspace, user)) in html.decode()
+        assert _rate_url(workspace, membership_of(workspace, user)) in html.decode()
 
 
 def test_project_rates_of_the_owner_and_admins_are_the_owners_to_set(
@@ -89,7 +86,7 @@ def test_project_rates_of_the_owner_and_admins_are_the_owners_to_set(
     project = ProjectFactory(workspace=workspace)
     for user in (owner, admin, member):
         ProjectMemberFactory(project=project, workspace=workspace, user=user)
-    actor = _m(workspace, admin)
+    actor = membership_of(workspace, admin)
     with pytest.raises(PermissionDenied):
         catalog.project_member_set_rate(
             actor=actor, project=project, user=owner, hourly_rate_cents=50_000
@@ -139,15 +136,15 @@ def _rate_events():
 def test_every_rate_change_is_audited_with_old_and_new_value(
     workspace, owner, admin, member, owner_client
 ):
-    actor = _m(workspace, owner)
+    actor = membership_of(workspace, owner)
     services.membership_rate_update(
-        actor=actor, membership=_m(workspace, member), hourly_rate_cents=5000
+        actor=actor, membership=membership_of(workspace, member), hourly_rate_cents=5000
     )
     services.membership_rate_update(
-        actor=actor, membership=_m(workspace, member), hourly_rate_cents=5000
+        actor=actor, membership=membership_of(workspace, member), hourly_rate_cents=5000
     )
     services.membership_rate_update(
-        actor=actor, membership=_m(workspace, member), hourly_rate_cents=None
+        actor=actor, membership=membership_of(workspace, member), hourly_rate_cents=None
     )
     project = catalog.project_create(actor=actor, name="Site", hourly_rate_cents=9000)
     catalog.project_update(
