@@ -143,6 +143,13 @@ def test_workspace_create_makes_the_creator_owner(member):
     assert membership_of(ws, member).role == Membership.Role.OWNER
 
 
+def update_workspace(workspace, user, **changes):
+    """`services.workspace_update` of `workspace` by `user`, with valid settings but for
+    `changes`."""
+    values = {"name": "Renamed", "currency": "GBP", "time_zone": "UTC", "hourly_rate_cents": 1}
+    services.workspace_update(actor=membership_of(workspace, user), **(values | changes))
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
@@ -155,9 +162,8 @@ def test_workspace_create_makes_the_creator_owner(member):
     ],
 )
 def test_workspace_update_rejects_bad_input_and_saves_nothing(workspace, owner, changes, field):
-    values = {"name": "Renamed", "currency": "GBP", "time_zone": "UTC", "hourly_rate_cents": 1}
     with pytest.raises(ApplicationError) as exc:
-        services.workspace_update(actor=membership_of(workspace, owner), **(values | changes))
+        update_workspace(workspace, owner, **changes)
     assert exc.value.field == field
     workspace.refresh_from_db()
     assert (workspace.name, workspace.currency) == ("Acme Consulting", "USD")
@@ -165,15 +171,10 @@ def test_workspace_update_rejects_bad_input_and_saves_nothing(workspace, owner, 
 
 def test_workspace_update_is_for_admins(workspace, member, admin):
     with pytest.raises(PermissionDenied):
-        services.workspace_update(
-            actor=membership_of(workspace, member),
-            name="Mine now",
-            currency="USD",
-            time_zone="UTC",
-            hourly_rate_cents=1,
-        )
-    services.workspace_update(
-        actor=membership_of(workspace, admin),
+        update_workspace(workspace, member, name="Mine now")
+    update_workspace(
+        workspace,
+        admin,
         name="Acme Ltd",
         currency="gbp",
         time_zone="Europe/London",
