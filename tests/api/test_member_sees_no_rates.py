@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from tests.api.conftest import api_client_for
 from tests.conftest import client_for
-from tests.reports.test_exports_office import pdf_text
+from tests.reports.exports import pdf_text
 from tests.tracking.factories import (
     ClientFactory,
     ProjectFactory,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from tests.reports.test_exports_office import pdf_text
+from tests.reports.exports import pdf_text
 from tests.tracking.factories import (
     ClientFactory,
     ProjectFactory,

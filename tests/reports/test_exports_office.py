@@ -5,62 +5,18 @@ an outsider gets a 404; a bad filter is a 400."""
 # ruff: noqa: F811  (the `entries` fixture is imported from the CSV tests and used as a parameter)
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import io
 import re
-import zlib
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from reports import exports_office
+from tests.reports.exports import cell_hms, cell_seconds, pdf_page_count, pdf_text, workbook_rows
 from tests.reports.test_detailed_csv import MARCH, entries, report_url, table_rows  # noqa: F401
 from tests.tracking.factories import TimeEntryFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _hms_seconds(value: dt.timedelta) -> int:
-    """A duration cell's seconds: a number (a timedelta as openpyxl reads it), never text."""
-    assert isinstance(value, dt.timedelta), f"{value!r} is not a number"
-    return int(value.total_seconds())
-
-
-def _hms_text(value: dt.timedelta) -> str:
-    seconds = _hms_seconds(value)
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-def workbook_rows(response) -> tuple[list[str], list[list], list[list]]:
-    """Header, entry rows and the rows after the blank line (the totals)."""
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    header, rest = rows[0], rows[1:]
-    blank = next(i for i, r in enumerate(rest) if all(v is None for v in r))
-    return header, rest[:blank], rest[blank + 1 :]
-
-
-def pdf_text(content: bytes) -> str:
-    """The text drawn in a reportlab PDF: every content stream decoded (ASCII85, then Flate, as
-    reportlab writes them) and the string operands of its text operators kept, one a line."""
-    assert content.startswith(b"%PDF-")
-    chunks = []
-    for stream in re.findall(rb"stream\r?\n(.*?)endstream", content, re.S):
-        data = stream.strip()
-        if data.endswith(b"~>"):
-            data = base64.a85decode(data[:-2])
-        try:
-            chunks.append(zlib.decompress(data).decode("latin-1"))
-        except zlib.error:
-            chunks.append(data.decode("latin-1"))
-    strings = re.findall(r"\(((?:\\.|[^\\)])*)\)\s*Tj", "\n".join(chunks))
-    return "\n".join(re.sub(r"\\(.)", r"\1", s) for s in strings)
-
-
-def pdf_page_count(content: bytes) -> int:
-    return len(re.findall(rb"/Type\s*/Page[^s]", content))
 
 
 def test_xlsx_matches_the_table_on_every_page_and_the_totals(
@@ -96,20 +52,20 @@ def test_xlsx_matches_the_table_on_every_page_and_the_totals(
         assert (row[col["Tags"]] or "") == tags
         assert row[col["Member"]] == member
         assert times == f"{row[col['Start']][:5]} \u2013 {row[col['End']][:5]}"
-        assert _hms_text(row[col["Duration (h:mm:ss)"]]) == duration
+        assert cell_hms(row[col["Duration (h:mm:ss)"]]) == duration
         assert row[col["Rate"]] == pytest.approx(float(rate.split()[0].replace(",", "")))
         if billable == "Billable":
             assert row[col["Amount"]] == pytest.approx(float(amount.split()[0].replace(",", "")))
         else:
             assert row[col["Amount"]] == 0
-    seconds = sum(_hms_seconds(r[col["Duration (h:mm:ss)"]]) for r in rows)
-    assert all(_hms_seconds(r[col["Duration (h:mm:ss)"]]) % 360 == 0 for r in rows)  # 6 min up
+    seconds = sum(cell_seconds(r[col["Duration (h:mm:ss)"]]) for r in rows)
+    assert all(cell_seconds(r[col["Duration (h:mm:ss)"]]) % 360 == 0 for r in rows)  # 6 min up
     html = owner_client.get(report_url(workspace, "detailed", query)).content.decode()
     total = f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
     assert f'id="total-time">{total}<' in html
     by_label = {r[0]: r for r in totals if r and r[0]}
     assert by_label["Total"][1] == "63 entries"
-    assert _hms_text(by_label["Total time"][1]) == total
+    assert cell_hms(by_label["Total time"][1]) == total
     cents = sum(round(r[col["Amount"]] * 100) for r in rows)
     assert round(by_label["Amount"][1] * 100) == cents
     assert by_label["Amount"][2] == "USD"

@@ -17,8 +17,8 @@ from rest_framework.test import APIClient
 from reports.filters import parse_detailed_filters
 from reports.selectors import Sort, SortKey, detailed_entries, detailed_totals
 from tests.api.conftest import api_client_for
+from tests.reports.exports import pdf_text, workbook_rows
 from tests.reports.test_detailed_csv import entries  # noqa: F401
-from tests.reports.test_exports_office import pdf_text, workbook_rows
 from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TimeEntryFactory
 from workspaces.models import Membership
 

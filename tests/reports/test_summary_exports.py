@@ -7,12 +7,10 @@ a 404, too large a report a 400 that says to narrow it."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from reports import exports_office
 from reports.exports_summary import group_name
@@ -20,7 +18,7 @@ from reports.filters import DateRange, DetailedFilters
 from reports.summary import GroupBy, weekly_grid
 from tests.factories import membership_of, rounding_on
 from tests.reports.entries import entry
-from tests.reports.test_exports_office import pdf_page_count, pdf_text
+from tests.reports.exports import cell_hms, hms, pdf_page_count, pdf_text, sheet_parts
 from tests.reports.test_summary import MARCH_QUERY, dataset, march_groups  # noqa: F401
 from tests.tracking.factories import ProjectFactory
 
@@ -31,29 +29,6 @@ MONDAY = dt.date(2026, 3, 2)
 
 def url(workspace, name, query=""):
     return f"{reverse(f'reports:{name}', kwargs={'ws': workspace.pk})}?{query}"
-
-
-def td_hms(value):
-    """A duration cell read back (a timedelta: it is a number in the sheet) as h:mm:ss."""
-    assert isinstance(value, dt.timedelta), f"{value!r} is not a number"
-    return hms(int(value.total_seconds()))
-
-
-def hms(seconds):
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-def sheet_parts(response, first_header):
-    """Heading lines, header, table rows and the rows after the table (the totals)."""
-    assert response.status_code == 200, response.content[:300]
-    assert response["Content-Type"] == exports_office.XLSX_CONTENT_TYPE
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    at = next(i for i, r in enumerate(rows) if r and r[0] == first_header)
-    heading = [r[0] for r in rows[:at] if r and r[0]]
-    rest = rows[at + 1 :]
-    end = next((i for i, r in enumerate(rest) if all(v is None for v in r)), len(rest))
-    return heading, rows[at], rest[:end], rest[end + 1 :]
 
 
 def page_totals(client, workspace, query):
@@ -97,7 +72,7 @@ def test_summary_xlsx_matches_the_groups_and_the_page_totals(
                 [group_name(g), group_name(c), hms(c.seconds), c.billable_seconds, cents]
             )
     # Durations are numbers (timedeltas as openpyxl reads them), never text.
-    got = [[r[0], r[1], td_hms(r[2]), td_hms(r[4]), round(r[6] * 100)] for r in rows]
+    got = [[r[0], r[1], cell_hms(r[2]), cell_hms(r[4]), round(r[6] * 100)] for r in rows]
     assert got == [[*e[:3], hms(e[3]), e[4]] for e in expected]
     for r in rows:  # decimal hours are the [h]:mm:ss
         assert r[3] == pytest.approx(r[2].total_seconds() / 3600, abs=0.0001)
@@ -107,7 +82,7 @@ def test_summary_xlsx_matches_the_groups_and_the_page_totals(
 
     total, amount = page_totals(owner_client, workspace, query)
     by_label = {r[0]: r for r in totals if r and r[0]}
-    assert td_hms(by_label["Total time"][1]) == total
+    assert cell_hms(by_label["Total time"][1]) == total
     assert f"{by_label['Amount'][1]:,.2f} {by_label['Amount'][2]}" == amount
     top = [r for r in rows if r[1] is None]
     assert sum(round(r[6] * 100) for r in top) == round(by_label["Amount"][1] * 100)
@@ -125,7 +100,7 @@ def test_summary_xlsx_keeps_the_filters_and_names_them(workspace, owner, owner_c
         if e.project == website and e.billable:
             expected[e.start.date()] += e.duration_seconds
     # Date groups are date cells, in calendar order.
-    assert [(r[0].date(), td_hms(r[2])) for r in rows] == [
+    assert [(r[0].date(), cell_hms(r[2])) for r in rows] == [
         (d, hms(s)) for d, s in sorted(expected.items())
     ]
     assert header[1] is None or header[1] == ""
@@ -196,7 +171,7 @@ def test_a_members_summary_exports_hold_only_their_time(workspace, owner, member
     entry(workspace, owner, start, 7200, project=project)
     query = f"{MARCH_QUERY}&group=member&sub_group=project"
     _, _, rows, _ = sheet_parts(member_client.get(url(workspace, "summary_xlsx", query)), "Member")
-    assert [(r[0], r[1], td_hms(r[2])) for r in rows] == [
+    assert [(r[0], r[1], cell_hms(r[2])) for r in rows] == [
         ("Mia Member · " + member.email, None, "0:30:00"),
         ("Mia Member · " + member.email, "Website", "0:30:00"),
     ]

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from tests.factories import MembershipFactory, UserFactory, rounding_on
 from tests.query_counts import assert_queries_flat
+from tests.reports.exports import hms
 from tests.tracking.factories import ProjectFactory, TimeEntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,10 +31,6 @@ def url(workspace, query="", name="reports:weekly"):
 
 def entry(workspace, user, start, seconds, **kwargs):
     return TimeEntryFactory(workspace=workspace, user=user, start=start, seconds=seconds, **kwargs)
-
-
-def hms(seconds):
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 def seconds_of(text):

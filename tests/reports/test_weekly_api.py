@@ -14,9 +14,8 @@ import pytest
 
 from tests.api.conftest import api_client_for
 from tests.factories import rounding_on
-from tests.reports.test_exports_office import pdf_text
-from tests.reports.test_summary_exports import sheet_parts
-from tests.reports.test_weekly import MONDAY, entry, hms
+from tests.reports.exports import hms, pdf_text, sheet_parts
+from tests.reports.test_weekly import MONDAY, entry
 from tests.tracking.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
