@@ -47,6 +47,23 @@ class Settings:
     hang_seconds: float = 30.0
     # Largest request body accepted (unverified for Intuit); a longer one answers 413.
     max_body_bytes: int = 10 * 1024 * 1024
+    # ChangeDataCapture (Intuit: 30 days back at most, 1,000 objects a response); how a
+    # name-list entity made inactive answers: "deleted" (a status=Deleted stub) or "full".
+    cdc_lookback_days: int = 30
+    cdc_max_objects: int = 1000
+    cdc_inactive: str = "deleted"
+    # Outgoing webhooks of the built-in app (the control API sets them at run time too):
+    # where to POST, the verifier token that signs them, "cloudevents" (Intuit's format since
+    # 2026) or "legacy" (eventNotifications); events are gathered `webhook_delay` seconds,
+    # an answer must come within `webhook_timeout`, failed deliveries are tried
+    # `webhook_attempts` times in all, `webhook_retry_seconds` apart (doubling).
+    webhook_url: str = ""
+    webhook_verifier_token: str = ""
+    webhook_format: str = "cloudevents"
+    webhook_delay: float = 1.0
+    webhook_timeout: float = 3.0
+    webhook_attempts: int = 3
+    webhook_retry_seconds: float = 5.0
 
     @property
     def loopback(self) -> bool:
@@ -101,15 +118,30 @@ def validate(settings: Settings) -> None:
         "refresh_token_ttl",
         "request_log_max",
         "max_body_bytes",
+        "cdc_lookback_days",
+        "cdc_max_objects",
+        "webhook_timeout",
+        "webhook_attempts",
     )
     for name in positive:
         if getattr(settings, name) <= 0:
             raise ValueError(f"{name} must be positive")
     if settings.time_scale <= 0:
         raise ValueError("time_scale must be positive")
-    for name in ("refresh_rotation", "refresh_grace", "replay_ttl", "hang_seconds"):
+    for name in (
+        "refresh_rotation",
+        "refresh_grace",
+        "replay_ttl",
+        "hang_seconds",
+        "webhook_delay",
+        "webhook_retry_seconds",
+    ):
         if getattr(settings, name) < 0:
             raise ValueError(f"{name} must not be negative")
+    if settings.cdc_inactive not in ("deleted", "full"):
+        raise ValueError("cdc_inactive must be deleted or full")
+    if settings.webhook_format not in ("cloudevents", "legacy"):
+        raise ValueError("webhook_format must be cloudevents or legacy")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -358,6 +358,20 @@ class OAuth:
         )
         return dict(row) if row else None
 
+    def connected(self, client_id: str, realm_id: str) -> bool:
+        """Whether the app holds a live (not revoked, not expired) grant for the company:
+        Intuit sends an app's webhooks only for the companies connected to it."""
+        row = (
+            self.db.conn()
+            .execute(
+                "SELECT 1 FROM oauth_grant WHERE client_id = ? AND realm_id = ? AND revoked = 0"
+                " AND refresh_expires_at > ? LIMIT 1",
+                (client_id, realm_id, self.clock()),
+            )
+            .fetchone()
+        )
+        return row is not None
+
     def expire_access_tokens(self, realm_id: str) -> int:
         """Make every access token of a company expired now (refresh tokens keep working)."""
         now = self.clock()

@@ -823,6 +823,20 @@ def entity_seed(
     return entity_create(store, realm_id, entity, payload, seeding=True)
 
 
+def entity_change(
+    store: Store, realm_id: str, entity: str, entity_id: str, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """A sparse update with the current SyncToken (the control interface: what a person does
+    in QuickBooks' own screens, e.g. renaming an employee or making a customer inactive)."""
+    name = canonical_entity(entity)
+    with store.transaction():
+        existing = store.entity_get(realm_id, name, str(entity_id))
+        if existing is None:
+            raise object_not_found(name)
+        payload = {**fields, "Id": existing["Id"], "SyncToken": existing["SyncToken"]}
+        return entity_update(store, realm_id, name, {**payload, "sparse": True})
+
+
 def entity_list(store: Store, realm_id: str, entity: str) -> list[dict[str, Any]]:
     """Every entity of a kind, active and inactive (for the web page and control API)."""
     name = canonical_entity(entity)

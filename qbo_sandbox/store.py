@@ -13,8 +13,9 @@ import json
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,22 @@ CLASS_SKUS = ("Plus", "Advanced")
 
 # Intuit answers times in the company's zone; sandbox companies are US companies.
 COMPANY_TZ = ZoneInfo("America/Los_Angeles")
+
+# Name lists are deactivated, never deleted: `Active` going false is QBO's "Delete" of one.
+_DEACTIVATABLE = ("Customer", "Employee", "Vendor", "Item", "Class")
+
+
+@dataclass(frozen=True)
+class EntityChange:
+    """One committed change of an entity, as QBO's webhooks name it: `operation` is Create,
+    Update or Delete (a name-list entity made inactive, or a TimeActivity removed)."""
+
+    realm_id: str
+    entity: str
+    entity_id: str
+    operation: str
+    last_updated: str
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS company (
@@ -142,6 +159,8 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        # Called with each committed EntityChange (after COMMIT; a rollback forgets them).
+        self._listeners: list[Callable[[EntityChange], None]] = []
         conn = self._conn()
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(_SCHEMA)
@@ -183,6 +202,7 @@ class Store:
             return
         conn.execute("BEGIN IMMEDIATE")
         self._local.depth = 1
+        self._local.pending = []
         try:
             yield conn
         except BaseException:
@@ -190,8 +210,20 @@ class Store:
             raise
         else:
             conn.execute("COMMIT")
+            for change in self._local.pending:
+                for listener in self._listeners:
+                    listener(change)
         finally:
             self._local.depth = 0
+            self._local.pending = []
+
+    def add_listener(self, listener: Callable[[EntityChange], None]) -> None:
+        """Tell `listener` about every entity change once it is committed (webhooks)."""
+        self._listeners.append(listener)
+
+    def _changed(self, change: EntityChange) -> None:
+        if self._listeners:
+            self._local.pending.append(change)
 
     def close(self) -> None:
         """Close this thread's connection (tests; the server never needs it)."""
@@ -341,6 +373,22 @@ class Store:
         self, realm_id: str, entity: str, data: dict[str, Any], name_key: str | None = None
     ) -> None:
         with self.transaction() as conn:
+            if self._listeners:
+                before = self.entity_get(realm_id, entity, str(data["Id"]))
+                if before is None:
+                    operation = "Create"
+                elif (
+                    entity in _DEACTIVATABLE
+                    and before.get("Active", True) is not False
+                    and data.get("Active", True) is False
+                ):
+                    operation = "Delete"
+                else:
+                    operation = "Update"
+                last_updated = str((data.get("MetaData") or {}).get("LastUpdatedTime") or "")
+                self._changed(
+                    EntityChange(realm_id, entity, str(data["Id"]), operation, last_updated)
+                )
             conn.execute(
                 "INSERT INTO entity (realm_id, entity, id, data, name_key) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (realm_id, entity, id)"
@@ -358,6 +406,7 @@ class Store:
 
     def entity_remove(self, realm_id: str, entity: str, entity_id: str) -> None:
         with self.transaction() as conn:
+            self._changed(EntityChange(realm_id, entity, str(entity_id), "Delete", qbo_now()))
             conn.execute(
                 "DELETE FROM entity WHERE realm_id = ? AND entity = ? AND id = ?",
                 (realm_id, entity, int(entity_id)),

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, g, request
 
 from qbo_sandbox.accounting import check_batch_bids_for_requestid
 from qbo_sandbox.blueprints.oauth import bearer_grant
+from qbo_sandbox.cdc import change_data_capture
 from qbo_sandbox.chaos import Fault
 from qbo_sandbox.faults import QBOFault
 from qbo_sandbox.limits import Throttled
@@ -76,6 +77,16 @@ def blueprint(parts: Parts) -> Blueprint:
                 if not query_text or not query_text.strip():
                     raise QBOFault("4000", "Error parsing query", "QueryParserError: no query")
                 body = accounting.query(realm, query_text)
+            elif rest == "cdc" and method == "GET":
+                body = change_data_capture(
+                    store,
+                    realm,
+                    entities=request.args.get("entities"),
+                    changed_since=request.args.get("changedSince"),
+                    lookback_days=settings.cdc_lookback_days,
+                    max_objects=settings.cdc_max_objects,
+                    inactive=settings.cdc_inactive,
+                )
             elif rest == "batch" and method == "POST":
                 body = accounting.batch(realm, json_body())
             elif len(parts) == 1 and parts[0] and method == "POST":

@@ -17,6 +17,7 @@ from qbo_sandbox.faults import QBOFault
 from qbo_sandbox.oauth import AppError
 from qbo_sandbox.parts import Parts
 from qbo_sandbox.responses import json_response
+from qbo_sandbox.webhooks import check_config
 
 SECRET_HEADER = "X-Sandbox-Secret"
 COMPANY_CREATE_FIELDS = (
@@ -39,6 +40,7 @@ class ControlError(Exception):
 def blueprint(parts: Parts) -> Blueprint:
     store, oauth, journal = parts.store, parts.oauth, parts.journal
     limiter, chaos, settings = parts.limiter, parts.chaos, parts.settings
+    webhooks = parts.webhooks
 
     bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 
@@ -150,6 +152,14 @@ def blueprint(parts: Parts) -> Blueprint:
         company_or_404(realm_id)
         return reply(rules.entity_seed(store, realm_id, entity, payload()), 201)
 
+    @bp.patch("/companies/<realm_id>/entities/<entity>/<entity_id>")
+    def entity_change(realm_id: str, entity: str, entity_id: str) -> Response:
+        """A change made in QuickBooks' own screens (rename, deactivate...): a sparse update
+        through the same rules, without the client's SyncToken."""
+        g.realm = realm_id
+        company_or_404(realm_id)
+        return reply(rules.entity_change(store, realm_id, entity, entity_id, payload()))
+
     @bp.post("/demo")
     def demo() -> Response:
         from qbo_sandbox.demo import seed_demo
@@ -177,6 +187,29 @@ def blueprint(parts: Parts) -> Blueprint:
         except AppError as error:
             raise ControlError(str(error)) from None
         return reply(app_row, 201)
+
+    # -- outgoing webhooks --------------------------------------------------------------------
+
+    @bp.get("/webhooks")
+    def webhook_list() -> Response:
+        return reply({"webhooks": webhooks.configs()})
+
+    @bp.put("/webhooks")
+    def webhook_set() -> Response:
+        try:
+            config = check_config(payload())
+        except ValueError as error:
+            raise ControlError(str(error)) from None
+        return reply(webhooks.configure(config).public())
+
+    @bp.delete("/webhooks")
+    def webhook_remove() -> Response:
+        client_id = request.args.get("client_id", "sandbox-client-id")
+        return reply({"removed": webhooks.remove(client_id)})
+
+    @bp.get("/webhooks/deliveries")
+    def webhook_deliveries() -> Response:
+        return reply({"deliveries": webhooks.deliveries()})
 
     # -- faults, limits, the request log ------------------------------------------------------
 
