@@ -1,14 +1,14 @@
 """QuickBooks pages. `urlpatterns` are a workspace's, mounted at /w/<ws>/quickbooks/ (connection,
 sync, send); `public_urlpatterns` are outside any workspace, mounted at /quickbooks/: the OAuth
 callback (Intuit redirects to one fixed URI; the workspace comes from the signed, single-use
-`state`).
+`state`) and the endpoint of QuickBooks' webhooks (signed with the app's verifier token).
 
 Settings > Integrations lives here (workspaces must not import quickbooks_sync);
 `workspaces:settings_integrations` redirects to it."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from quickbooks_sync.views import billing, connection, schedule, send, sync
+from quickbooks_sync.views import billing, changes, connection, schedule, send, sync
 
 app_name = "quickbooks"
 
@@ -17,6 +17,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", connection.integrations, name="integrations"),
     path("connect/", connection.connect, name="connect"),
     path("disconnect/", connection.disconnect, name="disconnect"),
+    # what changed in QuickBooks
+    path("changes/check/", changes.check_now, name="changes_check"),
+    path("changes/panel/", changes.panel, name="changes_panel"),
     # sync
     path("sync/", sync.sync, name="sync"),
     path("sync/create-missing-users/", sync.create_missing_users, name="create_missing_users"),
@@ -45,4 +48,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
 
 public_urlpatterns: list[URLPattern | URLResolver] = [
     path("callback/", connection.callback, name="callback"),
+    path("webhooks/", changes.webhook, name="webhook"),
 ]

@@ -3,12 +3,14 @@ sync links, what a send records (its outbox and ledger), and the send schedule w
 Django loads the models from here."""
 
 from quickbooks_sync.models.billing import ProjectBilling, TaskBilling
+from quickbooks_sync.models.changes import ChangeCheck
 from quickbooks_sync.models.connection import QBOConnection
 from quickbooks_sync.models.schedule import ScheduledSend, SendSchedule
 from quickbooks_sync.models.send import SendBatch, SendItem, SendJob, SentEntry
 from quickbooks_sync.models.sync import CustomerLink, EmployeeLink, SyncJob
 
 __all__ = [
+    "ChangeCheck",
     "CustomerLink",
     "EmployeeLink",
     "ProjectBilling",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import requests
@@ -33,12 +33,15 @@ from quickbooks_sync.qbo.errors import (
 from quickbooks_sync.qbo.http import allow_http_for_loopback
 from quickbooks_sync.qbo.limiter import CompanyLimiter, company_limiter
 from quickbooks_sync.qbo.types import (
+    CDC_MAX_OBJECTS,
     MAX_BATCH_ID,
     MAX_BATCH_ITEMS,
     MAX_BATCH_REQUEST_ID,
     MAX_PAGE_SIZE,
     MINOR_VERSION,
     BatchItemResult,
+    ChangedEntity,
+    ChangeSet,
     CompanyInfo,
     Preferences,
     QBOClass,
@@ -137,6 +140,29 @@ def _customer(data: Mapping[str, Any]) -> QBOCustomer:
         level=int(data.get("Level") or 0),
         fully_qualified_name=str(data.get("FullyQualifiedName") or ""),
         sync_token=str(data.get("SyncToken", "0")),
+    )
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _changed(entity: str, data: Mapping[str, Any]) -> ChangedEntity:
+    """One object of a ChangeDataCapture list: a record, or QBO's "Deleted" mark (Id and
+    MetaData only). A record with Active false is a deactivation too."""
+    deleted = str(data.get("status", "")).lower() == "deleted" or not _bool(
+        data.get("Active", True)
+    )
+    return ChangedEntity(
+        entity=entity,
+        id=str(data["Id"]),
+        display_name=str(data.get("DisplayName") or ""),
+        deleted=deleted,
+        fully_qualified_name=str(data.get("FullyQualifiedName") or data.get("DisplayName") or ""),
+        created_at=_moment((data.get("MetaData") or {}).get("CreateTime")),
     )
 
 
@@ -311,6 +337,39 @@ class QBOSession:
             QBOClass(id=str(row["Id"]), name=str(row.get("FullyQualifiedName") or row["Name"]))
             for row in self._query_pages("Class", "", page_size)
         ]
+
+    def changes_since(
+        self, since: datetime, entities: Sequence[str] = ("Employee", "Customer")
+    ) -> ChangeSet:
+        """What changed since `since` (aware; at most 30 days back), in ONE request.
+
+        GET /v3/company/<realm>/cdc?entities=...&changedSince=... (reference: "Change data
+        capture operation"): the full records changed, a deleted (for a name list: inactive)
+        one as `status: "Deleted"` with its Id; at most 1,000 objects a response, so an
+        answer holding that many may be cut (`complete` False)."""
+        if since.tzinfo is None:
+            raise ValueError("since must be timezone-aware")
+        data = self._call(
+            "change data capture",
+            "change_data_capture",
+            ",".join(entities),
+            since.isoformat(timespec="seconds"),
+        )
+        found: list[ChangedEntity] = []
+        cut = False
+        for answer in data.get("CDCResponse") or []:
+            for response in (answer or {}).get("QueryResponse") or []:
+                if not isinstance(response, dict):
+                    continue
+                for entity in entities:
+                    rows = response.get(entity)
+                    if not isinstance(rows, list):
+                        continue
+                    found.extend(_changed(entity, row) for row in rows if isinstance(row, dict))
+                    total = response.get("totalCount")
+                    if isinstance(total, int) and total > len(rows):
+                        cut = True
+        return ChangeSet(tuple(found), complete=not cut and len(found) < CDC_MAX_OBJECTS)
 
     def employee_by_display_name(self, display_name: str) -> QBOEmployee | None:
         where = f" WHERE DisplayName = {_quote(display_name)} AND Active IN (true, false)"

@@ -14,6 +14,8 @@ MAX_BATCH_ITEMS = 30  # QBO: at most 30 items per batch request
 MAX_BATCH_REQUEST_ID = 36  # QBO: requestid on /batch is at most 36 characters
 MAX_BATCH_ID = 10  # QBO: with a requestid, each bId is at most 10 characters
 MAX_PAGE_SIZE = 1000  # QBO: MAXRESULTS is at most 1000
+CDC_MAX_OBJECTS = 1000  # QBO: a ChangeDataCapture response holds at most 1,000 objects
+CDC_LOOKBACK_DAYS = 30  # QBO: changedSince at most 30 days back
 DEFAULT_TIMEOUT = 30.0
 
 
@@ -135,3 +137,26 @@ class BatchItemResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+@dataclass(frozen=True)
+class ChangedEntity:
+    """An employee or customer that ChangeDataCapture says changed: its current record, or
+    (`deleted`) QBO's "Deleted" mark, which for a name list means made inactive; a mark
+    carries no name, so `display_name` is then ""."""
+
+    entity: str  # "Employee" or "Customer"
+    id: str
+    display_name: str
+    deleted: bool
+    fully_qualified_name: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """What one ChangeDataCapture call answered. `complete` is False when QBO cut the answer
+    at its 1,000 objects (there may be more changes than listed)."""
+
+    entities: tuple[ChangedEntity, ...]
+    complete: bool = True

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from quickbooks_sync.qbo.errors import QBOError
 from quickbooks_sync.qbo.oauth import QBOAuth
+from quickbooks_sync.selectors.changes import change_panel
 from quickbooks_sync.selectors.connection import connection_get
 from quickbooks_sync.services.connection import (
     connection_complete,
@@ -45,6 +46,12 @@ def _page(request: WorkspaceRequest, *, error: str = "", status: int = 200) -> H
         "quickbooks_plans": QUICKBOOKS_PLANS.replace(", Enterprise", " or Enterprise"),
         "connection": connection,
         "error": error,
+        # What changed in QuickBooks since the last sync (the last check), when connected.
+        "changes": (
+            change_panel(workspace_id=workspace.id)
+            if connection is not None and connection.is_connected
+            else None
+        ),
         # A previous company whose links a different company would drop.
         "previous_company": (
             connection.company_name or connection.realm_id

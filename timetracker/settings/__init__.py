@@ -416,6 +416,12 @@ QBO_RATE_REQUESTS_PER_SECOND = env.int("QBO_RATE_REQUESTS_PER_SECOND", default=1
 QBO_RATE_BATCHES_PER_MINUTE = env.int("QBO_RATE_BATCHES_PER_MINUTE", default=40)
 QBO_RATE_CONCURRENT = env.int("QBO_RATE_CONCURRENT", default=10)
 QBO_RATE_TIME_SCALE = env.float("QBO_RATE_TIME_SCALE", default=1.0)
+# What changed in QuickBooks (quickbooks_sync/services/changes.py): with the Intuit app's webhooks
+# pointed at /quickbooks/webhooks/, notifications signed with this verifier token start a check
+# (without a token that endpoint answers 404). A burst of notifications is one check, started
+# this many seconds after the first.
+QBO_WEBHOOK_VERIFIER_TOKEN = env.str("QBO_WEBHOOK_VERIFIER_TOKEN", default="")
+QBO_CHANGES_DEBOUNCE_SECONDS = env.float("QBO_CHANGES_DEBOUNCE_SECONDS", default=10.0)
 
 # Fernet keys (comma-separated, newest first) that encrypt the QuickBooks tokens at rest. Rotate by
 # putting a new key first and running `manage.py rotate_field_encryption`; the old keys still

@@ -1,0 +1,162 @@
+"""What changed in QuickBooks: the comparison of a ChangeDataCapture answer with the links, the
+reading of QBO's CDC answer, and the reading of both webhook formats (pure, no database)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from quickbooks_sync.qbo.session import _changed
+from quickbooks_sync.qbo.types import ChangedEntity, ChangeSet
+from quickbooks_sync.selectors.changes import LinkedName, WorkspaceLinks
+from quickbooks_sync.services.changes import (
+    NotificationUnreadable,
+    changes_compare,
+    changes_counts,
+    notification_realms,
+)
+
+SINCE = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+BEFORE = SINCE - timedelta(days=3)
+AFTER = SINCE + timedelta(hours=2)
+
+
+def _links() -> WorkspaceLinks:
+    return WorkspaceLinks(
+        employees={
+            "1": LinkedName("member", "Ann Lee", "Ann Lee"),
+            "2": LinkedName("member", "Bo Chen", "Bo Chen"),
+            "3": LinkedName("member", "Cy Diaz", "Cy Diaz"),
+        },
+        customers={
+            "10": [
+                LinkedName("client", "Acme", "Acme"),
+                LinkedName("project", "Acme", "Acme"),
+            ],
+            "11": [LinkedName("project", "Web", "Acme:Web")],
+        },
+        unlinked_members={"Dee Evans"},
+        unlinked_clients={"Globex"},
+        unlinked_projects={"Mobile"},
+    )
+
+
+def _employee(id: str, name: str, *, deleted: bool = False, created: Any = BEFORE) -> Any:
+    return ChangedEntity("Employee", id, name, deleted, name, created)
+
+
+def _customer(id: str, name: str, fqn: str = "", **kw: Any) -> Any:
+    return ChangedEntity(
+        "Customer", id, name, kw.get("deleted", False), fqn or name, kw.get("created", BEFORE)
+    )
+
+
+def _compare(*records: ChangedEntity) -> list[dict[str, Any]]:
+    return changes_compare(changes=ChangeSet(tuple(records)), links=_links(), since=SINCE)
+
+
+def test_renamed_deactivated_new_and_unlinked_employees() -> None:
+    found = _compare(
+        _employee("1", "Ann Lee-Smith"),  # linked, renamed
+        _employee("2", "", deleted=True),  # linked, QBO's Deleted mark (no name)
+        _employee("3", "Cy Diaz"),  # linked, changed something else: nothing to report
+        _employee("4", "Dee Evans", created=AFTER),  # new; a member has the name
+        _employee("5", "Old Hand"),  # older, unlinked, changed
+        _employee("6", "Gone Too", deleted=True),  # unlinked and inactive: concerns nobody
+    )
+    assert found == [
+        {
+            "kind": "new",
+            "entity": "Employee",
+            "qboId": "4",
+            "name": "Dee Evans",
+            "matches": "member “Dee Evans”",
+        },
+        {
+            "kind": "renamed",
+            "entity": "Employee",
+            "qboId": "1",
+            "name": "Ann Lee-Smith",
+            "oldName": "Ann Lee",
+            "linkedTo": ["member “Ann Lee”"],
+        },
+        {
+            "kind": "deactivated",
+            "entity": "Employee",
+            "qboId": "2",
+            "name": "Bo Chen",
+            "linkedTo": ["member “Bo Chen”"],
+        },
+        {"kind": "unlinked", "entity": "Employee", "qboId": "5", "name": "Old Hand"},
+    ]
+    assert changes_counts(found) == {"new": 1, "renamed": 1, "deactivated": 1, "unlinked": 1}
+
+
+def test_customers_compare_by_full_name_and_name_both_links() -> None:
+    found = _compare(
+        _customer("10", "Acme Corp", "Acme Corp"),  # a client and a project: one row
+        _customer("11", "Web", "Acme Corp:Web"),  # its parent was renamed
+        _customer("12", "Mobile", "Acme Corp:Mobile", created=AFTER),
+        _customer("13", "Globex", created=AFTER),
+    )
+    by_id = {row["qboId"]: row for row in found}
+    assert by_id["10"]["kind"] == "renamed" and by_id["10"]["oldName"] == "Acme"
+    assert by_id["10"]["linkedTo"] == ["client “Acme”", "project “Acme”"]
+    assert (by_id["11"]["kind"], by_id["11"]["oldName"], by_id["11"]["name"]) == (
+        "renamed",
+        "Acme:Web",
+        "Acme Corp:Web",
+    )
+    assert by_id["12"]["matches"] == "project “Mobile”"
+    assert by_id["13"]["matches"] == "client “Globex”"
+    assert [r["kind"] for r in found] == ["new", "new", "renamed", "renamed"]
+
+
+def test_nothing_to_report() -> None:
+    assert _compare() == []
+    assert _compare(_employee("1", "Ann Lee"), _customer("10", "Acme")) == []
+
+
+def test_a_cdc_record_and_qbos_deleted_mark_are_read_alike() -> None:
+    full = _changed(
+        "Customer",
+        {
+            "Id": "7",
+            "DisplayName": "Web",
+            "FullyQualifiedName": "Acme:Web",
+            "Active": False,
+            "MetaData": {"CreateTime": "2026-12-01T04:00:00-08:00"},
+        },
+    )
+    assert (full.deleted, full.fully_qualified_name) == (True, "Acme:Web")
+    assert full.created_at == datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    mark = _changed("Employee", {"domain": "QBO", "status": "Deleted", "Id": "9"})
+    assert (mark.id, mark.deleted, mark.display_name) == ("9", True, "")
+
+
+def test_both_webhook_formats_name_their_companies() -> None:
+    cloud = [
+        {"type": "qbo.employee.updated.v1", "intuitaccountid": "111", "intuitentityid": "4"},
+        {"type": "qbo.customer.deleted.v1", "intuitaccountid": "222"},
+        {"type": "qbo.invoice.created.v1", "intuitaccountid": "333"},  # not ours
+    ]
+    assert notification_realms(cloud) == {"111", "222"}
+    legacy = {
+        "eventNotifications": [
+            {
+                "realmId": "444",
+                "dataChangeEvent": {"entities": [{"name": "Customer", "id": "1"}]},
+            },
+            {"realmId": "555", "dataChangeEvent": {"entities": [{"name": "Bill", "id": "1"}]}},
+        ]
+    }
+    assert notification_realms(legacy) == {"444"}
+    assert notification_realms([]) == set()
+
+
+@pytest.mark.parametrize("payload", [{"hello": 1}, [1, 2], {"eventNotifications": ["x"]}, "text"])
+def test_other_bodies_are_unreadable(payload: Any) -> None:
+    with pytest.raises(NotificationUnreadable):
+        notification_realms(payload)
