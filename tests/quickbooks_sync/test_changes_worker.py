@@ -1,0 +1,154 @@
+"""What changed in QuickBooks, end to end with real processes: the emulator as QuickBooks, a
+real Celery worker, and the product served by live_server.
+
+- A rename in "QuickBooks" makes the emulator POST its signed webhook to the product, which
+  queues a check that the worker runs: one CDC call for a burst of notifications.
+- In a browser, the admin presses "Check now" on the Integrations tab and sees the changes;
+  nothing linked changes until Sync."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from quickbooks_sync.models import ChangeCheck, EmployeeLink
+from quickbooks_sync.services.sync import sync_start
+from tests.browser_session import log_in, screenshot
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.sync_support import membership_of, seed, sub
+from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
+from tests.sandbox_process import SandboxProcess
+
+pytestmark = [
+    pytest.mark.sandbox(webhook_delay=0),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("qbo_settings"),
+]
+
+TOKEN = "worker-test-verifier-token"
+
+
+@pytest.fixture(scope="module")
+def worker(
+    django_db_setup: None, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worker]:
+    env = worker_env(sandbox, QBO_TIMEOUT_SECONDS=10)
+    with running_worker(tmp_path_factory.mktemp("changes_worker"), env, concurrency=1) as process:
+        yield process
+
+
+@pytest.fixture
+def synced(workspace, owner, admin, member, sandbox: SandboxProcess) -> dict[str, Any]:
+    realm = sandbox.create_company(name=f"Changes Co {uuid.uuid4().hex[:8]}")
+    rows = {
+        "realm": realm,
+        "olivia": seed(sandbox, realm, "Employee", DisplayName="Olivia Owner"),
+        "adam": seed(sandbox, realm, "Employee", DisplayName="Adam Admin"),
+        "acme": seed(sandbox, realm, "Customer", DisplayName="Acme"),
+    }
+    rows["web"] = sub(sandbox, realm, "Web", rows["acme"])
+    connect_workspace(workspace, sandbox, realm, user=owner)
+    job = sync_start(membership=membership_of(workspace, admin))  # the worker runs it
+    deadline = time.monotonic() + 60
+    while job.is_active and time.monotonic() < deadline:
+        time.sleep(0.2)
+        job.refresh_from_db()
+    assert job.state == "SUCCEEDED", job.error
+    return rows
+
+
+def _rename(sandbox: SandboxProcess, realm: str, row: dict[str, Any], name: str) -> None:
+    sandbox.control(
+        "PATCH", f"/companies/{realm}/entities/Employee/{row['Id']}", {"DisplayName": name}
+    )
+
+
+def _wait_checked(workspace: Any, timeout: float = 30.0) -> ChangeCheck:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        check = ChangeCheck.objects.filter(workspace=workspace, checked_at__isnull=False).first()
+        if check is not None and check.requested_at is None:
+            return check
+        time.sleep(0.2)
+    raise AssertionError(f"no check ran: {ChangeCheck.objects.filter(workspace=workspace).first()}")
+
+
+def _cdc_calls(sandbox: SandboxProcess, realm: str) -> int:
+    log = sandbox.control("GET", f"/requests?realm={realm}&limit=500")["requests"]
+    return sum(1 for row in log if "/cdc" in row["path"])
+
+
+def test_quickbooks_webhooks_start_one_check_that_the_worker_runs(
+    worker, live_server, settings, workspace, sandbox: SandboxProcess, synced
+) -> None:
+    settings.QBO_WEBHOOK_VERIFIER_TOKEN = TOKEN
+    settings.QBO_CHANGES_DEBOUNCE_SECONDS = 2
+    realm = synced["realm"]
+    sandbox.control(
+        "PUT",
+        "/webhooks",
+        {"url": f"{live_server.url}/quickbooks/webhooks/", "verifier_token": TOKEN},
+    )
+    try:
+        _rename(sandbox, realm, synced["adam"], "Adam Admin-Smith")
+        _rename(sandbox, realm, synced["olivia"], "Olivia Owner-Lee")
+        check = _wait_checked(workspace)
+        deliveries = [
+            d
+            for d in sandbox.control("GET", "/webhooks/deliveries")["deliveries"]
+            if d["realm_id"] == realm
+        ]
+        assert deliveries and all(d["status"] == 200 for d in deliveries), deliveries
+        assert check.checked_source == "WEBHOOK"
+        assert check.counts["renamed"] == 2
+        time.sleep(2.5)  # any straggling notification would have started a second check
+        assert _cdc_calls(sandbox, realm) == 1
+        assert sorted(
+            EmployeeLink.objects.filter(workspace=workspace).values_list(
+                "qbo_display_name", flat=True
+            )
+        ) == ["Adam Admin", "Olivia Owner"]  # unchanged until Sync
+    finally:
+        sandbox.control("DELETE", "/webhooks")
+
+
+@pytest.mark.browser
+def test_admin_checks_now_and_sees_what_changed_in_quickbooks(
+    worker, live_server, page, workspace, admin, sandbox: SandboxProcess, synced
+) -> None:
+    from playwright.sync_api import expect
+
+    realm = synced["realm"]
+    _rename(sandbox, realm, synced["adam"], "Adam Admin-Smith")
+    sandbox.control(
+        "PATCH", f"/companies/{realm}/entities/Customer/{synced['web']['Id']}", {"Active": False}
+    )
+    seed(sandbox, realm, "Employee", DisplayName="Mia Member")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(
+        page, live_server, admin, reverse("quickbooks:integrations", kwargs={"ws": workspace.pk})
+    )
+    panel = page.get_by_test_id("qbo-changes")
+    expect(panel.get_by_test_id("qbo-changes-checked-at")).to_have_text("Not checked yet")
+    page.get_by_role("button", name="Check now").click()
+
+    rows = page.get_by_test_id("qbo-changes-list").locator("tbody tr")
+    expect(rows).to_have_count(3, timeout=30_000)
+    expect(page.get_by_test_id("qbo-changes-summary")).to_contain_text(
+        "1 new, 1 renamed, 1 deactivated"
+    )
+    expect(rows.filter(has_text="Renamed employee")).to_contain_text("Adam Admin-Smith")
+    expect(rows.filter(has_text="Deactivated customer")).to_contain_text("Acme:Web")
+    expect(rows.filter(has_text="New employee")).to_contain_text("a sync links it to the member")
+    expect(panel.get_by_test_id("qbo-changes-checked-at")).to_contain_text("Last checked")
+    screenshot(page, "qbo-changes-1440.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "qbo-changes-390.png")
+    assert EmployeeLink.objects.get(qbo_employee_id=synced["adam"]["Id"]).qbo_display_name == (
+        "Adam Admin"
+    )
