@@ -160,3 +160,50 @@ def test_both_webhook_formats_name_their_companies() -> None:
 def test_other_bodies_are_unreadable(payload: Any) -> None:
     with pytest.raises(NotificationUnreadable):
         notification_realms(payload)
+
+
+def _session_answering(body: dict[str, Any]) -> Any:
+    from quickbooks_sync.qbo.session import QBOSession
+    from quickbooks_sync.qbo.types import QBOConfig
+
+    config = QBOConfig("id", "secret", "http://127.0.0.1/cb", "sandbox", "http://127.0.0.1:1")
+    session = QBOSession(config, realm_id="1", access_token="t", limiter=object())  # type: ignore[arg-type]
+    asked: list[tuple[Any, ...]] = []
+
+    def call(operation: str, method: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        asked.append((method, *args))
+        return body
+
+    session._call = call  # type: ignore[method-assign]
+    session.asked = asked  # type: ignore[attr-defined]
+    return session
+
+
+def test_changes_since_reads_both_lists_and_says_when_qbo_cut_its_answer() -> None:
+    body = {
+        "CDCResponse": [
+            {
+                "QueryResponse": [
+                    {"Customer": [{"Id": "5", "DisplayName": "Acme"}], "maxResults": 1},
+                    {
+                        "Employee": [{"Id": "1", "DisplayName": "Ann"}],
+                        "maxResults": 1,
+                        "totalCount": 4,
+                    },
+                ]
+            }
+        ]
+    }
+    session = _session_answering(body)
+    changes = session.changes_since(SINCE)
+    assert [(c.entity, c.id) for c in changes.entities] == [("Customer", "5"), ("Employee", "1")]
+    assert changes.complete is False
+    assert session.asked == [
+        ("change_data_capture", "Employee,Customer", "2026-12-01T12:00:00+00:00")
+    ]
+    body["CDCResponse"][0]["QueryResponse"][1].pop("totalCount")
+    assert _session_answering(body).changes_since(SINCE).complete is True
+    empty = {"CDCResponse": [{"QueryResponse": [{}, {}]}]}
+    assert _session_answering(empty).changes_since(SINCE).entities == ()
+    with pytest.raises(ValueError):
+        session.changes_since(datetime(2026, 12, 1))  # naive: refused

@@ -9,12 +9,20 @@ import base64
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from quickbooks_sync.models import ChangeCheck, CustomerLink, EmployeeLink, QBOConnection
+from quickbooks_sync.models import (
+    ChangeCheck,
+    CustomerLink,
+    EmployeeLink,
+    QBOConnection,
+    SyncJob,
+)
 from quickbooks_sync.services import changes as changes_services
 from quickbooks_sync.services.changes import change_check_request, change_check_run
 from tests.conftest import client_for
@@ -255,3 +263,55 @@ def test_the_endpoint_is_off_without_a_token_and_refuses_odd_requests(
     garbled = signed("not a notification")
     assert client.post(WEBHOOK, **garbled).status_code == 400
     assert enqueued == []
+
+
+def test_a_last_sync_past_30_days_is_checked_over_qbos_30_days_and_says_so(
+    workspace,
+    admin,
+    sandbox: SandboxProcess,
+    realm: str,
+    synced,
+    django_capture_on_commit_callbacks,
+) -> None:
+    long_ago = timezone.now() - timedelta(days=45)
+    QBOConnection.objects.filter(workspace=workspace).update(last_synced_at=long_ago)
+    SyncJob.objects.filter(workspace=workspace).update(started_at=long_ago)
+    with django_capture_on_commit_callbacks(execute=False):
+        change_check_request(workspace_id=workspace.pk, source="BUTTON")
+    check = change_check_run(workspace_id=workspace.pk)
+    assert check is not None and check.error == ""  # QBO did not refuse the lookback
+    assert check.window_capped is True
+    assert check.changed_since > timezone.now() - timedelta(days=30)
+    page = client_for(admin).get(reverse("quickbooks:integrations", kwargs={"ws": workspace.pk}))
+    assert "QuickBooks keeps 30 days of changes" in page.content.decode()
+
+
+def test_a_check_that_gets_no_answer_says_why_and_keeps_the_last_result(
+    workspace,
+    admin,
+    sandbox: SandboxProcess,
+    realm: str,
+    synced,
+    django_capture_on_commit_callbacks,
+) -> None:
+    _change(sandbox, realm, "Employee", synced["adam"], DisplayName="Adam A.")
+    with django_capture_on_commit_callbacks(execute=False):
+        change_check_request(workspace_id=workspace.pk, source="BUTTON")
+    assert change_check_run(workspace_id=workspace.pk) is not None
+    # The next one cannot reach QuickBooks (the workspace was disconnected meanwhile).
+    QBOConnection.objects.filter(workspace=workspace).update(
+        status=QBOConnection.Status.DISCONNECTED
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        change_check_request(workspace_id=workspace.pk, source="WEBHOOK")
+    assert change_check_run(workspace_id=workspace.pk) is None
+    check = ChangeCheck.objects.get(workspace=workspace)
+    assert "not connected" in check.error
+    assert check.counts["renamed"] == 1  # the last answer stays
+    QBOConnection.objects.filter(workspace=workspace).update(status=QBOConnection.Status.CONNECTED)
+    html = (
+        client_for(admin)
+        .get(reverse("quickbooks:integrations", kwargs={"ws": workspace.pk}))
+        .content.decode()
+    )
+    assert 'data-testid="qbo-changes-error"' in html and "Adam A." in html

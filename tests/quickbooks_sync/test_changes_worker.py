@@ -19,6 +19,7 @@ from django.urls import reverse
 from quickbooks_sync.models import ChangeCheck, EmployeeLink
 from quickbooks_sync.services.sync import sync_start
 from tests.browser_session import log_in, screenshot
+from tests.conftest import client_for
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.sync_support import membership_of, seed, sub
 from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
@@ -152,3 +153,21 @@ def test_admin_checks_now_and_sees_what_changed_in_quickbooks(
     assert EmployeeLink.objects.get(qbo_employee_id=synced["adam"]["Id"]).qbo_display_name == (
         "Adam Admin"
     )
+
+
+def test_check_now_rides_out_a_quickbooks_server_error(
+    worker, workspace, admin, sandbox: SandboxProcess, synced
+) -> None:
+    realm = synced["realm"]
+    _rename(sandbox, realm, synced["adam"], "Adam Admin-Smith")
+    sandbox.control(
+        "POST", "/faults", {"kind": "503", "realm": realm, "path": "/cdc", "count": 1}, expect=201
+    )
+    response = client_for(admin).post(
+        reverse("quickbooks:changes_check", kwargs={"ws": workspace.pk})
+    )
+    assert response.status_code == 302
+    check = _wait_checked(workspace, timeout=45)
+    assert check.error == "" and check.counts["renamed"] == 1
+    log = sandbox.control("GET", f"/requests?realm={realm}&limit=50")["requests"]
+    assert [r["status"] for r in reversed(log) if "/cdc" in r["path"]] == [503, 200]
