@@ -33,7 +33,7 @@ from quickbooks_sync.selectors.changes import (
 from quickbooks_sync.services.connection import connection_call, require_connection_ready
 from workspaces.access import require_role
 from workspaces.errors import ApplicationError
-from workspaces.models import Membership
+from workspaces.models import Membership, Workspace
 from workspaces.services import audit_log_record
 
 logger = logging.getLogger(__name__)
@@ -219,12 +219,13 @@ def change_check_press(*, membership: Membership) -> bool:
 
 def change_checks_for_realm(realm_id: str) -> int:
     """A QuickBooks notification for company `realm_id`: ask for a check in every workspace
-    connected to it that has synced (one realm may serve several workspaces). Answers how
-    many checks were newly queued."""
+    connected to it that has synced and whose plan includes QuickBooks (one realm may serve
+    several workspaces). Answers how many checks were newly queued."""
     workspace_ids = QBOConnection.objects.filter(
         realm_id=realm_id,
         status=QBOConnection.Status.CONNECTED,
         last_synced_at__isnull=False,
+        workspace__plan__in=Workspace.QUICKBOOKS_PLANS,
     ).values_list("workspace_id", flat=True)
     queued = 0
     for workspace_id in workspace_ids:

@@ -190,10 +190,12 @@ def test_a_signed_notification_queues_one_check_per_connected_workspace(
     settings, workspace, admin, synced, realm: str, enqueued, django_capture_on_commit_callbacks
 ) -> None:
     settings.QBO_WEBHOOK_VERIFIER_TOKEN = TOKEN
-    # The same company connected to a second workspace (synced), and a third that never synced.
+    # The same company connected to a second workspace (synced), a third that never synced and
+    # a fourth whose plan no longer includes QuickBooks.
     second, third = WorkspaceFactory(), WorkspaceFactory()
+    fourth = WorkspaceFactory(plan=Workspace.Plan.FREE)
     last_sync = QBOConnection.objects.get(workspace=workspace).last_synced_at
-    for other, synced_at in ((second, last_sync), (third, None)):
+    for other, synced_at in ((second, last_sync), (third, None), (fourth, last_sync)):
         QBOConnection.objects.create(
             workspace=other, realm_id=realm, company_name="Same", last_synced_at=synced_at
         )
