@@ -1,15 +1,17 @@
 """QuickBooks REST API routes under /api/v1/workspaces/<ws>/quickbooks (mounted by
-timetracker/api_urls.py): connection status, sync jobs, sends."""
+timetracker/api_urls.py): connection status, what changed in QuickBooks, sync jobs, sends."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from quickbooks_sync.apis import connection, send, sync
+from quickbooks_sync.apis import changes, connection, send, sync
 
 Q = "v1/workspaces/<str:ws>/quickbooks"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # connection
     path(Q, connection.QuickBooksConnectionApi.as_view(), name="api-quickbooks"),
+    # what changed in QuickBooks
+    path(f"{Q}/changes", changes.ChangesApi.as_view(), name="api-quickbooks-changes"),
     # sync
     path(f"{Q}/sync", sync.SyncStartApi.as_view(), name="api-quickbooks-sync"),
     path(

@@ -25,6 +25,7 @@ from quickbooks_sync.models import (
 )
 from quickbooks_sync.services import changes as changes_services
 from quickbooks_sync.services.changes import change_check_request, change_check_run
+from tests.api.conftest import api_client_for
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
 from tests.quickbooks_sync.connection_helpers import connect_workspace
@@ -317,3 +318,35 @@ def test_a_check_that_gets_no_answer_says_why_and_keeps_the_last_result(
         .content.decode()
     )
     assert 'data-testid="qbo-changes-error"' in html and "Adam A." in html
+
+
+def test_the_rest_api_reads_the_last_check_and_checks_now(
+    workspace,
+    admin,
+    member,
+    sandbox: SandboxProcess,
+    realm: str,
+    synced,
+    enqueued,
+    django_capture_on_commit_callbacks,
+) -> None:
+    url = f"/api/v1/workspaces/{workspace.pk}/quickbooks/changes"
+    assert api_client_for(member).get(url).status_code == 403
+    assert api_client_for(member).post(url).status_code == 403
+    client = api_client_for(admin)
+    body = client.get(url).json()
+    assert body["checkedAt"] is None and body["changes"] == [] and body["pending"] is False
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(url)
+    assert started.status_code == 202 and started.json()["pending"] is True
+    assert enqueued == [(workspace.pk, 0)]
+    _change(sandbox, realm, "Employee", synced["adam"], DisplayName="Adam Admin-Smith")
+    change_check_run(workspace_id=workspace.pk)  # what the worker does
+    body = client.get(url).json()
+    assert body["pending"] is False and body["checkedBecause"] == "BUTTON"
+    assert body["counts"]["renamed"] == 1
+    assert body["changes"][0]["oldName"] == "Adam Admin"
+    other = WorkspaceFactory()
+    assert client.get(f"/api/v1/workspaces/{other.pk}/quickbooks/changes").status_code == 404
+    schema = client.get("/api/schema/").content.decode()
+    assert "quickbooks_changes_check" in schema
