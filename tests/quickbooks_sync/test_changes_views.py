@@ -67,6 +67,7 @@ def synced(workspace, owner, admin, member, sandbox: SandboxProcess, realm: str)
     }
     rows["acme"] = seed(sandbox, realm, "Customer", DisplayName="Acme")
     rows["web"] = sub(sandbox, realm, "Web", rows["acme"])
+    rows["realm"] = realm
     connect_workspace(workspace, sandbox, realm, user=owner)
     assert run_job(membership_of(workspace, admin)).state == "SUCCEEDED"
     assert EmployeeLink.objects.filter(workspace=workspace).count() == 2
@@ -83,6 +84,18 @@ def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, float]]:
     return calls
 
 
+@pytest.fixture
+def check_here(django_capture_on_commit_callbacks) -> Any:
+    """Ask for a check and run it here, as the task does (no broker): the finished row."""
+
+    def run(workspace: Any, source: str = "BUTTON") -> ChangeCheck | None:
+        with django_capture_on_commit_callbacks(execute=False):
+            change_check_request(workspace_id=workspace.pk, source=source)
+        return change_check_run(workspace_id=workspace.pk)
+
+    return run
+
+
 def _change(
     sandbox: SandboxProcess, realm: str, entity: str, row: dict[str, Any], **fields: Any
 ) -> None:
@@ -95,22 +108,16 @@ def _cdc_calls(sandbox: SandboxProcess, realm: str) -> int:
 
 
 def test_a_check_reports_what_changed_and_nothing_changes_until_sync(
-    workspace,
-    admin,
-    sandbox: SandboxProcess,
-    realm: str,
-    synced,
-    django_capture_on_commit_callbacks,
+    workspace, admin, sandbox: SandboxProcess, synced, check_here
 ) -> None:
+    realm = synced["realm"]
     _change(sandbox, realm, "Employee", synced["adam"], DisplayName="Adam Admin-Smith")
     _change(sandbox, realm, "Customer", synced["web"], Active=False)
     seed(sandbox, realm, "Employee", DisplayName="Mia Member")
     links_before = sorted(EmployeeLink.objects.values_list("qbo_employee_id", "qbo_display_name"))
     customers_before = sorted(CustomerLink.objects.values_list("qbo_customer_id", "kind"))
 
-    with django_capture_on_commit_callbacks(execute=False):
-        assert change_check_request(workspace_id=workspace.pk, source="BUTTON")
-    check = change_check_run(workspace_id=workspace.pk)
+    check = check_here(workspace)
 
     assert check is not None and check.error == ""
     assert check.counts == {"new": 1, "renamed": 1, "deactivated": 1, "unlinked": 0}
@@ -269,19 +276,12 @@ def test_the_endpoint_is_off_without_a_token_and_refuses_odd_requests(
 
 
 def test_a_last_sync_past_30_days_is_checked_over_qbos_30_days_and_says_so(
-    workspace,
-    admin,
-    sandbox: SandboxProcess,
-    realm: str,
-    synced,
-    django_capture_on_commit_callbacks,
+    workspace, admin, synced, check_here
 ) -> None:
     long_ago = timezone.now() - timedelta(days=45)
     QBOConnection.objects.filter(workspace=workspace).update(last_synced_at=long_ago)
     SyncJob.objects.filter(workspace=workspace).update(started_at=long_ago)
-    with django_capture_on_commit_callbacks(execute=False):
-        change_check_request(workspace_id=workspace.pk, source="BUTTON")
-    check = change_check_run(workspace_id=workspace.pk)
+    check = check_here(workspace)
     assert check is not None and check.error == ""  # QBO did not refuse the lookback
     assert check.window_capped is True
     assert check.changed_since > timezone.now() - timedelta(days=30)
@@ -290,24 +290,16 @@ def test_a_last_sync_past_30_days_is_checked_over_qbos_30_days_and_says_so(
 
 
 def test_a_check_that_gets_no_answer_says_why_and_keeps_the_last_result(
-    workspace,
-    admin,
-    sandbox: SandboxProcess,
-    realm: str,
-    synced,
-    django_capture_on_commit_callbacks,
+    workspace, admin, sandbox: SandboxProcess, synced, check_here
 ) -> None:
+    realm = synced["realm"]
     _change(sandbox, realm, "Employee", synced["adam"], DisplayName="Adam A.")
-    with django_capture_on_commit_callbacks(execute=False):
-        change_check_request(workspace_id=workspace.pk, source="BUTTON")
-    assert change_check_run(workspace_id=workspace.pk) is not None
+    assert check_here(workspace) is not None
     # The next one cannot reach QuickBooks (the workspace was disconnected meanwhile).
     QBOConnection.objects.filter(workspace=workspace).update(
         status=QBOConnection.Status.DISCONNECTED
     )
-    with django_capture_on_commit_callbacks(execute=False):
-        change_check_request(workspace_id=workspace.pk, source="WEBHOOK")
-    assert change_check_run(workspace_id=workspace.pk) is None
+    assert check_here(workspace, "WEBHOOK") is None
     check = ChangeCheck.objects.get(workspace=workspace)
     assert "not connected" in check.error
     assert check.counts["renamed"] == 1  # the last answer stays
