@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quickbooks_sync', '0006_billing'),
+        ('quickbooks_sync', '0007_send_schedule'),
         ('workspaces', '0004_approval_reminders'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
