@@ -1,7 +1,8 @@
 """Pure mapping between QuickBooks Online and the time tracker: no database, no network.
 
 (a) the QBO customer tree -> clients and projects (the seed's "Data mapping");
-(b) linking by identical name: members <-> employees, clients and projects <-> customers;
+(b) linking by identical name: members <-> employees, contractors <-> vendors, clients and
+    projects <-> customers;
 (c) a time entry -> a TimeActivity payload, or the product's own reason not to send it.
 
 Inputs and outputs are plain dataclasses keyed by ids (QBO Ids are strings; ids here too).
@@ -17,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee
+from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee, QBOVendor
 
 # -- (a) the customer tree ------------------------------------------------------------------------
 
@@ -97,6 +98,7 @@ class Member:
     member_id: str
     name: str
     active: bool = True
+    contractor: bool = False  # linked to a QBO Vendor, not an Employee
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,42 @@ def link_members(
             key=lambda e: e.display_name.casefold(),
         ),
         members_sharing_a_name=sorted(sharing, key=lambda m: m.name.casefold()),
+    )
+
+
+@dataclass(frozen=True)
+class PeopleLinks:
+    employees: UserLinks  # members who are not contractors <-> QBO employees
+    vendors: UserLinks  # contractors <-> QBO vendors
+
+
+def link_people(
+    *,
+    members: Sequence[Member],
+    employees: Sequence[QBOEmployee],
+    vendors: Sequence[QBOVendor],
+    existing: Mapping[str, tuple[str, str]],
+) -> PeopleLinks:
+    """Contractors link to vendors and everyone else to employees, each by `link_members`'
+    rules (identical names, names shared within the group not linked, kept links kept).
+
+    `existing`: member id -> (NameOf, QBO Id) of the stored link. A link of the other kind than
+    the member is now (the contractor flag changed since) is not kept: the member links anew."""
+
+    def kept(name_of: str) -> dict[str, str]:
+        return {m: qbo_id for m, (kind, qbo_id) in existing.items() if kind == name_of}
+
+    return PeopleLinks(
+        employees=link_members(
+            members=[m for m in members if not m.contractor],
+            employees=employees,
+            existing=kept("Employee"),
+        ),
+        vendors=link_members(
+            members=[m for m in members if m.contractor],
+            employees=vendors,
+            existing=kept("Vendor"),
+        ),
     )
 
 
@@ -306,8 +344,8 @@ REFUSAL_MESSAGES: dict[RefusalReason, str] = {
         "The entry is shorter than one minute; QuickBooks records time in whole minutes."
     ),
     RefusalReason.MEMBER_NOT_LINKED: (
-        "The member is not linked to a QuickBooks employee. Give both the same name and sync "
-        "users, or create the missing users."
+        "The member is not linked to a QuickBooks employee (a contractor: to a vendor). Give "
+        "both the same name and sync users, create the missing users, or link them by hand."
     ),
     RefusalReason.PROJECT_NOT_LINKED: (
         "The project is not linked to a QuickBooks customer. Give both the same name and sync "
@@ -321,8 +359,9 @@ class TimeEntryInput:
     """What the send needs of one time entry, already resolved by the caller.
 
     `duration_seconds` is the (rounded, when rounding is on) duration the reports show;
-    `employee_id` is the QBO Employee the member is linked to; `customer_id` the QBO customer
-    the entry's project is linked to (None when it has no project or no link)."""
+    `employee_id` is the QBO Employee the member is linked to, or for a contractor the QBO
+    Vendor (`name_of` "Vendor"); `customer_id` the QBO customer the entry's project is linked
+    to (None when it has no project or no link)."""
 
     entry_id: str
     start: datetime
@@ -334,6 +373,10 @@ class TimeEntryInput:
     project_id: str | None
     employee_id: str | None
     customer_id: str | None
+    name_of: str = "Employee"  # QBO's NameOf: "Employee" or "Vendor" (a contractor)
+
+
+NAME_OF = ("Employee", "Vendor")
 
 
 @dataclass(frozen=True)
@@ -382,12 +425,15 @@ def time_activity_payload(
 ) -> TimeActivityDraft | EntryRefused:
     """One TimeActivity for one entry, or why it is not sent.
 
-    TxnDate is the start's date in the workspace time zone; Hours and Minutes hold the
+    NameOf is the entry's `name_of` with its reference (EmployeeRef, or VendorRef for a
+    contractor); TxnDate is the start's date in the workspace time zone; Hours and Minutes hold the
     duration (QBO: Minutes 0-59, and never together with StartTime/EndTime); HourlyRate only
     for billable entries (QBO requires it with BillableStatus Billable). `item_id` and
     `class_id` are the most specific ones the caller found (see billing_for)."""
     if entry.start.tzinfo is None:
         raise ValueError("start must be an aware datetime")
+    if entry.name_of not in NAME_OF:
+        raise ValueError(f"name_of must be one of {', '.join(NAME_OF)}")
     reason = refusal_reason(entry)
     employee_id = entry.employee_id
     if reason is not None or employee_id is None:
@@ -396,8 +442,8 @@ def time_activity_payload(
         )
     minutes = _whole_minutes(entry.duration_seconds)
     payload: dict[str, Any] = {
-        "NameOf": "Employee",
-        "EmployeeRef": {"value": employee_id},
+        "NameOf": entry.name_of,
+        f"{entry.name_of}Ref": {"value": employee_id},
         "TxnDate": entry.start.astimezone(ZoneInfo(time_zone)).date().isoformat(),
         "Hours": minutes // 60,
         "Minutes": minutes % 60,

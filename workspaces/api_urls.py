@@ -25,6 +25,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         apis.WorkspaceUserRateApi.as_view(),
         name="api-user-hourly-rate",
     ),
+    path(
+        "v1/workspaces/<str:ws>/users/<str:user_id>/contractor",
+        apis.WorkspaceUserContractorApi.as_view(),
+        name="api-user-contractor",
+    ),
     # Legacy singular path that public Clockify clients still call.
     path(
         "v1/workspace/<str:ws>/users",

@@ -28,6 +28,7 @@ from workspaces.rest.fields import (
     BodySerializer,
     ClearableMoneyInputSerializer,
     MoneySerializer,
+    StrictBooleanField,
     StrictCharField,
     money,
 )
@@ -37,6 +38,7 @@ from workspaces.rest.permissions import IsWorkspaceAdmin
 from workspaces.selectors import team_member_list
 from workspaces.services import (
     invitation_create,
+    membership_contractor_set,
     membership_deactivate,
     membership_rate_update,
     membership_reactivate,
@@ -71,6 +73,9 @@ class MembershipOut(serializers.Serializer):
     membershipStatus = serializers.ChoiceField(choices=Membership.Status.values)
     targetId = serializers.CharField()
     role = serializers.ChoiceField(choices=Membership.Role.values)
+    contractor = serializers.BooleanField(
+        help_text="A contractor in this workspace: QuickBooks gets their time as a vendor's."
+    )
 
 
 class UserSettingsOut(serializers.Serializer):
@@ -146,6 +151,7 @@ def membership_data(
         "membershipStatus": membership.status,
         "targetId": membership.workspace_id,
         "role": membership.role,
+        "contractor": membership.contractor,
     }
 
 
@@ -450,3 +456,32 @@ class WorkspaceUserRateApi(WorkspaceUserDetailApi):
         )
         (workspace,) = _workspaces_of(request.user, ws)  # type: ignore[arg-type]
         return Response(WorkspaceOut(workspace).data)
+
+
+class UserContractorIn(BodySerializer):
+    contractor = StrictBooleanField()
+
+
+class WorkspaceUserContractorApi(WorkspaceUserDetailApi):
+    """PUT /workspaces/{ws}/users/{userId}/contractor: mark a member as a contractor (their time
+    goes to QuickBooks as a vendor's) or not (an employee's). Not in Clockify's API."""
+
+    http_method_names = ["put", "options"]
+
+    @extend_schema(
+        operation_id="workspace_user_contractor",
+        request=UserContractorIn,
+        responses=UserOut,
+        tags=["users"],
+        description="Mark a member as a contractor (`true`: QuickBooks gets their time as a "
+        "vendor's) or an employee (`false`). The owner marks anyone; an admin marks members "
+        "(as with hourly rates). The next QuickBooks sync links them to the vendor (or "
+        "employee) of the same name. Audited.",
+    )
+    def put(self, request: Request, ws: str, user_id: str) -> Response:
+        member = self._member(user_id)
+        data = validated(UserContractorIn, request)
+        member = membership_contractor_set(
+            actor=self.membership, membership=member, contractor=data["contractor"]
+        )
+        return Response(UserOut(self.member_data(member)).data)

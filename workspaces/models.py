@@ -169,6 +169,9 @@ class Membership(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
     # None: the workspace's default rate applies.
     hourly_rate_cents = models.PositiveIntegerField(null=True, blank=True)
+    # A contractor in this workspace: QuickBooks gets their time as a Vendor's, not an
+    # Employee's (per workspace: the same person may be staff in another one).
+    contractor = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

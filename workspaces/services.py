@@ -614,6 +614,35 @@ def membership_rate_update(
     return membership
 
 
+def membership_contractor_set(
+    *, actor: Membership, membership: Membership, contractor: bool
+) -> Membership:
+    """Mark a member as a contractor in this workspace (or not): QuickBooks then gets their time
+    as a vendor's. Who may change it is who may set the member's hourly rate (the owner anyone's;
+    an admin the members'); the same value again changes nothing. Audited."""
+    require_role(actor, Membership.Role.ADMIN)
+    require_same_workspace(actor, membership, what="Member")
+    if not membership_may_set_rate(actor=actor, user_id=membership.user_id, role=membership.role):
+        raise PermissionDenied(
+            "Only the owner marks the owner, an admin or themselves as a contractor."
+        )
+    if not isinstance(contractor, bool):
+        raise ApplicationError("Say whether the member is a contractor: true or false.")
+    if membership.contractor == contractor:
+        return membership
+    with transaction.atomic():
+        membership.contractor = contractor
+        membership.save(update_fields=["contractor"])
+        audit_log_record(
+            workspace=actor.workspace,
+            actor=actor.user,
+            event="member.contractor_changed",
+            target=membership.user.email,
+            details={"from": not contractor, "to": contractor},
+        )
+    return membership
+
+
 # --- Invitations -----------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ team_patterns = [
     path("members/<str:pk>/role/", views.member_role, name="member_role"),
     path("members/<str:pk>/status/", views.member_status, name="member_status"),
     path("members/<str:pk>/rate/", views.member_rate, name="member_rate"),
+    path("members/<str:pk>/contractor/", views.member_contractor, name="member_contractor"),
     path("members/<str:pk>/make-owner/", views.member_make_owner, name="member_make_owner"),
 ]
 

@@ -680,6 +680,30 @@ def member_make_owner(request: WorkspaceRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
+def member_contractor(request: WorkspaceRequest, pk: str) -> HttpResponse:
+    """Mark a member as a contractor (QuickBooks: a vendor) or as an employee."""
+    target = _membership_or_404(request, pk)
+    wanted = request.POST.get("contractor", "")
+    if wanted not in ("0", "1"):
+        messages.error(request, "Choose Employee or Contractor.")
+        return _to_team(request)
+    contractor = wanted == "1"
+    name = target.user.full_name
+    return _team_action(
+        request,
+        lambda: services.membership_contractor_set(
+            actor=request.membership, membership=target, contractor=contractor
+        ),
+        f"{name} is now a contractor: QuickBooks gets their time as a vendor's once a sync "
+        "links them to one."
+        if contractor
+        else f"{name} is now an employee: QuickBooks gets their time as an employee's once a "
+        "sync links them to one.",
+    )
+
+
+@require_POST
+@workspace_view(Membership.Role.ADMIN)
 def member_rate(request: WorkspaceRequest, pk: str) -> HttpResponse:
     target = _membership_or_404(request, pk)
     form = MemberRateForm(request.POST)

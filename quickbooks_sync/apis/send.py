@@ -59,7 +59,12 @@ class NotSentOut(serializers.Serializer[dict[str, Any]]):
 
 
 class GroupOut(serializers.Serializer[dict[str, Any]]):
-    employee = serializers.CharField(help_text="The QuickBooks employee's name.")
+    employee = serializers.CharField(
+        help_text="The QuickBooks employee's name (a contractor's: the vendor's)."
+    )
+    nameOf = serializers.ChoiceField(
+        choices=["Employee", "Vendor"], help_text="The TimeActivity's NameOf."
+    )
     customer = serializers.CharField(help_text='The customer\'s full name ("" for none).')
     item = serializers.CharField(help_text='The service item ("" for none).')
     entries = serializers.IntegerField()
@@ -169,13 +174,14 @@ def preview_data(preview: SendPreview) -> dict[str, Any]:
         "groups": [
             {
                 "employee": employee,
+                "nameOf": name_of,
                 "customer": customer,
                 "item": item,
                 "class": klass,
                 "entries": count.entries,
                 "duration": count.seconds,
             }
-            for (employee, customer, item, klass), count in preview.groups.items()
+            for (employee, customer, item, klass, name_of), count in preview.groups.items()
         ],
     }
 

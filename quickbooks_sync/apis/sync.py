@@ -42,9 +42,11 @@ class SyncJobOut(serializers.Serializer[dict[str, Any]]):
         child=serializers.JSONField(),
         help_text=(
             "When finished: membersLinked, membersWithoutEmployee, employeesWithoutMember, "
+            "contractorsLinked, contractorsWithoutVendor, vendorsWithoutContractor, "
             "clientsLinked, projectsLinked, customersWithoutProject, customersWithoutClient, "
             "projectsWithoutCustomer (each row with whatToDo), counts, and for the create jobs "
-            "createdEmployees / createdCustomers, for a first sync firstSyncImport."
+            "createdEmployees and createdVendors / createdCustomers, for a first sync "
+            "firstSyncImport."
         ),
     )
     requestedBy = serializers.CharField(allow_null=True)
@@ -182,7 +184,8 @@ class SyncLinksApi(WorkspaceApiView):
         },
         tags=TAGS,
         description=(
-            "Link a member (side=member) to an employee, or a project or client to a customer, "
+            "Link a member (side=member) to an employee, a contractor (side=contractor) to a "
+            "vendor, or a project or client to a customer, "
             "both listed as unlinked by this job, the workspace's latest finished one. The link "
             "is marked manual, kept by later syncs, and changes nothing in QuickBooks."
         ),
@@ -207,7 +210,7 @@ class SyncLinkApi(WorkspaceApiView):
         operation_id="quickbooks_link_undo",
         responses={204: None},
         tags=TAGS,
-        description="Undo a link made by hand (side: member, project or client).",
+        description="Undo a link made by hand (side: member, contractor, project or client).",
     )
     def delete(self, request: Request, ws: str, job_id: str, side: str, local_id: str) -> Response:
         link_undo(actor=self.membership, job_id=job_id, side=side, local_id=local_id)

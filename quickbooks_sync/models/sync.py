@@ -19,7 +19,14 @@ from workspaces.models import Membership, Workspace
 
 
 class EmployeeLink(models.Model):
-    """A workspace member linked to a QBO Employee (kept when the member is inactive/removed)."""
+    """A workspace member linked to a QBO Employee, or a contractor to a QBO Vendor (`name_of`,
+    QBO's TimeActivity `NameOf`); `qbo_employee_id` is that Employee's or Vendor's Id. Kept when
+    the member is inactive/removed. A link whose kind no longer matches the member's contractor
+    flag counts as no link: the send refuses the member's time, the next sync replaces it."""
+
+    class NameOf(models.TextChoices):
+        EMPLOYEE = "Employee", "Employee"
+        VENDOR = "Vendor", "Vendor"
 
     id = ObjectIdField()
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
@@ -29,6 +36,7 @@ class EmployeeLink(models.Model):
     realm_id = models.CharField(max_length=32)
     qbo_employee_id = models.CharField(max_length=32)
     qbo_display_name = models.CharField(max_length=255)
+    name_of = models.CharField(max_length=8, choices=NameOf.choices, default=NameOf.EMPLOYEE)
     # Linked by hand on a sync result (names differ); syncs keep it, an admin can undo it.
     manual = models.BooleanField(default=False)
     linked_at = models.DateTimeField(default=timezone.now)
@@ -36,13 +44,13 @@ class EmployeeLink(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["workspace", "realm_id", "qbo_employee_id"],
-                name="qbo_employee_link_one_member_per_employee",
+                fields=["workspace", "realm_id", "name_of", "qbo_employee_id"],
+                name="qbo_employee_link_one_member_per_person",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.membership_id} = Employee {self.qbo_employee_id}"
+        return f"{self.membership_id} = {self.name_of} {self.qbo_employee_id}"
 
 
 class CustomerLink(models.Model):

@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from quickbooks import QuickBooks
@@ -48,10 +48,13 @@ from quickbooks_sync.qbo.types import (
     QBOConfig,
     QBOCustomer,
     QBOEmployee,
+    QBOVendor,
     ServiceItem,
 )
 
 logger = logging.getLogger(__name__)
+
+_Person = TypeVar("_Person", bound=QBOEmployee)
 
 
 def _from_library_exception(exc: QuickbooksException, http_status: int | None) -> QBOError:
@@ -118,7 +121,15 @@ def _bool(value: Any) -> bool:
 
 
 def _employee(data: Mapping[str, Any]) -> QBOEmployee:
-    return QBOEmployee(
+    return _person(data, QBOEmployee)
+
+
+def _vendor(data: Mapping[str, Any]) -> QBOVendor:
+    return _person(data, QBOVendor)
+
+
+def _person(data: Mapping[str, Any], kind: type[_Person]) -> _Person:
+    return kind(
         id=str(data["Id"]),
         display_name=str(data.get("DisplayName") or ""),
         given_name=str(data.get("GivenName") or ""),
@@ -314,6 +325,11 @@ class QBOSession:
         where = " WHERE Active IN (true, false)"
         return [_employee(row) for row in self._query_pages("Employee", where, page_size)]
 
+    def vendors(self, *, page_size: int = MAX_PAGE_SIZE) -> list[QBOVendor]:
+        """ALL vendors, active and inactive (a contractor's time goes to one)."""
+        where = " WHERE Active IN (true, false)"
+        return [_vendor(row) for row in self._query_pages("Vendor", where, page_size)]
+
     def customers(self, *, page_size: int = MAX_PAGE_SIZE) -> list[QBOCustomer]:
         """ALL customers, sub-customers and projects, active and inactive."""
         where = " WHERE Active IN (true, false)"
@@ -386,20 +402,43 @@ class QBOSession:
         family_name: str = "",
         request_id: str | None = None,
     ) -> QBOEmployee:
-        body: dict[str, Any] = {"DisplayName": display_name, "GivenName": given_name}
-        if family_name:
-            body["FamilyName"] = family_name
         # POST /v3/company/<realm>/employee?requestid=...: the same requestid answers the first
         # result again; DisplayName is unique across customers, employees and vendors (6240)
         # (Accounting API reference: all-entities/employee).
-        data = self._call(
-            "create employee",
+        data = self._create_person("Employee", display_name, given_name, family_name, request_id)
+        return _employee(data["Employee"])
+
+    def create_vendor(
+        self,
+        *,
+        display_name: str,
+        given_name: str,
+        family_name: str = "",
+        request_id: str | None = None,
+    ) -> QBOVendor:
+        # POST /v3/company/<realm>/vendor?requestid=...: as an employee, with DisplayName unique
+        # across customers, employees and vendors (Accounting API reference: all-entities/vendor).
+        data = self._create_person("Vendor", display_name, given_name, family_name, request_id)
+        return _vendor(data["Vendor"])
+
+    def _create_person(
+        self,
+        entity: str,
+        display_name: str,
+        given_name: str,
+        family_name: str,
+        request_id: str | None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"DisplayName": display_name, "GivenName": given_name}
+        if family_name:
+            body["FamilyName"] = family_name
+        return self._call(
+            f"create {entity.lower()}",
             "create_object",
-            "Employee",
+            entity,
             json.dumps(body),
             request_id=request_id,
         )
-        return _employee(data["Employee"])
 
     def create_customer(
         self,

@@ -96,6 +96,11 @@ class QBOEmployee:
 
 
 @dataclass(frozen=True)
+class QBOVendor(QBOEmployee):
+    """A vendor: the same name fields as an employee. A contractor's time goes to one."""
+
+
+@dataclass(frozen=True)
 class QBOCustomer:
     """A customer, sub-customer (`parent_id` set) or QBO project (`is_project`)."""
 

@@ -62,7 +62,8 @@ def sync_catalog(*, workspace_id: str) -> tuple[list[Client], list[Project]]:
 class Missing:
     """What the two create-missing actions would create, as of a finished job's result."""
 
-    members: list[dict[str, Any]]  # members "Create missing users" can create employees for
+    members: list[dict[str, Any]]  # members (contractors) "Create missing users" can create
+    # employees (vendors) for
     customers: list[dict[str, Any]]  # QBO customers "Create missing customers" makes here
 
     @property
@@ -78,7 +79,10 @@ def sync_missing(job: SyncJob | None) -> Missing | None:
         return None
     result = job.result or {}
     members = [
-        row for row in result.get("membersWithoutEmployee", []) if row.get("canCreate", True)
+        row
+        for key in ("membersWithoutEmployee", "contractorsWithoutVendor")
+        for row in result.get(key, [])
+        if row.get("canCreate", True)
     ]
     customers = [
         *result.get("customersWithoutClient", []),

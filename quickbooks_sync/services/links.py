@@ -3,7 +3,8 @@
     link_manual(actor=ms, job_id=job.id, side=Side.MEMBER, local_id=member_id, qbo_id=employee_id)
     link_undo(actor=ms, job_id=job.id, side=Side.MEMBER, local_id=member_id)
 
-A member with no employee links to one of the employees with no member; a project with no
+A member with no employee links to one of the employees with no member, a contractor with no
+vendor to one of the vendors with no contractor; a project with no
 customer to one of the customers (sub-customers, QuickBooks projects) with no project here; a
 client with no customer to one of the customers that should be a client here. Both sides must be
 listed as unlinked by the latest finished job of the connected company, so the admin links
@@ -25,7 +26,10 @@ from quickbooks_sync.models import CustomerLink, EmployeeLink, SyncJob
 from quickbooks_sync.services.connection import require_connection_ready
 from quickbooks_sync.services.sync import JobBusy
 from quickbooks_sync.services.sync_report import (
+    EMPLOYEES,
     MANUAL_TODO,
+    VENDORS,
+    PersonKind,
     client_without_customer_row,
     customer_without_client_row,
     customer_without_project_row,
@@ -49,19 +53,19 @@ BUSY = "A QuickBooks job is running; link by hand after it finishes."
 
 class Side(enum.StrEnum):
     MEMBER = "member"
+    CONTRACTOR = "contractor"
     PROJECT = "project"
     CLIENT = "client"
 
 
+PEOPLE: dict[Side, PersonKind] = {Side.MEMBER: EMPLOYEES, Side.CONTRACTOR: VENDORS}
+
 # Per side: (unlinked here, unlinked in QBO, linked rows, local id key, QBO id key)
 LISTS: dict[Side, tuple[str, str, str, str, str]] = {
-    Side.MEMBER: (
-        "membersWithoutEmployee",
-        "employeesWithoutMember",
-        "membersLinked",
-        "memberId",
-        "employeeId",
-    ),
+    **{
+        side: (kind.unlinked_here, kind.unlinked_there, kind.linked, "memberId", kind.qbo_id)
+        for side, kind in PEOPLE.items()
+    },
     Side.PROJECT: (
         "projectsWithoutCustomer",
         "customersWithoutProject",
@@ -83,7 +87,9 @@ def _side(value: str) -> Side:
     try:
         return Side(value)
     except ValueError:
-        raise ApplicationError("Choose what to link: a member, a project or a client.") from None
+        raise ApplicationError(
+            "Choose what to link: a member, a contractor, a project or a client."
+        ) from None
 
 
 def _latest_job(actor: Membership, job_id: str) -> SyncJob:
@@ -152,9 +158,10 @@ def link_manual(
     qbo_id: str = "",
     qbo_label: str = "",
 ) -> dict[str, Any]:
-    """Link `local_id` (a membership, project or client) to the QuickBooks employee or customer
-    `qbo_id` (or the one named `qbo_label`, as the page's searchable list gives it), both
-    unlinked as of the latest job; answers the linked row of the result."""
+    """Link `local_id` (a membership, project or client) to the QuickBooks employee (a
+    contractor's: vendor) or customer `qbo_id` (or the one named `qbo_label`, as the page's
+    searchable list gives it), both unlinked as of the latest job; answers the linked row of
+    the result."""
     which = _side(side)
     here_key, there_key, linked_key, local_key, qbo_key = LISTS[which]
     with transaction.atomic():
@@ -188,15 +195,24 @@ def _create_link(
 ) -> dict[str, Any]:
     ws = actor.workspace_id
     todo = MANUAL_TODO
-    if side is Side.MEMBER:
+    if side in PEOPLE:
+        kind = PEOPLE[side]
         membership = Membership.objects.select_related("user").get(
             workspace_id=ws, pk=here["memberId"]
         )
+        if membership.contractor != (kind is VENDORS):
+            # The flag changed since the sync listed this member: the link would not count.
+            raise ApplicationError(
+                f"{membership.user.full_name} is now "
+                f"{'a contractor' if membership.contractor else 'an employee'}: sync again, "
+                "then link."
+            )
         EmployeeLink.objects.create(
             workspace_id=ws,
             membership=membership,
             realm_id=realm,
-            qbo_employee_id=there["employeeId"],
+            name_of=kind.name_of,
+            qbo_employee_id=there[kind.qbo_id],
             qbo_display_name=there["name"],
             manual=True,
         )
@@ -204,9 +220,9 @@ def _create_link(
             "memberId": membership.pk,
             "name": membership.user.full_name,
             "memberStatus": membership.status,
-            "employeeId": there["employeeId"],
-            "employeeName": there["name"],
-            "employeeActive": True,  # listed as without member: active employees only
+            kind.qbo_id: there[kind.qbo_id],
+            kind.qbo_name: there["name"],
+            kind.qbo_active: True,  # listed as without member: active ones only
             "new": True,
             "manual": True,
             "whatToDo": todo,
@@ -276,17 +292,22 @@ def _unlink(
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """Delete the manual link; the rows to list again (None: not listed, e.g. inactive)."""
     ws = actor.workspace_id
-    if side is Side.MEMBER:
+    if side in PEOPLE:
+        kind = PEOPLE[side]
         deleted, _ = EmployeeLink.objects.filter(
-            workspace_id=ws, realm_id=realm, membership_id=row["memberId"], manual=True
+            workspace_id=ws,
+            realm_id=realm,
+            membership_id=row["memberId"],
+            name_of=kind.name_of,
+            manual=True,
         ).delete()
         if not deleted:
             raise ApplicationError("This link is gone already; sync again.")
         active = row.get("memberStatus") == Membership.Status.ACTIVE
         return (
-            member_without_row(row["memberId"], row["name"]) if active else None,
-            employee_without_row(row["employeeId"], row["employeeName"])
-            if row.get("employeeActive")
+            member_without_row(row["memberId"], row["name"], kind) if active else None,
+            employee_without_row(row[kind.qbo_id], row[kind.qbo_name], kind)
+            if row.get(kind.qbo_active)
             else None,
         )
     customer = {

@@ -151,8 +151,9 @@ class Selected:
     report_seconds: int | None = None  # the report's time when it differs from `seconds`
     project_id: str | None = None  # what a blocker names (project, member)
     user_id: str | None = None
-    # What the TimeActivity carries, by name: (employee, customer, item, class); "" for none.
-    carries: tuple[str, str, str, str] = ("", "", "", "")
+    # What the TimeActivity carries, by name: (employee or vendor, customer, item, class,
+    # NameOf); "" for none.
+    carries: tuple[str, str, str, str, str] = ("", "", "", "", "")
 
 
 @dataclass
@@ -171,8 +172,9 @@ class SendPreview:
     seconds: int = 0  # what QBO gets: whole minutes per entry
     report_seconds: int = 0  # the same entries as the report counts them
     not_sent: dict[str, ReasonCount] = field(default_factory=dict)
-    # The entries that go, by what they carry: (employee, customer, item, class) -> counts.
-    groups: dict[tuple[str, str, str, str], ReasonCount] = field(default_factory=dict)
+    # The entries that go, by what they carry: (employee or vendor, customer, item, class,
+    # NameOf) -> counts.
+    groups: dict[tuple[str, str, str, str, str], ReasonCount] = field(default_factory=dict)
 
     @property
     def not_sent_entries(self) -> int:
@@ -249,11 +251,16 @@ def _annotated_rows(
     entries: QuerySet[TimeEntry], *, membership: Membership, realm_id: str
 ) -> QuerySet[TimeEntry]:
     """Entries with the report's rounded duration and what the send needs to know about them:
-    the QBO employee and customer they map to in this company, and whether they are sent or
-    in another job already (one query, whatever the number of entries)."""
+    the QBO employee (a contractor's: vendor) and customer they map to in this company, and
+    whether they are sent or in another job already (one query, whatever the number of
+    entries). A link of the other kind than the member is now (the contractor flag changed
+    since the last sync) counts as none: the entry is "member not linked" until a sync."""
     ws = membership.workspace_id
     employee = EmployeeLink.objects.filter(
         workspace_id=ws, realm_id=realm_id, membership__user_id=OuterRef("user_id")
+    ).filter(
+        Q(name_of=EmployeeLink.NameOf.VENDOR, membership__contractor=True)
+        | Q(name_of=EmployeeLink.NameOf.EMPLOYEE, membership__contractor=False)
     )
     customer = CustomerLink.objects.filter(
         workspace_id=ws,
@@ -267,6 +274,7 @@ def _annotated_rows(
         **report_annotations(workspace_rounding(membership.workspace)),
         qbo_employee_id=Subquery(employee.values("qbo_employee_id")[:1]),
         qbo_employee_name=Subquery(employee.values("qbo_display_name")[:1]),
+        qbo_name_of=Subquery(employee.values("name_of")[:1]),
         qbo_customer_id=Subquery(customer.values("qbo_customer_id")[:1]),
         qbo_customer_name=Subquery(customer.values("qbo_fully_qualified_name")[:1]),
         qbo_customer_display=Subquery(customer.values("qbo_display_name")[:1]),
@@ -347,6 +355,7 @@ def _select_one(
             project_id=entry.project_id,
             employee_id=getattr(entry, "qbo_employee_id", None),
             customer_id=getattr(entry, "qbo_customer_id", None),
+            name_of=getattr(entry, "qbo_name_of", None) or EmployeeLink.NameOf.EMPLOYEE,
         ),
         time_zone=time_zone,
         item_id=billing.item_id,
@@ -363,6 +372,7 @@ def _select_one(
             or "",
             billing.item_name,
             billing.class_name,
+            str(draft.payload["NameOf"]),
         )
         return Selected(
             entry_id=entry.pk,

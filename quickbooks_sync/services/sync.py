@@ -2,13 +2,15 @@
 create-missing actions, as background jobs (SyncJob rows that the pages and the API follow).
 
 - `sync_start` (a page or the API) makes the job row and enqueues the Celery task after commit.
-- `sync_run` (the task) does the job: it reads ALL employees and customers through
-  `connection_call`, links by identical name (quickbooks_sync.mapping) and stores the links by
-  QBO Id, and writes the result the page shows: every row with what to do about it.
+- `sync_run` (the task) does the job: it reads ALL employees, vendors and customers through
+  `connection_call`, links by identical name (quickbooks_sync.mapping: contractors to vendors,
+  everyone else to employees) and stores the links by QBO Id, and writes the result the page
+  shows: every row with what to do about it.
 
 Rules decided here:
 - SYNC never writes to QuickBooks. CREATE_EMPLOYEES is the only job that does (an Employee per
-  active member without one, after the admin confirmed); CREATE_CUSTOMERS only creates here.
+  active member without one, a Vendor per active contractor without one, after the admin
+  confirmed); CREATE_CUSTOMERS only creates here.
 - The seed's first-sync rule: when the workspace has no projects at all (archived ones count)
   at its first sync, the whole hierarchy is created here without asking. Only SYNC jobs count
   as syncs for it (a "Create missing users" pressed first does not).
@@ -37,15 +39,16 @@ from quickbooks_sync.mapping import (
     LocalClient,
     LocalProject,
     Member,
+    PeopleLinks,
     UserLinks,
     link_customers,
-    link_members,
+    link_people,
     map_customer_tree,
 )
 from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection, SyncJob
 from quickbooks_sync.qbo.errors import QBOError
 from quickbooks_sync.qbo.session import QBOSession
-from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee
+from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee, QBOVendor
 from quickbooks_sync.selectors.sync import sync_catalog, sync_memberships
 from quickbooks_sync.services.connection import (
     PLAN_REQUIRED,
@@ -53,7 +56,14 @@ from quickbooks_sync.services.connection import (
     connection_call,
     require_connection_ready,
 )
-from quickbooks_sync.services.sync_report import QBOCompany, customer_row, sync_report
+from quickbooks_sync.services.sync_report import (
+    PERSON_KINDS,
+    VENDORS,
+    PersonKind,
+    QBOCompany,
+    customer_row,
+    sync_report,
+)
 from tracking.models import Client, Project
 from tracking.services.catalog import (
     client_archive,
@@ -317,6 +327,8 @@ def _call(job: SyncJob, operation: Callable[[QBOSession], Any]) -> Any:
 def _read_company(job: SyncJob, progress: _Progress, *, customers: bool = True) -> QBOCompany:
     progress.stage("Reading employees from QuickBooks")
     employees: list[QBOEmployee] = _call(job, lambda qbo: qbo.employees())
+    progress.stage("Reading vendors from QuickBooks", advance=1)
+    vendors: list[QBOVendor] = _call(job, lambda qbo: qbo.vendors())
     customer_list: list[QBOCustomer] = []
     if customers:
         progress.stage("Reading customers and projects from QuickBooks", advance=1)
@@ -324,11 +336,15 @@ def _read_company(job: SyncJob, progress: _Progress, *, customers: bool = True) 
     realm_id = QBOConnection.objects.values_list("realm_id", flat=True).get(
         workspace_id=job.workspace_id
     )
-    return QBOCompany(realm_id=realm_id, employees=employees, customers=customer_list)
+    return QBOCompany(
+        realm_id=realm_id, employees=employees, vendors=vendors, customers=customer_list
+    )
 
 
-def _link_users(job: SyncJob, company: QBOCompany) -> UserLinks:
-    """Link members and employees (kept links first, then identical names) and store it."""
+def _link_users(job: SyncJob, company: QBOCompany) -> PeopleLinks:
+    """Link members and employees, contractors and vendors (kept links first, then identical
+    names) and store it. A member whose contractor flag changed since their link loses it and
+    links anew to the other kind."""
     memberships = sync_memberships(workspace_id=job.workspace_id)
     stored = {
         link.membership_id: link
@@ -336,39 +352,61 @@ def _link_users(job: SyncJob, company: QBOCompany) -> UserLinks:
             workspace_id=job.workspace_id, realm_id=company.realm_id
         )
     }
-    links = link_members(
+    links = link_people(
         members=[
-            Member(member_id=m.pk, name=m.user.full_name, active=m.is_active) for m in memberships
+            Member(
+                member_id=m.pk, name=m.user.full_name, active=m.is_active, contractor=m.contractor
+            )
+            for m in memberships
         ],
         employees=company.employees,
-        existing={member_id: link.qbo_employee_id for member_id, link in stored.items()},
+        vendors=company.vendors,
+        existing={
+            member_id: (link.name_of, link.qbo_employee_id) for member_id, link in stored.items()
+        },
     )
-    by_id = {e.id: e for e in company.employees}
+    wanted = {
+        member_id: (kind, qbo_id)
+        for kind, users in zip(PERSON_KINDS, (links.employees, links.vendors), strict=True)
+        for member_id, qbo_id in users.linked.items()
+    }
+    names = {
+        kind.name_of: {p.id: p.display_name for p in company.people(kind)} for kind in PERSON_KINDS
+    }
     with transaction.atomic():
-        gone = [member_id for member_id in stored if member_id not in links.linked]
+        gone = [member_id for member_id in stored if member_id not in wanted]
         if gone:
             EmployeeLink.objects.filter(
                 workspace_id=job.workspace_id, membership_id__in=gone
             ).delete()
-        for member_id, employee_id in links.linked.items():
-            name = by_id[employee_id].display_name
+        for member_id, (kind, qbo_id) in wanted.items():
+            name = names[kind.name_of][qbo_id]
             link = stored.get(member_id)
-            if link is not None and link.qbo_employee_id == employee_id:
+            if link is not None and (link.name_of, link.qbo_employee_id) == (kind.name_of, qbo_id):
                 if link.qbo_display_name != name:  # renamed in QBO: the link stays
                     link.qbo_display_name = name
                     link.save(update_fields=["qbo_display_name"])
                 continue
-            EmployeeLink.objects.update_or_create(
-                membership_id=member_id,
-                defaults={
-                    "workspace_id": job.workspace_id,
-                    "realm_id": company.realm_id,
-                    "qbo_employee_id": employee_id,
-                    "qbo_display_name": name,
-                    "linked_at": timezone.now(),
-                },
-            )
+            _store_person_link(job, company, member_id, kind, qbo_id, name)
     return links
+
+
+def _store_person_link(
+    job: SyncJob, company: QBOCompany, member_id: str, kind: PersonKind, qbo_id: str, name: str
+) -> None:
+    """Link the member to the QBO employee or vendor (a link by name, or a creation)."""
+    EmployeeLink.objects.update_or_create(
+        membership_id=member_id,
+        defaults={
+            "workspace_id": job.workspace_id,
+            "realm_id": company.realm_id,
+            "name_of": kind.name_of,
+            "qbo_employee_id": qbo_id,
+            "qbo_display_name": name,
+            "manual": False,
+            "linked_at": timezone.now(),
+        },
+    )
 
 
 def _store_customer_links(
@@ -566,16 +604,17 @@ def split_name(full_name: str) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
-def _request_id(job: SyncJob, member_id: str) -> str:
+def _request_id(job: SyncJob, kind: PersonKind, member_id: str) -> str:
     # The same id on a retry of the same job: QBO answers a repeat without creating twice.
-    return hashlib.sha256(f"{job.pk}:employee:{member_id}".encode()).hexdigest()[:40]
+    return hashlib.sha256(f"{job.pk}:{kind.noun}:{member_id}".encode()).hexdigest()[:40]
 
 
-def _employee_creator(
-    member: Member, given: str, family: str, request_id: str
+def _person_creator(
+    kind: PersonKind, member: Member, given: str, family: str, request_id: str
 ) -> Callable[[QBOSession], QBOEmployee]:
     def create(qbo: QBOSession) -> QBOEmployee:
-        return qbo.create_employee(
+        make = qbo.create_vendor if kind is VENDORS else qbo.create_employee
+        return make(
             display_name=member.name,
             given_name=given,
             family_name=family,
@@ -585,11 +624,12 @@ def _employee_creator(
     return create
 
 
-def _create_employees(
-    job: SyncJob, progress: _Progress, company: QBOCompany, links: UserLinks
+def _create_people(
+    job: SyncJob, progress: _Progress, company: QBOCompany, kind: PersonKind, links: UserLinks
 ) -> dict[str, list[dict[str, Any]]]:
-    """Create an Employee in QuickBooks for each active member without one; link the created
-    ones; report each failure with QuickBooks' reason."""
+    """Create in QuickBooks an Employee for each active member without one (a Vendor for each
+    active contractor without one, for VENDORS); link the created ones; report each failure
+    with QuickBooks' reason."""
     _requester(job)
     created: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
@@ -602,7 +642,8 @@ def _create_employees(
             }
         )
     todo = links.members_without_employee
-    progress.stage("Creating employees in QuickBooks", add_total=len(todo))
+    stage = f"Creating {kind.noun}s in QuickBooks"
+    progress.stage(stage, add_total=len(todo))
     for member in todo:
         given, family = split_name(member.name)
         if not given:
@@ -613,11 +654,12 @@ def _create_employees(
                     "reason": "The member has no name; ask them to set one in their profile.",
                 }
             )
-            progress.stage("Creating employees in QuickBooks", advance=1)
+            progress.stage(stage, advance=1)
             continue
+        request_id = _request_id(job, kind, member.member_id)
         try:
-            employee: QBOEmployee = _call(
-                job, _employee_creator(member, given, family, _request_id(job, member.member_id))
+            person: QBOEmployee = _call(
+                job, _person_creator(kind, member, given, family, request_id)
             )
         except QBOError as exc:
             if exc.retryable:
@@ -632,27 +674,20 @@ def _create_employees(
             )
         else:
             with transaction.atomic():
-                EmployeeLink.objects.update_or_create(
-                    membership_id=member.member_id,
-                    defaults={
-                        "workspace_id": job.workspace_id,
-                        "realm_id": company.realm_id,
-                        "qbo_employee_id": employee.id,
-                        "qbo_display_name": employee.display_name,
-                        "linked_at": timezone.now(),
-                    },
+                _store_person_link(
+                    job, company, member.member_id, kind, person.id, person.display_name
                 )
-            company.employees.append(employee)
+            company.people_append(kind, person)
             created.append(
-                {"memberId": member.member_id, "name": member.name, "employeeId": employee.id}
+                {"memberId": member.member_id, "name": member.name, kind.qbo_id: person.id}
             )
-        progress.stage(f"Created employees: {len(created)}, failed: {len(failed)}", advance=1)
+        progress.stage(f"Created {kind.noun}s: {len(created)}, failed: {len(failed)}", advance=1)
     return {"created": created, "failed": failed}
 
 
 # -- the jobs --------------------------------------------------------------------------------------
 
-STEPS = 4  # read employees, read customers, link members, link clients and projects
+STEPS = 5  # read employees, vendors and customers, link members, link clients and projects
 
 
 def _first_sync_imports_all(job: SyncJob) -> bool:
@@ -683,7 +718,8 @@ def _run(job: SyncJob) -> dict[str, Any]:
     users = _link_users(job, company)
     extra: dict[str, Any] = {}
     if job.kind == Kind.CREATE_EMPLOYEES:
-        extra["createdEmployees"] = _create_employees(job, progress, company, users)
+        for kind, unlinked in zip(PERSON_KINDS, (users.employees, users.vendors), strict=True):
+            extra[kind.created] = _create_people(job, progress, company, kind, unlinked)
         users = _link_users(job, company)
     progress.stage("Linking clients and projects", advance=1)
     tree = map_customer_tree(company.customers)

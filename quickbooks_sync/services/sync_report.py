@@ -7,9 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from quickbooks_sync.mapping import CustomerLinks, CustomerTree, MappedProject, UserLinks
-from quickbooks_sync.models import SyncJob
-from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee
+from quickbooks_sync.mapping import (
+    CustomerLinks,
+    CustomerTree,
+    MappedProject,
+    PeopleLinks,
+    UserLinks,
+)
+from quickbooks_sync.models import EmployeeLink, SyncJob
+from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee, QBOVendor
 from quickbooks_sync.selectors.sync import (
     ManualLinks,
     manual_links,
@@ -21,16 +27,73 @@ from workspaces.models import Membership
 
 @dataclass
 class QBOCompany:
-    """What a job read of the company: all employees and all customers (any depth, active
+    """What a job read of the company: all employees, vendors and customers (any depth, active
     and inactive), and the realm they belong to."""
 
     realm_id: str
     employees: list[QBOEmployee]
     customers: list[QBOCustomer]
+    vendors: list[QBOVendor] = field(default_factory=list)
     customers_by_id: dict[str, QBOCustomer] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.customers_by_id = {c.id: c for c in self.customers}
+
+    def people(self, kind: PersonKind) -> list[QBOEmployee]:
+        """The employees, or the vendors."""
+        return list(self.vendors if kind.name_of == EmployeeLink.NameOf.VENDOR else self.employees)
+
+    def people_append(self, kind: PersonKind, person: QBOEmployee) -> None:
+        """Add an employee (a vendor) created in QuickBooks during the job."""
+        if kind.name_of == EmployeeLink.NameOf.VENDOR:
+            assert isinstance(person, QBOVendor)
+            self.vendors.append(person)
+        else:
+            self.employees.append(person)
+
+
+@dataclass(frozen=True)
+class PersonKind:
+    """Who a member's time goes to in QuickBooks, and the keys of its rows in a result: staff
+    to an Employee, a contractor to a Vendor."""
+
+    name_of: str  # QBO's NameOf, as EmployeeLink.name_of stores it
+    noun: str  # "employee" or "vendor"
+    member_noun: str  # "member" or "contractor"
+    qbo_id: str  # a row's key of the QBO Id ...
+    qbo_name: str  # ... of its display name ...
+    qbo_active: str  # ... and whether it is active
+    linked: str  # the result's lists: members linked,
+    unlinked_here: str  # members without one,
+    unlinked_there: str  # QBO people without a member,
+    created: str  # and what "Create missing users" created
+
+
+EMPLOYEES = PersonKind(
+    name_of=EmployeeLink.NameOf.EMPLOYEE,
+    noun="employee",
+    member_noun="member",
+    qbo_id="employeeId",
+    qbo_name="employeeName",
+    qbo_active="employeeActive",
+    linked="membersLinked",
+    unlinked_here="membersWithoutEmployee",
+    unlinked_there="employeesWithoutMember",
+    created="createdEmployees",
+)
+VENDORS = PersonKind(
+    name_of=EmployeeLink.NameOf.VENDOR,
+    noun="vendor",
+    member_noun="contractor",
+    qbo_id="vendorId",
+    qbo_name="vendorName",
+    qbo_active="vendorActive",
+    linked="contractorsLinked",
+    unlinked_here="contractorsWithoutVendor",
+    unlinked_there="vendorsWithoutContractor",
+    created="createdVendors",
+)
+PERSON_KINDS = (EMPLOYEES, VENDORS)
 
 
 def customer_row(company: QBOCompany, qbo_id: str) -> dict[str, Any]:
@@ -47,31 +110,55 @@ def customer_row(company: QBOCompany, qbo_id: str) -> dict[str, Any]:
 MANUAL_TODO = "Nothing: linked by hand (the names differ); syncs keep this link."
 
 
-def member_without_row(member_id: str, name: str) -> dict[str, Any]:
-    """A member with no employee (one the member can have: not sharing a name)."""
+def member_without_row(
+    member_id: str, name: str, kind: PersonKind = EMPLOYEES, *, other_kind_has_name: bool = False
+) -> dict[str, Any]:
+    """A member (a contractor, for VENDORS) with no employee (vendor), one the member can have:
+    not sharing a name. `other_kind_has_name`: QuickBooks has a person of the other kind with
+    exactly this name (the member's contractor flag may be wrong)."""
+    noun = kind.noun
+    todo = (
+        f"Create {_a(noun)} named exactly “{name}” in QuickBooks and sync again, "
+        f"use “Create missing users”, or link it to {_a(noun)} by hand."
+        if name
+        else "The member has no name: ask them to set one in their profile."
+    )
+    if name and other_kind_has_name:
+        other = VENDORS if kind is EMPLOYEES else EMPLOYEES
+        mark = "a contractor" if other is VENDORS else "an employee"
+        todo = (
+            f"QuickBooks has {_a(other.noun)} named exactly “{name}”: if that is this person, "
+            f"mark them as {mark} on the Team page and sync again. Otherwise: " + todo
+        )
     return {
         "memberId": member_id,
         "name": name,
-        "canCreate": bool(name),  # "Create missing users" can create its employee
-        "whatToDo": (
-            f"Create an employee named exactly “{name}” in QuickBooks and sync again, "
-            "use “Create missing users”, or link it to an employee by hand."
-            if name
-            else "The member has no name: ask them to set one in their profile."
-        ),
+        "canCreate": bool(name),  # "Create missing users" can create its employee or vendor
+        "whatToDo": todo,
     }
 
 
-def employee_without_row(employee_id: str, name: str) -> dict[str, Any]:
-    return {
-        "employeeId": employee_id,
-        "name": name,
-        "whatToDo": (
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+def employee_without_row(
+    employee_id: str, name: str, kind: PersonKind = EMPLOYEES
+) -> dict[str, Any]:
+    """A QuickBooks employee (vendor) that no member (contractor) is linked to."""
+    if kind is VENDORS:
+        todo = (
+            f"If this vendor is a contractor who tracks time, invite them to the workspace with "
+            f"the name “{name}” and mark them as a contractor (or link the contractor by hand), "
+            "then sync again. Otherwise nothing: most vendors are suppliers."
+        )
+    else:
+        todo = (
             f"If this person tracks time, invite them to the workspace with the name "
             f"“{name}” (or rename the member to match exactly, or link the member by hand), "
             "then sync again. Otherwise nothing."
-        ),
-    }
+        )
+    return {kind.qbo_id: employee_id, "name": name, "whatToDo": todo}
 
 
 def customer_without_project_row(customer: dict[str, Any], parent: str | None) -> dict[str, Any]:
@@ -131,10 +218,16 @@ def _parent_name(company: QBOCompany, mapped: MappedProject) -> str | None:
 
 
 def _member_rows(
-    memberships: Sequence[Membership], users: UserLinks, company: QBOCompany, manual: ManualLinks
+    memberships: Sequence[Membership],
+    users: UserLinks,
+    company: QBOCompany,
+    manual: ManualLinks,
+    kind: PersonKind = EMPLOYEES,
 ) -> dict[str, list[dict[str, Any]]]:
     by_member = {m.pk: m for m in memberships}
-    employees = {e.id: e for e in company.employees}
+    employees = {e.id: e for e in company.people(kind)}
+    other = VENDORS if kind is EMPLOYEES else EMPLOYEES
+    other_names = {p.display_name for p in company.people(other) if p.active}
     linked: list[dict[str, Any]] = []
     for member_id, employee_id in users.linked.items():
         membership = by_member[member_id]
@@ -142,8 +235,8 @@ def _member_rows(
         name = membership.user.full_name
         if not employee.active:
             todo = (
-                "The employee is inactive in QuickBooks: make it active there before sending "
-                "this member's time."
+                f"The {kind.noun} is inactive in QuickBooks: make it active there before "
+                "sending this member's time."
             )
         elif not membership.is_active:
             todo = "Nothing: time this member tracked before leaving can still be sent."
@@ -152,41 +245,44 @@ def _member_rows(
         elif employee.display_name != name:
             todo = "Nothing: linked by QuickBooks Id, so the differing names (a rename) are fine."
         else:
-            todo = "Nothing: this member's time is sent as this employee."
+            todo = f"Nothing: this member's time is sent as this {kind.noun}."
         linked.append(
             {
                 "memberId": member_id,
                 "name": name,
                 "memberStatus": membership.status,
-                "employeeId": employee_id,
-                "employeeName": employee.display_name,
-                "employeeActive": employee.active,
+                kind.qbo_id: employee_id,
+                kind.qbo_name: employee.display_name,
+                kind.qbo_active: employee.active,
                 "new": member_id in users.newly_linked,
                 "manual": member_id in manual.members,
                 "whatToDo": todo,
             }
         )
     linked.sort(key=lambda row: row["name"].casefold())
-    without = [member_without_row(m.member_id, m.name) for m in users.members_without_employee]
+    without = [
+        member_without_row(m.member_id, m.name, kind, other_kind_has_name=m.name in other_names)
+        for m in users.members_without_employee
+    ]
     without += [
         {
             "memberId": m.member_id,
             "name": m.name,
             "canCreate": False,
             "whatToDo": (
-                f"Several members are named “{m.name}”: give each a distinct name in their "
-                "profile (and the employee the same one), then sync again."
+                f"Several {kind.member_noun}s are named “{m.name}”: give each a distinct name "
+                f"in their profile (and the {kind.noun} the same one), then sync again."
             ),
         }
         for m in users.members_sharing_a_name
     ]
     employees_without = [
-        employee_without_row(e.id, e.display_name) for e in users.employees_without_member
+        employee_without_row(e.id, e.display_name, kind) for e in users.employees_without_member
     ]
     return {
-        "membersLinked": linked,
-        "membersWithoutEmployee": without,
-        "employeesWithoutMember": employees_without,
+        kind.linked: linked,
+        kind.unlinked_here: without,
+        kind.unlinked_there: employees_without,
     }
 
 
@@ -274,14 +370,16 @@ def sync_report(
     job: SyncJob,
     company: QBOCompany,
     tree: CustomerTree,
-    users: UserLinks,
+    users: PeopleLinks,
     catalog: CustomerLinks,
 ) -> dict[str, Any]:
     """The result a page and the API show: what is linked and what is missing, with what to do
-    about every row."""
+    about every row (members with employees, contractors with vendors, the catalog)."""
     manual = manual_links(workspace_id=job.workspace_id, realm_id=company.realm_id)
+    memberships = sync_memberships(workspace_id=job.workspace_id)
     rows = {
-        **_member_rows(sync_memberships(workspace_id=job.workspace_id), users, company, manual),
+        **_member_rows(memberships, users.employees, company, manual, EMPLOYEES),
+        **_member_rows(memberships, users.vendors, company, manual, VENDORS),
         **_catalog_rows(job.workspace_id, company, tree, catalog, manual),
     }
     return {

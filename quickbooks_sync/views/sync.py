@@ -24,6 +24,7 @@ POLL_SECONDS = 1
 CONFIRM_LISTS: dict[str, list[tuple[str, str, str]]] = {
     SyncJob.Kind.CREATE_EMPLOYEES: [
         ("membersWithoutEmployee", "Members to create as employees in QuickBooks", "members"),
+        ("contractorsWithoutVendor", "Contractors to create as vendors in QuickBooks", "vendors"),
     ],
     SyncJob.Kind.CREATE_CUSTOMERS: [
         ("customersWithoutClient", "Clients to create here", "clients"),
@@ -35,12 +36,13 @@ CONFIRM: dict[str, dict[str, str]] = {
     SyncJob.Kind.CREATE_EMPLOYEES: {
         "title": "Create missing users in QuickBooks",
         "explain": (
-            "An employee is created in QuickBooks for each active member who has none, with "
-            "the member's name as display name (given and family names split from it). "
-            "QuickBooks refuses a name that another employee, customer or vendor already has; "
-            "such members are listed in the result with the reason."
+            "An employee is created in QuickBooks for each active member who has none, and a "
+            "vendor for each active contractor who has none, with the member's name as display "
+            "name (given and family names split from it). QuickBooks refuses a name that "
+            "another employee, customer or vendor already has; such members are listed in the "
+            "result with the reason."
         ),
-        "button": "Create the employees in QuickBooks",
+        "button": "Create them in QuickBooks",
     },
     SyncJob.Kind.CREATE_CUSTOMERS: {
         "title": "Create missing customers and projects here",
@@ -144,11 +146,18 @@ def sync_link(request: WorkspaceRequest, job_id: str) -> HttpResponse:
                 local_id=post.get("local_id", ""),
                 qbo_label=post.get("qbo", ""),
             )
-            there = row.get("employeeName") or row.get("fullyQualifiedName")
+            there = (
+                row.get("employeeName") or row.get("vendorName") or row.get("fullyQualifiedName")
+            )
             messages.success(request, f"Linked by hand to “{there}”.")
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    anchor = {"member": "#qbo-users", "project": "#qbo-customers", "client": "#qbo-customers"}
+    anchor = {
+        "member": "#qbo-users",
+        "contractor": "#qbo-contractors",
+        "project": "#qbo-customers",
+        "client": "#qbo-customers",
+    }
     target = reverse("quickbooks:sync_job", kwargs={"ws": job.workspace_id, "job_id": job.pk})
     return redirect(target + anchor.get(post.get("side", ""), ""))
 

@@ -80,6 +80,7 @@ def test_member_sees_only_own_membership_and_no_rate(member_api, member, workspa
             "membershipStatus": "ACTIVE",
             "targetId": workspace.pk,
             "role": "MEMBER",
+            "contractor": False,
         }
     ]
     users = member_api.get(f"/api/v1/workspaces/{workspace.pk}/users").json()
