@@ -48,6 +48,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SERVER_OWNED = {"Id", "SyncToken", "domain", "sparse", "MetaData", "time", "status"}
 _SERVER_OWNED_BY_ENTITY = {
     "Customer": {"Level", "FullyQualifiedName", "IsProject", "Balance", "BalanceWithJobs"},
+    "Vendor": {"Balance"},
     "Item": {"FullyQualifiedName"},
     "Class": {"FullyQualifiedName"},
 }
@@ -403,10 +404,15 @@ def _build_person(
             number = _number(record, field)
             if number is not None:
                 record[field] = _json_number(number)
-    if entity == "Vendor" and "BillRate" in record:
-        number = _number(record, "BillRate")
-        assert number is not None
-        record["BillRate"] = _json_number(number)
+    if entity == "Vendor":
+        if "BillRate" in record:
+            number = _number(record, "BillRate")
+            assert number is not None
+            record["BillRate"] = _json_number(number)
+        # Intuit's Vendor: Vendor1099 (is the vendor a 1099 contractor) defaults to false;
+        # Balance (what is owed to it) is read-only, and the sandbox keeps no bills: 0.
+        record["Vendor1099"] = _bool(record, "Vendor1099", False)
+        record["Balance"] = 0
     return record, key
 
 

@@ -1,5 +1,5 @@
-"""The emulator's own web pages: the list of companies and a company's employees, customer
-tree and TimeActivities (what a developer looks at while the product sends)."""
+"""The emulator's own web pages: the list of companies and a company's employees, vendors,
+customer tree and TimeActivities (what a developer looks at while the product sends)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def blueprint(parts: Parts) -> Blueprint:
             "company.html",
             company=company,
             employees=employees,
+            vendors=vendors,
             customer_tree=customer_tree(customers),
             activities=activity_rows(activities, employees, vendors, customers),
         )
@@ -73,6 +74,7 @@ def activity_rows(
     for activity in sorted(activities, key=lambda a: (a.get("TxnDate", ""), int(a["Id"]))):
         who_ref = activity.get("EmployeeRef") or activity.get("VendorRef") or {}
         lookup = employee_names if activity.get("EmployeeRef") else vendor_names
+        name_of = "Employee" if activity.get("EmployeeRef") else "Vendor"
         customer_ref = activity.get("CustomerRef") or {}
         if activity.get("StartTime") and activity.get("EndTime"):
             hours = f"{activity['StartTime']} - {activity['EndTime']}"
@@ -83,6 +85,7 @@ def activity_rows(
                 "id": activity["Id"],
                 "date": activity.get("TxnDate", ""),
                 "who": who_ref.get("name") or lookup.get(who_ref.get("value", ""), ""),
+                "name_of": name_of,
                 "customer": customer_ref.get("name")
                 or customer_names.get(customer_ref.get("value", ""), ""),
                 "hours": hours,
