@@ -124,4 +124,4 @@ def test_vendor_time_in_a_batch_and_on_the_company_page(
     page = requests.get(f"{sandbox.base_url}/companies/{realm}", timeout=10)
     assert page.status_code == 200
     assert "Vendors (1)" in page.text
-    assert "Vera Contractor <span class=\"muted\">(vendor)</span>" in page.text
+    assert 'Vera Contractor <span class="muted">(vendor)</span>' in page.text
