@@ -119,6 +119,11 @@ def test_contractors_link_to_vendors_get_created_as_vendors_and_send_as_vendors(
 
     created = run_ok(workspace, admin, SyncJob.Kind.CREATE_EMPLOYEES)
     assert created.result["createdEmployees"] == {"created": [], "failed": []}
+    created_page = admin_client_.get(
+        reverse("quickbooks:sync_job", kwargs={"ws": workspace.pk, "job_id": created.pk})
+    ).content.decode()
+    assert 'data-testid="qbo-created-vendors"><li>Carl Contractor</li>' in created_page
+    assert 'id="qbo-contractors"' in created_page
     (made,) = created.result["createdVendors"]["created"]
     carl_vendor = next(v for v in stored(sandbox, realm, "Vendor") if v["Id"] == made["vendorId"])
     assert (carl_vendor["DisplayName"], carl_vendor["GivenName"], carl_vendor["FamilyName"]) == (
@@ -179,6 +184,10 @@ def test_a_flag_changed_after_linking_unlinks_at_once_and_the_next_sync_links_th
     (row,) = synced.result["membersWithoutEmployee"]
     assert "QuickBooks has a vendor named exactly “Mia Member”" in row["whatToDo"]
     assert names(synced.result["vendorsWithoutContractor"]) == ["Mia Member", "Paper Supply"]
+    page = admin_client_.get(
+        reverse("quickbooks:sync_job", kwargs={"ws": workspace.pk, "job_id": synced.pk})
+    ).content.decode()
+    assert 'id="qbo-contractors"' not in page  # no contractor left: no section
 
     # An employee of her name appears: the next sync links her to it.
     employee = seed(sandbox, realm, "Employee", DisplayName="Mia Member (staff)")
