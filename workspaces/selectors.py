@@ -25,6 +25,7 @@ AUDIT_EVENT_LABELS = {
     "workspace.deleted": "Workspace deleted",
     "workspace.rate_changed": "Default rate changed",
     "member.rate_changed": "Member's rate changed",
+    "member.contractor_changed": "Contractor (QuickBooks vendor) changed",
     "project.rate_changed": "Project rate changed",
     "project_member.rate_changed": "Project member's rate changed",
     "task.rate_changed": "Task rate changed",

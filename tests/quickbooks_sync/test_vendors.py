@@ -340,3 +340,13 @@ def test_the_contractor_flag_is_for_admins_of_the_workspace_only(
     listed = api.get(f"/api/v1/workspaces/{workspace.pk}/users").json()
     flags = {u["id"]: u["memberships"][0]["contractor"] for u in listed}
     assert flags[member.pk] is True and flags[owner.pk] is False
+    # Per workspace: the same person is staff in another one.
+    MembershipFactory(workspace=other_workspace, user=member)
+    assert not Membership.objects.get(workspace=other_workspace, user=member).contractor
+    # The audit log page names the event.
+    log = unescape(
+        owner_client.get(
+            reverse("workspaces:audit_log", kwargs={"ws": workspace.pk})
+        ).content.decode()
+    )
+    assert "Contractor (QuickBooks vendor) changed" in log
