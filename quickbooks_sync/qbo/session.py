@@ -1,7 +1,7 @@
 """The Accounting API of one QuickBooks Online company through `python-quickbooks` 0.9.12: reads
-(company info, preferences, paged queries of employees, customers and items), creates, and the
-TimeActivity batch that sending rests on. Every request has a timeout, every failure becomes a
-`QBOError`, and everything returned is plain data (quickbooks_sync.qbo.types).
+(company info, preferences, paged queries of employees, vendors, customers and items), creates,
+and the TimeActivity batch that sending rests on. Every request has a timeout, every failure
+becomes a `QBOError`, and everything returned is plain data (quickbooks_sync.qbo.types).
 
 The comment on each call names its page of Intuit's Accounting API reference, under
 https://developer.intuit.com/app/developer/qbo/docs/api/accounting/
@@ -180,8 +180,8 @@ def _changed(entity: str, data: Mapping[str, Any]) -> ChangedEntity:
 class QBOSession:
     """The Accounting API for one company (realm) with one access token.
 
-    The one door to QuickBooks: every request of every caller (sync's reads, employee and
-    customer creation, the service-item lookup, the send's batches) goes through `_call`, which
+    The one door to QuickBooks: every request of every caller (sync's reads, employee, vendor
+    and customer creation, the service-item lookup, the send's batches) goes through `_call`, which
     holds a slot of the company's rate limiter while the request is in flight (a batch takes a
     batch slot too) and pauses every worker of the company after a 429. On QBOAuthError the
     caller refreshes (under its lock) and opens a new session."""
