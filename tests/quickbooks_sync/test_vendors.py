@@ -16,6 +16,8 @@ from django.urls import reverse
 from quickbooks_sync.models import EmployeeLink, SendJob, SyncJob
 from quickbooks_sync.services.send import send_preview
 from quickbooks_sync.services.send_batches import send_run
+from quickbooks_sync.services.sync import sync_start
+from quickbooks_sync.tasks.sync import sync_job_run
 from tests.api.conftest import api_client_for
 from tests.factories import MembershipFactory, UserFactory
 from tests.quickbooks_sync.connection_helpers import connect_workspace
@@ -158,6 +160,26 @@ def test_contractors_link_to_vendors_get_created_as_vendors_and_send_as_vendors(
     assert sent["carl"]["VendorRef"]["value"] == made["vendorId"]
     assert sent["adam"]["NameOf"] == "Employee"
     assert sent["adam"]["EmployeeRef"]["value"] == company["Adam Admin"]
+
+
+def test_a_lost_answer_while_creating_a_vendor_creates_it_once(
+    workspace, owner, admin, carl, company, sandbox: SandboxProcess, realm
+) -> None:
+    """QuickBooks creates Carl's vendor but the answer is lost: the task retries the job, which
+    finds the vendor by name and links it; nothing is created twice."""
+    sandbox.control(
+        "POST", "/faults", {"kind": "drop", "realm": realm, "path": "/vendor"}, expect=201
+    )
+    job = sync_start(membership=membership_of(workspace, admin), kind=SyncJob.Kind.CREATE_EMPLOYEES)
+    sync_job_run.apply(args=[job.pk])
+    job.refresh_from_db()
+    assert job.state == SyncJob.State.SUCCEEDED, job.error
+    assert sandbox.control("GET", "/faults")["faults"] == []  # the answer was dropped
+    carls = [v for v in stored(sandbox, realm, "Vendor") if v["DisplayName"] == "Carl Contractor"]
+    assert len(carls) == 1
+    link = EmployeeLink.objects.get(membership__user=carl)
+    assert (link.name_of, link.qbo_employee_id) == ("Vendor", carls[0]["Id"])
+    assert names(job.result["contractorsLinked"]) == ["Carl Contractor"]
 
 
 def test_a_flag_changed_after_linking_unlinks_at_once_and_the_next_sync_links_the_other_kind(
