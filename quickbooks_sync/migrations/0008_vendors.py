@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quickbooks_sync', '0006_billing'),
+        ('quickbooks_sync', '0007_send_schedule'),
     ]
 
     operations = [
