@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quickbooks_sync', '0007_send_schedule'),
+        ('quickbooks_sync', '0008_quickbooks_changes'),
     ]
 
     operations = [
