@@ -283,6 +283,31 @@ def workspace_update(
     return workspace
 
 
+def _workspace_settings_change(
+    actor: Membership, new: dict[str, Any], *, event: str | None = None
+) -> Workspace:
+    """Set a group of the workspace's settings (field name -> value) and, when `event` is
+    given, audit the change with the old and new values. Nothing is written when every value
+    stays the same."""
+    workspace = actor.workspace
+    old = {name: getattr(workspace, name) for name in new}
+    if old == new:
+        return workspace
+    with transaction.atomic():
+        for name, value in new.items():
+            setattr(workspace, name, value)
+        workspace.save(update_fields=list(new))
+        if event is not None:
+            audit_log_record(
+                workspace=workspace,
+                actor=actor.user,
+                event=event,
+                target=workspace.name,
+                details={"from": old, "to": new},
+            )
+    return workspace
+
+
 def workspace_rounding_update(
     *, actor: Membership, enabled: bool, mode: str, minutes: int
 ) -> Workspace:
@@ -292,12 +317,10 @@ def workspace_rounding_update(
     if minutes not in Workspace.ROUNDING_MINUTES:
         allowed = ", ".join(str(m) for m in Workspace.ROUNDING_MINUTES)
         raise ApplicationError(f"Round to {allowed} minutes.", field="rounding_minutes")
-    workspace = actor.workspace
-    workspace.rounding_enabled = enabled
-    workspace.rounding_mode = mode
-    workspace.rounding_minutes = minutes
-    workspace.save(update_fields=["rounding_enabled", "rounding_mode", "rounding_minutes"])
-    return workspace
+    return _workspace_settings_change(
+        actor,
+        {"rounding_enabled": enabled, "rounding_mode": mode, "rounding_minutes": minutes},
+    )
 
 
 MAX_ENTRY_HOURS = 999  # the database's limit (tracking's time_entry_at_most_999_hours)
@@ -312,31 +335,15 @@ def workspace_time_rules_update(
     for name, value in hours.items():
         if not 1 <= int(value) <= MAX_ENTRY_HOURS:
             raise ApplicationError(f"Give 1 to {MAX_ENTRY_HOURS} hours.", field=name)
-    workspace = actor.workspace
-    old = {
-        "max_entry_seconds": workspace.max_entry_seconds,
-        "allow_future_entries": workspace.allow_future_entries,
-        "long_timer_seconds": workspace.long_timer_seconds,
-    }
-    new = {
-        "max_entry_seconds": int(max_entry_hours) * 3600,
-        "allow_future_entries": bool(allow_future),
-        "long_timer_seconds": int(long_timer_hours) * 3600,
-    }
-    if old == new:
-        return workspace
-    with transaction.atomic():
-        for name, value in new.items():
-            setattr(workspace, name, value)
-        workspace.save(update_fields=list(new))
-        audit_log_record(
-            workspace=workspace,
-            actor=actor.user,
-            event="workspace.time_rules_changed",
-            target=workspace.name,
-            details={"from": old, "to": new},
-        )
-    return workspace
+    return _workspace_settings_change(
+        actor,
+        {
+            "max_entry_seconds": int(max_entry_hours) * 3600,
+            "allow_future_entries": bool(allow_future),
+            "long_timer_seconds": int(long_timer_hours) * 3600,
+        },
+        event="workspace.time_rules_changed",
+    )
 
 
 def workspace_approval_reminders_update(
@@ -346,31 +353,15 @@ def workspace_approval_reminders_update(
     require_role(actor, Membership.Role.ADMIN)
     if weekday not in range(7):
         raise ApplicationError("Choose a day of the week.", field="reminder_weekday")
-    workspace = actor.workspace
-    before = {
-        "remind_members_to_submit": workspace.remind_members_to_submit,
-        "remind_approvers": workspace.remind_approvers,
-        "reminder_weekday": workspace.reminder_weekday,
-    }
-    after = {
-        "remind_members_to_submit": remind_members,
-        "remind_approvers": remind_approvers,
-        "reminder_weekday": weekday,
-    }
-    if before == after:
-        return workspace
-    with transaction.atomic():
-        for name, value in after.items():
-            setattr(workspace, name, value)
-        workspace.save(update_fields=list(after))
-        audit_log_record(
-            workspace=workspace,
-            actor=actor.user,
-            event="workspace.approval_reminders_changed",
-            target=workspace.name,
-            details={"from": before, "to": after},
-        )
-    return workspace
+    return _workspace_settings_change(
+        actor,
+        {
+            "remind_members_to_submit": remind_members,
+            "remind_approvers": remind_approvers,
+            "reminder_weekday": weekday,
+        },
+        event="workspace.approval_reminders_changed",
+    )
 
 
 def workspace_plan_change(*, actor: Membership, plan: str) -> Workspace:

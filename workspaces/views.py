@@ -418,24 +418,17 @@ def settings_approvals(request: WorkspaceRequest) -> HttpResponse:
         "remind_approvers": workspace.remind_approvers,
         "reminder_weekday": workspace.reminder_weekday,
     }
-    form = ApprovalRemindersForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.workspace_approval_reminders_update(
-                actor=request.membership,
-                remind_members=form.cleaned_data["remind_members"],
-                remind_approvers=form.cleaned_data["remind_approvers"],
-                weekday=form.cleaned_data["reminder_weekday"],
-            )
-        except ApplicationError as exc:
-            _attach_error(form, exc)
-        else:
-            messages.success(request, "Approval reminders saved.")
-            return redirect("workspaces:settings_approvals", ws=workspace.id)
-    return render(
+    return _settings_form_tab(
         request,
-        "workspaces/settings_approvals.html",
-        _settings_context(request, "approvals", form=form),
+        "approvals",
+        ApprovalRemindersForm(request.POST or None, initial=initial),
+        lambda data: services.workspace_approval_reminders_update(
+            actor=request.membership,
+            remind_members=data["remind_members"],
+            remind_approvers=data["remind_approvers"],
+            weekday=data["reminder_weekday"],
+        ),
+        "Approval reminders saved.",
     )
 
 
