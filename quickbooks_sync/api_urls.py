@@ -1,57 +1,45 @@
 """QuickBooks REST API routes under /api/v1/workspaces/<ws>/quickbooks (mounted by
 timetracker/api_urls.py): connection status, what changed in QuickBooks, sync jobs, sends."""
 
-from django.urls import URLPattern, URLResolver, path
-
 from quickbooks_sync.apis import changes, connection, send, sync
+from workspaces.rest.routes import WORKSPACE, api_routes
 
-Q = "v1/workspaces/<str:ws>/quickbooks"
-
-urlpatterns: list[URLPattern | URLResolver] = [
-    # connection
-    path(Q, connection.QuickBooksConnectionApi.as_view(), name="api-quickbooks"),
-    # what changed in QuickBooks
-    path(f"{Q}/changes", changes.ChangesApi.as_view(), name="api-quickbooks-changes"),
-    # sync
-    path(f"{Q}/sync", sync.SyncStartApi.as_view(), name="api-quickbooks-sync"),
-    path(
-        f"{Q}/create-missing-users",
-        sync.CreateMissingUsersApi.as_view(),
-        name="api-quickbooks-create-missing-users",
-    ),
-    path(
-        f"{Q}/create-missing-customers",
-        sync.CreateMissingCustomersApi.as_view(),
-        name="api-quickbooks-create-missing-customers",
-    ),
-    path(f"{Q}/jobs/<str:job_id>", sync.SyncJobApi.as_view(), name="api-quickbooks-job"),
-    path(
-        f"{Q}/jobs/<str:job_id>/links",
-        sync.SyncLinksApi.as_view(),
-        name="api-quickbooks-job-links",
-    ),
-    path(
-        f"{Q}/jobs/<str:job_id>/links/<str:side>/<str:local_id>",
-        sync.SyncLinkApi.as_view(),
-        name="api-quickbooks-job-link",
-    ),
-    # send
-    path(
-        f"{Q}/sends/preview",
-        send.SendPreviewApi.as_view(),
-        name="api-quickbooks-send-preview",
-    ),
-    path(f"{Q}/sends", send.SendStartApi.as_view(), name="api-quickbooks-sends"),
-    path(f"{Q}/sends/<str:job_id>", send.SendJobApi.as_view(), name="api-quickbooks-send"),
-    path(
-        f"{Q}/sends/<str:job_id>/entries",
-        send.SendEntriesApi.as_view(),
-        name="api-quickbooks-send-entries",
-    ),
-    path(
-        f"{Q}/sends/<str:job_id>/retry-failed",
-        send.SendRetryFailedApi.as_view(),
-        name="api-quickbooks-send-retry-failed",
-    ),
-    path(f"{Q}/sent-entries", send.SentEntriesApi.as_view(), name="api-quickbooks-sent-entries"),
-]
+urlpatterns = api_routes(
+    f"{WORKSPACE}/quickbooks",
+    [
+        # connection
+        ("", connection.QuickBooksConnectionApi, "api-quickbooks"),
+        # what changed in QuickBooks
+        ("/changes", changes.ChangesApi, "api-quickbooks-changes"),
+        # sync
+        ("/sync", sync.SyncStartApi, "api-quickbooks-sync"),
+        (
+            "/create-missing-users",
+            sync.CreateMissingUsersApi,
+            "api-quickbooks-create-missing-users",
+        ),
+        (
+            "/create-missing-customers",
+            sync.CreateMissingCustomersApi,
+            "api-quickbooks-create-missing-customers",
+        ),
+        ("/jobs/<str:job_id>", sync.SyncJobApi, "api-quickbooks-job"),
+        ("/jobs/<str:job_id>/links", sync.SyncLinksApi, "api-quickbooks-job-links"),
+        (
+            "/jobs/<str:job_id>/links/<str:side>/<str:local_id>",
+            sync.SyncLinkApi,
+            "api-quickbooks-job-link",
+        ),
+        # send
+        ("/sends/preview", send.SendPreviewApi, "api-quickbooks-send-preview"),
+        ("/sends", send.SendStartApi, "api-quickbooks-sends"),
+        ("/sends/<str:job_id>", send.SendJobApi, "api-quickbooks-send"),
+        ("/sends/<str:job_id>/entries", send.SendEntriesApi, "api-quickbooks-send-entries"),
+        (
+            "/sends/<str:job_id>/retry-failed",
+            send.SendRetryFailedApi,
+            "api-quickbooks-send-retry-failed",
+        ),
+        ("/sent-entries", send.SentEntriesApi, "api-quickbooks-sent-entries"),
+    ],
+)

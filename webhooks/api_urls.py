@@ -1,13 +1,13 @@
 """REST API v1 routes of webhooks (mounted under /api/ by timetracker/api_urls.py)."""
 
-from django.urls import URLPattern, URLResolver, path
-
 from webhooks import apis
+from workspaces.rest.routes import WORKSPACE, api_routes
 
-W = "v1/workspaces/<str:ws>/webhooks"
-
-urlpatterns: list[URLPattern | URLResolver] = [
-    path(W, apis.WebhookListApi.as_view(), name="api-webhooks"),
-    path(f"{W}/<str:pk>", apis.WebhookDetailApi.as_view(), name="api-webhook"),
-    path(f"{W}/<str:pk>/token", apis.WebhookTokenApi.as_view(), name="api-webhook-token"),
-]
+urlpatterns = api_routes(
+    f"{WORKSPACE}/webhooks",
+    [
+        ("", apis.WebhookListApi, "api-webhooks"),
+        ("/<str:pk>", apis.WebhookDetailApi, "api-webhook"),
+        ("/<str:pk>/token", apis.WebhookTokenApi, "api-webhook-token"),
+    ],
+)

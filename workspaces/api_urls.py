@@ -7,33 +7,28 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 import workspaces.rest.schema  # noqa: F401  registers the X-Api-Key scheme with drf-spectacular
 from workspaces import apis
+from workspaces.rest.routes import WORKSPACE, api_routes
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("v1/user", apis.CurrentUserApi.as_view(), name="api-user"),
-    path("v1/workspaces", apis.WorkspaceListApi.as_view(), name="api-workspaces"),
-    path("v1/workspaces/<str:ws>", apis.WorkspaceDetailApi.as_view(), name="api-workspace"),
-    path("v1/workspaces/<str:ws>/users", apis.WorkspaceUsersApi.as_view(), name="api-users"),
-    path(
-        "v1/workspaces/<str:ws>/users/<str:user_id>",
-        apis.WorkspaceUserDetailApi.as_view(),
-        name="api-user-detail",
+    *api_routes(
+        "v1/",
+        [
+            ("user", apis.CurrentUserApi, "api-user"),
+            ("workspaces", apis.WorkspaceListApi, "api-workspaces"),
+            # Legacy singular path that public Clockify clients still call.
+            ("workspace/<str:ws>/users", apis.WorkspaceUsersLegacyApi, "api-users-legacy"),
+        ],
     ),
-    path(
-        "v1/workspaces/<str:ws>/users/<str:user_id>/hourly-rate",
-        apis.WorkspaceUserRateApi.as_view(),
-        name="api-user-hourly-rate",
-    ),
-    path(
-        "v1/workspaces/<str:ws>/users/<str:user_id>/contractor",
-        apis.WorkspaceUserContractorApi.as_view(),
-        name="api-user-contractor",
-    ),
-    # Legacy singular path that public Clockify clients still call.
-    path(
-        "v1/workspace/<str:ws>/users",
-        apis.WorkspaceUsersLegacyApi.as_view(),
-        name="api-users-legacy",
+    *api_routes(
+        WORKSPACE,
+        [
+            ("", apis.WorkspaceDetailApi, "api-workspace"),
+            ("/users", apis.WorkspaceUsersApi, "api-users"),
+            ("/users/<str:user_id>", apis.WorkspaceUserDetailApi, "api-user-detail"),
+            ("/users/<str:user_id>/hourly-rate", apis.WorkspaceUserRateApi, "api-user-hourly-rate"),
+            ("/users/<str:user_id>/contractor", apis.WorkspaceUserContractorApi, "api-user-contractor"),
+        ],
     ),
 ]
