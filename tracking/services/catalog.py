@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -54,6 +55,12 @@ def _announce(event: TrackingEvent, actor: Membership, instance: Model) -> None:
 
 def _require_admin(actor: Membership) -> None:
     require_role(actor, Membership.Role.ADMIN)
+
+
+def _require_admin_of(actor: Membership, obj: Model, *, what: str) -> None:
+    """An admin acting on `obj` of their own workspace (another workspace's is not found)."""
+    _require_admin(actor)
+    require_same_workspace(actor, obj, what=what)
 
 
 def _clean_name(name: str, *, what: str) -> str:
@@ -107,6 +114,22 @@ def _clean_color(color: str) -> str:
     return color.lower()
 
 
+def _check_name_free(
+    model: type[Model], name: str, message: str, *, exclude: Model | None = None, **scope: Any
+) -> None:
+    """Refuse `name` with `message` (on the name field) when another `model` row in `scope`
+    (the workspace, the project...) already has it, archived or not."""
+    others = model._default_manager.filter(name=name, **scope)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    if others.exists():
+        raise ApplicationError(message, field="name")
+
+
+def _named_duplicate(what: str, name: str) -> str:
+    return f"A {what} named “{name}” already exists (it may be archived)."
+
+
 def _save_unique(obj: Model, message: str) -> None:
     """Save, turning a unique-constraint race (two requests with the same name) into the error
     the pre-check would have given."""
@@ -137,17 +160,6 @@ def _active_member_users(actor: Membership, users: Iterable[User]) -> list[User]
 # --- clients ------------------------------------------------------------------------------
 
 
-def _client_name_taken(actor: Membership, name: str, exclude_pk: str | None = None) -> bool:
-    qs = Client.objects.filter(workspace_id=actor.workspace_id, name=name)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.exists()
-
-
-def _client_duplicate(name: str) -> str:
-    return f"A client named “{name}” already exists (it may be archived)."
-
-
 @transaction.atomic
 def client_create(
     *, actor: Membership, name: str, note: str = "", email: str = "", address: str = ""
@@ -156,12 +168,12 @@ def client_create(
     name = _clean_name(name, what="client")
     note = _clean_note(note)
     email, address = _clean_email(email), _clean_address(address)
-    if _client_name_taken(actor, name):
-        raise ApplicationError(_client_duplicate(name), field="name")
+    duplicate = _named_duplicate("client", name)
+    _check_name_free(Client, name, duplicate, workspace_id=actor.workspace_id)
     client = Client(
         workspace_id=actor.workspace_id, name=name, note=note, email=email, address=address
     )
-    _save_unique(client, _client_duplicate(name))
+    _save_unique(client, duplicate)
     _announce(TrackingEvent.NEW_CLIENT, actor, client)
     return client
 
@@ -177,16 +189,15 @@ def client_update(
     address: str | None = None,
 ) -> Client:
     """Rename and change the note; `email`/`address` None keep theirs."""
-    _require_admin(actor)
-    require_same_workspace(actor, client, what="Client")
+    _require_admin_of(actor, client, what="Client")
     name = _clean_name(name, what="client")
     note = _clean_note(note)
     email = client.email if email is None else _clean_email(email)
     address = client.address if address is None else _clean_address(address)
-    if _client_name_taken(actor, name, exclude_pk=client.pk):
-        raise ApplicationError(_client_duplicate(name), field="name")
+    duplicate = _named_duplicate("client", name)
+    _check_name_free(Client, name, duplicate, exclude=client, workspace_id=actor.workspace_id)
     client.name, client.note, client.email, client.address = name, note, email, address
-    _save_unique(client, _client_duplicate(name))
+    _save_unique(client, duplicate)
     _announce(TrackingEvent.CLIENT_UPDATED, actor, client)
     return client
 
@@ -196,8 +207,7 @@ def client_archive(
     *, actor: Membership, client: Client, archived: bool = True, include_projects: bool = False
 ) -> Client:
     """Archive (or restore) a client; optionally its projects with it."""
-    _require_admin(actor)
-    require_same_workspace(actor, client, what="Client")
+    _require_admin_of(actor, client, what="Client")
     client.archived = archived
     client.save(update_fields=["archived"])
     if include_projects:
@@ -211,8 +221,7 @@ def client_archive(
 @transaction.atomic
 def client_delete(*, actor: Membership, client: Client) -> None:
     """Delete a client that has no projects; one with projects is archived instead."""
-    _require_admin(actor)
-    require_same_workspace(actor, client, what="Client")
+    _require_admin_of(actor, client, what="Client")
     count = Project.objects.filter(workspace_id=actor.workspace_id, client=client).count()
     if count:
         has_time = TimeEntry.objects.filter(
@@ -250,15 +259,6 @@ def _check_project_client(actor: Membership, client: Client | None) -> None:
         )
 
 
-def _project_name_taken(
-    actor: Membership, name: str, client: Client | None, exclude_pk: str | None = None
-) -> bool:
-    qs = Project.objects.filter(workspace_id=actor.workspace_id, name=name, client=client)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.exists()
-
-
 @transaction.atomic
 def project_create(
     *,
@@ -279,8 +279,8 @@ def project_create(
     color = _clean_color(color)
     hourly_rate_cents = _clean_rate(hourly_rate_cents)
     note = _clean_note(note)
-    if _project_name_taken(actor, name, client):
-        raise ApplicationError(_project_duplicate(name, client), field="name")
+    duplicate = _project_duplicate(name, client)
+    _check_name_free(Project, name, duplicate, workspace_id=actor.workspace_id, client=client)
     project = Project(
         workspace_id=actor.workspace_id,
         name=name,
@@ -291,7 +291,7 @@ def project_create(
         is_public=is_public,
         note=note,
     )
-    _save_unique(project, _project_duplicate(name, client))
+    _save_unique(project, duplicate)
     _project_rate_record(actor, project, None)
     if not is_public:
         ProjectMember.objects.create(
@@ -327,8 +327,7 @@ def project_update(
 ) -> Project:
     """Change a project's settings. A new rate applies to new entries only; re-rating past
     entries is the explicit `tracking:rates_reapply` action."""
-    _require_admin(actor)
-    require_same_workspace(actor, project, what="Project")
+    _require_admin_of(actor, project, what="Project")
     name = _clean_name(name, what="project")
     # Keeping a client that was archived since is fine; choosing an archived one is not.
     if client is None or client.pk != project.client_id:
@@ -336,8 +335,10 @@ def project_update(
     color = _clean_color(color)
     hourly_rate_cents = _clean_rate(hourly_rate_cents)
     note = _clean_note(note)
-    if _project_name_taken(actor, name, client, exclude_pk=project.pk):
-        raise ApplicationError(_project_duplicate(name, client), field="name")
+    duplicate = _project_duplicate(name, client)
+    _check_name_free(
+        Project, name, duplicate, exclude=project, workspace_id=actor.workspace_id, client=client
+    )
     visibility_changed = project.is_public != is_public
     old_rate = project.hourly_rate_cents
     project.name = name
@@ -347,7 +348,7 @@ def project_update(
     project.hourly_rate_cents = hourly_rate_cents
     project.is_public = is_public
     project.note = note
-    _save_unique(project, _project_duplicate(name, client))
+    _save_unique(project, duplicate)
     _project_rate_record(actor, project, old_rate)
     if visibility_changed:
         audit_log_record(
@@ -363,8 +364,7 @@ def project_update(
 
 @transaction.atomic
 def project_archive(*, actor: Membership, project: Project, archived: bool = True) -> Project:
-    _require_admin(actor)
-    require_same_workspace(actor, project, what="Project")
+    _require_admin_of(actor, project, what="Project")
     if not archived and project.client is not None and project.client.archived:
         raise ApplicationError(
             f"Its client “{project.client.name}” is archived: restore the client first."
@@ -377,8 +377,7 @@ def project_archive(*, actor: Membership, project: Project, archived: bool = Tru
 
 @transaction.atomic
 def project_delete(*, actor: Membership, project: Project) -> None:
-    _require_admin(actor)
-    require_same_workspace(actor, project, what="Project")
+    _require_admin_of(actor, project, what="Project")
     if TimeEntry.objects.filter(
         Q(project=project) | Q(task__project=project), workspace_id=actor.workspace_id
     ).exists():
@@ -427,8 +426,7 @@ def project_member_add(
 ) -> ProjectMember:
     """Add a workspace member to a project (access to a private project; on any project, the
     place for a per-member project rate)."""
-    _require_admin(actor)
-    require_same_workspace(actor, project, what="Project")
+    _require_admin_of(actor, project, what="Project")
     _check_workspace_member(actor, user)
     hourly_rate_cents = _clean_rate(hourly_rate_cents)
     if hourly_rate_cents is not None:
@@ -534,14 +532,13 @@ def task_create(
     estimate_seconds: int = 0,
 ) -> Task:
     """A task; `billable` None takes the project's setting."""
-    _require_admin(actor)
-    require_same_workspace(actor, project, what="Project")
+    _require_admin_of(actor, project, what="Project")
     name = _clean_name(name, what="task")
     hourly_rate_cents = _clean_rate(hourly_rate_cents)
     estimate_seconds = _clean_estimate(estimate_seconds)
     users = _check_assignees(actor, project, assignees)
-    if Task.objects.filter(project=project, name=name).exists():
-        raise ApplicationError(_task_duplicate(name), field="name")
+    duplicate = _task_duplicate(name)
+    _check_name_free(Task, name, duplicate, project=project)
     task = Task(
         workspace_id=actor.workspace_id,
         project=project,
@@ -550,7 +547,7 @@ def task_create(
         billable=project.billable if billable is None else billable,
         estimate_seconds=estimate_seconds,
     )
-    _save_unique(task, _task_duplicate(name))
+    _save_unique(task, duplicate)
     task.assignees.set(users)
     _task_rate_record(actor, task, project, None)
     _announce(TrackingEvent.NEW_TASK, actor, task)
@@ -584,15 +581,14 @@ def task_update(
 ) -> Task:
     """Rename, mark done/active, change the rate (new entries only) and the assignees;
     `billable` (for new entries) and `estimate_seconds` None keep theirs."""
-    _require_admin(actor)
-    require_same_workspace(actor, task, what="Task")
+    _require_admin_of(actor, task, what="Task")
     name = _clean_name(name, what="task")
     if status not in Task.Status.values:
         raise ApplicationError("Choose Active or Done.", field="status")
     hourly_rate_cents = _clean_rate(hourly_rate_cents)
     users = _check_assignees(actor, task.project, assignees)
-    if Task.objects.filter(project_id=task.project_id, name=name).exclude(pk=task.pk).exists():
-        raise ApplicationError(_task_duplicate(name), field="name")
+    duplicate = _task_duplicate(name)
+    _check_name_free(Task, name, duplicate, exclude=task, project_id=task.project_id)
     old_rate = task.hourly_rate_cents
     task.name = name
     task.status = status
@@ -601,7 +597,7 @@ def task_update(
         task.billable = billable
     if estimate_seconds is not None:
         task.estimate_seconds = _clean_estimate(estimate_seconds)
-    _save_unique(task, _task_duplicate(name))
+    _save_unique(task, duplicate)
     task.assignees.set(users)
     _task_rate_record(actor, task, task.project, old_rate)
     _announce(TrackingEvent.TASK_UPDATED, actor, task)
@@ -610,8 +606,7 @@ def task_update(
 
 @transaction.atomic
 def task_delete(*, actor: Membership, task: Task) -> None:
-    _require_admin(actor)
-    require_same_workspace(actor, task, what="Task")
+    _require_admin_of(actor, task, what="Task")
     if TimeEntry.objects.filter(workspace_id=actor.workspace_id, task=task).exists():
         raise ApplicationError(
             f"Task “{task.name}” has tracked time and cannot be deleted: mark it done instead."
@@ -623,46 +618,33 @@ def task_delete(*, actor: Membership, task: Task) -> None:
 # --- tags ---------------------------------------------------------------------------------
 
 
-def _tag_duplicate(name: str) -> str:
-    return f"A tag named “{name}” already exists (it may be archived)."
-
-
-def _tag_name_taken(actor: Membership, name: str, exclude_pk: str | None = None) -> bool:
-    qs = Tag.objects.filter(workspace_id=actor.workspace_id, name=name)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.exists()
-
-
 @transaction.atomic
 def tag_create(*, actor: Membership, name: str) -> Tag:
     _require_admin(actor)
     name = _clean_name(name, what="tag")
-    if _tag_name_taken(actor, name):
-        raise ApplicationError(_tag_duplicate(name), field="name")
+    duplicate = _named_duplicate("tag", name)
+    _check_name_free(Tag, name, duplicate, workspace_id=actor.workspace_id)
     tag = Tag(workspace_id=actor.workspace_id, name=name)
-    _save_unique(tag, _tag_duplicate(name))
+    _save_unique(tag, duplicate)
     _announce(TrackingEvent.NEW_TAG, actor, tag)
     return tag
 
 
 @transaction.atomic
 def tag_update(*, actor: Membership, tag: Tag, name: str) -> Tag:
-    _require_admin(actor)
-    require_same_workspace(actor, tag, what="Tag")
+    _require_admin_of(actor, tag, what="Tag")
     name = _clean_name(name, what="tag")
-    if _tag_name_taken(actor, name, exclude_pk=tag.pk):
-        raise ApplicationError(_tag_duplicate(name), field="name")
+    duplicate = _named_duplicate("tag", name)
+    _check_name_free(Tag, name, duplicate, exclude=tag, workspace_id=actor.workspace_id)
     tag.name = name
-    _save_unique(tag, _tag_duplicate(name))
+    _save_unique(tag, duplicate)
     _announce(TrackingEvent.TAG_UPDATED, actor, tag)
     return tag
 
 
 @transaction.atomic
 def tag_archive(*, actor: Membership, tag: Tag, archived: bool = True) -> Tag:
-    _require_admin(actor)
-    require_same_workspace(actor, tag, what="Tag")
+    _require_admin_of(actor, tag, what="Tag")
     tag.archived = archived
     tag.save(update_fields=["archived"])
     _announce(TrackingEvent.TAG_UPDATED, actor, tag)
@@ -671,8 +653,7 @@ def tag_archive(*, actor: Membership, tag: Tag, archived: bool = True) -> Tag:
 
 @transaction.atomic
 def tag_delete(*, actor: Membership, tag: Tag) -> None:
-    _require_admin(actor)
-    require_same_workspace(actor, tag, what="Tag")
+    _require_admin_of(actor, tag, what="Tag")
     if TimeEntryTag.objects.filter(workspace_id=actor.workspace_id, tag=tag).exists():
         raise ApplicationError(
             f"Tag “{tag.name}” is used on time entries and cannot be deleted: archive it instead."
