@@ -243,22 +243,37 @@ def _named_delete(request: WorkspaceRequest, kind: _NamedKind, pk: str) -> HttpR
     )
 
 
-@workspace_view()
-@require_GET
-def clients(request: WorkspaceRequest) -> HttpResponse:
-    return _named_page(request, CLIENTS)
+View = Callable[..., HttpResponse]
 
 
-@workspace_view(ADMIN)
-@require_POST
-def client_create(request: WorkspaceRequest) -> HttpResponse:
-    return _named_create(request, CLIENTS)
+def _named_views(kind: _NamedKind) -> tuple[View, View, View, View]:
+    """The page, create, update and delete views of clients or tags (archiving differs)."""
+
+    @workspace_view()
+    @require_GET
+    def page(request: WorkspaceRequest) -> HttpResponse:
+        return _named_page(request, kind)
+
+    @workspace_view(ADMIN)
+    @require_POST
+    def create(request: WorkspaceRequest) -> HttpResponse:
+        return _named_create(request, kind)
+
+    @workspace_view(ADMIN)
+    @require_POST
+    def update(request: WorkspaceRequest, pk: str) -> HttpResponse:
+        return _named_update(request, kind, pk)
+
+    @workspace_view(ADMIN)
+    @require_POST
+    def delete(request: WorkspaceRequest, pk: str) -> HttpResponse:
+        return _named_delete(request, kind, pk)
+
+    return page, create, update, delete
 
 
-@workspace_view(ADMIN)
-@require_POST
-def client_update(request: WorkspaceRequest, pk: str) -> HttpResponse:
-    return _named_update(request, CLIENTS, pk)
+clients, client_create, client_update, client_delete = _named_views(CLIENTS)
+tags, tag_create, tag_update, tag_delete = _named_views(TAGS)
 
 
 @workspace_view(ADMIN)
@@ -280,30 +295,6 @@ def client_archive(request: WorkspaceRequest, pk: str) -> HttpResponse:
 
 @workspace_view(ADMIN)
 @require_POST
-def client_delete(request: WorkspaceRequest, pk: str) -> HttpResponse:
-    return _named_delete(request, CLIENTS, pk)
-
-
-@workspace_view()
-@require_GET
-def tags(request: WorkspaceRequest) -> HttpResponse:
-    return _named_page(request, TAGS)
-
-
-@workspace_view(ADMIN)
-@require_POST
-def tag_create(request: WorkspaceRequest) -> HttpResponse:
-    return _named_create(request, TAGS)
-
-
-@workspace_view(ADMIN)
-@require_POST
-def tag_update(request: WorkspaceRequest, pk: str) -> HttpResponse:
-    return _named_update(request, TAGS, pk)
-
-
-@workspace_view(ADMIN)
-@require_POST
 def tag_archive(request: WorkspaceRequest, pk: str) -> HttpResponse:
     tag = get_object_or_404(Tag, workspace=_ws(request), pk=pk)
     archived = _bool_arg(request, "archived")
@@ -313,12 +304,6 @@ def tag_archive(request: WorkspaceRequest, pk: str) -> HttpResponse:
         lambda: services.tag_archive(actor=_ms(request), tag=tag, archived=archived),
         f"Tag “{tag.name}” {'archived' if archived else 'restored'}.",
     )
-
-
-@workspace_view(ADMIN)
-@require_POST
-def tag_delete(request: WorkspaceRequest, pk: str) -> HttpResponse:
-    return _named_delete(request, TAGS, pk)
 
 
 # --- projects -----------------------------------------------------------------------------
