@@ -116,10 +116,15 @@ class TaskForm(NameForm):
         choices=Task.Status.choices, initial=Task.Status.ACTIVE, label="Status", required=False
     )
 
-    def __init__(self, *args: Any, assignable: list[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, assignable: list[User], with_status: bool = True, **kwargs: Any
+    ) -> None:
         """`assignable`: the people who may be assigned (one list for all the task forms of a
-        page, so the page does not query once per task)."""
+        page, so the page does not query once per task). A new task is active: its form
+        (`with_status=False`) has no status."""
         super().__init__(*args, **kwargs)
+        if not with_status:
+            del self.fields["status"]
         self._assignable = {u.pk: u for u in assignable}
         self.fields["assignees"].choices = [(u.pk, u.full_name) for u in assignable]  # type: ignore[attr-defined]
 

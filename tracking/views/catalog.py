@@ -443,7 +443,8 @@ def _detail_page(
         or ProjectMemberAddForm(
             workspace_id=ws.pk, exclude_ids=[pm.user_id for pm in members], auto_id="add-pm-%s"
         ),
-        "task_form": task_form or TaskForm(assignable=assignable, auto_id="new-task-%s"),
+        "task_form": task_form
+        or TaskForm(assignable=assignable, with_status=False, auto_id="new-task-%s"),
     }
     return render(request, "tracking/catalog/project_detail.html", context, status=status)
 
@@ -593,7 +594,10 @@ def _task_or_404(request: WorkspaceRequest, project: Project, task_id: str) -> T
 def task_create(request: WorkspaceRequest, pk: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     form = TaskForm(
-        request.POST, assignable=list(assignable_users(project=project)), auto_id="new-task-%s"
+        request.POST,
+        assignable=list(assignable_users(project=project)),
+        with_status=False,
+        auto_id="new-task-%s",
     )
     if form.is_valid():
         try:
