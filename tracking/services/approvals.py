@@ -46,6 +46,24 @@ def _state(approval: WeekApproval) -> str:
     return str(approval.get_status_display()).lower()
 
 
+def _check_note_length(note: str) -> None:
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ApplicationError(
+            f"The note is {len(note)} characters long; {MAX_NOTE_LENGTH} at most.", field="note"
+        )
+
+
+def _announce(event: TrackingEvent, membership: Membership, approval: WeekApproval) -> WeekApproval:
+    """Tell tracking's event hook (webhooks), inside this transaction."""
+    tracking_change_record(
+        event=event,
+        workspace_id=membership.workspace_id,
+        actor_id=membership.user_id,
+        instance=approval,
+    )
+    return approval
+
+
 def _locked_row(membership: Membership, approval_id: str) -> WeekApproval:
     approval = (
         WeekApproval.objects.select_for_update()
@@ -62,10 +80,7 @@ def week_submit(*, membership: Membership, week_start: dt.date, note: str = "") 
     """Submit the acting member's week holding `week_start` (their calendar) for approval,
     with a `note` for the approver (optional)."""
     note = (note or "").strip()
-    if len(note) > MAX_NOTE_LENGTH:
-        raise ApplicationError(
-            f"The note is {len(note)} characters long; {MAX_NOTE_LENGTH} at most.", field="note"
-        )
+    _check_note_length(note)
     user = membership.user
     first = week_start_checked(week_start, user.week_start)
     if first > local_today(user):
@@ -108,13 +123,7 @@ def week_submit(*, membership: Membership, week_start: dt.date, note: str = "") 
             approval.save()
     except IntegrityError:  # a double-click's twin got there first
         raise ApplicationError("This week is already submitted and waiting for approval.") from None
-    tracking_change_record(
-        event=TrackingEvent.NEW_APPROVAL_REQUEST,
-        workspace_id=membership.workspace_id,
-        actor_id=membership.user_id,
-        instance=approval,
-    )
-    return approval
+    return _announce(TrackingEvent.NEW_APPROVAL_REQUEST, membership, approval)
 
 
 @transaction.atomic
@@ -130,13 +139,7 @@ def week_withdraw(*, membership: Membership, approval_id: str) -> WeekApproval:
     approval.status = Status.WITHDRAWN
     approval.save(update_fields=["status"])
     _week_entries(approval).update(is_locked=False)
-    tracking_change_record(
-        event=TrackingEvent.APPROVAL_REQUEST_STATUS_UPDATED,
-        workspace_id=membership.workspace_id,
-        actor_id=membership.user_id,
-        instance=approval,
-    )
-    return approval
+    return _announce(TrackingEvent.APPROVAL_REQUEST_STATUS_UPDATED, membership, approval)
 
 
 @transaction.atomic
@@ -161,13 +164,7 @@ def week_approve(*, membership: Membership, approval_id: str) -> WeekApproval:
     approval.note = ""
     approval.save(update_fields=["status", "total_seconds", "decided_at", "decided_by", "note"])
     entries.update(is_locked=True)
-    tracking_change_record(
-        event=TrackingEvent.APPROVAL_REQUEST_STATUS_UPDATED,
-        workspace_id=membership.workspace_id,
-        actor_id=membership.user_id,
-        instance=approval,
-    )
-    return approval
+    return _announce(TrackingEvent.APPROVAL_REQUEST_STATUS_UPDATED, membership, approval)
 
 
 @transaction.atomic
@@ -178,10 +175,7 @@ def week_reject(*, membership: Membership, approval_id: str, note: str) -> WeekA
     note = text_strip_controls(note or "", multiline=True).strip()
     if not note:
         raise ApplicationError("Say why the week is rejected.", field="note")
-    if len(note) > MAX_NOTE_LENGTH:
-        raise ApplicationError(
-            f"The note is {len(note)} characters long; {MAX_NOTE_LENGTH} at most.", field="note"
-        )
+    _check_note_length(note)
     approval = _locked_row(membership, approval_id)
     if approval.status not in (Status.PENDING, Status.APPROVED):
         raise ApplicationError(
@@ -202,13 +196,7 @@ def week_reject(*, membership: Membership, approval_id: str, note: str) -> WeekA
             target=f"{approval.user_id} {approval.week_start.isoformat()}",
             details={"approval": approval.pk, "note": note},
         )
-    tracking_change_record(
-        event=TrackingEvent.APPROVAL_REQUEST_STATUS_UPDATED,
-        workspace_id=membership.workspace_id,
-        actor_id=membership.user_id,
-        instance=approval,
-    )
-    return approval
+    return _announce(TrackingEvent.APPROVAL_REQUEST_STATUS_UPDATED, membership, approval)
 
 
 def week_lock_check(*, membership: Membership, user_id: str, start: dt.datetime) -> None:
