@@ -47,7 +47,6 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
@@ -85,6 +84,7 @@ from reports.filters import (
     FilterError,
     detailed_filters_from_body,
 )
+from reports.responses import attachment, csv_attachment
 from reports.selectors import (
     DetailedTotals,
     Sort,
@@ -160,16 +160,6 @@ def entry_out(row: dict[str, Any], *, shows_rates: bool) -> dict[str, Any]:
     }
 
 
-def _file(body: bytes | Any, content_type: str, name: str, *, streaming: bool = False) -> Any:
-    response: HttpResponse | StreamingHttpResponse
-    if streaming:
-        response = StreamingHttpResponse(body, content_type=content_type)
-    else:
-        response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 def report_responses(json_description: str) -> dict[tuple[int, str], OpenApiResponse]:
     """A report's documented answers: JSON, or the file its exportType asks for."""
     files = {"text/csv": "CSV", XLSX_CONTENT_TYPE: "XLSX", PDF_CONTENT_TYPE: "PDF"}
@@ -206,15 +196,13 @@ class DetailedReportApi(WorkspaceApiView):
         export = body["exportType"]
         if export == "CSV":
             lines = detailed_csv_lines(membership=membership, filters=filters, sort=sort)
-            return _file(
-                lines, "text/csv; charset=utf-8", export_filename(filters, "csv"), streaming=True
-            )
+            return csv_attachment(lines, export_filename(filters, "csv"))
         if export == "XLSX":
             content = detailed_xlsx(membership=membership, filters=filters, sort=sort)
-            return _file(content, XLSX_CONTENT_TYPE, export_filename(filters, "xlsx"))
+            return attachment(content, XLSX_CONTENT_TYPE, export_filename(filters, "xlsx"))
         if export == "PDF":
             content = detailed_pdf(membership=membership, filters=filters, sort=sort)
-            return _file(content, PDF_CONTENT_TYPE, export_filename(filters, "pdf"))
+            return attachment(content, PDF_CONTENT_TYPE, export_filename(filters, "pdf"))
 
         page = page_options.get("page", 1)
         size = min(page_options.get("pageSize", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
@@ -314,7 +302,7 @@ class SummaryReportApi(WorkspaceApiView):
         if export == "CSV":
             name = export_filename(filters, "csv", "summary")
             lines = summary_csv_lines(groups)
-            return _file(lines, "text/csv; charset=utf-8", name, streaming=True)
+            return csv_attachment(lines, name)
         if export in ("XLSX", "PDF"):
             build = summary_xlsx if export == "XLSX" else summary_pdf
             content = build(
@@ -325,7 +313,9 @@ class SummaryReportApi(WorkspaceApiView):
                 groups=groups,
             )
             content_type = XLSX_CONTENT_TYPE if export == "XLSX" else PDF_CONTENT_TYPE
-            return _file(content, content_type, export_filename(filters, export.lower(), "summary"))
+            return attachment(
+                content, content_type, export_filename(filters, export.lower(), "summary")
+            )
         totals = summary_totals(
             membership=membership, filters=filters, group_by=group_by, groups=groups
         )
@@ -408,12 +398,12 @@ class WeeklyReportApi(WorkspaceApiView):
             grid = weekly_grid(membership=membership, filters=filters, rows_by=rows_by)
             lines = weekly_csv_lines(grid, rows_by)
             name = weekly_filename(filters, "csv")
-            return _file(lines, "text/csv; charset=utf-8", name, streaming=True)
+            return csv_attachment(lines, name)
         if export in ("XLSX", "PDF"):
             build = weekly_xlsx if export == "XLSX" else weekly_pdf
             content = build(membership=membership, filters=filters, rows_by=rows_by)
             content_type = XLSX_CONTENT_TYPE if export == "XLSX" else PDF_CONTENT_TYPE
-            return _file(content, content_type, weekly_filename(filters, export.lower()))
+            return attachment(content, content_type, weekly_filename(filters, export.lower()))
         # The grid's own reading (weekly_grid): the rows by day, with amounts kept.
         groups = summary_groups(
             membership=membership, filters=filters, group_by=rows_by, sub_group_by=GroupBy.DATE

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import dateformat
@@ -40,6 +40,7 @@ from reports.filters import (
     viewer_tz,
 )
 from reports.forms import ReportEntryForm, shown_values
+from reports.responses import attachment, csv_attachment, filter_refused
 from reports.rounding import Rounding, workspace_rounding
 from reports.selectors import (
     FilterChoices,
@@ -246,13 +247,9 @@ def detailed_csv(request: WorkspaceRequest) -> HttpResponse:
         sort = Sort.parse(request.GET.get("sort", ""))
         detailed_filters_check(membership=membership, filters=filters)
     except FilterError as exc:
-        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+        return filter_refused(exc)
     lines = detailed_csv_lines(membership=membership, filters=filters, sort=sort)
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    name = f"detailed-report-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    # workspace_view is typed for HttpResponse; Django serves any HttpResponseBase.
-    return cast(HttpResponse, response)
+    return csv_attachment(lines, export_filename(filters, "csv"))
 
 
 def _office_export(
@@ -266,11 +263,8 @@ def _office_export(
         detailed_filters_check(membership=membership, filters=filters)
         body = build(membership=membership, filters=filters, sort=sort)
     except FilterError as exc:
-        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(body, content_type=content_type)
-    name = export_filename(filters, extension)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        return filter_refused(exc)
+    return attachment(body, content_type, export_filename(filters, extension))
 
 
 @require_GET

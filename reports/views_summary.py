@@ -7,11 +7,11 @@ project)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from html import escape  # the same five characters as django.utils.html.escape, faster
-from typing import Any, cast
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
@@ -39,6 +39,7 @@ from reports.filters import (
     parse_detailed_filters,
     viewer_tz,
 )
+from reports.responses import attachment, csv_attachment, filter_refused
 from reports.rounding import workspace_rounding
 from reports.selectors import detailed_totals
 from reports.summary import (
@@ -184,13 +185,6 @@ def summary(request: WorkspaceRequest) -> HttpResponse:
     return render(request, "reports/summary.html", context)
 
 
-def _streamed_csv(lines: Iterator[str], name: str) -> HttpResponse:
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    # workspace_view is typed for HttpResponse; Django serves any HttpResponseBase.
-    return cast(HttpResponse, response)
-
-
 @require_GET
 @workspace_view()
 def summary_csv(request: WorkspaceRequest) -> HttpResponse:
@@ -199,17 +193,11 @@ def summary_csv(request: WorkspaceRequest) -> HttpResponse:
     try:
         filters, group, sub = _parse_summary(request, membership)
     except FilterError as exc:
-        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+        return filter_refused(exc)
     groups = summary_groups(
         membership=membership, filters=filters, group_by=group, sub_group_by=sub
     )
-    return _streamed_csv(summary_csv_lines(groups), export_filename(filters, "csv", "summary"))
-
-
-def _attachment(body: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_attachment(summary_csv_lines(groups), export_filename(filters, "csv", "summary"))
 
 
 def _summary_office(
@@ -222,8 +210,8 @@ def _summary_office(
         filters, group, sub = _parse_summary(request, membership)
         body = build(membership=membership, filters=filters, group_by=group, sub_group_by=sub)
     except FilterError as exc:
-        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    return _attachment(body, content_type, export_filename(filters, extension, "summary"))
+        return filter_refused(exc)
+    return attachment(body, content_type, export_filename(filters, extension, "summary"))
 
 
 @require_GET
@@ -364,9 +352,9 @@ def weekly_csv(request: WorkspaceRequest) -> HttpResponse:
     try:
         filters, by = _parse_weekly(request, membership)
     except FilterError as exc:
-        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+        return filter_refused(exc)
     grid = weekly_grid(membership=membership, filters=filters, rows_by=by)
-    return _streamed_csv(weekly_csv_lines(grid, by), weekly_filename(filters, "csv"))
+    return csv_attachment(weekly_csv_lines(grid, by), weekly_filename(filters, "csv"))
 
 
 def _weekly_office(
@@ -377,8 +365,8 @@ def _weekly_office(
         filters, by = _parse_weekly(request, membership)
         body = build(membership=membership, filters=filters, rows_by=by)
     except FilterError as exc:
-        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    return _attachment(body, content_type, weekly_filename(filters, extension))
+        return filter_refused(exc)
+    return attachment(body, content_type, weekly_filename(filters, extension))
 
 
 @require_GET
