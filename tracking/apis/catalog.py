@@ -522,12 +522,7 @@ class ProjectMemberRateApi(_ProjectView):
             user_id,
             "User",
         )
-        data = validated(MemberRateIn, request)
-        currency = data.get("currency")
-        if currency and currency.upper() != self.workspace.currency:
-            raise ApplicationError(
-                f"This workspace's rates are in {self.workspace.currency}.", field="currency"
-            )
+        data = validated(MemberRateIn, request, currency=self.workspace.currency)
         api_catalog.project_member_rate_put(
             actor=self.membership, project=project, user=user, hourly_rate_cents=data["amount"]
         )
