@@ -12,6 +12,8 @@ grid), so rows and totals always agree.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django import forms
@@ -126,6 +128,18 @@ def _render_list(request: WorkspaceRequest, weeks: int) -> HttpResponse:
     """The entry list (days, rows, totals), swapped in place of #entries."""
     response = render(request, "tracking/entries/_entries.html", _list_context(_ms(request), weeks))
     return reswap(retarget(response, "#entries"), "outerHTML")
+
+
+@contextmanager
+def _refusal_as_message(request: HttpRequest) -> Iterator[None]:
+    """A POST action's refusal shows as a message on the page it returns to; what does not
+    exist for the member (NotFound) is a 404."""
+    try:
+        yield
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
 
 
 def _entry(request: WorkspaceRequest, pk: str) -> TimeEntry:
@@ -408,7 +422,7 @@ def entries_bulk(request: WorkspaceRequest) -> HttpResponse:
             messages.error(request, "Choose what to do with the selected entries.")
         return redirect(_tracker_url(membership, weeks))
     data = form.cleaned_data
-    try:
+    with _refusal_as_message(request):
         if data["action"] == "delete":
             count = services.time_entries_bulk_delete(
                 membership=membership, entry_ids=data["entries"]
@@ -429,10 +443,6 @@ def entries_bulk(request: WorkspaceRequest) -> HttpResponse:
                 membership=membership, entry_ids=data["entries"], **changes
             )
             messages.success(request, f"Updated {count} entries.")
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect(_tracker_url(membership, weeks))
 
 
@@ -444,13 +454,8 @@ def entries_bulk(request: WorkspaceRequest) -> HttpResponse:
 def favorite_pin(request: WorkspaceRequest, pk: str) -> HttpResponse:
     membership = _ms(request)
     entry = _entry(request, pk)
-    try:
+    with _refusal_as_message(request):
         favorites.favorite_pin(membership=membership, entry=entry)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, "Pinned to your favourites.")
     return redirect(_tracker_url(membership, _weeks(request)))
 
@@ -459,10 +464,8 @@ def favorite_pin(request: WorkspaceRequest, pk: str) -> HttpResponse:
 @workspace_view()
 def favorite_unpin(request: WorkspaceRequest, pk: str) -> HttpResponse:
     membership = _ms(request)
-    try:
+    with _refusal_as_message(request):
         favorites.favorite_unpin(membership=membership, favorite_id=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     return redirect(_tracker_url(membership, _weeks(request)))
 
 
@@ -471,12 +474,8 @@ def favorite_unpin(request: WorkspaceRequest, pk: str) -> HttpResponse:
 def favorite_start(request: WorkspaceRequest, pk: str) -> HttpResponse:
     """One click: a timer like the favourite."""
     membership = _ms(request)
-    try:
+    with _refusal_as_message(request):
         favorites.favorite_start(membership=membership, favorite_id=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect(_tracker_url(membership, _weeks(request)))
 
 
