@@ -53,13 +53,28 @@ def _record(workspace: Workspace, user_id: str, week: dt.date, kind: str) -> boo
     return True
 
 
-def _mail(to: str, subject: str, template: str, context: dict[str, object]) -> None:
+def _remind_once(
+    workspace: Workspace,
+    member: Membership,
+    week: dt.date,
+    kind: str,
+    subject: str,
+    template: str,
+    **context: object,
+) -> int:
+    """Mail `member` this reminder unless it was already sent (recorded) for `week`: 1 when
+    mailed, 0 when not. The template gets `user`, `workspace` and `context`."""
+    if not _record(workspace, member.user_id, week, kind):
+        return 0
     send_mail(
         subject=subject,
-        message=render_to_string(template, context),
+        message=render_to_string(
+            template, {"user": member.user, "workspace": workspace, **context}
+        ),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[to],
+        recipient_list=[member.user.email],
     )
+    return 1
 
 
 def _approvals_url(workspace: Workspace, name: str) -> str:
@@ -107,15 +122,16 @@ def _remind_members(workspace: Workspace) -> int:
         first = weeks[m.user_id][0]
         if m.user_id not in tracked or (m.user_id, first) in done:
             continue
-        if not _record(workspace, m.user_id, first, Kind.SUBMIT):
-            continue
-        _mail(
-            m.user.email,
+        sent += _remind_once(
+            workspace,
+            m,
+            first,
+            Kind.SUBMIT,
             f"Submit your week of {first:%b} {first.day} for approval",
             "tracking/email/reminder_submit.txt",
-            {"user": m.user, "workspace": workspace, "week_start": first, "url": url},
+            week_start=first,
+            url=url,
         )
-        sent += 1
     return sent
 
 
@@ -133,15 +149,16 @@ def _remind_approvers(workspace: Workspace, today: dt.date) -> int:
     sent = 0
     url = _approvals_url(workspace, "tracking:approvals_pending")
     for m in approvers:
-        if not _record(workspace, m.user_id, today, Kind.REVIEW):
-            continue
-        _mail(
-            m.user.email,
+        sent += _remind_once(
+            workspace,
+            m,
+            today,
+            Kind.REVIEW,
             f"{pending} week{'s' if pending != 1 else ''} waiting for your approval",
             "tracking/email/reminder_review.txt",
-            {"user": m.user, "workspace": workspace, "pending": pending, "url": url},
+            pending=pending,
+            url=url,
         )
-        sent += 1
     return sent
 
 
