@@ -50,7 +50,15 @@ MIN_DATE = time_rules.MIN_DATE
 MAX_DATE = time_rules.MAX_DATE
 
 
-class DateRange(StrEnum):
+class _LabelledChoice(StrEnum):
+    """A choice whose label is its value in words ("last_week": "Last week")."""
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class DateRange(_LabelledChoice):
     TODAY = "today"
     YESTERDAY = "yesterday"
     THIS_WEEK = "this_week"
@@ -61,24 +69,16 @@ class DateRange(StrEnum):
     LAST_YEAR = "last_year"
     CUSTOM = "custom"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
-
 
 class TagMode(StrEnum):
     CONTAINS = "contains"
     NOT_CONTAINS = "not_contains"
 
 
-class ApprovalState(StrEnum):
+class ApprovalState(_LabelledChoice):
     APPROVED = "approved"
     PENDING = "pending"
     NOT_SUBMITTED = "not_submitted"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 class FilterError(ApplicationError):

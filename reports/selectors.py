@@ -8,7 +8,7 @@ their own. Only finished entries are reported: a running timer has no duration y
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -62,22 +62,25 @@ def _by_members(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership
     return entries.filter(user_id__in=f.members) if f.members else entries
 
 
-def _by_clients(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership) -> Any:
-    if not f.clients and not f.without_client:
+def _in_or_without(
+    entries: QuerySet[TimeEntry], field: str, ids: Sequence[str], without: bool
+) -> Any:
+    """Entries whose `field` is one of `ids`, or (`without`: the "Without client/project"
+    choice) empty; all of them when neither is asked."""
+    if not ids and not without:
         return entries
-    condition = Q(project__client_id__in=f.clients) if f.clients else Q(pk__in=[])
-    if f.without_client:
-        condition |= Q(project__client_id__isnull=True)
+    condition = Q(**{f"{field}__in": ids}) if ids else Q(pk__in=[])
+    if without:
+        condition |= Q(**{f"{field}__isnull": True})
     return entries.filter(condition)
+
+
+def _by_clients(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership) -> Any:
+    return _in_or_without(entries, "project__client_id", f.clients, f.without_client)
 
 
 def _by_projects(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership) -> Any:
-    if not f.projects and not f.without_project:
-        return entries
-    condition = Q(project_id__in=f.projects) if f.projects else Q(pk__in=[])
-    if f.without_project:
-        condition |= Q(project_id__isnull=True)
-    return entries.filter(condition)
+    return _in_or_without(entries, "project_id", f.projects, f.without_project)
 
 
 def _by_tasks(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership) -> Any:
