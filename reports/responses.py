@@ -1,15 +1,19 @@
 """The HTTP answers of the report exports, shared by the report pages and the Reports API: a
-file to download (CSV streamed, XLSX and PDF whole) and the plain-text refusal of a bad
-filter on the pages."""
+file to download (CSV streamed, XLSX and PDF whole) and, on the pages, the plain-text
+refusal of a filter the export cannot use (`refuses_bad_filters`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import cast
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Concatenate, ParamSpec, cast
 
 from django.http import HttpResponse, StreamingHttpResponse
 
 from reports.filters import FilterError
+from workspaces.access import WorkspaceRequest
+
+P = ParamSpec("P")
 
 
 def attachment(body: bytes, content_type: str, name: str) -> HttpResponse:
@@ -27,6 +31,17 @@ def csv_attachment(lines: Iterable[str], name: str) -> HttpResponse:
     return cast(HttpResponse, response)
 
 
-def filter_refused(exc: FilterError) -> HttpResponse:
-    """A page export's answer to a filter it cannot use: the message as plain text, 400."""
-    return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+def refuses_bad_filters(
+    export: Callable[Concatenate[WorkspaceRequest, P], HttpResponse],
+) -> Callable[Concatenate[WorkspaceRequest, P], HttpResponse]:
+    """A page's export answers a FilterError (a filter it cannot use, too large a report)
+    with the message as plain text, status 400."""
+
+    @wraps(export)
+    def refusing(request: WorkspaceRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        try:
+            return export(request, *args, **kwargs)
+        except FilterError as exc:
+            return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+
+    return refusing

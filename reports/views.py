@@ -40,7 +40,7 @@ from reports.filters import (
     viewer_tz,
 )
 from reports.forms import ReportEntryForm, shown_values
-from reports.responses import attachment, csv_attachment, filter_refused
+from reports.responses import attachment, csv_attachment, refuses_bad_filters
 from reports.rounding import Rounding, workspace_rounding
 from reports.selectors import (
     FilterChoices,
@@ -237,33 +237,32 @@ def detailed(request: WorkspaceRequest) -> HttpResponse:
     return render(request, "reports/detailed.html", context)
 
 
+def _export_filters(request: WorkspaceRequest) -> tuple[DetailedFilters, Sort]:
+    """The page's filters and sort for an export; FilterError when they cannot be used."""
+    membership = _ms(request)
+    filters = parse_detailed_filters(dict(request.GET.lists()), user=membership.user)
+    sort = Sort.parse(request.GET.get("sort", ""))
+    detailed_filters_check(membership=membership, filters=filters)
+    return filters, sort
+
+
 @require_GET
 @workspace_view()
+@refuses_bad_filters
 def detailed_csv(request: WorkspaceRequest) -> HttpResponse:
     """The Detailed report with the same filters and sort as CSV, streamed (constant memory)."""
-    membership = _ms(request)
-    try:
-        filters = parse_detailed_filters(dict(request.GET.lists()), user=membership.user)
-        sort = Sort.parse(request.GET.get("sort", ""))
-        detailed_filters_check(membership=membership, filters=filters)
-    except FilterError as exc:
-        return filter_refused(exc)
-    lines = detailed_csv_lines(membership=membership, filters=filters, sort=sort)
+    filters, sort = _export_filters(request)
+    lines = detailed_csv_lines(membership=_ms(request), filters=filters, sort=sort)
     return csv_attachment(lines, export_filename(filters, "csv"))
 
 
+@refuses_bad_filters
 def _office_export(
     request: WorkspaceRequest, build: Callable[..., bytes], extension: str, content_type: str
 ) -> HttpResponse:
-    """XLSX or PDF of the report with the page's filters and sort (400 for a bad filter)."""
-    membership = _ms(request)
-    try:
-        filters = parse_detailed_filters(dict(request.GET.lists()), user=membership.user)
-        sort = Sort.parse(request.GET.get("sort", ""))
-        detailed_filters_check(membership=membership, filters=filters)
-        body = build(membership=membership, filters=filters, sort=sort)
-    except FilterError as exc:
-        return filter_refused(exc)
+    """XLSX or PDF of the report with the page's filters and sort."""
+    filters, sort = _export_filters(request)
+    body = build(membership=_ms(request), filters=filters, sort=sort)
     return attachment(body, content_type, export_filename(filters, extension))
 
 

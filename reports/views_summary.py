@@ -39,7 +39,7 @@ from reports.filters import (
     parse_detailed_filters,
     viewer_tz,
 )
-from reports.responses import attachment, csv_attachment, filter_refused
+from reports.responses import attachment, csv_attachment, refuses_bad_filters
 from reports.rounding import workspace_rounding
 from reports.selectors import detailed_totals
 from reports.summary import (
@@ -187,30 +187,25 @@ def summary(request: WorkspaceRequest) -> HttpResponse:
 
 @require_GET
 @workspace_view()
+@refuses_bad_filters
 def summary_csv(request: WorkspaceRequest) -> HttpResponse:
     """The Summary report's grouped table as CSV, with the page's filters and groupings."""
     membership = _ms(request)
-    try:
-        filters, group, sub = _parse_summary(request, membership)
-    except FilterError as exc:
-        return filter_refused(exc)
+    filters, group, sub = _parse_summary(request, membership)
     groups = summary_groups(
         membership=membership, filters=filters, group_by=group, sub_group_by=sub
     )
     return csv_attachment(summary_csv_lines(groups), export_filename(filters, "csv", "summary"))
 
 
+@refuses_bad_filters
 def _summary_office(
     request: WorkspaceRequest, build: Callable[..., bytes], extension: str, content_type: str
 ) -> HttpResponse:
-    """The Summary as XLSX or PDF with the page's filters and groupings (400 for a bad filter
-    or too large a report)."""
+    """The Summary as XLSX or PDF with the page's filters and groupings."""
     membership = _ms(request)
-    try:
-        filters, group, sub = _parse_summary(request, membership)
-        body = build(membership=membership, filters=filters, group_by=group, sub_group_by=sub)
-    except FilterError as exc:
-        return filter_refused(exc)
+    filters, group, sub = _parse_summary(request, membership)
+    body = build(membership=membership, filters=filters, group_by=group, sub_group_by=sub)
     return attachment(body, content_type, export_filename(filters, extension, "summary"))
 
 
@@ -347,25 +342,21 @@ def weekly(request: WorkspaceRequest) -> HttpResponse:
 
 @require_GET
 @workspace_view()
+@refuses_bad_filters
 def weekly_csv(request: WorkspaceRequest) -> HttpResponse:
     membership = _ms(request)
-    try:
-        filters, by = _parse_weekly(request, membership)
-    except FilterError as exc:
-        return filter_refused(exc)
+    filters, by = _parse_weekly(request, membership)
     grid = weekly_grid(membership=membership, filters=filters, rows_by=by)
     return csv_attachment(weekly_csv_lines(grid, by), weekly_filename(filters, "csv"))
 
 
+@refuses_bad_filters
 def _weekly_office(
     request: WorkspaceRequest, build: Callable[..., bytes], extension: str, content_type: str
 ) -> HttpResponse:
     membership = _ms(request)
-    try:
-        filters, by = _parse_weekly(request, membership)
-        body = build(membership=membership, filters=filters, rows_by=by)
-    except FilterError as exc:
-        return filter_refused(exc)
+    filters, by = _parse_weekly(request, membership)
+    body = build(membership=membership, filters=filters, rows_by=by)
     return attachment(body, content_type, weekly_filename(filters, extension))
 
 
