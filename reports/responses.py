@@ -9,9 +9,11 @@ from functools import wraps
 from typing import Concatenate, ParamSpec, cast
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.views.decorators.http import require_GET
 
+from reports.exports_office import PDF_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from reports.filters import FilterError
-from workspaces.access import WorkspaceRequest
+from workspaces.access import WorkspaceRequest, workspace_view
 
 P = ParamSpec("P")
 
@@ -45,3 +47,27 @@ def refuses_bad_filters(
             return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
 
     return refusing
+
+
+OfficeExport = Callable[[WorkspaceRequest, Callable[..., bytes], str, str], HttpResponse]
+View = Callable[..., HttpResponse]
+
+
+def office_export_views(
+    export: OfficeExport, xlsx: Callable[..., bytes], pdf: Callable[..., bytes]
+) -> tuple[View, View]:
+    """A report page's Export XLSX and Export PDF views (GET, any member of the workspace):
+    `export(request, build, extension, content_type)` answers the file built by `xlsx` or
+    `pdf` from the page's filters."""
+
+    def download_view(build: Callable[..., bytes], extension: str, content_type: str) -> View:
+        @require_GET
+        @workspace_view()
+        def download(request: WorkspaceRequest) -> HttpResponse:
+            return export(request, build, extension, content_type)
+
+        return download
+
+    xlsx_view = download_view(xlsx, "xlsx", XLSX_CONTENT_TYPE)
+    pdf_view = download_view(pdf, "pdf", PDF_CONTENT_TYPE)
+    return xlsx_view, pdf_view

@@ -21,8 +21,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reports.charts import bucket_bars
 from reports.exports import detailed_csv_lines
 from reports.exports_office import (
-    PDF_CONTENT_TYPE,
-    XLSX_CONTENT_TYPE,
     detailed_pdf,
     detailed_xlsx,
     export_filename,
@@ -40,7 +38,7 @@ from reports.filters import (
     viewer_tz,
 )
 from reports.forms import ReportEntryForm, shown_values
-from reports.responses import attachment, csv_attachment, refuses_bad_filters
+from reports.responses import attachment, csv_attachment, office_export_views, refuses_bad_filters
 from reports.rounding import Rounding, workspace_rounding
 from reports.selectors import (
     FilterChoices,
@@ -266,18 +264,10 @@ def _office_export(
     return attachment(body, content_type, export_filename(filters, extension))
 
 
-@require_GET
-@workspace_view()
-def detailed_xlsx_export(request: WorkspaceRequest) -> HttpResponse:
-    """The Detailed report with the same filters, sort and rounding as an XLSX workbook."""
-    return _office_export(request, detailed_xlsx, "xlsx", XLSX_CONTENT_TYPE)
-
-
-@require_GET
-@workspace_view()
-def detailed_pdf_export(request: WorkspaceRequest) -> HttpResponse:
-    """The Detailed report with the same filters, sort and rounding as a PDF document."""
-    return _office_export(request, detailed_pdf, "pdf", PDF_CONTENT_TYPE)
+# The Detailed report with the same filters, sort and rounding as an XLSX workbook or a PDF.
+detailed_xlsx_export, detailed_pdf_export = office_export_views(
+    _office_export, detailed_xlsx, detailed_pdf
+)
 
 
 def range_options(user: User) -> list[dict[str, str]]:

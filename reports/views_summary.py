@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from reports.charts import summary_charts
-from reports.exports_office import PDF_CONTENT_TYPE, XLSX_CONTENT_TYPE, export_filename
+from reports.exports_office import export_filename
 from reports.exports_summary import (
     summary_csv_lines,
     summary_pdf,
@@ -39,7 +39,7 @@ from reports.filters import (
     parse_detailed_filters,
     viewer_tz,
 )
-from reports.responses import attachment, csv_attachment, refuses_bad_filters
+from reports.responses import attachment, csv_attachment, office_export_views, refuses_bad_filters
 from reports.rounding import workspace_rounding
 from reports.selectors import detailed_totals
 from reports.summary import (
@@ -209,16 +209,9 @@ def _summary_office(
     return attachment(body, content_type, export_filename(filters, extension, "summary"))
 
 
-@require_GET
-@workspace_view()
-def summary_xlsx_export(request: WorkspaceRequest) -> HttpResponse:
-    return _summary_office(request, summary_xlsx, "xlsx", XLSX_CONTENT_TYPE)
-
-
-@require_GET
-@workspace_view()
-def summary_pdf_export(request: WorkspaceRequest) -> HttpResponse:
-    return _summary_office(request, summary_pdf, "pdf", PDF_CONTENT_TYPE)
+summary_xlsx_export, summary_pdf_export = office_export_views(
+    _summary_office, summary_xlsx, summary_pdf
+)
 
 
 # --- Weekly ---------------------------------------------------------------------------------
@@ -360,13 +353,4 @@ def _weekly_office(
     return attachment(body, content_type, weekly_filename(filters, extension))
 
 
-@require_GET
-@workspace_view()
-def weekly_xlsx_export(request: WorkspaceRequest) -> HttpResponse:
-    return _weekly_office(request, weekly_xlsx, "xlsx", XLSX_CONTENT_TYPE)
-
-
-@require_GET
-@workspace_view()
-def weekly_pdf_export(request: WorkspaceRequest) -> HttpResponse:
-    return _weekly_office(request, weekly_pdf, "pdf", PDF_CONTENT_TYPE)
+weekly_xlsx_export, weekly_pdf_export = office_export_views(_weekly_office, weekly_xlsx, weekly_pdf)
