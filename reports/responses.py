@@ -66,6 +66,10 @@ def office_export_views(
         def download(request: WorkspaceRequest) -> HttpResponse:
             return export(request, build, extension, content_type)
 
+        # Named as if written in the page's module (detailed_xlsx_export...), for tracebacks,
+        # logs and resolve().
+        download.__name__ = download.__qualname__ = f"{build.__name__}_export"
+        download.__module__ = export.__module__
         return download
 
     xlsx_view = download_view(xlsx, "xlsx", XLSX_CONTENT_TYPE)

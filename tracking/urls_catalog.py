@@ -3,14 +3,10 @@
 Pages are GET; every change is a POST to its own URL (admins and the owner only).
 """
 
-from collections.abc import Callable
-
-from django.http import HttpResponse
 from django.urls import URLPattern, path
 
 from tracking.views import catalog as views
-
-View = Callable[..., HttpResponse]
+from tracking.views.catalog import View
 
 
 def _named_routes(

@@ -269,6 +269,10 @@ def _named_views(kind: _NamedKind) -> tuple[View, View, View, View]:
     def delete(request: WorkspaceRequest, pk: str) -> HttpResponse:
         return _named_delete(request, kind, pk)
 
+    views = {kind.plural: page}
+    views.update({f"{kind.noun}_{view.__name__}": view for view in (create, update, delete)})
+    for name, view in views.items():  # their own names in tracebacks, logs and resolve()
+        view.__name__ = view.__qualname__ = name
     return page, create, update, delete
 
 
