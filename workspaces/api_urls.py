@@ -28,7 +28,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
             ("/users", apis.WorkspaceUsersApi, "api-users"),
             ("/users/<str:user_id>", apis.WorkspaceUserDetailApi, "api-user-detail"),
             ("/users/<str:user_id>/hourly-rate", apis.WorkspaceUserRateApi, "api-user-hourly-rate"),
-            ("/users/<str:user_id>/contractor", apis.WorkspaceUserContractorApi, "api-user-contractor"),
+            (
+                "/users/<str:user_id>/contractor",
+                apis.WorkspaceUserContractorApi,
+                "api-user-contractor",
+            ),
         ],
     ),
 ]
