@@ -832,15 +832,24 @@ def entity_seed(
 def entity_change(
     store: Store, realm_id: str, entity: str, entity_id: str, fields: dict[str, Any]
 ) -> dict[str, Any]:
-    """A sparse update with the current SyncToken (the control interface: what a person does
-    in QuickBooks' own screens, e.g. renaming an employee or making a customer inactive)."""
+    """Change an entity as a person in QuickBooks' own web pages would: a sparse update with
+    whatever SyncToken it has now (so the SyncToken an app holds goes stale: 5010), through the
+    same rules as the API (a TimeActivity in a closed period is refused with 6210). It counts for
+    CDC and webhooks like an API change (renaming an employee, making a customer inactive)."""
     name = canonical_entity(entity)
+    if not isinstance(fields, dict) or not fields:
+        raise required_missing(name)
     with store.transaction():
-        existing = store.entity_get(realm_id, name, str(entity_id))
+        existing = store.entity_get(realm_id, name, str(entity_id).strip())
         if existing is None:
             raise object_not_found(name)
-        payload = {**fields, "Id": existing["Id"], "SyncToken": existing["SyncToken"]}
-        return entity_update(store, realm_id, name, {**payload, "sparse": True})
+        payload = {
+            **{k: v for k, v in fields.items() if k not in _SERVER_OWNED},
+            "Id": existing["Id"],
+            "SyncToken": existing["SyncToken"],
+            "sparse": True,
+        }
+        return entity_update(store, realm_id, name, payload)
 
 
 def entity_list(store: Store, realm_id: str, entity: str) -> list[dict[str, Any]]:
