@@ -492,3 +492,164 @@ def billing_for(
         class_id=klass[0] if klass else None,
         class_name=klass[1] if klass else "",
     )
+
+
+# -- (d) correcting what was sent ---------------------------------------------------------------
+
+# The TimeActivity fields the integration sends (and so compares and corrects), and the label
+# each change is shown with; Hours and Minutes are compared together, as one duration.
+CORRECTED_FIELDS: tuple[tuple[str, str], ...] = (
+    ("TxnDate", "Date"),
+    ("Duration", "Duration"),
+    ("Description", "Description"),
+    ("Person", "Employee"),
+    ("CustomerRef", "Customer"),
+    ("BillableStatus", "Billable"),
+    ("HourlyRate", "Rate"),
+    ("ItemRef", "Service item"),
+    ("ClassRef", "Class"),
+)
+_SENT_KEYS = (
+    "NameOf",
+    "EmployeeRef",
+    "VendorRef",
+    "TxnDate",
+    "Hours",
+    "Minutes",
+    "BillableStatus",
+    "Description",
+    "CustomerRef",
+    "HourlyRate",
+    "ItemRef",
+    "ClassRef",
+)
+
+
+# The payload keys behind each compared field (a changed field may need its keys cleared).
+_FIELD_KEYS: dict[str, tuple[str, ...]] = {
+    "Duration": ("Hours", "Minutes"),
+    "Person": ("EmployeeRef", "VendorRef"),
+    "BillableStatus": ("BillableStatus", "HourlyRate"),
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field whose value here differs from what QBO holds: `before` is QBO's, `after`
+    today's (comparable plain values: ids for references, minutes for the duration)."""
+
+    field: str
+    label: str
+    before: Any
+    after: Any
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "label": self.label,
+            "before": self.before,
+            "after": self.after,
+        }
+
+
+def _ref(values: Mapping[str, Any], key: str) -> str | None:
+    ref = values.get(key)
+    if isinstance(ref, Mapping) and ref.get("value") not in (None, ""):
+        return str(ref["value"])
+    return None
+
+
+def _comparable(values: Mapping[str, Any], field: str) -> Any:
+    """A field of a TimeActivity as a plain value that compares equal when QBO would show the
+    same: a reference by Id, the duration in minutes, the rate as cents, the person as
+    (NameOf, Id)."""
+    if field == "Duration":
+        if values.get("Hours") is None and values.get("Minutes") is None:
+            return None
+        return int(values.get("Hours") or 0) * 60 + int(values.get("Minutes") or 0)
+    if field == "Person":
+        name_of = str(values.get("NameOf") or "Employee")
+        return f"{name_of}:{_ref(values, f'{name_of}Ref') or ''}"
+    if field.endswith("Ref"):
+        return _ref(values, field)
+    if field == "HourlyRate":
+        rate = values.get("HourlyRate")
+        return None if rate is None or rate == "" else round(float(rate) * 100)
+    if field == "BillableStatus":
+        return str(values.get("BillableStatus") or "NotBillable")
+    if field == "Description":
+        return str(values.get("Description") or "")
+    value = values.get(field)
+    return None if value in (None, "") else str(value)
+
+
+def time_activity_changes(held: Mapping[str, Any], today: Mapping[str, Any]) -> list[FieldChange]:
+    """The fields where today's TimeActivity (as the send would build it now) differs from the
+    one QBO holds (the ledger's values), in CORRECTED_FIELDS order. A rate only counts while
+    the entry is billable (QBO keeps a rate on non-billable time that nobody sees)."""
+    changes = []
+    for field, label in CORRECTED_FIELDS:
+        before, after = _comparable(held, field), _comparable(today, field)
+        if field == "HourlyRate" and _comparable(today, "BillableStatus") != "Billable":
+            continue
+        if before != after:
+            changes.append(FieldChange(field=field, label=label, before=before, after=after))
+    return changes
+
+
+def held_values(activity: Mapping[str, Any]) -> dict[str, Any]:
+    """A TimeActivity as QBO answers it (a read), reduced to the fields the integration sends,
+    references to their Id: comparable with a payload of `time_activity_payload`."""
+    values: dict[str, Any] = {}
+    for key in _SENT_KEYS:
+        value = activity.get(key)
+        if value is None:
+            continue
+        if key.endswith("Ref"):
+            ref = _ref(activity, key)
+            if ref is not None:
+                values[key] = {"value": ref}
+        elif key in ("Hours", "Minutes"):
+            values[key] = int(value)
+        elif key == "HourlyRate":
+            values[key] = float(value)
+        else:
+            values[key] = value
+    return values
+
+
+def time_activity_update(
+    *, activity_id: str, sync_token: str, held: Mapping[str, Any], today: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """The update that makes QBO's TimeActivity `held` into `today`, or None when nothing
+    differs. Sparse (`"sparse": true`, only the changed fields) while every field QBO holds is
+    still sent today; when one is gone (no customer, item or class any more, the rate of an
+    entry that is no longer billable, an empty description, another kind of person) a full
+    update, since a sparse one cannot clear a field: the whole of `today` then."""
+    changes = time_activity_changes(held, today)
+    if not changes:
+        return None
+    touched = {key for change in changes for key in _FIELD_KEYS.get(change.field, (change.field,))}
+    removed = [k for k in touched if held.get(k) not in (None, "") and today.get(k) in (None, "")]
+    base = {"Id": activity_id, "SyncToken": sync_token}
+    if removed:
+        return {**base, "sparse": False, **today}
+    body: dict[str, Any] = {**base, "sparse": True}
+    for change in changes:
+        if change.field == "Duration":
+            body.update(Hours=today.get("Hours", 0), Minutes=today.get("Minutes", 0))
+        elif change.field == "Person":
+            name_of = str(today.get("NameOf") or "Employee")
+            body.update(NameOf=name_of, **{f"{name_of}Ref": today[f"{name_of}Ref"]})
+        elif change.field == "BillableStatus":
+            body["BillableStatus"] = today.get("BillableStatus", "NotBillable")
+            if "HourlyRate" in today:
+                body["HourlyRate"] = today["HourlyRate"]
+        else:
+            body[change.field] = today[change.field]
+    return body
+
+
+def time_activity_delete(*, activity_id: str, sync_token: str) -> dict[str, Any]:
+    """The body of a TimeActivity delete: its Id and the SyncToken QBO last confirmed."""
+    return {"Id": activity_id, "SyncToken": sync_token}

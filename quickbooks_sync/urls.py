@@ -8,7 +8,15 @@ Settings > Integrations lives here (workspaces must not import quickbooks_sync);
 
 from django.urls import URLPattern, URLResolver, path
 
-from quickbooks_sync.views import billing, changes, connection, schedule, send, sync
+from quickbooks_sync.views import (
+    billing,
+    changes,
+    connection,
+    schedule,
+    send,
+    send_corrections,
+    sync,
+)
 
 app_name = "quickbooks"
 
@@ -37,6 +45,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sends/<str:job_id>/", send.send_job, name="send_job"),
     path("sends/<str:job_id>/status/", send.send_job_status, name="send_job_status"),
     path("sends/<str:job_id>/retry-failed/", send.send_retry, name="send_retry"),
+    path("corrections/", send_corrections.corrections_confirm, name="corrections_confirm"),
     path("service-item/", send.service_item, name="service_item"),
     path("approved-only/", send.approved_only, name="approved_only"),
     path("dashboard-panel/", send.dashboard_panel, name="dashboard_panel"),

@@ -6,7 +6,7 @@ from quickbooks_sync.models.billing import ProjectBilling, TaskBilling
 from quickbooks_sync.models.changes import ChangeCheck
 from quickbooks_sync.models.connection import QBOConnection
 from quickbooks_sync.models.schedule import ScheduledSend, SendSchedule
-from quickbooks_sync.models.send import SendBatch, SendItem, SendJob, SentEntry
+from quickbooks_sync.models.send import SendBatch, SendItem, SendJob, SentEntry, SentVersion
 from quickbooks_sync.models.sync import CustomerLink, EmployeeLink, SyncJob
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "SendJob",
     "SendSchedule",
     "SentEntry",
+    "SentVersion",
     "SyncJob",
     "TaskBilling",
 ]

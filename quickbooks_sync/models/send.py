@@ -26,7 +26,14 @@ from workspaces.models import Workspace
 
 
 class SendJob(models.Model):
-    """One press of "Send to QuickBooks": the entries it selected and how far it got."""
+    """One press of "Send to QuickBooks" (or of "Update in QuickBooks" / "Delete from
+    QuickBooks", which correct what was sent through the same outbox): the entries it selected
+    and how far it got."""
+
+    class Kind(models.TextChoices):
+        SEND = "SEND", "Send to QuickBooks"
+        UPDATE = "UPDATE", "Update in QuickBooks"
+        DELETE = "DELETE", "Delete from QuickBooks"
 
     class State(models.TextChoices):
         QUEUED = "QUEUED", "Queued"
@@ -42,6 +49,8 @@ class SendJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     realm_id = models.CharField(max_length=32)
+    # SEND creates TimeActivities; UPDATE and DELETE change or delete ones the ledger holds.
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SEND)
     # The Detailed report's filter as query parameters, dates pinned (DetailedFilters.to_query).
     filters = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
@@ -147,8 +156,15 @@ class SendItem(models.Model):
     # or "qbo_<code>" for a QBO refusal; `message` says it in words a person can act on.
     reason = models.CharField(max_length=40, blank=True)
     message = models.CharField(max_length=1000, blank=True)
-    # The TimeActivity computed at selection (or at "Retry failed"): exactly what is sent.
+    # The TimeActivity computed at selection (or at "Retry failed"): exactly what is sent. For
+    # an update, the (sparse) update body with Id and SyncToken; for a delete, Id and SyncToken.
     payload = models.JSONField(default=dict, blank=True)
+    # An update's whole TimeActivity as QBO holds it once the update is done (the ledger's next
+    # version), and the changes the confirmation listed: [{"field", "label", "before", "after"}].
+    values = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+    # What QBO holds, read again after it refused an update or delete as stale (5010).
+    qbo_holds = models.JSONField(default=dict, blank=True)
     seconds = models.PositiveIntegerField(default=0)  # duration as the report counts it
     batch = models.ForeignKey(
         SendBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
@@ -162,6 +178,13 @@ class SendItem(models.Model):
                 fields=["time_entry"],
                 condition=Q(state="PENDING"),
                 name="qbo_send_item_one_pending_per_entry",
+            ),
+            # The same by the entry's id, which outlives the entry: a deleted entry's
+            # TimeActivity is deleted by one job at a time.
+            models.UniqueConstraint(
+                fields=["entry_key"],
+                condition=Q(state="PENDING"),
+                name="qbo_send_item_one_pending_per_key",
             ),
         ]
         indexes = [
@@ -192,8 +215,14 @@ class SentEntry(models.Model):
     entry_key = models.CharField(max_length=24, unique=True)
     realm_id = models.CharField(max_length=32)
     qbo_time_activity_id = models.CharField(max_length=32)
+    # The TimeActivity's SyncToken and values as QBO last confirmed them (created, updated, or
+    # read again after a stale update); every version is kept in SentVersion.
     sync_token = models.CharField(max_length=16)
     values_sent = models.JSONField(default=dict)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(null=True, blank=True)  # the last update QBO confirmed
+    # Deleted from QuickBooks by "Delete from QuickBooks" (the row stays: still sent once).
+    deleted_at = models.DateTimeField(null=True, blank=True)
     # The entry's updated_at when it was sent: a later one means "changed since sent".
     entry_updated_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(default=timezone.now)
@@ -209,3 +238,36 @@ class SentEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_key} = TimeActivity {self.qbo_time_activity_id}"
+
+
+class SentVersion(models.Model):
+    """Every version of a sent TimeActivity the ledger learned: created, updated, read again
+    after QBO refused a stale SyncToken (what someone changed in QuickBooks), deleted."""
+
+    class Operation(models.TextChoices):
+        CREATE = "create", "Sent"
+        UPDATE = "update", "Updated"
+        READ = "read", "Read from QuickBooks"
+        DELETE = "delete", "Deleted"
+
+    id = ObjectIdField()
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    sent_entry = models.ForeignKey(SentEntry, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    operation = models.CharField(max_length=8, choices=Operation.choices)
+    values = models.JSONField(default=dict, blank=True)
+    sync_token = models.CharField(max_length=16, blank=True)
+    job = models.ForeignKey(
+        SendJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sent_entry", "version"], name="qbo_sent_version_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sent_entry_id} v{self.version} {self.operation}"

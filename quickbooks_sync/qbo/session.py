@@ -392,6 +392,18 @@ class QBOSession:
         rows = list(self._query_pages("Employee", where, MAX_PAGE_SIZE))
         return _employee(rows[0]) if rows else None
 
+    def time_activity(self, activity_id: str) -> dict[str, Any]:
+        """One TimeActivity as QBO holds it now (with its SyncToken); QBOError 610 when QBO has
+        none with this Id (deleted there)."""
+        # GET /v3/company/<realm>/timeactivity/<id> (reference: all-entities/timeactivity).
+        data = self._call(
+            "read time activity", "get", f"{self._company_url}/timeactivity/{activity_id}"
+        )
+        activity = data.get("TimeActivity")
+        if not isinstance(activity, dict):
+            raise QBOTransientError(code="10000", message="unexpected response")
+        return activity
+
     # -- writes --
 
     def create_employee(
@@ -477,6 +489,24 @@ class QBOSession:
         fail the others: the answer maps every bId to its TimeActivity or its error.
         `on_request` runs once the batch has its rate-limit slot, right before it leaves.
         """
+        return self.batch_time_activities(
+            request_id=request_id, operation="create", items=items, on_request=on_request
+        )
+
+    def batch_time_activities(
+        self,
+        *,
+        request_id: str,
+        operation: str,
+        items: Sequence[tuple[str, Mapping[str, Any]]],
+        on_request: Callable[[], None] | None = None,
+    ) -> dict[str, BatchItemResult]:
+        """One batch of up to 30 TimeActivity `operation`s ("create", "update": a sparse or full
+        update carrying Id and SyncToken, "delete": Id and SyncToken), exactly once per
+        `request_id` as `send_time_activities` says. A stale SyncToken fails its item with 5010,
+        a date in closed books with 6210."""
+        if operation not in ("create", "update", "delete"):
+            raise ValueError(f"unknown batch operation {operation!r}")
         if not request_id or len(request_id) > MAX_BATCH_REQUEST_ID:
             raise ValueError(f"request_id must be 1..{MAX_BATCH_REQUEST_ID} characters")
         if not 1 <= len(items) <= MAX_BATCH_ITEMS:
@@ -486,7 +516,7 @@ class QBOSession:
             raise ValueError(f"bIds must be unique and 1..{MAX_BATCH_ID} characters")
         body = {
             "BatchItemRequest": [
-                {"bId": bid, "operation": "create", "TimeActivity": dict(payload)}
+                {"bId": bid, "operation": operation, "TimeActivity": dict(payload)}
                 for bid, payload in items
             ]
         }
@@ -494,7 +524,7 @@ class QBOSession:
         # "Idempotency using requestid"): at most 30 items, each answered by its bId with the
         # entity or a Fault; it counts against the 40 batches a minute (batch slot).
         data = self._call(
-            "send time activities",
+            "send time activities" if operation == "create" else f"{operation} time activities",
             "make_request",
             "POST",
             f"{self._company_url}/batch",

@@ -77,7 +77,9 @@ def send_job_left(job: SendJob) -> JobLeft:
             & ~Q(_delivered_since()),
         ),
     )
-    return JobLeft(waiting=counts["waiting"], refused=counts["refused"])
+    # A refused update or delete is started anew from the sent view, not retried as it was.
+    refused = counts["refused"] if job.kind == SendJob.Kind.SEND else 0
+    return JobLeft(waiting=counts["waiting"], refused=refused)
 
 
 def _delivered_since() -> Exists:
@@ -188,3 +190,61 @@ def send_job_refusals(job: SendJob) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class QBONames:
+    """The names of the QBO records a TimeActivity refers to, by Id, as the last sync (and the
+    billing settings) saw them: for showing what QuickBooks holds in words."""
+
+    people: dict[str, str]  # "Employee:<Id>" / "Vendor:<Id>" -> display name
+    customers: dict[str, str]
+    items: dict[str, str]
+    classes: dict[str, str]
+
+
+def qbo_names(*, workspace_id: str, realm_id: str) -> QBONames:
+    """Four small queries per page, whatever the number of rows."""
+    from quickbooks_sync.models import (
+        CustomerLink,
+        EmployeeLink,
+        ProjectBilling,
+        QBOConnection,
+        TaskBilling,
+    )
+
+    people = {
+        f"Employee:{pk}": name
+        for pk, name in EmployeeLink.objects.filter(
+            workspace_id=workspace_id, realm_id=realm_id
+        ).values_list("qbo_employee_id", "qbo_display_name")
+    }
+    customers = {
+        pk: full or name
+        for pk, full, name in CustomerLink.objects.filter(
+            workspace_id=workspace_id, realm_id=realm_id
+        ).values_list("qbo_customer_id", "qbo_fully_qualified_name", "qbo_display_name")
+    }
+    items: dict[str, str] = {}
+    classes: dict[str, str] = {}
+    for item_id, item_name, class_id, class_name in ProjectBilling.objects.filter(
+        workspace_id=workspace_id
+    ).values_list("item_id", "item_name", "class_id", "class_name"):
+        if item_id:
+            items[item_id] = item_name
+        if class_id:
+            classes[class_id] = class_name
+    items.update(
+        (pk, name)
+        for pk, name in TaskBilling.objects.filter(workspace_id=workspace_id).values_list(
+            "item_id", "item_name"
+        )
+        if pk
+    )
+    connection = QBOConnection.objects.filter(workspace_id=workspace_id).first()
+    if connection is not None:
+        if connection.service_item_id:
+            items[connection.service_item_id] = connection.service_item_name
+        if connection.default_class_id:
+            classes[connection.default_class_id] = connection.default_class_name
+    return QBONames(people=people, customers=customers, items=items, classes=classes)

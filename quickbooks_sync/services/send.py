@@ -90,6 +90,11 @@ HELD_BY_STOPPED_SEND = "held_by_stopped_send"  # PENDING in a job that stopped u
 DELETED = "deleted"
 NOT_APPROVED = "not_approved"  # "send only approved time" is on and the entry is not approved
 STOPPED = "stopped"  # the job stopped (connection lost, QBO failing) before sending it
+# Reasons a sent entry is not updated or deleted in QuickBooks (services/send_corrections.py).
+UNCHANGED = "unchanged"
+DELETED_IN_QBO = "deleted_in_qbo"
+OTHER_COMPANY = "other_company"
+NOT_SENT_YET = "not_sent_yet"
 
 NOT_SENT_MESSAGES: dict[str, str] = {
     **{reason.value: reason.message for reason in RefusalReason},
@@ -100,6 +105,13 @@ NOT_SENT_MESSAGES: dict[str, str] = {
         "Retry failed (it asks QuickBooks again with the same request id, so nothing is doubled)."
     ),
     DELETED: "The entry was deleted before it was sent.",
+    UNCHANGED: "QuickBooks already holds these values: nothing to update.",
+    DELETED_IN_QBO: "Deleted from QuickBooks already (the ledger records when and by which job).",
+    OTHER_COMPANY: (
+        "Sent to another QuickBooks company than the one connected now: it cannot be changed "
+        "from here."
+    ),
+    NOT_SENT_YET: "Not sent to QuickBooks: there is nothing there to update or delete.",
     NOT_APPROVED: (
         "Only approved time is sent (Settings > Integrations) and this entry's week is not "
         "approved: approve it in Approvals."
@@ -118,6 +130,10 @@ NOT_SENT_LABELS: dict[str, str] = {
     DELETED: "Deleted",
     NOT_APPROVED: "Not approved",
     STOPPED: "Send stopped before it",
+    UNCHANGED: "Same in QuickBooks",
+    DELETED_IN_QBO: "Deleted from QuickBooks already",
+    OTHER_COMPANY: "Sent to another company",
+    NOT_SENT_YET: "Not sent",
 }
 
 PLAN_REQUIRED = (
@@ -326,11 +342,18 @@ def _billing(entry: TimeEntry, connection: QBOConnection) -> Billing:
 
 
 def _select_one(
-    entry: TimeEntry, *, time_zone: str, connection: QBOConnection, approved_only: bool = False
+    entry: TimeEntry,
+    *,
+    time_zone: str,
+    connection: QBOConnection,
+    approved_only: bool = False,
+    correcting: bool = False,
 ) -> Selected:
+    """`correcting`: the TimeActivity a sent entry would be today (for "Update in QuickBooks"),
+    so being sent already is no reason."""
     seconds = int(getattr(entry, "report_seconds", None) or 0)
     names = {"project_id": entry.project_id, "user_id": entry.user_id}
-    if getattr(entry, "is_sent", False):
+    if getattr(entry, "is_sent", False) and not correcting:
         return Selected(entry_id=entry.pk, seconds=seconds, payload=None, reason=ALREADY_SENT)
     if getattr(entry, "in_other_send", False):
         return Selected(entry_id=entry.pk, seconds=seconds, payload=None, reason=IN_ANOTHER_SEND)
@@ -392,10 +415,12 @@ def _selection(
     membership: Membership,
     connection: QBOConnection,
     approved_only: bool | None = None,
+    correcting: bool = False,
 ) -> Iterator[Selected]:
     """Each entry's TimeActivity or reason, streamed in start order (the same rounding and
     refusal rules as the report and the mapping). `approved_only` overrides the connection's
-    "send only approved time" (the schedule sends approved time only)."""
+    "send only approved time" (the schedule sends approved time only); `correcting`: see
+    `_select_one`."""
     rows = (
         _annotated(entries, membership=membership, realm_id=connection.realm_id)
         .order_by("start", "pk")
@@ -416,7 +441,11 @@ def _selection(
         approved_only = connection.send_approved_only
     for entry in rows.iterator(chunk_size=2000):
         yield _select_one(
-            entry, time_zone=time_zone, connection=connection, approved_only=approved_only
+            entry,
+            time_zone=time_zone,
+            connection=connection,
+            approved_only=approved_only,
+            correcting=correcting,
         )
 
 
@@ -492,6 +521,43 @@ class NothingToSend(ApplicationError):
     def __init__(self, message: str, *, not_sent: dict[str, dict[str, int]]) -> None:
         super().__init__(message)
         self.not_sent = not_sent
+
+
+def job_items_commit(
+    job: SendJob,
+    *,
+    to_send: list[SendItem],
+    refused: list[SendItem],
+    not_sent: dict[str, dict[str, int]],
+    seconds: int,
+    nothing: str,
+) -> None:
+    """Save a new job's items (inside the caller's transaction) and its selection counts.
+    Items another running job holds stay that job's: ON CONFLICT DO NOTHING on the
+    one-PENDING-per-entry constraints (the insert waits for the other transaction, so an entry
+    never ends up in both). Nothing left to go raises NothingToSend with `nothing` (inside the
+    caller's atomic(): the job rolls back)."""
+    SendItem.objects.bulk_create(to_send, batch_size=1000, ignore_conflicts=True)
+    SendItem.objects.bulk_create(refused, batch_size=1000)
+    taken = SendItem.objects.filter(job=job, state=SendItem.State.PENDING).aggregate(
+        n=Count("pk"), seconds=Coalesce(Sum("seconds"), 0)
+    )
+    lost = len(to_send) - int(taken["n"])
+    if lost:
+        count = not_sent.setdefault(IN_ANOTHER_SEND, {"entries": 0, "seconds": 0})
+        count["entries"] += lost
+        count["seconds"] += seconds - int(taken["seconds"])
+    if not taken["n"]:  # raising inside atomic() rolls the job and its items back
+        if lost:
+            raise NothingToSend(
+                "Another send that is still running already has these entries.",
+                not_sent=not_sent,
+            )
+        raise NothingToSend(nothing, not_sent=not_sent)
+    job.selected_count = int(taken["n"])
+    job.selected_seconds = int(taken["seconds"])
+    job.not_sent = not_sent
+    job.save(update_fields=["selected_count", "selected_seconds", "not_sent"])
 
 
 def send_start(*, membership: Membership, filters: DetailedFilters) -> SendJob:
@@ -592,31 +658,14 @@ def _job_create(
             row.reason = item.reason
             row.message = NOT_SENT_MESSAGES[item.reason]
             refused.append(row)
-    # ON CONFLICT DO NOTHING on the one-PENDING-per-entry constraint: an entry that another
-    # send took between our read and our insert stays that send's (it waits for the other
-    # transaction, so it never ends up in both).
-    SendItem.objects.bulk_create(to_send, batch_size=1000, ignore_conflicts=True)
-    SendItem.objects.bulk_create(refused, batch_size=1000)
-    taken = SendItem.objects.filter(job=job, state=SendItem.State.PENDING).aggregate(
-        n=Count("pk"), seconds=Coalesce(Sum("seconds"), 0)
+    job_items_commit(
+        job,
+        to_send=to_send,
+        refused=refused,
+        not_sent=preview.not_sent_json(),
+        seconds=preview.seconds,
+        nothing=NOTHING_TO_SEND,
     )
-    lost = len(to_send) - int(taken["n"])
-    not_sent = preview.not_sent_json()
-    if lost:
-        count = not_sent.setdefault(IN_ANOTHER_SEND, {"entries": 0, "seconds": 0})
-        count["entries"] += lost
-        count["seconds"] += preview.seconds - int(taken["seconds"])
-    if not taken["n"]:  # raising inside atomic() rolls the job and its items back
-        if lost:
-            raise NothingToSend(
-                "Another send that is still running already has these entries.",
-                not_sent=not_sent,
-            )
-        raise NothingToSend(NOTHING_TO_SEND, not_sent=not_sent)
-    job.selected_count = int(taken["n"])
-    job.selected_seconds = int(taken["seconds"])
-    job.not_sent = not_sent
-    job.save(update_fields=["selected_count", "selected_seconds", "not_sent"])
     _enqueue(job.pk)
     return job
 
@@ -650,10 +699,16 @@ def send_retry_failed(*, membership: Membership, job_id: str) -> SendJob:
             raise ApplicationError(COMPANY_CHANGED)
         # A refused entry that a later send delivered stays as it was: nothing to retry.
         delivered = SentEntry.objects.filter(entry_key=OuterRef("entry_key"))
-        failed = list(
-            SendItem.objects.filter(job=job, state=SendItem.State.FAILED)
-            .exclude(Exists(delivered))
-            .values_list("pk", "time_entry_id")
+        # An update or delete QBO refused is not sent again as it was: the admin reviews the
+        # entry on the sent view (what QBO holds now) and starts a new one.
+        failed = (
+            list(
+                SendItem.objects.filter(job=job, state=SendItem.State.FAILED)
+                .exclude(Exists(delivered))
+                .values_list("pk", "time_entry_id")
+            )
+            if job.kind == SendJob.Kind.SEND
+            else []
         )
         has_pending = SendItem.objects.filter(job=job, state=SendItem.State.PENDING).exists()
         if not failed and not has_pending:

@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -25,7 +26,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from redis import RedisError
 
-from quickbooks_sync.models import SendBatch, SendItem, SendJob, SentEntry
+from quickbooks_sync.mapping import held_values
+from quickbooks_sync.models import SendBatch, SendItem, SendJob, SentEntry, SentVersion
 from quickbooks_sync.qbo.errors import QBOAuthError, QBOError, QBOThrottled, QBOTransientError
 from quickbooks_sync.qbo.limiter import RateLimitTimeout
 from quickbooks_sync.qbo.session import QBOSession
@@ -35,6 +37,7 @@ from quickbooks_sync.services.send import (
     ALREADY_SENT,
     COMPANY_CHANGED,
     DELETED,
+    DELETED_IN_QBO,
     NOT_SENT_MESSAGES,
     STOPPED,
     send_job_recount,
@@ -53,9 +56,43 @@ ITEMS_UNANSWERED = (
 )
 
 
+# The batch operation of each kind of job.
+OPERATIONS: dict[str, str] = {
+    SendJob.Kind.SEND: "create",
+    SendJob.Kind.UPDATE: "update",
+    SendJob.Kind.DELETE: "delete",
+}
+STALE = "5010"
+# QBO refused an update or delete as stale: someone changed the TimeActivity in QuickBooks.
+STALE_REFUSED = "Changed in QuickBooks since it was last sent, so nothing was overwritten."
+STALE_MESSAGE = (
+    STALE_REFUSED + " The sent view "
+    "now shows what QuickBooks holds beside this entry; update or delete it again to replace it."
+)
+STALE_UNREAD = (
+    STALE_REFUSED + " Reading what QuickBooks holds now failed ({error}): check the "
+    "TimeActivity in QuickBooks."
+)
+GONE_MESSAGE = "QuickBooks no longer has this TimeActivity: it was deleted there."
+
+
 class SendInterrupted(Exception):
     """QBO kept failing in a way a later try may fix (5xx, timeouts, throttles): the job keeps
     its place (pending batches keep their request ids) and the task tries again later."""
+
+
+def _skip_reason(kind: str, item: SendItem, ledger: dict[str, Any]) -> str:
+    """Why an item is no longer to be sent, or "": `ledger` maps the sent entries' keys to
+    when they were deleted from QBO (None: they are there). A send skips what was sent (by
+    another job) or deleted meanwhile; an update what was deleted here or from QBO; a delete
+    what was deleted from QBO."""
+    if kind == SendJob.Kind.SEND:
+        if item.entry_key in ledger:
+            return ALREADY_SENT
+        return DELETED if item.time_entry_id is None else ""
+    if ledger.get(item.entry_key) is not None:
+        return DELETED_IN_QBO
+    return DELETED if kind == SendJob.Kind.UPDATE and item.time_entry_id is None else ""
 
 
 def _next_batch(job: SendJob) -> SendBatch | None:
@@ -78,20 +115,14 @@ def _next_batch(job: SendJob) -> SendBatch | None:
         )
         if not items:
             return None
-        sent = set(
+        ledger = dict(
             SentEntry.objects.filter(entry_key__in=[i.entry_key for i in items]).values_list(
-                "entry_key", flat=True
+                "entry_key", "deleted_at"
             )
         )
         chosen: list[SendItem] = []
         for item in items:
-            reason = (
-                ALREADY_SENT
-                if item.entry_key in sent
-                else DELETED
-                if item.time_entry_id is None
-                else ""
-            )
+            reason = _skip_reason(job.kind, item, ledger)
             if reason:
                 item.state = SendItem.State.SKIPPED
                 item.reason = reason
@@ -114,6 +145,179 @@ def _next_batch(job: SendJob) -> SendBatch | None:
     return batch
 
 
+def _version(
+    sent: SentEntry,
+    operation: str,
+    values: dict[str, Any],
+    now: datetime,
+    *,
+    job_id: str | None = None,
+) -> SentVersion:
+    """The ledger row's current version (`sent.version`), as QBO confirmed it."""
+    return SentVersion(
+        workspace_id=sent.workspace_id,
+        sent_entry=sent,
+        version=sent.version,
+        operation=operation,
+        values=values,
+        sync_token=sent.sync_token,
+        job_id=job_id or sent.job_id,
+        recorded_at=now,
+    )
+
+
+def _fail(item: SendItem, error: QBOError | None) -> None:
+    """QBO answered this bId with a fault: it did nothing for it."""
+    item.state = SendItem.State.FAILED
+    item.reason = f"qbo_{error.code}"[:40] if error is not None else "qbo_unknown"
+    item.message = (
+        NO_ITEM_ANSWER if error is None or error.retryable else error.human_message[:1000]
+    )
+
+
+def _record_created(
+    batch: SendBatch,
+    answered: list[SendItem],
+    results: dict[str, BatchItemResult],
+    now: datetime,
+) -> None:
+    """A send's answered items: a ledger row (and its first version) per created TimeActivity."""
+    already = set(
+        SentEntry.objects.filter(entry_key__in=[i.entry_key for i in answered]).values_list(
+            "entry_key", flat=True
+        )
+    )
+    ledger: list[SentEntry] = []
+    for item in answered:
+        result = results[item.bid]
+        if not result.ok:
+            _fail(item, result.error)
+            continue
+        if item.entry_key in already:
+            # Cannot happen while the selection and batching rules hold; if it does, QBO now
+            # has a second TimeActivity for the entry: say so loudly.
+            logger.error(
+                "QBO TimeActivity %s duplicates sent entry %s",
+                result.time_activity_id,
+                item.entry_key,
+            )
+            item.state = SendItem.State.SKIPPED
+            item.reason = ALREADY_SENT
+            item.message = NOT_SENT_MESSAGES[ALREADY_SENT]
+            continue
+        entry = item.time_entry
+        ledger.append(
+            SentEntry(
+                workspace_id=batch.workspace_id,
+                time_entry=entry,
+                entry_key=item.entry_key,
+                realm_id=batch.realm_id,
+                qbo_time_activity_id=result.time_activity_id or "",
+                sync_token=result.sync_token or "0",
+                values_sent=item.payload,
+                entry_updated_at=entry.updated_at if entry is not None else None,
+                sent_at=now,
+                job_id=batch.job_id,
+                batch=batch,
+            )
+        )
+        item.state = SendItem.State.SENT
+        item.reason = ""
+        item.message = ""
+    SentEntry.objects.bulk_create(ledger)
+    SentVersion.objects.bulk_create(
+        _version(sent, SentVersion.Operation.CREATE, sent.values_sent, now) for sent in ledger
+    )
+
+
+def _record_corrected(
+    job: SendJob,
+    batch: SendBatch,
+    answered: list[SendItem],
+    results: dict[str, BatchItemResult],
+    now: datetime,
+) -> None:
+    """An update's or delete's answered items: the ledger row's next version for each one QBO
+    confirmed (new SyncToken and values; or deleted), the fault of each one it refused (a
+    stale one is read again afterwards: `_reread_stale`)."""
+    ledger = {
+        sent.entry_key: sent
+        for sent in SentEntry.objects.select_for_update().filter(
+            entry_key__in=[i.entry_key for i in answered]
+        )
+    }
+    versions: list[SentVersion] = []
+    for item in answered:
+        result = results[item.bid]
+        sent = ledger.get(item.entry_key)
+        if not result.ok or sent is None:
+            _fail(item, result.error)
+            code = result.error.code if result.error is not None else ""
+            if code in ("610", STALE):
+                item.message = GONE_MESSAGE if code == "610" else STALE_REFUSED
+            continue
+        sent.version += 1
+        if job.kind == SendJob.Kind.DELETE:
+            sent.deleted_at = now
+            operation, values = SentVersion.Operation.DELETE, {}
+        else:
+            sent.sync_token = result.sync_token or sent.sync_token
+            sent.values_sent = item.values
+            sent.updated_at = now
+            entry = item.time_entry
+            sent.entry_updated_at = entry.updated_at if entry is not None else None
+            operation, values = SentVersion.Operation.UPDATE, item.values
+        sent.save()
+        versions.append(_version(sent, operation, values, now, job_id=job.pk))
+        item.state = SendItem.State.SENT
+        item.reason = ""
+        item.message = ""
+    SentVersion.objects.bulk_create(versions)
+
+
+def _reread_stale(batch: SendBatch) -> None:
+    """After QBO refused updates or deletes as stale (5010): read each TimeActivity again and
+    make the ledger hold what QuickBooks has now (a version "read"), so the sent view shows it
+    beside today's values and nothing is overwritten without the admin seeing it. A failed
+    read leaves the ledger as it was and says so on the item."""
+    stale = list(
+        SendItem.objects.filter(
+            batch=batch, state=SendItem.State.FAILED, reason=f"qbo_{STALE}", qbo_holds={}
+        ).order_by("pk")
+    )
+    for item in stale:
+        sent = SentEntry.objects.filter(entry_key=item.entry_key).first()
+        if sent is None:
+            continue
+        activity_id = sent.qbo_time_activity_id
+
+        def read(qbo: QBOSession, activity_id: str = activity_id) -> dict[str, Any]:
+            return qbo.time_activity(activity_id)
+
+        try:
+            activity = connection_call(workspace_id=batch.workspace_id, operation=read)
+        except QBOError as exc:
+            message = GONE_MESSAGE if exc.code == "610" else STALE_UNREAD.format(error=exc.code)
+            SendItem.objects.filter(pk=item.pk).update(message=message[:1000])
+            continue
+        except (ConnectionUnavailable, RateLimitTimeout, RedisError) as exc:
+            text = STALE_UNREAD.format(error=type(exc).__name__)
+            SendItem.objects.filter(pk=item.pk).update(message=text[:1000])
+            continue
+        held = held_values(activity)
+        token = str(activity.get("SyncToken", sent.sync_token))
+        with transaction.atomic():
+            locked = SentEntry.objects.select_for_update().get(pk=sent.pk)
+            locked.version += 1
+            locked.values_sent = held
+            locked.sync_token = token
+            locked.save(update_fields=["version", "values_sent", "sync_token"])
+            _version(
+                locked, SentVersion.Operation.READ, held, timezone.now(), job_id=batch.job_id
+            ).save()
+            SendItem.objects.filter(pk=item.pk).update(qbo_holds=held, message=STALE_MESSAGE)
+
+
 def _record_answer(batch: SendBatch, results: dict[str, BatchItemResult]) -> int:
     """QBO's answer to a batch, in one transaction: the ledger rows for what it created, the
     items' outcomes, the batch DONE. An item the answer leaves out stays PENDING and keeps the
@@ -130,70 +334,27 @@ def _record_answer(batch: SendBatch, results: dict[str, BatchItemResult]) -> int
                 "time_entry"
             )
         )
-        already = set(
-            SentEntry.objects.filter(entry_key__in=[i.entry_key for i in items]).values_list(
-                "entry_key", flat=True
-            )
-        )
+        job = SendJob.objects.get(pk=batch.job_id)
         now = timezone.now()
-        ledger: list[SentEntry] = []
-        answered: list[SendItem] = []
-        for item in items:
-            result = results.get(item.bid)
-            if result is None or not result.answered:
-                continue  # fate unknown: stays PENDING in this batch
-            answered.append(item)
-            if result.ok:
-                if item.entry_key in already:
-                    # Cannot happen while the selection and batching rules hold; if it does,
-                    # QBO now has a second TimeActivity for the entry: say so loudly.
-                    logger.error(
-                        "QBO TimeActivity %s duplicates sent entry %s",
-                        result.time_activity_id,
-                        item.entry_key,
-                    )
-                    item.state = SendItem.State.SKIPPED
-                    item.reason = ALREADY_SENT
-                    item.message = NOT_SENT_MESSAGES[ALREADY_SENT]
-                    continue
-                entry = item.time_entry
-                ledger.append(
-                    SentEntry(
-                        workspace_id=batch.workspace_id,
-                        time_entry=entry,
-                        entry_key=item.entry_key,
-                        realm_id=batch.realm_id,
-                        qbo_time_activity_id=result.time_activity_id or "",
-                        sync_token=result.sync_token or "0",
-                        values_sent=item.payload,
-                        entry_updated_at=entry.updated_at if entry is not None else None,
-                        sent_at=now,
-                        job_id=batch.job_id,
-                        batch=batch,
-                    )
-                )
-                item.state = SendItem.State.SENT
-                item.reason = ""
-                item.message = ""
-            else:
-                # QBO answered this bId with a fault: it created nothing for it.
-                error = result.error
-                item.state = SendItem.State.FAILED
-                item.reason = f"qbo_{error.code}"[:40] if error is not None else "qbo_unknown"
-                item.message = (
-                    NO_ITEM_ANSWER
-                    if error is None or error.retryable
-                    else error.human_message[:1000]
-                )
+        answered = [
+            item
+            for item in items
+            if (result := results.get(item.bid)) is not None and result.answered
+        ]
+        if job.kind == SendJob.Kind.SEND:
+            _record_created(batch, answered, results, now)
+        else:
+            _record_corrected(job, batch, answered, results, now)
+        for item in answered:
             item.updated_at = now
-        SentEntry.objects.bulk_create(ledger)
-        SendItem.objects.bulk_update(answered, ["state", "reason", "message", "updated_at"])
+        SendItem.objects.bulk_update(
+            answered, ["state", "reason", "message", "qbo_holds", "updated_at"]
+        )
         unanswered = len(items) - len(answered)
         if not unanswered:
             locked.state = SendBatch.State.DONE
             locked.done_at = now
             locked.save(update_fields=["state", "done_at"])
-        job = SendJob.objects.get(pk=batch.job_id)
         send_job_recount(job)
         job.save(update_fields=["sent_count", "sent_seconds", "failed_count"])
     return unanswered
@@ -232,6 +393,7 @@ def _send_batch(batch: SendBatch, lease: Lease) -> None:
         .order_by("pk")
         .values_list("bid", "payload")
     ]
+    operation = OPERATIONS[SendJob.objects.values_list("kind", flat=True).get(pk=batch.job_id)]
     if not items:
         SendBatch.objects.filter(pk=batch.pk).update(state=SendBatch.State.DONE)
         return
@@ -254,8 +416,11 @@ def _send_batch(batch: SendBatch, lease: Lease) -> None:
                 attempts=F("attempts") + 1, last_attempt_at=timezone.now()
             )
 
-        return qbo.send_time_activities(
-            request_id=batch.request_id, items=items, on_request=count_attempt
+        return qbo.batch_time_activities(
+            request_id=batch.request_id,
+            operation=operation,
+            items=items,
+            on_request=count_attempt,
         )
 
     while True:
@@ -287,6 +452,8 @@ def _send_batch(batch: SendBatch, lease: Lease) -> None:
             return
         else:
             unanswered = _record_answer(batch, results)
+            if operation != "create":
+                _reread_stale(batch)
             if not unanswered:
                 return
             # Part of the answer is missing: those items only, same request id, after a pause.

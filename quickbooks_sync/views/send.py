@@ -46,11 +46,13 @@ from quickbooks_sync.services.send import (
     send_retry_failed,
     send_start,
 )
+from quickbooks_sync.services.send_corrections import MAX_CHOSEN
 from quickbooks_sync.services.service_item import (
     send_approved_only_set,
     service_item_choices,
     service_item_set,
 )
+from quickbooks_sync.views.send_corrections import annotate_differences, deleted_here_rows
 from reports.dashboard import dashboard_filters
 from reports.filters import (
     DateRange,
@@ -219,6 +221,22 @@ def report(request: WorkspaceRequest) -> HttpResponse:
             reason = blockers.get(row.pk)
             row.blocker = NOT_SENT_LABELS.get(reason, reason) if reason else ""
             row.blocker_message = NOT_SENT_MESSAGES.get(reason, "") if reason else ""
+    can_correct = bool(
+        show_sent
+        and context["connected"]
+        and context["plan_has_quickbooks"]
+        and not context["needs_sync"]
+    )
+    if can_correct:
+        # Beside today's values, what QuickBooks holds where it differs; and deleted entries
+        # QuickBooks still has, for "Delete from QuickBooks" (plan-gated, as sending).
+        annotate_differences(membership, rows)
+        context.update(
+            deleted_rows=deleted_here_rows(membership, filters),
+            max_chosen=MAX_CHOSEN,
+            filter_pairs=filters.to_query(),
+        )
+    context["can_correct"] = can_correct
     context.update(
         filters=filters,
         form=filter_form_values(filters),
@@ -302,10 +320,18 @@ def _job_context(request: HttpRequest, job: SendJob) -> dict[str, Any]:
     return context
 
 
+DONE_VERBS: dict[str, str] = {
+    SendJob.Kind.SEND: "Sent",
+    SendJob.Kind.UPDATE: "Updated in QuickBooks",
+    SendJob.Kind.DELETE: "Deleted from QuickBooks",
+}
+
+
 def outcome_line(job: SendJob, waiting: int) -> str:
     """The outcome in one sentence, for the top of a finished send's page."""
     entries = "entry" if job.selected_count == 1 else "entries"
-    parts = [f"Sent {job.sent_count} of {job.selected_count} {entries} ({hms(job.sent_seconds)})"]
+    verb = DONE_VERBS.get(job.kind, "Sent")
+    parts = [f"{verb} {job.sent_count} of {job.selected_count} {entries} ({hms(job.sent_seconds)})"]
     if job.failed_count:
         parts.append(f"{job.failed_count} refused by QuickBooks or stopped")
     if waiting:

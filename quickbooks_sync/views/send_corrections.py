@@ -1,0 +1,216 @@
+"""Pages of correcting what was sent (owners and admins of a connected workspace whose plan
+includes QuickBooks; members never see them, and the server refuses them):
+
+- the sent view (views/send.py `report`, show=sent) shows beside each entry what QuickBooks
+  holds where it differs (`annotate_differences`), and deleted entries QuickBooks still has;
+- "Update in QuickBooks" / "Delete from QuickBooks": a confirmation listing each change (works
+  without JavaScript) whose POST starts the job; its page is the send job's page.
+
+The chosen entries come as `entry` parameters; without any, an update takes every sent entry
+within the filters that differs from QuickBooks and a delete every sent entry deleted here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
+
+from quickbooks_sync.mapping import FieldChange
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.selectors.connection import connection_get
+from quickbooks_sync.selectors.send import QBONames, qbo_names
+from quickbooks_sync.services.send_corrections import (
+    DELETE,
+    UPDATE,
+    correction_preview,
+    correction_start,
+    deleted_here,
+    sent_differences,
+)
+from reports.filters import DetailedFilters, FilterError, detailed_filters_from_query
+from reports.templatetags.report_format import money
+from tracking.models import TimeEntry
+from tracking.templatetags.entry_format import hms
+from workspaces.access import WorkspaceRequest, workspace_view
+from workspaces.errors import ApplicationError
+from workspaces.models import Membership
+
+# The sent view's columns that show each compared field's value here.
+COLUMNS = {
+    "TxnDate": "date",
+    "Duration": "duration",
+    "Description": "description",
+    "Person": "member",
+    "CustomerRef": "project",
+    "BillableStatus": "billable",
+    "HourlyRate": "rate",
+}
+
+
+def shown(field: str, value: Any, names: QBONames, currency: str) -> str:
+    """A compared value (mapping._comparable) in words."""
+    if value is None or value == "":
+        return "(none)" if field != "Description" else "(no description)"
+    if field == "Duration":
+        return hms(int(value) * 60)[:-3]
+    if field == "Person":
+        return names.people.get(str(value)) or str(value).replace(":", " #")
+    if field == "CustomerRef":
+        return names.customers.get(str(value)) or f"#{value}"
+    if field == "ItemRef":
+        return names.items.get(str(value)) or f"#{value}"
+    if field == "ClassRef":
+        return names.classes.get(str(value)) or f"#{value}"
+    if field == "BillableStatus":
+        return "Billable" if value == "Billable" else "Non-billable"
+    if field == "HourlyRate":
+        return money(int(value), currency)
+    if field == "Description" and value == "":
+        return "(no description)"
+    return str(value)
+
+
+def change_rows(
+    changes: list[FieldChange] | list[dict[str, Any]] | tuple[FieldChange, ...],
+    names: QBONames,
+    currency: str,
+) -> list[dict[str, str]]:
+    """Each change as label, what QuickBooks holds and what it gets, in words."""
+    rows = []
+    for change in changes:
+        c = change.as_json() if isinstance(change, FieldChange) else change
+        rows.append(
+            {
+                "field": c["field"],
+                "label": c["label"],
+                "qbo": shown(c["field"], c["before"], names, currency),
+                "here": shown(c["field"], c["after"], names, currency),
+            }
+        )
+    return rows
+
+
+def annotate_differences(membership: Membership, rows: list[Any]) -> None:
+    """The sent view's page: on each row, `qbo_changes` (what QuickBooks holds where it
+    differs), `differs` (the columns to mark) and `qbo_blocker` (why it cannot be updated)."""
+    from quickbooks_sync.services.send import NOT_SENT_LABELS
+
+    differences = sent_differences(membership=membership, entry_ids=[r.pk for r in rows])
+    names = qbo_names(
+        workspace_id=membership.workspace_id, realm_id=_realm(membership.workspace_id)
+    )
+    currency = membership.workspace.currency
+    for row in rows:
+        found = differences.get(row.pk)
+        row.qbo_changes = change_rows(found.changes, names, currency) if found else []
+        row.differs = {COLUMNS[c["field"]] for c in row.qbo_changes if c["field"] in COLUMNS}
+        reason = found.reason if found else ""
+        row.qbo_blocker = NOT_SENT_LABELS.get(reason, reason)
+
+
+def _realm(workspace_id: str) -> str:
+    connection = connection_get(workspace_id=workspace_id)
+    return connection.realm_id if connection is not None else ""
+
+
+def deleted_here_rows(membership: Membership, filters: DetailedFilters) -> list[Any]:
+    """Sent entries deleted here whose TimeActivity QuickBooks still holds (dated within the
+    filter's dates), each with `held_seconds`."""
+    rows: list[Any] = deleted_here(
+        workspace_id=membership.workspace_id,
+        realm_id=_realm(membership.workspace_id),
+        start=filters.start,
+        end=filters.end,
+    )
+    for sent in rows:
+        values = sent.values_sent
+        sent.held_seconds = (
+            int(values.get("Hours") or 0) * 3600 + int(values.get("Minutes") or 0) * 60
+        )
+    return rows
+
+
+def _reason_rows(not_going: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    from quickbooks_sync.views.send import reason_rows  # that module imports this one
+
+    return reason_rows(not_going)
+
+
+def _ms(request: WorkspaceRequest) -> Membership:
+    membership: Membership = request.membership
+    return membership
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view(Membership.Role.ADMIN)
+def corrections_confirm(request: WorkspaceRequest) -> HttpResponse:
+    """GET: each change "Update in QuickBooks" would make (or each TimeActivity "Delete from
+    QuickBooks" would delete) and what would not go, by reason. POST: start it."""
+    membership = _ms(request)
+    ws = membership.workspace_id
+    params = request.POST if request.method == "POST" else request.GET
+    kind = params.get("kind", "").upper()
+    keys = params.getlist("entry") or None
+    query = {k: v for k, v in params.lists() if k not in ("kind", "entry", "csrfmiddlewaretoken")}
+    sent_view = reverse("quickbooks:send_report", kwargs={"ws": ws})
+    try:
+        filters = detailed_filters_from_query(query, membership=membership).resolved()
+    except FilterError as exc:
+        messages.error(request, exc.message)
+        return redirect(sent_view + "?show=sent")
+    back = f"{sent_view}?{urlencode([*filters.to_query(), ('show', 'sent')])}"
+    context: dict[str, Any] = {
+        "nav": "reports",
+        "kind": kind,
+        "is_update": kind == UPDATE,
+        "keys": keys or [],
+        "filter_pairs": filters.to_query(),
+        "back": back,
+    }
+    if request.method == "POST":
+        try:
+            job = correction_start(
+                membership=membership, kind=kind, filters=filters, entry_keys=keys
+            )
+        except ApplicationError as exc:
+            context["error"] = exc.message
+        else:
+            return redirect("quickbooks:send_job", ws=ws, job_id=job.pk)
+    try:
+        preview = correction_preview(
+            membership=membership, kind=kind, filters=filters, entry_keys=keys
+        )
+    except ApplicationError as exc:
+        context.update(error=context.get("error") or exc.message, preview=None)
+        return render(request, "quickbooks_sync/corrections_confirm.html", context, status=400)
+    names = qbo_names(workspace_id=ws, realm_id=_realm(ws))
+    entries = TimeEntry.objects.filter(
+        workspace_id=ws, pk__in=[c.entry_id for c in preview.go if c.entry_id]
+    ).select_related("user", "project")
+    by_id = {e.pk: e for e in entries}
+    currency = membership.workspace.currency
+    rows = [
+        {
+            "correction": c,
+            "entry": by_id.get(c.entry_id or ""),
+            "date": c.held.get("TxnDate", ""),
+            "held_seconds": int(c.held.get("Hours") or 0) * 3600
+            + int(c.held.get("Minutes") or 0) * 60,
+            "description": c.held.get("Description", ""),
+            "changes": change_rows(c.changes, names, currency),
+        }
+        for c in preview.go
+    ]
+    context.update(
+        preview=preview,
+        rows=rows,
+        reasons=_reason_rows(preview.not_going_json()),
+        title=SendJob.Kind(kind).label if kind in (UPDATE, DELETE) else "",
+    )
+    status = 400 if "error" in context else 200
+    return render(request, "quickbooks_sync/corrections_confirm.html", context, status=status)

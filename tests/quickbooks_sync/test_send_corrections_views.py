@@ -1,0 +1,164 @@
+"""The pages of correcting what was sent, against the QBO emulator as a real server (jobs run
+in-process with send_run): the sent view's "QuickBooks holds" column and marked cells, the
+confirmation listing each change, the job's outcome, the deleted-here list, and roles, tenants,
+the plan and bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from quickbooks_sync.models import QBOConnection, SendJob, SentEntry
+from quickbooks_sync.services.send_batches import send_run
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.send_helpers import entry, link_member, start_send, time_activities
+from tests.sandbox_process import SandboxProcess
+from workspaces.models import AuditLog
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
+
+FILTER = "range=custom&start=2026-03-08&end=2026-03-12"
+
+
+@pytest.fixture
+def connection(workspace, owner, member, sandbox: SandboxProcess, realm: str) -> QBOConnection:
+    made = connect_workspace(workspace, sandbox, realm, user=owner)
+    link_member(workspace, member, sandbox, realm)
+    return made
+
+
+@pytest.fixture
+def sent(workspace, owner, member, connection):
+    at = dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)
+    made = {
+        name: entry(
+            workspace, member, start=at + dt.timedelta(hours=n), seconds=3600, description=name
+        )
+        for n, name in enumerate(("Design", "Review", "Gone"))
+    }
+    assert send_run(job_id=start_send(workspace, owner)) is True
+    return made
+
+
+def url(workspace, name: str, **kwargs: str) -> str:
+    return reverse(f"quickbooks:{name}", kwargs={"ws": workspace.pk, **kwargs})
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def test_sent_view_shows_what_quickbooks_holds_and_update_goes_after_confirmation(
+    workspace, owner_client, sent, sandbox, realm
+):
+    design = sent["Design"]
+    design.end += dt.timedelta(minutes=30)
+    design.duration_seconds += 1800
+    design.save()
+
+    page = text(owner_client.get(url(workspace, "send_report") + f"?{FILTER}&show=sent"))
+    assert 'data-differs="true"' in page
+    assert '<li data-field="Duration"><strong>Duration:</strong> 1:00' in page
+    assert "(here: 1:30)" in page
+    assert 'class="num differs"' in page
+    assert page.count("Same as here") == 2
+    assert 'id="update-all-changed"' in page and 'id="delete-selected"' in page
+
+    confirm = url(workspace, "corrections_confirm") + f"?kind=update&{FILTER}"
+    page = text(owner_client.get(confirm))
+    assert 'id="correction-count">1<' in page
+    assert '<span class="was">1:00</span> → 1:30' in page
+    assert "Same in QuickBooks" in page  # the two others, by reason
+    assert SendJob.objects.filter(kind="UPDATE").count() == 0  # a preview saves nothing
+
+    response = owner_client.post(
+        url(workspace, "corrections_confirm"),
+        {"kind": "update", "range": "custom", "start": "2026-03-08", "end": "2026-03-12"},
+    )
+    job = SendJob.objects.get(kind="UPDATE")
+    assert response.status_code == 302
+    assert response["Location"] == url(workspace, "send_job", job_id=job.pk)
+    assert send_run(job_id=job.pk) is True
+    page = text(owner_client.get(url(workspace, "send_job", job_id=job.pk)))
+    assert "<h1>Update in QuickBooks</h1>" in page
+    assert "Updated in QuickBooks 1 of 1 entry" in page
+    activity = next(a for a in time_activities(sandbox, realm) if a["Description"] == "Design")
+    assert (activity["Hours"], activity["Minutes"]) == (1, 30)
+    page = text(owner_client.get(url(workspace, "send_report") + f"?{FILTER}&show=sent"))
+    assert page.count("Same as here") == 3 and "version 2" in page
+    assert AuditLog.objects.filter(event="quickbooks.update_started").count() == 1
+
+
+def test_deleted_entries_are_listed_and_deleted_from_quickbooks(
+    workspace, owner_client, sent, sandbox, realm
+):
+    key = sent["Gone"].pk
+    sent["Gone"].delete()
+    page = text(owner_client.get(url(workspace, "send_report") + f"?{FILTER}&show=sent"))
+    assert 'id="qbo-deleted-here"' in page and f'id="qbo-deleted-{key}"' in page
+
+    confirm = url(workspace, "corrections_confirm") + f"?kind=delete&entry={key}&{FILTER}"
+    page = text(owner_client.get(confirm))
+    assert "Delete from QuickBooks?" in page and 'id="correction-count">1<' in page
+    response = owner_client.post(
+        url(workspace, "corrections_confirm"),
+        {
+            "kind": "delete",
+            "entry": key,
+            "range": "custom",
+            "start": "2026-03-08",
+            "end": "2026-03-12",
+        },
+    )
+    assert response.status_code == 302
+    assert send_run(job_id=SendJob.objects.get(kind="DELETE").pk) is True
+    assert {a["Description"] for a in time_activities(sandbox, realm)} == {"Design", "Review"}
+    assert SentEntry.objects.get(entry_key=key).deleted_at is not None
+    page = text(owner_client.get(url(workspace, "send_report") + f"?{FILTER}&show=sent"))
+    assert 'id="qbo-deleted-here"' not in page
+
+
+def test_members_outsiders_and_bad_input_are_refused(
+    workspace, owner_client, member_client, outsider_client, sent
+):
+    confirm = url(workspace, "corrections_confirm") + f"?kind=update&{FILTER}"
+    assert member_client.get(confirm).status_code == 403
+    assert member_client.post(confirm, {"kind": "update"}).status_code == 403
+    assert outsider_client.get(confirm).status_code == 404
+    bad_kind = owner_client.get(url(workspace, "corrections_confirm") + f"?kind=nope&{FILTER}")
+    assert bad_kind.status_code == 400 and "Choose Update" in text(bad_kind)
+    nothing = owner_client.post(
+        url(workspace, "corrections_confirm"),
+        {"kind": "update", "range": "custom", "start": "2026-03-08", "end": "2026-03-12"},
+    )
+    assert nothing.status_code == 400 and "No sent entry within these filters differs" in text(
+        nothing
+    )
+    assert SendJob.objects.filter(kind__in=["UPDATE", "DELETE"]).count() == 0
+    # Members never see the sent view (nor its buttons).
+    assert (
+        member_client.get(url(workspace, "send_report") + f"?{FILTER}&show=sent").status_code == 403
+    )
+
+
+def test_without_the_plan_the_buttons_are_gone_and_the_server_refuses(
+    workspace, owner_client, sent
+):
+    workspace.plan = "FREE"
+    workspace.save()
+    page = text(owner_client.get(url(workspace, "send_report") + f"?{FILTER}&show=sent"))
+    assert 'id="update-all-changed"' not in page and 'id="delete-selected"' not in page
+    refused = owner_client.post(
+        url(workspace, "corrections_confirm"),
+        {
+            "kind": "delete",
+            "entry": sent["Design"].pk,
+            "range": "custom",
+            "start": "2026-03-08",
+            "end": "2026-03-12",
+        },
+    )
+    assert refused.status_code == 400 and "plan" in text(refused)
+    assert SendJob.objects.filter(kind="DELETE").count() == 0
