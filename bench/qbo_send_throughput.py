@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/qbo_send_throughput.py [--entries 5000] [--scale 6]
                                                    [--companies 3] [--company-entries 2400]
-                                                   [--workers 1,2,3] [--smoke]
+                                                   [--workers 1,2,3] [--updates 2500] [--smoke]
 
 QuickBooks lets an app make 40 batch requests a minute per company, 30 items each: at most
 40 x 30 = 1,200 TimeActivities a minute a company (../shared/docs/qbo-facts.md §3). This starts
@@ -26,9 +26,17 @@ BENCH_REDIS_URL's), the limiter set to the same time scale.
    (from the emulator's request log: the slowest company's sustained rate, the most batches and
    requests a company's QuickBooks received in any sliding minute, and 429s).
 
+3. Updates mixed in (`--updates`, 0 to skip): in the company of 1, `--updates` of its sent
+   entries are edited and as many new entries tracked; then "Update in QuickBooks" (all changed)
+   and "Send to QuickBooks" start together, on two workers, and share the company's 40 batches
+   a minute: the TimeActivities created and updated per QuickBooks minute against the same
+   ceiling (sustained, as in 1). Checked: every updated TimeActivity has its new description
+   and SyncToken 1 (updated exactly once), every new entry is in QuickBooks once.
+
 Every TimeActivity is checked to exist exactly once in the emulator. `--smoke`: a minute of 1 s,
 1,260 entries (42 batches, the fewest the sustained rate is measured over), then 2 companies x
-300 entries with 1 worker. Not a test: numbers vary by machine.
+300 entries with 1 worker, and 630 updates mixed with 630 new entries. Not a test: numbers vary
+by machine.
 """
 
 from __future__ import annotations
@@ -266,7 +274,7 @@ def ratio(value: float) -> str:
 
 def one_company(
     sandbox: SandboxProcess, pool: Workers, args: argparse.Namespace
-) -> tuple[float, int]:
+) -> tuple[float, int, Company]:
     minute = 60.0 / args.scale
     company = company_create(sandbox, "Throughput Co", args.entries)
     pool.use(1)
@@ -290,7 +298,7 @@ def one_company(
         f"   sustained:  {sustained:,.0f} TimeActivities/min = {ratio(sustained / CEILING)} x "
         f"ceiling of {CEILING:,} (target >= {TARGET})"
     )
-    return sustained / CEILING, landed
+    return sustained / CEILING, landed, company
 
 
 def many_companies(sandbox: SandboxProcess, pool: Workers, args: argparse.Namespace) -> int:
@@ -337,6 +345,102 @@ def many_companies(sandbox: SandboxProcess, pool: Workers, args: argparse.Namesp
     return landed
 
 
+def mixed_updates(
+    sandbox: SandboxProcess, pool: Workers, args: argparse.Namespace, company: Company
+) -> int:
+    """Measurement 3: updates and new entries at once in `company` (sent by measurement 1);
+    the TimeActivities checked."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat
+
+    from quickbooks_sync.services.send_corrections import correction_start
+    from reports.filters import DateRange, DetailedFilters
+    from tracking.models import TimeEntry
+    from workspaces.models import Membership
+
+    minute = 60.0 / args.scale
+    entries = TimeEntry.objects.filter(workspace_id=company.workspace_id).order_by("start", "pk")
+    edited = list(entries.values_list("pk", flat=True)[: args.updates])
+    TimeEntry.objects.filter(pk__in=edited).update(
+        description=Concat(F("description"), Value(" (fixed)"))
+    )
+    template = entries.first()
+    assert template is not None
+    first = dt.datetime(2026, 9, 1, 8, tzinfo=dt.UTC)
+    TimeEntry.objects.bulk_create(
+        [
+            TimeEntry(
+                workspace_id=company.workspace_id,
+                user_id=template.user_id,
+                project_id=template.project_id,
+                description=f"new entry {n}",
+                start=first + dt.timedelta(minutes=20 * n),
+                end=first + dt.timedelta(minutes=20 * n + 15),
+                duration_seconds=900,
+            )
+            for n in range(args.updates)
+        ],
+        batch_size=2000,
+    )
+    before = len(seen(sandbox, company.realm).batches)
+    pool.use(2)
+    filters = DetailedFilters(
+        date_range=DateRange.CUSTOM, start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31)
+    )
+    update = correction_start(
+        membership=Membership.objects.get(pk=company.membership_id),
+        kind="UPDATE",
+        filters=filters,
+    )
+    if update.selected_count != args.updates:
+        raise SystemExit(f"update selected {update.selected_count} of {args.updates} entries")
+    send = send_start(
+        Company(company.realm, company.workspace_id, company.membership_id, args.updates)
+    )
+    items = 2 * args.updates
+    seconds = wait_for_jobs([str(update.pk), send], timeout=60 + 4 * minute * items / CEILING)
+    view = seen(sandbox, company.realm)
+    rows = time_activities_of(sandbox, company.realm)
+    fixed = [row for row in rows if row.get("Description", "").endswith(" (fixed)")]
+    if (
+        view.activities != company.entries + args.updates
+        or view.doubled
+        or len(fixed) != args.updates
+        or any(row["SyncToken"] != "1" for row in fixed)
+        or sum(1 for row in rows if row["SyncToken"] != "0") != args.updates
+    ):
+        raise SystemExit(
+            f"check failed: {view.activities} TimeActivities, {view.doubled} doubled, "
+            f"{len(fixed)} of {args.updates} updated"
+        )
+    batches = view.batches[before:]
+    overall = items / (seconds / minute)
+    sustained = sustained_per_minute(batches, items, minute)
+    print(
+        f"\n3. Updates mixed in: {args.updates} updates + {args.updates} new entries at once, "
+        f"2 workers, one company (a minute = {minute:g} s)"
+    )
+    print(
+        f"   {len(batches)} batches, {view.throttled} answered 429 in all; every update applied "
+        "once (SyncToken 1), every new entry once"
+    )
+    print(
+        f"   mixed whole: {overall:,.0f} TimeActivities/min = {overall / CEILING:.2f} x ceiling "
+        f"({seconds:.1f} s)"
+    )
+    print(
+        f"   mixed sustained: {sustained:,.0f} TimeActivities/min = "
+        f"{ratio(sustained / CEILING)} x ceiling of {CEILING:,}"
+    )
+    return args.updates * 2
+
+
+def time_activities_of(sandbox: SandboxProcess, realm: str) -> list[dict[str, Any]]:
+    from tests.quickbooks_sync.send_helpers import time_activities
+
+    return time_activities(sandbox, realm)
+
+
 @contextlib.contextmanager
 def emulated_product(
     args: argparse.Namespace, label: str
@@ -377,6 +481,7 @@ def main() -> None:
     parser.add_argument("--companies", type=int, default=3)
     parser.add_argument("--company-entries", type=int, default=2400)
     parser.add_argument("--workers", default="1,2,3")
+    parser.add_argument("--updates", type=int, default=2500)
     args = bench_run.parse_args(
         parser,
         smoke={
@@ -385,10 +490,13 @@ def main() -> None:
             "companies": 2,
             "company_entries": 300,
             "workers": "1",
+            "updates": 630,
         },
     )
     with emulated_product(args, "qbo_send") as (sandbox, pool):
-        sustained, landed = one_company(sandbox, pool, args)
+        sustained, landed, company = one_company(sandbox, pool, args)
+        if args.updates:
+            landed += mixed_updates(sandbox, pool, args, company)
         if args.companies and args.workers:
             landed += many_companies(sandbox, pool, args)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

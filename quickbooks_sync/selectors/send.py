@@ -32,12 +32,15 @@ from tracking.notices import EntryNotice
 from workspaces.models import Membership
 
 # Said wherever a sent entry is edited or deleted (the seed: QuickBooks keeps what was sent).
-KEEPS_VALUES = "QuickBooks keeps the values that were sent; changes here are not sent again."
+KEEPS_VALUES = (
+    "QuickBooks keeps the values that were sent until an admin updates them there (QuickBooks "
+    "view, sent entries)."
+)
 CHANGED_NOTICE = "Changed since it was sent to QuickBooks on {date}. " + KEEPS_VALUES
 SENT_NOTICE = "Sent to QuickBooks on {date} (TimeActivity {ta}). " + KEEPS_VALUES
 DELETE_WARNING = (
     "It was sent to QuickBooks (TimeActivity {ta}): QuickBooks keeps the values sent, "
-    "deleting it here does not delete it there."
+    "deleting it here does not delete it there (an admin can, from the QuickBooks view)."
 )
 
 

@@ -162,3 +162,33 @@ def test_without_the_plan_the_buttons_are_gone_and_the_server_refuses(
     )
     assert refused.status_code == 400 and "plan" in text(refused)
     assert SendJob.objects.filter(kind="DELETE").count() == 0
+
+
+def test_the_sent_view_runs_the_same_queries_for_few_or_many_entries(
+    workspace, owner, owner_client, member, connection
+):
+    from django.db import connection as db_connection
+    from django.test.utils import CaptureQueriesContext
+
+    at = dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.UTC)
+    sent_view = url(workspace, "send_report") + f"?{FILTER}&show=sent"
+    owner_client.get(sent_view)  # warm the session
+    counts = []
+    for first, last in ((0, 3), (3, 30)):
+        for n in range(first, last):
+            made = entry(workspace, member, start=at + dt.timedelta(minutes=10 * n), seconds=300)
+            SentEntry.objects.create(
+                workspace=workspace,
+                time_entry=made,
+                entry_key=made.pk,
+                realm_id=connection.realm_id,
+                qbo_time_activity_id=str(100 + n),
+                sync_token="0",
+                values_sent={"TxnDate": "2026-03-10", "Hours": 0, "Minutes": 4},
+            )
+        with CaptureQueriesContext(db_connection) as queries:
+            page = text(owner_client.get(sent_view))
+        assert page.count('class="qbo-holds"') == last
+        assert page.count("<strong>Duration:</strong> 0:04") == last
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
