@@ -65,6 +65,8 @@ EXPECTED = {
         figures=(
             rf"whole job: +{NUMBER} TimeActivities/min = {NUMBER} x ceiling",
             rf"sustained: +{NUMBER} TimeActivities/min = {NUMBER} x ceiling",
+            # updates mixed with new entries: creates and updates a minute together
+            rf"mixed sustained: +{NUMBER} TimeActivities/min = (n/a|{NUMBER}) x ceiling",
             # 2 companies at once with 1 worker: seconds, rate, x ceiling, slowest's sustained
             rf"^ +1 +{NUMBER} +{NUMBER} +{NUMBER} +(n/a|{NUMBER}) +{NUMBER} \(<= 40\)",
         ),

@@ -101,6 +101,11 @@ class SendProgressOut(serializers.Serializer[dict[str, Any]]):
 
 class SendJobOut(serializers.Serializer[dict[str, Any]]):
     id = serializers.CharField()
+    kind = serializers.ChoiceField(
+        choices=SendJob.Kind.values,
+        help_text="SEND, or UPDATE / DELETE: corrections of sent TimeActivities started from "
+        "the QuickBooks view's sent entries.",
+    )
     state = serializers.ChoiceField(choices=SendJob.State.values)
     progress = SendProgressOut()
     selected = CountOut(help_text="Entries the job sends.")
@@ -146,7 +151,16 @@ class SentEntryOut(serializers.Serializer[dict[str, Any]]):
     sentAt = serializers.CharField()
     changedSinceSent = serializers.BooleanField()
     jobId = serializers.CharField(allow_null=True)
-    valuesSent = serializers.DictField(child=serializers.JSONField())
+    valuesSent = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text="What QuickBooks holds as last confirmed: sent, updated, or read again after "
+        "a stale update.",
+    )
+    version = serializers.IntegerField(help_text="How many versions the ledger keeps (1: sent).")
+    updatedAt = serializers.CharField(
+        allow_null=True, help_text="The last update QuickBooks confirmed."
+    )
+    deletedFromQuickBooksAt = serializers.CharField(allow_null=True)
 
 
 ERROR = OpenApiResponse(description="`{message, code}`")
@@ -190,6 +204,7 @@ def job_data(job: SendJob) -> dict[str, Any]:
     left = send_job_left(job)
     return {
         "id": job.pk,
+        "kind": job.kind,
         "state": job.state,
         "progress": {"done": job.done_count, "total": job.selected_count, "percent": job.percent},
         "selected": {"entries": job.selected_count, "duration": job.selected_seconds},
@@ -355,6 +370,9 @@ class SentEntriesApi(WorkspaceApiView):
                 "changedSinceSent": bool(row.changed_since_sent),  # type: ignore[attr-defined]
                 "jobId": row.job_id,
                 "valuesSent": row.values_sent,
+                "version": row.version,
+                "updatedAt": format_datetime(row.updated_at),
+                "deletedFromQuickBooksAt": format_datetime(row.deleted_at),
             }
             for row in rows
         ]

@@ -275,27 +275,33 @@ def _record_corrected(
     SentVersion.objects.bulk_create(versions)
 
 
-def _reread_stale(batch: SendBatch) -> None:
+def _reread_stale(batch: SendBatch | None = None, *, job: SendJob | None = None) -> None:
     """After QBO refused updates or deletes as stale (5010): read each TimeActivity again and
     make the ledger hold what QuickBooks has now (a version "read"), so the sent view shows it
     beside today's values and nothing is overwritten without the admin seeing it. A failed
     read leaves the ledger as it was and says so on the item."""
+    items = (
+        SendItem.objects.filter(batch=batch)
+        if batch is not None
+        else SendItem.objects.filter(job=job)
+    )
     stale = list(
-        SendItem.objects.filter(
-            batch=batch, state=SendItem.State.FAILED, reason=f"qbo_{STALE}", qbo_holds={}
-        ).order_by("pk")
+        items.filter(state=SendItem.State.FAILED, reason=f"qbo_{STALE}", qbo_holds={})
+        .filter(message=STALE_REFUSED)  # not yet read (a failed read says so instead)
+        .order_by("pk")
     )
     for item in stale:
         sent = SentEntry.objects.filter(entry_key=item.entry_key).first()
         if sent is None:
             continue
         activity_id = sent.qbo_time_activity_id
+        workspace_id, job_id = item.workspace_id, item.job_id
 
         def read(qbo: QBOSession, activity_id: str = activity_id) -> dict[str, Any]:
             return qbo.time_activity(activity_id)
 
         try:
-            activity = connection_call(workspace_id=batch.workspace_id, operation=read)
+            activity = connection_call(workspace_id=workspace_id, operation=read)
         except QBOError as exc:
             message = GONE_MESSAGE if exc.code == "610" else STALE_UNREAD.format(error=exc.code)
             SendItem.objects.filter(pk=item.pk).update(message=message[:1000])
@@ -312,9 +318,7 @@ def _reread_stale(batch: SendBatch) -> None:
             locked.values_sent = held
             locked.sync_token = token
             locked.save(update_fields=["version", "values_sent", "sync_token"])
-            _version(
-                locked, SentVersion.Operation.READ, held, timezone.now(), job_id=batch.job_id
-            ).save()
+            _version(locked, SentVersion.Operation.READ, held, timezone.now(), job_id=job_id).save()
             SendItem.objects.filter(pk=item.pk).update(qbo_holds=held, message=STALE_MESSAGE)
 
 
@@ -539,6 +543,9 @@ def send_run(*, job_id: str, max_seconds: float | None = None) -> bool:
                 return True  # taken over by another worker
             batch = _next_batch(job)
             if batch is None:
+                if job.kind != SendJob.Kind.SEND:
+                    # Stale refusals a killed worker had no time to read again.
+                    _reread_stale(job=job)
                 if _finish(job_id, lease.owner):
                     return True
                 lease.sleep(0.2)

@@ -155,8 +155,15 @@ def corrections_confirm(request: WorkspaceRequest) -> HttpResponse:
     ws = membership.workspace_id
     params = request.POST if request.method == "POST" else request.GET
     kind = params.get("kind", "").upper()
-    keys = params.getlist("entry") or None
-    query = {k: v for k, v in params.lists() if k not in ("kind", "entry", "csrfmiddlewaretoken")}
+    # The chosen entries; none chosen in the table's form (scope=selected) is an error, not
+    # "every entry" (the scope of the "Update all changed" link and the deleted-here list).
+    chosen = params.getlist("entry")
+    keys = chosen if chosen or params.get("scope") == "selected" else None
+    query = {
+        k: v
+        for k, v in params.lists()
+        if k not in ("kind", "entry", "scope", "csrfmiddlewaretoken")
+    }
     sent_view = reverse("quickbooks:send_report", kwargs={"ws": ws})
     try:
         filters = detailed_filters_from_query(query, membership=membership).resolved()

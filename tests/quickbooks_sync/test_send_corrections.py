@@ -318,3 +318,43 @@ def test_only_admins_of_a_plan_with_quickbooks_and_only_their_workspace(
             membership=membership_of(workspace, owner), kind="UPDATE", filters=filters_for()
         )
     assert SendJob.objects.filter(kind__in=["UPDATE", "DELETE"]).count() == 0
+
+
+@pytest.mark.sandbox
+@pytest.mark.usefixtures("qbo_settings")
+def test_a_stale_refusal_recorded_by_a_worker_that_died_is_read_at_the_end(
+    workspace, owner, member, connection, sandbox, realm
+):
+    """QBO's 5010 was recorded, then the worker died before reading the TimeActivity again:
+    the run that takes the job over reads it before the job finishes."""
+    from quickbooks_sync.qbo.errors import QBOValidationError
+    from quickbooks_sync.qbo.types import BatchItemResult
+    from quickbooks_sync.services.send_batches import _next_batch, _record_answer
+
+    entries = sent_entries(workspace, owner, member, 1, "died")
+    sent = SentEntry.objects.get(entry_key=entries[0].pk)
+    sandbox.control(
+        "PATCH",
+        f"/companies/{realm}/entities/TimeActivity/{sent.qbo_time_activity_id}",
+        {"Description": "Theirs"},
+        expect=200,
+    )
+    entries[0].description = "Ours"
+    entries[0].save()
+    job = correction_start(
+        membership=membership_of(workspace, owner), kind="UPDATE", filters=filters_for()
+    )
+    batch = _next_batch(job)
+    assert batch is not None
+    stale = QBOValidationError(code="5010")
+    assert _record_answer(batch, {"1": BatchItemResult(bid="1", error=stale)}) == 0
+    item = SendItem.objects.get(job=job)
+    assert (item.state, item.qbo_holds) == ("FAILED", {})
+
+    assert send_run(job_id=job.pk) is True
+
+    item.refresh_from_db()
+    assert item.qbo_holds["Description"] == "Theirs"
+    sent.refresh_from_db()
+    assert (sent.values_sent["Description"], sent.sync_token, sent.version) == ("Theirs", "1", 2)
+    assert SendJob.objects.get(pk=job.pk).state == "SUCCEEDED"

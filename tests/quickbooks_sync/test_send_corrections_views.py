@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from quickbooks_sync.models import QBOConnection, SendJob, SentEntry
 from quickbooks_sync.services.send_batches import send_run
+from tests.api.conftest import api_client_for
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.send_helpers import entry, link_member, start_send, time_activities
 from tests.sandbox_process import SandboxProcess
@@ -51,7 +52,7 @@ def text(response) -> str:
 
 
 def test_sent_view_shows_what_quickbooks_holds_and_update_goes_after_confirmation(
-    workspace, owner_client, sent, sandbox, realm
+    workspace, owner, owner_client, sent, sandbox, realm
 ):
     design = sent["Design"]
     design.end += dt.timedelta(minutes=30)
@@ -89,6 +90,13 @@ def test_sent_view_shows_what_quickbooks_holds_and_update_goes_after_confirmatio
     page = text(owner_client.get(url(workspace, "send_report") + f"?{FILTER}&show=sent"))
     assert page.count("Same as here") == 3 and "version 2" in page
     assert AuditLog.objects.filter(event="quickbooks.update_started").count() == 1
+    # The REST API says the job's kind and the ledger's versions.
+    api = api_client_for(owner)
+    base = f"/api/v1/workspaces/{workspace.pk}/quickbooks"
+    assert api.get(f"{base}/sends/{job.pk}").json()["kind"] == "UPDATE"
+    rows = {r["timeEntryId"]: r for r in api.get(f"{base}/sent-entries").json()}
+    assert (rows[design.pk]["version"], rows[design.pk]["valuesSent"]["Minutes"]) == (2, 30)
+    assert rows[design.pk]["updatedAt"] and rows[design.pk]["deletedFromQuickBooksAt"] is None
 
 
 def test_deleted_entries_are_listed_and_deleted_from_quickbooks(
@@ -127,6 +135,10 @@ def test_members_outsiders_and_bad_input_are_refused(
     assert member_client.get(confirm).status_code == 403
     assert member_client.post(confirm, {"kind": "update"}).status_code == 403
     assert outsider_client.get(confirm).status_code == 404
+    none_chosen = owner_client.get(
+        url(workspace, "corrections_confirm") + f"?kind=update&scope=selected&{FILTER}"
+    )
+    assert none_chosen.status_code == 400 and "Choose at least one entry" in text(none_chosen)
     bad_kind = owner_client.get(url(workspace, "corrections_confirm") + f"?kind=nope&{FILTER}")
     assert bad_kind.status_code == 400 and "Choose Update" in text(bad_kind)
     nothing = owner_client.post(
