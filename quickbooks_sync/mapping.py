@@ -559,7 +559,7 @@ def _ref(values: Mapping[str, Any], key: str) -> str | None:
     return None
 
 
-def _comparable(values: Mapping[str, Any], field: str) -> Any:
+def comparable(values: Mapping[str, Any], field: str) -> Any:
     """A field of a TimeActivity as a plain value that compares equal when QBO would show the
     same: a reference by Id, the duration in minutes, the rate as cents, the person as
     (NameOf, Id)."""
@@ -589,8 +589,8 @@ def time_activity_changes(held: Mapping[str, Any], today: Mapping[str, Any]) -> 
     the entry is billable (QBO keeps a rate on non-billable time that nobody sees)."""
     changes = []
     for field, label in CORRECTED_FIELDS:
-        before, after = _comparable(held, field), _comparable(today, field)
-        if field == "HourlyRate" and _comparable(today, "BillableStatus") != "Billable":
+        before, after = comparable(held, field), comparable(today, field)
+        if field == "HourlyRate" and comparable(today, "BillableStatus") != "Billable":
             continue
         if before != after:
             changes.append(FieldChange(field=field, label=label, before=before, after=after))

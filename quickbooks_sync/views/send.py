@@ -52,7 +52,11 @@ from quickbooks_sync.services.service_item import (
     service_item_choices,
     service_item_set,
 )
-from quickbooks_sync.views.send_corrections import annotate_differences, deleted_here_rows
+from quickbooks_sync.views.send_corrections import (
+    annotate_differences,
+    deleted_here_rows,
+    describe_stale,
+)
 from reports.dashboard import dashboard_filters
 from reports.filters import (
     DateRange,
@@ -308,9 +312,12 @@ def _job_context(request: HttpRequest, job: SendJob) -> dict[str, Any]:
         show = request.GET.get("items", "")
         state = show.upper() if show.upper() in SendItem.State.values else None
         items = Paginator(send_job_items(job=job, state=state), ITEMS_PAGE_SIZE)
+        items_page = items.get_page(request.GET.get("page"))
+        if job.kind != SendJob.Kind.SEND:
+            describe_stale(job, list(items_page.object_list))
         context.update(
             reasons=reason_rows(job.not_sent),
-            items_page=items.get_page(request.GET.get("page")),
+            items_page=items_page,
             items_filter=show,
             waiting=left.waiting,
             can_retry=left.can_retry,

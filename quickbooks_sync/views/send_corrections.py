@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from quickbooks_sync.mapping import FieldChange
+from quickbooks_sync.mapping import FieldChange, comparable, time_activity_changes
 from quickbooks_sync.models import SendJob
 from quickbooks_sync.selectors.connection import connection_get
 from quickbooks_sync.selectors.send import QBONames, qbo_names
@@ -38,7 +38,7 @@ from tracking.models import TimeEntry
 from tracking.templatetags.entry_format import hms
 from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError
-from workspaces.models import Membership
+from workspaces.models import Membership, Workspace
 
 # The sent view's columns that show each compared field's value here.
 COLUMNS = {
@@ -53,7 +53,7 @@ COLUMNS = {
 
 
 def shown(field: str, value: Any, names: QBONames, currency: str) -> str:
-    """A compared value (mapping._comparable) in words."""
+    """A compared value (mapping.comparable) in words."""
     if value is None or value == "":
         return "(none)" if field != "Description" else "(no description)"
     if field == "Duration":
@@ -111,6 +111,30 @@ def annotate_differences(membership: Membership, rows: list[Any]) -> None:
         row.differs = {COLUMNS[c["field"]] for c in row.qbo_changes if c["field"] in COLUMNS}
         reason = found.reason if found else ""
         row.qbo_blocker = NOT_SENT_LABELS.get(reason, reason)
+
+
+def describe_stale(job: SendJob, items: list[Any]) -> None:
+    """On a correction job's page: for each item QuickBooks refused as stale, `holds_rows`,
+    what QuickBooks holds now (read again) where it differs from what was to be sent (names
+    read only when there is one)."""
+    stale = [item for item in items if item.qbo_holds]
+    if not stale:
+        return
+    names = qbo_names(workspace_id=job.workspace_id, realm_id=job.realm_id)
+    currency = Workspace.objects.values_list("currency", flat=True).get(pk=job.workspace_id)
+    for item in stale:
+        if job.kind == SendJob.Kind.UPDATE and item.values:
+            changes = time_activity_changes(item.qbo_holds, item.values)
+        else:
+            changes = [
+                FieldChange(field=f, label=label, before=comparable(item.qbo_holds, f), after=None)
+                for f, label in (
+                    ("TxnDate", "Date"),
+                    ("Duration", "Duration"),
+                    ("Description", "Description"),
+                )
+            ]
+        item.holds_rows = change_rows(changes, names, currency)
 
 
 def _realm(workspace_id: str) -> str:

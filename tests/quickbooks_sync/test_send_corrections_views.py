@@ -204,3 +204,36 @@ def test_the_sent_view_runs_the_same_queries_for_few_or_many_entries(
         assert page.count("<strong>Duration:</strong> 0:04") == last
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_stale_refusal_shows_what_quickbooks_holds_on_the_jobs_page(
+    workspace, owner_client, member_client, sent, sandbox, realm
+):
+    review = sent["Review"]
+    ledger = SentEntry.objects.get(entry_key=review.pk)
+    sandbox.control(
+        "PATCH",
+        f"/companies/{realm}/entities/TimeActivity/{ledger.qbo_time_activity_id}",
+        {"Description": "Theirs"},
+        expect=200,
+    )
+    review.description = "Ours"
+    review.save()
+    owner_client.post(
+        url(workspace, "corrections_confirm"),
+        {"kind": "update", "range": "custom", "start": "2026-03-08", "end": "2026-03-12"},
+    )
+    job = SendJob.objects.get(kind="UPDATE")
+    assert send_run(job_id=job.pk) is True
+
+    page = text(owner_client.get(url(workspace, "send_job", job_id=job.pk)))
+    assert 'data-testid="qbo-holds-now"' in page
+    assert "QuickBooks holds <strong>Description:</strong> Theirs" in page
+    assert "(to send: Ours)" in page and "nothing was overwritten" in page
+    # The sent view now compares with what QuickBooks holds.
+    page = text(owner_client.get(url(workspace, "send_report") + f"?{FILTER}&show=sent"))
+    assert '<strong>Description:</strong> Theirs <span class="muted">(here: Ours)</span>' in page
+    # Members see none of it: no QuickBooks view, no corrections on their report.
+    report = text(member_client.get(reverse("reports:detailed", kwargs={"ws": workspace.pk})))
+    assert "corrections" not in report and "Update in QuickBooks" not in report
+    assert member_client.get(url(workspace, "send_job", job_id=job.pk)).status_code == 403
