@@ -32,7 +32,7 @@ def first_versions(apps, schema_editor):  # type: ignore[no-untyped-def]
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quickbooks_sync', '0007_send_schedule'),
+        ('quickbooks_sync', '0009_vendors'),
         ('tracking', '0006_approval_notes_and_reminders'),
         ('workspaces', '0004_approval_reminders'),
     ]
