@@ -124,3 +124,27 @@ def test_cdc_caps_a_response_at_its_object_limit_and_can_answer_full_inactive_re
         assert customers["Customer"][0]["Active"] is False  # cdc_inactive=full
         assert employees["maxResults"] == 2 and employees["totalCount"] == 3
         assert [e["DisplayName"] for e in employees["Employee"]] == ["Person 0", "Person 1"]
+
+
+def test_cdc_lists_vendors_renamed_made_inactive_and_created_beside_the_other_lists(
+    sandbox: SandboxProcess, realm: str, qb: QuickBooks
+) -> None:
+    vera = _seed(sandbox, realm, "Vendor", DisplayName="Vera Vance")
+    gone = _seed(sandbox, realm, "Vendor", DisplayName="Gone Supply")
+    untouched = _seed(sandbox, realm, "Vendor", DisplayName="Paper Supply")
+    before = _since(seconds=-1)
+    time.sleep(1.1)
+    _change(sandbox, realm, "Vendor", vera["Id"], DisplayName="Vera Vance-Ray")
+    _change(sandbox, realm, "Vendor", gone["Id"], Active=False)
+    carl = _seed(sandbox, realm, "Vendor", DisplayName="Carl Contractor")
+
+    employees, vendors, customers = _lists(_cdc(qb, "Employee,Vendor,Customer", before))
+    assert employees == {} and customers == {}
+    rows = {row["Id"]: row for row in vendors["Vendor"]}
+    assert untouched["Id"] not in rows
+    assert rows[vera["Id"]]["DisplayName"] == "Vera Vance-Ray"
+    assert rows[vera["Id"]]["SyncToken"] == "1"
+    assert rows[carl["Id"]]["DisplayName"] == "Carl Contractor"
+    # A vendor made inactive: QBO's deleted mark, as for any name list.
+    assert rows[gone["Id"]]["status"] == "Deleted" and "DisplayName" not in rows[gone["Id"]]
+    assert vendors["maxResults"] == 3

@@ -140,6 +140,41 @@ def test_the_legacy_format_and_deactivation_as_delete(
     assert created["entities"][0]["operation"] == "Create"
 
 
+@pytest.mark.parametrize("fmt", ["cloudevents", "legacy"])
+def test_a_vendor_renamed_or_made_inactive_is_notified_in_both_formats(
+    hooked: SandboxProcess, receiver: Receiver, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    realm = _connected_and_hooked(hooked, receiver.url, format=fmt, entities=["Vendor"])
+    vera = _seed(hooked, realm, "Vendor", DisplayName="Vera Vance")
+    receiver.wait(1)
+    path = f"/companies/{realm}/entities/Vendor/{vera['Id']}"
+    hooked.control("PATCH", path, {"DisplayName": "Vera Vance-Ray"})
+    receiver.wait(2)
+    hooked.control("PATCH", path, {"Active": False})
+    received = receiver.wait(3)
+    for headers, body in received:
+        assert headers["intuit-signature"] == _signature(body)
+    events: list[tuple[str, str, str]] = []
+    for _, body in received:
+        if fmt == "cloudevents":
+            events += [
+                (e["type"], e["intuitentityid"], e["intuitaccountid"]) for e in json.loads(body)
+            ]
+        else:
+            (notification,) = json.loads(body)["eventNotifications"]
+            events += [
+                (f"{e['name']}.{e['operation']}", e["id"], notification["realmId"])
+                for e in notification["dataChangeEvent"]["entities"]
+            ]
+    expected = (
+        ["qbo.vendor.created.v1", "qbo.vendor.updated.v1", "qbo.vendor.deleted.v1"]
+        if fmt == "cloudevents"
+        else ["Vendor.Create", "Vendor.Update", "Vendor.Delete"]
+    )
+    assert events == [(kind, vera["Id"], realm) for kind in expected]
+
+
 def test_a_failed_delivery_is_tried_again_and_logged(
     hooked: SandboxProcess, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
