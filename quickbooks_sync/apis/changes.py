@@ -22,7 +22,10 @@ from workspaces.rest.permissions import IsWorkspaceAdmin
 
 class ChangeOut(serializers.Serializer[dict[str, Any]]):
     kind = serializers.ChoiceField(choices=["new", "renamed", "deactivated", "unlinked"])
-    entity = serializers.ChoiceField(choices=["Employee", "Customer"])
+    entity = serializers.ChoiceField(
+        choices=["Employee", "Vendor", "Customer"],
+        help_text="Vendor: a contractor's (linked to a contractor, or one a sync would link).",
+    )
     qboId = serializers.CharField()
     name = serializers.CharField(help_text="The name in QuickBooks (a customer's full name).")
     oldName = serializers.CharField(required=False, help_text="renamed: the name linked here.")
@@ -69,8 +72,8 @@ class ChangesApi(WorkspaceApiView):
         responses={200: ChangesOut},
         tags=TAGS,
         description="What changed in QuickBooks since the last sync, as the last check found: "
-        "new, renamed and deactivated employees and customers. Nothing changes here until "
-        "a sync.",
+        "new, renamed and deactivated employees, vendors (contractors) and customers. "
+        "Nothing changes here until a sync.",
     )
     def get(self, request: Request, ws: str) -> Response:
         return Response(ChangesOut(changes_data(change_panel(workspace_id=ws))).data)

@@ -16,8 +16,9 @@ class ChangeCheck(models.Model):
 
     `requested_at` set means a check is queued: more requests (a burst of webhook
     notifications) add nothing until the worker starts it and clears the mark. `changes` lists
-    dicts: kind (new, renamed, deactivated, unlinked), entity (Employee, Customer), qboId,
-    name, oldName, linkedTo (names here), matches (the name here a sync would link it to)."""
+    dicts: kind (new, renamed, deactivated, unlinked), entity (Employee, Vendor, Customer),
+    qboId, name, oldName, linkedTo (names here), matches (the name here a sync would link it
+    to)."""
 
     class Source(models.TextChoices):
         BUTTON = "BUTTON", "Check now"

@@ -355,7 +355,7 @@ class QBOSession:
         ]
 
     def changes_since(
-        self, since: datetime, entities: Sequence[str] = ("Employee", "Customer")
+        self, since: datetime, entities: Sequence[str] = ("Employee", "Vendor", "Customer")
     ) -> ChangeSet:
         """What changed since `since` (aware; at most 30 days back), in ONE request.
 

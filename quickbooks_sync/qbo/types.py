@@ -146,11 +146,11 @@ class BatchItemResult:
 
 @dataclass(frozen=True)
 class ChangedEntity:
-    """An employee or customer that ChangeDataCapture says changed: its current record, or
+    """An employee, vendor or customer that ChangeDataCapture says changed: its current record, or
     (`deleted`) QBO's "Deleted" mark, which for a name list means made inactive; a mark
     carries no name, so `display_name` is then ""."""
 
-    entity: str  # "Employee" or "Customer"
+    entity: str  # "Employee", "Vendor" or "Customer"
     id: str
     display_name: str
     deleted: bool

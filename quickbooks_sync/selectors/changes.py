@@ -19,10 +19,10 @@ PENDING_STALE = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class LinkedName:
-    """A local member, client or project linked to a QBO record, and that record's name as the
-    last sync stored it."""
+    """A local member (a contractor), client or project linked to a QBO record, and that
+    record's name as the last sync stored it."""
 
-    local_kind: str  # "member", "client" or "project"
+    local_kind: str  # "member", "contractor", "client" or "project"
     local_name: str
     qbo_name: str
 
@@ -32,21 +32,29 @@ class WorkspaceLinks:
     """The workspace's side of the comparison, for one company (realm)."""
 
     employees: dict[str, LinkedName] = field(default_factory=dict)  # QBO Id -> member
+    vendors: dict[str, LinkedName] = field(default_factory=dict)  # QBO Id -> contractor
     customers: dict[str, list[LinkedName]] = field(default_factory=dict)  # a client, a project
-    unlinked_members: set[str] = field(default_factory=set)  # names of active members
+    # Names of active members a sync would link by name: employees to non-contractors without
+    # an employee link, vendors to contractors without a vendor link (a link of the other kind,
+    # the flag changed since, does not count: the next sync replaces it).
+    unlinked_members: set[str] = field(default_factory=set)
+    unlinked_contractors: set[str] = field(default_factory=set)
     unlinked_clients: set[str] = field(default_factory=set)
     unlinked_projects: set[str] = field(default_factory=set)
 
 
 def change_links(*, workspace_id: str, realm_id: str) -> WorkspaceLinks:
     links = WorkspaceLinks()
-    linked_members: set[str] = set()
-    for employee_link in EmployeeLink.objects.filter(
+    linked_as: dict[str, str] = {}  # membership id -> the link's NameOf
+    for person_link in EmployeeLink.objects.filter(
         workspace_id=workspace_id, realm_id=realm_id
     ).select_related("membership__user"):
-        linked_members.add(employee_link.membership_id)
-        links.employees[employee_link.qbo_employee_id] = LinkedName(
-            "member", employee_link.membership.user.full_name, employee_link.qbo_display_name
+        linked_as[person_link.membership_id] = person_link.name_of
+        vendor = person_link.name_of == EmployeeLink.NameOf.VENDOR
+        (links.vendors if vendor else links.employees)[person_link.qbo_employee_id] = LinkedName(
+            "contractor" if vendor else "member",
+            person_link.membership.user.full_name,
+            person_link.qbo_display_name,
         )
     linked_clients: set[str] = set()
     linked_projects: set[str] = set()
@@ -65,13 +73,14 @@ def change_links(*, workspace_id: str, realm_id: str) -> WorkspaceLinks:
         links.customers.setdefault(customer_link.qbo_customer_id, []).append(
             LinkedName(local.local_kind, local.local_name, qbo_name)
         )
-    links.unlinked_members = {
-        m.user.full_name
-        for m in Membership.objects.filter(
-            workspace_id=workspace_id, status=Membership.Status.ACTIVE
-        ).select_related("user")
-        if m.pk not in linked_members
-    }
+    for m in Membership.objects.filter(
+        workspace_id=workspace_id, status=Membership.Status.ACTIVE
+    ).select_related("user"):
+        wanted = EmployeeLink.NameOf.VENDOR if m.contractor else EmployeeLink.NameOf.EMPLOYEE
+        if linked_as.get(m.pk) != wanted:
+            (links.unlinked_contractors if m.contractor else links.unlinked_members).add(
+                m.user.full_name
+            )
     links.unlinked_clients = set(
         Client.objects.filter(workspace_id=workspace_id)
         .exclude(pk__in=linked_clients)

@@ -1,9 +1,10 @@
 """What changed in QuickBooks since the last sync, so the admin knows when to sync.
 
 One check is ONE ChangeDataCapture call through the session's door (the company's rate
-limiter), for employees and customers changed since the last sync began, compared with the
-workspace's links. The check writes only its own ChangeCheck row: links, members, clients and
-projects change when an admin presses Sync (the seed: nothing changes until they do).
+limiter), for employees, vendors and customers changed since the last sync began, compared with
+the workspace's links (a vendor as a contractor's, an employee as another member's). The
+check writes only its own ChangeCheck row: links, members, clients and projects change when an
+admin presses Sync (the seed: nothing changes until they do).
 
 A check is asked for by "Check now" (admins) or by QuickBooks' webhook (views.changes), and
 runs in a Celery task. Requests are debounced: while one is queued, more add nothing, so a
@@ -26,6 +27,7 @@ from quickbooks_sync.models import ChangeCheck, QBOConnection
 from quickbooks_sync.qbo.types import CDC_LOOKBACK_DAYS, ChangeSet
 from quickbooks_sync.selectors.changes import (
     PENDING_STALE,
+    LinkedName,
     WorkspaceLinks,
     change_links,
     change_window_start,
@@ -57,23 +59,24 @@ def changes_compare(
 ) -> list[dict[str, Any]]:
     """What a sync would change or report, from QBO's changed records and the stored links.
 
-    - deactivated: a linked employee or customer made inactive (or deleted) in QuickBooks;
+    - deactivated: a linked employee, vendor or customer made inactive (or deleted) in
+      QuickBooks;
     - renamed: a linked one whose name (for a customer, its full name with parents) differs
       from the name the last sync stored;
     - new: an active one created since `since` that nothing here links to;
     - unlinked: an active, older one that changed and nothing here links to.
-    New and unlinked ones name what a sync would link them to (`matches`), by identical name.
-    Unlinked records made inactive concern nobody here and are left out."""
+    New and unlinked ones name what a sync would link them to (`matches`), by identical name:
+    an employee a member who is not a contractor, a vendor a contractor (both without a link
+    of that kind), a customer a project or client. Unlinked records made inactive concern
+    nobody here and are left out; so does a vendor that matches no contractor (most vendors
+    are suppliers), unless it is new while a contractor here has no vendor (it may be theirs
+    under another name, to link by hand on the sync's page)."""
     found: list[dict[str, Any]] = []
     since = since.replace(microsecond=0)  # QBO's times have whole seconds
     # The last record of an Id wins (QBO lists each once; be safe with repeats).
     latest = {(c.entity, c.id): c for c in changes.entities}
     for (entity, qbo_id), record in latest.items():
-        linked = (
-            [links.employees[qbo_id]] if entity == "Employee" and qbo_id in links.employees else []
-        )
-        if entity == "Customer":
-            linked = links.customers.get(qbo_id, [])
+        linked = _linked(entity, qbo_id, links)
         name = record.fully_qualified_name if entity == "Customer" else record.display_name
         row: dict[str, Any] = {"entity": entity, "qboId": qbo_id, "name": name}
         if linked:
@@ -91,15 +94,28 @@ def changes_compare(
         match = _match(entity, record.display_name, links)
         if match:
             row["matches"] = match
+        elif entity == "Vendor" and not (is_new and links.unlinked_contractors):
+            continue
         found.append(row)
     order = {kind: i for i, kind in enumerate(KINDS)}
     found.sort(key=lambda r: (order[r["kind"]], r["entity"], r["name"].casefold()))
     return found
 
 
+def _linked(entity: str, qbo_id: str, links: WorkspaceLinks) -> list[LinkedName]:
+    """What here is linked to QBO's `entity` `qbo_id` (Customer, Employee and Vendor Ids share
+    one sequence in QBO, but each kind is looked up in its own links)."""
+    if entity == "Customer":
+        return links.customers.get(qbo_id, [])
+    people = links.vendors if entity == "Vendor" else links.employees
+    return [people[qbo_id]] if qbo_id in people else []
+
+
 def _match(entity: str, display_name: str, links: WorkspaceLinks) -> str:
     if entity == "Employee":
         return f"member “{display_name}”" if display_name in links.unlinked_members else ""
+    if entity == "Vendor":
+        return f"contractor “{display_name}”" if display_name in links.unlinked_contractors else ""
     if display_name in links.unlinked_projects:
         return f"project “{display_name}”"
     if display_name in links.unlinked_clients:
@@ -113,7 +129,7 @@ def changes_counts(found: list[dict[str, Any]]) -> dict[str, int]:
 
 # -- QuickBooks' webhook notifications (pure) ---------------------------------------------------
 
-WATCHED = frozenset({"employee", "customer"})
+WATCHED = frozenset({"employee", "vendor", "customer"})
 
 
 class NotificationUnreadable(ValueError):
@@ -121,7 +137,8 @@ class NotificationUnreadable(ValueError):
 
 
 def notification_realms(payload: Any) -> set[str]:
-    """The companies (realm ids) whose employees or customers a webhook notification names.
+    """The companies (realm ids) whose employees, vendors or customers a webhook notification
+    names.
 
     Both of Intuit's formats: CloudEvents (since 2026: a list of events with `type`
     `qbo.<entity>.<operation>.v1` and `intuitaccountid`) and the earlier `eventNotifications`

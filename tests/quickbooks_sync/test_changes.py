@@ -30,6 +30,12 @@ def _links() -> WorkspaceLinks:
             "2": LinkedName("member", "Bo Chen", "Bo Chen"),
             "3": LinkedName("member", "Cy Diaz", "Cy Diaz"),
         },
+        # Vendors' Ids are looked up apart: "1" here is not employee "1" (QBO shares one
+        # sequence, but the comparison must not rely on it).
+        vendors={
+            "1": LinkedName("contractor", "Vera Vance", "Vera Vance"),
+            "20": LinkedName("contractor", "Will Webb", "Will Webb"),
+        },
         customers={
             "10": [
                 LinkedName("client", "Acme", "Acme"),
@@ -38,6 +44,7 @@ def _links() -> WorkspaceLinks:
             "11": [LinkedName("project", "Web", "Acme:Web")],
         },
         unlinked_members={"Dee Evans"},
+        unlinked_contractors={"Carl Contractor"},
         unlinked_clients={"Globex"},
         unlinked_projects={"Mobile"},
     )
@@ -45,6 +52,10 @@ def _links() -> WorkspaceLinks:
 
 def _employee(id: str, name: str, *, deleted: bool = False, created: Any = BEFORE) -> Any:
     return ChangedEntity("Employee", id, name, deleted, name, created)
+
+
+def _vendor(id: str, name: str, *, deleted: bool = False, created: Any = BEFORE) -> Any:
+    return ChangedEntity("Vendor", id, name, deleted, name, created)
 
 
 def _customer(id: str, name: str, fqn: str = "", **kw: Any) -> Any:
@@ -94,6 +105,67 @@ def test_renamed_deactivated_new_and_unlinked_employees() -> None:
     assert changes_counts(found) == {"new": 1, "renamed": 1, "deactivated": 1, "unlinked": 1}
 
 
+def test_vendors_compare_like_employees_against_contractors() -> None:
+    found = _compare(
+        _vendor("1", "Vera Vance-Ray"),  # linked to a contractor, renamed
+        _vendor("20", "", deleted=True),  # linked, made inactive (QBO's Deleted mark)
+        _vendor("21", "Carl Contractor", created=AFTER),  # new; an unlinked contractor's name
+        _vendor("22", "Carl Contractor"),  # older, changed, same name (another company's Id)
+        _vendor("23", "Dee Evans", created=AFTER),  # a member's name, but not a contractor
+        _employee("7", "Carl Contractor", created=AFTER),  # employees never match contractors
+        _vendor("24", "Paper Supply"),  # a supplier that changed: concerns nobody here
+        _vendor("25", "Gone Supply", deleted=True),  # unlinked and inactive: left out
+    )
+    assert found == [
+        {"kind": "new", "entity": "Employee", "qboId": "7", "name": "Carl Contractor"},
+        {
+            "kind": "new",
+            "entity": "Vendor",
+            "qboId": "21",
+            "name": "Carl Contractor",
+            "matches": "contractor “Carl Contractor”",
+        },
+        # New, matching no contractor, while one has no vendor: shown to link by hand.
+        {"kind": "new", "entity": "Vendor", "qboId": "23", "name": "Dee Evans"},
+        {
+            "kind": "renamed",
+            "entity": "Vendor",
+            "qboId": "1",
+            "name": "Vera Vance-Ray",
+            "oldName": "Vera Vance",
+            "linkedTo": ["contractor “Vera Vance”"],
+        },
+        {
+            "kind": "deactivated",
+            "entity": "Vendor",
+            "qboId": "20",
+            "name": "Will Webb",
+            "linkedTo": ["contractor “Will Webb”"],
+        },
+        {
+            "kind": "unlinked",
+            "entity": "Vendor",
+            "qboId": "22",
+            "name": "Carl Contractor",
+            "matches": "contractor “Carl Contractor”",
+        },
+    ]
+    # Employee "1" is Ann's, untouched by vendor "1"'s rename.
+    assert next(r for r in found if r["qboId"] == "1")["entity"] == "Vendor"
+    assert changes_counts(found) == {"new": 3, "renamed": 1, "deactivated": 1, "unlinked": 1}
+
+
+def test_a_new_vendor_matching_no_contractor_is_left_out_when_every_contractor_has_one() -> None:
+    links = _links()
+    links.unlinked_contractors = set()
+    found = changes_compare(
+        changes=ChangeSet((_vendor("30", "Office Depot", created=AFTER),)),
+        links=links,
+        since=SINCE,
+    )
+    assert found == []
+
+
 def test_customers_compare_by_full_name_and_name_both_links() -> None:
     found = _compare(
         _customer("10", "Acme Corp", "Acme Corp"),  # a client and a project: one row
@@ -141,8 +213,9 @@ def test_both_webhook_formats_name_their_companies() -> None:
         {"type": "qbo.employee.updated.v1", "intuitaccountid": "111", "intuitentityid": "4"},
         {"type": "qbo.customer.deleted.v1", "intuitaccountid": "222"},
         {"type": "qbo.invoice.created.v1", "intuitaccountid": "333"},  # not ours
+        {"type": "qbo.vendor.updated.v1", "intuitaccountid": "666", "intuitentityid": "8"},
     ]
-    assert notification_realms(cloud) == {"111", "222"}
+    assert notification_realms(cloud) == {"111", "222", "666"}
     legacy = {
         "eventNotifications": [
             {
@@ -150,9 +223,10 @@ def test_both_webhook_formats_name_their_companies() -> None:
                 "dataChangeEvent": {"entities": [{"name": "Customer", "id": "1"}]},
             },
             {"realmId": "555", "dataChangeEvent": {"entities": [{"name": "Bill", "id": "1"}]}},
+            {"realmId": "777", "dataChangeEvent": {"entities": [{"name": "Vendor", "id": "8"}]}},
         ]
     }
-    assert notification_realms(legacy) == {"444"}
+    assert notification_realms(legacy) == {"444", "777"}
     assert notification_realms([]) == set()
 
 
@@ -179,12 +253,13 @@ def _session_answering(body: dict[str, Any]) -> Any:
     return session
 
 
-def test_changes_since_reads_both_lists_and_says_when_qbo_cut_its_answer() -> None:
+def test_changes_since_reads_the_three_lists_and_says_when_qbo_cut_its_answer() -> None:
     body = {
         "CDCResponse": [
             {
                 "QueryResponse": [
                     {"Customer": [{"Id": "5", "DisplayName": "Acme"}], "maxResults": 1},
+                    {"Vendor": [{"Id": "6", "DisplayName": "Vera"}], "maxResults": 1},
                     {
                         "Employee": [{"Id": "1", "DisplayName": "Ann"}],
                         "maxResults": 1,
@@ -196,14 +271,18 @@ def test_changes_since_reads_both_lists_and_says_when_qbo_cut_its_answer() -> No
     }
     session = _session_answering(body)
     changes = session.changes_since(SINCE)
-    assert [(c.entity, c.id) for c in changes.entities] == [("Customer", "5"), ("Employee", "1")]
+    assert [(c.entity, c.id) for c in changes.entities] == [
+        ("Customer", "5"),
+        ("Vendor", "6"),
+        ("Employee", "1"),
+    ]
     assert changes.complete is False
     assert session.asked == [
-        ("change_data_capture", "Employee,Customer", "2026-12-01T12:00:00+00:00")
+        ("change_data_capture", "Employee,Vendor,Customer", "2026-12-01T12:00:00+00:00")
     ]
-    body["CDCResponse"][0]["QueryResponse"][1].pop("totalCount")
+    body["CDCResponse"][0]["QueryResponse"][2].pop("totalCount")
     assert _session_answering(body).changes_since(SINCE).complete is True
-    empty = {"CDCResponse": [{"QueryResponse": [{}, {}]}]}
+    empty = {"CDCResponse": [{"QueryResponse": [{}, {}, {}]}]}
     assert _session_answering(empty).changes_since(SINCE).entities == ()
     with pytest.raises(ValueError):
         session.changes_since(datetime(2026, 12, 1))  # naive: refused
