@@ -4,7 +4,9 @@ real Celery worker, and the product served by live_server.
 - A rename in "QuickBooks" makes the emulator POST its signed webhook to the product, which
   queues a check that the worker runs: one CDC call for a burst of notifications.
 - In a browser, the admin presses "Check now" on the Integrations tab and sees the changes;
-  nothing linked changes until Sync."""
+  nothing linked changes until Sync.
+- A contractor's vendor renamed in "QuickBooks": the emulator's Vendor notification starts the
+  check, and the tab shows the vendor renamed (the link waits for Sync)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.sync_support import membership_of, seed, sub
 from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
 from tests.sandbox_process import SandboxProcess
+from workspaces.models import Membership
 
 pytestmark = [
     pytest.mark.sandbox(webhook_delay=0),
@@ -54,13 +57,17 @@ def synced(workspace, owner, admin, member, sandbox: SandboxProcess) -> dict[str
     }
     rows["web"] = sub(sandbox, realm, "Web", rows["acme"])
     connect_workspace(workspace, sandbox, realm, user=owner)
+    _sync(workspace, admin)
+    return rows
+
+
+def _sync(workspace: Any, admin: Any) -> None:
     job = sync_start(membership=membership_of(workspace, admin))  # the worker runs it
     deadline = time.monotonic() + 60
     while job.is_active and time.monotonic() < deadline:
         time.sleep(0.2)
         job.refresh_from_db()
     assert job.state == "SUCCEEDED", job.error
-    return rows
 
 
 def _rename(sandbox: SandboxProcess, realm: str, row: dict[str, Any], name: str) -> None:
@@ -155,6 +162,64 @@ def test_admin_checks_now_and_sees_what_changed_in_quickbooks(
     assert EmployeeLink.objects.get(qbo_employee_id=synced["adam"]["Id"]).qbo_display_name == (
         "Adam Admin"
     )
+
+
+@pytest.mark.browser
+def test_a_contractors_vendor_renamed_in_quickbooks_reaches_the_tab_through_the_webhook(
+    worker, live_server, settings, page, workspace, admin, member, sandbox: SandboxProcess, synced
+) -> None:
+    """The emulator's signed Vendor notification -> the endpoint -> the worker's one CDC call ->
+    the admin sees the renamed vendor in Chromium; the link waits for Sync."""
+    from playwright.sync_api import expect
+
+    realm = synced["realm"]
+    Membership.objects.filter(workspace=workspace, user=member).update(contractor=True)
+    mia = seed(sandbox, realm, "Vendor", DisplayName="Mia Member")
+    time.sleep(1.1)  # QBO's whole seconds: the vendor predates the sync's window
+    _sync(workspace, admin)
+    link = EmployeeLink.objects.get(membership__user=member)
+    assert (link.name_of, link.qbo_employee_id) == ("Vendor", mia["Id"])
+    settings.QBO_WEBHOOK_VERIFIER_TOKEN = TOKEN
+    settings.QBO_CHANGES_DEBOUNCE_SECONDS = 1
+    sandbox.control(
+        "PUT",
+        "/webhooks",
+        {
+            "url": f"{live_server.url}/quickbooks/webhooks/",
+            "verifier_token": TOKEN,
+            "entities": ["Vendor"],  # only vendors: the check can start from nothing else
+        },
+    )
+    try:
+        sandbox.control(
+            "PATCH",
+            f"/companies/{realm}/entities/Vendor/{mia['Id']}",
+            {"DisplayName": "Mia Member-Jones"},
+        )
+        check = _wait_checked(workspace)
+    finally:
+        sandbox.control("DELETE", "/webhooks")
+    assert check.checked_source == "WEBHOOK"
+    assert [(r["entity"], r["kind"], r["name"]) for r in check.changes] == [
+        ("Vendor", "renamed", "Mia Member-Jones")
+    ]
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(
+        page, live_server, admin, reverse("quickbooks:integrations", kwargs={"ws": workspace.pk})
+    )
+    row = page.get_by_test_id("qbo-changes-list").locator("tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Renamed vendor")
+    expect(row).to_contain_text("Mia Member-Jones")
+    expect(row).to_contain_text("Linked to contractor “Mia Member”; the link stays")
+    expect(page.get_by_test_id("qbo-changes-checked-at")).to_contain_text(
+        "after a QuickBooks notification"
+    )
+    screenshot(page, "qbo-changes-vendor-1440.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "qbo-changes-vendor-390.png")
+    link.refresh_from_db()
+    assert link.qbo_display_name == "Mia Member"  # unchanged until Sync
 
 
 def test_check_now_rides_out_a_quickbooks_server_error(
