@@ -500,15 +500,23 @@ def _build_customer(
     return record, key
 
 
-def _build_item(
-    store: Store, realm_id: str, data: dict[str, Any], own_id: str | None
-) -> tuple[dict[str, Any], str]:
-    record = dict(data)
+def _named(
+    store: Store, realm_id: str, entity: str, record: dict[str, Any], own_id: str | None
+) -> tuple[str, str]:
+    """An item's or class's Name, required, stripped (in the record) and unique among its kind:
+    the name and its name key."""
     name = str(record.get("Name") or "").strip()
     if not name:
         raise required_missing("Name")
     record["Name"] = name
-    key = _check_name(store, realm_id, "Item", "Name", name, own_id)
+    return name, _check_name(store, realm_id, entity, "Name", name, own_id)
+
+
+def _build_item(
+    store: Store, realm_id: str, data: dict[str, Any], own_id: str | None
+) -> tuple[dict[str, Any], str]:
+    record = dict(data)
+    name, key = _named(store, realm_id, "Item", record, own_id)
     item_type = record.get("Type")
     if not item_type:
         raise required_missing("Type")
@@ -541,11 +549,7 @@ def _build_class(
     """A class: a Name unique among classes. Sub-classes (SubClass, ParentRef) are not kept
     (the product picks top-level classes only)."""
     record = dict(data)
-    name = str(record.get("Name") or "").strip()
-    if not name:
-        raise required_missing("Name")
-    record["Name"] = name
-    key = _check_name(store, realm_id, "Class", "Name", name, own_id)
+    name, key = _named(store, realm_id, "Class", record, own_id)
     if _bool(record, "SubClass", False) or record.get("ParentRef"):
         raise business_validation("The sandbox does not keep sub-classes", "SubClass")
     record["SubClass"] = False
@@ -713,6 +717,22 @@ def entity_create(
         return stored
 
 
+def _existing_at_token(
+    store: Store, realm_id: str, entity: str, entity_id: str, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """The stored entity an update or delete names, if the payload holds its SyncToken: 610
+    when there is none, 2020 without a SyncToken, 5010 when the SyncToken is stale."""
+    existing = store.entity_get(realm_id, entity, entity_id)
+    if existing is None:
+        raise object_not_found(entity)
+    token = payload.get("SyncToken")
+    if token is None or str(token).strip() == "":
+        raise required_missing("SyncToken")
+    if str(token).strip() != existing["SyncToken"]:
+        raise stale_object()
+    return existing
+
+
 def entity_update(
     store: Store,
     realm_id: str,
@@ -730,14 +750,7 @@ def entity_update(
         raise required_missing("Id")
     with store.transaction():
         company = require_company(store, realm_id)
-        existing = store.entity_get(realm_id, name, entity_id)
-        if existing is None:
-            raise object_not_found(name)
-        token = payload.get("SyncToken")
-        if token is None or str(token).strip() == "":
-            raise required_missing("SyncToken")
-        if str(token).strip() != existing["SyncToken"]:
-            raise stale_object()
+        existing = _existing_at_token(store, realm_id, name, entity_id, payload)
         if name == "TimeActivity":
             _check_books_open(company, existing["TxnDate"])
         data = _user_fields(name, _clean(payload), seeding=seeding)
@@ -806,14 +819,7 @@ def entity_delete(
         raise required_missing("Id")
     with store.transaction():
         company = require_company(store, realm_id)
-        existing = store.entity_get(realm_id, name, entity_id)
-        if existing is None:
-            raise object_not_found(name)
-        token = payload.get("SyncToken")
-        if token is None or str(token).strip() == "":
-            raise required_missing("SyncToken")
-        if str(token).strip() != existing["SyncToken"]:
-            raise stale_object()
+        existing = _existing_at_token(store, realm_id, name, entity_id, payload)
         _check_books_open(company, existing["TxnDate"])
         store.entity_remove(realm_id, name, entity_id)
         return {"status": "Deleted", "Id": entity_id, "domain": "QBO"}
