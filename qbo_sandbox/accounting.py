@@ -78,6 +78,21 @@ def check_batch_bids_for_requestid(body: dict[str, Any]) -> None:
             )
 
 
+def _one_per_company(company: dict[str, Any]) -> dict[str, Any]:
+    """The envelope of an entity a company has exactly one of (CompanyInfo, Preferences): Id 1,
+    never updated here, so SyncToken 0 and both times the company's creation."""
+    return {
+        "domain": "QBO",
+        "sparse": False,
+        "Id": "1",
+        "SyncToken": "0",
+        "MetaData": {
+            "CreateTime": company["created_at"],
+            "LastUpdatedTime": company["created_at"],
+        },
+    }
+
+
 class Accounting:
     """Read, save, delete, query and batch over a `Store`, with QBO's rules."""
 
@@ -204,14 +219,7 @@ class Accounting:
                 {"Name": "AccountantFeature", "Value": "false"},
                 {"Name": "IsQbdtMigrated", "Value": "false"},
             ],
-            "domain": "QBO",
-            "sparse": False,
-            "Id": "1",
-            "SyncToken": "0",
-            "MetaData": {
-                "CreateTime": company["created_at"],
-                "LastUpdatedTime": company["created_at"],
-            },
+            **_one_per_company(company),
         }
 
     def _preferences(self, realm_id: str) -> dict[str, Any]:
@@ -237,14 +245,7 @@ class Accounting:
                 "MarkTimeEntriesBillable": bills_time,
             },
             "CurrencyPrefs": {"MultiCurrencyEnabled": False, "HomeCurrency": {"value": "USD"}},
-            "domain": "QBO",
-            "sparse": False,
-            "Id": "1",
-            "SyncToken": "0",
-            "MetaData": {
-                "CreateTime": company["created_at"],
-                "LastUpdatedTime": company["created_at"],
-            },
+            **_one_per_company(company),
         }
 
     # -- helpers ------------------------------------------------------------------------------
