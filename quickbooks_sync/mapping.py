@@ -230,6 +230,19 @@ class CustomerLinks:
     projects_without_customer: list[LocalProject]  # projects here with no QBO customer
 
 
+def _kept_links(
+    local_ids: Sequence[str], existing: Mapping[str, str], mapped: Mapping[str, object]
+) -> dict[str, str]:
+    """The existing links (local id -> QBO Id) to keep: those whose QBO customer still maps to
+    the same kind of thing (is in `mapped`), one local per QBO customer (the first wins)."""
+    kept: dict[str, str] = {}
+    for local_id in local_ids:
+        qbo_id = existing.get(local_id)
+        if qbo_id is not None and qbo_id in mapped and qbo_id not in kept.values():
+            kept[local_id] = qbo_id
+    return kept
+
+
 def link_customers(
     *,
     tree: CustomerTree,
@@ -245,11 +258,7 @@ def link_customers(
     top-level customer). Existing links (local id -> QBO Id) are kept while the QBO customer
     still maps to the same kind of thing, whatever the names are now.
     """
-    client_links: dict[str, str] = {}
-    for client in clients:
-        qbo_id = existing_client_links.get(client.client_id)
-        if qbo_id in tree.clients and qbo_id not in client_links.values():
-            client_links[client.client_id] = qbo_id
+    client_links = _kept_links([c.client_id for c in clients], existing_client_links, tree.clients)
     linked_qbo_clients = set(client_links.values())
     new_clients: dict[str, str] = {}
     clients_by_name = {
@@ -264,11 +273,9 @@ def link_customers(
             new_clients[client.client_id] = mapped.qbo_id
     local_client_of = {qbo_id: local_id for local_id, qbo_id in client_links.items()}
 
-    project_links: dict[str, str] = {}
-    for project in projects:
-        qbo_id = existing_project_links.get(project.project_id)
-        if qbo_id in tree.projects and qbo_id not in project_links.values():
-            project_links[project.project_id] = qbo_id
+    project_links = _kept_links(
+        [p.project_id for p in projects], existing_project_links, tree.projects
+    )
     linked_qbo_projects = set(project_links.values())
     # (name, local client id or None) -> mapped project; a mapped project whose QBO client has
     # no client here cannot be "under the client its parent maps to" yet.
