@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from quickbooks_sync.models import ProjectBilling, QBOConnection, TaskBilling
-from quickbooks_sync.qbo.errors import QBOError
 from quickbooks_sync.qbo.session import QBOSession
 from quickbooks_sync.qbo.types import QBOClass, ServiceItem
-from quickbooks_sync.services.connection import connection_call, require_connection_ready
-from quickbooks_sync.services.service_item import PAGE_SLOT_SECONDS
+from quickbooks_sync.services.connection import require_connection_ready
+from quickbooks_sync.services.service_item import read_for_page
 from tracking.models import Project, Task
 from workspaces.access import require_role
 from workspaces.errors import ApplicationError
@@ -50,14 +49,9 @@ def billing_options(*, membership: Membership) -> BillingOptions:
             items=[i for i in qbo.service_items() if i.active],
         )
 
-    try:
-        options = connection_call(
-            workspace_id=membership.workspace_id, operation=read, slot_timeout=PAGE_SLOT_SECONDS
-        )
-    except QBOError as exc:
-        raise ApplicationError(
-            f"QuickBooks' classes and items could not be read: {exc.human_message}"
-        ) from exc
+    options = read_for_page(
+        workspace_id=membership.workspace_id, read=read, what="classes and items"
+    )
     if options.class_tracking != connection.class_tracking:
         QBOConnection.objects.filter(pk=connection.pk).update(class_tracking=options.class_tracking)
     return BillingOptions(

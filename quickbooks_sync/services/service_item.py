@@ -8,6 +8,9 @@ admin among the company's active Service items, or none.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,6 +31,21 @@ from workspaces.services import audit_log_record
 # Read while the admin waits on the page: a company whose limits are in use (a send running)
 # answers "try again" (RateLimitTimeout, 503) after this long instead of a hanging page.
 PAGE_SLOT_SECONDS = 10.0
+
+T = TypeVar("T")
+
+
+def read_for_page(*, workspace_id: str, read: Callable[[QBOSession], T], what: str) -> T:
+    """Read from QuickBooks while an admin waits on a page (at most PAGE_SLOT_SECONDS for a
+    slot). QBO's failure is an ApplicationError: "QuickBooks' <what> could not be read" and why."""
+    try:
+        return connection_call(
+            workspace_id=workspace_id, operation=read, slot_timeout=PAGE_SLOT_SECONDS
+        )
+    except QBOError as exc:
+        raise ApplicationError(
+            f"QuickBooks' {what} could not be read: {exc.human_message}"
+        ) from exc
 
 
 def _connected(membership: Membership) -> QBOConnection:
@@ -50,16 +68,7 @@ def service_item_choices(*, membership: Membership) -> list[ServiceItem]:
     def read(qbo: QBOSession) -> list[ServiceItem]:
         return qbo.service_items()
 
-    try:
-        items = connection_call(
-            workspace_id=membership.workspace_id,
-            operation=read,
-            slot_timeout=PAGE_SLOT_SECONDS,
-        )
-    except QBOError as exc:
-        raise ApplicationError(
-            f"QuickBooks' service items could not be read: {exc.human_message}"
-        ) from exc
+    items = read_for_page(workspace_id=membership.workspace_id, read=read, what="service items")
     return sorted((i for i in items if i.active), key=lambda i: i.name.lower())
 
 
