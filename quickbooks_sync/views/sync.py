@@ -4,6 +4,8 @@ the two create-missing actions, each behind a confirmation page (works without J
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -82,6 +84,18 @@ def _job(request: WorkspaceRequest, job_id: str) -> SyncJob:
         raise Http404(exc.message) from exc
 
 
+def _job_context(request: WorkspaceRequest, job_id: str, *, compact: bool) -> dict[str, Any]:
+    """What a job's page and the fragment htmx polls on it (compact: the Integrations panel's)
+    show."""
+    job = _job(request, job_id)
+    return {
+        "job": job,
+        "poll_seconds": POLL_SECONDS,
+        "compact": compact,
+        "linkable": sync_job_linkable(job),
+    }
+
+
 @require_POST
 @workspace_view(Membership.Role.ADMIN)
 def sync(request: WorkspaceRequest) -> HttpResponse:
@@ -92,35 +106,16 @@ def sync(request: WorkspaceRequest) -> HttpResponse:
 @require_GET
 @workspace_view(Membership.Role.ADMIN)
 def sync_job(request: WorkspaceRequest, job_id: str) -> HttpResponse:
-    job = _job(request, job_id)
-    return render(
-        request,
-        "quickbooks_sync/sync_job.html",
-        {
-            "nav": "settings",
-            "job": job,
-            "poll_seconds": POLL_SECONDS,
-            "compact": False,
-            "linkable": sync_job_linkable(job),
-        },
-    )
+    context = _job_context(request, job_id, compact=False)
+    return render(request, "quickbooks_sync/sync_job.html", {"nav": "settings", **context})
 
 
 @require_GET
 @workspace_view(Membership.Role.ADMIN)
 def sync_job_status(request: WorkspaceRequest, job_id: str) -> HttpResponse:
     """The fragment htmx polls: the progress bar while the job runs, then its outcome."""
-    job = _job(request, job_id)
-    return render(
-        request,
-        "quickbooks_sync/sync_job_status.html",
-        {
-            "job": job,
-            "poll_seconds": POLL_SECONDS,
-            "compact": request.GET.get("compact") == "1",
-            "linkable": sync_job_linkable(job),
-        },
-    )
+    context = _job_context(request, job_id, compact=request.GET.get("compact") == "1")
+    return render(request, "quickbooks_sync/sync_job_status.html", context)
 
 
 @require_POST
