@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from quickbooks_sync.selectors.connection import connection_get
 from quickbooks_sync.selectors.sync import billing_projects
 from quickbooks_sync.services.billing import billing_options, billing_save
+from quickbooks_sync.views.connection import integrations_subpage
 from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership
@@ -45,18 +45,8 @@ def billing(request: WorkspaceRequest) -> HttpResponse:
             return redirect(reverse("quickbooks:billing", kwargs={"ws": ws}))
         messages.success(request, "Classes and service items saved.")
         return redirect(integrations + "#qbo-billing")
-    try:
-        options = billing_options(membership=membership)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect(integrations)
-    return render(
+    return integrations_subpage(
         request,
         "quickbooks_sync/billing.html",
-        {
-            "nav": "settings",
-            "options": options,
-            "projects": projects,
-            "connection": connection_get(workspace_id=ws),
-        },
+        lambda: {"options": billing_options(membership=membership), "projects": projects},
     )

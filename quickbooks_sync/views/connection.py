@@ -4,6 +4,8 @@ disconnect; and the OAuth callback Intuit redirects the admin's browser to."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +37,21 @@ from workspaces.models import Membership, Workspace
 logger = logging.getLogger(__name__)
 
 QUICKBOOKS_PLANS = ", ".join(str(Workspace.Plan(p).label) for p in Workspace.QUICKBOOKS_PLANS)
+
+
+def integrations_subpage(
+    request: WorkspaceRequest, template: str, read: Callable[[], dict[str, Any]]
+) -> HttpResponse:
+    """A settings page reached from the Integrations tab: the context `read` builds (it reads
+    QuickBooks) and the connection; when reading fails, back to the tab with the reason."""
+    ws = request.membership.workspace_id
+    try:
+        context = read()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("quickbooks:integrations", kwargs={"ws": ws}))
+    context.update(nav="settings", connection=connection_get(workspace_id=ws))
+    return render(request, template, context)
 
 
 def _page(request: WorkspaceRequest, *, error: str = "", status: int = 200) -> HttpResponse:

@@ -52,6 +52,7 @@ from quickbooks_sync.services.service_item import (
     service_item_choices,
     service_item_set,
 )
+from quickbooks_sync.views.connection import integrations_subpage
 from quickbooks_sync.views.send_corrections import (
     annotate_differences,
     deleted_here_rows,
@@ -405,15 +406,10 @@ def service_item(request: WorkspaceRequest) -> HttpResponse:
             else "TimeActivities will be sent without a service item.",
         )
         return redirect(integrations + "#quickbooks")
-    try:
-        items = service_item_choices(membership=membership)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect(integrations)
-    return render(
+    return integrations_subpage(
         request,
         "quickbooks_sync/service_item.html",
-        {"nav": "settings", "items": items, "connection": connection_get(workspace_id=ws)},
+        lambda: {"items": service_item_choices(membership=membership)},
     )
 
 
