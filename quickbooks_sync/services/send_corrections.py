@@ -27,7 +27,7 @@ every other refusal are reported per entry.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -111,7 +111,8 @@ class CorrectionPreview:
         return {r: {"entries": c.entries, "seconds": c.seconds} for r, c in self.not_going.items()}
 
 
-def _held_seconds(values: dict[str, Any]) -> int:
+def held_seconds(values: Mapping[str, Any]) -> int:
+    """The duration of a TimeActivity's values (Hours and Minutes), in seconds."""
     return int(values.get("Hours") or 0) * 3600 + int(values.get("Minutes") or 0) * 60
 
 
@@ -210,7 +211,7 @@ def _deletes(
                 entry_key=sent.entry_key,
                 entry_id=sent.time_entry_id,
                 time_activity_id=sent.qbo_time_activity_id,
-                seconds=_held_seconds(sent.values_sent),
+                seconds=held_seconds(sent.values_sent),
                 held=sent.values_sent,
                 body=None
                 if reason

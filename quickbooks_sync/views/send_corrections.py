@@ -30,6 +30,7 @@ from quickbooks_sync.services.send_corrections import (
     correction_preview,
     correction_start,
     deleted_here,
+    held_seconds,
     sent_differences,
 )
 from reports.filters import DetailedFilters, FilterError, detailed_filters_from_query
@@ -152,10 +153,7 @@ def deleted_here_rows(membership: Membership, filters: DetailedFilters) -> list[
         end=filters.end,
     )
     for sent in rows:
-        values = sent.values_sent
-        sent.held_seconds = (
-            int(values.get("Hours") or 0) * 3600 + int(values.get("Minutes") or 0) * 60
-        )
+        sent.held_seconds = held_seconds(sent.values_sent)
     return rows
 
 
@@ -230,8 +228,7 @@ def corrections_confirm(request: WorkspaceRequest) -> HttpResponse:
             "correction": c,
             "entry": by_id.get(c.entry_id or ""),
             "date": c.held.get("TxnDate", ""),
-            "held_seconds": int(c.held.get("Hours") or 0) * 3600
-            + int(c.held.get("Minutes") or 0) * 60,
+            "held_seconds": held_seconds(c.held),
             "description": c.held.get("Description", ""),
             "changes": change_rows(c.changes, names, currency),
         }
