@@ -81,17 +81,12 @@ PAGE_SIZE = 50  # entries a page, as the Detailed report's pages
 SHOW_SENT = "sent"
 
 
-def _ms(request: WorkspaceRequest) -> Membership:
-    membership: Membership = request.membership
-    return membership
-
-
 def _filters(request: WorkspaceRequest) -> DetailedFilters:
-    return detailed_filters_from_query(dict(request.GET.lists()), membership=_ms(request))
+    return detailed_filters_from_query(dict(request.GET.lists()), membership=request.membership)
 
 
 def _connected(request: WorkspaceRequest) -> bool:
-    state = connection_state(_ms(request))  # the banner in base.html reads the same, once
+    state = connection_state(request.membership)  # the banner in base.html reads the same, once
     return state is not None and state[0] == QBOConnection.Status.CONNECTED
 
 
@@ -192,7 +187,7 @@ def blocker_rows(
 @workspace_view(Membership.Role.ADMIN)
 def report(request: WorkspaceRequest) -> HttpResponse:
     """The Detailed report's QuickBooks view: not sent entries (default) or sent ones."""
-    membership = _ms(request)
+    membership = request.membership
     params = dict(request.GET.lists())
     show_sent = request.GET.get("show") == SHOW_SENT
     context: dict[str, Any] = {
@@ -259,7 +254,7 @@ def report(request: WorkspaceRequest) -> HttpResponse:
 def send_confirm(request: WorkspaceRequest) -> HttpResponse:
     """GET: how many entries and hours would go within the filters (all pages) and how many
     would not, by reason. POST: start the send (the filters are pinned to their dates)."""
-    membership = _ms(request)
+    membership = request.membership
     ws = membership.workspace_id
     try:
         filters = _filters(request)
@@ -296,7 +291,7 @@ def send_confirm(request: WorkspaceRequest) -> HttpResponse:
 
 def _job(request: WorkspaceRequest, job_id: str) -> SendJob:
     try:
-        return send_job_get(membership=_ms(request), job_id=job_id)
+        return send_job_get(membership=request.membership, job_id=job_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
@@ -377,7 +372,7 @@ def send_retry(request: WorkspaceRequest, job_id: str) -> HttpResponse:
     left unsent."""
     job = _job(request, job_id)
     try:
-        send_retry_failed(membership=_ms(request), job_id=job.pk)
+        send_retry_failed(membership=request.membership, job_id=job.pk)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("quickbooks:send_job", ws=job.workspace_id, job_id=job.pk)
@@ -387,7 +382,7 @@ def send_retry(request: WorkspaceRequest, job_id: str) -> HttpResponse:
 @workspace_view(Membership.Role.ADMIN)
 def service_item(request: WorkspaceRequest) -> HttpResponse:
     """Choose the service item (ItemRef) sent with each TimeActivity, or none."""
-    membership = _ms(request)
+    membership = request.membership
     ws = membership.workspace_id
     integrations = reverse("quickbooks:integrations", kwargs={"ws": ws})
     if request.method == "POST":
@@ -417,7 +412,7 @@ def service_item(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view(Membership.Role.ADMIN)
 def approved_only(request: WorkspaceRequest) -> HttpResponse:
     """Turn "send only approved time" on or off (Integrations tab)."""
-    membership = _ms(request)
+    membership = request.membership
     on = request.POST.get("send_approved_only") == "on"
     try:
         send_approved_only_set(membership=membership, on=on)
@@ -440,7 +435,7 @@ def dashboard_panel(request: WorkspaceRequest) -> HttpResponse:
     figures do not wait for it): within the dashboard's filters, the entries ready to send and
     those that cannot go, by reason, and the last sync and send. Nothing for a workspace that
     is not connected or whose plan lacks QuickBooks."""
-    membership = _ms(request)
+    membership = request.membership
     if not can_send(membership):
         return HttpResponse("")
     try:

@@ -163,17 +163,12 @@ def _reason_rows(not_going: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     return reason_rows(not_going)
 
 
-def _ms(request: WorkspaceRequest) -> Membership:
-    membership: Membership = request.membership
-    return membership
-
-
 @require_http_methods(["GET", "POST"])
 @workspace_view(Membership.Role.ADMIN)
 def corrections_confirm(request: WorkspaceRequest) -> HttpResponse:
     """GET: each change "Update in QuickBooks" would make (or each TimeActivity "Delete from
     QuickBooks" would delete) and what would not go, by reason. POST: start it."""
-    membership = _ms(request)
+    membership = request.membership
     ws = membership.workspace_id
     params = request.POST if request.method == "POST" else request.GET
     kind = params.get("kind", "").upper()
