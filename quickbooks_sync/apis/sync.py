@@ -8,9 +8,14 @@ another kind of job still running, 409.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -81,10 +86,12 @@ ERROR = inline_serializer(
 )
 
 
-def _start_schema(
-    operation_id: str, description: str
-) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-    decorator: Callable[[Callable[..., Response]], Callable[..., Response]] = extend_schema(
+A = TypeVar("A", bound=WorkspaceApiView)
+
+
+def _start_schema(operation_id: str, description: str) -> Callable[[type[A]], type[A]]:
+    """The schema of a job-starting endpoint's POST (the class decorator of each kind)."""
+    post = extend_schema(
         operation_id=operation_id,
         request=None,
         responses={
@@ -100,6 +107,7 @@ def _start_schema(
         tags=TAGS,
         description=description,
     )
+    decorator: Callable[[type[A]], type[A]] = extend_schema_view(post=post)
     return decorator
 
 
@@ -112,41 +120,32 @@ class _StartJobApi(WorkspaceApiView):
         return Response(SyncJobOut(job_data(job)).data, status=status.HTTP_202_ACCEPTED)
 
 
+@_start_schema(
+    "quickbooks_sync_start",
+    "Start syncing users and customers with QuickBooks (changes nothing in QuickBooks). "
+    "While a sync runs, this answers the running job. Poll GET .../jobs/{jobId}.",
+)
 class SyncStartApi(_StartJobApi):
     kind = SyncJob.Kind.SYNC
 
-    @_start_schema(
-        "quickbooks_sync_start",
-        "Start syncing users and customers with QuickBooks (changes nothing in QuickBooks). "
-        "While a sync runs, this answers the running job. Poll GET .../jobs/{jobId}.",
-    )
-    def post(self, request: Request, ws: str) -> Response:
-        return super().post(request, ws)
 
-
+@_start_schema(
+    "quickbooks_create_missing_users",
+    "Create a QuickBooks employee for each active member who has none (display name = "
+    "the member's name). The job's result lists every member created or refused, with "
+    "QuickBooks' reason.",
+)
 class CreateMissingUsersApi(_StartJobApi):
     kind = SyncJob.Kind.CREATE_EMPLOYEES
 
-    @_start_schema(
-        "quickbooks_create_missing_users",
-        "Create a QuickBooks employee for each active member who has none (display name = "
-        "the member's name). The job's result lists every member created or refused, with "
-        "QuickBooks' reason.",
-    )
-    def post(self, request: Request, ws: str) -> Response:
-        return super().post(request, ws)
 
-
+@_start_schema(
+    "quickbooks_create_missing_customers",
+    "Create here the clients and projects of QuickBooks customers that have none "
+    "(nothing changes in QuickBooks).",
+)
 class CreateMissingCustomersApi(_StartJobApi):
     kind = SyncJob.Kind.CREATE_CUSTOMERS
-
-    @_start_schema(
-        "quickbooks_create_missing_customers",
-        "Create here the clients and projects of QuickBooks customers that have none "
-        "(nothing changes in QuickBooks).",
-    )
-    def post(self, request: Request, ws: str) -> Response:
-        return super().post(request, ws)
 
 
 class SyncJobApi(WorkspaceApiView):
