@@ -52,6 +52,7 @@ from quickbooks_sync.services.service_item import (
     service_item_choices,
     service_item_set,
 )
+from quickbooks_sync.views.confirm import confirm_page
 from quickbooks_sync.views.connection import integrations_subpage
 from quickbooks_sync.views.send_corrections import (
     annotate_differences,
@@ -268,25 +269,17 @@ def send_confirm(request: WorkspaceRequest) -> HttpResponse:
         "filter_query": urlencode(pinned.to_query()),
         "needs_sync": sync_needed_first(workspace_id=ws),
     }
-    if request.method == "POST":
-        try:
-            job = send_start(membership=membership, filters=pinned)
-        except ApplicationError as exc:
-            context["error"] = exc.message
-        else:
-            return redirect("quickbooks:send_job", ws=ws, job_id=job.pk)
-    try:
-        preview = send_preview(membership=membership, filters=pinned)
-    except ApplicationError as exc:
-        context.update(error=context.get("error") or exc.message, preview=None)
-        return render(request, "quickbooks_sync/send_confirm.html", context, status=400)
-    context.update(
-        preview=preview,
-        reasons=blocker_rows(preview, membership=membership, filters=pinned),
-        approved_only=preview.not_sent.get(NOT_APPROVED),
+    return confirm_page(
+        request,
+        "quickbooks_sync/send_confirm.html",
+        context,
+        start=lambda: send_start(membership=membership, filters=pinned),
+        preview=lambda: send_preview(membership=membership, filters=pinned),
+        describe=lambda preview: {
+            "reasons": blocker_rows(preview, membership=membership, filters=pinned),
+            "approved_only": preview.not_sent.get(NOT_APPROVED),
+        },
     )
-    status = 400 if "error" in context else 200
-    return render(request, "quickbooks_sync/send_confirm.html", context, status=status)
 
 
 def _job(request: WorkspaceRequest, job_id: str) -> SendJob:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
@@ -27,18 +27,19 @@ from quickbooks_sync.selectors.send import QBONames, qbo_names
 from quickbooks_sync.services.send_corrections import (
     DELETE,
     UPDATE,
+    CorrectionPreview,
     correction_preview,
     correction_start,
     deleted_here,
     held_seconds,
     sent_differences,
 )
+from quickbooks_sync.views.confirm import confirm_page
 from reports.filters import DetailedFilters, FilterError, detailed_filters_from_query
 from reports.templatetags.report_format import money
 from tracking.models import TimeEntry
 from tracking.templatetags.entry_format import hms
 from workspaces.access import WorkspaceRequest, workspace_view
-from workspaces.errors import ApplicationError
 from workspaces.models import Membership, Workspace
 
 # The sent view's columns that show each compared field's value here.
@@ -163,6 +164,36 @@ def _reason_rows(not_going: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     return reason_rows(not_going)
 
 
+def _preview_context(
+    membership: Membership, kind: str, preview: CorrectionPreview
+) -> dict[str, Any]:
+    """Each TimeActivity that would be updated or deleted (the entry here, what QuickBooks
+    holds, the changes), what would not go by reason, and the page's title."""
+    ws = membership.workspace_id
+    names = qbo_names(workspace_id=ws, realm_id=_realm(ws))
+    entries = TimeEntry.objects.filter(
+        workspace_id=ws, pk__in=[c.entry_id for c in preview.go if c.entry_id]
+    ).select_related("user", "project")
+    by_id = {e.pk: e for e in entries}
+    currency = membership.workspace.currency
+    rows = [
+        {
+            "correction": c,
+            "entry": by_id.get(c.entry_id or ""),
+            "date": c.held.get("TxnDate", ""),
+            "held_seconds": held_seconds(c.held),
+            "description": c.held.get("Description", ""),
+            "changes": change_rows(c.changes, names, currency),
+        }
+        for c in preview.go
+    ]
+    return {
+        "rows": rows,
+        "reasons": _reason_rows(preview.not_going_json()),
+        "title": SendJob.Kind(kind).label if kind in (UPDATE, DELETE) else "",
+    }
+
+
 @require_http_methods(["GET", "POST"])
 @workspace_view(Membership.Role.ADMIN)
 def corrections_confirm(request: WorkspaceRequest) -> HttpResponse:
@@ -196,44 +227,15 @@ def corrections_confirm(request: WorkspaceRequest) -> HttpResponse:
         "filter_pairs": filters.to_query(),
         "back": back,
     }
-    if request.method == "POST":
-        try:
-            job = correction_start(
-                membership=membership, kind=kind, filters=filters, entry_keys=keys
-            )
-        except ApplicationError as exc:
-            context["error"] = exc.message
-        else:
-            return redirect("quickbooks:send_job", ws=ws, job_id=job.pk)
-    try:
-        preview = correction_preview(
+    return confirm_page(
+        request,
+        "quickbooks_sync/corrections_confirm.html",
+        context,
+        start=lambda: correction_start(
             membership=membership, kind=kind, filters=filters, entry_keys=keys
-        )
-    except ApplicationError as exc:
-        context.update(error=context.get("error") or exc.message, preview=None)
-        return render(request, "quickbooks_sync/corrections_confirm.html", context, status=400)
-    names = qbo_names(workspace_id=ws, realm_id=_realm(ws))
-    entries = TimeEntry.objects.filter(
-        workspace_id=ws, pk__in=[c.entry_id for c in preview.go if c.entry_id]
-    ).select_related("user", "project")
-    by_id = {e.pk: e for e in entries}
-    currency = membership.workspace.currency
-    rows = [
-        {
-            "correction": c,
-            "entry": by_id.get(c.entry_id or ""),
-            "date": c.held.get("TxnDate", ""),
-            "held_seconds": held_seconds(c.held),
-            "description": c.held.get("Description", ""),
-            "changes": change_rows(c.changes, names, currency),
-        }
-        for c in preview.go
-    ]
-    context.update(
-        preview=preview,
-        rows=rows,
-        reasons=_reason_rows(preview.not_going_json()),
-        title=SendJob.Kind(kind).label if kind in (UPDATE, DELETE) else "",
+        ),
+        preview=lambda: correction_preview(
+            membership=membership, kind=kind, filters=filters, entry_keys=keys
+        ),
+        describe=lambda preview: _preview_context(membership, kind, preview),
     )
-    status = 400 if "error" in context else 200
-    return render(request, "quickbooks_sync/corrections_confirm.html", context, status=status)
