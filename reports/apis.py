@@ -84,7 +84,7 @@ from reports.filters import (
     FilterError,
     detailed_filters_from_body,
 )
-from reports.responses import attachment, csv_attachment
+from reports.responses import report_file
 from reports.selectors import (
     DetailedTotals,
     Sort,
@@ -193,17 +193,18 @@ class DetailedReportApi(WorkspaceApiView):
             key=SORT_COLUMNS[page_options.get("sortColumn", "DATE")],
             descending=body["sortOrder"] == "DESCENDING",
         )
-        export = body["exportType"]
-        if export == "CSV":
-            lines = detailed_csv_lines(membership=membership, filters=filters, sort=sort)
-            return csv_attachment(lines, export_filename(filters, "csv"))
-        if export == "XLSX":
-            content = detailed_xlsx(membership=membership, filters=filters, sort=sort)
-            return attachment(content, XLSX_CONTENT_TYPE, export_filename(filters, "xlsx"))
-        if export == "PDF":
-            content = detailed_pdf(membership=membership, filters=filters, sort=sort)
-            return attachment(content, PDF_CONTENT_TYPE, export_filename(filters, "pdf"))
-
+        file = report_file(
+            body["exportType"],
+            lambda extension: export_filename(filters, extension),
+            lambda: detailed_csv_lines(membership=membership, filters=filters, sort=sort),
+            detailed_xlsx,
+            detailed_pdf,
+            membership=membership,
+            filters=filters,
+            sort=sort,
+        )
+        if file is not None:
+            return file
         page = page_options.get("page", 1)
         size = min(page_options.get("pageSize", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
         options = page_options.get("options") or {}
@@ -298,24 +299,20 @@ class SummaryReportApi(WorkspaceApiView):
             order == "DESCENDING",
             currency,
         )
-        export = body["exportType"]
-        if export == "CSV":
-            name = export_filename(filters, "csv", "summary")
-            lines = summary_csv_lines(groups)
-            return csv_attachment(lines, name)
-        if export in ("XLSX", "PDF"):
-            build = summary_xlsx if export == "XLSX" else summary_pdf
-            content = build(
-                membership=membership,
-                filters=filters,
-                group_by=group_by,
-                sub_group_by=sub_group_by,
-                groups=groups,
-            )
-            content_type = XLSX_CONTENT_TYPE if export == "XLSX" else PDF_CONTENT_TYPE
-            return attachment(
-                content, content_type, export_filename(filters, export.lower(), "summary")
-            )
+        file = report_file(
+            body["exportType"],
+            lambda extension: export_filename(filters, extension, "summary"),
+            lambda: summary_csv_lines(groups),
+            summary_xlsx,
+            summary_pdf,
+            membership=membership,
+            filters=filters,
+            group_by=group_by,
+            sub_group_by=sub_group_by,
+            groups=groups,
+        )
+        if file is not None:
+            return file
         totals = summary_totals(
             membership=membership, filters=filters, group_by=group_by, groups=groups
         )
@@ -394,16 +391,20 @@ class WeeklyReportApi(WorkspaceApiView):
                 "with exportType CSV, XLSX or PDF.",
                 field="weeklyFilter",
             )
-        if export == "CSV":
-            grid = weekly_grid(membership=membership, filters=filters, rows_by=rows_by)
-            lines = weekly_csv_lines(grid, rows_by)
-            name = weekly_filename(filters, "csv")
-            return csv_attachment(lines, name)
-        if export in ("XLSX", "PDF"):
-            build = weekly_xlsx if export == "XLSX" else weekly_pdf
-            content = build(membership=membership, filters=filters, rows_by=rows_by)
-            content_type = XLSX_CONTENT_TYPE if export == "XLSX" else PDF_CONTENT_TYPE
-            return attachment(content, content_type, weekly_filename(filters, export.lower()))
+        file = report_file(
+            export,
+            lambda extension: weekly_filename(filters, extension),
+            lambda: weekly_csv_lines(
+                weekly_grid(membership=membership, filters=filters, rows_by=rows_by), rows_by
+            ),
+            weekly_xlsx,
+            weekly_pdf,
+            membership=membership,
+            filters=filters,
+            rows_by=rows_by,
+        )
+        if file is not None:
+            return file
         # The grid's own reading (weekly_grid): the rows by day, with amounts kept.
         groups = summary_groups(
             membership=membership, filters=filters, group_by=rows_by, sub_group_by=GroupBy.DATE

@@ -33,6 +33,26 @@ def csv_attachment(lines: Iterable[str], name: str) -> HttpResponse:
     return cast(HttpResponse, response)
 
 
+def report_file(
+    export: str,
+    name: Callable[[str], str],
+    csv_lines: Callable[[], Iterable[str]],
+    xlsx: Callable[..., bytes],
+    pdf: Callable[..., bytes],
+    **report: object,
+) -> HttpResponse | None:
+    """The file a Reports API `exportType` asks for, None for JSON: CSV streams
+    `csv_lines()`, XLSX and PDF are `xlsx(**report)` and `pdf(**report)` whole; `name(extension)`
+    is the file's name."""
+    if export == "CSV":
+        return csv_attachment(csv_lines(), name("csv"))
+    office = {"XLSX": (xlsx, XLSX_CONTENT_TYPE), "PDF": (pdf, PDF_CONTENT_TYPE)}
+    if export not in office:
+        return None
+    build, content_type = office[export]
+    return attachment(build(**report), content_type, name(export.lower()))
+
+
 def refuses_bad_filters(
     export: Callable[Concatenate[WorkspaceRequest, P], HttpResponse],
 ) -> Callable[Concatenate[WorkspaceRequest, P], HttpResponse]:
