@@ -12,7 +12,8 @@ from tracking.views.catalog import View
 def _named_routes(
     plural: str, singular: str, page: View, create: View, update: View, archive: View, delete: View
 ) -> list[URLPattern]:
-    """The routes every named kind (clients, tags) has: its page, new, edit, archive, delete."""
+    """The routes every named kind (clients, tags, projects) has: its page, new, edit, archive,
+    delete."""
     return [
         path(f"{plural}/", page, name=plural),
         path(f"{plural}/new/", create, name=f"{singular}_create"),
@@ -41,12 +42,16 @@ urlpatterns: list[URLPattern] = [
         views.tag_archive,
         views.tag_delete,
     ),
-    path("projects/", views.projects, name="projects"),
-    path("projects/new/", views.project_create, name="project_create"),
+    *_named_routes(
+        "projects",
+        "project",
+        views.projects,
+        views.project_create,
+        views.project_update,
+        views.project_archive,
+        views.project_delete,
+    ),
     path("projects/<str:pk>/", views.project_detail, name="project_detail"),
-    path("projects/<str:pk>/edit/", views.project_update, name="project_update"),
-    path("projects/<str:pk>/archive/", views.project_archive, name="project_archive"),
-    path("projects/<str:pk>/delete/", views.project_delete, name="project_delete"),
     path("projects/<str:pk>/members/", views.project_member_add, name="project_member_add"),
     path(
         "projects/<str:pk>/members/<str:user_id>/rate/",
