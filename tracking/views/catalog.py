@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from django.contrib import messages
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -67,6 +68,37 @@ def _action(
     else:
         messages.success(request, success)
     return redirect_back(request, default)
+
+
+class _ServiceForm(Protocol):
+    cleaned_data: dict[str, Any]
+
+    def is_valid(self) -> bool: ...
+
+    def add_service_error(self, error: ApplicationError) -> None: ...
+
+
+Saved = TypeVar("Saved", bound=Model)
+
+
+def _saved(
+    request: HttpRequest,
+    form: _ServiceForm,
+    save: Callable[[dict[str, Any]], Saved],
+    success: Callable[[Saved], str],
+) -> Saved | None:
+    """A form's POST: a valid form's data goes to `save` (the service call), whose refusal
+    lands on the form. The saved object, with the message `success(obj)`; None when the page
+    shows the form again (status 400)."""
+    if not form.is_valid():
+        return None
+    try:
+        obj = save(form.cleaned_data)
+    except ApplicationError as exc:
+        form.add_service_error(exc)
+        return None
+    messages.success(request, success(obj))
+    return obj
 
 
 def _hours(seconds: int | None) -> str:
@@ -208,28 +240,26 @@ def _named_page(
 
 def _named_create(request: WorkspaceRequest, kind: _NamedKind) -> HttpResponse:
     form = kind.make_form(request.POST)
-    if form.is_valid():
-        try:
-            obj = kind.create(_ms(request), form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"{kind.noun.capitalize()} “{obj.name}” created.")
-            return redirect_back(request, kind.list_url(request))
+    if _saved(
+        request,
+        form,
+        lambda data: kind.create(_ms(request), data),
+        lambda obj: f"{kind.noun.capitalize()} “{obj.name}” created.",
+    ):
+        return redirect_back(request, kind.list_url(request))
     return _named_page(request, kind, create_form=form, status=400)
 
 
 def _named_update(request: WorkspaceRequest, kind: _NamedKind, pk: str) -> HttpResponse:
     obj = kind.get_or_404(request, pk)
     form = kind.make_form(request.POST, pk=obj.pk)
-    if form.is_valid():
-        try:
-            kind.update(_ms(request), obj, form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"{kind.noun.capitalize()} “{obj.name}” saved.")
-            return redirect_back(request, kind.list_url(request))
+    if _saved(
+        request,
+        form,
+        lambda data: kind.update(_ms(request), obj, data),
+        lambda saved: f"{kind.noun.capitalize()} “{saved.name}” saved.",
+    ):
+        return redirect_back(request, kind.list_url(request))
     return _named_page(request, kind, edit_form=form, edit_pk=obj.pk, status=400)
 
 
@@ -345,8 +375,24 @@ def projects(request: WorkspaceRequest) -> HttpResponse:
     return _projects_page(request)
 
 
-def _project_kwargs(form: ProjectForm) -> dict[str, Any]:
-    data = form.cleaned_data
+def _detail_form_post(
+    request: WorkspaceRequest,
+    project: Project,
+    form: _ServiceForm,
+    save: Callable[[dict[str, Any]], Saved],
+    success: Callable[[Saved], str],
+    **page_forms: Any,
+) -> HttpResponse:
+    """A project page form's POST (`_saved`): saved, back to the page with the message; else
+    the page again, status 400, with the form where `page_forms` put it (its `_detail_page`
+    argument) and the project as stored (a refused save may have changed the instance)."""
+    if _saved(request, form, save, success):
+        return redirect(_detail_url(request, project))
+    project.refresh_from_db()
+    return _detail_page(request, project, status=400, **page_forms)
+
+
+def _project_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": data["name"],
         "client": data["client"],
@@ -363,14 +409,14 @@ def _project_kwargs(form: ProjectForm) -> dict[str, Any]:
 def project_create(request: WorkspaceRequest) -> HttpResponse:
     ws = _ws(request)
     form = ProjectForm(request.POST, workspace_id=ws.pk, auto_id="new-project-%s")
-    if form.is_valid():
-        try:
-            project = services.project_create(actor=_ms(request), **_project_kwargs(form))
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"Project “{project.name}” created.")
-            return redirect("tracking:project_detail", ws=ws.pk, pk=project.pk)
+    project = _saved(
+        request,
+        form,
+        lambda data: services.project_create(actor=_ms(request), **_project_kwargs(data)),
+        lambda project: f"Project “{project.name}” created.",
+    )
+    if project:
+        return redirect("tracking:project_detail", ws=ws.pk, pk=project.pk)
     return _projects_page(request, create_form=form, status=400)
 
 
@@ -480,16 +526,16 @@ def project_update(request: WorkspaceRequest, pk: str) -> HttpResponse:
         current_client_id=project.client_id,
         auto_id="project-%s",
     )
-    if form.is_valid():
-        try:
-            services.project_update(actor=_ms(request), project=project, **_project_kwargs(form))
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, "Project settings saved. New rates apply to new entries.")
-            return redirect(_detail_url(request, project))
-    project.refresh_from_db()
-    return _detail_page(request, project, settings_form=form, status=400)
+    return _detail_form_post(
+        request,
+        project,
+        form,
+        lambda data: services.project_update(
+            actor=_ms(request), project=project, **_project_kwargs(data)
+        ),
+        lambda _: "Project settings saved. New rates apply to new entries.",
+        settings_form=form,
+    )
 
 
 @workspace_view(ADMIN)
@@ -531,20 +577,19 @@ def _workspace_user_or_404(request: WorkspaceRequest, user_id: str) -> User:
 def project_member_add(request: WorkspaceRequest, pk: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     form = ProjectMemberAddForm(request.POST, workspace_id=_ws(request).pk, auto_id="add-pm-%s")
-    if form.is_valid():
-        try:
-            pm = services.project_member_add(
-                actor=_ms(request),
-                project=project,
-                user=form.cleaned_data["user"],
-                hourly_rate_cents=form.cleaned_data["hourly_rate"],
-            )
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"{pm.user.full_name} added to the project.")
-            return redirect(_detail_url(request, project))
-    return _detail_page(request, project, member_form=form, status=400)
+    return _detail_form_post(
+        request,
+        project,
+        form,
+        lambda data: services.project_member_add(
+            actor=_ms(request),
+            project=project,
+            user=data["user"],
+            hourly_rate_cents=data["hourly_rate"],
+        ),
+        lambda pm: f"{pm.user.full_name} added to the project.",
+        member_form=form,
+    )
 
 
 @workspace_view(ADMIN)
@@ -593,6 +638,16 @@ def _task_or_404(request: WorkspaceRequest, project: Project, task_id: str) -> T
     return get_object_or_404(Task, workspace=_ws(request), project=project, pk=task_id)
 
 
+def _task_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    """A TaskForm's data as the task services' arguments (the new-task form has no status)."""
+    kwargs = {
+        "name": data["name"],
+        "hourly_rate_cents": data["hourly_rate"],
+        "assignees": data["assignees"],
+    }
+    return kwargs | ({"status": data["status"]} if "status" in data else {})
+
+
 @workspace_view(ADMIN)
 @require_POST
 def task_create(request: WorkspaceRequest, pk: str) -> HttpResponse:
@@ -603,21 +658,16 @@ def task_create(request: WorkspaceRequest, pk: str) -> HttpResponse:
         with_status=False,
         auto_id="new-task-%s",
     )
-    if form.is_valid():
-        try:
-            task = services.task_create(
-                actor=_ms(request),
-                project=project,
-                name=form.cleaned_data["name"],
-                hourly_rate_cents=form.cleaned_data["hourly_rate"],
-                assignees=form.cleaned_data["assignees"],
-            )
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"Task “{task.name}” added.")
-            return redirect(_detail_url(request, project))
-    return _detail_page(request, project, task_form=form, status=400)
+    return _detail_form_post(
+        request,
+        project,
+        form,
+        lambda data: services.task_create(
+            actor=_ms(request), project=project, **_task_kwargs(data)
+        ),
+        lambda task: f"Task “{task.name}” added.",
+        task_form=form,
+    )
 
 
 @workspace_view(ADMIN)
@@ -630,22 +680,14 @@ def task_update(request: WorkspaceRequest, pk: str, task_id: str) -> HttpRespons
         assignable=list(assignable_users(project=project)),
         auto_id=f"task-{task.pk}-%s",
     )
-    if form.is_valid():
-        try:
-            services.task_update(
-                actor=_ms(request),
-                task=task,
-                name=form.cleaned_data["name"],
-                status=form.cleaned_data["status"],
-                hourly_rate_cents=form.cleaned_data["hourly_rate"],
-                assignees=form.cleaned_data["assignees"],
-            )
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"Task “{task.name}” saved.")
-            return redirect(_detail_url(request, project))
-    return _detail_page(request, project, task_edit_forms={task.pk: form}, status=400)
+    return _detail_form_post(
+        request,
+        project,
+        form,
+        lambda data: services.task_update(actor=_ms(request), task=task, **_task_kwargs(data)),
+        lambda saved: f"Task “{saved.name}” saved.",
+        task_edit_forms={task.pk: form},
+    )
 
 
 @workspace_view(ADMIN)
