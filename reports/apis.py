@@ -193,18 +193,17 @@ class DetailedReportApi(WorkspaceApiView):
             key=SORT_COLUMNS[page_options.get("sortColumn", "DATE")],
             descending=body["sortOrder"] == "DESCENDING",
         )
-        file = report_file(
-            body["exportType"],
-            lambda extension: export_filename(filters, extension),
-            lambda: detailed_csv_lines(membership=membership, filters=filters, sort=sort),
-            detailed_xlsx,
-            detailed_pdf,
-            membership=membership,
-            filters=filters,
-            sort=sort,
-        )
-        if file is not None:
-            return file
+        if body["exportType"] != "JSON":
+            return report_file(
+                body["exportType"],
+                lambda extension: export_filename(filters, extension),
+                lambda: detailed_csv_lines(membership=membership, filters=filters, sort=sort),
+                detailed_xlsx,
+                detailed_pdf,
+                membership=membership,
+                filters=filters,
+                sort=sort,
+            )
         page = page_options.get("page", 1)
         size = min(page_options.get("pageSize", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
         options = page_options.get("options") or {}
@@ -299,20 +298,19 @@ class SummaryReportApi(WorkspaceApiView):
             order == "DESCENDING",
             currency,
         )
-        file = report_file(
-            body["exportType"],
-            lambda extension: export_filename(filters, extension, "summary"),
-            lambda: summary_csv_lines(groups),
-            summary_xlsx,
-            summary_pdf,
-            membership=membership,
-            filters=filters,
-            group_by=group_by,
-            sub_group_by=sub_group_by,
-            groups=groups,
-        )
-        if file is not None:
-            return file
+        if body["exportType"] != "JSON":
+            return report_file(
+                body["exportType"],
+                lambda extension: export_filename(filters, extension, "summary"),
+                lambda: summary_csv_lines(groups),
+                summary_xlsx,
+                summary_pdf,
+                membership=membership,
+                filters=filters,
+                group_by=group_by,
+                sub_group_by=sub_group_by,
+                groups=groups,
+            )
         totals = summary_totals(
             membership=membership, filters=filters, group_by=group_by, groups=groups
         )
@@ -391,20 +389,19 @@ class WeeklyReportApi(WorkspaceApiView):
                 "with exportType CSV, XLSX or PDF.",
                 field="weeklyFilter",
             )
-        file = report_file(
-            export,
-            lambda extension: weekly_filename(filters, extension),
-            lambda: weekly_csv_lines(
-                weekly_grid(membership=membership, filters=filters, rows_by=rows_by), rows_by
-            ),
-            weekly_xlsx,
-            weekly_pdf,
-            membership=membership,
-            filters=filters,
-            rows_by=rows_by,
-        )
-        if file is not None:
-            return file
+        if export != "JSON":
+            return report_file(
+                export,
+                lambda extension: weekly_filename(filters, extension),
+                lambda: weekly_csv_lines(
+                    weekly_grid(membership=membership, filters=filters, rows_by=rows_by), rows_by
+                ),
+                weekly_xlsx,
+                weekly_pdf,
+                membership=membership,
+                filters=filters,
+                rows_by=rows_by,
+            )
         # The grid's own reading (weekly_grid): the rows by day, with amounts kept.
         groups = summary_groups(
             membership=membership, filters=filters, group_by=rows_by, sub_group_by=GroupBy.DATE

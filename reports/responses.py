@@ -40,16 +40,15 @@ def report_file(
     xlsx: Callable[..., bytes],
     pdf: Callable[..., bytes],
     **report: object,
-) -> HttpResponse | None:
-    """The file a Reports API `exportType` asks for, None for JSON: CSV streams
-    `csv_lines()`, XLSX and PDF are `xlsx(**report)` and `pdf(**report)` whole; `name(extension)`
-    is the file's name."""
+) -> HttpResponse:
+    """The file of a report in the `export` format (CSV, XLSX or PDF, as the API's exportType):
+    CSV streams `csv_lines()`, XLSX and PDF are `xlsx(**report)` and `pdf(**report)` whole;
+    `name(extension)` is the file's name."""
     if export == "CSV":
         return csv_attachment(csv_lines(), name("csv"))
-    office = {"XLSX": (xlsx, XLSX_CONTENT_TYPE), "PDF": (pdf, PDF_CONTENT_TYPE)}
-    if export not in office:
-        return None
-    build, content_type = office[export]
+    build, content_type = {"XLSX": (xlsx, XLSX_CONTENT_TYPE), "PDF": (pdf, PDF_CONTENT_TYPE)}[
+        export
+    ]
     return attachment(build(**report), content_type, name(export.lower()))
 
 
@@ -69,29 +68,31 @@ def refuses_bad_filters(
     return refusing
 
 
-OfficeExport = Callable[[WorkspaceRequest, Callable[..., bytes], str, str], HttpResponse]
 View = Callable[..., HttpResponse]
 
 
-def office_export_views(
-    export: OfficeExport, xlsx: Callable[..., bytes], pdf: Callable[..., bytes]
-) -> tuple[View, View]:
-    """A report page's Export XLSX and Export PDF views (GET, any member of the workspace):
-    `export(request, build, extension, content_type)` answers the file built by `xlsx` or
-    `pdf` from the page's filters."""
+def export_views(
+    export: Callable[[WorkspaceRequest, str], HttpResponse], report: str
+) -> tuple[View, View, View]:
+    """A report page's Export CSV, XLSX and PDF views (GET, any member of the workspace):
+    `export(request, format)` answers the file in that format (`report_file`) with the page's
+    filters, and a filter it cannot use is refused as plain text (`refuses_bad_filters`)."""
+    refusing = refuses_bad_filters(export)
 
-    def download_view(build: Callable[..., bytes], extension: str, content_type: str) -> View:
+    def download_view(export_format: str, name: str) -> View:
         @require_GET
         @workspace_view()
         def download(request: WorkspaceRequest) -> HttpResponse:
-            return export(request, build, extension, content_type)
+            return refusing(request, export_format)
 
-        # Named as if written in the page's module (detailed_xlsx_export...), for tracebacks,
-        # logs and resolve().
-        download.__name__ = download.__qualname__ = f"{build.__name__}_export"
+        # Named as if written in the page's module (detailed_csv, detailed_xlsx_export...), for
+        # tracebacks, logs and resolve().
+        download.__name__ = download.__qualname__ = name
         download.__module__ = export.__module__
         return download
 
-    xlsx_view = download_view(xlsx, "xlsx", XLSX_CONTENT_TYPE)
-    pdf_view = download_view(pdf, "pdf", PDF_CONTENT_TYPE)
-    return xlsx_view, pdf_view
+    return (
+        download_view("CSV", f"{report}_csv"),
+        download_view("XLSX", f"{report}_xlsx_export"),
+        download_view("PDF", f"{report}_pdf_export"),
+    )

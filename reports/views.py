@@ -4,7 +4,6 @@ outsider gets a 404). Filters live in the query string, so a link reproduces the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -38,7 +37,7 @@ from reports.filters import (
     viewer_tz,
 )
 from reports.forms import ReportEntryForm, shown_values
-from reports.responses import attachment, csv_attachment, office_export_views, refuses_bad_filters
+from reports.responses import export_views, report_file
 from reports.rounding import Rounding, workspace_rounding
 from reports.selectors import (
     FilterChoices,
@@ -244,30 +243,22 @@ def _export_filters(request: WorkspaceRequest) -> tuple[DetailedFilters, Sort]:
     return filters, sort
 
 
-@require_GET
-@workspace_view()
-@refuses_bad_filters
-def detailed_csv(request: WorkspaceRequest) -> HttpResponse:
-    """The Detailed report with the same filters and sort as CSV, streamed (constant memory)."""
+def _export(request: WorkspaceRequest, export_format: str) -> HttpResponse:
+    """The Detailed report with the page's filters, sort and rounding as a file: CSV streamed
+    (constant memory), an XLSX workbook or a PDF."""
     filters, sort = _export_filters(request)
-    lines = detailed_csv_lines(membership=_ms(request), filters=filters, sort=sort)
-    return csv_attachment(lines, export_filename(filters, "csv"))
+    report: dict[str, Any] = {"membership": _ms(request), "filters": filters, "sort": sort}
+    return report_file(
+        export_format,
+        lambda extension: export_filename(filters, extension),
+        lambda: detailed_csv_lines(**report),
+        detailed_xlsx,
+        detailed_pdf,
+        **report,
+    )
 
 
-@refuses_bad_filters
-def _office_export(
-    request: WorkspaceRequest, build: Callable[..., bytes], extension: str, content_type: str
-) -> HttpResponse:
-    """XLSX or PDF of the report with the page's filters and sort."""
-    filters, sort = _export_filters(request)
-    body = build(membership=_ms(request), filters=filters, sort=sort)
-    return attachment(body, content_type, export_filename(filters, extension))
-
-
-# The Detailed report with the same filters, sort and rounding as an XLSX workbook or a PDF.
-detailed_xlsx_export, detailed_pdf_export = office_export_views(
-    _office_export, detailed_xlsx, detailed_pdf
-)
+detailed_csv, detailed_xlsx_export, detailed_pdf_export = export_views(_export, "detailed")
 
 
 def range_options(user: User) -> list[dict[str, str]]:

@@ -7,7 +7,6 @@ project)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from html import escape  # the same five characters as django.utils.html.escape, faster
 from typing import Any
 
@@ -39,7 +38,7 @@ from reports.filters import (
     parse_detailed_filters,
     viewer_tz,
 )
-from reports.responses import attachment, csv_attachment, office_export_views, refuses_bad_filters
+from reports.responses import export_views, report_file
 from reports.rounding import workspace_rounding
 from reports.selectors import detailed_totals
 from reports.summary import (
@@ -185,33 +184,28 @@ def summary(request: WorkspaceRequest) -> HttpResponse:
     return render(request, "reports/summary.html", context)
 
 
-@require_GET
-@workspace_view()
-@refuses_bad_filters
-def summary_csv(request: WorkspaceRequest) -> HttpResponse:
-    """The Summary report's grouped table as CSV, with the page's filters and groupings."""
+def _summary_export(request: WorkspaceRequest, export_format: str) -> HttpResponse:
+    """The Summary report's grouped table as a file (CSV, XLSX or PDF), with the page's
+    filters and groupings."""
     membership = _ms(request)
     filters, group, sub = _parse_summary(request, membership)
-    groups = summary_groups(
-        membership=membership, filters=filters, group_by=group, sub_group_by=sub
+    report: dict[str, Any] = {
+        "membership": membership,
+        "filters": filters,
+        "group_by": group,
+        "sub_group_by": sub,
+    }
+    return report_file(
+        export_format,
+        lambda extension: export_filename(filters, extension, "summary"),
+        lambda: summary_csv_lines(summary_groups(**report)),
+        summary_xlsx,
+        summary_pdf,
+        **report,
     )
-    return csv_attachment(summary_csv_lines(groups), export_filename(filters, "csv", "summary"))
 
 
-@refuses_bad_filters
-def _summary_office(
-    request: WorkspaceRequest, build: Callable[..., bytes], extension: str, content_type: str
-) -> HttpResponse:
-    """The Summary as XLSX or PDF with the page's filters and groupings."""
-    membership = _ms(request)
-    filters, group, sub = _parse_summary(request, membership)
-    body = build(membership=membership, filters=filters, group_by=group, sub_group_by=sub)
-    return attachment(body, content_type, export_filename(filters, extension, "summary"))
-
-
-summary_xlsx_export, summary_pdf_export = office_export_views(
-    _summary_office, summary_xlsx, summary_pdf
-)
+summary_csv, summary_xlsx_export, summary_pdf_export = export_views(_summary_export, "summary")
 
 
 # --- Weekly ---------------------------------------------------------------------------------
@@ -333,24 +327,19 @@ def weekly(request: WorkspaceRequest) -> HttpResponse:
     return render(request, "reports/weekly.html", context)
 
 
-@require_GET
-@workspace_view()
-@refuses_bad_filters
-def weekly_csv(request: WorkspaceRequest) -> HttpResponse:
+def _weekly_export(request: WorkspaceRequest, export_format: str) -> HttpResponse:
+    """The week's grid (time) as a file (CSV, XLSX or PDF), with the page's filters."""
     membership = _ms(request)
     filters, by = _parse_weekly(request, membership)
-    grid = weekly_grid(membership=membership, filters=filters, rows_by=by)
-    return csv_attachment(weekly_csv_lines(grid, by), weekly_filename(filters, "csv"))
+    report: dict[str, Any] = {"membership": membership, "filters": filters, "rows_by": by}
+    return report_file(
+        export_format,
+        lambda extension: weekly_filename(filters, extension),
+        lambda: weekly_csv_lines(weekly_grid(**report), by),
+        weekly_xlsx,
+        weekly_pdf,
+        **report,
+    )
 
 
-@refuses_bad_filters
-def _weekly_office(
-    request: WorkspaceRequest, build: Callable[..., bytes], extension: str, content_type: str
-) -> HttpResponse:
-    membership = _ms(request)
-    filters, by = _parse_weekly(request, membership)
-    body = build(membership=membership, filters=filters, rows_by=by)
-    return attachment(body, content_type, weekly_filename(filters, extension))
-
-
-weekly_xlsx_export, weekly_pdf_export = office_export_views(_weekly_office, weekly_xlsx, weekly_pdf)
+weekly_csv, weekly_xlsx_export, weekly_pdf_export = export_views(_weekly_export, "weekly")
