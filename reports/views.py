@@ -94,10 +94,6 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
-def _ms(request: WorkspaceRequest) -> Membership:
-    return request.membership
-
-
 def _sort_links(filter_query: list[tuple[str, str]], sort: Sort) -> dict[str, dict[str, str]]:
     """Per sortable column: the URL that sorts by it (flipping the direction when it is the
     current one) and its aria-sort state."""
@@ -191,7 +187,7 @@ class RowCells:
 def detailed(request: WorkspaceRequest) -> HttpResponse:
     """The Detailed report: every entry in the filters, sortable, 50 a page, with totals over
     the whole filtered set and the workspace's rounding applied per entry."""
-    membership = _ms(request)
+    membership = request.membership
     params = dict(request.GET.lists())
     context: dict[str, Any] = {
         "nav": "reports",
@@ -236,7 +232,7 @@ def detailed(request: WorkspaceRequest) -> HttpResponse:
 
 def _export_filters(request: WorkspaceRequest) -> tuple[DetailedFilters, Sort]:
     """The page's filters and sort for an export; FilterError when they cannot be used."""
-    membership = _ms(request)
+    membership = request.membership
     filters = parse_detailed_filters(dict(request.GET.lists()), user=membership.user)
     sort = Sort.parse(request.GET.get("sort", ""))
     detailed_filters_check(membership=membership, filters=filters)
@@ -247,7 +243,7 @@ def _export(request: WorkspaceRequest, export_format: str) -> HttpResponse:
     """The Detailed report with the page's filters, sort and rounding as a file: CSV streamed
     (constant memory), an XLSX workbook or a PDF."""
     filters, sort = _export_filters(request)
-    report: dict[str, Any] = {"membership": _ms(request), "filters": filters, "sort": sort}
+    report: dict[str, Any] = {"membership": request.membership, "filters": filters, "sort": sort}
     return report_file(
         export_format,
         lambda extension: export_filename(filters, extension),
@@ -301,7 +297,7 @@ def filter_tasks(request: WorkspaceRequest) -> HttpResponse:
     """The filter form's Tasks field for the projects and tasks in the query string: htmx
     swaps it in when the Projects selection changes (without JavaScript, applying the filters
     lists the chosen projects' tasks). Ids the viewer may not see list nothing."""
-    membership = _ms(request)
+    membership = request.membership
     projects = request.GET.getlist("project")
     tasks = request.GET.getlist("task")
     context = {
@@ -317,7 +313,7 @@ def filter_tasks(request: WorkspaceRequest) -> HttpResponse:
 def _editable_entry(request: WorkspaceRequest, pk: str) -> TimeEntry:
     """The entry if the viewer may edit it: admins any, members their own unlocked ones. A
     running timer is no report row (reports hold finished time), so it is not found here."""
-    membership = _ms(request)
+    membership = request.membership
     try:
         entry = time_entry_get(membership=membership, entry_id=pk)
     except NotFound as exc:
@@ -331,7 +327,7 @@ def _editable_entry(request: WorkspaceRequest, pk: str) -> TimeEntry:
 
 def _row_context(request: WorkspaceRequest, pk: str, q: str) -> dict[str, Any]:
     """One report row's cells (404 for an entry the viewer may not see in reports)."""
-    membership = _ms(request)
+    membership = request.membership
     try:
         row = detailed_row(membership=membership, entry_id=pk)
     except NotFound as exc:
@@ -350,7 +346,7 @@ def entry_row(request: WorkspaceRequest, pk: str) -> HttpResponse:
 def _render_edit_row(
     request: WorkspaceRequest, entry: TimeEntry, form: ReportEntryForm
 ) -> HttpResponse:
-    membership = _ms(request)
+    membership = request.membership
     attach_entry_notices([entry])  # e.g. "sent to QuickBooks, changed since"
     context = {
         "e": entry,
@@ -371,7 +367,7 @@ def entry_edit(request: WorkspaceRequest, pk: str) -> HttpResponse:
     """Edit a row in place: description, project/task, tags, billable, date, start, end and
     duration (through tracking's `time_entry_update`, which keeps the rules: roles, locks and
     their audit, approved weeks, the rule for valid time); then the row and the totals re-render."""
-    membership = _ms(request)
+    membership = request.membership
     entry = _editable_entry(request, pk)
     if request.method == "GET":
         initial = {**shown_values(entry, membership.user), "q": request.GET.get("q", "")}
@@ -394,7 +390,7 @@ def entry_edit(request: WorkspaceRequest, pk: str) -> HttpResponse:
 
 def _saved_row(request: WorkspaceRequest, pk: str, q: str) -> HttpResponse:
     """The re-rendered row, with the report's totals (out of band) for the filters in `q`."""
-    membership = _ms(request)
+    membership = request.membership
     context = _row_context(request, pk, q)
     try:
         filters = parse_detailed_filters(dict(QueryDict(q).lists()), user=membership.user)

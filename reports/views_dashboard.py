@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import dateformat
 from django.utils.http import urlencode
@@ -17,14 +17,9 @@ from reports.dashboard import RANGES, dashboard, dashboard_filters
 from reports.filters import FilterError
 from reports.rounding import workspace_rounding
 from reports.selectors import member_choices, project_choices
-from workspaces.access import workspace_view
-from workspaces.models import Membership
+from workspaces.access import WorkspaceRequest, workspace_view
 
 QUERY_KEYS = {"range", "project", "member"}  # what the QuickBooks panel is asked with
-
-
-def _ms(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
 
 
 def _day_label(day: dt.date) -> str:
@@ -33,10 +28,10 @@ def _day_label(day: dt.date) -> str:
 
 @require_GET
 @workspace_view()
-def dashboard_page(request: HttpRequest) -> HttpResponse:
+def dashboard_page(request: WorkspaceRequest) -> HttpResponse:
     """Who is tracking now, the range's time per day by project, the top projects and clients,
     the billable share and the approval state, for this week, last week or this month."""
-    membership = _ms(request)
+    membership = request.membership
     params = dict(request.GET.lists())
     choices = {
         "projects": project_choices(membership=membership),

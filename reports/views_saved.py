@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -16,15 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 from reports import services
 from reports.models import SavedReport
 from reports.selectors import drop_missing_filter_ids, saved_report_get, saved_reports
-from workspaces.access import workspace_view
+from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.models import Membership
 
 NOUNS = {"member": "member", "client": "client", "project": "project", "task": "task", "tag": "tag"}
-
-
-def _ms(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
 
 
 def _list_url(membership: Membership) -> str:
@@ -38,11 +34,11 @@ def report_url(report: SavedReport, query: str | None = None) -> str:
     return f"{base}?{query}&saved={report.pk}" if query else f"{base}?saved={report.pk}"
 
 
-def saved_context(request: HttpRequest, *, kind: str, query: str) -> dict[str, Any]:
+def saved_context(request: WorkspaceRequest, *, kind: str, query: str) -> dict[str, Any]:
     """What a report page's "Save report" panel needs: the query it saves and, when the page
     was opened from a saved report of the viewer's own (?saved=<id>), that report (one query,
     none without ?saved)."""
-    membership = _ms(request)
+    membership = request.membership
     current: SavedReport | None = None
     raw = request.GET.get("saved", "")
     if raw:
@@ -63,9 +59,9 @@ def saved_context(request: HttpRequest, *, kind: str, query: str) -> dict[str, A
 
 @require_GET
 @workspace_view()
-def saved_list(request: HttpRequest) -> HttpResponse:
+def saved_list(request: WorkspaceRequest) -> HttpResponse:
     """The viewer's saved reports and, for admins, those shared with them."""
-    membership = _ms(request)
+    membership = request.membership
     reports = list(saved_reports(membership=membership))
     return render(
         request,
@@ -81,8 +77,8 @@ def saved_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def saved_create(request: HttpRequest) -> HttpResponse:
-    membership = _ms(request)
+def saved_create(request: WorkspaceRequest) -> HttpResponse:
+    membership = request.membership
     kind = request.POST.get("kind", "")
     query = request.POST.get("query", "")
     try:
@@ -105,11 +101,11 @@ def saved_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @workspace_view()
-def saved_open(request: HttpRequest, pk: str) -> HttpResponse:
+def saved_open(request: WorkspaceRequest, pk: str) -> HttpResponse:
     """Open a saved report: its report page with the query saved now. Filters naming things
     deleted since (a project, a removed member) are left out, saying so, so the link keeps
     working."""
-    membership = _ms(request)
+    membership = request.membership
     try:
         report = saved_report_get(membership=membership, report_id=pk)
     except NotFound as exc:
@@ -129,10 +125,10 @@ def saved_open(request: HttpRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def saved_update(request: HttpRequest, pk: str) -> HttpResponse:
+def saved_update(request: WorkspaceRequest, pk: str) -> HttpResponse:
     """Rename (and share or unshare) a saved report, or save the page's filters to it
     (`query`): its link then opens the new filters."""
-    membership = _ms(request)
+    membership = request.membership
     try:
         saved_report_get(membership=membership, report_id=pk)
     except NotFound as exc:
@@ -159,8 +155,8 @@ def saved_update(request: HttpRequest, pk: str) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def saved_delete(request: HttpRequest, pk: str) -> HttpResponse:
-    membership = _ms(request)
+def saved_delete(request: WorkspaceRequest, pk: str) -> HttpResponse:
+    membership = request.membership
     try:
         report = saved_report_get(membership=membership, report_id=pk)
         services.saved_report_delete(membership=membership, report_id=pk)

@@ -63,10 +63,6 @@ DEFAULT_SUB_GROUP = GroupBy.MEMBER
 NO_AMOUNT = "\N{EN DASH}"
 
 
-def _ms(request: WorkspaceRequest) -> Membership:
-    return request.membership
-
-
 def _parse_summary(
     request: HttpRequest, membership: Membership
 ) -> tuple[DetailedFilters, GroupBy, GroupBy | None]:
@@ -124,7 +120,7 @@ def summary(request: WorkspaceRequest) -> HttpResponse:
     of time per day and a share chart of the first grouping. A grouping of more rows than a
     page can show (MAX_PAGE_SUMMARY_ROWS) keeps the totals and the chart and says so in place
     of the table; the CSV export still gives all of it."""
-    membership = _ms(request)
+    membership = request.membership
     params = dict(request.GET.lists())
     context: dict[str, Any] = {
         "nav": "reports",
@@ -187,7 +183,7 @@ def summary(request: WorkspaceRequest) -> HttpResponse:
 def _summary_export(request: WorkspaceRequest, export_format: str) -> HttpResponse:
     """The Summary report's grouped table as a file (CSV, XLSX or PDF), with the page's
     filters and groupings."""
-    membership = _ms(request)
+    membership = request.membership
     filters, group, sub = _parse_summary(request, membership)
     report: dict[str, Any] = {
         "membership": membership,
@@ -273,7 +269,7 @@ def _weekly_filter_query(filters: DetailedFilters) -> list[tuple[str, str]]:
 @workspace_view()
 def weekly(request: WorkspaceRequest) -> HttpResponse:
     """The Weekly report: members (or projects) by the seven days of a week, with totals."""
-    membership = _ms(request)
+    membership = request.membership
     context: dict[str, Any] = {
         "nav": "reports",
         "tab": "weekly",
@@ -329,7 +325,7 @@ def weekly(request: WorkspaceRequest) -> HttpResponse:
 
 def _weekly_export(request: WorkspaceRequest, export_format: str) -> HttpResponse:
     """The week's grid (time) as a file (CSV, XLSX or PDF), with the page's filters."""
-    membership = _ms(request)
+    membership = request.membership
     filters, by = _parse_weekly(request, membership)
     report: dict[str, Any] = {"membership": membership, "filters": filters, "rows_by": by}
     return report_file(

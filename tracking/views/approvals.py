@@ -33,10 +33,6 @@ from workspaces.models import Membership
 ADMIN = Membership.Role.ADMIN
 
 
-def _ms(request: WorkspaceRequest) -> Membership:
-    return request.membership
-
-
 def _approval_or_404(membership: Membership, pk: str) -> WeekApproval:
     try:
         return approval_get(membership=membership, approval_id=pk)
@@ -56,7 +52,7 @@ def _detail_url(membership: Membership, pk: str) -> str:
 @workspace_view()
 def my_weeks(request: WorkspaceRequest) -> HttpResponse:
     """The acting member's recent weeks: time, approval state, the reviewer's note."""
-    membership = _ms(request)
+    membership = request.membership
     context = {
         "nav": "approvals",
         "weeks": member_weeks(membership=membership),
@@ -72,7 +68,7 @@ def my_weeks(request: WorkspaceRequest) -> HttpResponse:
 def week_submit(request: WorkspaceRequest) -> HttpResponse:
     """GET ?week=: the week's summary (time by day, what to look at) with a Submit button; POST
     submits it. The timesheet and the tracker's week headers link to the summary."""
-    membership = _ms(request)
+    membership = request.membership
     raw = (request.POST.get("week") or request.GET.get("week") or "").strip()
     try:
         try:
@@ -110,7 +106,7 @@ def week_submit(request: WorkspaceRequest) -> HttpResponse:
 @require_POST
 @workspace_view()
 def week_withdraw(request: WorkspaceRequest, pk: str) -> HttpResponse:
-    membership = _ms(request)
+    membership = request.membership
     _approval_or_404(membership, pk)  # another's submission or a bad id
     try:
         services.week_withdraw(membership=membership, approval_id=pk)
@@ -128,7 +124,7 @@ def pending(request: WorkspaceRequest) -> HttpResponse:
     return render(
         request,
         "tracking/approvals/pending.html",
-        {"nav": "approvals", "approvals": pending_approvals(membership=_ms(request))},
+        {"nav": "approvals", "approvals": pending_approvals(membership=request.membership)},
     )
 
 
@@ -139,7 +135,7 @@ def detail(request: WorkspaceRequest, pk: str) -> HttpResponse:
     by days with day totals, the flags an approver should look at (the time rules' and
     changes after submitting), the member's note, the entries; approve or reject with a note
     from here."""
-    membership = _ms(request)
+    membership = request.membership
     approval = _approval_or_404(membership, pk)
     grid = approval_grid(approval=approval, workspace=membership.workspace)
     return render(
@@ -157,7 +153,7 @@ def detail(request: WorkspaceRequest, pk: str) -> HttpResponse:
 
 
 def _decide(request: WorkspaceRequest, pk: str, decision: str) -> HttpResponse:
-    membership = _ms(request)
+    membership = request.membership
     _approval_or_404(membership, pk)
     try:
         if decision == "approve":

@@ -49,14 +49,6 @@ from workspaces.services import membership_may_set_rate
 ADMIN = Membership.Role.ADMIN
 
 
-def _ms(request: WorkspaceRequest) -> Membership:
-    return request.membership
-
-
-def _ws(request: WorkspaceRequest) -> Workspace:
-    return request.workspace
-
-
 def _action(
     request: HttpRequest, default: str, do: Callable[[], Any], success: str
 ) -> HttpResponseRedirect:
@@ -155,14 +147,14 @@ class _NamedKind:
         return f"tracking:{self.noun}_{action}"
 
     def list_url(self, request: WorkspaceRequest) -> str:
-        return reverse(f"tracking:{self.plural}", kwargs={"ws": _ws(request).pk})
+        return reverse(f"tracking:{self.plural}", kwargs={"ws": request.workspace.pk})
 
     def make_form(self, *args: Any, pk: str | None = None, **kwargs: Any) -> Any:
         kwargs["auto_id"] = f"{self.noun}-{pk}-%s" if pk else f"new-{self.noun}-%s"
         return self.form(*args, **kwargs)
 
     def get_or_404(self, request: WorkspaceRequest, pk: str) -> Client | Tag:
-        return cast(Client | Tag, get_object_or_404(self.model, workspace=_ws(request), pk=pk))
+        return cast(Client | Tag, get_object_or_404(self.model, workspace=request.workspace, pk=pk))
 
 
 CLIENTS = _NamedKind(
@@ -172,7 +164,7 @@ CLIENTS = _NamedKind(
     edit_label="Edit",
     model=Client,
     form=ClientForm,
-    rows=lambda request, filters: client_list(membership=_ms(request), filters=filters),
+    rows=lambda request, filters: client_list(membership=request.membership, filters=filters),
     initial=lambda c: {"name": c.name, "note": c.note},
     create=lambda actor, data: services.client_create(
         actor=actor, name=data["name"], note=data["note"]
@@ -189,7 +181,7 @@ TAGS = _NamedKind(
     edit_label="Rename",
     model=Tag,
     form=TagForm,
-    rows=lambda request, filters: tag_list(workspace_id=_ws(request).pk, filters=filters),
+    rows=lambda request, filters: tag_list(workspace_id=request.workspace.pk, filters=filters),
     initial=lambda t: {"name": t.name},
     create=lambda actor, data: services.tag_create(actor=actor, name=data["name"]),
     update=lambda actor, t, data: services.tag_update(actor=actor, tag=t, name=data["name"]),
@@ -231,7 +223,7 @@ def _named_page(
             kind.plural: rows,
             "edit_pk": edit_pk,
             "create_form": create_form or kind.make_form(),
-            "is_admin": _ms(request).is_admin,
+            "is_admin": request.membership.is_admin,
             "next_url": _next_url(request),
         },
         status=status,
@@ -243,7 +235,7 @@ def _named_create(request: WorkspaceRequest, kind: _NamedKind) -> HttpResponse:
     if _saved(
         request,
         form,
-        lambda data: kind.create(_ms(request), data),
+        lambda data: kind.create(request.membership, data),
         lambda obj: f"{kind.noun.capitalize()} “{obj.name}” created.",
     ):
         return redirect_back(request, kind.list_url(request))
@@ -256,7 +248,7 @@ def _named_update(request: WorkspaceRequest, kind: _NamedKind, pk: str) -> HttpR
     if _saved(
         request,
         form,
-        lambda data: kind.update(_ms(request), obj, data),
+        lambda data: kind.update(request.membership, obj, data),
         lambda saved: f"{kind.noun.capitalize()} “{saved.name}” saved.",
     ):
         return redirect_back(request, kind.list_url(request))
@@ -268,7 +260,7 @@ def _named_delete(request: WorkspaceRequest, kind: _NamedKind, pk: str) -> HttpR
     return _action(
         request,
         kind.list_url(request),
-        lambda: kind.delete(_ms(request), obj),
+        lambda: kind.delete(request.membership, obj),
         f"{kind.noun.capitalize()} “{obj.name}” deleted.",
     )
 
@@ -313,7 +305,7 @@ tags, tag_create, tag_update, tag_delete = _named_views(TAGS)
 @workspace_view(ADMIN)
 @require_POST
 def client_archive(request: WorkspaceRequest, pk: str) -> HttpResponse:
-    client = get_object_or_404(Client, workspace=_ws(request), pk=pk)
+    client = get_object_or_404(Client, workspace=request.workspace, pk=pk)
     archived = _bool_arg(request, "archived")
     include_projects = _bool_arg(request, "include_projects")
     verb = "archived" if archived else "restored"
@@ -321,7 +313,10 @@ def client_archive(request: WorkspaceRequest, pk: str) -> HttpResponse:
         request,
         CLIENTS.list_url(request),
         lambda: services.client_archive(
-            actor=_ms(request), client=client, archived=archived, include_projects=include_projects
+            actor=request.membership,
+            client=client,
+            archived=archived,
+            include_projects=include_projects,
         ),
         f"Client “{client.name}” {verb}{' with its projects' if include_projects else ''}.",
     )
@@ -330,12 +325,12 @@ def client_archive(request: WorkspaceRequest, pk: str) -> HttpResponse:
 @workspace_view(ADMIN)
 @require_POST
 def tag_archive(request: WorkspaceRequest, pk: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, workspace=_ws(request), pk=pk)
+    tag = get_object_or_404(Tag, workspace=request.workspace, pk=pk)
     archived = _bool_arg(request, "archived")
     return _action(
         request,
         TAGS.list_url(request),
-        lambda: services.tag_archive(actor=_ms(request), tag=tag, archived=archived),
+        lambda: services.tag_archive(actor=request.membership, tag=tag, archived=archived),
         f"Tag “{tag.name}” {'archived' if archived else 'restored'}.",
     )
 
@@ -346,9 +341,9 @@ def tag_archive(request: WorkspaceRequest, pk: str) -> HttpResponse:
 def _projects_page(
     request: WorkspaceRequest, *, create_form: ProjectForm | None = None, status: int = 200
 ) -> HttpResponse:
-    ws = _ws(request)
+    ws = request.workspace
     filters = CatalogFilters.from_query(request.GET)
-    rows = list(project_list(membership=_ms(request), filters=filters))
+    rows = list(project_list(membership=request.membership, filters=filters))
     for p in rows:
         p.tracked_display = _hours(p.tracked_seconds)  # type: ignore[attr-defined]
         p.rate_display = _money(p.hourly_rate_cents, ws.currency)  # type: ignore[attr-defined]
@@ -362,7 +357,7 @@ def _projects_page(
             "all_clients": Client.objects.filter(workspace=ws).order_by("name"),
             "create_form": create_form or ProjectForm(workspace_id=ws.pk, auto_id="new-project-%s"),
             "create_open": create_form is not None,
-            "is_admin": _ms(request).is_admin,
+            "is_admin": request.membership.is_admin,
             "next_url": _next_url(request),
         },
         status=status,
@@ -407,12 +402,12 @@ def _project_kwargs(data: dict[str, Any]) -> dict[str, Any]:
 @workspace_view(ADMIN)
 @require_POST
 def project_create(request: WorkspaceRequest) -> HttpResponse:
-    ws = _ws(request)
+    ws = request.workspace
     form = ProjectForm(request.POST, workspace_id=ws.pk, auto_id="new-project-%s")
     project = _saved(
         request,
         form,
-        lambda data: services.project_create(actor=_ms(request), **_project_kwargs(data)),
+        lambda data: services.project_create(actor=request.membership, **_project_kwargs(data)),
         lambda project: f"Project “{project.name}” created.",
     )
     if project:
@@ -431,8 +426,8 @@ def _detail_page(
     task_edit_forms: dict[str, TaskForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    ws = _ws(request)
-    is_admin = _ms(request).is_admin
+    ws = request.workspace
+    is_admin = request.membership.is_admin
     members = list(project_members(project=project))
     tasks = list(project_tasks(project=project))
     rate_forms = rate_forms or {}
@@ -445,7 +440,7 @@ def _detail_page(
         )
         pm.form_open = pm.user_id in rate_forms  # type: ignore[attr-defined]
         pm.rate_editable = membership_may_set_rate(  # type: ignore[attr-defined]
-            actor=_ms(request),
+            actor=request.membership,
             user_id=pm.user_id,
             role=pm.workspace_role,  # type: ignore[attr-defined]
         )
@@ -500,14 +495,14 @@ def _detail_page(
 
 
 def _project_or_404(request: WorkspaceRequest, pk: str) -> Project:
-    project = project_get(membership=_ms(request), pk=pk)
+    project = project_get(membership=request.membership, pk=pk)
     if project is None:
         raise Http404("Project not found.")
     return project
 
 
 def _detail_url(request: WorkspaceRequest, project: Project) -> str:
-    return reverse("tracking:project_detail", kwargs={"ws": _ws(request).pk, "pk": project.pk})
+    return reverse("tracking:project_detail", kwargs={"ws": request.workspace.pk, "pk": project.pk})
 
 
 @workspace_view()
@@ -522,7 +517,7 @@ def project_update(request: WorkspaceRequest, pk: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     form = ProjectForm(
         request.POST,
-        workspace_id=_ws(request).pk,
+        workspace_id=request.workspace.pk,
         current_client_id=project.client_id,
         auto_id="project-%s",
     )
@@ -531,7 +526,7 @@ def project_update(request: WorkspaceRequest, pk: str) -> HttpResponse:
         project,
         form,
         lambda data: services.project_update(
-            actor=_ms(request), project=project, **_project_kwargs(data)
+            actor=request.membership, project=project, **_project_kwargs(data)
         ),
         lambda _: "Project settings saved. New rates apply to new entries.",
         settings_form=form,
@@ -546,7 +541,9 @@ def project_archive(request: WorkspaceRequest, pk: str) -> HttpResponse:
     return _action(
         request,
         _detail_url(request, project),
-        lambda: services.project_archive(actor=_ms(request), project=project, archived=archived),
+        lambda: services.project_archive(
+            actor=request.membership, project=project, archived=archived
+        ),
         f"Project “{project.name}” {'archived' if archived else 'restored'}.",
     )
 
@@ -556,12 +553,12 @@ def project_archive(request: WorkspaceRequest, pk: str) -> HttpResponse:
 def project_delete(request: WorkspaceRequest, pk: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     try:
-        services.project_delete(actor=_ms(request), project=project)
+        services.project_delete(actor=request.membership, project=project)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(_detail_url(request, project))
     messages.success(request, f"Project “{project.name}” deleted.")
-    return redirect("tracking:projects", ws=_ws(request).pk)
+    return redirect("tracking:projects", ws=request.workspace.pk)
 
 
 # --- project members ------------------------------------------------------------------------
@@ -569,20 +566,22 @@ def project_delete(request: WorkspaceRequest, pk: str) -> HttpResponse:
 
 def _workspace_user_or_404(request: WorkspaceRequest, user_id: str) -> User:
     """A user who is (or was) in this workspace; anyone else does not exist here."""
-    return get_object_or_404(User, pk=user_id, memberships__workspace=_ws(request))
+    return get_object_or_404(User, pk=user_id, memberships__workspace=request.workspace)
 
 
 @workspace_view(ADMIN)
 @require_POST
 def project_member_add(request: WorkspaceRequest, pk: str) -> HttpResponse:
     project = _project_or_404(request, pk)
-    form = ProjectMemberAddForm(request.POST, workspace_id=_ws(request).pk, auto_id="add-pm-%s")
+    form = ProjectMemberAddForm(
+        request.POST, workspace_id=request.workspace.pk, auto_id="add-pm-%s"
+    )
     return _detail_form_post(
         request,
         project,
         form,
         lambda data: services.project_member_add(
-            actor=_ms(request),
+            actor=request.membership,
             project=project,
             user=data["user"],
             hourly_rate_cents=data["hourly_rate"],
@@ -600,7 +599,9 @@ def project_member_remove(request: WorkspaceRequest, pk: str, user_id: str) -> H
     return _action(
         request,
         _detail_url(request, project),
-        lambda: services.project_member_remove(actor=_ms(request), project=project, user=user),
+        lambda: services.project_member_remove(
+            actor=request.membership, project=project, user=user
+        ),
         f"{user.full_name} removed from the project; their entries are kept.",
     )
 
@@ -614,7 +615,7 @@ def project_member_rate(request: WorkspaceRequest, pk: str, user_id: str) -> Htt
     if form.is_valid():
         try:
             services.project_member_set_rate(
-                actor=_ms(request),
+                actor=request.membership,
                 project=project,
                 user=user,
                 hourly_rate_cents=form.cleaned_data["hourly_rate"],
@@ -635,7 +636,7 @@ def project_member_rate(request: WorkspaceRequest, pk: str, user_id: str) -> Htt
 
 
 def _task_or_404(request: WorkspaceRequest, project: Project, task_id: str) -> Task:
-    return get_object_or_404(Task, workspace=_ws(request), project=project, pk=task_id)
+    return get_object_or_404(Task, workspace=request.workspace, project=project, pk=task_id)
 
 
 def _task_kwargs(data: dict[str, Any]) -> dict[str, Any]:
@@ -663,7 +664,7 @@ def task_create(request: WorkspaceRequest, pk: str) -> HttpResponse:
         project,
         form,
         lambda data: services.task_create(
-            actor=_ms(request), project=project, **_task_kwargs(data)
+            actor=request.membership, project=project, **_task_kwargs(data)
         ),
         lambda task: f"Task “{task.name}” added.",
         task_form=form,
@@ -684,7 +685,9 @@ def task_update(request: WorkspaceRequest, pk: str, task_id: str) -> HttpRespons
         request,
         project,
         form,
-        lambda data: services.task_update(actor=_ms(request), task=task, **_task_kwargs(data)),
+        lambda data: services.task_update(
+            actor=request.membership, task=task, **_task_kwargs(data)
+        ),
         lambda saved: f"Task “{saved.name}” saved.",
         task_edit_forms={task.pk: form},
     )
@@ -701,7 +704,7 @@ def task_status(request: WorkspaceRequest, pk: str, task_id: str) -> HttpRespons
         request,
         _detail_url(request, project),
         lambda: services.task_update(
-            actor=_ms(request),
+            actor=request.membership,
             task=task,
             name=task.name,
             status=status,
@@ -720,6 +723,6 @@ def task_delete(request: WorkspaceRequest, pk: str, task_id: str) -> HttpRespons
     return _action(
         request,
         _detail_url(request, project),
-        lambda: services.task_delete(actor=_ms(request), task=task),
+        lambda: services.task_delete(actor=request.membership, task=task),
         f"Task “{task.name}” deleted.",
     )

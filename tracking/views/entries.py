@@ -80,10 +80,6 @@ FIELD_FOR = {
 }
 
 
-def _ms(request: WorkspaceRequest) -> Membership:
-    return request.membership
-
-
 def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
@@ -126,7 +122,9 @@ def _list_context(membership: Membership, weeks: int) -> dict[str, Any]:
 
 def _render_list(request: WorkspaceRequest, weeks: int) -> HttpResponse:
     """The entry list (days, rows, totals), swapped in place of #entries."""
-    response = render(request, "tracking/entries/_entries.html", _list_context(_ms(request), weeks))
+    response = render(
+        request, "tracking/entries/_entries.html", _list_context(request.membership, weeks)
+    )
     return reswap(retarget(response, "#entries"), "outerHTML")
 
 
@@ -144,7 +142,7 @@ def _refusal_as_message(request: HttpRequest) -> Iterator[None]:
 
 def _entry(request: WorkspaceRequest, pk: str) -> TimeEntry:
     try:
-        return time_entry_get(membership=_ms(request), entry_id=pk)
+        return time_entry_get(membership=request.membership, entry_id=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
@@ -159,7 +157,7 @@ def _tracker_page(
     manual_form: forms.Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    membership = _ms(request)
+    membership = request.membership
     weeks = _weeks(request)
     running = running_timer(membership=membership)
     request.running_timer = running  # type: ignore[attr-defined]  # the header shows it too
@@ -193,7 +191,7 @@ def tracker(request: WorkspaceRequest) -> HttpResponse:
 @require_POST
 @workspace_view()
 def timer_start(request: WorkspaceRequest) -> HttpResponse:
-    membership = _ms(request)
+    membership = request.membership
     form = TimerStartForm(request.POST)
     if form.is_valid():
         try:
@@ -224,7 +222,7 @@ def _stop_at(request: HttpRequest, user: User) -> dt.datetime | None:
 def timer_stop(request: WorkspaceRequest) -> HttpResponse:
     """Stop the running timer now, or at `stop_at` (the long-timer warning's "I stopped at");
     back to `next` (the page the header's Stop was pressed on) or the tracker."""
-    membership = _ms(request)
+    membership = request.membership
     try:
         services.timer_stop(membership=membership, end=_stop_at(request, membership.user))
     except ApplicationError as exc:
@@ -238,7 +236,7 @@ def timer_stop(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view()
 def entry_create(request: WorkspaceRequest) -> HttpResponse:
     """A manual entry: date + start + end, or date + duration (+ optional start)."""
-    membership = _ms(request)
+    membership = request.membership
     form = ManualEntryForm(request.POST, user=membership.user)
     if form.is_valid():
         data = form.cleaned_data
@@ -288,7 +286,7 @@ def _edit_initial(entry: TimeEntry, user: User) -> dict[str, Any]:
 def _render_edit(
     request: WorkspaceRequest, entry: TimeEntry, form: TrackerEntryEditForm, *, status: int = 200
 ) -> HttpResponse:
-    membership = _ms(request)
+    membership = request.membership
     context = {
         "entry": entry,
         "form": form,
@@ -315,7 +313,7 @@ def entry_row(request: WorkspaceRequest, pk: str) -> HttpResponse:
 
 def _render_row(request: WorkspaceRequest, entry: TimeEntry) -> HttpResponse:
     attach_entry_notices([entry])
-    membership = _ms(request)
+    membership = request.membership
     attach_rule_flags([entry], workspace=membership.workspace, user=entry.user)
     return render(
         request, "tracking/entries/_entry_row.html", {"entry": entry, "weeks": _weeks(request)}
@@ -326,7 +324,7 @@ def _render_row(request: WorkspaceRequest, entry: TimeEntry) -> HttpResponse:
 @workspace_view()
 def entry_edit(request: WorkspaceRequest, pk: str) -> HttpResponse:
     """The inline edit form (GET) and its save (POST): any field of the entry."""
-    membership = _ms(request)
+    membership = request.membership
     entry = _entry(request, pk)
     if request.method == "GET":
         if entry.is_locked and not membership.is_admin:
@@ -363,7 +361,7 @@ def entry_edit(request: WorkspaceRequest, pk: str) -> HttpResponse:
 
 
 def _row_action(request: WorkspaceRequest, pk: str, action: str) -> HttpResponse:
-    membership = _ms(request)
+    membership = request.membership
     entry = _entry(request, pk)
     weeks = _weeks(request)
     try:
@@ -412,7 +410,7 @@ def entry_continue(request: WorkspaceRequest, pk: str) -> HttpResponse:
 @workspace_view()
 def entries_bulk(request: WorkspaceRequest) -> HttpResponse:
     """Bulk edit (project, billable, tags) or bulk delete of the selected entries."""
-    membership = _ms(request)
+    membership = request.membership
     weeks = _weeks(request)
     form = BulkForm(request.POST)
     if not form.is_valid():
@@ -452,7 +450,7 @@ def entries_bulk(request: WorkspaceRequest) -> HttpResponse:
 @require_POST
 @workspace_view()
 def favorite_pin(request: WorkspaceRequest, pk: str) -> HttpResponse:
-    membership = _ms(request)
+    membership = request.membership
     entry = _entry(request, pk)
     with _refusal_as_message(request):
         favorites.favorite_pin(membership=membership, entry=entry)
@@ -463,7 +461,7 @@ def favorite_pin(request: WorkspaceRequest, pk: str) -> HttpResponse:
 @require_POST
 @workspace_view()
 def favorite_unpin(request: WorkspaceRequest, pk: str) -> HttpResponse:
-    membership = _ms(request)
+    membership = request.membership
     with _refusal_as_message(request):
         favorites.favorite_unpin(membership=membership, favorite_id=pk)
     return redirect(_tracker_url(membership, _weeks(request)))
@@ -473,7 +471,7 @@ def favorite_unpin(request: WorkspaceRequest, pk: str) -> HttpResponse:
 @workspace_view()
 def favorite_start(request: WorkspaceRequest, pk: str) -> HttpResponse:
     """One click: a timer like the favourite."""
-    membership = _ms(request)
+    membership = request.membership
     with _refusal_as_message(request):
         favorites.favorite_start(membership=membership, favorite_id=pk)
     return redirect(_tracker_url(membership, _weeks(request)))
@@ -498,7 +496,7 @@ def _row_keys(values: list[str]) -> list[tuple[str | None, str | None]]:
 
 
 def _timesheet_context(request: WorkspaceRequest, week: dt.date, keep: list[str]) -> dict[str, Any]:
-    membership = _ms(request)
+    membership = request.membership
     sheet = timesheet_week(membership=membership, week_start=week, extra_rows=_row_keys(keep))
     approval = week_approval_of(membership=membership, week_start=week)
     return {
@@ -522,7 +520,7 @@ def timesheet(request: WorkspaceRequest) -> HttpResponse:
     `?week=` is any day of the week to show; `?row=<project>:<task>` (repeatable) adds rows
     that have no time yet.
     """
-    membership = _ms(request)
+    membership = request.membership
     status = 200
     try:
         week = _week_of(request, membership.user)
@@ -543,7 +541,7 @@ def timesheet(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view()
 def timesheet_cell(request: WorkspaceRequest) -> HttpResponse:
     """Set one cell's hours (see `timesheet_cell_set` for what that does to its entries)."""
-    membership = _ms(request)
+    membership = request.membership
     form = TimesheetCellForm(request.POST)
     keep = request.POST.getlist("keep")
     error = ""
@@ -583,7 +581,7 @@ def timesheet_cell(request: WorkspaceRequest) -> HttpResponse:
 def timesheet_row_delete(request: WorkspaceRequest) -> HttpResponse:
     """Delete a row of the week: every entry of the member's on that project/task that week (all
     or none: a locked entry or week refuses), and the row goes."""
-    membership = _ms(request)
+    membership = request.membership
     keep = [k for k in request.POST.getlist("keep") if k]
     row = request.POST.get("row", "")
     try:
@@ -625,7 +623,7 @@ def _in_workspace(model: type[Project] | type[Task], workspace_id: str, pk: str)
 def rates_reapply(request: WorkspaceRequest) -> HttpResponse:
     """Re-rate existing entries of a scope from the current rates ("also apply to past
     entries"); admins only. Redirects back to `next`."""
-    membership = _ms(request)
+    membership = request.membership
     ws_id = membership.workspace_id
     user = None
     user_id = request.POST.get("user", "")

@@ -3,28 +3,24 @@ tag or project created on the fly from a combobox (JSON; the pages work without 
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from tracking.models import Project, Tag
 from tracking.selectors.suggestions import suggestions_for
 from tracking.services.catalog import project_create, tag_create
-from workspaces.access import workspace_view
+from workspaces.access import WorkspaceRequest, workspace_view
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership
 
 ADMIN = Membership.Role.ADMIN
 
 
-def _ms(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
-
-
 @require_GET
 @workspace_view()
-def suggestions(request: HttpRequest) -> JsonResponse:
+def suggestions(request: WorkspaceRequest) -> JsonResponse:
     """GET ?q=: the member's recent entries matching q (see tracking/selectors/suggestions.py)."""
-    found = suggestions_for(membership=_ms(request), text=request.GET.get("q", ""))
+    found = suggestions_for(membership=request.membership, text=request.GET.get("q", ""))
     return JsonResponse(
         {
             "suggestions": [
@@ -45,8 +41,8 @@ def suggestions(request: HttpRequest) -> JsonResponse:
     )
 
 
-def _created(kind: str, request: HttpRequest) -> JsonResponse:
-    membership = _ms(request)
+def _created(kind: str, request: WorkspaceRequest) -> JsonResponse:
+    membership = request.membership
     name = request.POST.get("name", "")
     obj: Tag | Project
     try:
@@ -61,13 +57,13 @@ def _created(kind: str, request: HttpRequest) -> JsonResponse:
 
 @require_POST
 @workspace_view(ADMIN)
-def tag_quick_create(request: HttpRequest) -> JsonResponse:
+def tag_quick_create(request: WorkspaceRequest) -> JsonResponse:
     """A tag typed into a tags combobox that doesn't exist yet (admins, as on the Tags page)."""
     return _created("tag", request)
 
 
 @require_POST
 @workspace_view(ADMIN)
-def project_quick_create(request: HttpRequest) -> JsonResponse:
+def project_quick_create(request: WorkspaceRequest) -> JsonResponse:
     """A project typed into a project combobox (admins; no client, the defaults otherwise)."""
     return _created("project", request)
