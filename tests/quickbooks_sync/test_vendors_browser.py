@@ -67,7 +67,7 @@ def test_admin_marks_a_contractor_syncs_creates_the_vendor_and_sends_as_vendor(
     works_as = page.get_by_label("Mia Member works as")
     expect(works_as).to_have_value("0")
     works_as.select_option(label="Contractor")
-    works_as.locator("xpath=..").get_by_role("button", name="Save").click()
+    works_as.locator("xpath=..").get_by_role("button", name="Save works as").click()
     expect(page.get_by_role("status").first).to_contain_text("Mia Member is now a contractor")
     expect(page.get_by_label("Mia Member works as")).to_have_value("1")
     shoot(page, "team-contractor")

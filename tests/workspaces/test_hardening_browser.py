@@ -34,7 +34,7 @@ def test_an_admin_sets_members_rates_only_and_the_owner_sees_it_audited(
     expect(admin_row.get_by_role("spinbutton")).to_have_count(0)
     screenshots(page, "team-as-admin")
     member_row.get_by_role("spinbutton", name="Hourly rate of Mia Member").fill("85.50")
-    member_row.get_by_role("button", name="Save").click()
+    member_row.get_by_role("button", name="Save rate").click()
     page.get_by_text("Mia Member's rate saved.").wait_for()
     assert Membership.objects.get(user=member).hourly_rate_cents == 8550
 
