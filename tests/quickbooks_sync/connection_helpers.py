@@ -5,7 +5,8 @@
     connection = connect_workspace(workspace, sandbox, realm, user=owner)
 
 `connect_workspace` goes through the emulator's real consent form and code exchange (no token is
-made up), then stores the connection as the callback does.
+made up), then stores the connection as the callback does. `emulator_marks` is the pytestmark of
+a module that talks to the emulator.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from django.utils import timezone
 
 from quickbooks_sync.models import QBOConnection
@@ -25,6 +27,20 @@ from tests.sandbox_process import SandboxProcess
 # Every refresh hands out a new refresh token and the old one dies at once (grace 0): the
 # strictest behaviour Intuit is reported to have.
 STRICT_SETTINGS: dict[str, Any] = {"rate_per_second": 1000, "refresh_rotation": 0}
+
+
+def emulator_marks(
+    *, browser: bool = False, transaction: bool = False, **sandbox_settings: Any
+) -> list[pytest.MarkDecorator]:
+    """A module's `pytestmark` for tests against the emulator (conftest's `sandbox`, with
+    `sandbox_settings` as the emulator's, and `qbo_settings`); `transaction=True` where a worker
+    process or another thread must see what the test writes; `browser=True` for Playwright."""
+    marks = [pytest.mark.sandbox(**sandbox_settings), pytest.mark.usefixtures("qbo_settings")]
+    if transaction:
+        marks.append(pytest.mark.django_db(transaction=True))
+    if browser:
+        marks.insert(0, pytest.mark.browser)
+    return marks
 
 
 def qbo_sandbox_process(data_dir: Path, **settings: Any) -> SandboxProcess:

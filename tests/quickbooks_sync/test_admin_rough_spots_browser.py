@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from quickbooks_sync.models import EmployeeLink
 from tests.browser_session import log_in
-from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.send_helpers import (
     entry,
     link_member,
@@ -34,11 +34,7 @@ from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.sandbox,
-    pytest.mark.usefixtures("qbo_settings"),
-]
+pytestmark = emulator_marks(browser=True)
 
 BACK_TO_INTEGRATIONS = "\u2190 Settings \u203a Integrations"  # the job page's link back
 REPORT = "?range=custom&start=2026-03-08&end=2026-03-12"

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from quickbooks_sync.models import SendBatch, SendJob, SyncJob
 from tests.api.conftest import api_client_for
-from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.send_helpers import (
     landed,
     ledger_of,
@@ -26,11 +26,7 @@ from tests.quickbooks_sync.send_helpers import (
 from tests.quickbooks_sync.worker_process import Worker, broker_for_this_process, worker_env
 from tests.redis_process import PrivateRedis
 
-pytestmark = [
-    pytest.mark.sandbox(time_scale=60),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("qbo_settings"),
-]
+pytestmark = emulator_marks(time_scale=60, transaction=True)
 
 FILTER = "range=custom&start=2026-03-08&end=2026-03-12"
 

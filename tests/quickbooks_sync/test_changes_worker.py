@@ -22,17 +22,13 @@ from quickbooks_sync.models import ChangeCheck, EmployeeLink
 from quickbooks_sync.services.sync import sync_start
 from tests.browser_session import log_in, screenshot
 from tests.conftest import client_for
-from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.sync_support import membership_of, seed, sub
 from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
 from tests.sandbox_process import SandboxProcess
 from workspaces.models import Membership
 
-pytestmark = [
-    pytest.mark.sandbox(webhook_delay=0),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("qbo_settings"),
-]
+pytestmark = emulator_marks(webhook_delay=0, transaction=True)
 
 TOKEN = "worker-test-verifier-token"
 

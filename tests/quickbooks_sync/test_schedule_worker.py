@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
 from django.utils import timezone
 
 from quickbooks_sync.models import ScheduledSend, SendJob, SendSchedule
-from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.send_helpers import (
     entry,
     landed,
@@ -34,11 +33,7 @@ from tests.sandbox_process import SandboxProcess
 from tracking.services import approvals
 from workspaces.models import Membership
 
-pytestmark = [
-    pytest.mark.sandbox,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("qbo_settings"),
-]
+pytestmark = emulator_marks(transaction=True)
 
 TASK_DONE = re.compile(r"quickbooks_sync\.tasks\.send_schedules_run\[[^\]]+\] succeeded")
 

@@ -10,24 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from quickbooks_sync.models import QBOConnection
 from tests.browser_session import log_in, screenshot
-from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.send_helpers import entry, link_member, linked_project, time_activities
 from tests.quickbooks_sync.test_send_browser import worker  # noqa: F401 - the Celery worker
 from tests.sandbox_process import SandboxProcess
 from tracking.services import approvals
 from workspaces.models import Membership
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.sandbox,
-    pytest.mark.usefixtures("qbo_settings"),
-]
+pytestmark = emulator_marks(browser=True)
 
 
 def test_only_the_approved_week_goes_to_quickbooks(

@@ -18,7 +18,11 @@ from playwright.sync_api import expect
 
 from quickbooks_sync.models import SendJob
 from tests.browser_session import log_in
-from tests.quickbooks_sync.connection_helpers import connect_workspace, point_settings_at
+from tests.quickbooks_sync.connection_helpers import (
+    connect_workspace,
+    emulator_marks,
+    point_settings_at,
+)
 from tests.quickbooks_sync.send_helpers import (
     entry,
     landed,
@@ -33,11 +37,7 @@ from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.sandbox,
-    pytest.mark.usefixtures("qbo_settings"),
-]
+pytestmark = emulator_marks(browser=True)
 
 SENDABLE = 35  # two batches (30 + 5)
 

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from quickbooks_sync.models import SentEntry
 from tests.browser_session import log_in
-from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.send_helpers import (
     entry,
     link_member,
@@ -27,11 +27,7 @@ from tests.quickbooks_sync.send_helpers import (
 from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
 from tests.sandbox_process import SandboxProcess
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.sandbox,
-    pytest.mark.usefixtures("qbo_settings"),
-]
+pytestmark = emulator_marks(browser=True)
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 

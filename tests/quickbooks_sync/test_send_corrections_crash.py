@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from quickbooks_sync.models import SendBatch, SendJob
+from tests.quickbooks_sync.connection_helpers import emulator_marks
 from tests.quickbooks_sync.send_helpers import time_activities, wait_for_job, wait_until
 from tests.quickbooks_sync.test_send_corrections_resilience import (
     arm,
@@ -19,11 +20,7 @@ from tests.quickbooks_sync.test_send_corrections_resilience import (
 )
 from tests.quickbooks_sync.worker_process import Worker, broker_for_this_process, worker_env
 
-pytestmark = [
-    pytest.mark.sandbox(time_scale=60),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("qbo_settings"),
-]
+pytestmark = emulator_marks(time_scale=60, transaction=True)
 
 __all__ = ["connection"]  # the fixture, shared
 

@@ -15,6 +15,7 @@ import pytest
 from quickbooks_sync.models import SendItem, SendJob, SentEntry
 from quickbooks_sync.services.send_corrections import correction_start
 from tests.factories import membership_of
+from tests.quickbooks_sync.connection_helpers import emulator_marks
 from tests.quickbooks_sync.send_helpers import (
     filters_for,
     many_entries,
@@ -25,11 +26,7 @@ from tests.quickbooks_sync.send_helpers import (
 from tests.quickbooks_sync.test_send_resilience import arm, connection, worker
 from tracking.models import TimeEntry
 
-pytestmark = [
-    pytest.mark.sandbox(time_scale=60),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("qbo_settings"),
-]
+pytestmark = emulator_marks(time_scale=60, transaction=True)
 
 ENTRIES = 45  # two batches: one full, one not
 

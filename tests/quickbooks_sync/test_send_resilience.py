@@ -16,7 +16,7 @@ import pytest
 from quickbooks_sync.models import QBOConnection, SendBatch
 from quickbooks_sync.qbo.oauth import QBOAuth
 from quickbooks_sync.services.connection import qbo_config
-from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.send_helpers import (
     landed,
     ledger_of,
@@ -30,11 +30,7 @@ from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_
 from tests.sandbox_process import SandboxProcess
 
 # Time scale 60: QBO's throttle windows (a minute) last a second, as the worker's limiter.
-pytestmark = [
-    pytest.mark.sandbox(time_scale=60),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("qbo_settings"),
-]
+pytestmark = emulator_marks(time_scale=60, transaction=True)
 
 ENTRIES = 45  # two batches: one full, one not
 

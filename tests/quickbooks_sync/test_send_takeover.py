@@ -9,13 +9,12 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-import pytest
 from django.db import connection as db_connection
 
 from quickbooks_sync.models import SendBatch, SendJob
 from quickbooks_sync.services.send import send_jobs_resume_due
 from quickbooks_sync.services.send_batches import send_run
-from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.send_helpers import (
     landed,
     ledger_of,
@@ -25,11 +24,7 @@ from tests.quickbooks_sync.send_helpers import (
     wait_until,
 )
 
-pytestmark = [
-    pytest.mark.sandbox,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("qbo_settings"),
-]
+pytestmark = emulator_marks(transaction=True)
 
 
 def test_a_worker_taking_over_a_stalled_one_sends_each_entry_once(

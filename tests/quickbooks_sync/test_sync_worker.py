@@ -15,18 +15,14 @@ from django.urls import reverse
 from quickbooks_sync.models import EmployeeLink, SyncJob
 from tests.api.conftest import api_client_for
 from tests.browser_session import log_in
-from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.sync_support import seed, sub
 from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
 from tracking.models import Project
 
-pytestmark = [
-    pytest.mark.sandbox,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("qbo_settings"),
-]
+pytestmark = emulator_marks(transaction=True)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from quickbooks_sync.models import EmployeeLink, SendJob
 from tests.api.conftest import api_client_for
 from tests.browser_session import log_in
-from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.send_helpers import DAY, entry, seed, time_activities, wait_for_job
 from tests.quickbooks_sync.sync_support import stored
 from tests.quickbooks_sync.test_admin_rough_spots_browser import shoot
@@ -27,7 +27,7 @@ from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
 from workspaces.models import AuditLog, Membership
 
-pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
+pytestmark = emulator_marks(browser=True)
 
 REPORT = "?range=custom&start=2026-03-08&end=2026-03-12"
 AT = dt.datetime.combine(DAY, dt.time(14), tzinfo=dt.UTC)
