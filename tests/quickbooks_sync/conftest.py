@@ -1,10 +1,12 @@
 """Fixtures for QuickBooks tests against the emulator as a real process.
 
 `sandbox` is one emulator per test module (faults armed by one module never reach another);
-`qbo_settings` points the QBO_* settings at it; `realm` is a new company in it for each test.
-A module uses them with
+`qbo_settings` points the QBO_* settings at it; `realm` is a new company in it for each test;
+`linked_connection` connects the workspace to that company with the member linked to an
+employee; `workers` collects the worker processes a test starts itself.
+A module uses them with `pytestmark = emulator_marks()` (connection_helpers) or
 `pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]`; the sandbox
-marker's keywords are the emulator's settings (`pytest.mark.sandbox(time_scale=60)`).
+marker's keywords are the emulator's settings (`emulator_marks(time_scale=60)`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.quickbooks_sync.connection_helpers import point_settings_at, qbo_sandbox_process
+from quickbooks_sync.models import QBOConnection
+from tests.quickbooks_sync.connection_helpers import (
+    connect_workspace,
+    point_settings_at,
+    qbo_sandbox_process,
+)
+from tests.quickbooks_sync.send_helpers import link_member
+from tests.quickbooks_sync.worker_process import Worker, broker_for_this_process
 from tests.sandbox_process import SandboxProcess
 
 
@@ -49,3 +58,24 @@ def realm(request: pytest.FixtureRequest, sandbox: SandboxProcess) -> str:
     """A new company in the emulator, named after the test module."""
     module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
     return sandbox.create_company(name=f"{module} {uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def linked_connection(
+    workspace, owner, member, sandbox: SandboxProcess, realm: str
+) -> QBOConnection:
+    """The workspace connected to `realm` by the owner, the member linked to an employee."""
+    made = connect_workspace(workspace, sandbox, realm, user=owner)
+    link_member(workspace, member, sandbox, realm)
+    return made
+
+
+@pytest.fixture
+def workers() -> Iterator[list[Worker]]:
+    """Workers a test starts itself (`workers.append(Worker(...).start())`) on this process's
+    broker; whatever is left is stopped at the end."""
+    started: list[Worker] = []
+    with broker_for_this_process():
+        yield started
+        for worker in started:
+            worker.stop()

@@ -18,7 +18,7 @@ from quickbooks_sync.models import SendBatch, SendItem, SendJob, SyncJob
 from quickbooks_sync.services.send_batches import send_run
 from tests.api.conftest import api_client_for
 from tests.quickbooks_sync.connection_helpers import connect_workspace
-from tests.quickbooks_sync.send_helpers import entry, link_member, linked_project
+from tests.quickbooks_sync.send_helpers import entry, linked_project
 from tests.quickbooks_sync.sync_support import membership_of, run_job, seed
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
@@ -133,10 +133,8 @@ def test_the_quickbooks_view_guides_to_sync_first_until_a_sync_links_members(
 
 
 def test_a_non_billable_entry_shows_no_rate_in_the_quickbooks_view(
-    workspace, owner, member, owner_client, sandbox: SandboxProcess, realm: str
+    workspace, owner, member, owner_client, sandbox: SandboxProcess, linked_connection, realm: str
 ) -> None:
-    connect_workspace(workspace, sandbox, realm, user=owner)
-    link_member(workspace, member, sandbox, realm)
     project, _ = linked_project(workspace, sandbox, realm, "Web")
     free = entry(
         workspace,
@@ -165,10 +163,15 @@ def test_a_non_billable_entry_shows_no_rate_in_the_quickbooks_view(
 
 
 def test_retry_failed_is_not_offered_for_entries_a_later_send_delivered(
-    workspace, owner, admin, member, owner_client, sandbox: SandboxProcess, realm: str
+    workspace,
+    owner,
+    admin,
+    member,
+    owner_client,
+    sandbox: SandboxProcess,
+    linked_connection,
+    realm: str,
 ) -> None:
-    connect_workspace(workspace, sandbox, realm, user=owner)
-    link_member(workspace, member, sandbox, realm)
     project, _ = linked_project(workspace, sandbox, realm, "Web")
     for n in range(2):
         entry(

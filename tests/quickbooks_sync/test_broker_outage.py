@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from quickbooks_sync.models import SendBatch, SendJob, SyncJob
 from tests.api.conftest import api_client_for
-from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
+from tests.quickbooks_sync.connection_helpers import emulator_marks
 from tests.quickbooks_sync.send_helpers import (
     landed,
     ledger_of,
@@ -44,10 +44,17 @@ def broker(tmp_path) -> Iterator[PrivateRedis]:
 
 
 def test_send_and_sync_with_the_broker_down_are_queued_and_start_when_it_returns(
-    workspace, owner, admin, member, owner_client, sandbox, realm, broker, tmp_path
+    workspace,
+    owner,
+    admin,
+    member,
+    owner_client,
+    sandbox,
+    linked_connection,
+    realm,
+    broker,
+    tmp_path,
 ):
-    connect_workspace(workspace, sandbox, realm, user=owner)
-    link_member(workspace, member, sandbox, realm)
     web, _ = linked_project(workspace, sandbox, realm, "Website", parent="Acme")
     entries = many_entries(workspace, member, web, 5, tag="page")
 
@@ -106,13 +113,11 @@ def test_send_and_sync_with_the_broker_down_are_queued_and_start_when_it_returns
 
 
 def test_a_rate_limiter_redis_that_goes_away_makes_the_send_task_retry_not_die(
-    workspace, owner, member, sandbox, realm, tmp_path
+    workspace, owner, member, sandbox, linked_connection, realm, tmp_path
 ):
     """The worker's limiter Redis (REDIS_URL) is down when the send starts; the task backs off
     and retries (the resume task is kept out of it: a 10-minute stale time), and the job
     finishes once that Redis is back."""
-    connect_workspace(workspace, sandbox, realm, user=owner)
-    link_member(workspace, member, sandbox, realm)
     web, _ = linked_project(workspace, sandbox, realm, "Website", parent="Acme")
     entries = many_entries(workspace, member, web, 4, tag="limiter")
     with PrivateRedis(tmp_path) as limiter_redis, broker_for_this_process():

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,7 +23,7 @@ from tests.browser_session import log_in, screenshot
 from tests.conftest import client_for
 from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.sync_support import membership_of, seed, sub
-from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
+from tests.quickbooks_sync.worker_process import module_worker
 from tests.sandbox_process import SandboxProcess
 from workspaces.models import Membership
 
@@ -33,13 +32,7 @@ pytestmark = emulator_marks(webhook_delay=0, transaction=True)
 TOKEN = "worker-test-verifier-token"
 
 
-@pytest.fixture(scope="module")
-def worker(
-    django_db_setup: None, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Worker]:
-    env = worker_env(sandbox, QBO_TIMEOUT_SECONDS=10)
-    with running_worker(tmp_path_factory.mktemp("changes_worker"), env, concurrency=1) as process:
-        yield process
+worker = module_worker(concurrency=1, QBO_TIMEOUT_SECONDS=10)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import re
 from django.utils import timezone
 
 from quickbooks_sync.models import ScheduledSend, SendJob, SendSchedule
-from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
+from tests.quickbooks_sync.connection_helpers import emulator_marks
 from tests.quickbooks_sync.send_helpers import (
     entry,
     landed,
@@ -55,10 +55,15 @@ def settled(run_count: int):
 
 
 def test_the_beat_sends_approved_time_once_and_mails_what_quickbooks_refused(
-    workspace, owner, admin, member, sandbox: SandboxProcess, realm: str, tmp_path
+    workspace,
+    owner,
+    admin,
+    member,
+    sandbox: SandboxProcess,
+    linked_connection,
+    realm: str,
+    tmp_path,
 ) -> None:
-    connect_workspace(workspace, sandbox, realm, user=owner)
-    link_member(workspace, member, sandbox, realm)
     link_member(workspace, admin, sandbox, realm)
     project, _ = linked_project(workspace, sandbox, realm, "Website", parent="Acme")
     day = dt.datetime(2026, 3, 9, 10, tzinfo=dt.UTC)  # the Monday of the approved week
@@ -133,13 +138,11 @@ def test_the_beat_sends_approved_time_once_and_mails_what_quickbooks_refused(
 
 
 def test_two_beats_racing_for_one_slot_start_one_run(
-    workspace, owner, member, sandbox: SandboxProcess, realm: str, tmp_path
+    workspace, owner, member, sandbox: SandboxProcess, linked_connection, realm: str, tmp_path
 ) -> None:
     """Two processes (two beat schedulers) that both found the same slot due record it at the
     same instant: the unique (workspace, slot) row lets one start the run; the other starts
     nothing."""
-    connect_workspace(workspace, sandbox, realm, user=owner)
-    link_member(workspace, member, sandbox, realm)
     project, _ = linked_project(workspace, sandbox, realm, "Website")
     day = dt.datetime(2026, 3, 10, 10, tzinfo=dt.UTC)
     entry(workspace, member, start=day, seconds=1800, project=project, description="Raced")

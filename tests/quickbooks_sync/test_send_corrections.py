@@ -17,7 +17,7 @@ from quickbooks_sync.mapping import (
     time_activity_delete,
     time_activity_update,
 )
-from quickbooks_sync.models import QBOConnection, SendItem, SendJob, SentEntry, SentVersion
+from quickbooks_sync.models import SendItem, SendJob, SentEntry, SentVersion
 from quickbooks_sync.services.send import UNCHANGED
 from quickbooks_sync.services.send_batches import send_run
 from quickbooks_sync.services.send_corrections import (
@@ -29,7 +29,6 @@ from tests.factories import membership_of
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.send_helpers import (
     filters_for,
-    link_member,
     many_entries,
     start_send,
     time_activities,
@@ -117,13 +116,6 @@ def _short_backoff(settings) -> None:
     settings.QBO_SEND_BACKOFF_SECONDS = 0.05
 
 
-@pytest.fixture
-def connection(workspace, owner, member, sandbox: SandboxProcess, realm: str) -> QBOConnection:
-    made = connect_workspace(workspace, sandbox, realm, user=owner)
-    link_member(workspace, member, sandbox, realm)
-    return made
-
-
 def sent_entries(workspace, owner, member, count: int, tag: str):
     entries = many_entries(workspace, member, None, count, tag=tag)
     assert send_run(job_id=start_send(workspace, owner)) is True
@@ -147,7 +139,7 @@ def correct(workspace, user, kind: str, keys=None) -> SendJob:
 @pytest.mark.sandbox
 @pytest.mark.usefixtures("qbo_settings")
 def test_update_all_changed_updates_only_what_differs_and_keeps_every_version(
-    workspace, owner, member, connection, sandbox, realm
+    workspace, owner, member, linked_connection, sandbox, realm
 ):
     entries = sent_entries(workspace, owner, member, 35, "upd")
     for e in entries[:31]:  # two batches' worth
@@ -190,7 +182,7 @@ def test_update_all_changed_updates_only_what_differs_and_keeps_every_version(
 @pytest.mark.sandbox
 @pytest.mark.usefixtures("qbo_settings")
 def test_a_stale_sync_token_is_read_again_not_overwritten(
-    workspace, owner, member, connection, sandbox, realm
+    workspace, owner, member, linked_connection, sandbox, realm
 ):
     entries = sent_entries(workspace, owner, member, 2, "stale")
     edited = SentEntry.objects.get(entry_key=entries[0].pk)
@@ -234,7 +226,9 @@ def test_a_stale_sync_token_is_read_again_not_overwritten(
 
 @pytest.mark.sandbox
 @pytest.mark.usefixtures("qbo_settings")
-def test_closed_books_are_reported_per_entry(workspace, owner, member, connection, sandbox, realm):
+def test_closed_books_are_reported_per_entry(
+    workspace, owner, member, linked_connection, sandbox, realm
+):
     entries = sent_entries(workspace, owner, member, 2, "closed")
     sandbox.control("PATCH", f"/companies/{realm}", {"book_close_date": "2026-12-31"}, expect=200)
     for e in entries:
@@ -255,7 +249,7 @@ def test_closed_books_are_reported_per_entry(workspace, owner, member, connectio
 @pytest.mark.sandbox
 @pytest.mark.usefixtures("qbo_settings")
 def test_delete_deleted_and_chosen_entries_and_record_it(
-    workspace, owner, member, connection, sandbox, realm
+    workspace, owner, member, linked_connection, sandbox, realm
 ):
     entries = sent_entries(workspace, owner, member, 4, "del")
     gone_here = entries[0]
@@ -291,7 +285,7 @@ def test_delete_deleted_and_chosen_entries_and_record_it(
 @pytest.mark.sandbox
 @pytest.mark.usefixtures("qbo_settings")
 def test_only_admins_of_a_plan_with_quickbooks_and_only_their_workspace(
-    workspace, owner, member, connection, sandbox, realm, other_workspace, outsider
+    workspace, owner, member, linked_connection, sandbox, realm, other_workspace, outsider
 ):
     entries = sent_entries(workspace, owner, member, 1, "roles")
     entries[0].description = "changed"
@@ -323,7 +317,7 @@ def test_only_admins_of_a_plan_with_quickbooks_and_only_their_workspace(
 @pytest.mark.sandbox
 @pytest.mark.usefixtures("qbo_settings")
 def test_a_stale_refusal_recorded_by_a_worker_that_died_is_read_at_the_end(
-    workspace, owner, member, connection, sandbox, realm
+    workspace, owner, member, linked_connection, sandbox, realm
 ):
     """QBO's 5010 was recorded, then the worker died before reading the TimeActivity again:
     the run that takes the job over reads it before the job finishes."""

@@ -3,10 +3,7 @@ worker, every update applied once (real worker processes, the emulator as a real
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from quickbooks_sync.models import SendBatch, SendJob
 from tests.quickbooks_sync.connection_helpers import emulator_marks
@@ -14,28 +11,16 @@ from tests.quickbooks_sync.send_helpers import time_activities, wait_for_job, wa
 from tests.quickbooks_sync.test_send_corrections_resilience import (
     arm,
     assert_updated_once,
-    connection,
     sent_and_edited,
     start,
 )
-from tests.quickbooks_sync.worker_process import Worker, broker_for_this_process, worker_env
+from tests.quickbooks_sync.worker_process import Worker, worker_env
 
 pytestmark = emulator_marks(time_scale=60, transaction=True)
 
-__all__ = ["connection"]  # the fixture, shared
-
-
-@pytest.fixture
-def workers() -> Iterator[list[Worker]]:
-    started: list[Worker] = []
-    with broker_for_this_process():
-        yield started
-        for process in started:
-            process.stop()
-
 
 def test_a_worker_killed_after_qbo_applied_an_update_is_resumed_without_doubles(
-    workspace, owner, member, connection, sandbox, realm, workers, tmp_path: Path
+    workspace, owner, member, linked_connection, sandbox, realm, workers, tmp_path: Path
 ):
     first = Worker(tmp_path, worker_env(sandbox), concurrency=1).start()
     workers.append(first)

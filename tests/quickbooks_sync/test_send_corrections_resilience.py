@@ -23,18 +23,15 @@ from tests.quickbooks_sync.send_helpers import (
     time_activities,
     wait_for_job,
 )
-from tests.quickbooks_sync.test_send_resilience import arm, connection, worker
+from tests.quickbooks_sync.test_send_resilience import arm
+from tests.quickbooks_sync.worker_process import module_worker
 from tracking.models import TimeEntry
 
 pytestmark = emulator_marks(time_scale=60, transaction=True)
 
 ENTRIES = 45  # two batches: one full, one not
 
-__all__ = [
-    "arm",
-    "connection",
-    "worker",
-]  # the send's fixtures: a worker process, a linked connection
+worker = module_worker()
 
 
 def sent_and_edited(workspace, owner, member, worker, tag: str) -> list[TimeEntry]:
@@ -71,7 +68,7 @@ def assert_updated_once(sandbox, realm, workspace, entries, job: SendJob) -> Non
 
 @pytest.mark.parametrize("kind", ["500", "503", "drop", "429"])
 def test_updates_under_faults_apply_once(
-    worker, workspace, owner, member, connection, sandbox, realm, kind
+    worker, workspace, owner, member, linked_connection, sandbox, realm, kind
 ):
     entries = sent_and_edited(workspace, owner, member, worker, tag=f"u{kind}")
     # 5xx three times; a lost answer after QBO executed both batches; a storm of throttles.
@@ -90,7 +87,7 @@ def test_updates_under_faults_apply_once(
 
 @pytest.mark.parametrize("kind", ["503", "drop"])
 def test_deletes_under_faults_apply_once(
-    worker, workspace, owner, member, connection, sandbox, realm, kind
+    worker, workspace, owner, member, linked_connection, sandbox, realm, kind
 ):
     entries = many_entries(workspace, member, None, ENTRIES, tag=f"d{kind}")
     assert wait_for_job(start_send(workspace, owner), worker=worker).state == "SUCCEEDED"
@@ -105,7 +102,7 @@ def test_deletes_under_faults_apply_once(
 
 
 def test_a_stale_sync_token_and_closed_books_with_a_worker(
-    worker, workspace, owner, member, connection, sandbox, realm
+    worker, workspace, owner, member, linked_connection, sandbox, realm
 ):
     entries = sent_and_edited(workspace, owner, member, worker, tag="mixed")
     ledger = {s.entry_key: s for s in SentEntry.objects.filter(workspace=workspace)}

@@ -10,12 +10,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from quickbooks_sync.models import QBOConnection, SendJob, SentEntry
+from quickbooks_sync.models import SendJob, SentEntry
 from quickbooks_sync.services.send_batches import send_run
 from tests.api.conftest import api_client_for
-from tests.quickbooks_sync.connection_helpers import connect_workspace
-from tests.quickbooks_sync.send_helpers import entry, link_member, start_send, time_activities
-from tests.sandbox_process import SandboxProcess
+from tests.quickbooks_sync.send_helpers import entry, start_send, time_activities
 from workspaces.models import AuditLog
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
@@ -24,14 +22,7 @@ FILTER = "range=custom&start=2026-03-08&end=2026-03-12"
 
 
 @pytest.fixture
-def connection(workspace, owner, member, sandbox: SandboxProcess, realm: str) -> QBOConnection:
-    made = connect_workspace(workspace, sandbox, realm, user=owner)
-    link_member(workspace, member, sandbox, realm)
-    return made
-
-
-@pytest.fixture
-def sent(workspace, owner, member, connection):
+def sent(workspace, owner, member, linked_connection):
     at = dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)
     made = {
         name: entry(
@@ -177,7 +168,7 @@ def test_without_the_plan_the_buttons_are_gone_and_the_server_refuses(
 
 
 def test_the_sent_view_runs_the_same_queries_for_few_or_many_entries(
-    workspace, owner, owner_client, member, connection
+    workspace, owner, owner_client, member, linked_connection
 ):
     from django.db import connection as db_connection
     from django.test.utils import CaptureQueriesContext
@@ -193,7 +184,7 @@ def test_the_sent_view_runs_the_same_queries_for_few_or_many_entries(
                 workspace=workspace,
                 time_entry=made,
                 entry_key=made.pk,
-                realm_id=connection.realm_id,
+                realm_id=linked_connection.realm_id,
                 qbo_time_activity_id=str(100 + n),
                 sync_token="0",
                 values_sent={"TxnDate": "2026-03-10", "Hours": 0, "Minutes": 4},

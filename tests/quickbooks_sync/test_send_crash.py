@@ -5,14 +5,11 @@ server)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from django.db import connection as db_connection
 
 from quickbooks_sync.models import SendBatch, SendItem, SendJob, SentEntry
-from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
+from tests.quickbooks_sync.connection_helpers import emulator_marks
 from tests.quickbooks_sync.send_helpers import (
     landed,
     ledger_of,
@@ -23,27 +20,15 @@ from tests.quickbooks_sync.send_helpers import (
     wait_for_job,
     wait_until,
 )
-from tests.quickbooks_sync.worker_process import Worker, broker_for_this_process, worker_env
+from tests.quickbooks_sync.worker_process import Worker, worker_env
 from workspaces.errors import ApplicationError
 
 pytestmark = emulator_marks(time_scale=60, transaction=True)
 
 
-@pytest.fixture
-def workers(tmp_path: Path) -> Iterator[list[Worker]]:
-    """Workers a test starts; whatever is left is stopped at the end."""
-    started: list[Worker] = []
-    with broker_for_this_process():
-        yield started
-        for worker in started:
-            worker.stop()
-
-
 def test_a_worker_killed_after_qbo_executed_a_batch_is_resumed_without_doubles(
-    workspace, owner, member, sandbox, realm, workers, tmp_path
+    workspace, owner, member, sandbox, linked_connection, realm, workers, tmp_path
 ):
-    connect_workspace(workspace, sandbox, realm, user=owner)
-    link_member(workspace, member, sandbox, realm)
     entries = many_entries(workspace, member, None, 70, tag="kill")
     # QBO creates the first batch's TimeActivities but the answer is lost; the worker then waits
     # 3 s before asking again, and is killed while it waits.
@@ -78,10 +63,8 @@ def test_a_worker_killed_after_qbo_executed_a_batch_is_resumed_without_doubles(
 
 
 def test_two_admins_sending_overlapping_filters_at_once_send_each_entry_once(
-    workspace, owner, admin, member, sandbox, realm, workers, tmp_path
+    workspace, owner, admin, member, sandbox, linked_connection, realm, workers, tmp_path
 ):
-    connect_workspace(workspace, sandbox, realm, user=owner)
-    link_member(workspace, member, sandbox, realm)
     link_member(workspace, admin, sandbox, realm)
     entries = many_entries(workspace, member, None, 40, tag="both") + many_entries(
         workspace, admin, None, 20, tag="admin-only"

@@ -7,7 +7,6 @@ when it exists there.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,7 +15,7 @@ import pytest
 from quickbooks_sync.models import QBOConnection, SendBatch
 from quickbooks_sync.qbo.oauth import QBOAuth
 from quickbooks_sync.services.connection import qbo_config
-from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
+from tests.quickbooks_sync.connection_helpers import emulator_marks
 from tests.quickbooks_sync.send_helpers import (
     landed,
     ledger_of,
@@ -26,7 +25,7 @@ from tests.quickbooks_sync.send_helpers import (
     wait_for_job,
     wait_until,
 )
-from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
+from tests.quickbooks_sync.worker_process import module_worker
 from tests.sandbox_process import SandboxProcess
 
 # Time scale 60: QBO's throttle windows (a minute) last a second, as the worker's limiter.
@@ -34,20 +33,7 @@ pytestmark = emulator_marks(time_scale=60, transaction=True)
 
 ENTRIES = 45  # two batches: one full, one not
 
-
-@pytest.fixture(scope="module")
-def worker(
-    django_db_setup: None, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Worker]:
-    with running_worker(tmp_path_factory.mktemp("send_worker"), worker_env(sandbox)) as process:
-        yield process
-
-
-@pytest.fixture
-def connection(workspace, owner, member, sandbox: SandboxProcess, realm: str) -> QBOConnection:
-    made = connect_workspace(workspace, sandbox, realm, user=owner)
-    link_member(workspace, member, sandbox, realm)
-    return made
+worker = module_worker()  # one Celery worker process (beat inside) for the module
 
 
 def arm(sandbox: SandboxProcess, realm: str, kind: str, **options: Any) -> None:
@@ -66,7 +52,7 @@ def assert_exactly_once(sandbox, realm, workspace, entries, job) -> None:
 
 @pytest.mark.parametrize("status", ["500", "503"])
 def test_server_errors_are_retried_with_the_same_request_id(
-    worker, workspace, owner, member, connection, sandbox, realm, status
+    worker, workspace, owner, member, linked_connection, sandbox, realm, status
 ):
     entries = many_entries(workspace, member, None, ENTRIES, tag=f"e{status}")
     arm(sandbox, realm, status, count=3)
@@ -78,7 +64,7 @@ def test_server_errors_are_retried_with_the_same_request_id(
 
 
 def test_a_hang_past_the_timeout_is_sent_again(
-    worker, workspace, owner, member, connection, sandbox, realm
+    worker, workspace, owner, member, linked_connection, sandbox, realm
 ):
     entries = many_entries(workspace, member, None, ENTRIES, tag="hang")
     arm(sandbox, realm, "hang", count=1, seconds=2.5)  # the worker's timeout is 1 s
@@ -89,7 +75,7 @@ def test_a_hang_past_the_timeout_is_sent_again(
 
 
 def test_a_lost_response_after_qbo_executed_is_answered_from_the_request_id(
-    worker, workspace, owner, member, connection, sandbox, realm
+    worker, workspace, owner, member, linked_connection, sandbox, realm
 ):
     entries = many_entries(workspace, member, None, ENTRIES, tag="drop")
     arm(sandbox, realm, "drop", count=2)  # both batches created in QBO, both answers lost
@@ -107,7 +93,7 @@ def test_a_lost_response_after_qbo_executed_is_answered_from_the_request_id(
 
 
 def test_a_429_storm_backs_off_and_finishes(
-    worker, workspace, owner, member, connection, sandbox, realm
+    worker, workspace, owner, member, linked_connection, sandbox, realm
 ):
     entries = many_entries(workspace, member, None, ENTRIES, tag="throttle")
     arm(sandbox, realm, "429", count=5)
@@ -118,10 +104,10 @@ def test_a_429_storm_backs_off_and_finishes(
 
 
 def test_an_access_token_expiring_mid_job_is_refreshed_once(
-    worker, workspace, owner, member, connection, sandbox, realm
+    worker, workspace, owner, member, linked_connection, sandbox, realm
 ):
     entries = many_entries(workspace, member, None, ENTRIES, tag="expiry")
-    old_access = connection.access_token
+    old_access = linked_connection.access_token
     arm(sandbox, realm, "hang", count=1, seconds=2.5)
     job_id = start_send(workspace, owner)
     # While the first batch hangs, QBO expires the token: the retry gets a 401, refreshes.
@@ -131,13 +117,13 @@ def test_an_access_token_expiring_mid_job_is_refreshed_once(
     job = wait_for_job(job_id, worker=worker)
 
     assert_exactly_once(sandbox, realm, workspace, entries, job)
-    connection.refresh_from_db()
-    assert connection.status == QBOConnection.Status.CONNECTED
-    assert connection.access_token != old_access
+    linked_connection.refresh_from_db()
+    assert linked_connection.status == QBOConnection.Status.CONNECTED
+    assert linked_connection.access_token != old_access
 
 
 def test_refresh_token_rotation_with_two_jobs_refreshing_at_once(
-    worker, workspace, owner, admin, member, connection, sandbox, realm
+    worker, workspace, owner, admin, member, linked_connection, sandbox, realm
 ):
     # The emulator hands out a new refresh token on every refresh and the old one dies at once:
     # two workers refreshing with the same old token would lose the connection.
@@ -145,7 +131,7 @@ def test_refresh_token_rotation_with_two_jobs_refreshing_at_once(
     mine = many_entries(workspace, member, None, ENTRIES, tag="rot-m")
     theirs = many_entries(workspace, admin, None, ENTRIES, tag="rot-a")
     sandbox.control("POST", f"/companies/{realm}/expire-tokens")
-    old_refresh = connection.refresh_token
+    old_refresh = linked_connection.refresh_token
 
     first = start_send(workspace, owner, members=(str(member.pk),))
     second = start_send(workspace, owner, members=(str(admin.pk),))
@@ -153,8 +139,8 @@ def test_refresh_token_rotation_with_two_jobs_refreshing_at_once(
 
     for job, entries in zip(jobs, (mine, theirs), strict=True):
         assert_exactly_once(sandbox, realm, workspace, entries, job)
-    connection.refresh_from_db()
-    assert connection.status == QBOConnection.Status.CONNECTED
-    assert connection.refresh_token != old_refresh
+    linked_connection.refresh_from_db()
+    assert linked_connection.status == QBOConnection.Status.CONNECTED
+    assert linked_connection.refresh_token != old_refresh
     # The stored refresh token is the live one.
-    assert QBOAuth(qbo_config()).refresh(connection.refresh_token).refresh_token
+    assert QBOAuth(qbo_config()).refresh(linked_connection.refresh_token).refresh_token

@@ -14,11 +14,10 @@ from django.db import connection as db_connection
 from quickbooks_sync.models import SendBatch, SendJob
 from quickbooks_sync.services.send import send_jobs_resume_due
 from quickbooks_sync.services.send_batches import send_run
-from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
+from tests.quickbooks_sync.connection_helpers import emulator_marks
 from tests.quickbooks_sync.send_helpers import (
     landed,
     ledger_of,
-    link_member,
     many_entries,
     start_send,
     wait_until,
@@ -28,12 +27,10 @@ pytestmark = emulator_marks(transaction=True)
 
 
 def test_a_worker_taking_over_a_stalled_one_sends_each_entry_once(
-    workspace, owner, member, sandbox, realm, settings
+    workspace, owner, member, sandbox, linked_connection, realm, settings
 ):
     settings.QBO_SEND_STALE_SECONDS = 1.0
     settings.QBO_SEND_BACKOFF_SECONDS = 0.05
-    connect_workspace(workspace, sandbox, realm, user=owner)
-    link_member(workspace, member, sandbox, realm)
     entries = many_entries(workspace, member, None, 45, tag="takeover")
     # The first batch request hangs 3 s (within the client's 10 s timeout), then is dropped
     # unanswered: its worker shows no life meanwhile.

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from django.urls import reverse
@@ -17,7 +16,7 @@ from tests.api.conftest import api_client_for
 from tests.browser_session import log_in
 from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.sync_support import seed, sub
-from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
+from tests.quickbooks_sync.worker_process import module_worker
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
 from tracking.models import Project
@@ -25,15 +24,9 @@ from tracking.models import Project
 pytestmark = emulator_marks(transaction=True)
 
 
-@pytest.fixture(scope="module")
-def worker(
-    django_db_setup: None, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Worker]:
-    """A Celery worker on the test database, the broker and the emulator; the client's timeout
-    stays at process_env's 10 s (the fault below is a 2 s hang the sync must ride out)."""
-    env = worker_env(sandbox, QBO_TIMEOUT_SECONDS=10)
-    with running_worker(tmp_path_factory.mktemp("sync_worker"), env, concurrency=1) as process:
-        yield process
+# The client's timeout stays at process_env's 10 s (the fault below is a 2 s hang the sync must
+# ride out).
+worker = module_worker(concurrency=1, QBO_TIMEOUT_SECONDS=10)
 
 
 @pytest.fixture

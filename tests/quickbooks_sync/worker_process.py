@@ -5,6 +5,8 @@ processes act at once (token refresh).
     with running_worker(tmp_path, worker_env(sandbox)) as worker:   # enqueued tasks reach it
         ...; worker.kill()                                         # SIGKILL, no cleanup
 
+    worker = module_worker(concurrency=1)     # a test module's `worker` fixture, one per module
+
     env = process_env(sandbox)                       # this test's DB, the emulator
     with DjangoScripts(script, env, count=2, directory=tmp_path) as scripts:
         scripts.wait_ready(); scripts.go(); outputs = scripts.results()
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import kombu.pools
+import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -198,6 +201,22 @@ def running_worker(
             yield worker
         finally:
             worker.stop()
+
+
+def module_worker(*, concurrency: int = 2, **overrides: Any) -> Any:
+    """A module-scoped `worker` fixture (`worker = module_worker(concurrency=1)` in a test
+    module): one running Worker for the module's tests, on worker_env(sandbox, **overrides)."""
+
+    @pytest.fixture(scope="module", name="worker")
+    def fixture(
+        django_db_setup: None, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[Worker]:
+        env = worker_env(sandbox, **overrides)
+        directory = tmp_path_factory.mktemp("worker")
+        with running_worker(directory, env, concurrency=concurrency) as process:
+            yield process
+
+    return fixture
 
 
 class DjangoScripts(StartsAndStops):
