@@ -22,6 +22,13 @@ def seed(sandbox: SandboxProcess, realm: str, entity: str, **fields: Any) -> dic
     return result
 
 
+def arm_fault(sandbox: SandboxProcess, realm: str, kind: str, **options: Any) -> None:
+    """The emulator fails `realm`'s next requests as `kind` ("500", "429", "drop", "hang"...);
+    `options` narrow it (path, count) or tune it (seconds). qbo_settings clears faults after
+    each test."""
+    sandbox.control("POST", "/faults", {"kind": kind, "realm": realm, **options}, expect=201)
+
+
 def sub(sandbox: SandboxProcess, realm: str, name: str, parent: dict[str, Any]) -> dict[str, Any]:
     return seed(
         sandbox, realm, "Customer", DisplayName=name, Job=True, ParentRef={"value": parent["Id"]}

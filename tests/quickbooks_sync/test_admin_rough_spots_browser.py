@@ -10,17 +10,14 @@ page, shown per group on the send's confirmation, carried by the TimeActivity.""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from quickbooks_sync.models import EmployeeLink
-from tests.browser_session import log_in
+from tests.browser_session import log_in, screenshots
+from tests.quickbooks_sync.browser_steps import confirm_and_wait, open_quickbooks_view
 from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.send_helpers import (
     entry,
@@ -30,34 +27,17 @@ from tests.quickbooks_sync.send_helpers import (
     time_activities,
 )
 from tests.quickbooks_sync.sync_support import stored
-from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
+from tests.quickbooks_sync.worker_process import module_worker
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
 
 pytestmark = emulator_marks(browser=True)
 
 BACK_TO_INTEGRATIONS = "\u2190 Settings \u203a Integrations"  # the job page's link back
-REPORT = "?range=custom&start=2026-03-08&end=2026-03-12"
-# Where the screenshots of the pages go (looked at by hand at 1280 and 390 px).
-SHOTS = os.environ.get("QBO_SCREENSHOTS", "")
+# Screenshots of the pages (looked at by hand at 1280 and 390 px) go to the folder SCREENSHOTS
+# names.
 
-
-@pytest.fixture(scope="module")
-def worker(
-    django_db_setup: None, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Worker]:
-    directory = tmp_path_factory.mktemp("rough_spots_worker")
-    with running_worker(directory, worker_env(sandbox), concurrency=1) as process:
-        yield process
-
-
-def shoot(page: Page, name: str) -> None:
-    if not SHOTS:
-        return
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
+worker = module_worker(concurrency=1)
 
 
 def test_admin_syncs_first_then_creates_what_is_missing_from_the_integrations_tab(
@@ -83,14 +63,12 @@ def test_admin_syncs_first_then_creates_what_is_missing_from_the_integrations_ta
     log_in(page, live_server, admin)
 
     # Before the first sync the QuickBooks view says to sync first and offers no Send.
-    detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk})
-    page.goto(live_server.url + detailed + REPORT)
-    page.get_by_role("link", name="QuickBooks", exact=True).click()
+    open_quickbooks_view(page, live_server, workspace)
     expect(page.locator("#qbo-sync-first")).to_be_visible()
     expect(page.get_by_role("link", name="Send to QuickBooks")).to_have_count(0)
     # A non-billable entry's rate is never sent, so none is shown.
     expect(page.locator(f"#qbo-row-{internal.pk} td.num").last).to_have_text("—")
-    shoot(page, "quickbooks-view-sync-first")
+    screenshots(page, "quickbooks-view-sync-first")
     page.get_by_role("link", name="Sync users and customers").click()
 
     # On the Integrations tab: nothing to create is known yet.
@@ -106,7 +84,7 @@ def test_admin_syncs_first_then_creates_what_is_missing_from_the_integrations_ta
     customers = page.get_by_test_id("qbo-create-customers")
     expect(users).to_have_text("Create missing users (1)")  # Mia Member
     expect(customers).to_have_text("Create missing customers and projects (1)")  # Bookkeeping
-    shoot(page, "integrations-create-missing")
+    screenshots(page, "integrations-create-missing")
 
     users.click()
     expect(page.get_by_test_id("qbo-confirm-members")).to_have_text("Mia Member")
@@ -129,11 +107,10 @@ def test_admin_syncs_first_then_creates_what_is_missing_from_the_integrations_ta
     page.get_by_role("link", name=BACK_TO_INTEGRATIONS).first.click()
     expect(page.get_by_test_id("qbo-nothing-missing")).to_be_visible()
     expect(page.get_by_test_id("qbo-create-customers")).to_have_count(0)
-    shoot(page, "integrations-nothing-missing")
+    screenshots(page, "integrations-nothing-missing")
 
     # Synced: the QuickBooks view offers Send; nothing was written to QuickBooks but Mia.
-    page.goto(live_server.url + detailed + REPORT)
-    page.get_by_role("link", name="QuickBooks", exact=True).click()
+    open_quickbooks_view(page, live_server, workspace)
     expect(page.locator("#qbo-sync-first")).to_have_count(0)
     expect(page.get_by_role("link", name="Send to QuickBooks")).to_be_visible()
     assert time_activities(sandbox, realm) == []
@@ -161,7 +138,7 @@ def test_admin_links_a_member_by_hand_when_names_differ_and_undoes_it(
     expect(options).to_have_count(2)
     search.fill("Mia M")
     search.fill("Mia M. Member")
-    shoot(page, "sync-result-link-by-hand")
+    screenshots(page, "sync-result-link-by-hand")
     page.get_by_role("row", name="Mia Member").get_by_role("button", name="Link").click()
     expect(page.get_by_text("Linked by hand to “Mia M. Member”.")).to_be_visible()
     linked = page.get_by_test_id("qbo-members-linked")
@@ -176,7 +153,7 @@ def test_admin_links_a_member_by_hand_when_names_differ_and_undoes_it(
     )
     row = page.get_by_test_id("qbo-members-linked").get_by_role("row", name="Mia Member")
     expect(row).to_contain_text("manual")
-    shoot(page, "sync-result-manual-link")
+    screenshots(page, "sync-result-manual-link")
     row.get_by_role("button", name="Undo link").click()
     expect(page.get_by_text("Link undone")).to_be_visible()
     expect(page.get_by_test_id("qbo-members-without-employee")).to_contain_text("Mia Member")
@@ -203,19 +180,16 @@ def test_admin_picks_classes_and_items_and_the_send_carries_them(
     page.get_by_label("Default class").select_option(label="Ops")
     page.get_by_label("Class of Website").select_option(label="Design")
     page.get_by_label("Service item of Website").select_option(label="Consulting")
-    shoot(page, "classes-and-items")
+    screenshots(page, "classes-and-items")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Classes and service items saved.")).to_be_visible()
 
-    detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk})
-    page.goto(live_server.url + detailed + REPORT)
-    page.get_by_role("link", name="QuickBooks", exact=True).click()
+    open_quickbooks_view(page, live_server, workspace)
     page.get_by_role("link", name="Send to QuickBooks").click()
     groups = page.locator("#send-groups")
     expect(groups.get_by_role("row", name="Mia Member")).to_contain_text("Consulting")
     expect(groups.get_by_role("row", name="Mia Member")).to_contain_text("Design")
-    shoot(page, "send-confirm-groups")
-    page.get_by_role("button", name="Send 1 entry to QuickBooks").click()
-    expect(page.get_by_test_id("qbo-send-finished")).to_be_visible(timeout=40_000)
+    screenshots(page, "send-confirm-groups")
+    confirm_and_wait(page, "Send 1 entry to QuickBooks")
     (activity,) = time_activities(sandbox, realm)
     assert (activity["ClassRef"]["name"], activity["ItemRef"]["name"]) == ("Design", "Consulting")

@@ -4,33 +4,31 @@ view (the unapproved entry is marked as one that cannot go), sends, reads on the
 how many entries were left out because they are not approved, and only the approved week's
 entries reach QuickBooks."""
 
-# ruff: noqa: F811  (the `worker` fixture comes from the send browser tests)
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from quickbooks_sync.models import QBOConnection
 from tests.browser_session import log_in, screenshot
-from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
+from tests.quickbooks_sync.browser_steps import confirm_and_wait, open_quickbooks_view
+from tests.quickbooks_sync.connection_helpers import emulator_marks
 from tests.quickbooks_sync.send_helpers import entry, link_member, linked_project, time_activities
-from tests.quickbooks_sync.test_send_browser import worker  # noqa: F401 - the Celery worker
-from tests.sandbox_process import SandboxProcess
+from tests.quickbooks_sync.worker_process import module_worker
 from tracking.services import approvals
 from workspaces.models import Membership
 
 pytestmark = emulator_marks(browser=True)
 
+worker = module_worker(concurrency=1)
+
 
 def test_only_the_approved_week_goes_to_quickbooks(
-    worker, live_server, page, workspace, owner, admin, member, sandbox: SandboxProcess
+    worker, live_server, page, workspace, owner, admin, member, sandbox, linked_connection
 ) -> None:
-    realm = sandbox.create_company(name=f"Approved Co {uuid.uuid4().hex[:6]}")
-    connect_workspace(workspace, sandbox, realm, user=owner)
-    link_member(workspace, member, sandbox, realm)
+    realm = linked_connection.realm_id
     link_member(workspace, admin, sandbox, realm)
     project, _ = linked_project(workspace, sandbox, realm, "Website", parent="Acme")
     at = dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)
@@ -61,9 +59,7 @@ def test_only_the_approved_week_goes_to_quickbooks(
     expect(page.locator(".messages")).to_contain_text("Only approved time will be sent")
     assert QBOConnection.objects.get(workspace=workspace).send_approved_only
 
-    detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk})
-    page.goto(f"{live_server.url}{detailed}?range=custom&start=2026-03-08&end=2026-03-12")
-    page.get_by_role("link", name="QuickBooks", exact=True).click()
+    open_quickbooks_view(page, live_server, workspace)
     row = page.locator(f"#qbo-row-{unapproved.pk}")
     expect(row.locator(".cannot-send")).to_have_text("Cannot be sent: Not approved")
 
@@ -78,8 +74,7 @@ def test_only_the_approved_week_goes_to_quickbooks(
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "send-confirm-390.png")
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.get_by_role("button", name="Send 2 entries to QuickBooks").click()
-    expect(page.get_by_test_id("qbo-send-finished")).to_be_visible(timeout=40_000)
+    confirm_and_wait(page, "Send 2 entries to QuickBooks")
     expect(page.locator("#outcome-line")).to_contain_text("Sent 2 of 2 entries (1:30:00)")
     screenshot(page, "send-outcome-1280.png")
     assert sorted(a["Description"] for a in time_activities(sandbox, realm)) == [

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 
-import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from quickbooks_sync.models import SendJob
 from tests.browser_session import log_in
+from tests.quickbooks_sync.browser_steps import confirm_and_wait, open_quickbooks_view
 from tests.quickbooks_sync.connection_helpers import (
-    connect_workspace,
     emulator_marks,
     point_settings_at,
 )
@@ -27,13 +25,13 @@ from tests.quickbooks_sync.send_helpers import (
     entry,
     landed,
     ledger_of,
-    link_member,
     linked_project,
     many_entries,
     seed,
     time_activities,
 )
-from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
+from tests.quickbooks_sync.sync_support import arm_fault
+from tests.quickbooks_sync.worker_process import module_worker
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
 
@@ -41,34 +39,20 @@ pytestmark = emulator_marks(browser=True)
 
 SENDABLE = 35  # two batches (30 + 5)
 
-
-@pytest.fixture(scope="module")
-def worker(
-    django_db_setup: None, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Worker]:
-    directory = tmp_path_factory.mktemp("send_browser_worker")
-    with running_worker(directory, worker_env(sandbox), concurrency=1) as process:
-        yield process
+worker = module_worker(concurrency=1)
 
 
 def test_admin_sends_from_the_detailed_report_and_sees_the_sent_entries(
-    worker, live_server, page, workspace, owner, admin, member, sandbox: SandboxProcess
+    worker, live_server, page, workspace, admin, member, sandbox: SandboxProcess, linked_connection
 ) -> None:
-    realm = sandbox.create_company(name=f"Browser Send Co {uuid.uuid4().hex[:6]}")
-    connect_workspace(workspace, sandbox, realm, user=owner)
-    link_member(workspace, member, sandbox, realm)
+    realm = linked_connection.realm_id
     project, _ = linked_project(workspace, sandbox, realm, "Website", parent="Acme")
     sendable = many_entries(workspace, member, project, SENDABLE, tag="web")
     at = dt.datetime(2026, 3, 10, 20, 0, tzinfo=dt.UTC)
     entry(workspace, member, start=at, seconds=600, billable=True, description="no project")
     entry(workspace, admin, start=at, seconds=1200, project=project, description="admin")
     # QuickBooks hangs on the first batch once: the worker times out and sends it again.
-    sandbox.control(
-        "POST",
-        "/faults",
-        {"kind": "hang", "seconds": 3, "path": "batch", "realm": realm, "count": 1},
-        expect=201,
-    )
+    arm_fault(sandbox, realm, "hang", seconds=3, path="batch", count=1)
     hours = seed(sandbox, realm, "Item", Name="Hours", Type="Service")
     log_in(page, live_server, admin)
 
@@ -80,10 +64,7 @@ def test_admin_sends_from_the_detailed_report_and_sees_the_sent_entries(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("qbo-service-item")).to_have_text("Hours")
 
-    detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk})
-    page.goto(f"{live_server.url}{detailed}?range=custom&start=2026-03-08&end=2026-03-12")
-
-    page.get_by_role("link", name="QuickBooks", exact=True).click()
+    open_quickbooks_view(page, live_server, workspace)
     expect(page.get_by_role("heading", name="Detailed report · QuickBooks")).to_be_visible()
     expect(page.get_by_label("QuickBooks", exact=True)).to_have_value("")
     expect(page.locator("#f-show option:checked")).to_have_text("Showing not sent entries")
@@ -151,13 +132,10 @@ def test_the_whole_flow_connect_sync_send_and_the_time_activities_in_quickbooks(
         timeout=30_000
     )
 
-    detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk})
-    page.goto(f"{live_server.url}{detailed}?range=custom&start=2026-03-08&end=2026-03-12")
-    page.get_by_role("link", name="QuickBooks", exact=True).click()
+    open_quickbooks_view(page, live_server, workspace)
     page.get_by_role("link", name="Send to QuickBooks").click()
     expect(page.locator("#send-entries")).to_have_text("3")
-    page.get_by_role("button", name="Send 3 entries to QuickBooks").click()
-    expect(page.get_by_test_id("qbo-send-finished")).to_be_visible(timeout=40_000)
+    confirm_and_wait(page, "Send 3 entries to QuickBooks")
     expect(page.locator("#outcome-sent")).to_have_text("3 entries (0:45:00)")
 
     page.goto(f"{sandbox.base_url}/companies/{realm}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from django.urls import reverse
@@ -17,29 +16,22 @@ from playwright.sync_api import expect
 
 from quickbooks_sync.models import EmployeeLink, SendJob
 from tests.api.conftest import api_client_for
-from tests.browser_session import log_in
+from tests.browser_session import log_in, screenshots
+from tests.quickbooks_sync.browser_steps import confirm_and_wait, open_quickbooks_view
 from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.send_helpers import DAY, entry, seed, time_activities, wait_for_job
 from tests.quickbooks_sync.sync_support import stored
-from tests.quickbooks_sync.test_admin_rough_spots_browser import shoot
-from tests.quickbooks_sync.worker_process import Worker, running_worker, worker_env
+from tests.quickbooks_sync.worker_process import module_worker
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
 from workspaces.models import AuditLog, Membership
 
 pytestmark = emulator_marks(browser=True)
 
-REPORT = "?range=custom&start=2026-03-08&end=2026-03-12"
 AT = dt.datetime.combine(DAY, dt.time(14), tzinfo=dt.UTC)
 
 
-@pytest.fixture(scope="module")
-def worker(
-    django_db_setup: None, sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Worker]:
-    directory = tmp_path_factory.mktemp("vendors_worker")
-    with running_worker(directory, worker_env(sandbox), concurrency=1) as process:
-        yield process
+worker = module_worker(concurrency=1)
 
 
 def company(sandbox: SandboxProcess, workspace, owner) -> str:
@@ -70,7 +62,7 @@ def test_admin_marks_a_contractor_syncs_creates_the_vendor_and_sends_as_vendor(
     works_as.locator("xpath=..").get_by_role("button", name="Save works as").click()
     expect(page.get_by_role("status").first).to_contain_text("Mia Member is now a contractor")
     expect(page.get_by_label("Mia Member works as")).to_have_value("1")
-    shoot(page, "team-contractor")
+    screenshots(page, "team-contractor")
     assert Membership.objects.get(workspace=workspace, user=member).contractor
 
     # Sync: Mia is a contractor without a vendor; the staff link to employees.
@@ -81,7 +73,7 @@ def test_admin_marks_a_contractor_syncs_creates_the_vendor_and_sends_as_vendor(
     )
     expect(page.get_by_test_id("qbo-contractors-without-vendor")).to_contain_text("Mia Member")
     expect(page.get_by_test_id("qbo-members-linked")).to_contain_text("Adam Admin")
-    shoot(page, "sync-result-contractors")
+    screenshots(page, "sync-result-contractors")
 
     # Create missing users, on the Integrations tab: a vendor for the contractor.
     page.locator('section[aria-labelledby="qbo-contractors"]').get_by_test_id(
@@ -92,7 +84,7 @@ def test_admin_marks_a_contractor_syncs_creates_the_vendor_and_sends_as_vendor(
     users.click()
     expect(page.get_by_test_id("qbo-confirm-vendors")).to_have_text("Mia Member")
     expect(page.get_by_test_id("qbo-confirm-members")).to_have_text("None.")
-    shoot(page, "create-missing-vendors-confirm")
+    screenshots(page, "create-missing-vendors-confirm")
     page.get_by_test_id("qbo-confirm").click()
     expect(page.locator('[data-testid="qbo-job"][data-state="SUCCEEDED"]')).to_be_visible(
         timeout=30_000
@@ -104,16 +96,13 @@ def test_admin_marks_a_contractor_syncs_creates_the_vendor_and_sends_as_vendor(
     assert "Mia Member" not in {e["DisplayName"] for e in stored(sandbox, realm, "Employee")}
 
     # Send: the confirmation shows Mia's time going to the vendor.
-    detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk})
-    page.goto(live_server.url + detailed + REPORT)
-    page.get_by_role("link", name="QuickBooks", exact=True).click()
+    open_quickbooks_view(page, live_server, workspace)
     page.get_by_role("link", name="Send to QuickBooks").click()
     groups = page.locator("#send-groups")
     expect(groups.get_by_role("row", name="Mia Member")).to_contain_text("vendor")
     expect(groups.get_by_role("row", name="Adam Admin")).not_to_contain_text("vendor")
-    shoot(page, "send-confirm-vendor")
-    page.get_by_role("button", name="Send 2 entries to QuickBooks").click()
-    expect(page.get_by_test_id("qbo-send-finished")).to_be_visible(timeout=40_000)
+    screenshots(page, "send-confirm-vendor")
+    confirm_and_wait(page, "Send 2 entries to QuickBooks")
     expect(page.locator("#outcome-sent")).to_have_text("2 entries (1:00:00)")
 
     sent = {a["Description"]: a for a in time_activities(sandbox, realm)}
