@@ -22,6 +22,14 @@ def create(api: Accounting, realm: str, entity: str, **fields: Any) -> dict[str,
     return result
 
 
+def sub_customer(
+    api: Accounting, realm: str, name: str, parent: dict[str, Any], **fields: Any
+) -> dict[str, Any]:
+    """A sub-customer (Job) of `parent`."""
+    fields.update(Job=True, ParentRef={"value": parent["Id"]})
+    return create(api, realm, "Customer", DisplayName=name, **fields)
+
+
 @pytest.fixture
 def people(api: Accounting, realm: str) -> dict[str, dict[str, Any]]:
     return {
@@ -134,16 +142,8 @@ def test_sub_customers_get_level_and_fully_qualified_name(api: Accounting, realm
     chain = [top]
     for name in ("B", "C", "D", "E"):
         chain.append(
-            create(
-                api,
-                realm,
-                "Customer",
-                DisplayName=name,
-                Job=True,
-                ParentRef={"value": chain[-1]["Id"]},
-                FullyQualifiedName="",
-                Level=0,
-                IsProject=False,
+            sub_customer(
+                api, realm, name, chain[-1], FullyQualifiedName="", Level=0, IsProject=False
             )
         )
 
@@ -152,11 +152,7 @@ def test_sub_customers_get_level_and_fully_qualified_name(api: Accounting, realm
     assert chain[-1]["ParentRef"] == {"value": chain[-2]["Id"], "name": "A:B:C:D"}
     assert all(c["IsProject"] is False for c in chain)
 
-    fault = fault_of(
-        lambda: create(
-            api, realm, "Customer", DisplayName="F", Job=True, ParentRef={"value": chain[-1]["Id"]}
-        )
-    )
+    fault = fault_of(lambda: sub_customer(api, realm, "F", chain[-1]))
     assert fault.code == "6000"
     assert "at most 4 levels" in fault.detail
 
@@ -180,11 +176,7 @@ def test_parent_ref_must_exist_and_be_active(api: Accounting, realm: str) -> Non
     )
     assert unknown.code == "2500"
     assert unknown.message == "Invalid Reference Id"
-    gone = fault_of(
-        lambda: create(
-            api, realm, "Customer", DisplayName="Y", Job=True, ParentRef={"value": inactive["Id"]}
-        )
-    )
+    gone = fault_of(lambda: sub_customer(api, realm, "Y", inactive))
     assert gone.code == "610"
     assert gone.message == "Object Not Found"
 
@@ -193,15 +185,7 @@ def test_is_project_is_read_only_through_v3_and_keeps_its_value_on_update(
     api: Accounting, realm: str, store: Store
 ) -> None:
     parent = create(api, realm, "Customer", DisplayName="Acme")
-    attempted = create(
-        api,
-        realm,
-        "Customer",
-        DisplayName="Not a project",
-        Job=True,
-        ParentRef={"value": parent["Id"]},
-        IsProject=True,
-    )
+    attempted = sub_customer(api, realm, "Not a project", parent, IsProject=True)
     assert attempted["IsProject"] is False
 
     project = project_seed(store, realm, parent["Id"])
@@ -219,16 +203,7 @@ def test_a_project_cannot_contain_sub_customers(api: Accounting, realm: str, sto
     parent = create(api, realm, "Customer", DisplayName="Acme")
     project = project_seed(store, realm, parent["Id"])
 
-    fault = fault_of(
-        lambda: create(
-            api,
-            realm,
-            "Customer",
-            DisplayName="Phase 1",
-            Job=True,
-            ParentRef={"value": project["Id"]},
-        )
-    )
+    fault = fault_of(lambda: sub_customer(api, realm, "Phase 1", project))
 
     assert fault.code == "6000"
     assert "A project cannot contain subcustomers" in fault.detail
@@ -236,15 +211,7 @@ def test_a_project_cannot_contain_sub_customers(api: Accounting, realm: str, sto
 
 def test_bill_with_parent_only_for_sub_customers(api: Accounting, realm: str) -> None:
     top = create(api, realm, "Customer", DisplayName="Top", BillWithParent=True)
-    child = create(
-        api,
-        realm,
-        "Customer",
-        DisplayName="Child",
-        Job=True,
-        ParentRef={"value": top["Id"]},
-        BillWithParent=True,
-    )
+    child = sub_customer(api, realm, "Child", top, BillWithParent=True)
 
     assert (top["BillWithParent"], child["BillWithParent"]) == (False, True)
 
@@ -253,12 +220,8 @@ def test_renaming_a_parent_renames_the_fully_qualified_names_below_it(
     api: Accounting, realm: str
 ) -> None:
     top = create(api, realm, "Customer", DisplayName="Harbor")
-    mid = create(
-        api, realm, "Customer", DisplayName="Web", Job=True, ParentRef={"value": top["Id"]}
-    )
-    leaf = create(
-        api, realm, "Customer", DisplayName="SEO", Job=True, ParentRef={"value": mid["Id"]}
-    )
+    mid = sub_customer(api, realm, "Web", top)
+    leaf = sub_customer(api, realm, "SEO", mid)
 
     api.save(
         realm,
@@ -277,13 +240,11 @@ def test_renaming_a_parent_renames_the_fully_qualified_names_below_it(
 
 def test_moving_a_customer_under_itself_or_too_deep_is_refused(api: Accounting, realm: str) -> None:
     a = create(api, realm, "Customer", DisplayName="A")
-    b = create(api, realm, "Customer", DisplayName="B", Job=True, ParentRef={"value": a["Id"]})
-    c = create(api, realm, "Customer", DisplayName="C", Job=True, ParentRef={"value": b["Id"]})
+    b = sub_customer(api, realm, "B", a)
+    c = sub_customer(api, realm, "C", b)
     deep = create(api, realm, "Customer", DisplayName="Deep")
     for name in ("D1", "D2", "D3"):
-        deep = create(
-            api, realm, "Customer", DisplayName=name, Job=True, ParentRef={"value": deep["Id"]}
-        )
+        deep = sub_customer(api, realm, name, deep)
 
     cycle = fault_of(
         lambda: api.save(
@@ -313,12 +274,8 @@ def test_moving_a_customer_under_itself_or_too_deep_is_refused(api: Accounting, 
 
 def test_deactivating_a_customer_deactivates_its_sub_customers(api: Accounting, realm: str) -> None:
     top = create(api, realm, "Customer", DisplayName="Summit")
-    child = create(
-        api, realm, "Customer", DisplayName="Portal", Job=True, ParentRef={"value": top["Id"]}
-    )
-    grandchild = create(
-        api, realm, "Customer", DisplayName="Phase", Job=True, ParentRef={"value": child["Id"]}
-    )
+    child = sub_customer(api, realm, "Portal", top)
+    grandchild = sub_customer(api, realm, "Phase", child)
 
     api.save(
         realm, "customer", {"Id": top["Id"], "SyncToken": "0", "sparse": True, "Active": False}

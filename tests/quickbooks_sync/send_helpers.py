@@ -13,7 +13,7 @@ from quickbooks_sync.models import CustomerLink, EmployeeLink, SendJob, SentEntr
 from quickbooks_sync.services.send import send_start
 from reports.filters import DateRange, DetailedFilters
 from tests.factories import membership_of
-from tests.quickbooks_sync.sync_support import seed, stored
+from tests.quickbooks_sync.sync_support import seed, stored, sub
 from tests.quickbooks_sync.worker_process import Worker
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory, TimeEntryFactory
@@ -45,11 +45,10 @@ def linked_project(
     workspace: Workspace, sandbox: SandboxProcess, realm: str, name: str, *, parent: str = ""
 ) -> tuple[Project, str]:
     """A project linked to a QBO customer of the same name (a sub-customer under `parent`)."""
-    fields: dict[str, Any] = {"DisplayName": name}
     if parent:
-        top = seed(sandbox, realm, "Customer", DisplayName=parent)
-        fields.update(Job=True, ParentRef={"value": top["Id"]})
-    customer = seed(sandbox, realm, "Customer", **fields)
+        customer = sub(sandbox, realm, name, seed(sandbox, realm, "Customer", DisplayName=parent))
+    else:
+        customer = seed(sandbox, realm, "Customer", DisplayName=name)
     project = ProjectFactory(workspace=workspace, name=name)
     CustomerLink.objects.create(
         workspace=workspace,

@@ -29,10 +29,21 @@ def arm_fault(sandbox: SandboxProcess, realm: str, kind: str, **options: Any) ->
     sandbox.control("POST", "/faults", {"kind": kind, "realm": realm, **options}, expect=201)
 
 
-def sub(sandbox: SandboxProcess, realm: str, name: str, parent: dict[str, Any]) -> dict[str, Any]:
-    return seed(
-        sandbox, realm, "Customer", DisplayName=name, Job=True, ParentRef={"value": parent["Id"]}
-    )
+def sub(
+    sandbox: SandboxProcess, realm: str, name: str, parent: dict[str, Any], **fields: Any
+) -> dict[str, Any]:
+    """A sub-customer (Job) of `parent`."""
+    fields.update(Job=True, ParentRef={"value": parent["Id"]})
+    return seed(sandbox, realm, "Customer", DisplayName=name, **fields)
+
+
+def qbo_project(
+    sandbox: SandboxProcess, realm: str, name: str, parent: dict[str, Any]
+) -> dict[str, Any]:
+    """A QuickBooks project under `parent` (IsProject: only the emulator's control API makes
+    one; the Accounting API refuses it)."""
+    fields = {"IsProject": True, "ParentRef": {"value": parent["Id"]}}
+    return seed(sandbox, realm, "Customer", DisplayName=name, **fields)
 
 
 def stored(sandbox: SandboxProcess, realm: str, entity: str) -> list[dict[str, Any]]:
@@ -51,14 +62,7 @@ def seed_four_levels(sandbox: SandboxProcess, realm: str) -> dict[str, str]:
     s3 = sub(sandbox, realm, "Sub-customer 3", s2)
     s4 = sub(sandbox, realm, "Sub-customer 4", s3)
     s3b = sub(sandbox, realm, "Sub-customer 3b", s2)
-    project = seed(
-        sandbox,
-        realm,
-        "Customer",
-        DisplayName="Website Project",
-        IsProject=True,
-        ParentRef={"value": top["Id"]},
-    )
+    project = qbo_project(sandbox, realm, "Website Project", top)
     solo = seed(sandbox, realm, "Customer", DisplayName="Solo")
     old = seed(sandbox, realm, "Customer", DisplayName="Old Co", Active=False)
     rows = [top, s1, s2, s3, s4, s3b, project, solo, old]

@@ -24,7 +24,7 @@ from quickbooks_sync.qbo.errors import (
 from quickbooks_sync.qbo.oauth import QBOAuth
 from quickbooks_sync.qbo.session import QBOSession
 from quickbooks_sync.qbo.types import QBOConfig, TokenSet
-from tests.quickbooks_sync.sync_support import seed, stored
+from tests.quickbooks_sync.sync_support import qbo_project, seed, stored, sub
 from tests.sandbox_process import SandboxProcess
 
 pytestmark = pytest.mark.sandbox
@@ -215,18 +215,9 @@ def test_paging_reads_every_employee_and_customer_active_or_not(
     for i in range(7):
         seed(sandbox, realm, "Employee", DisplayName=f"Person {i}", Active=i % 3 != 0)
     top = seed(sandbox, realm, "Customer", DisplayName="Acme")
-    sub = seed(
-        sandbox, realm, "Customer", DisplayName="Web", Job=True, ParentRef={"value": top["Id"]}
-    )
-    seed(sandbox, realm, "Customer", DisplayName="Pages", Job=True, ParentRef={"value": sub["Id"]})
-    project = seed(
-        sandbox,
-        realm,
-        "Customer",
-        DisplayName="Launch",
-        IsProject=True,
-        ParentRef={"value": top["Id"]},
-    )
+    web = sub(sandbox, realm, "Web", top)
+    sub(sandbox, realm, "Pages", web)
+    project = qbo_project(sandbox, realm, "Launch", top)
     for i in range(4):
         seed(sandbox, realm, "Customer", DisplayName=f"Solo {i}", Active=i != 1)
 
@@ -240,7 +231,7 @@ def test_paging_reads_every_employee_and_customer_active_or_not(
 
     customers = {c.display_name: c for c in session.customers(page_size=2)}
     assert set(customers) == {"Acme", "Web", "Pages", "Launch"} | {f"Solo {i}" for i in range(4)}
-    assert customers["Pages"].parent_id == sub["Id"]
+    assert customers["Pages"].parent_id == web["Id"]
     assert customers["Pages"].level == 2
     assert customers["Web"].parent_id == top["Id"]
     assert customers["Acme"].parent_id is None
