@@ -61,6 +61,13 @@ def point_settings_at(
     settings.QBO_SANDBOX_URL = sandbox.base_url
 
 
+def stored_connection(workspace: Any, *, realm_id: str = "R1", **fields: Any) -> QBOConnection:
+    """A connected row for tests that never reach QuickBooks: enough to show the QuickBooks pages
+    and to start (not run) jobs; the tokens are placeholders."""
+    fields = {"company_name": "Books", "access_token": "a", "refresh_token": "r", **fields}
+    return QBOConnection.objects.create(workspace=workspace, realm_id=realm_id, **fields)
+
+
 def connect_workspace(
     workspace: Any, sandbox: SandboxProcess, realm_id: str, *, user: Any = None
 ) -> QBOConnection:

@@ -32,6 +32,7 @@ from quickbooks_sync.services.schedule import (
 )
 from tests.api.conftest import api_client_for
 from tests.factories import membership_of
+from tests.quickbooks_sync.connection_helpers import stored_connection
 from tests.quickbooks_sync.send_helpers import entry
 from tests.tracking.factories import ProjectFactory
 from tracking.services import approvals
@@ -51,13 +52,7 @@ def approve(workspace, owner, user, week=WEEK):
 
 @pytest.fixture
 def connection(workspace) -> QBOConnection:
-    return QBOConnection.objects.create(
-        workspace=workspace,
-        realm_id="R1",
-        company_name="Books",
-        access_token="a",
-        refresh_token="r",
-    )
+    return stored_connection(workspace)
 
 
 def linked_project(workspace):

@@ -12,9 +12,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from quickbooks_sync.models import QBOConnection, SendSchedule
+from quickbooks_sync.models import SendSchedule
 from quickbooks_sync.services.schedule import send_schedules_run_due
 from tests.browser_session import log_in, screenshot
+from tests.quickbooks_sync.connection_helpers import stored_connection
 from tests.quickbooks_sync.send_helpers import entry
 from tests.quickbooks_sync.test_schedule import approve, link, linked_project
 from workspaces.models import AuditLog, Workspace
@@ -26,13 +27,7 @@ def test_an_admin_turns_the_schedule_on_and_off(
     live_server, page, workspace, owner, admin, member
 ) -> None:
     Workspace.objects.filter(pk=workspace.pk).update(time_zone="Europe/Berlin")
-    QBOConnection.objects.create(
-        workspace=workspace,
-        realm_id="R1",
-        company_name="Books",
-        access_token="a",
-        refresh_token="r",
-    )
+    stored_connection(workspace)
     integrations = reverse("quickbooks:integrations", kwargs={"ws": workspace.pk})
     log_in(page, live_server, admin, integrations)
     section = page.locator("#qbo-schedule")

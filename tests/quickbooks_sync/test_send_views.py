@@ -20,7 +20,7 @@ from django.utils import timezone
 from quickbooks_sync.models import QBOConnection, SendJob, SentEntry
 from quickbooks_sync.services.send_batches import send_run
 from tests.api.conftest import api_client_for
-from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import connect_workspace, stored_connection
 from tests.quickbooks_sync.send_helpers import (
     entry,
     link_member,
@@ -102,9 +102,7 @@ def test_the_quickbooks_button_shows_for_owner_and_admins_of_a_connected_workspa
 ):
     detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk}) + "?" + FILTER
     assert 'id="quickbooks-view"' not in text(owner_client.get(detailed))  # not connected
-    connection = QBOConnection.objects.create(
-        workspace=workspace, realm_id="1", company_name="Books", access_token="a", refresh_token="r"
-    )
+    connection = stored_connection(workspace, realm_id="1")
     for client in (owner_client, admin_client_):
         page = text(client.get(detailed))
         link = re.search(r'id="quickbooks-view" href="([^"]+)"', page)
@@ -467,9 +465,7 @@ def test_views_and_lists_run_the_same_queries_for_few_or_many_entries(
     from quickbooks_sync.models import SendItem
     from tests.tracking.factories import ProjectFactory
 
-    QBOConnection.objects.create(
-        workspace=workspace, realm_id="1", company_name="Books", access_token="a", refresh_token="r"
-    )
+    stored_connection(workspace, realm_id="1")
     project = ProjectFactory(workspace=workspace)
     job = SendJob.objects.create(
         workspace=workspace, realm_id="1", state=SendJob.State.SUCCEEDED, selected_count=count

@@ -15,7 +15,7 @@ from quickbooks_sync.models import QBOConnection, SyncJob
 from quickbooks_sync.services.connection import PLAN_REQUIRED
 from quickbooks_sync.services.sync import sync_run
 from tests.api.conftest import api_client_for
-from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import connect_workspace, stored_connection
 from tests.quickbooks_sync.sync_support import seed, sub
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
@@ -31,14 +31,7 @@ def api(ws: str, tail: str) -> str:
 @pytest.fixture
 def fake_connection(workspace, owner) -> QBOConnection:
     """A connected row without a reachable company: enough to start (not run) jobs."""
-    return QBOConnection.objects.create(
-        workspace=workspace,
-        realm_id="9341400000000001",
-        company_name="Books Co",
-        access_token="eyJ-not-used",
-        refresh_token="RT1-not-used",
-        connected_by=owner,
-    )
+    return stored_connection(workspace, connected_by=owner)
 
 
 @pytest.fixture
