@@ -22,7 +22,7 @@ from quickbooks_sync.services.sync import sync_start
 from tests.browser_session import log_in, screenshot
 from tests.conftest import client_for
 from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
-from tests.quickbooks_sync.sync_support import membership_of, seed, sub
+from tests.quickbooks_sync.sync_support import arm_fault, membership_of, seed, sub
 from tests.quickbooks_sync.worker_process import module_worker
 from tests.sandbox_process import SandboxProcess
 from workspaces.models import Membership
@@ -216,9 +216,7 @@ def test_check_now_rides_out_a_quickbooks_server_error(
 ) -> None:
     realm = synced["realm"]
     _rename(sandbox, realm, synced["adam"], "Adam Admin-Smith")
-    sandbox.control(
-        "POST", "/faults", {"kind": "503", "realm": realm, "path": "/cdc", "count": 1}, expect=201
-    )
+    arm_fault(sandbox, realm, "503", path="/cdc", count=1)
     response = client_for(admin).post(
         reverse("quickbooks:changes_check", kwargs={"ws": workspace.pk})
     )

@@ -24,7 +24,7 @@ from quickbooks_sync.qbo.errors import (
 from quickbooks_sync.qbo.oauth import QBOAuth
 from quickbooks_sync.qbo.session import QBOSession
 from quickbooks_sync.qbo.types import QBOConfig, TokenSet
-from tests.quickbooks_sync.sync_support import qbo_project, seed, stored, sub
+from tests.quickbooks_sync.sync_support import arm_fault, qbo_project, seed, stored, sub
 from tests.sandbox_process import SandboxProcess
 
 pytestmark = pytest.mark.sandbox
@@ -74,10 +74,6 @@ def tokens(sandbox: SandboxProcess, config: QBOConfig, realm: str) -> TokenSet:
 @pytest.fixture
 def session(config: QBOConfig, realm: str, tokens: TokenSet) -> QBOSession:
     return QBOSession(config, realm_id=realm, access_token=tokens.access_token)
-
-
-def arm(sandbox: SandboxProcess, realm: str, kind: str, **options: object) -> None:
-    sandbox.control("POST", "/faults", {"kind": kind, "realm": realm, **options}, expect=201)
 
 
 def activity(employee_id: str, customer_id: str, day: str, minutes: int) -> dict[str, Any]:
@@ -303,7 +299,7 @@ def test_a_batch_replayed_after_a_lost_answer_creates_nothing_twice(
     items = [(str(i), activity(employee, customer, "2026-11-02", 30 + i)) for i in range(1, 31)]
     request_id = str(uuid.uuid4())
 
-    arm(sandbox, realm, "drop", path="/batch")
+    arm_fault(sandbox, realm, "drop", path="/batch")
     with pytest.raises(QBOTransientError) as excinfo:
         session.send_time_activities(request_id=request_id, items=items)
     assert excinfo.value.retryable is True
@@ -377,7 +373,7 @@ def test_bad_batches_are_refused_before_anything_is_sent(
 
 
 def test_429_is_throttled(sandbox: SandboxProcess, realm: str, session: QBOSession) -> None:
-    arm(sandbox, realm, "429")
+    arm_fault(sandbox, realm, "429")
     with pytest.raises(QBOThrottled) as excinfo:
         session.employees()
     assert excinfo.value.code == "3001"
@@ -391,7 +387,7 @@ def test_429_is_throttled(sandbox: SandboxProcess, realm: str, session: QBOSessi
 def test_server_errors_are_transient(
     sandbox: SandboxProcess, realm: str, session: QBOSession, kind: str
 ) -> None:
-    arm(sandbox, realm, kind)
+    arm_fault(sandbox, realm, kind)
     with pytest.raises(QBOTransientError) as excinfo:
         session.create_customer(display_name="Not saved")
     assert excinfo.value.http_status == int(kind)
@@ -407,7 +403,7 @@ def test_a_hang_times_out_as_a_transient_error(
     session = QBOSession(
         replace(config, timeout=1), realm_id=realm, access_token=tokens.access_token
     )
-    arm(sandbox, realm, "hang", seconds=4)
+    arm_fault(sandbox, realm, "hang", seconds=4)
     started = time.monotonic()
     with pytest.raises(QBOTransientError) as excinfo:
         session.company_info()

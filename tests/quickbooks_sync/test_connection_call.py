@@ -19,6 +19,7 @@ from quickbooks_sync.services.connection import (
     qbo_config,
 )
 from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.sync_support import arm_fault
 from tests.sandbox_process import SandboxProcess
 from workspaces.models import AuditLog
 
@@ -103,7 +104,7 @@ def test_invalid_grant_marks_the_connection_needs_reconnect(
 def test_other_qbo_errors_propagate(
     workspace, connection: QBOConnection, sandbox: SandboxProcess, realm: str
 ) -> None:
-    sandbox.control("POST", "/faults", {"kind": "500", "realm": realm}, expect=201)
+    arm_fault(sandbox, realm, "500")
     try:
         with pytest.raises(QBOTransientError):
             company_name(workspace)

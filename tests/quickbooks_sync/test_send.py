@@ -37,6 +37,7 @@ from tests.quickbooks_sync.send_helpers import (
     seed,
     time_activities,
 )
+from tests.quickbooks_sync.sync_support import arm_fault
 from tests.sandbox_process import SandboxProcess
 from workspaces.errors import ApplicationError, NotFound, PermissionDenied
 from workspaces.models import Membership
@@ -347,8 +348,7 @@ def test_a_qbo_that_keeps_failing_stops_the_job_and_retry_resends_the_same_batch
     settings.QBO_SEND_MAX_TRIES = 2
     link_member(workspace, member, sandbox, realm)
     entries = many_entries(workspace, member, None, 3, tag="down")
-    fault = {"kind": "500", "realm": realm, "path": "batch", "count": 1000}
-    sandbox.control("POST", "/faults", fault, expect=201)
+    arm_fault(sandbox, realm, "500", path="batch", count=1000)
     job_id = send_start(membership=membership_of(workspace, owner), filters=filters_for()).pk
 
     runs = 0

@@ -23,13 +23,11 @@ from tests.quickbooks_sync.send_helpers import (
     time_activities,
     wait_for_job,
 )
-from tests.quickbooks_sync.test_send_resilience import arm
+from tests.quickbooks_sync.test_send_resilience import ENTRIES, arm
 from tests.quickbooks_sync.worker_process import module_worker
 from tracking.models import TimeEntry
 
 pytestmark = emulator_marks(time_scale=60, transaction=True)
-
-ENTRIES = 45  # two batches: one full, one not
 
 worker = module_worker()
 

@@ -20,6 +20,7 @@ from tests.quickbooks_sync.send_helpers import (
     wait_for_job,
     wait_until,
 )
+from tests.quickbooks_sync.sync_support import arm_fault
 from tests.quickbooks_sync.worker_process import Worker, worker_env
 from workspaces.errors import ApplicationError
 
@@ -32,9 +33,7 @@ def test_a_worker_killed_after_qbo_executed_a_batch_is_resumed_without_doubles(
     entries = many_entries(workspace, member, None, 70, tag="kill")
     # QBO creates the first batch's TimeActivities but the answer is lost; the worker then waits
     # 3 s before asking again, and is killed while it waits.
-    sandbox.control(
-        "POST", "/faults", {"kind": "drop", "realm": realm, "path": "batch"}, expect=201
-    )
+    arm_fault(sandbox, realm, "drop", path="batch")
     slow = worker_env(sandbox, QBO_SEND_BACKOFF_SECONDS=3, QBO_SEND_RESUME_SECONDS=3600)
     first = Worker(tmp_path, slow, concurrency=1).start()
     workers.append(first)

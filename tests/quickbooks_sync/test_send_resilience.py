@@ -25,6 +25,7 @@ from tests.quickbooks_sync.send_helpers import (
     wait_for_job,
     wait_until,
 )
+from tests.quickbooks_sync.sync_support import arm_fault
 from tests.quickbooks_sync.worker_process import module_worker
 from tests.sandbox_process import SandboxProcess
 
@@ -37,8 +38,8 @@ worker = module_worker()  # one Celery worker process (beat inside) for the modu
 
 
 def arm(sandbox: SandboxProcess, realm: str, kind: str, **options: Any) -> None:
-    fault = {"kind": kind, "realm": realm, "path": "batch", **options}
-    sandbox.control("POST", "/faults", fault, expect=201)
+    """A fault on the batch requests (the sends) only."""
+    arm_fault(sandbox, realm, kind, path="batch", **options)
 
 
 def assert_exactly_once(sandbox, realm, workspace, entries, job) -> None:

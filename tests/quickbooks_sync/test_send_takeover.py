@@ -22,6 +22,7 @@ from tests.quickbooks_sync.send_helpers import (
     start_send,
     wait_until,
 )
+from tests.quickbooks_sync.sync_support import arm_fault
 
 pytestmark = emulator_marks(transaction=True)
 
@@ -34,8 +35,7 @@ def test_a_worker_taking_over_a_stalled_one_sends_each_entry_once(
     entries = many_entries(workspace, member, None, 45, tag="takeover")
     # The first batch request hangs 3 s (within the client's 10 s timeout), then is dropped
     # unanswered: its worker shows no life meanwhile.
-    fault = {"kind": "hang", "seconds": 3, "realm": realm, "path": "batch", "count": 1}
-    sandbox.control("POST", "/faults", fault, expect=201)
+    arm_fault(sandbox, realm, "hang", seconds=3, path="batch", count=1)
     job_id = start_send(workspace, owner)
     outcomes: dict[str, object] = {}
 

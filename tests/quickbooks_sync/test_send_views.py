@@ -28,6 +28,7 @@ from tests.quickbooks_sync.send_helpers import (
     seed,
     time_activities,
 )
+from tests.quickbooks_sync.sync_support import arm_fault
 from tests.sandbox_process import SandboxProcess
 from workspaces.models import AuditLog
 
@@ -538,8 +539,7 @@ def test_a_send_that_gave_up_unanswered_offers_retry_failed_and_says_what_holds_
 
     settings.QBO_SEND_MAX_TRIES = 1
     settings.QBO_SEND_BACKOFF_SECONDS = 0.01
-    fault = {"kind": "500", "realm": realm, "path": "batch", "count": 1000}
-    sandbox.control("POST", "/faults", fault, expect=201)
+    arm_fault(sandbox, realm, "500", path="batch", count=1000)
     owner_client.post(page_url(workspace, "send_confirm") + "?" + FILTER)
     job = SendJob.objects.get(workspace=workspace)
     for _ in range(20):

@@ -22,6 +22,7 @@ from quickbooks_sync.tasks.sync import sync_job_run
 from tests.factories import MembershipFactory, UserFactory, membership_of
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.sync_support import (
+    arm_fault,
     catalog,
     names,
     rename_in_qbo,
@@ -469,7 +470,7 @@ def test_server_errors_are_retried_then_fail_the_job_with_a_message(
 ) -> None:
     seed(sandbox, realm, "Employee", DisplayName="Olivia Owner")
     # One 500: the retry succeeds.
-    sandbox.control("POST", "/faults", {"kind": "500", "realm": realm, "count": 1}, expect=201)
+    arm_fault(sandbox, realm, "500", count=1)
     job = sync_start(membership=as_admin)
     sync_job_run.apply(args=[job.pk])
     job.refresh_from_db()
@@ -477,7 +478,7 @@ def test_server_errors_are_retried_then_fail_the_job_with_a_message(
     assert names(job.result["membersLinked"]) == ["Olivia Owner"]
 
     # QuickBooks down for longer than the retries: FAILED, saying what happened.
-    sandbox.control("POST", "/faults", {"kind": "503", "realm": realm, "count": 50}, expect=201)
+    arm_fault(sandbox, realm, "503", count=50)
     job = sync_start(membership=as_admin)
     sync_job_run.apply(args=[job.pk])
     job.refresh_from_db()

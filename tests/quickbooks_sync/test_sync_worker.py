@@ -15,7 +15,7 @@ from quickbooks_sync.models import EmployeeLink, SyncJob
 from tests.api.conftest import api_client_for
 from tests.browser_session import log_in
 from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
-from tests.quickbooks_sync.sync_support import seed, sub
+from tests.quickbooks_sync.sync_support import arm_fault, seed, sub
 from tests.quickbooks_sync.worker_process import module_worker
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
@@ -76,12 +76,7 @@ def test_admin_syncs_in_the_browser_sees_progress_then_creates_missing_customers
     connect_workspace(workspace, sandbox, realm, user=owner)
     ProjectFactory(workspace=workspace, name="Internal")  # not a first-sync import
     # QuickBooks hangs on the customer query once: the worker times out, says so, retries.
-    sandbox.control(
-        "POST",
-        "/faults",
-        {"kind": "hang", "seconds": 2, "entity": "Customer", "realm": realm, "count": 1},
-        expect=201,
-    )
+    arm_fault(sandbox, realm, "hang", seconds=2, entity="Customer", count=1)
     from playwright.sync_api import expect
 
     log_in(

@@ -22,7 +22,14 @@ from tests.api.conftest import api_client_for
 from tests.factories import MembershipFactory, UserFactory
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.send_helpers import entry, filters_for, start_send, time_activities
-from tests.quickbooks_sync.sync_support import membership_of, names, run_job, seed, stored
+from tests.quickbooks_sync.sync_support import (
+    arm_fault,
+    membership_of,
+    names,
+    run_job,
+    seed,
+    stored,
+)
 from tests.sandbox_process import SandboxProcess
 from workspaces.models import AuditLog, Membership
 
@@ -167,9 +174,7 @@ def test_a_lost_answer_while_creating_a_vendor_creates_it_once(
 ) -> None:
     """QuickBooks creates Carl's vendor but the answer is lost: the task retries the job, which
     finds the vendor by name and links it; nothing is created twice."""
-    sandbox.control(
-        "POST", "/faults", {"kind": "drop", "realm": realm, "path": "/vendor"}, expect=201
-    )
+    arm_fault(sandbox, realm, "drop", path="/vendor")
     job = sync_start(membership=membership_of(workspace, admin), kind=SyncJob.Kind.CREATE_EMPLOYEES)
     sync_job_run.apply(args=[job.pk])
     job.refresh_from_db()
