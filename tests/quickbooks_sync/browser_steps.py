@@ -1,6 +1,6 @@
 """What an admin does in a browser around QuickBooks, shared by the `*_browser.py` tests: open
-the Detailed report's QuickBooks view for the days around send_helpers.DAY, and press a job's
-button and wait until the job page says it finished."""
+the Detailed report's QuickBooks view for the days around send_helpers.DAY (and from it the
+send's confirmation), and press a job's button and wait until the job page says it finished."""
 
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ def open_quickbooks_view(page: Any, live_server: Any, workspace: Any) -> None:
     detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk})
     page.goto(f"{live_server.url}{detailed}?{REPORT_QUERY}")
     page.get_by_role("link", name="QuickBooks", exact=True).click()
+
+
+def open_send_confirmation(page: Any, live_server: Any, workspace: Any) -> None:
+    """The QuickBooks view, then its "Send to QuickBooks" link: the send's confirmation page."""
+    open_quickbooks_view(page, live_server, workspace)
+    page.get_by_role("link", name="Send to QuickBooks").click()
 
 
 def confirm_and_wait(page: Any, button: str) -> None:

@@ -17,7 +17,11 @@ from playwright.sync_api import expect
 
 from quickbooks_sync.models import EmployeeLink
 from tests.browser_session import log_in, screenshots
-from tests.quickbooks_sync.browser_steps import confirm_and_wait, open_quickbooks_view
+from tests.quickbooks_sync.browser_steps import (
+    confirm_and_wait,
+    open_quickbooks_view,
+    open_send_confirmation,
+)
 from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.send_helpers import (
     entry,
@@ -184,8 +188,7 @@ def test_admin_picks_classes_and_items_and_the_send_carries_them(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Classes and service items saved.")).to_be_visible()
 
-    open_quickbooks_view(page, live_server, workspace)
-    page.get_by_role("link", name="Send to QuickBooks").click()
+    open_send_confirmation(page, live_server, workspace)
     groups = page.locator("#send-groups")
     expect(groups.get_by_role("row", name="Mia Member")).to_contain_text("Consulting")
     expect(groups.get_by_role("row", name="Mia Member")).to_contain_text("Design")

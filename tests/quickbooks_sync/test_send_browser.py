@@ -16,7 +16,11 @@ from playwright.sync_api import expect
 
 from quickbooks_sync.models import SendJob
 from tests.browser_session import log_in
-from tests.quickbooks_sync.browser_steps import confirm_and_wait, open_quickbooks_view
+from tests.quickbooks_sync.browser_steps import (
+    confirm_and_wait,
+    open_quickbooks_view,
+    open_send_confirmation,
+)
 from tests.quickbooks_sync.connection_helpers import (
     emulator_marks,
     point_settings_at,
@@ -132,8 +136,7 @@ def test_the_whole_flow_connect_sync_send_and_the_time_activities_in_quickbooks(
         timeout=30_000
     )
 
-    open_quickbooks_view(page, live_server, workspace)
-    page.get_by_role("link", name="Send to QuickBooks").click()
+    open_send_confirmation(page, live_server, workspace)
     expect(page.locator("#send-entries")).to_have_text("3")
     confirm_and_wait(page, "Send 3 entries to QuickBooks")
     expect(page.locator("#outcome-sent")).to_have_text("3 entries (0:45:00)")

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from quickbooks_sync.models import EmployeeLink, SendJob
 from tests.api.conftest import api_client_for
 from tests.browser_session import log_in, screenshots
-from tests.quickbooks_sync.browser_steps import confirm_and_wait, open_quickbooks_view
+from tests.quickbooks_sync.browser_steps import confirm_and_wait, open_send_confirmation
 from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
 from tests.quickbooks_sync.send_helpers import DAY, entry, seed, time_activities, wait_for_job
 from tests.quickbooks_sync.sync_support import stored
@@ -96,8 +96,7 @@ def test_admin_marks_a_contractor_syncs_creates_the_vendor_and_sends_as_vendor(
     assert "Mia Member" not in {e["DisplayName"] for e in stored(sandbox, realm, "Employee")}
 
     # Send: the confirmation shows Mia's time going to the vendor.
-    open_quickbooks_view(page, live_server, workspace)
-    page.get_by_role("link", name="Send to QuickBooks").click()
+    open_send_confirmation(page, live_server, workspace)
     groups = page.locator("#send-groups")
     expect(groups.get_by_role("row", name="Mia Member")).to_contain_text("vendor")
     expect(groups.get_by_role("row", name="Adam Admin")).not_to_contain_text("vendor")
