@@ -244,19 +244,27 @@ def _max_overlap(calls: list[tuple[str, bool, float, float]]) -> int:
     return peak
 
 
-def test_processes_hammering_one_company_stay_within_every_limit():
-    realms = [new_realm(), new_realm()]
+def _at_once(target: Any, heads: list[tuple[Any, ...]], seconds: float) -> list[Any]:
+    """A process per head running target(*head, go, until, results, i), all released together
+    and running for `seconds`: what they put on the queue, every process's list joined."""
     go, results = FORK.Event(), FORK.Queue()
-    until = time.time() + 2.0
+    until = time.time() + seconds
     workers = [
-        FORK.Process(target=_hammer, args=(realms[i % 2], go, until, results, i)) for i in range(6)
+        FORK.Process(target=target, args=(*head, go, until, results, i))
+        for i, head in enumerate(heads)
     ]
     for worker in workers:
         worker.start()
     go.set()
-    calls = [call for _ in workers for call in results.get(timeout=30)]
+    collected = [item for _ in workers for item in results.get(timeout=30)]
     for worker in workers:
         worker.join(timeout=10)
+    return collected
+
+
+def test_processes_hammering_one_company_stay_within_every_limit():
+    realms = [new_realm(), new_realm()]
+    calls = _at_once(_hammer, [(realms[i % 2],) for i in range(6)], seconds=2.0)
     for realm in realms:
         mine = [call for call in calls if call[0] == realm]
         _never_more_than([start for *_, start, _ in mine], HAMMER.requests_per_minute, 0.5)
@@ -360,20 +368,8 @@ def test_processes_through_the_limiter_never_meet_the_emulators_throttle(tmp_pat
         location = qbo.approve(auth.authorization_url("s"), realm)
         code = location.split("code=")[1].split("&")[0]
         token = auth.exchange_code(code).access_token
-        go, results = FORK.Event(), FORK.Queue()
-        until = time.time() + 2.5
-        workers = [
-            FORK.Process(
-                target=_call_emulator, args=(qbo.api_url_v3, realm, token, go, until, results, i)
-            )
-            for i in range(4)
-        ]
-        for worker in workers:
-            worker.start()
-        go.set()
-        statuses = [status for _ in workers for status in results.get(timeout=30)]
-        for worker in workers:
-            worker.join(timeout=10)
+        heads = [(qbo.api_url_v3, realm, token)] * 4
+        statuses = _at_once(_call_emulator, heads, seconds=2.5)
         log = qbo.control("GET", f"/requests?realm={realm}&limit=1000")
     assert statuses.count(429) == 0, statuses
     assert set(statuses) == {200}
