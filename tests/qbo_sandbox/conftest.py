@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -32,13 +32,22 @@ def _insecure_transport_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
 
 
-@pytest.fixture(scope="session")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    # A generous per-second limit so fast test loops are not throttled; throttles have their
-    # own server in test_http_limits.py.
-    data = tmp_path_factory.mktemp("qbo_sandbox") / "qbo.sqlite3"
-    with SandboxProcess(data, settings={"rate_per_second": 1000}) as process:
-        yield process
+def emulator(name: str, *, scope: Literal["session", "module"] = "module", **settings: Any) -> Any:
+    """A fixture called `name`: the emulator as a server process started with `settings`, one
+    per `scope` (`limited = emulator("limited", rate_per_minute=4)` in a test module)."""
+
+    @pytest.fixture(scope=scope, name=name)
+    def fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+        data = tmp_path_factory.mktemp(name) / "qbo.sqlite3"
+        with SandboxProcess(data, settings=settings) as process:
+            yield process
+
+    return fixture
+
+
+# A generous per-second limit so fast test loops are not throttled; throttles have their own
+# server in test_http_limits.py.
+sandbox = emulator("sandbox", scope="session", rate_per_second=1000)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import requests
 from quickbooks import QuickBooks
 from quickbooks.exceptions import QuickbooksException
 
-from tests.qbo_sandbox.conftest import REDIRECT_URI, connect, quickbooks
+from tests.qbo_sandbox.conftest import REDIRECT_URI, connect, emulator, quickbooks
 from tests.sandbox_process import SandboxProcess
 
 pytestmark = pytest.mark.sandbox
@@ -20,11 +20,7 @@ pytestmark = pytest.mark.sandbox
 SMALL = {"rate_per_minute": 4, "rate_per_second": 100, "concurrent": 2, "batch_per_minute": 2}
 
 
-@pytest.fixture(scope="module")
-def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    data = tmp_path_factory.mktemp("limited") / "qbo.sqlite3"
-    with SandboxProcess(data, settings=SMALL) as process:
-        yield process
+limited = emulator("limited", **SMALL)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -22,6 +21,7 @@ from tests.qbo_sandbox.conftest import (
     authorize,
     callback_params,
     connect,
+    emulator,
     quickbooks,
 )
 from tests.sandbox_process import SandboxProcess, submit_consent
@@ -284,19 +284,8 @@ def test_userinfo_answers_for_a_live_access_token(sandbox: SandboxProcess, realm
 # -- rotation: a server whose refresh tokens rotate on every refresh ---------------------------
 
 
-@pytest.fixture(scope="module")
-def rotating(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    data = tmp_path_factory.mktemp("rotating") / "qbo.sqlite3"
-    with SandboxProcess(data, settings={"refresh_rotation": 0, "refresh_grace": 0}) as process:
-        yield process
-
-
-@pytest.fixture(scope="module")
-def graceful(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    data = tmp_path_factory.mktemp("graceful") / "qbo.sqlite3"
-    settings = {"refresh_rotation": 0, "refresh_grace": 3600}
-    with SandboxProcess(data, settings=settings) as process:
-        yield process
+rotating = emulator("rotating", refresh_rotation=0, refresh_grace=0)
+graceful = emulator("graceful", refresh_rotation=0, refresh_grace=3600)
 
 
 def _connected(process: SandboxProcess) -> AuthClient:
@@ -332,12 +321,7 @@ def test_with_a_grace_period_the_superseded_refresh_token_still_works(
 # -- lifetimes: a server whose codes and tokens live a second or two ----------------------------
 
 
-@pytest.fixture(scope="module")
-def short_lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    data = tmp_path_factory.mktemp("short") / "qbo.sqlite3"
-    settings = {"code_ttl": 1, "access_token_ttl": 1, "refresh_token_ttl": 2}
-    with SandboxProcess(data, settings=settings) as process:
-        yield process
+short_lived = emulator("short_lived", code_ttl=1, access_token_ttl=1, refresh_token_ttl=2)
 
 
 def test_an_authorization_code_is_short_lived(short_lived: SandboxProcess) -> None:

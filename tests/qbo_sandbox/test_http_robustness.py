@@ -7,13 +7,12 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
-from tests.qbo_sandbox.conftest import connect
+from tests.qbo_sandbox.conftest import connect, emulator
 from tests.sandbox_process import SandboxProcess
 
 pytestmark = pytest.mark.sandbox
@@ -39,11 +38,7 @@ AUTH_FAILED = {
 }
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    data = tmp_path_factory.mktemp("robust") / "qbo.sqlite3"
-    with SandboxProcess(data, settings=LIFTED) as process:
-        yield process
+server = emulator("server", **LIFTED)
 
 
 class Api:
