@@ -133,22 +133,9 @@ def test_admin_sets_classes_and_items_and_the_send_carries_the_most_specific(
     on_task = entry(workspace, member, start=AT, seconds=1800, project=website, description="t")
     on_task.task = task
     on_task.save()
-    entry(
-        workspace,
-        member,
-        start=AT + dt.timedelta(hours=1),
-        seconds=900,
-        project=website,
-        description="p",
-    )
-    entry(
-        workspace,
-        member,
-        start=AT + dt.timedelta(hours=2),
-        seconds=600,
-        project=support,
-        description="s",
-    )
+    for hours, seconds, project, text in ((1, 900, website, "p"), (2, 600, support, "s")):
+        start = AT + dt.timedelta(hours=hours)
+        entry(workspace, member, start=start, seconds=seconds, project=project, description=text)
     confirm = unescape(
         admin_client_.get(
             reverse("quickbooks:send_confirm", kwargs={"ws": workspace.pk}) + "?" + FILTER

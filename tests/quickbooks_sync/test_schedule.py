@@ -90,25 +90,15 @@ def entries(workspace, owner, admin, member, project):
     member's later week not submitted."""
     link(workspace, member)
     link(workspace, admin)
+    rows = {  # key: (whose, start, seconds, description)
+        "a": (member, AT, 3600, "A"),
+        "b": (member, AT + dt.timedelta(hours=2), 1800, "B"),
+        "admin": (admin, AT, 900, "X"),
+        "later": (member, AT + dt.timedelta(days=7), 600, "Later"),
+    }
     made = {
-        "a": entry(workspace, member, start=AT, seconds=3600, project=project, description="A"),
-        "b": entry(
-            workspace,
-            member,
-            start=AT + dt.timedelta(hours=2),
-            seconds=1800,
-            project=project,
-            description="B",
-        ),
-        "admin": entry(workspace, admin, start=AT, seconds=900, project=project, description="X"),
-        "later": entry(
-            workspace,
-            member,
-            start=AT + dt.timedelta(days=7),
-            seconds=600,
-            project=project,
-            description="Later",
-        ),
+        key: entry(workspace, user, start=start, seconds=seconds, project=project, description=text)
+        for key, (user, start, seconds, text) in rows.items()
     }
     approve(workspace, owner, member)
     return made
