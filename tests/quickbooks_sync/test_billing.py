@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from html import unescape
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -38,6 +39,14 @@ HOURS, CONSULTING = ("1", "Hours"), ("2", "Consulting")
 DESIGN, OPS = ("7", "Design"), ("8", "Ops")
 
 
+def billing_of(**given: Any) -> Billing:
+    """billing_for with nothing chosen anywhere and class tracking on, but for `given`."""
+    nothing: dict[str, Any] = dict.fromkeys(
+        ("task", "project", "default", "project_class", "default_class")
+    )
+    return billing_for(**{**nothing, "class_tracking": True, **given})
+
+
 @pytest.mark.parametrize(
     ("task", "project", "default", "expected_item"),
     [
@@ -48,14 +57,7 @@ DESIGN, OPS = ("7", "Design"), ("8", "Ops")
     ],
 )
 def test_the_most_specific_item_is_chosen(task, project, default, expected_item) -> None:
-    billing = billing_for(
-        task=task,
-        project=project,
-        default=default,
-        project_class=None,
-        default_class=None,
-        class_tracking=True,
-    )
+    billing = billing_of(task=task, project=project, default=default)
     assert (billing.item_id, billing.item_name or None) == (
         (expected_item[0], expected_item[1]) if expected_item else (None, None)
     )
@@ -63,14 +65,7 @@ def test_the_most_specific_item_is_chosen(task, project, default, expected_item)
 
 def test_the_projects_class_else_the_default_and_none_without_class_tracking() -> None:
     def klass(project_class, tracking):
-        return billing_for(
-            task=None,
-            project=None,
-            default=None,
-            project_class=project_class,
-            default_class=OPS,
-            class_tracking=tracking,
-        )
+        return billing_of(project_class=project_class, default_class=OPS, class_tracking=tracking)
 
     assert klass(DESIGN, True) == Billing(class_id="7", class_name="Design")
     assert klass(None, True) == Billing(class_id="8", class_name="Ops")
