@@ -160,7 +160,10 @@ def notification_realms(payload: Any) -> set[str]:
         if not isinstance(notification, dict):
             raise NotificationUnreadable("a notification is not an object")
         realm = str(notification.get("realmId") or "")
-        entities = (notification.get("dataChangeEvent") or {}).get("entities") or []
+        event = notification.get("dataChangeEvent", {})
+        entities = (event.get("entities") or []) if isinstance(event, dict) else None
+        if not isinstance(entities, list):
+            raise NotificationUnreadable("dataChangeEvent.entities is not a list")
         if realm and any(
             isinstance(e, dict) and str(e.get("name", "")).lower() in WATCHED for e in entities
         ):

@@ -230,7 +230,17 @@ def test_both_webhook_formats_name_their_companies() -> None:
     assert notification_realms([]) == set()
 
 
-@pytest.mark.parametrize("payload", [{"hello": 1}, [1, 2], {"eventNotifications": ["x"]}, "text"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"hello": 1},
+        [1, 2],
+        {"eventNotifications": ["x"]},
+        "text",
+        {"eventNotifications": [{"realmId": "1", "dataChangeEvent": []}]},
+        {"eventNotifications": [{"realmId": "1", "dataChangeEvent": {"entities": 5}}]},
+    ],
+)
 def test_other_bodies_are_unreadable(payload: Any) -> None:
     with pytest.raises(NotificationUnreadable):
         notification_realms(payload)
