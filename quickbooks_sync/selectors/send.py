@@ -216,11 +216,11 @@ def qbo_names(*, workspace_id: str, realm_id: str) -> QBONames:
         TaskBilling,
     )
 
-    people = {
-        f"Employee:{pk}": name
-        for pk, name in EmployeeLink.objects.filter(
+    people = {  # keyed as mapping.comparable names a person: "<NameOf>:<Id>"
+        f"{name_of}:{pk}": name
+        for name_of, pk, name in EmployeeLink.objects.filter(
             workspace_id=workspace_id, realm_id=realm_id
-        ).values_list("qbo_employee_id", "qbo_display_name")
+        ).values_list("name_of", "qbo_employee_id", "qbo_display_name")
     }
     customers = {
         pk: full or name

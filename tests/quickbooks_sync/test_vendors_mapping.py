@@ -122,3 +122,27 @@ def test_an_unlinked_contractor_is_member_not_linked_and_says_vendor() -> None:
 def test_an_unknown_name_of_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="name_of"):
         time_activity_payload(entry(name_of="Customer"), time_zone="UTC")
+
+
+@pytest.mark.django_db
+def test_the_sent_view_names_a_contractors_vendor_and_an_employee(workspace, admin, member):
+    """What QuickBooks holds is shown in words: `mapping.comparable` names a person
+    "<NameOf>:<Id>", so a vendor is looked up under "Vendor:", never shown as a bare Id."""
+    from quickbooks_sync.models import EmployeeLink
+    from quickbooks_sync.selectors.send import qbo_names
+    from workspaces.models import Membership
+
+    for user, name_of, qbo_id in ((admin, "Employee", "7"), (member, "Vendor", "7")):
+        EmployeeLink.objects.create(
+            workspace=workspace,
+            membership=Membership.objects.get(workspace=workspace, user=user),
+            realm_id="R1",
+            qbo_employee_id=qbo_id,
+            qbo_display_name=f"{name_of} {user.full_name}",
+            name_of=name_of,
+        )
+    people = qbo_names(workspace_id=workspace.pk, realm_id="R1").people
+    assert people == {
+        "Employee:7": f"Employee {admin.full_name}",
+        "Vendor:7": f"Vendor {member.full_name}",
+    }
