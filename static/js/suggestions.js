@@ -14,6 +14,7 @@
   var active = -1;
   var pending = null;
   var lastQuery = null;
+  var closing = null; // the blur's pending close, cancelled if the field gets focus back
 
   function setExpanded(open) {
     list.hidden = !open;
@@ -37,6 +38,7 @@
 
   function render(suggestions, query) {
     items = suggestions;
+    lastQuery = query; // the query these items answer
     list.textContent = "";
     suggestions.forEach(function (s, i) {
       var li = document.createElement("li");
@@ -70,7 +72,6 @@
   function load() {
     var query = input.value.trim();
     if (query === lastQuery && items.length) { setExpanded(true); return; }
-    lastQuery = query;
     var url = input.dataset.suggest + "?q=" + encodeURIComponent(query);
     fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
@@ -107,14 +108,19 @@
     input.focus();
   }
 
-  input.addEventListener("focus", load);
+  input.addEventListener("focus", function () {
+    clearTimeout(closing);
+    load();
+  });
   if (document.activeElement === input) load(); // autofocus happened before this script ran
   input.addEventListener("input", function () {
     delete input.dataset.filled;
     clearTimeout(pending);
     pending = setTimeout(load, 120);
   });
-  input.addEventListener("blur", function () { setTimeout(function () { setExpanded(false); }, 100); });
+  input.addEventListener("blur", function () {
+    closing = setTimeout(function () { setExpanded(false); }, 100);
+  });
   input.addEventListener("keydown", function (event) {
     var open = !list.hidden && items.length > 0;
     if (event.key === "ArrowDown") {
