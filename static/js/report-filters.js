@@ -1,5 +1,6 @@
 // The report filters: the From and To fields follow the Dates choice at once (each preset's
-// option carries the dates it means today), and typing a date makes the range custom.
+// option carries the dates it means today). Typing a date makes the range custom: app.js's
+// data-custom-range handler.
 document.addEventListener("change", (event) => {
   const field = event.target;
   const form = field.form;
@@ -10,8 +11,5 @@ document.addEventListener("change", (event) => {
       form.querySelector("#f-start").value = option.dataset.start;
       form.querySelector("#f-end").value = option.dataset.end;
     }
-  } else if (field.id === "f-start" || field.id === "f-end") {
-    const range = form.querySelector("#f-range");
-    if (range) range.value = "custom";
   }
 });
