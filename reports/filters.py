@@ -38,7 +38,7 @@ from django.db.models import QuerySet
 
 from tracking import time_rules
 from tracking.models import MAX_DESCRIPTION_LENGTH, Client, Project, Tag, Task
-from tracking.selectors.entries import user_tz
+from tracking.time_rules import user_tz
 from workspaces.errors import ApplicationError
 from workspaces.ids import is_object_id
 from workspaces.models import Membership, User

@@ -21,8 +21,7 @@ from django import forms
 
 from tracking.forms_entries import DurationTextField, EntryEditForm, input_time
 from tracking.models import MAX_ENTRY_SECONDS, TimeEntry
-from tracking.selectors.entries import user_tz
-from tracking.time_rules import DATE_RANGE_MESSAGE
+from tracking.time_rules import DATE_RANGE_MESSAGE, user_tz
 from workspaces.models import User
 
 DATE = "%Y-%m-%d"

@@ -17,8 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from tracking.models import TimeEntry, WeekApproval
-from tracking.selectors.entries import user_tz
-from tracking.time_rules import TimeRules
+from tracking.time_rules import TimeRules, user_tz
 from workspaces.models import Membership
 
 

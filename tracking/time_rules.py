@@ -96,7 +96,8 @@ def instant_in_range(value: dt.datetime) -> bool:
     return EARLIEST <= value < LATEST
 
 
-def _user_tz(user: User) -> zoneinfo.ZoneInfo:
+def user_tz(user: User) -> zoneinfo.ZoneInfo:
+    """The member's profile time zone (UTC when unset or unknown)."""
     try:
         return zoneinfo.ZoneInfo(user.time_zone or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -156,7 +157,7 @@ def _future_flag(
     last = end if end is not None else start
     if last <= now + FUTURE_TOLERANCE:
         return None
-    local = last.astimezone(_user_tz(user))
+    local = last.astimezone(user_tz(user))
     what = "ends" if end is not None else "starts"
     return Flag(
         "future",
@@ -196,7 +197,7 @@ def _day_flags(
 ) -> list[Flag]:
     """Days the entry [start, end) would fill past 24 hours, with the user's other entries (one
     query)."""
-    tz = _user_tz(user)
+    tz = user_tz(user)
     days = _days_touched(start, end, tz)
     if not days:
         return []
@@ -345,7 +346,7 @@ class WeekFlags:
         )
 
     def lines(self, user: User) -> list[str]:
-        tz = _user_tz(user)
+        tz = user_tz(user)
 
         def when(entry: TimeEntry) -> str:
             return f"{entry.start.astimezone(tz):%a %Y-%m-%d %H:%M}"
@@ -375,7 +376,7 @@ def week_flags(
     """Flags over a member's entries (a week's, ordered or not): entries over 10 hours, over the
     workspace's limit, in the future; overlapping pairs; days over 24 hours; running timers."""
     now = now if now is not None else timezone.now()
-    tz = _user_tz(user)
+    tz = user_tz(user)
     rules = TimeRules.of(workspace)
     flags = WeekFlags()
     spans = []
@@ -422,7 +423,7 @@ def attach_rule_flags(
     per_entry = entry_flags(entries, workspace=workspace, now=now, user=user)
     week = week_flags(entries, workspace=workspace, user=user, now=now)
     full_days = {day for day, _ in week.days_over_24h}
-    tz = _user_tz(user)
+    tz = user_tz(user)
     for entry in entries:
         flags = list(per_entry.get(entry.pk, []))
         if full_days and entry.end is not None and instant_in_range(entry.start):
@@ -442,5 +443,5 @@ def days_later(start: dt.datetime, end: dt.datetime | None, user: User) -> int:
     next to an end past midnight."""
     if end is None or not (instant_in_range(start) and instant_in_range(end)):
         return 0
-    tz = _user_tz(user)
+    tz = user_tz(user)
     return (end.astimezone(tz).date() - start.astimezone(tz).date()).days

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from tracking.models import TimeEntry, WeekApproval
 from tracking.selectors.entries import (
@@ -113,11 +113,6 @@ def approval_entries(*, approval: WeekApproval) -> QuerySet[TimeEntry]:
         .filter(start__gte=approval.since, start__lt=approval.until)
         .order_by("start", "pk")
     )
-
-
-def approval_entries_total(*, approval: WeekApproval) -> int:
-    total = approval_entries(approval=approval).aggregate(total=Sum("duration_seconds"))["total"]
-    return int(total or 0)
 
 
 def week_approval_of(*, membership: Membership, week_start: dt.date) -> WeekApproval | None:

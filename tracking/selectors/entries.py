@@ -7,7 +7,6 @@ which it starts in the user's time zone.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -22,17 +21,10 @@ from tracking.models import (
     Task,
     TimeEntry,
 )
-from tracking.time_rules import EARLIEST, instant_in_range
+from tracking.time_rules import EARLIEST, instant_in_range, user_tz
 from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
 from workspaces.models import Membership, User
-
-
-def user_tz(user: User) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(user.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def local_today(user: User) -> dt.date:

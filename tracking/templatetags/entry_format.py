@@ -7,8 +7,8 @@ import datetime as dt
 from django import template
 from django.utils import dateformat
 
-from tracking.selectors.entries import user_tz
 from tracking.time_rules import days_later as _days_later
+from tracking.time_rules import user_tz
 from workspaces.models import User
 
 register = template.Library()

@@ -48,7 +48,6 @@ from tracking.selectors.entries import (
     timesheet_week,
     trackable_projects,
     tracker_list,
-    user_tz,
     week_start_for,
 )
 from tracking.services import entries as services
@@ -59,6 +58,7 @@ from tracking.time_rules import (
     attach_rule_flags,
     clock_text,
     date_in_range,
+    user_tz,
     week_start_checked,
 )
 from tracking.views.redirects import redirect_back
