@@ -77,6 +77,12 @@ class _Refs:
     task: Task | None
 
 
+def member_lock(membership: Membership) -> None:
+    """Serialize one member's check-then-write services until the transaction ends (a row lock
+    on the membership): a double click or two tabs then see each other's writes."""
+    list(Membership.objects.select_for_update().filter(pk=membership.pk).values_list("pk"))
+
+
 def _default_billable(refs: _Refs) -> bool:
     """A new entry is billable as its task is, else as its project is."""
     if refs.task is not None:
@@ -729,7 +735,7 @@ def timesheet_cell_set(
     date_check(day, field="hours")
     # One cell edit at a time per member: Enter in a cell fires both htmx's change and submit,
     # and two requests finding an empty cell would each create an entry (twice the hours).
-    list(Membership.objects.select_for_update().filter(pk=membership.pk).values_list("pk"))
+    member_lock(membership)
     project = _resolve_project(membership, project_id)
     task = _resolve_task(membership, project, task_id)
     user = membership.user

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from tracking.models import FavoriteEntry, Tag, TimeEntry
-from tracking.services.entries import timer_start
+from tracking.services.entries import member_lock, timer_start
 from workspaces.errors import ApplicationError, NotFound
 from workspaces.ids import is_object_id
 from workspaces.models import Membership
@@ -19,6 +19,7 @@ def favorite_pin(*, membership: Membership, entry: TimeEntry) -> FavoriteEntry:
     is one favourite)."""
     if entry.workspace_id != membership.workspace_id or entry.user_id != membership.user_id:
         raise NotFound("Time entry not found.")
+    member_lock(membership)  # the duplicate check and the limit below, one pin at a time
     tag_ids = sorted(t.pk for t in entry.tags.all())
     existing = FavoriteEntry.objects.filter(
         workspace_id=membership.workspace_id,
