@@ -586,6 +586,12 @@ def timesheet_row_delete(request: WorkspaceRequest) -> HttpResponse:
     row = request.POST.get("row", "")
     try:
         week = _week_of(request, membership.user)
+    except ApplicationError as exc:  # an unreadable week: back to this one
+        messages.error(request, exc.message)
+        week = week_start_for(membership.user, local_today(membership.user))
+        url = reverse("tracking:timesheet", kwargs={"ws": membership.workspace_id})
+        return redirect(f"{url}?week={week.isoformat()}")
+    try:
         project_id, task_id = split_project_task(row)
         ids = timesheet_row_entry_ids(
             membership=membership, week_start=week, project_id=project_id, task_id=task_id
@@ -596,9 +602,8 @@ def timesheet_row_delete(request: WorkspaceRequest) -> HttpResponse:
         messages.success(request, "Row deleted." if ids else "Row removed.")
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    except ApplicationError as exc:
+    except ApplicationError as exc:  # refused (a locked entry, a submitted week): stay on it
         messages.error(request, exc.message)
-        week = week_start_for(membership.user, local_today(membership.user))
     url = reverse("tracking:timesheet", kwargs={"ws": membership.workspace_id})
     query = urlencode([("week", week.isoformat())] + [("row", k) for k in keep])
     return redirect(f"{url}?{query}")
