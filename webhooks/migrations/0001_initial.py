@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('workspaces', '0002_apikey'),
+        ('workspaces', '0001_squashed_0005_contractor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
