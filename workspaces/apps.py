@@ -6,5 +6,6 @@ class WorkspacesConfig(AppConfig):
     verbose_name = "Workspaces and people"
 
     def ready(self) -> None:
-        # Connects the per-address count of failed sign-ins (a signal receiver).
-        from workspaces import signin  # noqa: F401
+        # The per-address count of failed sign-ins (a signal receiver), and the check that
+        # refuses to migrate a database part-way through the squashed migrations.
+        from workspaces import checks, signin  # noqa: F401
