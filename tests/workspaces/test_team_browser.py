@@ -62,3 +62,29 @@ def test_invite_accept_deactivate_and_rename(live_server, browser, page, workspa
         live_server.url + reverse("tracking:tracker", kwargs={"ws": workspace.pk})
     )
     assert response is not None and response.status == 404
+
+
+def test_on_a_phone_each_member_is_a_card_and_nothing_scrolls_sideways(
+    live_server, page, workspace, owner, member
+):
+    """At 390 px the six-column table would scroll inside its box and hide the rate and the
+    actions; the rows stack instead, each cell under its column's name."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("workspaces:team", kwargs={"ws": workspace.pk}))
+    table = page.locator("section[aria-labelledby=members-heading] table")
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    row = page.locator(f"#member-{Membership.objects.get(user=member).pk}")
+    save = row.get_by_role("button", name="Save rate")
+    remove = row.get_by_role("button", name="Remove")
+    for control in (save, remove):
+        box = control.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390, box
+    rate_cell = row.locator("td[data-label^='Hourly rate']")
+    label = rate_cell.evaluate("td => getComputedStyle(td, '::before').content")
+    assert label == '"Hourly rate (USD)"'
+    # The owner's own row offers no actions, so it shows no empty "Actions" heading.
+    own = page.locator(f"#member-{Membership.objects.get(user=owner).pk}")
+    assert not own.locator("td[data-label=Actions]").is_visible()
