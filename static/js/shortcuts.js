@@ -24,16 +24,23 @@
     go(dialog, "Tracker");
   }
 
-  function manualEntry(dialog) {
+  // Opens the tracker's manual-entry form and puts the cursor in it; false when this page has none.
+  function openManual() {
     var manual = document.querySelector("details.manual");
-    if (!manual) {
-      var url = dialog && dialog.dataset.urlTracker;
-      if (url) window.location.assign(url + "#manual");
-      return;
-    }
-    manual.open = true;
+    if (!manual) return false;
     var first = manual.querySelector("input[name=description]");
-    if (first) first.focus();
+    // Focused once the details element has opened: Chromium moves focus away from a field
+    // focused in the same task as the opening.
+    if (first && manual.open) first.focus();
+    else if (first) manual.addEventListener("toggle", function () { first.focus(); }, { once: true });
+    manual.open = true;
+    return true;
+  }
+
+  function manualEntry(dialog) {
+    if (openManual()) return;
+    var url = dialog && dialog.dataset.urlTracker;
+    if (url) window.location.assign(url + "#manual");
   }
 
   function focusSearch() {
@@ -74,13 +81,6 @@
 
   // The tracker opened as …/tracker/#manual (the `n` shortcut from another page).
   document.addEventListener("DOMContentLoaded", function () {
-    if (window.location.hash === "#manual") {
-      var manual = document.querySelector("details.manual");
-      if (manual) {
-        manual.open = true;
-        var first = manual.querySelector("input[name=description]");
-        if (first) first.focus();
-      }
-    }
+    if (window.location.hash === "#manual") openManual();
   });
 })();

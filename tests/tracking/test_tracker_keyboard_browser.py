@@ -201,3 +201,20 @@ def test_shortcuts_overlay_and_the_timer_in_another_pages_header_and_title(
     expect(page).to_have_url(re.compile(r"/timesheet/"))
     expect(page.locator("#header-timer")).to_have_count(0)
     assert _running(member) is None
+
+
+def test_n_opens_the_manual_entry_form_here_or_on_the_tracker(page, live_server, workspace, member):
+    log_in(page, live_server, member, reverse("tracking:timesheet", kwargs={"ws": workspace.pk}))
+    page.locator("body").click()
+    page.keyboard.press("n")  # the timesheet has no such form: to the tracker's, opened
+    expect(page).to_have_url(re.compile(r"/tracker/#manual$"))
+    manual = page.locator("details.manual")
+    expect(manual).to_have_attribute("open", "")
+    expect(manual.locator("input[name=description]")).to_be_focused()
+
+    page.goto(live_server.url + reverse("tracking:tracker", kwargs={"ws": workspace.pk}))
+    expect(page.locator("details.manual")).not_to_have_attribute("open", "")
+    page.locator("h1").click()
+    page.keyboard.press("n")  # the tracker's own form, without leaving the page
+    expect(page.locator("details.manual")).to_have_attribute("open", "")
+    expect(page.locator("details.manual input[name=description]")).to_be_focused()
