@@ -17,17 +17,12 @@ from workspaces.models import Membership
 pytestmark = pytest.mark.django_db
 
 
-def _entry(workspace, user, description, *, hours_ago, project=None, task=None, tags=()):
+def _entry(workspace, user, description, *, hours_ago, **fields):
+    """An hour's entry that started `hours_ago`; `fields` (project, task, tags...) as the
+    factory takes them."""
     start = ago(hours=hours_ago)
     return TimeEntryFactory.create(
-        workspace=workspace,
-        user=user,
-        description=description,
-        project=project,
-        task=task,
-        start=start,
-        seconds=3600,
-        tags=tags,
+        workspace=workspace, user=user, description=description, start=start, **fields
     )
 
 
