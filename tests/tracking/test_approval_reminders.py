@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core import mail
 
 from tests.factories import membership_of
-from tests.tracking.factories import TimeEntryFactory
+from tests.tracking.factories import entry_on
 from tracking.models import ApprovalReminder
 from tracking.services import approvals
 from tracking.services.reminders import approval_reminders_send
@@ -24,21 +24,10 @@ MONDAY_9 = dt.datetime(2026, 3, 16, 9, 0, tzinfo=dt.UTC)  # last week: Mar 9 - 1
 LAST_WEEK = dt.date(2026, 3, 9)
 
 
-def tracked(user, workspace, day=LAST_WEEK):
-    start = dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)
-    TimeEntryFactory(
-        workspace=workspace,
-        user=user,
-        start=start,
-        end=start + dt.timedelta(hours=2),
-        duration_seconds=7200,
-    )
-
-
 @pytest.fixture
 def week(workspace, owner, admin, member):
-    tracked(member, workspace)  # not submitted: reminded
-    tracked(admin, workspace)
+    entry_on(member, workspace, LAST_WEEK, hours=2)  # not submitted: reminded
+    entry_on(admin, workspace, LAST_WEEK, hours=2)
     with time_machine.travel(dt.datetime(2026, 3, 15, 18, tzinfo=dt.UTC), tick=False):
         approvals.week_submit(membership=membership_of(workspace, admin), week_start=LAST_WEEK)
     # The owner tracked nothing last week: nothing to submit.

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser_session import log_in
-from tests.tracking.factories import TimeEntryFactory
+from tests.tracking.factories import entry_on
 from tracking.models import TimeEntry, WeekApproval
 from tracking.selectors.entries import local_today, week_start_for
 
@@ -26,14 +26,7 @@ def open_as(browser, live_server, user, path):
 
 def test_submit_reject_resubmit_approve(browser, live_server, workspace, owner, admin, member):
     week = week_start_for(member, local_today(member)) - dt.timedelta(days=7)
-    start = dt.datetime.combine(week, dt.time(9), tzinfo=dt.UTC)
-    TimeEntryFactory(
-        workspace=workspace,
-        user=member,
-        start=start,
-        end=start + dt.timedelta(hours=3),
-        description="Quarterly planning",
-    )
+    entry_on(member, workspace, week, hours=3, description="Quarterly planning")
     base = f"/w/{workspace.pk}/approvals/"
     mia = open_as(browser, live_server, member, base)
     row = mia.locator(f'tr[data-week="{week.isoformat()}"]')
