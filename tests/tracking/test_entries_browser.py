@@ -106,13 +106,7 @@ def test_timesheet_cell_updates_totals(
 ):
     project = ProjectFactory.create(workspace=workspace, name="Audit")
     today = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
-    TimeEntryFactory.create(
-        workspace=workspace,
-        user=member,
-        project=project,
-        start=today,
-        seconds=3600,
-    )
+    TimeEntryFactory.create(workspace=workspace, user=member, project=project, start=today)
     log_in(page, live_server, member, tracker_path(workspace))
     page.get_by_role("link", name="Timesheet").click()
     row = page.locator("tr", has_text="Audit")
@@ -127,13 +121,8 @@ def test_timesheet_cell_updates_totals(
 
 
 def test_inline_edit_by_keyboard_alone(page, live_server, workspace, member):
-    start = ago(hours=3)
     TimeEntryFactory.create(
-        workspace=workspace,
-        user=member,
-        description="Draft",
-        start=start,
-        seconds=3600,
+        workspace=workspace, user=member, description="Draft", start=ago(hours=3)
     )
     log_in(page, live_server, member, tracker_path(workspace))
     opener = page.locator(".entry .entry__open").first
@@ -162,14 +151,8 @@ def test_inline_edit_by_keyboard_alone(page, live_server, workspace, member):
 def test_billable_follows_the_chosen_project_in_every_form(page, live_server, workspace, member):
     ProjectFactory.create(workspace=workspace, name="Billable work", billable=True)
     ProjectFactory.create(workspace=workspace, name="Internal", billable=False)
-    start = ago(hours=3)
     TimeEntryFactory.create(
-        workspace=workspace,
-        user=member,
-        description="Unfiled",
-        billable=False,
-        start=start,
-        seconds=3600,
+        workspace=workspace, user=member, description="Unfiled", billable=False, start=ago(hours=3)
     )
     log_in(page, live_server, member, tracker_path(workspace))
 
