@@ -11,7 +11,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser_session import log_in
-from tests.tracking.factories import ProjectFactory, TaskFactory, TimeEntryFactory
+from tests.reports.entries import entry
+from tests.tracking.factories import ProjectFactory, TaskFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,15 +28,7 @@ def test_choosing_projects_loads_their_tasks_and_a_chosen_task_filters(
     start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
     for i, task in enumerate([design, None]):
         s = start + dt.timedelta(days=i)
-        TimeEntryFactory(
-            workspace=workspace,
-            user=owner,
-            project=website,
-            task=task,
-            description=f"Work {i}",
-            start=s,
-            seconds=3600,
-        )
+        entry(workspace, owner, s, 3600, project=website, task=task, description=f"Work {i}")
     detailed = reverse("reports:detailed", kwargs={"ws": workspace.pk})
     log_in(page, live_server, owner, f"{detailed}?range=custom&start=2026-03-01&end=2026-03-31")
     tasks = page.locator("#f-task")

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from reports.filters import parse_detailed_filters
 from reports.selectors import Sort, SortKey, detailed_entries, detailed_totals
 from tests.api.conftest import api_client_for
+from tests.reports.entries import entry
 from tests.reports.exports import pdf_text, workbook_rows
 from tests.reports.test_detailed_csv import entries  # noqa: F401
 from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TimeEntryFactory
@@ -181,7 +182,7 @@ def test_dates_are_whole_days_of_the_viewer(workspace, owner):
     owner.save()
     api = api_client_for(owner)
     late = dt.datetime(2026, 3, 2, 23, 30, tzinfo=dt.UTC)  # 3 March, 00:30 in Berlin
-    entry = TimeEntryFactory(
+    late_entry = TimeEntryFactory(
         workspace=workspace, user=owner, start=late, end=late + dt.timedelta(hours=1)
     )
 
@@ -189,11 +190,11 @@ def test_dates_are_whole_days_of_the_viewer(workspace, owner):
         body = {"dateRangeStart": start, "dateRangeEnd": end}
         return [e["_id"] for e in post(api, workspace, body).json()["timeentries"]]
 
-    assert ids("2026-03-03T00:00:00Z", "2026-03-03T23:59:59.999Z") == [entry.pk]
+    assert ids("2026-03-03T00:00:00Z", "2026-03-03T23:59:59.999Z") == [late_entry.pk]
     assert ids("2026-03-02", "2026-03-02") == []
-    assert ids("2026-03-02", "2026-03-03") == [entry.pk]  # bare dates: both days included
+    assert ids("2026-03-02", "2026-03-03") == [late_entry.pk]  # bare dates: both days included
     # An end at midnight is exclusive: the 3rd only, then the 2nd only.
-    assert ids("2026-03-03T00:00:00Z", "2026-03-04T00:00:00Z") == [entry.pk]
+    assert ids("2026-03-03T00:00:00Z", "2026-03-04T00:00:00Z") == [late_entry.pk]
     assert ids("2026-03-02T00:00:00.000Z", "2026-03-03T00:00:00.000Z") == []
 
 
@@ -284,17 +285,7 @@ def test_rate_amount_and_tags_of_one_entry_in_cents(workspace, owner):
     project = ProjectFactory(workspace=workspace, client=acme)
     tag = TagFactory(workspace=workspace)
     start = dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC)
-    TimeEntryFactory(
-        workspace=workspace,
-        user=owner,
-        project=project,
-        billable=True,
-        start=start,
-        seconds=5400,
-        hourly_rate_cents=10000,
-        currency="USD",
-        tags=[tag],
-    )
+    entry(workspace, owner, start, 5400, project=project, hourly_rate_cents=10000, tags=[tag])
     data = post(api_client_for(owner), workspace, MARCH).json()
     (row,) = data["timeentries"]
     assert row["rate"] == 10000 and row["amount"] == 15000

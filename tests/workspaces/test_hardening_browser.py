@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 
 from tests.browser_session import log_in, screenshots
 from tests.factories import UserFactory
-from tests.tracking.factories import ProjectFactory, TimeEntryFactory
+from tests.reports.entries import entry
+from tests.tracking.factories import ProjectFactory
 from workspaces.models import Membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,15 +53,7 @@ def test_an_admin_sets_members_rates_only_and_the_owner_sees_it_audited(
 def test_a_members_detailed_report_shows_no_rate(live_server, page, workspace, member):
     project = ProjectFactory(workspace=workspace, name="Site", hourly_rate_cents=34567)
     start = dt.datetime(2026, 3, 3, 9, tzinfo=dt.UTC)
-    TimeEntryFactory(
-        workspace=workspace,
-        user=member,
-        project=project,
-        billable=True,
-        start=start,
-        seconds=7200,
-        hourly_rate_cents=34567,
-    )
+    entry(workspace, member, start, 7200, project=project, hourly_rate_cents=34567)
     url = reverse("reports:detailed", kwargs={"ws": workspace.pk})
     log_in(page, live_server, member, f"{url}?start=2026-03-01&end=2026-03-31")
     table = page.locator("#report-table")  # the rows (the day chart's table comes first)
