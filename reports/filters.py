@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model
 
 from tracking import time_rules
 from tracking.models import MAX_DESCRIPTION_LENGTH, Client, Project, Tag, Task
@@ -320,25 +320,41 @@ def detailed_filters_from_query(
     return filters
 
 
+# The filter parameters that hold ids, with the rows each names: (model, the id's field).
+FILTER_ID_ROWS: dict[str, tuple[type[Model], str]] = {
+    "member": (Membership, "user_id"),
+    "client": (Client, "pk"),
+    "project": (Project, "pk"),
+    "task": (Task, "pk"),
+    "tag": (Tag, "pk"),
+}
+
+
+def filter_ids_found(*, membership: Membership, param: str, ids: Sequence[str]) -> set[str]:
+    """Of `ids` given to the filter parameter `param` (a key of FILTER_ID_ROWS), those that
+    name something in the membership's workspace (one query)."""
+    model, key = FILTER_ID_ROWS[param]
+    rows = model._default_manager.filter(workspace_id=membership.workspace_id)
+    return set(rows.filter(**{f"{key}__in": ids}).values_list(key, flat=True))
+
+
 def detailed_filters_check(*, membership: Membership, filters: DetailedFilters) -> None:
     """FilterError when a filter names a client, project, task, tag or member that is not in
     the workspace (one query per kind of id given, none when no ids are given)."""
-    ws = membership.workspace_id
-    kinds: list[tuple[str, str, tuple[str, ...], QuerySet[Any]]] = [
-        ("member", "member", filters.members, Membership.objects.filter(workspace_id=ws)),
-        ("client", "client", filters.clients, Client.objects.filter(workspace_id=ws)),
-        ("project", "project", filters.projects, Project.objects.filter(workspace_id=ws)),
-        ("task", "task", filters.tasks, Task.objects.filter(workspace_id=ws)),
-        ("tag", "tag", filters.tags, Tag.objects.filter(workspace_id=ws)),
-    ]
-    for field, noun, ids, rows in kinds:
+    given = {
+        "member": filters.members,
+        "client": filters.clients,
+        "project": filters.projects,
+        "task": filters.tasks,
+        "tag": filters.tags,
+    }
+    for field, ids in given.items():
         if not ids:
             continue
-        key = "user_id" if field == "member" else "pk"
-        found = set(rows.filter(**{f"{key}__in": ids}).values_list(key, flat=True))
+        found = filter_ids_found(membership=membership, param=field, ids=ids)
         missing = [i for i in ids if i not in found]
         if missing:
-            raise FilterError(f"There is no {noun} {missing[0]} in this workspace.", field=field)
+            raise FilterError(f"There is no {field} {missing[0]} in this workspace.", field=field)
 
 
 # Body fields -> the Detailed page's query parameters.

@@ -28,7 +28,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from reports.filters import ApprovalState, DetailedFilters, FilterError, TagMode, viewer_tz
+from reports.filters import (
+    FILTER_ID_ROWS,
+    ApprovalState,
+    DetailedFilters,
+    FilterError,
+    TagMode,
+    filter_ids_found,
+    viewer_tz,
+)
 from reports.models import SavedReport
 from reports.rounding import (
     Rounding,
@@ -544,19 +552,11 @@ def drop_missing_filter_ids(
     """Per filter parameter (member, client, project, task, tag), how many of the ids in
     `params` no longer name anything in the workspace (a deleted project, a removed member):
     a saved report drops them and still opens. One query per parameter holding ids."""
-    ws = membership.workspace_id
-    kinds: dict[str, tuple[str, QuerySet[Any]]] = {
-        "member": ("user_id", Membership.objects.filter(workspace_id=ws)),
-        "client": ("pk", Client.objects.filter(workspace_id=ws)),
-        "project": ("pk", Project.objects.filter(workspace_id=ws)),
-        "task": ("pk", Task.objects.filter(workspace_id=ws)),
-        "tag": ("pk", Tag.objects.filter(workspace_id=ws)),
-    }
     missing: dict[str, int] = {}
-    for name, (key, rows) in kinds.items():
+    for name in FILTER_ID_ROWS:
         ids = [v for v in params.get(name, []) if is_object_id(v)]
         if ids:
-            found = set(rows.filter(**{f"{key}__in": ids}).values_list(key, flat=True))
+            found = filter_ids_found(membership=membership, param=name, ids=ids)
             gone = [i for i in ids if i not in found]
             if gone:
                 missing[name] = len(gone)
