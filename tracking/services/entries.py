@@ -232,6 +232,46 @@ def _rate(membership: Membership, user: User, refs: _Refs) -> int:
     return rate_for(workspace=membership.workspace, user=user, project=refs.project, task=refs.task)
 
 
+def _resolve_refs(membership: Membership, project_id: str | None, task_id: str | None) -> _Refs:
+    """The project and task a new entry names, each checked as `_resolve_project` and
+    `_resolve_task` do."""
+    project = _resolve_project(membership, project_id)
+    return _Refs(project=project, task=_resolve_task(membership, project, task_id))
+
+
+def _entry_insert(
+    membership: Membership,
+    event: TimeEntryEvent,
+    *,
+    user: User,
+    description: str,
+    refs: _Refs,
+    tags: Sequence[Tag],
+    billable: bool,
+    start: dt.datetime,
+    end: dt.datetime | None,
+    rate: int,
+) -> TimeEntry:
+    """Save a checked new entry (a running timer when `end` is None) with its tags, and
+    announce it as `event`."""
+    entry = TimeEntry.objects.create(
+        workspace_id=membership.workspace_id,
+        user=user,
+        description=description,
+        project=refs.project,
+        task=refs.task,
+        billable=billable,
+        start=start,
+        end=end,
+        duration_seconds=None if end is None else int((end - start).total_seconds()),
+        hourly_rate_cents=rate,
+        currency=membership.workspace.currency,
+    )
+    _set_tags(entry, tags)
+    _emit(event, membership, entry)
+    return entry
+
+
 def _check_may_change(membership: Membership, entry: TimeEntry) -> None:
     require_same_workspace(membership, entry, what="Time entry")
     if entry.user_id != membership.user_id and not membership.is_admin:
@@ -324,8 +364,7 @@ def timer_start(
     and retries: it now sees the winner's timer, stops it, and starts its own.
     """
     description = _check_description(description)
-    project = _resolve_project(membership, project_id)
-    refs = _Refs(project=project, task=_resolve_task(membership, project, task_id))
+    refs = _resolve_refs(membership, project_id, task_id)
     tags = _resolve_tags(membership, tag_ids)
     now = _whole_second(timezone.now())
     start = _whole_second(start) if start is not None else now
@@ -341,22 +380,18 @@ def timer_start(
         try:
             with transaction.atomic():
                 _stop_running(membership, at=now, mode=mode)
-                entry = TimeEntry.objects.create(
-                    workspace_id=membership.workspace_id,
-                    user_id=membership.user_id,
+                return _entry_insert(
+                    membership,
+                    TimeEntryEvent.TIMER_STARTED,
+                    user=membership.user,
                     description=description,
-                    project=refs.project,
-                    task=refs.task,
+                    refs=refs,
+                    tags=tags,
                     billable=billable,
                     start=start,
                     end=None,
-                    duration_seconds=None,
-                    hourly_rate_cents=rate,
-                    currency=membership.workspace.currency,
+                    rate=rate,
                 )
-                _set_tags(entry, tags)
-                _emit(TimeEntryEvent.TIMER_STARTED, membership, entry)
-                return entry
         except IntegrityError as exc:
             if not _is_running_timer_clash(exc):
                 raise
@@ -449,29 +484,23 @@ def time_entry_create(
         mode=mode,
         end_field=end_field,
     )
-    seconds = int((end - start).total_seconds())
     week_lock_check(membership=membership, user_id=owner.pk, start=start)
-    project = _resolve_project(membership, project_id)
-    refs = _Refs(project=project, task=_resolve_task(membership, project, task_id))
+    refs = _resolve_refs(membership, project_id, task_id)
     tags = _resolve_tags(membership, tag_ids)
     if billable is None:
         billable = _default_billable(refs)
-    entry = TimeEntry.objects.create(
-        workspace_id=membership.workspace_id,
+    return _entry_insert(
+        membership,
+        TimeEntryEvent.CREATED,
         user=owner,
         description=description,
-        project=refs.project,
-        task=refs.task,
+        refs=refs,
+        tags=tags,
         billable=billable,
         start=start,
         end=end,
-        duration_seconds=seconds,
-        hourly_rate_cents=_rate(membership, owner, refs),
-        currency=membership.workspace.currency,
+        rate=_rate(membership, owner, refs),
     )
-    _set_tags(entry, tags)
-    _emit(TimeEntryEvent.CREATED, membership, entry)
-    return entry
 
 
 @transaction.atomic
