@@ -23,7 +23,7 @@ import io
 import os
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,7 +103,7 @@ class Command(BaseCommand):
         rng = random.Random(options["seed"])
         with transaction.atomic():
             workspace, owner, people, projects, tags = _catalog(rng, options)
-            entries, tagged = _entries(rng, workspace, people, projects, tags, options)
+            entries, tagged = _entries(_entry_rows(rng, workspace, people, projects, tags, options))
         # Planner statistics and the visibility map (index-only scans) as a live database has
         # them: autovacuum's work there. VACUUM cannot run inside a transaction (a test's).
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
@@ -199,18 +199,12 @@ def _catalog(
     return workspace, users[0], people, projects, tag_ids
 
 
-def _entries(
-    rng: random.Random,
-    workspace: Workspace,
-    people: list[_Person],
-    projects: list[_ProjectInfo],
-    tags: list[str],
-    options: dict[str, Any],
-) -> tuple[int, int]:
-    """COPY the entries and their tags in chunks; returns (entries, entry tags) written."""
+def _entries(rows: Iterable[tuple[str, list[str]]]) -> tuple[int, int]:
+    """COPY the entries and their tags (`_entry_rows`) in chunks; returns (entries, entry
+    tags) written."""
     entry_buf, tag_buf = io.StringIO(), io.StringIO()
     written = tagged = pending = 0
-    for entry_line, tag_lines in _entry_rows(rng, workspace, people, projects, tags, options):
+    for entry_line, tag_lines in rows:
         entry_buf.write(entry_line)
         for line in tag_lines:
             tag_buf.write(line)
