@@ -49,6 +49,15 @@ def time_entries_of(*, workspace_id: str, user: User) -> QuerySet[TimeEntry]:
     )
 
 
+def finished_entries_between(
+    *, workspace_id: str, user: User, since: dt.datetime, until: dt.datetime
+) -> QuerySet[TimeEntry]:
+    """A user's finished entries in a workspace that start from `since` until before `until`."""
+    return TimeEntry.objects.filter(
+        workspace_id=workspace_id, user=user, end__isnull=False, start__gte=since, start__lt=until
+    )
+
+
 def time_entry_get(*, membership: Membership, entry_id: str) -> TimeEntry:
     """An entry the acting member may see: their own, or anyone's in the workspace for admins.
     Anything else, another workspace's entry included, is NotFound."""
@@ -243,12 +252,8 @@ def timesheet_week(
     since = local_midnight(user, week_start)
     until = local_midnight(user, week_start + dt.timedelta(days=7))
     entries = (
-        TimeEntry.objects.filter(
-            workspace_id=membership.workspace_id,
-            user=user,
-            end__isnull=False,
-            start__gte=since,
-            start__lt=until,
+        finished_entries_between(
+            workspace_id=membership.workspace_id, user=user, since=since, until=until
         )
         .select_related("project__client", "task")
         .order_by("start")
@@ -305,15 +310,14 @@ def timesheet_row_entry_ids(
         return []
     user = membership.user
     return list(
-        TimeEntry.objects.filter(
+        finished_entries_between(
             workspace_id=membership.workspace_id,
             user=user,
-            end__isnull=False,
-            project_id=project_id or None,
-            task_id=task_id or None,
-            start__gte=local_midnight(user, week_start),
-            start__lt=local_midnight(user, week_start + dt.timedelta(days=7)),
-        ).values_list("pk", flat=True)
+            since=local_midnight(user, week_start),
+            until=local_midnight(user, week_start + dt.timedelta(days=7)),
+        )
+        .filter(project_id=project_id or None, task_id=task_id or None)
+        .values_list("pk", flat=True)
     )
 
 

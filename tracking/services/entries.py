@@ -39,6 +39,7 @@ from tracking.models import (
     TimeEntry,
     TimeEntryTag,
 )
+from tracking.selectors.entries import finished_entries_between
 from tracking.services.approvals import locked_entry_edit_record, week_lock_check
 from tracking.services.rates import rate_for
 from tracking.time_rules import (
@@ -427,12 +428,8 @@ def start_of_day_slot(*, membership: Membership, user: User, day: dt.date) -> dt
     day_start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
     day_end = day_start + dt.timedelta(days=1)
     last_end = (
-        TimeEntry.objects.filter(
-            workspace_id=membership.workspace_id,
-            user=user,
-            start__gte=day_start,
-            start__lt=day_end,
-            end__isnull=False,
+        finished_entries_between(
+            workspace_id=membership.workspace_id, user=user, since=day_start, until=day_end
         )
         .order_by("-end")
         .values_list("end", flat=True)
