@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import (
+    Aggregate,
     Count,
     Exists,
     IntegerField,
@@ -59,6 +60,13 @@ def _apply_archived(qs: QuerySet[_M], archived: str) -> QuerySet[_M]:
     return qs
 
 
+def _per_row(rows: QuerySet[Any], by: str, aggregate: Aggregate) -> Coalesce:
+    """`aggregate` over `rows` (filtered on `by` = OuterRef("pk")) for each row of the outer
+    query, as a correlated subquery; 0 when it has none."""
+    total = rows.order_by().values(by).annotate(total=aggregate).values("total")
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+
 def project_visibility_q(membership: Membership) -> Q:
     """What projects the member may see (all of them for admins)."""
     if membership.is_admin:
@@ -95,9 +103,8 @@ def project_list(
     )
     if not membership.is_admin:
         entries = entries.filter(user_id=membership.user_id)
-    tracked = entries.order_by().values("project").annotate(s=Sum("duration_seconds")).values("s")
     return qs.annotate(
-        tracked_seconds=Coalesce(Subquery(tracked, output_field=IntegerField()), Value(0))
+        tracked_seconds=_per_row(entries, "project", Sum("duration_seconds"))
     ).order_by("name", "client__name")
 
 
@@ -172,17 +179,8 @@ def client_list(
     qs = _apply_archived(Client.objects.filter(workspace_id=workspace_id), filters.archived)
     if filters.search:
         qs = qs.filter(name__icontains=filters.search)
-    project_count = (
-        projects_visible(membership=membership)
-        .filter(client=OuterRef("pk"))
-        .order_by()
-        .values("client")
-        .annotate(c=Count("pk"))
-        .values("c")
-    )
-    return qs.annotate(
-        project_count=Coalesce(Subquery(project_count, output_field=IntegerField()), Value(0))
-    ).order_by("name")
+    projects = projects_visible(membership=membership).filter(client=OuterRef("pk"))
+    return qs.annotate(project_count=_per_row(projects, "client", Count("pk"))).order_by("name")
 
 
 def client_choices(*, workspace_id: str, include: str | None = None) -> QuerySet[Client]:
@@ -199,13 +197,5 @@ def tag_list(*, workspace_id: str, filters: CatalogFilters | None = None) -> Que
     qs = _apply_archived(Tag.objects.filter(workspace_id=workspace_id), filters.archived)
     if filters.search:
         qs = qs.filter(name__icontains=filters.search)
-    uses = (
-        TimeEntryTag.objects.filter(workspace_id=workspace_id, tag=OuterRef("pk"))
-        .order_by()
-        .values("tag")
-        .annotate(c=Count("pk"))
-        .values("c")
-    )
-    return qs.annotate(
-        entry_count=Coalesce(Subquery(uses, output_field=IntegerField()), Value(0))
-    ).order_by("name")
+    uses = TimeEntryTag.objects.filter(workspace_id=workspace_id, tag=OuterRef("pk"))
+    return qs.annotate(entry_count=_per_row(uses, "tag", Count("pk"))).order_by("name")
