@@ -187,20 +187,22 @@ def _deletes(
     filters: DetailedFilters,
     entry_keys: Sequence[str] | None,
 ) -> CorrectionPreview:
-    """Chosen entries (sent ones, deleted here or not), or with `entry_keys` None every sent
-    entry deleted here whose TimeActivity is dated within the filter's dates."""
+    """Chosen entries (sent ones, deleted here or not), or with `entry_keys` None what the
+    sent view lists as deleted here (`deleted_here`: the connected company's, capped)."""
     preview = CorrectionPreview(kind=DELETE)
-    ledger = SentEntry.objects.filter(workspace_id=membership.workspace_id)
     if entry_keys is None:
-        ledger = ledger.filter(
-            time_entry__isnull=True,
-            deleted_at__isnull=True,
-            values_sent__TxnDate__gte=filters.start.isoformat(),
-            values_sent__TxnDate__lte=filters.end.isoformat(),
+        rows = deleted_here(
+            workspace_id=membership.workspace_id,
+            realm_id=connection.realm_id,
+            start=filters.start,
+            end=filters.end,
         )
     else:
-        ledger = ledger.filter(entry_key__in=list(entry_keys))
-    rows = list(ledger.order_by("values_sent__TxnDate", "entry_key"))
+        rows = list(
+            SentEntry.objects.filter(
+                workspace_id=membership.workspace_id, entry_key__in=list(entry_keys)
+            ).order_by("values_sent__TxnDate", "entry_key")
+        )
     busy = _pending_keys([s.entry_key for s in rows])
     for sent in rows:
         reason = _ledger_reason(sent, connection) or (
@@ -342,8 +344,9 @@ def correction_start(
 
 
 def deleted_here(*, workspace_id: str, realm_id: str, start: date, end: date) -> list[SentEntry]:
-    """Sent entries deleted here whose TimeActivity (dated within start..end) QuickBooks still
-    holds: what "Delete from QuickBooks" offers for deleted entries."""
+    """Sent entries deleted here whose TimeActivity (dated within start..end) the connected
+    company (`realm_id`) still holds, the first MAX_CHOSEN: what the sent view lists and what
+    "Delete from QuickBooks" for deleted entries deletes (one query for both)."""
     return list(
         SentEntry.objects.filter(
             Q(workspace_id=workspace_id, realm_id=realm_id)

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from quickbooks_sync.mapping import (
     held_values,
@@ -26,7 +27,7 @@ from quickbooks_sync.services.send_corrections import (
     correction_start,
 )
 from tests.factories import membership_of
-from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import connect_workspace, stored_connection
 from tests.quickbooks_sync.send_helpers import (
     filters_for,
     many_entries,
@@ -280,6 +281,57 @@ def test_delete_deleted_and_chosen_entries_and_record_it(
     # Still sent once: a deleted TimeActivity's entry is never sent again.
     with pytest.raises(ApplicationError):
         start_send(workspace, owner, members=(str(member.pk),), description=entries[1].description)
+
+
+def test_delete_all_deleted_here_takes_the_connected_company_and_the_pages_cap(
+    workspace, owner, owner_client, monkeypatch
+):
+    """Sent to company A, reconnected to company B: "Delete from QuickBooks" for the deleted
+    entries lists B's rows only, no more than the sent view lists (its cap), and the same."""
+    from django.utils import timezone
+
+    from quickbooks_sync.services import send_corrections
+
+    monkeypatch.setattr(send_corrections, "MAX_CHOSEN", 2)
+    stored_connection(workspace, realm_id="B", last_synced_at=timezone.now())
+    for realm, n in (("A", 0), ("A", 1), ("B", 2), ("B", 3), ("B", 4)):
+        SentEntry.objects.create(
+            workspace=workspace,
+            time_entry=None,
+            entry_key=f"{realm.lower()}{n:023d}",
+            realm_id=realm,
+            qbo_time_activity_id=f"{realm}-{n}",
+            sync_token="0",
+            values_sent={**SENT, "TxnDate": f"2026-03-{9 + n % 2:02d}"},
+        )
+    filters = filters_for()
+    listed = send_corrections.deleted_here(
+        workspace_id=workspace.pk, realm_id="B", start=filters.start, end=filters.end
+    )
+    assert [s.realm_id for s in listed] == ["B", "B"]
+
+    preview = correction_preview(
+        membership=membership_of(workspace, owner), kind="DELETE", filters=filters
+    )
+    assert [c.entry_key for c in preview.go] == [s.entry_key for s in listed]
+    assert preview.not_going == {}  # A's rows are not "sent to another company": not there
+
+    query = "kind=delete&range=custom&start=2026-03-08&end=2026-03-12"
+    page = owner_client.get(
+        reverse("quickbooks:corrections_confirm", args=[workspace.pk]) + "?" + query
+    )
+    text = page.content.decode()
+    assert 'id="correction-count">2<' in text
+    assert "TimeActivity A-" not in text and 'id="correction-reasons"' not in text
+    sent_view = owner_client.get(
+        reverse("quickbooks:send_report", args=[workspace.pk])
+        + "?range=custom&start=2026-03-08&end=2026-03-12&show=sent"
+    ).content.decode()
+    assert [
+        k
+        for k in (s.entry_key for s in SentEntry.objects.all())
+        if f'id="qbo-deleted-{k}"' in sent_view
+    ] == [s.entry_key for s in listed]
 
 
 @pytest.mark.sandbox
