@@ -26,13 +26,12 @@ from rest_framework.response import Response
 
 from quickbooks_sync.models import SendItem, SendJob, SentEntry
 from quickbooks_sync.selectors.send import (
+    not_sent_rows,
     send_job_items,
     send_job_left,
     sent_entries,
 )
 from quickbooks_sync.services.send import (
-    NOT_SENT_LABELS,
-    NOT_SENT_MESSAGES,
     SendPreview,
     send_job_get,
     send_preview,
@@ -167,15 +166,16 @@ ERROR = OpenApiResponse(description="`{message, code}`")
 
 
 def _not_sent(not_sent: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    """NotSentOut's rows: the selector's, in the API's words."""
     return [
         {
-            "reason": reason,
-            "name": NOT_SENT_LABELS.get(reason, reason),
-            "message": NOT_SENT_MESSAGES.get(reason, ""),
-            "entries": int(c["entries"]),
-            "duration": int(c["seconds"]),
+            "reason": r["reason"],
+            "name": r["label"],
+            "message": r["message"],
+            "entries": r["entries"],
+            "duration": r["seconds"],
         }
-        for reason, c in sorted(not_sent.items())
+        for r in not_sent_rows(not_sent)
     ]
 
 

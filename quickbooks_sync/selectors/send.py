@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 
 from quickbooks_sync.models import SendItem, SendJob, SentEntry
 from quickbooks_sync.selectors.connection import connection_not_ready, connection_state
+from quickbooks_sync.services.send import NOT_SENT_LABELS, NOT_SENT_MESSAGES
 from reports.filters import DetailedFilters
 from reports.selectors import Sort, detailed_entries
 from tracking.models import TimeEntry
@@ -172,6 +173,28 @@ def sent_entry_notices(entry_ids: Sequence[str]) -> Mapping[str, Sequence[EntryN
         text = (CHANGED_NOTICE if changed else SENT_NOTICE).format(date=date, ta=ta)
         notices[entry_id] = [EntryNotice(text=text, on_delete=DELETE_WARNING.format(ta=ta))]
     return notices
+
+
+def not_sent_rows(
+    not_sent: Mapping[str, Mapping[str, int]], *, most_first: bool = False
+) -> list[dict[str, Any]]:
+    """What will not (or did not) go, one row a reason: the key (`reason`), its `label`, what
+    to do about it (`message`), `entries` and `seconds`; in the order of the keys (the API,
+    the schedule's e-mail), or `most_first` (the pages). `not_sent`: a preview's or a job's
+    counts by reason."""
+    rows: list[dict[str, Any]] = [
+        {
+            "reason": reason,
+            "label": NOT_SENT_LABELS.get(reason, reason),
+            "message": NOT_SENT_MESSAGES.get(reason, ""),
+            "entries": int(counts.get("entries", 0)),
+            "seconds": int(counts.get("seconds", 0)),
+        }
+        for reason, counts in sorted(not_sent.items())
+    ]
+    if most_first:
+        rows.sort(key=lambda r: (-r["entries"], r["label"]))
+    return rows
 
 
 def send_job_refusals(job: SendJob) -> list[dict[str, Any]]:

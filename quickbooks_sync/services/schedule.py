@@ -54,13 +54,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quickbooks_sync.models import ScheduledSend, SendJob, SendSchedule
-from quickbooks_sync.selectors.send import send_job_refusals
+from quickbooks_sync.selectors.send import not_sent_rows, send_job_refusals
 from quickbooks_sync.services.connection import NotReadyMessages, require_connection_ready
 from quickbooks_sync.services.send import (
     ALREADY_SENT,
     IN_ANOTHER_SEND,
-    NOT_SENT_LABELS,
-    NOT_SENT_MESSAGES,
     PLAN_REQUIRED,
     NothingToSend,
     send_start_approved,
@@ -367,16 +365,8 @@ class RunSummary:
 
 
 def _not_sent_rows(not_sent: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
-    return [
-        {
-            "label": NOT_SENT_LABELS.get(reason, reason),
-            "message": NOT_SENT_MESSAGES.get(reason, ""),
-            "entries": int(counts.get("entries", 0)),
-            "seconds": int(counts.get("seconds", 0)),
-        }
-        for reason, counts in sorted(not_sent.items())
-        if reason not in NOT_REFUSALS and counts.get("entries")
-    ]
+    """What a run left out that an admin can act on (not what another send has or had)."""
+    return [r for r in not_sent_rows(not_sent) if r["reason"] not in NOT_REFUSALS and r["entries"]]
 
 
 def scheduled_send_summary(run: ScheduledSend) -> RunSummary:

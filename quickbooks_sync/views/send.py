@@ -28,6 +28,7 @@ from quickbooks_sync.models import QBOConnection, SendItem, SendJob
 from quickbooks_sync.selectors.connection import connection_get, connection_state
 from quickbooks_sync.selectors.send import (
     can_send,
+    not_sent_rows,
     report_entries_not_sent,
     report_entries_sent,
     send_job_items,
@@ -91,22 +92,6 @@ def _connected(request: WorkspaceRequest) -> bool:
     return state is not None and state[0] == QBOConnection.Status.CONNECTED
 
 
-def reason_rows(not_sent: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
-    """What will not (or did not) go, by reason: label, what to do, entries and seconds."""
-    rows = []
-    for reason, counts in not_sent.items():
-        rows.append(
-            {
-                "reason": reason,
-                "label": NOT_SENT_LABELS.get(reason, reason),
-                "message": NOT_SENT_MESSAGES.get(reason, ""),
-                "entries": counts["entries"],
-                "seconds": counts["seconds"],
-            }
-        )
-    return sorted(rows, key=lambda r: (-r["entries"], r["label"]))
-
-
 NAMES_SHOWN = 5  # names a blocker lists before "and N more"
 
 
@@ -123,7 +108,7 @@ def blocker_rows(
     concerned by name ("Project not linked: Warehouse App, Fleet Dashboard (12 entries)"), and
     the actions that fix it (links). Two queries for the names, none when none are needed."""
     ws = membership.workspace_id
-    rows = reason_rows(preview.not_sent_json())
+    rows = not_sent_rows(preview.not_sent_json(), most_first=True)
     project_ids = {p for c in preview.not_sent.values() for p in c.project_ids}
     user_ids = {u for c in preview.not_sent.values() for u in c.user_ids}
     projects: dict[str, str] = {}
@@ -305,7 +290,7 @@ def _job_context(request: HttpRequest, job: SendJob) -> dict[str, Any]:
         if job.kind != SendJob.Kind.SEND:
             describe_stale(job, list(items_page.object_list))
         context.update(
-            reasons=reason_rows(job.not_sent),
+            reasons=not_sent_rows(job.not_sent, most_first=True),
             items_page=items_page,
             items_filter=show,
             waiting=left.waiting,

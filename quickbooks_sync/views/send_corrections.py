@@ -23,7 +23,8 @@ from django.views.decorators.http import require_http_methods
 from quickbooks_sync.mapping import FieldChange, comparable, time_activity_changes
 from quickbooks_sync.models import SendJob
 from quickbooks_sync.selectors.connection import connection_get
-from quickbooks_sync.selectors.send import QBONames, qbo_names
+from quickbooks_sync.selectors.send import QBONames, not_sent_rows, qbo_names
+from quickbooks_sync.services.send import NOT_SENT_LABELS
 from quickbooks_sync.services.send_corrections import (
     DELETE,
     UPDATE,
@@ -100,8 +101,6 @@ def change_rows(
 def annotate_differences(membership: Membership, rows: list[Any]) -> None:
     """The sent view's page: on each row, `qbo_changes` (what QuickBooks holds where it
     differs), `differs` (the columns to mark) and `qbo_blocker` (why it cannot be updated)."""
-    from quickbooks_sync.services.send import NOT_SENT_LABELS
-
     differences = sent_differences(membership=membership, entry_ids=[r.pk for r in rows])
     names = qbo_names(
         workspace_id=membership.workspace_id, realm_id=_realm(membership.workspace_id)
@@ -158,12 +157,6 @@ def deleted_here_rows(membership: Membership, filters: DetailedFilters) -> list[
     return rows
 
 
-def _reason_rows(not_going: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
-    from quickbooks_sync.views.send import reason_rows  # that module imports this one
-
-    return reason_rows(not_going)
-
-
 def _preview_context(
     membership: Membership, kind: str, preview: CorrectionPreview
 ) -> dict[str, Any]:
@@ -189,7 +182,7 @@ def _preview_context(
     ]
     return {
         "rows": rows,
-        "reasons": _reason_rows(preview.not_going_json()),
+        "reasons": not_sent_rows(preview.not_going_json(), most_first=True),
         "title": SendJob.Kind(kind).label if kind in (UPDATE, DELETE) else "",
     }
 
