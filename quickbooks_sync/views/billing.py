@@ -3,17 +3,13 @@ the service item per project and per task, and the workspace's default class."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from quickbooks_sync.selectors.sync import billing_projects
 from quickbooks_sync.services.billing import billing_options, billing_save
 from quickbooks_sync.views.connection import integrations_subpage
 from workspaces.access import WorkspaceRequest, workspace_view
-from workspaces.errors import ApplicationError
 from workspaces.models import Membership
 
 
@@ -21,32 +17,29 @@ from workspaces.models import Membership
 @workspace_view(Membership.Role.ADMIN)
 def billing(request: WorkspaceRequest) -> HttpResponse:
     membership = request.membership
-    ws = membership.workspace_id
-    integrations = reverse("quickbooks:integrations", kwargs={"ws": ws})
-    projects = billing_projects(workspace_id=ws)
-    if request.method == "POST":
+    projects = billing_projects(workspace_id=membership.workspace_id)
+
+    def save() -> str:
         post = request.POST
-        try:
-            billing_save(
-                membership=membership,
-                default_class_id=post.get("default_class", ""),
-                projects={
-                    p.pk: (post.get(f"class-{p.pk}", ""), post.get(f"item-{p.pk}", ""))
-                    for p in projects
-                },
-                tasks={
-                    t.pk: post.get(f"task-{t.pk}", "")
-                    for p in projects
-                    for t in p.task_list  # type: ignore[attr-defined]
-                },
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect(reverse("quickbooks:billing", kwargs={"ws": ws}))
-        messages.success(request, "Classes and service items saved.")
-        return redirect(integrations + "#qbo-billing")
+        billing_save(
+            membership=membership,
+            default_class_id=post.get("default_class", ""),
+            projects={
+                p.pk: (post.get(f"class-{p.pk}", ""), post.get(f"item-{p.pk}", ""))
+                for p in projects
+            },
+            tasks={
+                t.pk: post.get(f"task-{t.pk}", "")
+                for p in projects
+                for t in p.task_list  # type: ignore[attr-defined]
+            },
+        )
+        return "Classes and service items saved."
+
     return integrations_subpage(
         request,
         "quickbooks_sync/billing.html",
         lambda: {"options": billing_options(membership=membership), "projects": projects},
+        save=save,
+        anchor="#qbo-billing",
     )

@@ -40,11 +40,26 @@ QUICKBOOKS_PLANS = ", ".join(str(Workspace.Plan(p).label) for p in Workspace.QUI
 
 
 def integrations_subpage(
-    request: WorkspaceRequest, template: str, read: Callable[[], dict[str, Any]]
+    request: WorkspaceRequest,
+    template: str,
+    read: Callable[[], dict[str, Any]],
+    *,
+    save: Callable[[], str] | None = None,
+    anchor: str = "",
 ) -> HttpResponse:
     """A settings page reached from the Integrations tab: the context `read` builds (it reads
-    QuickBooks) and the connection; when reading fails, back to the tab with the reason."""
+    QuickBooks) and the connection; when reading fails, back to the tab with the reason.
+    A POST (the page's form) calls `save`: its message, and back to the tab at `anchor`; its
+    refusal, and back to this page."""
     ws = request.membership.workspace_id
+    if request.method == "POST" and save is not None:
+        try:
+            saved = save()
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect(request.path)
+        messages.success(request, saved)
+        return redirect(reverse("quickbooks:integrations", kwargs={"ws": ws}) + anchor)
     try:
         context = read()
     except ApplicationError as exc:

@@ -361,28 +361,22 @@ def send_retry(request: WorkspaceRequest, job_id: str) -> HttpResponse:
 def service_item(request: WorkspaceRequest) -> HttpResponse:
     """Choose the service item (ItemRef) sent with each TimeActivity, or none."""
     membership = request.membership
-    ws = membership.workspace_id
-    integrations = reverse("quickbooks:integrations", kwargs={"ws": ws})
-    if request.method == "POST":
-        try:
-            connection = service_item_set(
-                membership=membership, item_id=request.POST.get("service_item", "")
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect(reverse("quickbooks:service_item", kwargs={"ws": ws}))
-        name = connection.service_item_name
-        messages.success(
-            request,
-            f"TimeActivities will be sent with the service item “{name}”."
-            if name
-            else "TimeActivities will be sent without a service item.",
+
+    def save() -> str:
+        connection = service_item_set(
+            membership=membership, item_id=request.POST.get("service_item", "")
         )
-        return redirect(integrations + "#quickbooks")
+        name = connection.service_item_name
+        if name:
+            return f"TimeActivities will be sent with the service item “{name}”."
+        return "TimeActivities will be sent without a service item."
+
     return integrations_subpage(
         request,
         "quickbooks_sync/service_item.html",
         lambda: {"items": service_item_choices(membership=membership)},
+        save=save,
+        anchor="#quickbooks",
     )
 
 
