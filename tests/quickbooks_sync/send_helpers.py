@@ -105,6 +105,21 @@ def many_entries(
     ]
 
 
+def ledger_row(made: TimeEntry, *, realm_id: str, activity_id: str, **fields: Any) -> SentEntry:
+    """The ledger's record that `made` was sent to `realm_id` as TimeActivity `activity_id`
+    (SyncToken "0"), written directly: for tests of what sent entries show, without a send."""
+    row: SentEntry = SentEntry.objects.create(
+        workspace_id=made.workspace_id,
+        time_entry=made,
+        entry_key=made.pk,
+        realm_id=realm_id,
+        qbo_time_activity_id=activity_id,
+        sync_token="0",
+        **fields,
+    )
+    return row
+
+
 def filters_for(day: dt.date = DAY, **fields: Any) -> DetailedFilters:
     return DetailedFilters(
         date_range=DateRange.CUSTOM,

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from quickbooks_sync.models import SentEntry
 from tests.browser_session import log_in
+from tests.quickbooks_sync.send_helpers import ledger_row
 from tests.tracking.factories import TimeEntryFactory
 from tracking.models import TimeEntry
 
@@ -31,14 +32,7 @@ def test_bulk_delete_says_how_many_selected_entries_were_sent(page, live_server,
         )
         for i, name in enumerate(["Sent one", "Never sent"])
     )
-    SentEntry.objects.create(
-        workspace=workspace,
-        time_entry=sent,
-        entry_key=sent.pk,
-        realm_id="9130",
-        qbo_time_activity_id="77",
-        sync_token="0",
-    )
+    ledger_row(sent, realm_id="9130", activity_id="77")
     log_in(page, live_server, admin, reverse("tracking:tracker", kwargs={"ws": workspace.pk}))
 
     questions: list[str] = []

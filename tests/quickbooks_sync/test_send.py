@@ -31,6 +31,7 @@ from tests.quickbooks_sync.send_helpers import (
     DAY,
     entry,
     filters_for,
+    ledger_row,
     link_member,
     linked_project,
     many_entries,
@@ -318,19 +319,9 @@ def test_the_database_refuses_a_second_send_of_an_entry(workspace, owner, member
     job = SendJob.objects.create(workspace=workspace, realm_id=connection.realm_id)
     other = SendJob.objects.create(workspace=workspace, realm_id=connection.realm_id)
 
-    def ledger_row(activity_id: str) -> SentEntry:
-        return SentEntry.objects.create(
-            workspace=workspace,
-            time_entry=e,
-            entry_key=e.pk,
-            realm_id=connection.realm_id,
-            qbo_time_activity_id=activity_id,
-            sync_token="0",
-        )
-
-    ledger_row("1")
+    ledger_row(e, realm_id=connection.realm_id, activity_id="1")
     with pytest.raises(IntegrityError), transaction.atomic():
-        ledger_row("2")
+        ledger_row(e, realm_id=connection.realm_id, activity_id="2")
     SendItem.objects.create(workspace=workspace, job=job, time_entry=e, entry_key=e.pk)
     with pytest.raises(IntegrityError), transaction.atomic():
         SendItem.objects.create(workspace=workspace, job=other, time_entry=e, entry_key=e.pk)

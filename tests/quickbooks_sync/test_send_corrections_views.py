@@ -13,7 +13,7 @@ from django.urls import reverse
 from quickbooks_sync.models import SendJob, SentEntry
 from quickbooks_sync.services.send_batches import send_run
 from tests.api.conftest import api_client_for
-from tests.quickbooks_sync.send_helpers import entry, start_send, time_activities
+from tests.quickbooks_sync.send_helpers import entry, ledger_row, start_send, time_activities
 from workspaces.models import AuditLog
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
@@ -180,13 +180,10 @@ def test_the_sent_view_runs_the_same_queries_for_few_or_many_entries(
     for first, last in ((0, 3), (3, 30)):
         for n in range(first, last):
             made = entry(workspace, member, start=at + dt.timedelta(minutes=10 * n), seconds=300)
-            SentEntry.objects.create(
-                workspace=workspace,
-                time_entry=made,
-                entry_key=made.pk,
+            ledger_row(
+                made,
                 realm_id=linked_connection.realm_id,
-                qbo_time_activity_id=str(100 + n),
-                sync_token="0",
+                activity_id=str(100 + n),
                 values_sent={"TxnDate": "2026-03-10", "Hours": 0, "Minutes": 4},
             )
         with CaptureQueriesContext(db_connection) as queries:

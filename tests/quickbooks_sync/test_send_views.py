@@ -23,8 +23,10 @@ from tests.api.conftest import api_client_for
 from tests.quickbooks_sync.connection_helpers import connect_workspace, stored_connection
 from tests.quickbooks_sync.send_helpers import (
     entry,
+    ledger_row,
     link_member,
     linked_project,
+    many_entries,
     seed,
     time_activities,
 )
@@ -471,25 +473,9 @@ def test_views_and_lists_run_the_same_queries_for_few_or_many_entries(
     job = SendJob.objects.create(
         workspace=workspace, realm_id="1", state=SendJob.State.SUCCEEDED, selected_count=count
     )
-    at = dt.datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-    for n in range(count):
-        made = entry(
-            workspace,
-            member,
-            start=at + dt.timedelta(minutes=10 * n),
-            seconds=300,
-            project=project,
-            description=f"e{n}",
-        )
-        SentEntry.objects.create(
-            workspace=workspace,
-            time_entry=made,
-            entry_key=made.pk,
-            realm_id="1",
-            qbo_time_activity_id=str(100 + n),
-            sync_token="0",
-            entry_updated_at=made.updated_at,
-            job=job,
+    for n, made in enumerate(many_entries(workspace, member, project, count, tag="e")):
+        ledger_row(
+            made, realm_id="1", activity_id=str(100 + n), entry_updated_at=made.updated_at, job=job
         )
         SendItem.objects.create(
             workspace=workspace,
@@ -498,7 +484,7 @@ def test_views_and_lists_run_the_same_queries_for_few_or_many_entries(
             entry_key=made.pk,
             state=SendItem.State.SENT if n % 2 else SendItem.State.FAILED,
             message="" if n % 2 else "The books are closed.",
-            seconds=300,
+            seconds=made.duration_seconds,
         )
     sent_view = page_url(workspace, "send_report") + "?" + FILTER + "&show=sent"
     job_page = page_url(workspace, "send_job", job_id=job.pk)
