@@ -39,6 +39,21 @@ def connection_get(*, workspace_id: str) -> QBOConnection | None:
     )
 
 
+def connection_of(membership: Membership) -> QBOConnection | None:
+    """connection_get's row for the membership's workspace, read once per membership object,
+    i.e. once per request: the parts of a page ask it instead of reading the row again, and
+    connection_state (the banner) answers from it."""
+    try:
+        return membership._qbo_connection  # type: ignore[attr-defined, no-any-return]
+    except AttributeError:
+        connection = connection_get(workspace_id=membership.workspace_id)
+        membership._qbo_connection = connection  # type: ignore[attr-defined]
+        membership._qbo_connection_state = (  # type: ignore[attr-defined]
+            (connection.status, connection.problem) if connection is not None else None
+        )
+        return connection
+
+
 def connection_state(membership: Membership) -> tuple[str, str] | None:
     """(status, problem) of the membership's workspace's connection, or None when it has none.
 

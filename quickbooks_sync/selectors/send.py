@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from quickbooks_sync.models import SendItem, SendJob, SentEntry
+from quickbooks_sync.models import QBOConnection, SendItem, SendJob, SentEntry
 from quickbooks_sync.selectors.connection import connection_not_ready, connection_state
 from quickbooks_sync.services.send import NOT_SENT_LABELS, NOT_SENT_MESSAGES
 from reports.filters import DetailedFilters
@@ -229,15 +229,10 @@ class QBONames:
     classes: dict[str, str]
 
 
-def qbo_names(*, workspace_id: str, realm_id: str) -> QBONames:
-    """Four small queries per page, whatever the number of rows."""
-    from quickbooks_sync.models import (
-        CustomerLink,
-        EmployeeLink,
-        ProjectBilling,
-        QBOConnection,
-        TaskBilling,
-    )
+def qbo_names(*, workspace_id: str, realm_id: str, connection: QBOConnection | None) -> QBONames:
+    """Four small queries per page, whatever the number of rows. `connection`: the workspace's
+    (its service item and default class), as the page read it."""
+    from quickbooks_sync.models import CustomerLink, EmployeeLink, ProjectBilling, TaskBilling
 
     people = {  # keyed as mapping.comparable names a person: "<NameOf>:<Id>"
         f"{name_of}:{pk}": name
@@ -267,7 +262,6 @@ def qbo_names(*, workspace_id: str, realm_id: str) -> QBONames:
         )
         if pk
     )
-    connection = QBOConnection.objects.filter(workspace_id=workspace_id).first()
     if connection is not None:
         if connection.service_item_id:
             items[connection.service_item_id] = connection.service_item_name

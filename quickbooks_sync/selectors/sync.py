@@ -91,18 +91,16 @@ def sync_missing(job: SyncJob | None) -> Missing | None:
     return Missing(members=members, customers=customers)
 
 
-def sync_needed_first(*, workspace_id: str) -> bool:
+def sync_needed_first(*, connection: QBOConnection | None) -> bool:
     """True for a connected company before its first sync: no Sync has finished since it was
     connected and no member is linked to one of its employees, so a send would refuse every
-    entry as "member not linked" (the QuickBooks view guides the admin to sync first)."""
-    row = (
-        QBOConnection.objects.filter(workspace_id=workspace_id)
-        .values_list("realm_id", "last_synced_at")
-        .first()
-    )
-    if row is None or row[1] is not None:
+    entry as "member not linked" (the QuickBooks view guides the admin to sync first).
+    `connection`: the workspace's row (selectors.connection.connection_of), None without one."""
+    if connection is None or connection.last_synced_at is not None:
         return False
-    return not EmployeeLink.objects.filter(workspace_id=workspace_id, realm_id=row[0]).exists()
+    return not EmployeeLink.objects.filter(
+        workspace_id=connection.workspace_id, realm_id=connection.realm_id
+    ).exists()
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from quickbooks_sync.mapping import (
     time_activity_update,
 )
 from quickbooks_sync.models import QBOConnection, SendItem, SendJob, SentEntry
+from quickbooks_sync.selectors.connection import connection_not_ready
 from quickbooks_sync.services.send import (
     DELETED_IN_QBO,
     IN_ANOTHER_SEND,
@@ -367,13 +368,16 @@ class SentDifference:
 
 
 def sent_differences(
-    *, membership: Membership, entry_ids: Sequence[str]
+    *, membership: Membership, connection: QBOConnection | None, entry_ids: Sequence[str]
 ) -> dict[str, SentDifference]:
     """For the sent view's page: each sent entry's differences from QuickBooks (one selection
-    for the page); {} when the workspace cannot correct now (not connected, no plan)."""
-    try:
-        connection = _admin_connection(membership)
-    except ApplicationError:
+    for the page); {} when the workspace cannot correct now (not an admin, not connected, no
+    plan). `connection`: the workspace's row as the page read it (connection_of)."""
+    if (
+        not membership.is_admin
+        or connection is None
+        or connection_not_ready(workspace=membership.workspace, status=connection.status)
+    ):
         return {}
     ledger = {
         s.entry_key: s

@@ -24,8 +24,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quickbooks_sync.mapping import RefusalReason
-from quickbooks_sync.models import QBOConnection, SendItem, SendJob
-from quickbooks_sync.selectors.connection import connection_get, connection_state
+from quickbooks_sync.models import SendItem, SendJob
+from quickbooks_sync.selectors.connection import connection_get, connection_of
 from quickbooks_sync.selectors.send import (
     can_send,
     not_sent_rows,
@@ -85,11 +85,6 @@ SHOW_SENT = "sent"
 
 def _filters(request: WorkspaceRequest) -> DetailedFilters:
     return detailed_filters_from_query(dict(request.GET.lists()), membership=request.membership)
-
-
-def _connected(request: WorkspaceRequest) -> bool:
-    state = connection_state(request.membership)  # the banner in base.html reads the same, once
-    return state is not None and state[0] == QBOConnection.Status.CONNECTED
 
 
 NAMES_SHOWN = 5  # names a blocker lists before "and N more"
@@ -176,6 +171,8 @@ def report(request: WorkspaceRequest) -> HttpResponse:
     membership = request.membership
     params = dict(request.GET.lists())
     show_sent = request.GET.get("show") == SHOW_SENT
+    # Read once for the whole page (the banner in base.html answers from it too).
+    connection = connection_of(membership)
     context: dict[str, Any] = {
         "nav": "reports",
         "choices": detailed_filter_choices(
@@ -184,9 +181,9 @@ def report(request: WorkspaceRequest) -> HttpResponse:
         "ranges": list(DateRange),
         "rounding": workspace_rounding(membership.workspace),
         "show_sent": show_sent,
-        "connected": _connected(request),
+        "connected": connection is not None and connection.is_connected,
         "plan_has_quickbooks": membership.workspace.has_quickbooks,
-        "needs_sync": sync_needed_first(workspace_id=membership.workspace_id),
+        "needs_sync": sync_needed_first(connection=connection),
     }
     try:
         filters = _filters(request)
@@ -213,12 +210,12 @@ def report(request: WorkspaceRequest) -> HttpResponse:
         and context["plan_has_quickbooks"]
         and not context["needs_sync"]
     )
-    if can_correct:
+    if can_correct and connection is not None:
         # Beside today's values, what QuickBooks holds where it differs; and deleted entries
         # QuickBooks still has, for "Delete from QuickBooks" (plan-gated, as sending).
-        annotate_differences(membership, rows)
+        annotate_differences(membership, connection, rows)
         context.update(
-            deleted_rows=deleted_here_rows(membership, filters),
+            deleted_rows=deleted_here_rows(membership, connection, filters),
             max_chosen=MAX_CHOSEN,
             filter_pairs=filters.to_query(),
         )
@@ -252,7 +249,7 @@ def send_confirm(request: WorkspaceRequest) -> HttpResponse:
         "nav": "reports",
         "filters": pinned,
         "filter_query": urlencode(pinned.to_query()),
-        "needs_sync": sync_needed_first(workspace_id=ws),
+        "needs_sync": sync_needed_first(connection=connection_of(membership)),
     }
     return confirm_page(
         request,

@@ -21,8 +21,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from quickbooks_sync.mapping import FieldChange, comparable, time_activity_changes
-from quickbooks_sync.models import SendJob
-from quickbooks_sync.selectors.connection import connection_get
+from quickbooks_sync.models import QBOConnection, SendJob
+from quickbooks_sync.selectors.connection import connection_get, connection_of
 from quickbooks_sync.selectors.send import QBONames, not_sent_rows, qbo_names
 from quickbooks_sync.services.send import NOT_SENT_LABELS
 from quickbooks_sync.services.send_corrections import (
@@ -98,12 +98,17 @@ def change_rows(
     return rows
 
 
-def annotate_differences(membership: Membership, rows: list[Any]) -> None:
+def annotate_differences(
+    membership: Membership, connection: QBOConnection, rows: list[Any]
+) -> None:
     """The sent view's page: on each row, `qbo_changes` (what QuickBooks holds where it
-    differs), `differs` (the columns to mark) and `qbo_blocker` (why it cannot be updated)."""
-    differences = sent_differences(membership=membership, entry_ids=[r.pk for r in rows])
+    differs), `differs` (the columns to mark) and `qbo_blocker` (why it cannot be updated).
+    `connection`: the workspace's, as the page read it."""
+    differences = sent_differences(
+        membership=membership, connection=connection, entry_ids=[r.pk for r in rows]
+    )
     names = qbo_names(
-        workspace_id=membership.workspace_id, realm_id=_realm(membership.workspace_id)
+        workspace_id=membership.workspace_id, realm_id=connection.realm_id, connection=connection
     )
     currency = membership.workspace.currency
     for row in rows:
@@ -121,7 +126,11 @@ def describe_stale(job: SendJob, items: list[Any]) -> None:
     stale = [item for item in items if item.qbo_holds]
     if not stale:
         return
-    names = qbo_names(workspace_id=job.workspace_id, realm_id=job.realm_id)
+    names = qbo_names(
+        workspace_id=job.workspace_id,
+        realm_id=job.realm_id,
+        connection=connection_get(workspace_id=job.workspace_id),
+    )
     currency = Workspace.objects.values_list("currency", flat=True).get(pk=job.workspace_id)
     for item in stale:
         if job.kind == SendJob.Kind.UPDATE and item.values:
@@ -138,17 +147,14 @@ def describe_stale(job: SendJob, items: list[Any]) -> None:
         item.holds_rows = change_rows(changes, names, currency)
 
 
-def _realm(workspace_id: str) -> str:
-    connection = connection_get(workspace_id=workspace_id)
-    return connection.realm_id if connection is not None else ""
-
-
-def deleted_here_rows(membership: Membership, filters: DetailedFilters) -> list[Any]:
-    """Sent entries deleted here whose TimeActivity QuickBooks still holds (dated within the
-    filter's dates), each with `held_seconds`."""
+def deleted_here_rows(
+    membership: Membership, connection: QBOConnection, filters: DetailedFilters
+) -> list[Any]:
+    """Sent entries deleted here whose TimeActivity the connected company still holds (dated
+    within the filter's dates), each with `held_seconds`."""
     rows: list[Any] = deleted_here(
         workspace_id=membership.workspace_id,
-        realm_id=_realm(membership.workspace_id),
+        realm_id=connection.realm_id,
         start=filters.start,
         end=filters.end,
     )
@@ -163,7 +169,12 @@ def _preview_context(
     """Each TimeActivity that would be updated or deleted (the entry here, what QuickBooks
     holds, the changes), what would not go by reason, and the page's title."""
     ws = membership.workspace_id
-    names = qbo_names(workspace_id=ws, realm_id=_realm(ws))
+    connection = connection_of(membership)
+    names = qbo_names(
+        workspace_id=ws,
+        realm_id=connection.realm_id if connection is not None else "",
+        connection=connection,
+    )
     entries = TimeEntry.objects.filter(
         workspace_id=ws, pk__in=[c.entry_id for c in preview.go if c.entry_id]
     ).select_related("user", "project")

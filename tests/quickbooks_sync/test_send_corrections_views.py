@@ -191,6 +191,13 @@ def test_the_sent_view_runs_the_same_queries_for_few_or_many_entries(
         assert page.count('class="qbo-holds"') == last
         assert page.count("<strong>Duration:</strong> 0:04") == last
         counts.append(len(queries))
+        # The connection row is read once for the page (banner, sync check, names, ...).
+        reads = [
+            q
+            for q in queries.captured_queries
+            if 'FROM "quickbooks_sync_qboconnection"' in q["sql"]
+        ]
+        assert len(reads) == 1, reads
     assert counts[0] == counts[1]
 
 

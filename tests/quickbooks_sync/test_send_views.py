@@ -491,7 +491,7 @@ def test_views_and_lists_run_the_same_queries_for_few_or_many_entries(
     owner_client.get(sent_view)  # warm the session
     # (+1 on each page: every page's header reads the member's running timer; +1 for the
     # navigation's badge of weeks waiting for approval.)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(15):
         page = text(owner_client.get(sent_view))
     assert page.count('class="time-activity-id"') == count
     # The job page: one more for its refusals grouped by reason.

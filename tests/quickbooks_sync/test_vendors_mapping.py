@@ -141,7 +141,7 @@ def test_the_sent_view_names_a_contractors_vendor_and_an_employee(workspace, adm
             qbo_display_name=f"{name_of} {user.full_name}",
             name_of=name_of,
         )
-    people = qbo_names(workspace_id=workspace.pk, realm_id="R1").people
+    people = qbo_names(workspace_id=workspace.pk, realm_id="R1", connection=None).people
     assert people == {
         "Employee:7": f"Employee {admin.full_name}",
         "Vendor:7": f"Vendor {member.full_name}",
