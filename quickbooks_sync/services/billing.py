@@ -122,22 +122,33 @@ def billing_save(
         QBOConnection.objects.filter(workspace_id=ws).update(
             default_class_id=default_class_id, default_class_name=default_name
         )
-        for pid, (class_id, class_name, item_id, item_name) in project_rows.items():
-            ProjectBilling.objects.update_or_create(
-                project_id=pid,
-                defaults={
-                    "workspace_id": ws,
-                    "class_id": class_id,
-                    "class_name": class_name,
-                    "item_id": item_id,
-                    "item_name": item_name,
-                },
-            )
-        for tid, (item_id, item_name) in task_rows.items():
-            TaskBilling.objects.update_or_create(
-                task_id=tid,
-                defaults={"workspace_id": ws, "item_id": item_id, "item_name": item_name},
-            )
+        # One query per model, whatever the number of projects and tasks: a row per project
+        # and task (one-to-one), written, or overwritten where it is already there.
+        ProjectBilling.objects.bulk_create(
+            [
+                ProjectBilling(
+                    workspace_id=ws,
+                    project_id=pid,
+                    class_id=class_id,
+                    class_name=class_name,
+                    item_id=item_id,
+                    item_name=item_name,
+                )
+                for pid, (class_id, class_name, item_id, item_name) in project_rows.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["project"],
+            update_fields=["workspace", "class_id", "class_name", "item_id", "item_name"],
+        )
+        TaskBilling.objects.bulk_create(
+            [
+                TaskBilling(workspace_id=ws, task_id=tid, item_id=item_id, item_name=item_name)
+                for tid, (item_id, item_name) in task_rows.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["task"],
+            update_fields=["workspace", "item_id", "item_name"],
+        )
         audit_log_record(
             workspace=membership.workspace,
             actor=membership.user,

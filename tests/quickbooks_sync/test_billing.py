@@ -209,3 +209,48 @@ def test_without_class_tracking_no_class_is_offered_saved_or_sent(
             tasks={},
         )
     assert not ProjectBilling.objects.filter(project=foreign).exists()
+
+
+@pytest.mark.sandbox
+@pytest.mark.usefixtures("qbo_settings")
+def test_saving_writes_one_query_per_model_and_overwrites_what_is_there(
+    workspace, admin, company
+) -> None:
+    from django.db import connection as db_connection
+    from django.test.utils import CaptureQueriesContext
+
+    website, support, task = company["website"], company["support"], company["task"]
+    other_task = TaskFactory(project=support, name="Calls")
+    membership = membership_of(workspace, admin)
+    billing_save(
+        membership=membership,
+        default_class_id="",
+        projects={website.pk: (company["Design"], company["Hours"])},
+        tasks={task.pk: company["Hours"]},
+    )
+    first = ProjectBilling.objects.get(project=website).pk
+
+    with CaptureQueriesContext(db_connection) as queries:
+        billing_save(
+            membership=membership,
+            default_class_id=company["Ops"],
+            projects={
+                website.pk: ("", company["Consulting"]),
+                support.pk: (company["Ops"], ""),
+            },
+            tasks={task.pk: "", other_task.pk: company["Consulting"]},
+        )
+    tables = ('"quickbooks_sync_projectbilling"', '"quickbooks_sync_taskbilling"')
+    writes = [q["sql"] for q in queries.captured_queries if any(t in q["sql"] for t in tables)]
+    assert len(writes) == 2, writes  # one per model, for two projects and two tasks
+    rows = {
+        b.project_id: (b.pk, b.class_name, b.item_name)
+        for b in ProjectBilling.objects.filter(workspace=workspace)
+    }
+    assert rows[website.pk] == (first, "", "Consulting")  # the same row, overwritten
+    assert rows[support.pk][1:] == ("Ops", "")
+    assert dict(TaskBilling.objects.values_list("task_id", "item_name")) == {
+        task.pk: "",
+        other_task.pk: "Consulting",
+    }
+    assert AuditLog.objects.filter(event="quickbooks.billing_set").count() == 2
