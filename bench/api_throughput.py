@@ -34,7 +34,8 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 import requests
@@ -42,7 +43,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import bench_database, bench_run  # noqa: E402
+from bench import bench_database  # noqa: E402
+from bench import bench_run  # noqa: E402
 
 TARGET_REQUESTS_PER_SECOND = 50  # one API key's allowance, as Clockify's
 
@@ -67,8 +69,14 @@ def seed(clients: int, entries: int) -> Seeded:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from tracking.models import Project, Tag, Task, TimeEntry, TimeEntryTag
-    from workspaces.models import Membership, User, Workspace
+    from tracking.models import Project
+    from tracking.models import Tag
+    from tracking.models import Task
+    from tracking.models import TimeEntry
+    from tracking.models import TimeEntryTag
+    from workspaces.models import Membership
+    from workspaces.models import User
+    from workspaces.models import Workspace
     from workspaces.services_api_keys import api_key_create
 
     call_command("migrate", verbosity=0)

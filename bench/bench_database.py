@@ -9,7 +9,8 @@ import os
 import secrets
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
 
 SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
 # Private databases are named <prefix>_<label>_<random>: the smoke test sets its own prefix to

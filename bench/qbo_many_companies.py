@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import bench_run  # noqa: E402
-from bench.qbo_send_throughput import emulated_product, many_companies  # noqa: E402
+from bench.qbo_send_throughput import emulated_product  # noqa: E402
+from bench.qbo_send_throughput import many_companies  # noqa: E402
 
 
 def main() -> None:

@@ -28,7 +28,8 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
 
 import requests
 
@@ -39,7 +40,8 @@ from intuitlib.client import AuthClient  # noqa: E402
 from intuitlib.enums import Scopes  # noqa: E402
 
 from bench import bench_run  # noqa: E402
-from tests.sandbox_process import SandboxProcess, submit_consent  # noqa: E402
+from tests.sandbox_process import SandboxProcess  # noqa: E402
+from tests.sandbox_process import submit_consent  # noqa: E402
 
 REQUESTS_PER_MINUTE_LIMIT = 500  # QBO, per company and app
 BATCH_ITEMS_PER_MINUTE_LIMIT = 40 * 30  # 40 batch requests a minute, 30 items each

@@ -57,7 +57,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import bench_database, bench_run  # noqa: E402
+from bench import bench_database  # noqa: E402
+from bench import bench_run  # noqa: E402
 from tests.quickbooks_sync.worker_process import qbo_env  # noqa: E402
 from tests.sandbox_process import SandboxProcess  # noqa: E402
 
@@ -101,10 +102,14 @@ def company_create(sandbox: SandboxProcess, name: str, entries: int) -> Company:
     to a QBO employee, one project linked to a QBO customer, and `entries` finished 15-minute
     entries."""
     from tests.quickbooks_sync.connection_helpers import connect_workspace
-    from tests.quickbooks_sync.send_helpers import link_member, linked_project
+    from tests.quickbooks_sync.send_helpers import link_member
+    from tests.quickbooks_sync.send_helpers import linked_project
     from tracking.models import TimeEntry
-    from workspaces.models import Membership, User, Workspace
-    from workspaces.services import workspace_create, workspace_plan_change
+    from workspaces.models import Membership
+    from workspaces.models import User
+    from workspaces.models import Workspace
+    from workspaces.services import workspace_create
+    from workspaces.services import workspace_plan_change
 
     realm = sandbox.create_company(name=name)
     user = User.objects.create_user(email=f"owner-{realm}@example.com", full_name=f"Owner {realm}")
@@ -136,7 +141,8 @@ def company_create(sandbox: SandboxProcess, name: str, entries: int) -> Company:
 def send_start(company: Company) -> str:
     """What the admin's "Send to QuickBooks" does: every entry of the workspace's range."""
     from quickbooks_sync.services.send import send_start as start
-    from reports.filters import DateRange, DetailedFilters
+    from reports.filters import DateRange
+    from reports.filters import DetailedFilters
     from workspaces.models import Membership
 
     filters = DetailedFilters(
@@ -350,11 +356,13 @@ def mixed_updates(
 ) -> int:
     """Measurement 3: updates and new entries at once in `company` (sent by measurement 1);
     the TimeActivities checked."""
-    from django.db.models import F, Value
+    from django.db.models import F
+    from django.db.models import Value
     from django.db.models.functions import Concat
 
     from quickbooks_sync.services.send_corrections import correction_start
-    from reports.filters import DateRange, DetailedFilters
+    from reports.filters import DateRange
+    from reports.filters import DetailedFilters
     from tracking.models import TimeEntry
     from workspaces.models import Membership
 

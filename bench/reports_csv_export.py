@@ -29,7 +29,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # this folder's modules
 
-from reports_detailed import ROOT, SMOKE_DATA, add_data_arguments, bench_data, setup_django
+from reports_detailed import ROOT
+from reports_detailed import SMOKE_DATA
+from reports_detailed import add_data_arguments
+from reports_detailed import bench_data
+from reports_detailed import setup_django
 
 from bench import bench_run
 

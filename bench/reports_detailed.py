@@ -45,7 +45,9 @@ import statistics
 import sys
 import time
 import zoneinfo
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,7 +55,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import bench_database, bench_run  # noqa: E402
+from bench import bench_database  # noqa: E402
+from bench import bench_run  # noqa: E402
 
 RATIO_LIMIT = 1.5
 MEDIAN_LIMIT_MS = 100.0
@@ -253,7 +256,8 @@ class Bench:
 
 
 def find_bench() -> Bench:
-    from workspaces.models import Membership, Workspace
+    from workspaces.models import Membership
+    from workspaces.models import Workspace
 
     workspace = Workspace.objects.filter(name="Benchmark workspace").latest("created_at")
     owner_ms = Membership.objects.select_related("user", "workspace").get(
@@ -284,8 +288,10 @@ def check_same_answer(bench: Bench) -> None:
     from django.db import connection
 
     from reports.filters import parse_detailed_filters
-    from reports.selectors import detailed_entries, detailed_totals
-    from reports.summary import GroupBy, summary_groups
+    from reports.selectors import detailed_entries
+    from reports.selectors import detailed_totals
+    from reports.summary import GroupBy
+    from reports.summary import summary_groups
 
     ms = bench.membership
     tz = ms.user.time_zone

@@ -34,14 +34,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # this folder's modules
 
-from reports_detailed import (
-    RATIO_LIMIT,
-    SMOKE_DATA,
-    add_data_arguments,
-    bench_data,
-    find_bench,
-    medians,
-)
+from reports_detailed import RATIO_LIMIT
+from reports_detailed import SMOKE_DATA
+from reports_detailed import add_data_arguments
+from reports_detailed import bench_data
+from reports_detailed import find_bench
+from reports_detailed import medians
 
 from bench import bench_run
 
@@ -55,7 +53,8 @@ ROUTES = {  # what each route is, under /bench-floor/<workspace id>/
 def floor_routes() -> None:
     """Serve the three empty views beside the project's URLs (a URL conf of this script's)."""
     from django.conf import settings
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpRequest
+    from django.http import HttpResponse
     from django.shortcuts import render
     from django.urls import path
     from rest_framework.request import Request

@@ -46,8 +46,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import bench_database, bench_run  # noqa: E402
-from bench.api_throughput import Seeded, iso_now, seed, start_path, user_path  # noqa: E402
+from bench import bench_database  # noqa: E402
+from bench import bench_run  # noqa: E402
+from bench.api_throughput import Seeded  # noqa: E402
+from bench.api_throughput import iso_now  # noqa: E402
+from bench.api_throughput import seed  # noqa: E402
+from bench.api_throughput import start_path  # noqa: E402
+from bench.api_throughput import user_path  # noqa: E402
 
 RATIO_LIMIT = 1.5
 FORWARDED = {"X-Forwarded-Proto": "https"}  # what the TLS proxy in front adds

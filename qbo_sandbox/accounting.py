@@ -10,8 +10,10 @@ from typing import Any
 
 from qbo_sandbox import rules
 from qbo_sandbox.faults import QBOFault
-from qbo_sandbox.query import execute_query, parse_query
-from qbo_sandbox.store import Store, response_time
+from qbo_sandbox.query import execute_query
+from qbo_sandbox.query import parse_query
+from qbo_sandbox.store import Store
+from qbo_sandbox.store import response_time
 
 MAX_BATCH_ITEMS = 30
 MAX_BID_LENGTH_WITH_REQUESTID = 10

@@ -21,12 +21,14 @@ a stub with Id, status and MetaData) or with its full payload and `Active: false
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from qbo_sandbox import rules
 from qbo_sandbox.faults import QBOFault
-from qbo_sandbox.store import COMPANY_TZ, Store
+from qbo_sandbox.store import COMPANY_TZ
+from qbo_sandbox.store import Store
 
 # Intuit: "You can use the CDC operation for all API entities except the following".
 CDC_UNSUPPORTED = frozenset({"JournalCode", "TaxAgency", "TimeActivity", "TaxCode", "TaxRate"})

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import itertools
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
+from dataclasses import dataclass
 from typing import Any
 
 KINDS = ("500", "503", "429", "hang", "drop")

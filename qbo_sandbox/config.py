@@ -7,7 +7,9 @@ import argparse
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
+from dataclasses import fields
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from qbo_sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Settings
+from qbo_sandbox.config import DEFAULT_CLIENT_ID
+from qbo_sandbox.config import DEFAULT_CLIENT_SECRET
+from qbo_sandbox.config import Settings
 from qbo_sandbox.localdb import LocalDB
 
 ACCOUNTING_SCOPE = "com.intuit.quickbooks.accounting"

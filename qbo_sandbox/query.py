@@ -43,21 +43,27 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import (
-    UnexpectedCharacters,
-    UnexpectedEOF,
-    UnexpectedInput,
-    UnexpectedToken,
-    VisitError,
-)
+from lark import Lark
+from lark import Token
+from lark import Transformer
+from lark import v_args
+from lark.exceptions import UnexpectedCharacters
+from lark.exceptions import UnexpectedEOF
+from lark.exceptions import UnexpectedInput
+from lark.exceptions import UnexpectedToken
+from lark.exceptions import VisitError
 
 from qbo_sandbox.faults import QBOFault
 

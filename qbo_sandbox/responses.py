@@ -7,7 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, g
+from flask import Response
+from flask import g
 
 from qbo_sandbox.faults import QBOFault
 from qbo_sandbox.store import response_time

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from datetime import datetime
+from decimal import Decimal
+from decimal import InvalidOperation
 from typing import Any
 
 from qbo_sandbox.faults import QBOFault
-from qbo_sandbox.store import COMPANY_TZ, Store, qbo_now
+from qbo_sandbox.store import COMPANY_TZ
+from qbo_sandbox.store import Store
+from qbo_sandbox.store import qbo_now
 
 ENTITIES = {
     "employee": "Employee",

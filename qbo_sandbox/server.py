@@ -11,27 +11,32 @@ import logging
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask
+from flask import Response
+from flask import g
+from flask import request
 from werkzeug.exceptions import HTTPException
 
-from qbo_sandbox.blueprints import api, control, oauth, pages
+from qbo_sandbox.blueprints import api
+from qbo_sandbox.blueprints import control
+from qbo_sandbox.blueprints import oauth
+from qbo_sandbox.blueprints import pages
 from qbo_sandbox.blueprints.oauth import bearer_grant
 from qbo_sandbox.config import Settings
 from qbo_sandbox.parts import Parts
-from qbo_sandbox.responses import (
-    AUTH_FAILED_BODY,
-    DROP_KEY,
-    Outcome,
-    body_too_large,
-    fault_body,
-    json_response,
-    outcome_response,
-    system_fault,
-    unsupported,
-)
+from qbo_sandbox.responses import AUTH_FAILED_BODY
+from qbo_sandbox.responses import DROP_KEY
+from qbo_sandbox.responses import Outcome
+from qbo_sandbox.responses import body_too_large
+from qbo_sandbox.responses import fault_body
+from qbo_sandbox.responses import json_response
+from qbo_sandbox.responses import outcome_response
+from qbo_sandbox.responses import system_fault
+from qbo_sandbox.responses import unsupported
 
 log = logging.getLogger("qbo_sandbox.requests")
 

@@ -33,11 +33,15 @@ import urllib.error
 import urllib.request
 import uuid
 from collections import deque
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
-from qbo_sandbox.config import DEFAULT_CLIENT_ID, Settings
+from qbo_sandbox.config import DEFAULT_CLIENT_ID
+from qbo_sandbox.config import Settings
 from qbo_sandbox.oauth import OAuth
 from qbo_sandbox.store import EntityChange
 

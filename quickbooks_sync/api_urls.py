@@ -1,8 +1,12 @@
 """QuickBooks REST API routes under /api/v1/workspaces/<ws>/quickbooks (mounted by
 timetracker/api_urls.py): connection status, what changed in QuickBooks, sync jobs, sends."""
 
-from quickbooks_sync.apis import changes, connection, send, sync
-from workspaces.rest.routes import WORKSPACE, api_routes
+from quickbooks_sync.apis import changes
+from quickbooks_sync.apis import connection
+from quickbooks_sync.apis import send
+from quickbooks_sync.apis import sync
+from workspaces.rest.routes import WORKSPACE
+from workspaces.rest.routes import api_routes
 
 urlpatterns = api_routes(
     f"{WORKSPACE}/quickbooks",

@@ -11,14 +11,18 @@ Inputs and outputs are plain dataclasses keyed by ids (QBO Ids are strings; ids 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee, QBOVendor
+from quickbooks_sync.qbo.types import QBOCustomer
+from quickbooks_sync.qbo.types import QBOEmployee
+from quickbooks_sync.qbo.types import QBOVendor
 
 # -- (a) the customer tree ------------------------------------------------------------------------
 

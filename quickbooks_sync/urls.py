@@ -6,17 +6,17 @@ callback (Intuit redirects to one fixed URI; the workspace comes from the signed
 Settings > Integrations lives here (workspaces must not import quickbooks_sync);
 `workspaces:settings_integrations` redirects to it."""
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern
+from django.urls import URLResolver
+from django.urls import path
 
-from quickbooks_sync.views import (
-    billing,
-    changes,
-    connection,
-    schedule,
-    send,
-    send_corrections,
-    sync,
-)
+from quickbooks_sync.views import billing
+from quickbooks_sync.views import changes
+from quickbooks_sync.views import connection
+from quickbooks_sync.views import schedule
+from quickbooks_sync.views import send
+from quickbooks_sync.views import send_corrections
+from quickbooks_sync.views import sync
 
 app_name = "quickbooks"
 

@@ -48,63 +48,51 @@ from dataclasses import replace
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reports.bodies import (
-    DEFAULT_PAGE_SIZE,
-    MAX_PAGE_SIZE,
-    SORT_COLUMNS,
-    SUMMARY_GROUPS,
-    WEEKLY_GROUPS,
-    DetailedReportIn,
-    SummaryReportIn,
-    WeeklyReportIn,
-)
+from reports.bodies import DEFAULT_PAGE_SIZE
+from reports.bodies import MAX_PAGE_SIZE
+from reports.bodies import SORT_COLUMNS
+from reports.bodies import SUMMARY_GROUPS
+from reports.bodies import WEEKLY_GROUPS
+from reports.bodies import DetailedReportIn
+from reports.bodies import SummaryReportIn
+from reports.bodies import WeeklyReportIn
 from reports.exports import detailed_csv_lines
-from reports.exports_office import (
-    PDF_CONTENT_TYPE,
-    XLSX_CONTENT_TYPE,
-    detailed_pdf,
-    detailed_xlsx,
-    export_filename,
-)
-from reports.exports_summary import (
-    summary_csv_lines,
-    summary_pdf,
-    summary_xlsx,
-    weekly_csv_lines,
-    weekly_filename,
-    weekly_pdf,
-    weekly_xlsx,
-)
-from reports.filters import (
-    DetailedFilters,
-    FilterError,
-    detailed_filters_from_body,
-)
+from reports.exports_office import PDF_CONTENT_TYPE
+from reports.exports_office import XLSX_CONTENT_TYPE
+from reports.exports_office import detailed_pdf
+from reports.exports_office import detailed_xlsx
+from reports.exports_office import export_filename
+from reports.exports_summary import summary_csv_lines
+from reports.exports_summary import summary_pdf
+from reports.exports_summary import summary_xlsx
+from reports.exports_summary import weekly_csv_lines
+from reports.exports_summary import weekly_filename
+from reports.exports_summary import weekly_pdf
+from reports.exports_summary import weekly_xlsx
+from reports.filters import DetailedFilters
+from reports.filters import FilterError
+from reports.filters import detailed_filters_from_body
 from reports.responses import report_file
-from reports.selectors import (
-    DetailedTotals,
-    Sort,
-    detailed_rows,
-    detailed_totals,
-    with_tags,
-)
-from reports.summary import (
-    GroupBy,
-    SummaryGroup,
-    summary_groups,
-    summary_totals,
-    weekly_grid,
-)
+from reports.selectors import DetailedTotals
+from reports.selectors import Sort
+from reports.selectors import detailed_rows
+from reports.selectors import detailed_totals
+from reports.selectors import with_tags
+from reports.summary import GroupBy
+from reports.summary import SummaryGroup
+from reports.summary import summary_groups
+from reports.summary import summary_totals
+from reports.summary import weekly_grid
 from reports.views_summary import week_days
 from workspaces.models import Membership
-from workspaces.rest.base import WorkspaceApiView, validated
-from workspaces.rest.fields import (
-    format_datetime,
-)
+from workspaces.rest.base import WorkspaceApiView
+from workspaces.rest.base import validated
+from workspaces.rest.fields import format_datetime
 
 TAG = ["reports"]
 

@@ -19,14 +19,12 @@ from rest_framework import serializers
 from reports.filters import APPROVAL_STATES
 from reports.selectors import SortKey
 from reports.summary import GroupBy
-from workspaces.rest.fields import (
-    BodySerializer,
-    IgnoredField,
-    OptionalTextField,
-    StrictBooleanField,
-    StrictCharField,
-    StrictIntegerField,
-)
+from workspaces.rest.fields import BodySerializer
+from workspaces.rest.fields import IgnoredField
+from workspaces.rest.fields import OptionalTextField
+from workspaces.rest.fields import StrictBooleanField
+from workspaces.rest.fields import StrictCharField
+from workspaces.rest.fields import StrictIntegerField
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 50

@@ -6,22 +6,23 @@ of time by a grouping. Figures are seconds; every chart also has a table of the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils import dateformat
 
 from reports.filters import DetailedFilters
-from reports.summary import (
-    GroupBy,
-    SummaryGroup,
-    TimeBucket,
-    time_buckets,
-    time_buckets_by_group,
-)
-from tracking.templatetags.entry_format import hms, user_date
-from workspaces.models import Membership, User
+from reports.summary import GroupBy
+from reports.summary import SummaryGroup
+from reports.summary import TimeBucket
+from reports.summary import time_buckets
+from reports.summary import time_buckets_by_group
+from tracking.templatetags.entry_format import hms
+from tracking.templatetags.entry_format import user_date
+from workspaces.models import Membership
+from workspaces.models import User
 
 # Distinct, print-safe colours (the share chart's slices and the stacks' series, in order).
 PALETTE = (

@@ -11,33 +11,40 @@ number of queries whatever the number of entries, days, projects or members.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count
+from django.db.models import Q
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.db.models.functions import TruncDate
 
-from reports.filters import (
-    ApprovalState,
-    DateRange,
-    DetailedFilters,
-    FilterError,
-    detailed_filters_check,
-    parse_detailed_filters,
-    viewer_tz,
-)
+from reports.filters import ApprovalState
+from reports.filters import DateRange
+from reports.filters import DetailedFilters
+from reports.filters import FilterError
+from reports.filters import detailed_filters_check
+from reports.filters import parse_detailed_filters
+from reports.filters import viewer_tz
 from reports.rounding import workspace_rounding
-from reports.selectors import (
-    CurrencyAmount,
-    DetailedTotals,
-    apply_filters,
-    detailed_totals,
-    report_annotations,
-    visible_entries,
-)
-from reports.summary import WITHOUT, GroupBy
-from tracking.models import Client, Project, TimeEntry, WeekApproval
-from tracking.selectors.entries import local_today, week_start_for
+from reports.selectors import CurrencyAmount
+from reports.selectors import DetailedTotals
+from reports.selectors import apply_filters
+from reports.selectors import detailed_totals
+from reports.selectors import report_annotations
+from reports.selectors import visible_entries
+from reports.summary import WITHOUT
+from reports.summary import GroupBy
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import TimeEntry
+from tracking.models import WeekApproval
+from tracking.selectors.entries import local_today
+from tracking.selectors.entries import week_start_for
 from workspaces.models import Membership
 
 RANGES = (DateRange.THIS_WEEK, DateRange.LAST_WEEK, DateRange.THIS_MONTH)

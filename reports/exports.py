@@ -14,8 +14,11 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
-from reports.filters import DetailedFilters, viewer_tz
-from reports.selectors import Sort, detailed_rows, with_tags
+from reports.filters import DetailedFilters
+from reports.filters import viewer_tz
+from reports.selectors import Sort
+from reports.selectors import detailed_rows
+from reports.selectors import with_tags
 from reports.templatetags.report_format import money
 from workspaces.models import Membership
 from workspaces.text import text_for_export

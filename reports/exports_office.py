@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -28,29 +29,40 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import landscape
+from reportlab.lib.styles import StyleSheet1
+from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    Flowable,
-    LongTable,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import Flowable
+from reportlab.platypus import LongTable
+from reportlab.platypus import Paragraph
+from reportlab.platypus import SimpleDocTemplate
+from reportlab.platypus import Spacer
+from reportlab.platypus import Table
+from reportlab.platypus import TableStyle
 
 from reports.charts import bucket_bars
-from reports.exports import CHUNK_SIZE, CSV_HEADER, _hms
-from reports.filters import DetailedFilters, FilterError, TagMode, viewer_tz
+from reports.exports import CHUNK_SIZE
+from reports.exports import CSV_HEADER
+from reports.exports import _hms
+from reports.filters import DetailedFilters
+from reports.filters import FilterError
+from reports.filters import TagMode
+from reports.filters import viewer_tz
 from reports.pdf_charts import bars_drawing
 from reports.rounding import workspace_rounding
-from reports.selectors import DetailedTotals, Sort, detailed_entries, detailed_totals
+from reports.selectors import DetailedTotals
+from reports.selectors import Sort
+from reports.selectors import detailed_entries
+from reports.selectors import detailed_totals
 from reports.summary import time_buckets
 from reports.templatetags.report_format import money
-from tracking.models import Client, Project, Tag, Task
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import Tag
+from tracking.models import Task
 from workspaces.models import Membership
 from workspaces.text import text_for_export
 

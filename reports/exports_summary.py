@@ -24,22 +24,25 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable
+from reportlab.platypus import Paragraph
+from reportlab.platypus import Spacer
 
 from reports import exports_office as office
 from reports.charts import summary_charts
-from reports.exports import _Echo, _hms, _text
+from reports.exports import _Echo
+from reports.exports import _hms
+from reports.exports import _text
 from reports.filters import DetailedFilters
-from reports.pdf_charts import bars_drawing, share_drawing
+from reports.pdf_charts import bars_drawing
+from reports.pdf_charts import share_drawing
 from reports.selectors import DetailedTotals
-from reports.summary import (
-    GroupBy,
-    SummaryGroup,
-    WeeklyGrid,
-    summary_groups,
-    summary_totals,
-    weekly_grid,
-)
+from reports.summary import GroupBy
+from reports.summary import SummaryGroup
+from reports.summary import WeeklyGrid
+from reports.summary import summary_groups
+from reports.summary import summary_totals
+from reports.summary import weekly_grid
 from reports.templatetags.report_format import money
 from workspaces.models import Membership
 

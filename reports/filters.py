@@ -29,19 +29,26 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import zoneinfo
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
 from django.db.models import Model
 
 from tracking import time_rules
-from tracking.models import MAX_DESCRIPTION_LENGTH, Client, Project, Tag, Task
+from tracking.models import MAX_DESCRIPTION_LENGTH
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import Tag
+from tracking.models import Task
 from tracking.time_rules import user_tz
 from workspaces.errors import ApplicationError
 from workspaces.ids import is_object_id
-from workspaces.models import Membership, User
+from workspaces.models import Membership
+from workspaces.models import User
 
 NONE = "none"  # the "without project" / "without client" choice
 MAX_IDS = 500  # per list: far above any picker, far below a query that hurts

@@ -19,9 +19,13 @@ from typing import Any
 
 from django import forms
 
-from tracking.forms_entries import DurationTextField, EntryEditForm, input_time
-from tracking.models import MAX_ENTRY_SECONDS, TimeEntry
-from tracking.time_rules import DATE_RANGE_MESSAGE, user_tz
+from tracking.forms_entries import DurationTextField
+from tracking.forms_entries import EntryEditForm
+from tracking.forms_entries import input_time
+from tracking.models import MAX_ENTRY_SECONDS
+from tracking.models import TimeEntry
+from tracking.time_rules import DATE_RANGE_MESSAGE
+from tracking.time_rules import user_tz
 from workspaces.models import User
 
 DATE = "%Y-%m-%d"

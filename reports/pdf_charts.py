@@ -9,7 +9,8 @@ from typing import Any
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.piecharts import Pie
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 

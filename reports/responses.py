@@ -4,16 +4,22 @@ refusal of a filter the export cannot use (`refuses_bad_filters`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from functools import wraps
-from typing import Concatenate, ParamSpec, cast
+from typing import Concatenate
+from typing import ParamSpec
+from typing import cast
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
-from reports.exports_office import PDF_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from reports.exports_office import PDF_CONTENT_TYPE
+from reports.exports_office import XLSX_CONTENT_TYPE
 from reports.filters import FilterError
-from workspaces.access import WorkspaceRequest, workspace_view
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
 
 P = ParamSpec("P")
 

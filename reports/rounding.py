@@ -23,7 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BigIntegerField, Expression, F, IntegerField, Value
+from django.db.models import BigIntegerField
+from django.db.models import Expression
+from django.db.models import F
+from django.db.models import IntegerField
+from django.db.models import Value
 from django.db.models.functions import Cast
 
 from workspaces.models import Workspace

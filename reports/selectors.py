@@ -8,52 +8,47 @@ their own. Only finished entries are reported: a running timer has no duration y
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import Case
+from django.db.models import Count
+from django.db.models import Exists
+from django.db.models import F
+from django.db.models import OuterRef
+from django.db.models import Prefetch
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models import Sum
+from django.db.models import Value
+from django.db.models import When
 from django.db.models.functions import Coalesce
 
-from reports.filters import (
-    FILTER_ID_ROWS,
-    ApprovalState,
-    DetailedFilters,
-    FilterError,
-    TagMode,
-    filter_ids_found,
-    viewer_tz,
-)
+from reports.filters import FILTER_ID_ROWS
+from reports.filters import ApprovalState
+from reports.filters import DetailedFilters
+from reports.filters import FilterError
+from reports.filters import TagMode
+from reports.filters import filter_ids_found
+from reports.filters import viewer_tz
 from reports.models import SavedReport
-from reports.rounding import (
-    Rounding,
-    amount_cents_expression,
-    rounded_duration_expression,
-    workspace_rounding,
-)
-from tracking.models import (
-    Client,
-    Project,
-    ProjectMember,
-    Tag,
-    Task,
-    TimeEntry,
-    TimeEntryTag,
-    WeekApproval,
-)
+from reports.rounding import Rounding
+from reports.rounding import amount_cents_expression
+from reports.rounding import rounded_duration_expression
+from reports.rounding import workspace_rounding
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Tag
+from tracking.models import Task
+from tracking.models import TimeEntry
+from tracking.models import TimeEntryTag
+from tracking.models import WeekApproval
 from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
 from workspaces.models import Membership

@@ -7,16 +7,23 @@ report would read it, so a report that cannot open is never saved.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
+from urllib.parse import urlencode
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.utils import timezone
 
-from reports.filters import FilterError, detailed_filters_check, parse_detailed_filters
-from reports.models import MAX_SAVED_QUERY_LENGTH, SavedReport
+from reports.filters import FilterError
+from reports.filters import detailed_filters_check
+from reports.filters import parse_detailed_filters
+from reports.models import MAX_SAVED_QUERY_LENGTH
+from reports.models import SavedReport
 from reports.selectors import Sort
 from reports.summary import GroupBy
-from workspaces.errors import ApplicationError, NotFound, PermissionDenied
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
+from workspaces.errors import PermissionDenied
 from workspaces.ids import is_object_id
 from workspaces.models import Membership
 

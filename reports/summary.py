@@ -14,27 +14,39 @@ client, no task, no tag) falls in a "Without ..." group, listed last.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncYear
+from django.db.models import Count
+from django.db.models import F
+from django.db.models import Q
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncYear
 from django.db.models.functions.datetime import TruncBase
 
-from reports.filters import DetailedFilters, FilterError, viewer_tz
+from reports.filters import DetailedFilters
+from reports.filters import FilterError
+from reports.filters import viewer_tz
 from reports.rounding import workspace_rounding
-from reports.selectors import (
-    CurrencyAmount,
-    DetailedTotals,
-    apply_filters,
-    detailed_totals,
-    report_annotations,
-    visible_entries,
-)
-from tracking.models import Client, Project, Tag, Task
-from workspaces.models import Membership, User
+from reports.selectors import CurrencyAmount
+from reports.selectors import DetailedTotals
+from reports.selectors import apply_filters
+from reports.selectors import detailed_totals
+from reports.selectors import report_annotations
+from reports.selectors import visible_entries
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import Tag
+from tracking.models import Task
+from workspaces.models import Membership
+from workspaces.models import User
 
 
 class GroupBy(StrEnum):

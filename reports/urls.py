@@ -1,8 +1,11 @@
 """Report pages, mounted under /w/<ws>/reports/ by timetracker/urls.py."""
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern
+from django.urls import path
 
-from reports import views, views_saved, views_summary
+from reports import views
+from reports import views_saved
+from reports import views_summary
 from reports.responses import View
 
 

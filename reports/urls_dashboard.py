@@ -1,6 +1,7 @@
 """The dashboard, mounted at /w/<ws>/dashboard/ by timetracker/urls.py."""
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern
+from django.urls import path
 
 from reports import views_dashboard
 

@@ -9,65 +9,67 @@ from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404
+from django.http import HttpResponse
+from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from reports.charts import bucket_bars
 from reports.exports import detailed_csv_lines
-from reports.exports_office import (
-    detailed_pdf,
-    detailed_xlsx,
-    export_filename,
-    filters_text,
-)
-from reports.filters import (
-    DateRange,
-    DetailedFilters,
-    FilterError,
-    detailed_filters_check,
-    filter_form_values,
-    filter_form_values_as_sent,
-    parse_detailed_filters,
-    preset_dates,
-    viewer_tz,
-)
-from reports.forms import ReportEntryForm, shown_values
-from reports.responses import export_views, report_file
-from reports.rounding import Rounding, workspace_rounding
-from reports.selectors import (
-    FilterChoices,
-    Sort,
-    SortKey,
-    detailed_entries,
-    detailed_filter_choices,
-    detailed_row,
-    detailed_rows,
-    detailed_totals,
-    filter_task_choices,
-    with_tags,
-)
+from reports.exports_office import detailed_pdf
+from reports.exports_office import detailed_xlsx
+from reports.exports_office import export_filename
+from reports.exports_office import filters_text
+from reports.filters import DateRange
+from reports.filters import DetailedFilters
+from reports.filters import FilterError
+from reports.filters import detailed_filters_check
+from reports.filters import filter_form_values
+from reports.filters import filter_form_values_as_sent
+from reports.filters import parse_detailed_filters
+from reports.filters import preset_dates
+from reports.filters import viewer_tz
+from reports.forms import ReportEntryForm
+from reports.forms import shown_values
+from reports.responses import export_views
+from reports.responses import report_file
+from reports.rounding import Rounding
+from reports.rounding import workspace_rounding
+from reports.selectors import FilterChoices
+from reports.selectors import Sort
+from reports.selectors import SortKey
+from reports.selectors import detailed_entries
+from reports.selectors import detailed_filter_choices
+from reports.selectors import detailed_row
+from reports.selectors import detailed_rows
+from reports.selectors import detailed_totals
+from reports.selectors import filter_task_choices
+from reports.selectors import with_tags
 from reports.summary import time_buckets
 from reports.templatetags.report_format import money
 from reports.views_saved import saved_context
 from tracking.models import TimeEntry
 from tracking.notices import attach_entry_notices
-from tracking.selectors.entries import (
-    active_tags,
-    project_picker_groups,
-    time_entry_get,
-    trackable_projects,
-)
+from tracking.selectors.entries import active_tags
+from tracking.selectors.entries import project_picker_groups
+from tracking.selectors.entries import time_entry_get
+from tracking.selectors.entries import trackable_projects
 from tracking.services import entries as entry_services
-from tracking.templatetags.entry_format import hms, user_date
-from workspaces.access import WorkspaceRequest, workspace_view
-from workspaces.errors import ApplicationError, NotFound
+from tracking.templatetags.entry_format import hms
+from tracking.templatetags.entry_format import user_date
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
-from workspaces.models import Membership, User
+from workspaces.models import Membership
+from workspaces.models import User
 
 PAGE_SIZE = 50
 # A new sort column starts in the direction people expect: newest, longest, largest first.

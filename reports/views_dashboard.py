@@ -12,12 +12,17 @@ from django.utils import dateformat
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from reports.charts import Series, stacked_bars
-from reports.dashboard import RANGES, dashboard, dashboard_filters
+from reports.charts import Series
+from reports.charts import stacked_bars
+from reports.dashboard import RANGES
+from reports.dashboard import dashboard
+from reports.dashboard import dashboard_filters
 from reports.filters import FilterError
 from reports.rounding import workspace_rounding
-from reports.selectors import member_choices, project_choices
-from workspaces.access import WorkspaceRequest, workspace_view
+from reports.selectors import member_choices
+from reports.selectors import project_choices
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
 
 QUERY_KEYS = {"range", "project", "member"}  # what the QuickBooks panel is asked with
 

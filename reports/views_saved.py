@@ -7,17 +7,25 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.http import HttpResponse
+from django.http import QueryDict
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_POST
 
 from reports import services
 from reports.models import SavedReport
-from reports.selectors import drop_missing_filter_ids, saved_report_get, saved_reports
-from workspaces.access import WorkspaceRequest, workspace_view
-from workspaces.errors import ApplicationError, NotFound
+from reports.selectors import drop_missing_filter_ids
+from reports.selectors import saved_report_get
+from reports.selectors import saved_reports
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
 from workspaces.models import Membership
 
 NOUNS = {"member": "member", "client": "client", "project": "project", "task": "task", "tag": "tag"}

@@ -10,53 +10,55 @@ import datetime as dt
 from html import escape  # the same five characters as django.utils.html.escape, faster
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from reports.charts import summary_charts
 from reports.exports_office import export_filename
-from reports.exports_summary import (
-    summary_csv_lines,
-    summary_pdf,
-    summary_xlsx,
-    weekly_csv_lines,
-    weekly_filename,
-    weekly_pdf,
-    weekly_xlsx,
-)
-from reports.filters import (
-    MAX_DATE,
-    MIN_DATE,
-    DetailedFilters,
-    FilterError,
-    detailed_filters_check,
-    filter_form_values,
-    filter_form_values_as_sent,
-    parse_detailed_filters,
-    viewer_tz,
-)
-from reports.responses import export_views, report_file
+from reports.exports_summary import summary_csv_lines
+from reports.exports_summary import summary_pdf
+from reports.exports_summary import summary_xlsx
+from reports.exports_summary import weekly_csv_lines
+from reports.exports_summary import weekly_filename
+from reports.exports_summary import weekly_pdf
+from reports.exports_summary import weekly_xlsx
+from reports.filters import MAX_DATE
+from reports.filters import MIN_DATE
+from reports.filters import DetailedFilters
+from reports.filters import FilterError
+from reports.filters import detailed_filters_check
+from reports.filters import filter_form_values
+from reports.filters import filter_form_values_as_sent
+from reports.filters import parse_detailed_filters
+from reports.filters import viewer_tz
+from reports.responses import export_views
+from reports.responses import report_file
 from reports.rounding import workspace_rounding
 from reports.selectors import detailed_totals
-from reports.summary import (
-    MAX_PAGE_SUMMARY_ROWS,
-    GroupBy,
-    SummaryGroup,
-    SummaryTooLarge,
-    summary_groups,
-    summary_totals,
-    week_first_day,
-    weekly_grid,
-)
+from reports.summary import MAX_PAGE_SUMMARY_ROWS
+from reports.summary import GroupBy
+from reports.summary import SummaryGroup
+from reports.summary import SummaryTooLarge
+from reports.summary import summary_groups
+from reports.summary import summary_totals
+from reports.summary import week_first_day
+from reports.summary import weekly_grid
 from reports.templatetags.report_format import money
-from reports.views import filter_summary, form_choices, range_options
+from reports.views import filter_summary
+from reports.views import form_choices
+from reports.views import range_options
 from reports.views_saved import saved_context
-from tracking.templatetags.entry_format import hms, user_date
-from workspaces.access import WorkspaceRequest, workspace_view
-from workspaces.models import Membership, User
+from tracking.templatetags.entry_format import hms
+from tracking.templatetags.entry_format import user_date
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
+from workspaces.models import Membership
+from workspaces.models import User
 
 DEFAULT_GROUP = GroupBy.PROJECT
 DEFAULT_SUB_GROUP = GroupBy.MEMBER

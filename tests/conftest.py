@@ -8,7 +8,10 @@ import shutil
 
 import pytest
 
-from tests.factories import PASSWORD, MembershipFactory, UserFactory, WorkspaceFactory
+from tests.factories import PASSWORD
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
+from tests.factories import WorkspaceFactory
 from workspaces.models import Membership
 
 
@@ -119,7 +122,8 @@ CHROMIUM_ARGS = [
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium is missing at {CHROMIUM}: run scripts/ensure-chromium.sh")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
+    from playwright.sync_api import sync_playwright
 
     # CI shares two cores with PostgreSQL, Redis, the emulator and live servers: give
     # assertions that wait for the page more than Playwright's default 5 s.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import factory
 
-from workspaces.models import Membership, User, Workspace
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.models import Workspace
 
 PASSWORD = "correct-horse-battery-staple"
 

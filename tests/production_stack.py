@@ -23,7 +23,8 @@ from pathlib import Path
 import requests
 import yaml
 
-from tests.process_support import StartsAndStops, free_port
+from tests.process_support import StartsAndStops
+from tests.process_support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import redis
 
-from tests.process_support import OneProcess, free_port
+from tests.process_support import OneProcess
+from tests.process_support import free_port
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import requests
 
-from tests.process_support import OneProcess, free_port
+from tests.process_support import OneProcess
+from tests.process_support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,8 +12,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.tracking.factories import ago
-from tracking.models import Client, Project, TimeEntry
-from workspaces.models import Membership, User
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import TimeEntry
+from workspaces.models import Membership
+from workspaces.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,6 +1,8 @@
 """The REST API under /api/: v1 resources of each app, the OpenAPI schema and its docs page."""
 
-from django.urls import URLPattern, URLResolver, re_path
+from django.urls import URLPattern
+from django.urls import URLResolver
+from django.urls import re_path
 
 from quickbooks_sync.api_urls import urlpatterns as quickbooks_api
 from tracking.api_urls_catalog import urlpatterns as catalog_api

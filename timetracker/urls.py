@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include
+from django.urls import path
 
 from quickbooks_sync.urls import public_urlpatterns as quickbooks_public
 

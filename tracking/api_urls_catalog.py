@@ -1,7 +1,8 @@
 """REST API v1 routes of the catalog (mounted under /api/ by timetracker/api_urls.py)."""
 
 from tracking.apis import catalog as api
-from workspaces.rest.routes import WORKSPACE, api_routes
+from workspaces.rest.routes import WORKSPACE
+from workspaces.rest.routes import api_routes
 
 urlpatterns = api_routes(
     WORKSPACE,

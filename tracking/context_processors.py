@@ -16,8 +16,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from tracking.models import TimeEntry, WeekApproval
-from tracking.time_rules import TimeRules, user_tz
+from tracking.models import TimeEntry
+from tracking.models import WeekApproval
+from tracking.time_rules import TimeRules
+from tracking.time_rules import user_tz
 from workspaces.models import Membership
 
 

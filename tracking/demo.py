@@ -15,9 +15,17 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, TimeEntryTag
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Tag
+from tracking.models import Task
+from tracking.models import TimeEntry
+from tracking.models import TimeEntryTag
 from tracking.services.rates import rate_for
-from workspaces.models import Membership, User, Workspace
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.models import Workspace
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_WORKSPACE = "Northwind Studio"

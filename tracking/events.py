@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from django.db import models, transaction
+from django.db import models
+from django.db import transaction
 from django.dispatch import Signal
 
 

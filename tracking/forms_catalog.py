@@ -3,13 +3,16 @@ tracking/services/catalog.py, whose errors the views attach to these forms' fiel
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
-from tracking.models import Client, Task
-from tracking.selectors.catalog import client_choices, workspace_member_users
+from tracking.models import Client
+from tracking.models import Task
+from tracking.selectors.catalog import client_choices
+from tracking.selectors.catalog import workspace_member_users
 from workspaces.errors import ApplicationError
 from workspaces.models import User
 

@@ -11,7 +11,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from tracking.time_rules import DATE_RANGE_MESSAGE, date_in_range, user_tz
+from tracking.time_rules import DATE_RANGE_MESSAGE
+from tracking.time_rules import date_in_range
+from tracking.time_rules import user_tz
 from workspaces.models import User
 
 _CLOCK = re.compile(r"^(?P<h>\d{1,4}):(?P<m>[0-5]?\d)(?::(?P<s>[0-5]?\d))?$")

@@ -9,7 +9,10 @@ A provider answers for many entries at once (one query for a whole list, not one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tracking.models import TimeEntry

@@ -24,17 +24,22 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Literal
 
 from django.db.models import Q
 from django.utils import timezone
 
-from tracking.models import MAX_ENTRY_SECONDS, TimeEntry
+from tracking.models import MAX_ENTRY_SECONDS
+from tracking.models import TimeEntry
 from workspaces.errors import ApplicationError
-from workspaces.models import User, Workspace
-from workspaces.rest.fields import MAX_YEAR, MIN_YEAR
+from workspaces.models import User
+from workspaces.models import Workspace
+from workspaces.rest.fields import MAX_YEAR
+from workspaces.rest.fields import MIN_YEAR
 
 MIN_DATE = dt.date(MIN_YEAR, 1, 1)
 MAX_DATE = dt.date(MAX_YEAR, 12, 31)

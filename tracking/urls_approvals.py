@@ -1,6 +1,7 @@
 """Timesheet approvals: members submit weeks, admins approve or reject them."""
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern
+from django.urls import path
 
 from tracking.views import approvals as views
 

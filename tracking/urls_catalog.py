@@ -3,7 +3,8 @@
 Pages are GET; every change is a POST to its own URL (admins and the owner only).
 """
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern
+from django.urls import path
 
 from tracking.views import catalog as views
 from tracking.views.catalog import View

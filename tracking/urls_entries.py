@@ -1,6 +1,7 @@
 """Time entries, the timer, the timesheet and re-rating (tracking/views/entries.py)."""
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern
+from django.urls import path
 
 from tracking.views import entries as views
 from tracking.views import quick

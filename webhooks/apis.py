@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -16,14 +17,15 @@ from webhooks.models import Webhook
 from webhooks.selectors import webhook_list
 from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
-from workspaces.rest.base import WorkspaceApiView, validated
-from workspaces.rest.fields import (
-    BodySerializer,
-    StrictBooleanField,
-    StrictCharField,
-    format_datetime,
-)
-from workspaces.rest.pagination import page_parameters, paginate, paginated_response
+from workspaces.rest.base import WorkspaceApiView
+from workspaces.rest.base import validated
+from workspaces.rest.fields import BodySerializer
+from workspaces.rest.fields import StrictBooleanField
+from workspaces.rest.fields import StrictCharField
+from workspaces.rest.fields import format_datetime
+from workspaces.rest.pagination import page_parameters
+from workspaces.rest.pagination import paginate
+from workspaces.rest.pagination import paginated_response
 from workspaces.rest.permissions import IsWorkspaceAdmin
 
 TAG = ["webhooks"]

@@ -6,13 +6,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, Prefetch, Sum
+from django.db.models import Model
+from django.db.models import Prefetch
+from django.db.models import Sum
 
-from tracking.apis.catalog import ClientOut, TagOut, client_data, project_data, tag_data, task_data
+from tracking.apis.catalog import ClientOut
+from tracking.apis.catalog import TagOut
+from tracking.apis.catalog import client_data
+from tracking.apis.catalog import project_data
+from tracking.apis.catalog import tag_data
+from tracking.apis.catalog import task_data
 from tracking.apis.entries import TimeEntryHydratedOut
-from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, WeekApproval
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Tag
+from tracking.models import Task
+from tracking.models import TimeEntry
+from tracking.models import WeekApproval
 from workspaces.apis import user_data
-from workspaces.models import Membership, Workspace
+from workspaces.models import Membership
+from workspaces.models import Workspace
 from workspaces.rest.fields import format_datetime
 
 

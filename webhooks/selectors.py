@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet, Window
+from django.db.models import F
+from django.db.models import QuerySet
+from django.db.models import Window
 from django.db.models.functions import RowNumber
 
-from webhooks.models import Attempt, Webhook
+from webhooks.models import Attempt
+from webhooks.models import Webhook
 from workspaces.models import Workspace
 
 

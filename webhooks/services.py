@@ -29,15 +29,21 @@ import requests
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Model
+from django.db.models import F
+from django.db.models import Model
 from django.utils import timezone
 
-from webhooks.models import Attempt, Delivery, Webhook
-from webhooks.payloads import payload_for, trigger_ids
+from webhooks.models import Attempt
+from webhooks.models import Delivery
+from webhooks.models import Webhook
+from webhooks.payloads import payload_for
+from webhooks.payloads import trigger_ids
 from webhooks.ssrf import webhook_url_check
-from workspaces.access import require_role, require_same_workspace
+from workspaces.access import require_role
+from workspaces.access import require_same_workspace
 from workspaces.errors import ApplicationError
-from workspaces.models import Membership, Workspace
+from workspaces.models import Membership
+from workspaces.models import Workspace
 from workspaces.services import audit_log_record
 
 logger = logging.getLogger(__name__)
@@ -123,7 +129,9 @@ def _clean(
 
 
 def _check_source_ids(workspace: Workspace, source_type: str, ids: list[str]) -> None:
-    from tracking.models import Project, Tag, Task
+    from tracking.models import Project
+    from tracking.models import Tag
+    from tracking.models import Task
 
     if source_type == Webhook.SourceType.USER_ID:
         found = set(

@@ -6,15 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from webhooks import services
 from webhooks.forms import WebhookForm
 from webhooks.models import Webhook
-from webhooks.selectors import webhook_attempts, webhook_list
-from workspaces.access import WorkspaceRequest, workspace_view
+from webhooks.selectors import webhook_attempts
+from webhooks.selectors import webhook_list
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership
 

@@ -4,7 +4,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
-from workspaces.models import AuditLog, Invitation, Membership, User, Workspace
+from workspaces.models import AuditLog
+from workspaces.models import Invitation
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.models import Workspace
 
 
 @admin.register(User)

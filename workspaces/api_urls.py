@@ -2,12 +2,16 @@
 (`/api/schema/`) and its documentation page (`/api/docs/`, Swagger UI served from
 drf-spectacular-sidecar's static files: no CDN)."""
 
-from django.urls import URLPattern, URLResolver, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from django.urls import URLPattern
+from django.urls import URLResolver
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 import workspaces.rest.schema  # noqa: F401  registers the X-Api-Key scheme with drf-spectacular
 from workspaces import apis
-from workspaces.rest.routes import WORKSPACE, api_routes
+from workspaces.rest.routes import WORKSPACE
+from workspaces.rest.routes import api_routes
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -15,34 +15,39 @@ from typing import Any
 
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema_view
+from rest_framework import serializers
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from workspaces.errors import ApplicationError, NotFound
-from workspaces.models import Membership, User, Workspace
-from workspaces.rest.base import WorkspaceApiView, validated
-from workspaces.rest.fields import (
-    BodySerializer,
-    ClearableMoneyInputSerializer,
-    MoneySerializer,
-    StrictBooleanField,
-    StrictCharField,
-    money,
-)
-from workspaces.rest.pagination import page_parameters, paginate, paginated_response
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.models import Workspace
+from workspaces.rest.base import WorkspaceApiView
+from workspaces.rest.base import validated
+from workspaces.rest.fields import BodySerializer
+from workspaces.rest.fields import ClearableMoneyInputSerializer
+from workspaces.rest.fields import MoneySerializer
+from workspaces.rest.fields import StrictBooleanField
+from workspaces.rest.fields import StrictCharField
+from workspaces.rest.fields import money
+from workspaces.rest.pagination import page_parameters
+from workspaces.rest.pagination import paginate
+from workspaces.rest.pagination import paginated_response
 from workspaces.rest.params import text_param
 from workspaces.rest.permissions import IsWorkspaceAdmin
 from workspaces.selectors import team_member_list
-from workspaces.services import (
-    invitation_create,
-    membership_contractor_set,
-    membership_deactivate,
-    membership_rate_update,
-    membership_reactivate,
-)
+from workspaces.services import invitation_create
+from workspaces.services import membership_contractor_set
+from workspaces.services import membership_deactivate
+from workspaces.services import membership_rate_update
+from workspaces.services import membership_reactivate
 
 WEEK_START = {
     User.WeekStart.MONDAY: "MONDAY",

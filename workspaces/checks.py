@@ -8,7 +8,10 @@ inside `migrate` ("Related model ... cannot be resolved"). Registered in the dat
 
 from typing import Any
 
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage
+from django.core.checks import Error
+from django.core.checks import Tags
+from django.core.checks import register
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder

@@ -9,7 +9,11 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from workspaces.models import TIME_ZONE_CHOICES, WEEKDAYS, Membership, User, Workspace
+from workspaces.models import TIME_ZONE_CHOICES
+from workspaces.models import WEEKDAYS
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.models import Workspace
 from workspaces.validation import MAX_HOURLY_RATE_CENTS
 
 MAX_RATE = (Decimal(MAX_HOURLY_RATE_CENTS) / 100).quantize(Decimal("0.01"))  # the services' bound

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case
+from django.db.models import IntegerField
+from django.db.models import QuerySet
+from django.db.models import Value
+from django.db.models import When
 
-from workspaces.models import AuditLog, Invitation, Membership, User, Workspace
+from workspaces.models import AuditLog
+from workspaces.models import Invitation
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.models import Workspace
 
 # How audit events read on the Audit log page.
 AUDIT_EVENT_LABELS = {

@@ -27,26 +27,32 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import IntegrityError, models, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db import IntegrityError
+from django.db import models
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.db.models import RestrictedError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from workspaces.access import require_role, require_same_workspace
+from workspaces.access import require_role
+from workspaces.access import require_same_workspace
 from workspaces.currencies import is_currency_code
-from workspaces.errors import ApplicationError, PermissionDenied
-from workspaces.events import EVENT_FOR_STATUS, MembershipEvent, membership_change_record
-from workspaces.models import (
-    TIME_ZONE_CHOICES,
-    AuditLog,
-    Invitation,
-    Membership,
-    User,
-    Workspace,
-)
+from workspaces.errors import ApplicationError
+from workspaces.errors import PermissionDenied
+from workspaces.events import EVENT_FOR_STATUS
+from workspaces.events import MembershipEvent
+from workspaces.events import membership_change_record
+from workspaces.models import TIME_ZONE_CHOICES
+from workspaces.models import AuditLog
+from workspaces.models import Invitation
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.models import Workspace
 from workspaces.selectors import invitation_token_hash
-from workspaces.validation import hourly_rate_clean, name_clean
+from workspaces.validation import hourly_rate_clean
+from workspaces.validation import name_clean
 
 _TIME_ZONES = {tz for tz, _ in TIME_ZONE_CHOICES}
 

@@ -15,8 +15,10 @@ from datetime import timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from workspaces.errors import ApplicationError, NotFound
-from workspaces.models import ApiKey, User
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
+from workspaces.models import ApiKey
+from workspaces.models import User
 from workspaces.validation import name_clean
 
 KEY_PREFIX_LENGTH = 8

@@ -1,7 +1,9 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include
+from django.urls import path
 
-from workspaces import views, views_api_keys
+from workspaces import views
+from workspaces import views_api_keys
 
 app_name = "workspaces"
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
+from typing import cast
 
 from axes.utils import reset as axes_reset
 from django import forms
@@ -14,39 +15,46 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
-from workspaces import selectors, services
-from workspaces.access import WorkspaceRequest, workspace_view
-from workspaces.errors import ApplicationError, NotFound, PermissionDenied
-from workspaces.forms import (
-    ApprovalRemindersForm,
-    EmailAuthenticationForm,
-    InvitationSignupForm,
-    InviteForm,
-    MemberRateForm,
-    PlanForm,
-    ProfileForm,
-    ProfileNameForm,
-    RoleForm,
-    RoundingForm,
-    SignupForm,
-    TimeEntryRulesForm,
-    WorkspaceCreateForm,
-    WorkspaceDeleteForm,
-    WorkspaceGeneralForm,
-    cents_to_rate,
-    rate_to_cents,
-)
-from workspaces.models import Invitation, Membership, User, Workspace
-from workspaces.signin import (
-    login_ip_blocked,
-    password_reset_address_allowed,
-    password_reset_ip_allowed,
-)
+from workspaces import selectors
+from workspaces import services
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
+from workspaces.errors import PermissionDenied
+from workspaces.forms import ApprovalRemindersForm
+from workspaces.forms import EmailAuthenticationForm
+from workspaces.forms import InvitationSignupForm
+from workspaces.forms import InviteForm
+from workspaces.forms import MemberRateForm
+from workspaces.forms import PlanForm
+from workspaces.forms import ProfileForm
+from workspaces.forms import ProfileNameForm
+from workspaces.forms import RoleForm
+from workspaces.forms import RoundingForm
+from workspaces.forms import SignupForm
+from workspaces.forms import TimeEntryRulesForm
+from workspaces.forms import WorkspaceCreateForm
+from workspaces.forms import WorkspaceDeleteForm
+from workspaces.forms import WorkspaceGeneralForm
+from workspaces.forms import cents_to_rate
+from workspaces.forms import rate_to_cents
+from workspaces.models import Invitation
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.models import Workspace
+from workspaces.signin import login_ip_blocked
+from workspaces.signin import password_reset_address_allowed
+from workspaces.signin import password_reset_ip_allowed
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 AUDIT_PAGE_SIZE = 50

@@ -17,13 +17,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from workspaces.errors import ApplicationError, NotFound
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
 from workspaces.models import User
-from workspaces.services_api_keys import api_key_create, api_key_list, api_key_revoke
+from workspaces.services_api_keys import api_key_create
+from workspaces.services_api_keys import api_key_list
+from workspaces.services_api_keys import api_key_revoke
 from workspaces.views import _attach_active_workspace
 
 

@@ -8,7 +8,10 @@ import re
 import time
 from typing import Any
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint
+from flask import Response
+from flask import g
+from flask import request
 
 from qbo_sandbox.accounting import check_batch_bids_for_requestid
 from qbo_sandbox.blueprints.oauth import bearer_grant
@@ -18,20 +21,19 @@ from qbo_sandbox.faults import QBOFault
 from qbo_sandbox.limits import Throttled
 from qbo_sandbox.oauth import ACCOUNTING_SCOPE
 from qbo_sandbox.parts import Parts
-from qbo_sandbox.request_body import parse_json_body, request_text
-from qbo_sandbox.responses import (
-    AUTH_FAILED_BODY,
-    DROP_KEY,
-    Outcome,
-    fault_body,
-    json_response,
-    outcome_response,
-    qbo_time,
-    system_fault,
-    throttle_fault,
-    unsupported,
-    unsupported_media_type,
-)
+from qbo_sandbox.request_body import parse_json_body
+from qbo_sandbox.request_body import request_text
+from qbo_sandbox.responses import AUTH_FAILED_BODY
+from qbo_sandbox.responses import DROP_KEY
+from qbo_sandbox.responses import Outcome
+from qbo_sandbox.responses import fault_body
+from qbo_sandbox.responses import json_response
+from qbo_sandbox.responses import outcome_response
+from qbo_sandbox.responses import qbo_time
+from qbo_sandbox.responses import system_fault
+from qbo_sandbox.responses import throttle_fault
+from qbo_sandbox.responses import unsupported
+from qbo_sandbox.responses import unsupported_media_type
 
 API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 REQUEST_ID_MAX = 50

@@ -10,7 +10,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint
+from flask import Response
+from flask import g
+from flask import request
 
 from qbo_sandbox import rules
 from qbo_sandbox.faults import QBOFault

@@ -6,13 +6,23 @@ from __future__ import annotations
 import base64
 import binascii
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
 
-from flask import Blueprint, Response, g, redirect, render_template, request
+from flask import Blueprint
+from flask import Response
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
 
-from qbo_sandbox.oauth import KNOWN_SCOPES, OAuth, OAuthError
+from qbo_sandbox.oauth import KNOWN_SCOPES
+from qbo_sandbox.oauth import OAuth
+from qbo_sandbox.oauth import OAuthError
 from qbo_sandbox.parts import Parts
-from qbo_sandbox.responses import AUTH_FAILED_BODY, json_response
+from qbo_sandbox.responses import AUTH_FAILED_BODY
+from qbo_sandbox.responses import json_response
 
 
 def _basic_credentials(header: str | None) -> tuple[str, str] | None:

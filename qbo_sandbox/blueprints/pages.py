@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint
+from flask import abort
+from flask import render_template
 
 from qbo_sandbox import rules
 from qbo_sandbox.parts import Parts

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from quickbooks_sync.apis.sync import ERROR, TAGS
+from quickbooks_sync.apis.sync import ERROR
+from quickbooks_sync.apis.sync import TAGS
 from quickbooks_sync.models import ChangeCheck
-from quickbooks_sync.selectors.changes import ChangePanel, change_panel
+from quickbooks_sync.selectors.changes import ChangePanel
+from quickbooks_sync.selectors.changes import change_panel
 from quickbooks_sync.services.changes import change_check_press
 from workspaces.rest.base import WorkspaceApiView
 from workspaces.rest.permissions import IsWorkspaceAdmin

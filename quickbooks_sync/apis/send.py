@@ -18,32 +18,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from django.db.models import OuterRef
+from django.db.models import Subquery
+from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from quickbooks_sync.models import SendItem, SendJob, SentEntry
-from quickbooks_sync.selectors.send import (
-    not_sent_rows,
-    send_job_items,
-    send_job_left,
-    sent_entries,
-)
-from quickbooks_sync.services.send import (
-    SendPreview,
-    send_job_get,
-    send_preview,
-    send_retry_failed,
-    send_start,
-)
+from quickbooks_sync.models import SendItem
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SentEntry
+from quickbooks_sync.selectors.send import not_sent_rows
+from quickbooks_sync.selectors.send import send_job_items
+from quickbooks_sync.selectors.send import send_job_left
+from quickbooks_sync.selectors.send import sent_entries
+from quickbooks_sync.services.send import SendPreview
+from quickbooks_sync.services.send import send_job_get
+from quickbooks_sync.services.send import send_preview
+from quickbooks_sync.services.send import send_retry_failed
+from quickbooks_sync.services.send import send_start
 from reports.bodies import DetailedReportIn
-from reports.filters import DetailedFilters, detailed_filters_from_body
+from reports.filters import DetailedFilters
+from reports.filters import detailed_filters_from_body
 from workspaces.errors import ApplicationError
-from workspaces.rest.base import WorkspaceApiView, validated
+from workspaces.rest.base import WorkspaceApiView
+from workspaces.rest.base import validated
 from workspaces.rest.fields import format_datetime
-from workspaces.rest.pagination import page_parameters, paginate, paginated_response
+from workspaces.rest.pagination import page_parameters
+from workspaces.rest.pagination import paginate
+from workspaces.rest.pagination import paginated_response
 from workspaces.rest.permissions import IsWorkspaceAdmin
 
 TAGS = ["quickbooks"]

@@ -8,21 +8,23 @@ another kind of job still running, 409.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-    inline_serializer,
-)
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema_view
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from quickbooks_sync.models import SyncJob
 from quickbooks_sync.selectors.sync import sync_job_get
-from quickbooks_sync.services.links import Side, link_manual, link_undo
+from quickbooks_sync.services.links import Side
+from quickbooks_sync.services.links import link_manual
+from quickbooks_sync.services.links import link_undo
 from quickbooks_sync.services.sync import sync_start
 from workspaces.rest.base import WorkspaceApiView
 from workspaces.rest.permissions import IsWorkspaceAdmin

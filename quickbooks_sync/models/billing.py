@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from tracking.models import Project, Task
+from tracking.models import Project
+from tracking.models import Task
 from workspaces.ids import ObjectIdField
 from workspaces.models import Workspace
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from quickbooks_sync.models.send import SendJob
 from workspaces.ids import ObjectIdField
-from workspaces.models import WEEKDAYS, Workspace
+from workspaces.models import WEEKDAYS
+from workspaces.models import Workspace
 
 
 class SendSchedule(models.Model):

@@ -13,9 +13,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from tracking.models import Client, Project
+from tracking.models import Client
+from tracking.models import Project
 from workspaces.ids import ObjectIdField
-from workspaces.models import Membership, Workspace
+from workspaces.models import Membership
+from workspaces.models import Workspace
 
 
 class EmployeeLink(models.Model):

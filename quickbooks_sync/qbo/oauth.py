@@ -8,7 +8,9 @@ Intuit's reference: https://developer.intuit.com/app/developer/qbo/docs/develop/
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import requests
@@ -16,17 +18,16 @@ from intuitlib.client import AuthClient
 from intuitlib.enums import Scopes
 from intuitlib.exceptions import AuthClientError
 
-from quickbooks_sync.qbo.errors import (
-    QBOError,
-    QBOInvalidGrant,
-    QBOThrottled,
-    QBOTransientError,
-    QBOValidationError,
-    from_transport_exception,
-    log_failure,
-)
+from quickbooks_sync.qbo.errors import QBOError
+from quickbooks_sync.qbo.errors import QBOInvalidGrant
+from quickbooks_sync.qbo.errors import QBOThrottled
+from quickbooks_sync.qbo.errors import QBOTransientError
+from quickbooks_sync.qbo.errors import QBOValidationError
+from quickbooks_sync.qbo.errors import from_transport_exception
+from quickbooks_sync.qbo.errors import log_failure
 from quickbooks_sync.qbo.http import allow_http_for_loopback
-from quickbooks_sync.qbo.types import QBOConfig, TokenSet
+from quickbooks_sync.qbo.types import QBOConfig
+from quickbooks_sync.qbo.types import TokenSet
 
 
 def _from_auth_client_error(exc: AuthClientError) -> QBOError:

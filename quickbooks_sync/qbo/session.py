@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date, datetime
-from typing import Any, TypeVar
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
+from datetime import date
+from datetime import datetime
+from typing import Any
+from typing import TypeVar
 
 import requests
 from quickbooks import QuickBooks
@@ -21,36 +26,33 @@ from quickbooks.exceptions import QuickbooksException
 from redis import RedisError
 from requests_oauthlib import OAuth2Session
 
-from quickbooks_sync.qbo.errors import (
-    QBOError,
-    QBOThrottled,
-    QBOTransientError,
-    classify_fault,
-    fault_error,
-    from_transport_exception,
-    log_failure,
-)
+from quickbooks_sync.qbo.errors import QBOError
+from quickbooks_sync.qbo.errors import QBOThrottled
+from quickbooks_sync.qbo.errors import QBOTransientError
+from quickbooks_sync.qbo.errors import classify_fault
+from quickbooks_sync.qbo.errors import fault_error
+from quickbooks_sync.qbo.errors import from_transport_exception
+from quickbooks_sync.qbo.errors import log_failure
 from quickbooks_sync.qbo.http import allow_http_for_loopback
-from quickbooks_sync.qbo.limiter import CompanyLimiter, company_limiter
-from quickbooks_sync.qbo.types import (
-    CDC_MAX_OBJECTS,
-    MAX_BATCH_ID,
-    MAX_BATCH_ITEMS,
-    MAX_BATCH_REQUEST_ID,
-    MAX_PAGE_SIZE,
-    MINOR_VERSION,
-    BatchItemResult,
-    ChangedEntity,
-    ChangeSet,
-    CompanyInfo,
-    Preferences,
-    QBOClass,
-    QBOConfig,
-    QBOCustomer,
-    QBOEmployee,
-    QBOVendor,
-    ServiceItem,
-)
+from quickbooks_sync.qbo.limiter import CompanyLimiter
+from quickbooks_sync.qbo.limiter import company_limiter
+from quickbooks_sync.qbo.types import CDC_MAX_OBJECTS
+from quickbooks_sync.qbo.types import MAX_BATCH_ID
+from quickbooks_sync.qbo.types import MAX_BATCH_ITEMS
+from quickbooks_sync.qbo.types import MAX_BATCH_REQUEST_ID
+from quickbooks_sync.qbo.types import MAX_PAGE_SIZE
+from quickbooks_sync.qbo.types import MINOR_VERSION
+from quickbooks_sync.qbo.types import BatchItemResult
+from quickbooks_sync.qbo.types import ChangedEntity
+from quickbooks_sync.qbo.types import ChangeSet
+from quickbooks_sync.qbo.types import CompanyInfo
+from quickbooks_sync.qbo.types import Preferences
+from quickbooks_sync.qbo.types import QBOClass
+from quickbooks_sync.qbo.types import QBOConfig
+from quickbooks_sync.qbo.types import QBOCustomer
+from quickbooks_sync.qbo.types import QBOEmployee
+from quickbooks_sync.qbo.types import QBOVendor
+from quickbooks_sync.qbo.types import ServiceItem
 
 logger = logging.getLogger(__name__)
 

@@ -3,8 +3,10 @@ what the Accounting API answers, turned into frozen dataclasses. Nothing here ta
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
 from typing import ClassVar
 
 from quickbooks_sync.qbo.errors import QBOError

@@ -3,13 +3,20 @@ where the window of the next check starts, and the last check as the Integration
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timedelta
 
 from django.utils import timezone
 
-from quickbooks_sync.models import ChangeCheck, CustomerLink, EmployeeLink, QBOConnection, SyncJob
-from tracking.models import Client, Project
+from quickbooks_sync.models import ChangeCheck
+from quickbooks_sync.models import CustomerLink
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SyncJob
+from tracking.models import Client
+from tracking.models import Project
 from workspaces.models import Membership
 
 # A check asked for this long ago that never started (its message was lost: the broker was

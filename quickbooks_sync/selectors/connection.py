@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 
 from quickbooks_sync.models import QBOConnection
-from workspaces.models import Membership, Workspace
+from workspaces.models import Membership
+from workspaces.models import Workspace
 
 
 class NotReady(enum.Enum):

@@ -4,30 +4,35 @@ may send at all."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import BooleanField
+from django.db.models import Case
+from django.db.models import Count
+from django.db.models import Exists
+from django.db.models import F
+from django.db.models import OuterRef
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models import Sum
+from django.db.models import Value
+from django.db.models import When
 from django.db.models.functions import Coalesce
 
-from quickbooks_sync.models import QBOConnection, SendItem, SendJob, SentEntry
-from quickbooks_sync.selectors.connection import connection_not_ready, connection_state
-from quickbooks_sync.services.send import NOT_SENT_LABELS, NOT_SENT_MESSAGES
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SendItem
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SentEntry
+from quickbooks_sync.selectors.connection import connection_not_ready
+from quickbooks_sync.selectors.connection import connection_state
+from quickbooks_sync.services.send import NOT_SENT_LABELS
+from quickbooks_sync.services.send import NOT_SENT_MESSAGES
 from reports.filters import DetailedFilters
-from reports.selectors import Sort, detailed_entries
+from reports.selectors import Sort
+from reports.selectors import detailed_entries
 from tracking.models import TimeEntry
 from tracking.notices import EntryNotice
 from workspaces.models import Membership
@@ -232,7 +237,10 @@ class QBONames:
 def qbo_names(*, workspace_id: str, realm_id: str, connection: QBOConnection | None) -> QBONames:
     """Four small queries per page, whatever the number of rows. `connection`: the workspace's
     (its service item and default class), as the page read it."""
-    from quickbooks_sync.models import CustomerLink, EmployeeLink, ProjectBilling, TaskBilling
+    from quickbooks_sync.models import CustomerLink
+    from quickbooks_sync.models import EmployeeLink
+    from quickbooks_sync.models import ProjectBilling
+    from quickbooks_sync.models import TaskBilling
 
     people = {  # keyed as mapping.comparable names a person: "<NameOf>:<Id>"
         f"{name_of}:{pk}": name

@@ -8,8 +8,13 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection, SyncJob
-from tracking.models import Client, Project, Task
+from quickbooks_sync.models import CustomerLink
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SyncJob
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import Task
 from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
 from workspaces.models import Membership

@@ -16,12 +16,16 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from quickbooks_sync.models import ProjectBilling, QBOConnection, TaskBilling
+from quickbooks_sync.models import ProjectBilling
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import TaskBilling
 from quickbooks_sync.qbo.session import QBOSession
-from quickbooks_sync.qbo.types import QBOClass, ServiceItem
+from quickbooks_sync.qbo.types import QBOClass
+from quickbooks_sync.qbo.types import ServiceItem
 from quickbooks_sync.services.connection import require_connection_ready
 from quickbooks_sync.services.service_item import read_for_page
-from tracking.models import Project, Task
+from tracking.models import Project
+from tracking.models import Task
 from workspaces.access import require_role
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership

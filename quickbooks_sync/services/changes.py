@@ -15,27 +15,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from quickbooks_sync.models import ChangeCheck, QBOConnection
-from quickbooks_sync.qbo.types import CDC_LOOKBACK_DAYS, ChangeSet
-from quickbooks_sync.selectors.changes import (
-    PENDING_STALE,
-    LinkedName,
-    WorkspaceLinks,
-    change_links,
-    change_window_start,
-)
-from quickbooks_sync.services.connection import connection_call, require_connection_ready
+from quickbooks_sync.models import ChangeCheck
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.qbo.types import CDC_LOOKBACK_DAYS
+from quickbooks_sync.qbo.types import ChangeSet
+from quickbooks_sync.selectors.changes import PENDING_STALE
+from quickbooks_sync.selectors.changes import LinkedName
+from quickbooks_sync.selectors.changes import WorkspaceLinks
+from quickbooks_sync.selectors.changes import change_links
+from quickbooks_sync.selectors.changes import change_window_start
+from quickbooks_sync.services.connection import connection_call
+from quickbooks_sync.services.connection import require_connection_ready
 from workspaces.access import require_role
 from workspaces.errors import ApplicationError
-from workspaces.models import Membership, Workspace
+from workspaces.models import Membership
+from workspaces.models import Workspace
 from workspaces.services import audit_log_record
 
 logger = logging.getLogger(__name__)

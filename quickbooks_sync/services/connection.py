@@ -25,22 +25,27 @@ from django.db.models import Q
 from django.utils import timezone
 
 from quickbooks_sync.crypto import DecryptionFailed
-from quickbooks_sync.models import (
-    CustomerLink,
-    EmployeeLink,
-    ProjectBilling,
-    QBOConnection,
-    TaskBilling,
-)
-from quickbooks_sync.qbo.errors import QBOAuthError, QBOError, QBOInvalidGrant
+from quickbooks_sync.models import CustomerLink
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import ProjectBilling
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import TaskBilling
+from quickbooks_sync.qbo.errors import QBOAuthError
+from quickbooks_sync.qbo.errors import QBOError
+from quickbooks_sync.qbo.errors import QBOInvalidGrant
 from quickbooks_sync.qbo.limiter import RateLimitTimeout
 from quickbooks_sync.qbo.oauth import QBOAuth
 from quickbooks_sync.qbo.session import QBOSession
-from quickbooks_sync.qbo.types import CompanyInfo, QBOConfig, TokenSet
-from quickbooks_sync.selectors.connection import NotReady, connection_not_ready
+from quickbooks_sync.qbo.types import CompanyInfo
+from quickbooks_sync.qbo.types import QBOConfig
+from quickbooks_sync.qbo.types import TokenSet
+from quickbooks_sync.selectors.connection import NotReady
+from quickbooks_sync.selectors.connection import connection_not_ready
 from workspaces.access import require_role
-from workspaces.errors import ApplicationError, PermissionDenied
-from workspaces.models import Membership, Workspace
+from workspaces.errors import ApplicationError
+from workspaces.errors import PermissionDenied
+from workspaces.models import Membership
+from workspaces.models import Workspace
 from workspaces.services import audit_log_record
 
 logger = logging.getLogger(__name__)

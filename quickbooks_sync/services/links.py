@@ -20,26 +20,29 @@ import enum
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 
-from quickbooks_sync.models import CustomerLink, EmployeeLink, SyncJob
+from quickbooks_sync.models import CustomerLink
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import SyncJob
 from quickbooks_sync.services.connection import require_connection_ready
 from quickbooks_sync.services.sync import JobBusy
-from quickbooks_sync.services.sync_report import (
-    EMPLOYEES,
-    MANUAL_TODO,
-    VENDORS,
-    PersonKind,
-    client_without_customer_row,
-    customer_without_client_row,
-    customer_without_project_row,
-    employee_without_row,
-    member_without_row,
-    project_without_customer_row,
-)
-from tracking.models import Client, Project
+from quickbooks_sync.services.sync_report import EMPLOYEES
+from quickbooks_sync.services.sync_report import MANUAL_TODO
+from quickbooks_sync.services.sync_report import VENDORS
+from quickbooks_sync.services.sync_report import PersonKind
+from quickbooks_sync.services.sync_report import client_without_customer_row
+from quickbooks_sync.services.sync_report import customer_without_client_row
+from quickbooks_sync.services.sync_report import customer_without_project_row
+from quickbooks_sync.services.sync_report import employee_without_row
+from quickbooks_sync.services.sync_report import member_without_row
+from quickbooks_sync.services.sync_report import project_without_customer_row
+from tracking.models import Client
+from tracking.models import Project
 from workspaces.access import require_role
-from workspaces.errors import ApplicationError, NotFound
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
 from workspaces.models import Membership
 from workspaces.services import audit_log_record

@@ -42,30 +42,37 @@ import datetime as dt
 import logging
 import zoneinfo
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from quickbooks_sync.models import ScheduledSend, SendJob, SendSchedule
-from quickbooks_sync.selectors.send import not_sent_rows, send_job_refusals
-from quickbooks_sync.services.connection import NotReadyMessages, require_connection_ready
-from quickbooks_sync.services.send import (
-    ALREADY_SENT,
-    IN_ANOTHER_SEND,
-    PLAN_REQUIRED,
-    NothingToSend,
-    send_start_approved,
-)
+from quickbooks_sync.models import ScheduledSend
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SendSchedule
+from quickbooks_sync.selectors.send import not_sent_rows
+from quickbooks_sync.selectors.send import send_job_refusals
+from quickbooks_sync.services.connection import NotReadyMessages
+from quickbooks_sync.services.connection import require_connection_ready
+from quickbooks_sync.services.send import ALREADY_SENT
+from quickbooks_sync.services.send import IN_ANOTHER_SEND
+from quickbooks_sync.services.send import PLAN_REQUIRED
+from quickbooks_sync.services.send import NothingToSend
+from quickbooks_sync.services.send import send_start_approved
 from workspaces.access import require_role
-from workspaces.errors import ApplicationError, PermissionDenied
-from workspaces.models import WEEKDAYS, Membership, Workspace
+from workspaces.errors import ApplicationError
+from workspaces.errors import PermissionDenied
+from workspaces.models import WEEKDAYS
+from workspaces.models import Membership
+from workspaces.models import Workspace
 from workspaces.services import audit_log_record
 
 logger = logging.getLogger(__name__)

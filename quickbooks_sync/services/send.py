@@ -29,55 +29,60 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    Exists,
-    Min,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
+from django.db import IntegrityError
+from django.db import transaction
+from django.db.models import BooleanField
+from django.db.models import Case
+from django.db.models import Count
+from django.db.models import Exists
+from django.db.models import Min
+from django.db.models import OuterRef
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models import Subquery
+from django.db.models import Sum
+from django.db.models import Value
+from django.db.models import When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from quickbooks_sync.mapping import (
-    Billing,
-    RefusalReason,
-    TimeActivityDraft,
-    TimeEntryInput,
-    billing_for,
-    time_activity_payload,
-)
-from quickbooks_sync.models import (
-    CustomerLink,
-    EmployeeLink,
-    ProjectBilling,
-    QBOConnection,
-    SendItem,
-    SendJob,
-    SentEntry,
-    TaskBilling,
-)
-from quickbooks_sync.services.connection import NotReadyMessages, require_connection_ready
+from quickbooks_sync.mapping import Billing
+from quickbooks_sync.mapping import RefusalReason
+from quickbooks_sync.mapping import TimeActivityDraft
+from quickbooks_sync.mapping import TimeEntryInput
+from quickbooks_sync.mapping import billing_for
+from quickbooks_sync.mapping import time_activity_payload
+from quickbooks_sync.models import CustomerLink
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import ProjectBilling
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SendItem
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SentEntry
+from quickbooks_sync.models import TaskBilling
+from quickbooks_sync.services.connection import NotReadyMessages
+from quickbooks_sync.services.connection import require_connection_ready
 from quickbooks_sync.services.send_lease import stale_after
-from reports.filters import ApprovalState, DateRange, DetailedFilters
+from reports.filters import ApprovalState
+from reports.filters import DateRange
+from reports.filters import DetailedFilters
 from reports.rounding import workspace_rounding
-from reports.selectors import apply_filters, approved_condition, report_annotations
-from tracking.models import TimeEntry, WeekApproval
+from reports.selectors import apply_filters
+from reports.selectors import approved_condition
+from reports.selectors import report_annotations
+from tracking.models import TimeEntry
+from tracking.models import WeekApproval
 from workspaces.access import require_role
-from workspaces.errors import ApplicationError, NotFound
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
 from workspaces.models import Membership
 

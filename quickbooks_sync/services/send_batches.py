@@ -17,32 +17,44 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 from redis import RedisError
 
 from quickbooks_sync.mapping import held_values
-from quickbooks_sync.models import SendBatch, SendItem, SendJob, SentEntry, SentVersion
-from quickbooks_sync.qbo.errors import QBOAuthError, QBOError, QBOThrottled, QBOTransientError
+from quickbooks_sync.models import SendBatch
+from quickbooks_sync.models import SendItem
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SentEntry
+from quickbooks_sync.models import SentVersion
+from quickbooks_sync.qbo.errors import QBOAuthError
+from quickbooks_sync.qbo.errors import QBOError
+from quickbooks_sync.qbo.errors import QBOThrottled
+from quickbooks_sync.qbo.errors import QBOTransientError
 from quickbooks_sync.qbo.limiter import RateLimitTimeout
 from quickbooks_sync.qbo.session import QBOSession
-from quickbooks_sync.qbo.types import MAX_BATCH_ITEMS, BatchItemResult
-from quickbooks_sync.services.connection import ConnectionUnavailable, connection_call
-from quickbooks_sync.services.send import (
-    ALREADY_SENT,
-    COMPANY_CHANGED,
-    DELETED,
-    DELETED_IN_QBO,
-    NOT_SENT_MESSAGES,
-    STOPPED,
-    send_job_recount,
-)
-from quickbooks_sync.services.send_lease import Lease, LeaseLost, lease_live, stale_after
+from quickbooks_sync.qbo.types import MAX_BATCH_ITEMS
+from quickbooks_sync.qbo.types import BatchItemResult
+from quickbooks_sync.services.connection import ConnectionUnavailable
+from quickbooks_sync.services.connection import connection_call
+from quickbooks_sync.services.send import ALREADY_SENT
+from quickbooks_sync.services.send import COMPANY_CHANGED
+from quickbooks_sync.services.send import DELETED
+from quickbooks_sync.services.send import DELETED_IN_QBO
+from quickbooks_sync.services.send import NOT_SENT_MESSAGES
+from quickbooks_sync.services.send import STOPPED
+from quickbooks_sync.services.send import send_job_recount
+from quickbooks_sync.services.send_lease import Lease
+from quickbooks_sync.services.send_lease import LeaseLost
+from quickbooks_sync.services.send_lease import lease_live
+from quickbooks_sync.services.send_lease import stale_after
 
 logger = logging.getLogger(__name__)
 

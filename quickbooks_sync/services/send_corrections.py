@@ -27,35 +27,37 @@ every other refusal are reported per entry.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
+from django.db.models import QuerySet
 
-from quickbooks_sync.mapping import (
-    FieldChange,
-    time_activity_changes,
-    time_activity_delete,
-    time_activity_update,
-)
-from quickbooks_sync.models import QBOConnection, SendItem, SendJob, SentEntry
+from quickbooks_sync.mapping import FieldChange
+from quickbooks_sync.mapping import time_activity_changes
+from quickbooks_sync.mapping import time_activity_delete
+from quickbooks_sync.mapping import time_activity_update
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SendItem
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SentEntry
 from quickbooks_sync.selectors.connection import connection_not_ready
-from quickbooks_sync.services.send import (
-    DELETED_IN_QBO,
-    IN_ANOTHER_SEND,
-    NOT_SENT_YET,
-    OTHER_COMPANY,
-    UNCHANGED,
-    ReasonCount,
-    _admin_connection,
-    _enqueue,
-    _entries_in,
-    _selection,
-    job_items_commit,
-)
+from quickbooks_sync.services.send import DELETED_IN_QBO
+from quickbooks_sync.services.send import IN_ANOTHER_SEND
+from quickbooks_sync.services.send import NOT_SENT_YET
+from quickbooks_sync.services.send import OTHER_COMPANY
+from quickbooks_sync.services.send import UNCHANGED
+from quickbooks_sync.services.send import ReasonCount
+from quickbooks_sync.services.send import _admin_connection
+from quickbooks_sync.services.send import _enqueue
+from quickbooks_sync.services.send import _entries_in
+from quickbooks_sync.services.send import _selection
+from quickbooks_sync.services.send import job_items_commit
 from reports.filters import DetailedFilters
 from tracking.models import TimeEntry
 from workspaces.errors import ApplicationError

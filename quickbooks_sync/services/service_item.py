@@ -18,11 +18,9 @@ from quickbooks_sync.models import QBOConnection
 from quickbooks_sync.qbo.errors import QBOError
 from quickbooks_sync.qbo.session import QBOSession
 from quickbooks_sync.qbo.types import ServiceItem
-from quickbooks_sync.services.connection import (
-    NOT_CONNECTED,
-    ConnectionUnavailable,
-    connection_call,
-)
+from quickbooks_sync.services.connection import NOT_CONNECTED
+from quickbooks_sync.services.connection import ConnectionUnavailable
+from quickbooks_sync.services.connection import connection_call
 from workspaces.access import require_role
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership

@@ -29,48 +29,48 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from quickbooks_sync.mapping import (
-    CustomerLinks,
-    CustomerTree,
-    LocalClient,
-    LocalProject,
-    Member,
-    PeopleLinks,
-    UserLinks,
-    link_customers,
-    link_people,
-    map_customer_tree,
-)
-from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection, SyncJob
+from quickbooks_sync.mapping import CustomerLinks
+from quickbooks_sync.mapping import CustomerTree
+from quickbooks_sync.mapping import LocalClient
+from quickbooks_sync.mapping import LocalProject
+from quickbooks_sync.mapping import Member
+from quickbooks_sync.mapping import PeopleLinks
+from quickbooks_sync.mapping import UserLinks
+from quickbooks_sync.mapping import link_customers
+from quickbooks_sync.mapping import link_people
+from quickbooks_sync.mapping import map_customer_tree
+from quickbooks_sync.models import CustomerLink
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SyncJob
 from quickbooks_sync.qbo.errors import QBOError
 from quickbooks_sync.qbo.session import QBOSession
-from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee, QBOVendor
-from quickbooks_sync.selectors.sync import sync_catalog, sync_memberships
-from quickbooks_sync.services.connection import (
-    PLAN_REQUIRED,
-    ConnectionUnavailable,
-    connection_call,
-    require_connection_ready,
-)
-from quickbooks_sync.services.sync_report import (
-    PERSON_KINDS,
-    VENDORS,
-    PersonKind,
-    QBOCompany,
-    customer_row,
-    sync_report,
-)
-from tracking.models import Client, Project
-from tracking.services.catalog import (
-    client_archive,
-    client_create,
-    project_archive,
-    project_create,
-)
+from quickbooks_sync.qbo.types import QBOCustomer
+from quickbooks_sync.qbo.types import QBOEmployee
+from quickbooks_sync.qbo.types import QBOVendor
+from quickbooks_sync.selectors.sync import sync_catalog
+from quickbooks_sync.selectors.sync import sync_memberships
+from quickbooks_sync.services.connection import PLAN_REQUIRED
+from quickbooks_sync.services.connection import ConnectionUnavailable
+from quickbooks_sync.services.connection import connection_call
+from quickbooks_sync.services.connection import require_connection_ready
+from quickbooks_sync.services.sync_report import PERSON_KINDS
+from quickbooks_sync.services.sync_report import VENDORS
+from quickbooks_sync.services.sync_report import PersonKind
+from quickbooks_sync.services.sync_report import QBOCompany
+from quickbooks_sync.services.sync_report import customer_row
+from quickbooks_sync.services.sync_report import sync_report
+from tracking.models import Client
+from tracking.models import Project
+from tracking.services.catalog import client_archive
+from tracking.services.catalog import client_create
+from tracking.services.catalog import project_archive
+from tracking.services.catalog import project_create
 from workspaces.access import require_role
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership

@@ -4,24 +4,24 @@ on either side, and for every row what to do about it (JSON, camelCase keys)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from quickbooks_sync.mapping import (
-    CustomerLinks,
-    CustomerTree,
-    MappedProject,
-    PeopleLinks,
-    UserLinks,
-)
-from quickbooks_sync.models import EmployeeLink, SyncJob
-from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee, QBOVendor
-from quickbooks_sync.selectors.sync import (
-    ManualLinks,
-    manual_links,
-    sync_catalog,
-    sync_memberships,
-)
+from quickbooks_sync.mapping import CustomerLinks
+from quickbooks_sync.mapping import CustomerTree
+from quickbooks_sync.mapping import MappedProject
+from quickbooks_sync.mapping import PeopleLinks
+from quickbooks_sync.mapping import UserLinks
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import SyncJob
+from quickbooks_sync.qbo.types import QBOCustomer
+from quickbooks_sync.qbo.types import QBOEmployee
+from quickbooks_sync.qbo.types import QBOVendor
+from quickbooks_sync.selectors.sync import ManualLinks
+from quickbooks_sync.selectors.sync import manual_links
+from quickbooks_sync.selectors.sync import sync_catalog
+from quickbooks_sync.selectors.sync import sync_memberships
 from workspaces.models import Membership
 
 

@@ -2,6 +2,10 @@
 service and own the retry policy. Celery's autodiscovery imports this package, and this package
 imports its modules, so every task is registered without a setting naming them."""
 
-from quickbooks_sync.tasks import changes, connection, schedule, send, sync
+from quickbooks_sync.tasks import changes
+from quickbooks_sync.tasks import connection
+from quickbooks_sync.tasks import schedule
+from quickbooks_sync.tasks import send
+from quickbooks_sync.tasks import sync
 
 __all__ = ["changes", "connection", "schedule", "send", "sync"]

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 
-from celery import Task, shared_task
+from celery import Task
+from celery import shared_task
 
 from quickbooks_sync.qbo.errors import QBOError
 from quickbooks_sync.qbo.limiter import RateLimitTimeout
-from quickbooks_sync.services.changes import change_check_failed, change_check_run
+from quickbooks_sync.services.changes import change_check_failed
+from quickbooks_sync.services.changes import change_check_run
 from quickbooks_sync.services.connection import ConnectionUnavailable
 from quickbooks_sync.tasks.sync import retry_delay
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from quickbooks_sync.services.schedule import scheduled_sends_report, send_schedules_run_due
+from quickbooks_sync.services.schedule import scheduled_sends_report
+from quickbooks_sync.services.schedule import send_schedules_run_due
 
 
 @shared_task(

@@ -14,12 +14,10 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from quickbooks_sync.services.send import send_jobs_resume_due
-from quickbooks_sync.services.send_batches import (
-    SendInterrupted,
-    send_give_up,
-    send_interrupted,
-    send_run,
-)
+from quickbooks_sync.services.send_batches import SendInterrupted
+from quickbooks_sync.services.send_batches import send_give_up
+from quickbooks_sync.services.send_batches import send_interrupted
+from quickbooks_sync.services.send_batches import send_run
 
 logger = logging.getLogger(__name__)
 

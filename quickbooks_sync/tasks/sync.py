@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import logging
 
-from celery import Task, shared_task
+from celery import Task
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from quickbooks_sync.qbo.errors import QBOError, QBOThrottled
+from quickbooks_sync.qbo.errors import QBOError
+from quickbooks_sync.qbo.errors import QBOThrottled
 from quickbooks_sync.services import sync as sync_services
-from quickbooks_sync.services.sync import sync_job_fail, sync_job_waiting, sync_run
+from quickbooks_sync.services.sync import sync_job_fail
+from quickbooks_sync.services.sync import sync_job_waiting
+from quickbooks_sync.services.sync import sync_run
 
 logger = logging.getLogger(__name__)
 

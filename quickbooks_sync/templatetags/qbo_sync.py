@@ -11,8 +11,11 @@ from typing import Any
 from django import template
 
 from quickbooks_sync.models import SyncJob
-from quickbooks_sync.selectors.sync import Missing, sync_job_latest, sync_missing
-from quickbooks_sync.services.sync_report import EMPLOYEES, PERSON_KINDS
+from quickbooks_sync.selectors.sync import Missing
+from quickbooks_sync.selectors.sync import sync_job_latest
+from quickbooks_sync.selectors.sync import sync_missing
+from quickbooks_sync.services.sync_report import EMPLOYEES
+from quickbooks_sync.services.sync_report import PERSON_KINDS
 
 register = template.Library()
 

@@ -7,9 +7,11 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_http_methods
 
 from quickbooks_sync.selectors.sync import billing_projects
-from quickbooks_sync.services.billing import billing_options, billing_save
+from quickbooks_sync.services.billing import billing_options
+from quickbooks_sync.services.billing import billing_save
 from quickbooks_sync.views.connection import integrations_subpage
-from workspaces.access import WorkspaceRequest, workspace_view
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
 from workspaces.models import Membership
 
 

@@ -12,20 +12,23 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_POST
 
 from quickbooks_sync.selectors.changes import change_panel
-from quickbooks_sync.services.changes import (
-    NotificationUnreadable,
-    change_check_press,
-    change_checks_for_realm,
-    notification_realms,
-)
-from workspaces.access import WorkspaceRequest, workspace_view
+from quickbooks_sync.services.changes import NotificationUnreadable
+from quickbooks_sync.services.changes import change_check_press
+from quickbooks_sync.services.changes import change_checks_for_realm
+from quickbooks_sync.services.changes import notification_realms
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership
 

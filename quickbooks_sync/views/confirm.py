@@ -5,10 +5,12 @@ shows QuickBooks' or the rules' refusal above what would go."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 
 from quickbooks_sync.models import SendJob
 from workspaces.access import WorkspaceRequest

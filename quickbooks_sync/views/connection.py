@@ -9,8 +9,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -18,21 +20,21 @@ from quickbooks_sync.qbo.errors import QBOError
 from quickbooks_sync.qbo.oauth import QBOAuth
 from quickbooks_sync.selectors.changes import change_panel
 from quickbooks_sync.selectors.connection import connection_get
-from quickbooks_sync.services.connection import (
-    connection_complete,
-    connection_connect_check,
-    connection_disconnect,
-    qbo_config,
-)
-from quickbooks_sync.services.connection_state import (
-    OAuthStateRefused,
-    oauth_state_issue,
-    oauth_state_redeem,
-)
+from quickbooks_sync.services.connection import connection_complete
+from quickbooks_sync.services.connection import connection_connect_check
+from quickbooks_sync.services.connection import connection_disconnect
+from quickbooks_sync.services.connection import qbo_config
+from quickbooks_sync.services.connection_state import OAuthStateRefused
+from quickbooks_sync.services.connection_state import oauth_state_issue
+from quickbooks_sync.services.connection_state import oauth_state_redeem
 from quickbooks_sync.views.schedule import schedule_context
-from workspaces.access import WorkspaceRequest, membership_for, require_role, workspace_view
+from workspaces.access import WorkspaceRequest
+from workspaces.access import membership_for
+from workspaces.access import require_role
+from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError
-from workspaces.models import Membership, Workspace
+from workspaces.models import Membership
+from workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
 

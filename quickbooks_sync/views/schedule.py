@@ -11,17 +11,18 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from quickbooks_sync.services.schedule import (
-    schedule_describe,
-    schedule_next_run,
-    scheduled_sends_recent,
-    send_schedule_get,
-    send_schedule_set,
-    workspace_zone,
-)
-from workspaces.access import WorkspaceRequest, workspace_view
+from quickbooks_sync.services.schedule import schedule_describe
+from quickbooks_sync.services.schedule import schedule_next_run
+from quickbooks_sync.services.schedule import scheduled_sends_recent
+from quickbooks_sync.services.schedule import send_schedule_get
+from quickbooks_sync.services.schedule import send_schedule_set
+from quickbooks_sync.services.schedule import workspace_zone
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError
-from workspaces.models import WEEKDAYS, Membership, Workspace
+from workspaces.models import WEEKDAYS
+from workspaces.models import Membership
+from workspaces.models import Workspace
 
 HOURS = [(h, f"{h:02d}:00") for h in range(24)]
 

@@ -17,65 +17,65 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
 
 from quickbooks_sync.mapping import RefusalReason
-from quickbooks_sync.models import SendItem, SendJob
-from quickbooks_sync.selectors.connection import connection_get, connection_of
-from quickbooks_sync.selectors.send import (
-    can_send,
-    not_sent_rows,
-    report_entries_not_sent,
-    report_entries_sent,
-    send_job_items,
-    send_job_left,
-    send_job_refusals,
-)
+from quickbooks_sync.models import SendItem
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.selectors.connection import connection_get
+from quickbooks_sync.selectors.connection import connection_of
+from quickbooks_sync.selectors.send import can_send
+from quickbooks_sync.selectors.send import not_sent_rows
+from quickbooks_sync.selectors.send import report_entries_not_sent
+from quickbooks_sync.selectors.send import report_entries_sent
+from quickbooks_sync.selectors.send import send_job_items
+from quickbooks_sync.selectors.send import send_job_left
+from quickbooks_sync.selectors.send import send_job_refusals
 from quickbooks_sync.selectors.sync import sync_needed_first
-from quickbooks_sync.services.send import (
-    NOT_APPROVED,
-    NOT_SENT_LABELS,
-    NOT_SENT_MESSAGES,
-    SendPreview,
-    send_blockers,
-    send_job_get,
-    send_preview,
-    send_retry_failed,
-    send_start,
-)
+from quickbooks_sync.services.send import NOT_APPROVED
+from quickbooks_sync.services.send import NOT_SENT_LABELS
+from quickbooks_sync.services.send import NOT_SENT_MESSAGES
+from quickbooks_sync.services.send import SendPreview
+from quickbooks_sync.services.send import send_blockers
+from quickbooks_sync.services.send import send_job_get
+from quickbooks_sync.services.send import send_preview
+from quickbooks_sync.services.send import send_retry_failed
+from quickbooks_sync.services.send import send_start
 from quickbooks_sync.services.send_corrections import MAX_CHOSEN
-from quickbooks_sync.services.service_item import (
-    send_approved_only_set,
-    service_item_choices,
-    service_item_set,
-)
+from quickbooks_sync.services.service_item import send_approved_only_set
+from quickbooks_sync.services.service_item import service_item_choices
+from quickbooks_sync.services.service_item import service_item_set
 from quickbooks_sync.views.confirm import confirm_page
 from quickbooks_sync.views.connection import integrations_subpage
-from quickbooks_sync.views.send_corrections import (
-    annotate_differences,
-    deleted_here_rows,
-    describe_stale,
-)
+from quickbooks_sync.views.send_corrections import annotate_differences
+from quickbooks_sync.views.send_corrections import deleted_here_rows
+from quickbooks_sync.views.send_corrections import describe_stale
 from reports.dashboard import dashboard_filters
-from reports.filters import (
-    DateRange,
-    DetailedFilters,
-    FilterError,
-    detailed_filters_from_query,
-    filter_form_values,
-    filter_form_values_as_sent,
-)
+from reports.filters import DateRange
+from reports.filters import DetailedFilters
+from reports.filters import FilterError
+from reports.filters import detailed_filters_from_query
+from reports.filters import filter_form_values
+from reports.filters import filter_form_values_as_sent
 from reports.rounding import workspace_rounding
 from reports.selectors import detailed_filter_choices
 from tracking.models import Project
 from tracking.templatetags.entry_format import hms
-from workspaces.access import WorkspaceRequest, workspace_view
-from workspaces.errors import ApplicationError, NotFound
-from workspaces.models import Membership, User
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
+from workspaces.models import Membership
+from workspaces.models import User
 
 POLL_SECONDS = 1
 ITEMS_PAGE_SIZE = 100

@@ -20,28 +20,36 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from quickbooks_sync.mapping import FieldChange, comparable, time_activity_changes
-from quickbooks_sync.models import QBOConnection, SendJob
-from quickbooks_sync.selectors.connection import connection_get, connection_of
-from quickbooks_sync.selectors.send import QBONames, not_sent_rows, qbo_names
+from quickbooks_sync.mapping import FieldChange
+from quickbooks_sync.mapping import comparable
+from quickbooks_sync.mapping import time_activity_changes
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.selectors.connection import connection_get
+from quickbooks_sync.selectors.connection import connection_of
+from quickbooks_sync.selectors.send import QBONames
+from quickbooks_sync.selectors.send import not_sent_rows
+from quickbooks_sync.selectors.send import qbo_names
 from quickbooks_sync.services.send import NOT_SENT_LABELS
-from quickbooks_sync.services.send_corrections import (
-    DELETE,
-    UPDATE,
-    CorrectionPreview,
-    correction_preview,
-    correction_start,
-    deleted_here,
-    held_seconds,
-    sent_differences,
-)
+from quickbooks_sync.services.send_corrections import DELETE
+from quickbooks_sync.services.send_corrections import UPDATE
+from quickbooks_sync.services.send_corrections import CorrectionPreview
+from quickbooks_sync.services.send_corrections import correction_preview
+from quickbooks_sync.services.send_corrections import correction_start
+from quickbooks_sync.services.send_corrections import deleted_here
+from quickbooks_sync.services.send_corrections import held_seconds
+from quickbooks_sync.services.send_corrections import sent_differences
 from quickbooks_sync.views.confirm import confirm_page
-from reports.filters import DetailedFilters, FilterError, detailed_filters_from_query
+from reports.filters import DetailedFilters
+from reports.filters import FilterError
+from reports.filters import detailed_filters_from_query
 from reports.templatetags.report_format import money
 from tracking.models import TimeEntry
 from tracking.templatetags.entry_format import hms
-from workspaces.access import WorkspaceRequest, workspace_view
-from workspaces.models import Membership, Workspace
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
+from workspaces.models import Membership
+from workspaces.models import Workspace
 
 # The sent view's columns that show each compared field's value here.
 COLUMNS = {

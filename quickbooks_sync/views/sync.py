@@ -7,17 +7,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
 
 from quickbooks_sync.models import SyncJob
-from quickbooks_sync.selectors.sync import sync_job_get, sync_job_latest, sync_job_linkable
-from quickbooks_sync.services.links import link_manual, link_undo
-from quickbooks_sync.services.sync import JobBusy, sync_start
-from workspaces.access import WorkspaceRequest, workspace_view
-from workspaces.errors import ApplicationError, NotFound
+from quickbooks_sync.selectors.sync import sync_job_get
+from quickbooks_sync.selectors.sync import sync_job_latest
+from quickbooks_sync.selectors.sync import sync_job_linkable
+from quickbooks_sync.services.links import link_manual
+from quickbooks_sync.services.links import link_undo
+from quickbooks_sync.services.sync import JobBusy
+from quickbooks_sync.services.sync import sync_start
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
 from workspaces.models import Membership
 
 POLL_SECONDS = 1

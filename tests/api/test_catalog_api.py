@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tracking.factories import (
-    ClientFactory,
-    ProjectFactory,
-    ProjectMemberFactory,
-    TagFactory,
-    TaskFactory,
-    TimeEntryFactory,
-)
-from tracking.models import Client, Project, ProjectMember, Tag, Task
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import ProjectMemberFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
+from tests.tracking.factories import TimeEntryFactory
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Tag
+from tracking.models import Task
 from workspaces.ids import is_object_id
 
 pytestmark = pytest.mark.django_db

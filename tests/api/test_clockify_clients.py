@@ -23,8 +23,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.api.conftest import api_key_for
-from tests.tracking.factories import TagFactory, ago
-from tracking.models import Client, Project, Task, TimeEntry
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import ago
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import Task
+from tracking.models import TimeEntry
 from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -116,7 +120,8 @@ def test_clockify_sdk_create_read_update_delete(live_server, monkeypatch, key, w
 
 
 def _entries(workspace, owner):
-    from tracking.services import catalog, entries
+    from tracking.services import catalog
+    from tracking.services import entries
 
     actor = Membership.objects.get(user=owner, workspace=workspace)
     client = catalog.client_create(actor=actor, name="Acme")
@@ -164,7 +169,10 @@ def test_clockify_export_writes_the_workspaces_entries(
 def test_clockify_timesheet_builds_its_excel_timesheet(
     live_server, monkeypatch, key, workspace, owner, tmp_path
 ):
-    from clockify_timesheet import build_excel, client, group_entries, parse_entries
+    from clockify_timesheet import build_excel
+    from clockify_timesheet import client
+    from clockify_timesheet import group_entries
+    from clockify_timesheet import parse_entries
 
     _entries(workspace, owner)
     monkeypatch.setattr(client, "BASE_URL", f"{live_server.url}/api/v1")

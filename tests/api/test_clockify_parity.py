@@ -10,9 +10,15 @@ import datetime as dt
 import pytest
 import yaml
 
-from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TaskFactory
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
 from tests.tracking.factories import TimeEntryFactory as EntryFactory
-from tracking.models import Client, Project, Task, TimeEntry
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import Task
+from tracking.models import TimeEntry
 from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db

@@ -13,16 +13,16 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.api.conftest import api_client_for
-from tests.factories import MembershipFactory, UserFactory
-from tests.tracking.factories import (
-    ProjectFactory,
-    ProjectMemberFactory,
-    TagFactory,
-    TaskFactory,
-    TimeEntryFactory,
-    ago,
-)
-from tracking.models import TimeEntry, TimeEntryTag
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import ProjectMemberFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
+from tests.tracking.factories import TimeEntryFactory
+from tests.tracking.factories import ago
+from tracking.models import TimeEntry
+from tracking.models import TimeEntryTag
 from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db

@@ -119,7 +119,8 @@ def test_management_command_refuses_unknown_email(db):
 
 def test_active_keys_are_limited_per_user(owner):
     from workspaces.errors import ApplicationError
-    from workspaces.services_api_keys import MAX_ACTIVE_KEYS_PER_USER, api_key_create
+    from workspaces.services_api_keys import MAX_ACTIVE_KEYS_PER_USER
+    from workspaces.services_api_keys import api_key_create
 
     for i in range(MAX_ACTIVE_KEYS_PER_USER):
         api_key_create(user=owner, name=f"Key {i}")

@@ -10,13 +10,12 @@ from rest_framework.test import APIClient
 
 from tests.api.conftest import api_key_for
 from tests.tracking.factories import TagFactory
-from workspaces.rest.fields import (
-    format_datetime,
-    format_duration,
-    parse_api_datetime,
-    parse_duration,
-)
-from workspaces.rest.pagination import MAX_PAGE, MAX_PAGE_SIZE
+from workspaces.rest.fields import format_datetime
+from workspaces.rest.fields import format_duration
+from workspaces.rest.fields import parse_api_datetime
+from workspaces.rest.fields import parse_duration
+from workspaces.rest.pagination import MAX_PAGE
+from workspaces.rest.pagination import MAX_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 

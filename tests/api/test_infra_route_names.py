@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-from django.urls import URLPattern, URLResolver, reverse
+from django.urls import URLPattern
+from django.urls import URLResolver
+from django.urls import reverse
 
 from timetracker.api_urls import urlpatterns
 

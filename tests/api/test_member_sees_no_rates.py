@@ -14,21 +14,21 @@ import re
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern
+from django.urls import URLResolver
+from django.urls import get_resolver
 from drf_spectacular.generators import SchemaGenerator
 from openpyxl import load_workbook
 
 from tests.api.conftest import api_client_for
 from tests.conftest import client_for
 from tests.reports.exports import pdf_text
-from tests.tracking.factories import (
-    ClientFactory,
-    ProjectFactory,
-    ProjectMemberFactory,
-    TagFactory,
-    TaskFactory,
-    TimeEntryFactory,
-)
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import ProjectMemberFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
+from tests.tracking.factories import TimeEntryFactory
 from tracking.services.approvals import week_submit
 from webhooks.models import Webhook
 from workspaces.models import Membership

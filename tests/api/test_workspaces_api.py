@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from tests.factories import MembershipFactory, UserFactory
-from workspaces.models import Invitation, Membership
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
+from workspaces.models import Invitation
+from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
 

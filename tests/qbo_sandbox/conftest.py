@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
+from typing import Literal
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -16,7 +18,8 @@ from quickbooks import QuickBooks
 
 from qbo_sandbox.accounting import Accounting
 from qbo_sandbox.store import Store
-from tests.sandbox_process import SandboxProcess, submit_consent
+from tests.sandbox_process import SandboxProcess
+from tests.sandbox_process import submit_consent
 
 CLIENT_ID = "sandbox-client-id"
 CLIENT_SECRET = "sandbox-client-secret"

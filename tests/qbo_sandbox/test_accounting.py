@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from qbo_sandbox import rules
-from qbo_sandbox.accounting import Accounting, check_batch_bids_for_requestid
-from qbo_sandbox.demo import DEMO_COMPANY, seed_demo
+from qbo_sandbox.accounting import Accounting
+from qbo_sandbox.accounting import check_batch_bids_for_requestid
+from qbo_sandbox.demo import DEMO_COMPANY
+from qbo_sandbox.demo import seed_demo
 from qbo_sandbox.faults import QBOFault
 from qbo_sandbox.store import Store
 from tests.qbo_sandbox.accounting_support import fault_of

@@ -7,14 +7,17 @@ import re
 import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page
 
-from tests.sandbox_process import SandboxProcess, free_port
+from tests.sandbox_process import SandboxProcess
+from tests.sandbox_process import free_port
 
 pytestmark = pytest.mark.sandbox
 

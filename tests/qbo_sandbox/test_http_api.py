@@ -347,7 +347,8 @@ def test_batch_requestid_replays_and_checks_lengths(qb: QuickBooks) -> None:
 
 
 def test_requestids_are_per_company(sandbox: SandboxProcess, qb: QuickBooks) -> None:
-    from tests.qbo_sandbox.conftest import connect, quickbooks
+    from tests.qbo_sandbox.conftest import connect
+    from tests.qbo_sandbox.conftest import quickbooks
 
     other_realm = sandbox.create_company(name="Other Co")
     other = quickbooks(sandbox, connect(sandbox, other_realm), other_realm)

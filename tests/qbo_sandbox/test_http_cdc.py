@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,8 @@ import pytest
 from quickbooks import QuickBooks
 from quickbooks.exceptions import QuickbooksException
 
-from tests.qbo_sandbox.conftest import connect, quickbooks
+from tests.qbo_sandbox.conftest import connect
+from tests.qbo_sandbox.conftest import quickbooks
 from tests.sandbox_process import SandboxProcess
 
 

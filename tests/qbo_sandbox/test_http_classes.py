@@ -13,7 +13,8 @@ import requests
 from quickbooks import QuickBooks
 from quickbooks.exceptions import QuickbooksException
 
-from tests.qbo_sandbox.conftest import connect, quickbooks
+from tests.qbo_sandbox.conftest import connect
+from tests.qbo_sandbox.conftest import quickbooks
 from tests.sandbox_process import SandboxProcess
 
 pytestmark = pytest.mark.sandbox

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from quickbooks import QuickBooks
 
-from tests.qbo_sandbox.test_http_api import company_url, new_customer, new_employee
+from tests.qbo_sandbox.test_http_api import company_url
+from tests.qbo_sandbox.test_http_api import new_customer
+from tests.qbo_sandbox.test_http_api import new_employee
 from tests.sandbox_process import SandboxProcess
 
 pytestmark = pytest.mark.sandbox

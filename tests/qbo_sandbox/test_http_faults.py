@@ -9,7 +9,8 @@ import uuid
 import pytest
 import requests
 from quickbooks import QuickBooks
-from quickbooks.exceptions import QuickbooksException, SevereException
+from quickbooks.exceptions import QuickbooksException
+from quickbooks.exceptions import SevereException
 from quickbooks.objects.customer import Customer
 
 from tests.sandbox_process import SandboxProcess

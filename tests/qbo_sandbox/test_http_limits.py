@@ -12,7 +12,10 @@ import requests
 from quickbooks import QuickBooks
 from quickbooks.exceptions import QuickbooksException
 
-from tests.qbo_sandbox.conftest import REDIRECT_URI, connect, emulator, quickbooks
+from tests.qbo_sandbox.conftest import REDIRECT_URI
+from tests.qbo_sandbox.conftest import connect
+from tests.qbo_sandbox.conftest import emulator
+from tests.qbo_sandbox.conftest import quickbooks
 from tests.sandbox_process import SandboxProcess
 
 pytestmark = pytest.mark.sandbox

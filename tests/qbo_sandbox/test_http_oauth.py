@@ -13,18 +13,17 @@ from intuitlib.exceptions import AuthClientError
 from quickbooks.exceptions import AuthorizationException
 from quickbooks.objects.company_info import CompanyInfo
 
-from tests.qbo_sandbox.conftest import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    REDIRECT_URI,
-    auth_client,
-    authorize,
-    callback_params,
-    connect,
-    emulator,
-    quickbooks,
-)
-from tests.sandbox_process import SandboxProcess, submit_consent
+from tests.qbo_sandbox.conftest import CLIENT_ID
+from tests.qbo_sandbox.conftest import CLIENT_SECRET
+from tests.qbo_sandbox.conftest import REDIRECT_URI
+from tests.qbo_sandbox.conftest import auth_client
+from tests.qbo_sandbox.conftest import authorize
+from tests.qbo_sandbox.conftest import callback_params
+from tests.qbo_sandbox.conftest import connect
+from tests.qbo_sandbox.conftest import emulator
+from tests.qbo_sandbox.conftest import quickbooks
+from tests.sandbox_process import SandboxProcess
+from tests.sandbox_process import submit_consent
 
 pytestmark = pytest.mark.sandbox
 

@@ -17,8 +17,10 @@ from quickbooks.objects.customer import Customer
 from quickbooks.objects.employee import Employee
 from quickbooks.objects.timeactivity import TimeActivity
 
-from tests.qbo_sandbox.conftest import connect, quickbooks
-from tests.sandbox_process import ROOT, SandboxProcess
+from tests.qbo_sandbox.conftest import connect
+from tests.qbo_sandbox.conftest import quickbooks
+from tests.sandbox_process import ROOT
+from tests.sandbox_process import SandboxProcess
 
 pytestmark = pytest.mark.sandbox
 

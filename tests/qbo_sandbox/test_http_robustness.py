@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.qbo_sandbox.conftest import connect, emulator
+from tests.qbo_sandbox.conftest import connect
+from tests.qbo_sandbox.conftest import emulator
 from tests.sandbox_process import SandboxProcess
 
 pytestmark = pytest.mark.sandbox

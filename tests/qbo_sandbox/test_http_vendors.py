@@ -12,7 +12,11 @@ import requests
 from quickbooks import QuickBooks
 from quickbooks.objects.vendor import Vendor
 
-from tests.qbo_sandbox.test_http_rules import activity, count, post, refused, url
+from tests.qbo_sandbox.test_http_rules import activity
+from tests.qbo_sandbox.test_http_rules import count
+from tests.qbo_sandbox.test_http_rules import post
+from tests.qbo_sandbox.test_http_rules import refused
+from tests.qbo_sandbox.test_http_rules import url
 from tests.sandbox_process import SandboxProcess
 
 pytestmark = pytest.mark.sandbox

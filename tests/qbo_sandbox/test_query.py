@@ -15,13 +15,11 @@ from quickbooks.objects.employee import Employee as QBEmployee
 from quickbooks.objects.item import Item as QBItem
 
 from qbo_sandbox.faults import QBOFault
-from qbo_sandbox.query import (
-    NAME_LIST_ENTITIES,
-    Condition,
-    Query,
-    execute_query,
-    parse_query,
-)
+from qbo_sandbox.query import NAME_LIST_ENTITIES
+from qbo_sandbox.query import Condition
+from qbo_sandbox.query import Query
+from qbo_sandbox.query import execute_query
+from qbo_sandbox.query import parse_query
 
 # --- records ---------------------------------------------------------------------------------
 

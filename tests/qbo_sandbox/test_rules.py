@@ -9,7 +9,8 @@ import pytest
 from qbo_sandbox import rules
 from qbo_sandbox.accounting import Accounting
 from qbo_sandbox.store import Store
-from tests.qbo_sandbox.accounting_support import fault_of, project_seed
+from tests.qbo_sandbox.accounting_support import fault_of
+from tests.qbo_sandbox.accounting_support import project_seed
 
 
 @pytest.fixture

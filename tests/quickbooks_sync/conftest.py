@@ -17,13 +17,12 @@ from collections.abc import Iterator
 import pytest
 
 from quickbooks_sync.models import QBOConnection
-from tests.quickbooks_sync.connection_helpers import (
-    connect_workspace,
-    point_settings_at,
-    qbo_sandbox_process,
-)
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import point_settings_at
+from tests.quickbooks_sync.connection_helpers import qbo_sandbox_process
 from tests.quickbooks_sync.send_helpers import link_member
-from tests.quickbooks_sync.worker_process import Worker, broker_for_this_process
+from tests.quickbooks_sync.worker_process import Worker
+from tests.quickbooks_sync.worker_process import broker_for_this_process
 from tests.sandbox_process import SandboxProcess
 
 

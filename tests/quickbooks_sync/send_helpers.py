@@ -9,16 +9,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from quickbooks_sync.models import CustomerLink, EmployeeLink, SendJob, SentEntry
+from quickbooks_sync.models import CustomerLink
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SentEntry
 from quickbooks_sync.services.send import send_start
-from reports.filters import DateRange, DetailedFilters
+from reports.filters import DateRange
+from reports.filters import DetailedFilters
 from tests.factories import membership_of
-from tests.quickbooks_sync.sync_support import seed, stored, sub
+from tests.quickbooks_sync.sync_support import seed
+from tests.quickbooks_sync.sync_support import stored
+from tests.quickbooks_sync.sync_support import sub
 from tests.quickbooks_sync.worker_process import Worker
 from tests.sandbox_process import SandboxProcess
-from tests.tracking.factories import ProjectFactory, TimeEntryFactory
-from tracking.models import Project, TimeEntry
-from workspaces.models import Membership, User, Workspace
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TimeEntryFactory
+from tracking.models import Project
+from tracking.models import TimeEntry
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.models import Workspace
 
 DAY = dt.date(2026, 3, 10)
 

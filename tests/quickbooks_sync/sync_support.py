@@ -7,12 +7,16 @@ from typing import Any
 
 import requests
 
-from quickbooks_sync.models import QBOConnection, SyncJob
-from quickbooks_sync.services.sync import sync_run, sync_start
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SyncJob
+from quickbooks_sync.services.sync import sync_run
+from quickbooks_sync.services.sync import sync_start
 from tests.factories import membership_of as membership_of  # the sync tests import it from here
 from tests.sandbox_process import SandboxProcess
-from tracking.models import Client, Project
-from workspaces.models import Membership, Workspace
+from tracking.models import Client
+from tracking.models import Project
+from workspaces.models import Membership
+from workspaces.models import Workspace
 
 
 def seed(sandbox: SandboxProcess, realm: str, entity: str, **fields: Any) -> dict[str, Any]:

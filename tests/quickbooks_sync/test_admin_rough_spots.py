@@ -14,12 +14,18 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from quickbooks_sync.models import SendBatch, SendItem, SendJob, SyncJob
+from quickbooks_sync.models import SendBatch
+from quickbooks_sync.models import SendItem
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SyncJob
 from quickbooks_sync.services.send_batches import send_run
 from tests.api.conftest import api_client_for
 from tests.quickbooks_sync.connection_helpers import connect_workspace
-from tests.quickbooks_sync.send_helpers import entry, linked_project
-from tests.quickbooks_sync.sync_support import membership_of, run_job, seed
+from tests.quickbooks_sync.send_helpers import entry
+from tests.quickbooks_sync.send_helpers import linked_project
+from tests.quickbooks_sync.sync_support import membership_of
+from tests.quickbooks_sync.sync_support import run_job
+from tests.quickbooks_sync.sync_support import seed
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
 

@@ -16,20 +16,18 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from quickbooks_sync.models import EmployeeLink
-from tests.browser_session import log_in, screenshots
-from tests.quickbooks_sync.browser_steps import (
-    confirm_and_wait,
-    open_quickbooks_view,
-    open_send_confirmation,
-)
-from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
-from tests.quickbooks_sync.send_helpers import (
-    entry,
-    link_member,
-    linked_project,
-    seed,
-    time_activities,
-)
+from tests.browser_session import log_in
+from tests.browser_session import screenshots
+from tests.quickbooks_sync.browser_steps import confirm_and_wait
+from tests.quickbooks_sync.browser_steps import open_quickbooks_view
+from tests.quickbooks_sync.browser_steps import open_send_confirmation
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import emulator_marks
+from tests.quickbooks_sync.send_helpers import entry
+from tests.quickbooks_sync.send_helpers import link_member
+from tests.quickbooks_sync.send_helpers import linked_project
+from tests.quickbooks_sync.send_helpers import seed
+from tests.quickbooks_sync.send_helpers import time_activities
 from tests.quickbooks_sync.sync_support import stored
 from tests.quickbooks_sync.worker_process import module_worker
 from tests.sandbox_process import SandboxProcess

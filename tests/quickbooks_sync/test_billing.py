@@ -13,22 +13,25 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from quickbooks_sync.mapping import Billing, billing_for
-from quickbooks_sync.models import ProjectBilling, QBOConnection, SendJob, TaskBilling
+from quickbooks_sync.mapping import Billing
+from quickbooks_sync.mapping import billing_for
+from quickbooks_sync.models import ProjectBilling
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import TaskBilling
 from quickbooks_sync.services.billing import billing_save
 from quickbooks_sync.services.send_batches import send_run
 from tests.api.conftest import api_client_for
 from tests.quickbooks_sync.connection_helpers import connect_workspace
-from tests.quickbooks_sync.send_helpers import (
-    entry,
-    link_member,
-    linked_project,
-    seed,
-    start_send,
-    time_activities,
-)
+from tests.quickbooks_sync.send_helpers import entry
+from tests.quickbooks_sync.send_helpers import link_member
+from tests.quickbooks_sync.send_helpers import linked_project
+from tests.quickbooks_sync.send_helpers import seed
+from tests.quickbooks_sync.send_helpers import start_send
+from tests.quickbooks_sync.send_helpers import time_activities
 from tests.quickbooks_sync.sync_support import membership_of
-from tests.tracking.factories import ProjectFactory, TaskFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TaskFactory
 from workspaces.errors import ApplicationError
 from workspaces.models import AuditLog
 

@@ -10,20 +10,22 @@ from collections.abc import Iterator
 import pytest
 from django.urls import reverse
 
-from quickbooks_sync.models import SendBatch, SendJob, SyncJob
+from quickbooks_sync.models import SendBatch
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SyncJob
 from tests.api.conftest import api_client_for
 from tests.quickbooks_sync.connection_helpers import emulator_marks
-from tests.quickbooks_sync.send_helpers import (
-    landed,
-    ledger_of,
-    link_member,
-    linked_project,
-    many_entries,
-    start_send,
-    wait_for_job,
-    wait_until,
-)
-from tests.quickbooks_sync.worker_process import Worker, broker_for_this_process, worker_env
+from tests.quickbooks_sync.send_helpers import landed
+from tests.quickbooks_sync.send_helpers import ledger_of
+from tests.quickbooks_sync.send_helpers import link_member
+from tests.quickbooks_sync.send_helpers import linked_project
+from tests.quickbooks_sync.send_helpers import many_entries
+from tests.quickbooks_sync.send_helpers import start_send
+from tests.quickbooks_sync.send_helpers import wait_for_job
+from tests.quickbooks_sync.send_helpers import wait_until
+from tests.quickbooks_sync.worker_process import Worker
+from tests.quickbooks_sync.worker_process import broker_for_this_process
+from tests.quickbooks_sync.worker_process import worker_env
 from tests.redis_process import PrivateRedis
 
 pytestmark = emulator_marks(time_scale=60, transaction=True)

@@ -3,20 +3,22 @@ reading of QBO's CDC answer, and the reading of both webhook formats (pure, no d
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from quickbooks_sync.qbo.session import _changed
-from quickbooks_sync.qbo.types import ChangedEntity, ChangeSet
-from quickbooks_sync.selectors.changes import LinkedName, WorkspaceLinks
-from quickbooks_sync.services.changes import (
-    NotificationUnreadable,
-    changes_compare,
-    changes_counts,
-    notification_realms,
-)
+from quickbooks_sync.qbo.types import ChangedEntity
+from quickbooks_sync.qbo.types import ChangeSet
+from quickbooks_sync.selectors.changes import LinkedName
+from quickbooks_sync.selectors.changes import WorkspaceLinks
+from quickbooks_sync.services.changes import NotificationUnreadable
+from quickbooks_sync.services.changes import changes_compare
+from quickbooks_sync.services.changes import changes_counts
+from quickbooks_sync.services.changes import notification_realms
 
 SINCE = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 BEFORE = SINCE - timedelta(days=3)

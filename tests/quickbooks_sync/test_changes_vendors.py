@@ -18,11 +18,17 @@ from django.urls import reverse
 from quickbooks_sync.models import EmployeeLink
 from tests.api.conftest import api_client_for
 from tests.conftest import client_for
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
 from tests.quickbooks_sync import test_changes_views as views
 from tests.quickbooks_sync.connection_helpers import connect_workspace
-from tests.quickbooks_sync.sync_support import membership_of, run_job, seed
-from tests.quickbooks_sync.test_changes_views import TOKEN, WEBHOOK, cloud_event, signed
+from tests.quickbooks_sync.sync_support import membership_of
+from tests.quickbooks_sync.sync_support import run_job
+from tests.quickbooks_sync.sync_support import seed
+from tests.quickbooks_sync.test_changes_views import TOKEN
+from tests.quickbooks_sync.test_changes_views import WEBHOOK
+from tests.quickbooks_sync.test_changes_views import cloud_event
+from tests.quickbooks_sync.test_changes_views import signed
 from tests.sandbox_process import SandboxProcess
 from workspaces.models import Membership
 

@@ -16,22 +16,28 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quickbooks_sync.models import (
-    ChangeCheck,
-    CustomerLink,
-    EmployeeLink,
-    QBOConnection,
-    SyncJob,
-)
+from quickbooks_sync.models import ChangeCheck
+from quickbooks_sync.models import CustomerLink
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SyncJob
 from quickbooks_sync.services import changes as changes_services
-from quickbooks_sync.services.changes import change_check_request, change_check_run
+from quickbooks_sync.services.changes import change_check_request
+from quickbooks_sync.services.changes import change_check_run
 from tests.api.conftest import api_client_for
 from tests.conftest import client_for
-from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
+from tests.factories import WorkspaceFactory
 from tests.quickbooks_sync.connection_helpers import connect_workspace
-from tests.quickbooks_sync.sync_support import membership_of, run_job, seed, sub
+from tests.quickbooks_sync.sync_support import membership_of
+from tests.quickbooks_sync.sync_support import run_job
+from tests.quickbooks_sync.sync_support import seed
+from tests.quickbooks_sync.sync_support import sub
 from tests.sandbox_process import SandboxProcess
-from workspaces.models import AuditLog, Membership, Workspace
+from workspaces.models import AuditLog
+from workspaces.models import Membership
+from workspaces.models import Workspace
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
 

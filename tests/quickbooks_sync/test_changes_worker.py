@@ -17,12 +17,18 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from quickbooks_sync.models import ChangeCheck, EmployeeLink
+from quickbooks_sync.models import ChangeCheck
+from quickbooks_sync.models import EmployeeLink
 from quickbooks_sync.services.sync import sync_start
-from tests.browser_session import log_in, screenshot
+from tests.browser_session import log_in
+from tests.browser_session import screenshot
 from tests.conftest import client_for
-from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
-from tests.quickbooks_sync.sync_support import arm_fault, membership_of, seed, sub
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import emulator_marks
+from tests.quickbooks_sync.sync_support import arm_fault
+from tests.quickbooks_sync.sync_support import membership_of
+from tests.quickbooks_sync.sync_support import seed
+from tests.quickbooks_sync.sync_support import sub
 from tests.quickbooks_sync.worker_process import module_worker
 from tests.sandbox_process import SandboxProcess
 from workspaces.models import Membership

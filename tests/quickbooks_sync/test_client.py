@@ -8,23 +8,30 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
 
 import pytest
 
-from quickbooks_sync.qbo.errors import (
-    QBOAuthError,
-    QBOInvalidGrant,
-    QBOThrottled,
-    QBOTransientError,
-    QBOValidationError,
-)
+from quickbooks_sync.qbo.errors import QBOAuthError
+from quickbooks_sync.qbo.errors import QBOInvalidGrant
+from quickbooks_sync.qbo.errors import QBOThrottled
+from quickbooks_sync.qbo.errors import QBOTransientError
+from quickbooks_sync.qbo.errors import QBOValidationError
 from quickbooks_sync.qbo.oauth import QBOAuth
 from quickbooks_sync.qbo.session import QBOSession
-from quickbooks_sync.qbo.types import QBOConfig, TokenSet
-from tests.quickbooks_sync.sync_support import arm_fault, qbo_project, seed, stored, sub
+from quickbooks_sync.qbo.types import QBOConfig
+from quickbooks_sync.qbo.types import TokenSet
+from tests.quickbooks_sync.sync_support import arm_fault
+from tests.quickbooks_sync.sync_support import qbo_project
+from tests.quickbooks_sync.sync_support import seed
+from tests.quickbooks_sync.sync_support import stored
+from tests.quickbooks_sync.sync_support import sub
 from tests.sandbox_process import SandboxProcess
 
 pytestmark = pytest.mark.sandbox

@@ -13,11 +13,9 @@ from django.utils import timezone
 from quickbooks_sync.models import QBOConnection
 from quickbooks_sync.qbo.errors import QBOTransientError
 from quickbooks_sync.qbo.oauth import QBOAuth
-from quickbooks_sync.services.connection import (
-    ConnectionUnavailable,
-    connection_call,
-    qbo_config,
-)
+from quickbooks_sync.services.connection import ConnectionUnavailable
+from quickbooks_sync.services.connection import connection_call
+from quickbooks_sync.services.connection import qbo_config
 from tests.quickbooks_sync.connection_helpers import connect_workspace
 from tests.quickbooks_sync.sync_support import arm_fault
 from tests.sandbox_process import SandboxProcess

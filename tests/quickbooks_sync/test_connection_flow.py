@@ -9,7 +9,8 @@ import logging
 import uuid
 from datetime import timedelta
 from html import unescape
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -19,21 +20,22 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection
+from quickbooks_sync.models import CustomerLink
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import QBOConnection
 from quickbooks_sync.qbo.errors import QBOInvalidGrant
 from quickbooks_sync.qbo.oauth import QBOAuth
 from quickbooks_sync.qbo.types import TokenSet
-from quickbooks_sync.services.connection import (
-    ConnectionUnavailable,
-    connection_call,
-    qbo_config,
-)
-from tests.quickbooks_sync.connection_helpers import (
-    connect_workspace,
-)
-from tests.sandbox_process import SandboxProcess, submit_consent
+from quickbooks_sync.services.connection import ConnectionUnavailable
+from quickbooks_sync.services.connection import connection_call
+from quickbooks_sync.services.connection import qbo_config
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.sandbox_process import SandboxProcess
+from tests.sandbox_process import submit_consent
 from tests.tracking.factories import ClientFactory
-from workspaces.models import AuditLog, Membership, Workspace
+from workspaces.models import AuditLog
+from workspaces.models import Membership
+from workspaces.models import Workspace
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
 

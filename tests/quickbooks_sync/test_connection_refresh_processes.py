@@ -14,7 +14,9 @@ from quickbooks_sync.models import QBOConnection
 from quickbooks_sync.qbo.session import QBOSession
 from quickbooks_sync.services.connection import qbo_config
 from tests.quickbooks_sync.connection_helpers import connect_workspace
-from tests.quickbooks_sync.worker_process import WAIT_FOR_GO, DjangoScripts, process_env
+from tests.quickbooks_sync.worker_process import WAIT_FOR_GO
+from tests.quickbooks_sync.worker_process import DjangoScripts
+from tests.quickbooks_sync.worker_process import process_env
 from tests.sandbox_process import SandboxProcess
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]

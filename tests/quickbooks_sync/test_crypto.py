@@ -6,7 +6,8 @@ import io
 
 import pytest
 from cryptography.fernet import Fernet
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command
 from django.db import connection as db
 
 from quickbooks_sync import crypto

@@ -19,14 +19,12 @@ import redis
 from django.conf import settings
 
 from quickbooks_sync.qbo import limiter as limiter_module
-from quickbooks_sync.qbo.limiter import (
-    CompanyLimiter,
-    RateLimits,
-    RateLimitTimeout,
-    _LocalBackend,
-    _RedisBackend,
-    company_limiter,
-)
+from quickbooks_sync.qbo.limiter import CompanyLimiter
+from quickbooks_sync.qbo.limiter import RateLimits
+from quickbooks_sync.qbo.limiter import RateLimitTimeout
+from quickbooks_sync.qbo.limiter import _LocalBackend
+from quickbooks_sync.qbo.limiter import _RedisBackend
+from quickbooks_sync.qbo.limiter import company_limiter
 
 FORK = multiprocessing.get_context("fork")
 

@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 
-from quickbooks_sync.mapping import (
-    CustomerTree,
-    EntryRefused,
-    LocalClient,
-    LocalProject,
-    MappedClient,
-    MappedProject,
-    Member,
-    RefusalReason,
-    TimeActivityDraft,
-    TimeEntryInput,
-    link_customers,
-    link_members,
-    map_customer_tree,
-    time_activity_payload,
-)
-from quickbooks_sync.qbo.types import QBOCustomer, QBOEmployee
+from quickbooks_sync.mapping import CustomerTree
+from quickbooks_sync.mapping import EntryRefused
+from quickbooks_sync.mapping import LocalClient
+from quickbooks_sync.mapping import LocalProject
+from quickbooks_sync.mapping import MappedClient
+from quickbooks_sync.mapping import MappedProject
+from quickbooks_sync.mapping import Member
+from quickbooks_sync.mapping import RefusalReason
+from quickbooks_sync.mapping import TimeActivityDraft
+from quickbooks_sync.mapping import TimeEntryInput
+from quickbooks_sync.mapping import link_customers
+from quickbooks_sync.mapping import link_members
+from quickbooks_sync.mapping import map_customer_tree
+from quickbooks_sync.mapping import time_activity_payload
+from quickbooks_sync.qbo.types import QBOCustomer
+from quickbooks_sync.qbo.types import QBOEmployee
 
 
 def customer(

@@ -11,32 +11,31 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.urls import reverse
 
-from quickbooks_sync.models import (
-    CustomerLink,
-    EmployeeLink,
-    QBOConnection,
-    ScheduledSend,
-    SendItem,
-    SendJob,
-    SendSchedule,
-    SentEntry,
-)
+from quickbooks_sync.models import CustomerLink
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import ScheduledSend
+from quickbooks_sync.models import SendItem
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SendSchedule
+from quickbooks_sync.models import SentEntry
 from quickbooks_sync.services import schedule as schedule_services
-from quickbooks_sync.services.schedule import (
-    Slot,
-    scheduled_sends_report,
-    send_schedules_run_due,
-)
+from quickbooks_sync.services.schedule import Slot
+from quickbooks_sync.services.schedule import scheduled_sends_report
+from quickbooks_sync.services.schedule import send_schedules_run_due
 from tests.api.conftest import api_client_for
 from tests.factories import membership_of
 from tests.quickbooks_sync.connection_helpers import stored_connection
 from tests.quickbooks_sync.send_helpers import entry
 from tests.tracking.factories import ProjectFactory
 from tracking.services import approvals
-from workspaces.models import AuditLog, Membership, Workspace
+from workspaces.models import AuditLog
+from workspaces.models import Membership
+from workspaces.models import Workspace
 
 UTC = dt.UTC
 WEEK = dt.date(2026, 3, 9)  # a Monday, long past

@@ -14,11 +14,15 @@ from playwright.sync_api import expect
 
 from quickbooks_sync.models import SendSchedule
 from quickbooks_sync.services.schedule import send_schedules_run_due
-from tests.browser_session import log_in, screenshot
+from tests.browser_session import log_in
+from tests.browser_session import screenshot
 from tests.quickbooks_sync.connection_helpers import stored_connection
 from tests.quickbooks_sync.send_helpers import entry
-from tests.quickbooks_sync.test_schedule import approve, link, linked_project
-from workspaces.models import AuditLog, Workspace
+from tests.quickbooks_sync.test_schedule import approve
+from tests.quickbooks_sync.test_schedule import link
+from tests.quickbooks_sync.test_schedule import linked_project
+from workspaces.models import AuditLog
+from workspaces.models import Workspace
 
 pytestmark = [pytest.mark.browser]
 

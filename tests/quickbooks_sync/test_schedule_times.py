@@ -10,14 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from quickbooks_sync.models import SendSchedule
-from quickbooks_sync.services.schedule import (
-    Slot,
-    due_slot,
-    latest_slot,
-    next_slot,
-    schedule_describe,
-    slot_at,
-)
+from quickbooks_sync.services.schedule import Slot
+from quickbooks_sync.services.schedule import due_slot
+from quickbooks_sync.services.schedule import latest_slot
+from quickbooks_sync.services.schedule import next_slot
+from quickbooks_sync.services.schedule import schedule_describe
+from quickbooks_sync.services.schedule import slot_at
 from workspaces.models import Workspace
 
 UTC = dt.UTC

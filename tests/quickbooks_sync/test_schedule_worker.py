@@ -12,23 +12,21 @@ import re
 
 from django.utils import timezone
 
-from quickbooks_sync.models import ScheduledSend, SendJob, SendSchedule
+from quickbooks_sync.models import ScheduledSend
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SendSchedule
 from tests.quickbooks_sync.connection_helpers import emulator_marks
-from tests.quickbooks_sync.send_helpers import (
-    entry,
-    landed,
-    ledger_of,
-    link_member,
-    linked_project,
-    time_activities,
-    wait_until,
-)
-from tests.quickbooks_sync.worker_process import (
-    WAIT_FOR_GO,
-    DjangoScripts,
-    running_worker,
-    worker_env,
-)
+from tests.quickbooks_sync.send_helpers import entry
+from tests.quickbooks_sync.send_helpers import landed
+from tests.quickbooks_sync.send_helpers import ledger_of
+from tests.quickbooks_sync.send_helpers import link_member
+from tests.quickbooks_sync.send_helpers import linked_project
+from tests.quickbooks_sync.send_helpers import time_activities
+from tests.quickbooks_sync.send_helpers import wait_until
+from tests.quickbooks_sync.worker_process import WAIT_FOR_GO
+from tests.quickbooks_sync.worker_process import DjangoScripts
+from tests.quickbooks_sync.worker_process import running_worker
+from tests.quickbooks_sync.worker_process import worker_env
 from tests.sandbox_process import SandboxProcess
 from tracking.services import approvals
 from workspaces.models import Membership

@@ -11,36 +11,42 @@ import uuid
 
 import pytest
 from celery.exceptions import Retry
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 
-from quickbooks_sync.models import QBOConnection, SendBatch, SendItem, SendJob, SentEntry
-from quickbooks_sync.services.send import (
-    ALREADY_SENT,
-    COMPANY_CHANGED,
-    NOTHING_TO_SEND,
-    send_job_get,
-    send_preview,
-    send_retry_failed,
-    send_start,
-)
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SendBatch
+from quickbooks_sync.models import SendItem
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SentEntry
+from quickbooks_sync.services.send import ALREADY_SENT
+from quickbooks_sync.services.send import COMPANY_CHANGED
+from quickbooks_sync.services.send import NOTHING_TO_SEND
+from quickbooks_sync.services.send import send_job_get
+from quickbooks_sync.services.send import send_preview
+from quickbooks_sync.services.send import send_retry_failed
+from quickbooks_sync.services.send import send_start
 from quickbooks_sync.services.send_batches import send_run
-from quickbooks_sync.tasks.send import MAX_RETRIES, send_job_run
-from tests.factories import MembershipFactory, UserFactory, membership_of
+from quickbooks_sync.tasks.send import MAX_RETRIES
+from quickbooks_sync.tasks.send import send_job_run
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
+from tests.factories import membership_of
 from tests.quickbooks_sync.connection_helpers import connect_workspace
-from tests.quickbooks_sync.send_helpers import (
-    DAY,
-    entry,
-    filters_for,
-    ledger_row,
-    link_member,
-    linked_project,
-    many_entries,
-    seed,
-    time_activities,
-)
+from tests.quickbooks_sync.send_helpers import DAY
+from tests.quickbooks_sync.send_helpers import entry
+from tests.quickbooks_sync.send_helpers import filters_for
+from tests.quickbooks_sync.send_helpers import ledger_row
+from tests.quickbooks_sync.send_helpers import link_member
+from tests.quickbooks_sync.send_helpers import linked_project
+from tests.quickbooks_sync.send_helpers import many_entries
+from tests.quickbooks_sync.send_helpers import seed
+from tests.quickbooks_sync.send_helpers import time_activities
 from tests.quickbooks_sync.sync_support import arm_fault
 from tests.sandbox_process import SandboxProcess
-from workspaces.errors import ApplicationError, NotFound, PermissionDenied
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
+from workspaces.errors import PermissionDenied
 from workspaces.models import Membership
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
@@ -430,9 +436,11 @@ def test_an_entry_without_an_answer_stays_pending_in_its_batch(
 ):
     """_record_answer with a crafted answer: the entry left out keeps its batch (and request
     id) open; the others are recorded; a stopped job keeps it for "Retry failed"."""
-    from quickbooks_sync.qbo.errors import QBOTransientError, QBOValidationError
+    from quickbooks_sync.qbo.errors import QBOTransientError
+    from quickbooks_sync.qbo.errors import QBOValidationError
     from quickbooks_sync.qbo.types import BatchItemResult
-    from quickbooks_sync.services.send_batches import _next_batch, _record_answer
+    from quickbooks_sync.services.send_batches import _next_batch
+    from quickbooks_sync.services.send_batches import _record_answer
 
     link_member(workspace, member, sandbox, realm)
     many_entries(workspace, member, None, 3, tag="crafted")

@@ -11,19 +11,20 @@ import re
 
 import pytest
 
-from quickbooks_sync.models import QBOConnection, SentEntry
-from tests.quickbooks_sync.send_helpers import entry, time_activities
-from tests.quickbooks_sync.test_send_views import (  # noqa: F401 - fixtures
-    FILTER,
-    connection,
-    entries,
-    page_url,
-    run_latest,
-    text,
-)
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SentEntry
+from tests.quickbooks_sync.send_helpers import entry
+from tests.quickbooks_sync.send_helpers import time_activities
+from tests.quickbooks_sync.test_send_views import FILTER
+from tests.quickbooks_sync.test_send_views import connection  # noqa: F401 - fixtures
+from tests.quickbooks_sync.test_send_views import entries  # noqa: F401 - fixtures
+from tests.quickbooks_sync.test_send_views import page_url
+from tests.quickbooks_sync.test_send_views import run_latest
+from tests.quickbooks_sync.test_send_views import text
 from tests.tracking.factories import ProjectFactory
 from tracking.services import approvals
-from workspaces.models import AuditLog, Membership
+from workspaces.models import AuditLog
+from workspaces.models import Membership
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
 

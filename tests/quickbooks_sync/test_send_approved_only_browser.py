@@ -12,10 +12,15 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from quickbooks_sync.models import QBOConnection
-from tests.browser_session import log_in, screenshot
-from tests.quickbooks_sync.browser_steps import confirm_and_wait, open_quickbooks_view
+from tests.browser_session import log_in
+from tests.browser_session import screenshot
+from tests.quickbooks_sync.browser_steps import confirm_and_wait
+from tests.quickbooks_sync.browser_steps import open_quickbooks_view
 from tests.quickbooks_sync.connection_helpers import emulator_marks
-from tests.quickbooks_sync.send_helpers import entry, link_member, linked_project, time_activities
+from tests.quickbooks_sync.send_helpers import entry
+from tests.quickbooks_sync.send_helpers import link_member
+from tests.quickbooks_sync.send_helpers import linked_project
+from tests.quickbooks_sync.send_helpers import time_activities
 from tests.quickbooks_sync.worker_process import module_worker
 from tracking.services import approvals
 from workspaces.models import Membership

@@ -16,24 +16,18 @@ from playwright.sync_api import expect
 
 from quickbooks_sync.models import SendJob
 from tests.browser_session import log_in
-from tests.quickbooks_sync.browser_steps import (
-    confirm_and_wait,
-    open_quickbooks_view,
-    open_send_confirmation,
-)
-from tests.quickbooks_sync.connection_helpers import (
-    emulator_marks,
-    point_settings_at,
-)
-from tests.quickbooks_sync.send_helpers import (
-    entry,
-    landed,
-    ledger_of,
-    linked_project,
-    many_entries,
-    seed,
-    time_activities,
-)
+from tests.quickbooks_sync.browser_steps import confirm_and_wait
+from tests.quickbooks_sync.browser_steps import open_quickbooks_view
+from tests.quickbooks_sync.browser_steps import open_send_confirmation
+from tests.quickbooks_sync.connection_helpers import emulator_marks
+from tests.quickbooks_sync.connection_helpers import point_settings_at
+from tests.quickbooks_sync.send_helpers import entry
+from tests.quickbooks_sync.send_helpers import landed
+from tests.quickbooks_sync.send_helpers import ledger_of
+from tests.quickbooks_sync.send_helpers import linked_project
+from tests.quickbooks_sync.send_helpers import many_entries
+from tests.quickbooks_sync.send_helpers import seed
+from tests.quickbooks_sync.send_helpers import time_activities
 from tests.quickbooks_sync.sync_support import arm_fault
 from tests.quickbooks_sync.worker_process import module_worker
 from tests.sandbox_process import SandboxProcess

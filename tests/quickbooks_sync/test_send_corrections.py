@@ -12,30 +12,29 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from quickbooks_sync.mapping import (
-    held_values,
-    time_activity_changes,
-    time_activity_delete,
-    time_activity_update,
-)
-from quickbooks_sync.models import SendItem, SendJob, SentEntry, SentVersion
+from quickbooks_sync.mapping import held_values
+from quickbooks_sync.mapping import time_activity_changes
+from quickbooks_sync.mapping import time_activity_delete
+from quickbooks_sync.mapping import time_activity_update
+from quickbooks_sync.models import SendItem
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SentEntry
+from quickbooks_sync.models import SentVersion
 from quickbooks_sync.services.send import UNCHANGED
 from quickbooks_sync.services.send_batches import send_run
-from quickbooks_sync.services.send_corrections import (
-    NOTHING_TO_UPDATE,
-    correction_preview,
-    correction_start,
-)
+from quickbooks_sync.services.send_corrections import NOTHING_TO_UPDATE
+from quickbooks_sync.services.send_corrections import correction_preview
+from quickbooks_sync.services.send_corrections import correction_start
 from tests.factories import membership_of
-from tests.quickbooks_sync.connection_helpers import connect_workspace, stored_connection
-from tests.quickbooks_sync.send_helpers import (
-    filters_for,
-    many_entries,
-    start_send,
-    time_activities,
-)
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import stored_connection
+from tests.quickbooks_sync.send_helpers import filters_for
+from tests.quickbooks_sync.send_helpers import many_entries
+from tests.quickbooks_sync.send_helpers import start_send
+from tests.quickbooks_sync.send_helpers import time_activities
 from tests.sandbox_process import SandboxProcess
-from workspaces.errors import ApplicationError, PermissionDenied
+from workspaces.errors import ApplicationError
+from workspaces.errors import PermissionDenied
 from workspaces.models import AuditLog
 
 SENT: dict[str, Any] = {
@@ -375,7 +374,8 @@ def test_a_stale_refusal_recorded_by_a_worker_that_died_is_read_at_the_end(
     the run that takes the job over reads it before the job finishes."""
     from quickbooks_sync.qbo.errors import QBOValidationError
     from quickbooks_sync.qbo.types import BatchItemResult
-    from quickbooks_sync.services.send_batches import _next_batch, _record_answer
+    from quickbooks_sync.services.send_batches import _next_batch
+    from quickbooks_sync.services.send_batches import _record_answer
 
     entries = sent_entries(workspace, owner, member, 1, "died")
     sent = SentEntry.objects.get(entry_key=entries[0].pk)

@@ -12,15 +12,14 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from quickbooks_sync.models import SentEntry
-from tests.browser_session import log_in, screenshots
+from tests.browser_session import log_in
+from tests.browser_session import screenshots
 from tests.quickbooks_sync.browser_steps import confirm_and_wait
 from tests.quickbooks_sync.connection_helpers import emulator_marks
-from tests.quickbooks_sync.send_helpers import (
-    entry,
-    start_send,
-    time_activities,
-    wait_for_job,
-)
+from tests.quickbooks_sync.send_helpers import entry
+from tests.quickbooks_sync.send_helpers import start_send
+from tests.quickbooks_sync.send_helpers import time_activities
+from tests.quickbooks_sync.send_helpers import wait_for_job
 from tests.quickbooks_sync.worker_process import module_worker
 
 pytestmark = emulator_marks(browser=True)

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from quickbooks_sync.models import SendBatch, SendJob
+from quickbooks_sync.models import SendBatch
+from quickbooks_sync.models import SendJob
 from tests.quickbooks_sync.connection_helpers import emulator_marks
-from tests.quickbooks_sync.send_helpers import time_activities, wait_for_job, wait_until
-from tests.quickbooks_sync.test_send_corrections_resilience import (
-    arm,
-    assert_updated_once,
-    sent_and_edited,
-    start,
-)
-from tests.quickbooks_sync.worker_process import Worker, worker_env
+from tests.quickbooks_sync.send_helpers import time_activities
+from tests.quickbooks_sync.send_helpers import wait_for_job
+from tests.quickbooks_sync.send_helpers import wait_until
+from tests.quickbooks_sync.test_send_corrections_resilience import arm
+from tests.quickbooks_sync.test_send_corrections_resilience import assert_updated_once
+from tests.quickbooks_sync.test_send_corrections_resilience import sent_and_edited
+from tests.quickbooks_sync.test_send_corrections_resilience import start
+from tests.quickbooks_sync.worker_process import Worker
+from tests.quickbooks_sync.worker_process import worker_env
 
 pytestmark = emulator_marks(time_scale=60, transaction=True)
 

@@ -12,18 +12,19 @@ import datetime as dt
 
 import pytest
 
-from quickbooks_sync.models import SendItem, SendJob, SentEntry
+from quickbooks_sync.models import SendItem
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SentEntry
 from quickbooks_sync.services.send_corrections import correction_start
 from tests.factories import membership_of
 from tests.quickbooks_sync.connection_helpers import emulator_marks
-from tests.quickbooks_sync.send_helpers import (
-    filters_for,
-    many_entries,
-    start_send,
-    time_activities,
-    wait_for_job,
-)
-from tests.quickbooks_sync.test_send_resilience import ENTRIES, arm
+from tests.quickbooks_sync.send_helpers import filters_for
+from tests.quickbooks_sync.send_helpers import many_entries
+from tests.quickbooks_sync.send_helpers import start_send
+from tests.quickbooks_sync.send_helpers import time_activities
+from tests.quickbooks_sync.send_helpers import wait_for_job
+from tests.quickbooks_sync.test_send_resilience import ENTRIES
+from tests.quickbooks_sync.test_send_resilience import arm
 from tests.quickbooks_sync.worker_process import module_worker
 from tracking.models import TimeEntry
 

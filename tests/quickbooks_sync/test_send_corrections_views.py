@@ -10,10 +10,14 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from quickbooks_sync.models import SendJob, SentEntry
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SentEntry
 from quickbooks_sync.services.send_batches import send_run
 from tests.api.conftest import api_client_for
-from tests.quickbooks_sync.send_helpers import entry, ledger_row, start_send, time_activities
+from tests.quickbooks_sync.send_helpers import entry
+from tests.quickbooks_sync.send_helpers import ledger_row
+from tests.quickbooks_sync.send_helpers import start_send
+from tests.quickbooks_sync.send_helpers import time_activities
 from workspaces.models import AuditLog
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]

@@ -8,20 +8,22 @@ import threading
 
 from django.db import connection as db_connection
 
-from quickbooks_sync.models import SendBatch, SendItem, SendJob, SentEntry
+from quickbooks_sync.models import SendBatch
+from quickbooks_sync.models import SendItem
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SentEntry
 from tests.quickbooks_sync.connection_helpers import emulator_marks
-from tests.quickbooks_sync.send_helpers import (
-    landed,
-    ledger_of,
-    link_member,
-    many_entries,
-    start_send,
-    time_activities,
-    wait_for_job,
-    wait_until,
-)
+from tests.quickbooks_sync.send_helpers import landed
+from tests.quickbooks_sync.send_helpers import ledger_of
+from tests.quickbooks_sync.send_helpers import link_member
+from tests.quickbooks_sync.send_helpers import many_entries
+from tests.quickbooks_sync.send_helpers import start_send
+from tests.quickbooks_sync.send_helpers import time_activities
+from tests.quickbooks_sync.send_helpers import wait_for_job
+from tests.quickbooks_sync.send_helpers import wait_until
 from tests.quickbooks_sync.sync_support import arm_fault
-from tests.quickbooks_sync.worker_process import Worker, worker_env
+from tests.quickbooks_sync.worker_process import Worker
+from tests.quickbooks_sync.worker_process import worker_env
 from workspaces.errors import ApplicationError
 
 pytestmark = emulator_marks(time_scale=60, transaction=True)

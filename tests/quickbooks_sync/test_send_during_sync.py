@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from quickbooks_sync.models import EmployeeLink, SyncJob
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import SyncJob
 from quickbooks_sync.services.sync import sync_start
 from tests.factories import membership_of
 from tests.quickbooks_sync import send_helpers as send
-from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
-from tests.quickbooks_sync.worker_process import running_worker, worker_env
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import emulator_marks
+from tests.quickbooks_sync.worker_process import running_worker
+from tests.quickbooks_sync.worker_process import worker_env
 from tests.sandbox_process import SandboxProcess
-from workspaces.models import Membership, User
+from workspaces.models import Membership
+from workspaces.models import User
 
 # QuickBooks' own limits on the real clock, in the emulator (the other tests lift its 10 a
 # second) and in the worker's limiter (QBO_RATE_TIME_SCALE=1).

@@ -12,19 +12,18 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from quickbooks_sync.models import QBOConnection, SendBatch
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SendBatch
 from quickbooks_sync.qbo.oauth import QBOAuth
 from quickbooks_sync.services.connection import qbo_config
 from tests.quickbooks_sync.connection_helpers import emulator_marks
-from tests.quickbooks_sync.send_helpers import (
-    landed,
-    ledger_of,
-    link_member,
-    many_entries,
-    start_send,
-    wait_for_job,
-    wait_until,
-)
+from tests.quickbooks_sync.send_helpers import landed
+from tests.quickbooks_sync.send_helpers import ledger_of
+from tests.quickbooks_sync.send_helpers import link_member
+from tests.quickbooks_sync.send_helpers import many_entries
+from tests.quickbooks_sync.send_helpers import start_send
+from tests.quickbooks_sync.send_helpers import wait_for_job
+from tests.quickbooks_sync.send_helpers import wait_until
 from tests.quickbooks_sync.sync_support import arm_fault
 from tests.quickbooks_sync.worker_process import module_worker
 from tests.sandbox_process import SandboxProcess

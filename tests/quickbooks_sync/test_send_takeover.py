@@ -11,17 +11,16 @@ from urllib.parse import urlsplit
 
 from django.db import connection as db_connection
 
-from quickbooks_sync.models import SendBatch, SendJob
+from quickbooks_sync.models import SendBatch
+from quickbooks_sync.models import SendJob
 from quickbooks_sync.services.send import send_jobs_resume_due
 from quickbooks_sync.services.send_batches import send_run
 from tests.quickbooks_sync.connection_helpers import emulator_marks
-from tests.quickbooks_sync.send_helpers import (
-    landed,
-    ledger_of,
-    many_entries,
-    start_send,
-    wait_until,
-)
+from tests.quickbooks_sync.send_helpers import landed
+from tests.quickbooks_sync.send_helpers import ledger_of
+from tests.quickbooks_sync.send_helpers import many_entries
+from tests.quickbooks_sync.send_helpers import start_send
+from tests.quickbooks_sync.send_helpers import wait_until
 from tests.quickbooks_sync.sync_support import arm_fault
 
 pytestmark = emulator_marks(transaction=True)

@@ -17,19 +17,20 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from quickbooks_sync.models import QBOConnection, SendJob, SentEntry
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SentEntry
 from quickbooks_sync.services.send_batches import send_run
 from tests.api.conftest import api_client_for
-from tests.quickbooks_sync.connection_helpers import connect_workspace, stored_connection
-from tests.quickbooks_sync.send_helpers import (
-    entry,
-    ledger_row,
-    link_member,
-    linked_project,
-    many_entries,
-    seed,
-    time_activities,
-)
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import stored_connection
+from tests.quickbooks_sync.send_helpers import entry
+from tests.quickbooks_sync.send_helpers import ledger_row
+from tests.quickbooks_sync.send_helpers import link_member
+from tests.quickbooks_sync.send_helpers import linked_project
+from tests.quickbooks_sync.send_helpers import many_entries
+from tests.quickbooks_sync.send_helpers import seed
+from tests.quickbooks_sync.send_helpers import time_activities
 from tests.quickbooks_sync.sync_support import arm_fault
 from tests.sandbox_process import SandboxProcess
 from workspaces.models import AuditLog
@@ -570,7 +571,9 @@ def test_applying_rates_to_past_entries_marks_sent_entries_changed_and_locking_d
     workspace, owner, owner_client, member, entries, sandbox, realm
 ):
     from tracking.models import TimeEntry
-    from tracking.services.approvals import week_approve, week_reject, week_submit
+    from tracking.services.approvals import week_approve
+    from tracking.services.approvals import week_reject
+    from tracking.services.approvals import week_submit
     from tracking.services.rates import time_entries_reapply_rates
     from workspaces.models import Membership
 

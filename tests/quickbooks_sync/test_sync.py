@@ -8,35 +8,42 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from quickbooks_sync.models import CustomerLink, EmployeeLink, QBOConnection, SyncJob
-from quickbooks_sync.services.connection import PLAN_REQUIRED, connection_disconnect
-from quickbooks_sync.services.sync import (
-    INTERRUPTED,
-    STALE_AFTER,
-    JobBusy,
-    split_name,
-    sync_run,
-    sync_start,
-)
+from quickbooks_sync.models import CustomerLink
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SyncJob
+from quickbooks_sync.services.connection import PLAN_REQUIRED
+from quickbooks_sync.services.connection import connection_disconnect
+from quickbooks_sync.services.sync import INTERRUPTED
+from quickbooks_sync.services.sync import STALE_AFTER
+from quickbooks_sync.services.sync import JobBusy
+from quickbooks_sync.services.sync import split_name
+from quickbooks_sync.services.sync import sync_run
+from quickbooks_sync.services.sync import sync_start
 from quickbooks_sync.tasks.sync import sync_job_run
-from tests.factories import MembershipFactory, UserFactory, membership_of
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
+from tests.factories import membership_of
 from tests.quickbooks_sync.connection_helpers import connect_workspace
-from tests.quickbooks_sync.sync_support import (
-    arm_fault,
-    catalog,
-    names,
-    rename_in_qbo,
-    run_job,
-    seed,
-    seed_four_levels,
-    stored,
-    sub,
-)
+from tests.quickbooks_sync.sync_support import arm_fault
+from tests.quickbooks_sync.sync_support import catalog
+from tests.quickbooks_sync.sync_support import names
+from tests.quickbooks_sync.sync_support import rename_in_qbo
+from tests.quickbooks_sync.sync_support import run_job
+from tests.quickbooks_sync.sync_support import seed
+from tests.quickbooks_sync.sync_support import seed_four_levels
+from tests.quickbooks_sync.sync_support import stored
+from tests.quickbooks_sync.sync_support import sub
 from tests.sandbox_process import SandboxProcess
-from tests.tracking.factories import ClientFactory, ProjectFactory
-from tracking.models import Client, Project
-from workspaces.errors import ApplicationError, PermissionDenied
-from workspaces.models import AuditLog, Membership, Workspace
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tracking.models import Client
+from tracking.models import Project
+from workspaces.errors import ApplicationError
+from workspaces.errors import PermissionDenied
+from workspaces.models import AuditLog
+from workspaces.models import Membership
+from workspaces.models import Workspace
 from workspaces.services import membership_remove
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]

@@ -11,12 +11,15 @@ import pytest
 from django.test import Client as DjangoClient
 from django.urls import reverse
 
-from quickbooks_sync.models import QBOConnection, SyncJob
+from quickbooks_sync.models import QBOConnection
+from quickbooks_sync.models import SyncJob
 from quickbooks_sync.services.connection import PLAN_REQUIRED
 from quickbooks_sync.services.sync import sync_run
 from tests.api.conftest import api_client_for
-from tests.quickbooks_sync.connection_helpers import connect_workspace, stored_connection
-from tests.quickbooks_sync.sync_support import seed, sub
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import stored_connection
+from tests.quickbooks_sync.sync_support import seed
+from tests.quickbooks_sync.sync_support import sub
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
 from workspaces.models import Workspace

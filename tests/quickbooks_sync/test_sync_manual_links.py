@@ -12,16 +12,28 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from quickbooks_sync.models import CustomerLink, EmployeeLink, SendJob, SyncJob
+from quickbooks_sync.models import CustomerLink
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SyncJob
 from quickbooks_sync.services.links import NOT_LATEST
 from quickbooks_sync.services.send_batches import send_run
 from tests.api.conftest import api_client_for
 from tests.quickbooks_sync.connection_helpers import connect_workspace
-from tests.quickbooks_sync.send_helpers import entry, start_send, time_activities
-from tests.quickbooks_sync.sync_support import membership_of, names, run_job, seed, sub
+from tests.quickbooks_sync.send_helpers import entry
+from tests.quickbooks_sync.send_helpers import start_send
+from tests.quickbooks_sync.send_helpers import time_activities
+from tests.quickbooks_sync.sync_support import membership_of
+from tests.quickbooks_sync.sync_support import names
+from tests.quickbooks_sync.sync_support import run_job
+from tests.quickbooks_sync.sync_support import seed
+from tests.quickbooks_sync.sync_support import sub
 from tests.sandbox_process import SandboxProcess
-from tests.tracking.factories import ClientFactory, ProjectFactory
-from workspaces.models import AuditLog, Membership, Workspace
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from workspaces.models import AuditLog
+from workspaces.models import Membership
+from workspaces.models import Workspace
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
 

@@ -11,11 +11,15 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from quickbooks_sync.models import EmployeeLink, SyncJob
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import SyncJob
 from tests.api.conftest import api_client_for
 from tests.browser_session import log_in
-from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
-from tests.quickbooks_sync.sync_support import arm_fault, seed, sub
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import emulator_marks
+from tests.quickbooks_sync.sync_support import arm_fault
+from tests.quickbooks_sync.sync_support import seed
+from tests.quickbooks_sync.sync_support import sub
 from tests.quickbooks_sync.worker_process import module_worker
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory

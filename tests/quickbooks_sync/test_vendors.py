@@ -13,25 +13,30 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from quickbooks_sync.models import EmployeeLink, SendJob, SyncJob
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import SendJob
+from quickbooks_sync.models import SyncJob
 from quickbooks_sync.services.send import send_preview
 from quickbooks_sync.services.send_batches import send_run
 from quickbooks_sync.services.sync import sync_start
 from quickbooks_sync.tasks.sync import sync_job_run
 from tests.api.conftest import api_client_for
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
 from tests.quickbooks_sync.connection_helpers import connect_workspace
-from tests.quickbooks_sync.send_helpers import entry, filters_for, start_send, time_activities
-from tests.quickbooks_sync.sync_support import (
-    arm_fault,
-    membership_of,
-    names,
-    run_job,
-    seed,
-    stored,
-)
+from tests.quickbooks_sync.send_helpers import entry
+from tests.quickbooks_sync.send_helpers import filters_for
+from tests.quickbooks_sync.send_helpers import start_send
+from tests.quickbooks_sync.send_helpers import time_activities
+from tests.quickbooks_sync.sync_support import arm_fault
+from tests.quickbooks_sync.sync_support import membership_of
+from tests.quickbooks_sync.sync_support import names
+from tests.quickbooks_sync.sync_support import run_job
+from tests.quickbooks_sync.sync_support import seed
+from tests.quickbooks_sync.sync_support import stored
 from tests.sandbox_process import SandboxProcess
-from workspaces.models import AuditLog, Membership
+from workspaces.models import AuditLog
+from workspaces.models import Membership
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("qbo_settings")]
 

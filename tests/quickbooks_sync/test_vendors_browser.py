@@ -14,17 +14,26 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from quickbooks_sync.models import EmployeeLink, SendJob
+from quickbooks_sync.models import EmployeeLink
+from quickbooks_sync.models import SendJob
 from tests.api.conftest import api_client_for
-from tests.browser_session import log_in, screenshots
-from tests.quickbooks_sync.browser_steps import confirm_and_wait, open_send_confirmation
-from tests.quickbooks_sync.connection_helpers import connect_workspace, emulator_marks
-from tests.quickbooks_sync.send_helpers import DAY, entry, seed, time_activities, wait_for_job
+from tests.browser_session import log_in
+from tests.browser_session import screenshots
+from tests.quickbooks_sync.browser_steps import confirm_and_wait
+from tests.quickbooks_sync.browser_steps import open_send_confirmation
+from tests.quickbooks_sync.connection_helpers import connect_workspace
+from tests.quickbooks_sync.connection_helpers import emulator_marks
+from tests.quickbooks_sync.send_helpers import DAY
+from tests.quickbooks_sync.send_helpers import entry
+from tests.quickbooks_sync.send_helpers import seed
+from tests.quickbooks_sync.send_helpers import time_activities
+from tests.quickbooks_sync.send_helpers import wait_for_job
 from tests.quickbooks_sync.sync_support import stored
 from tests.quickbooks_sync.worker_process import module_worker
 from tests.sandbox_process import SandboxProcess
 from tests.tracking.factories import ProjectFactory
-from workspaces.models import AuditLog, Membership
+from workspaces.models import AuditLog
+from workspaces.models import Membership
 
 pytestmark = emulator_marks(browser=True)
 

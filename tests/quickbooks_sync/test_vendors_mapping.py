@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from quickbooks_sync.mapping import (
-    EntryRefused,
-    Member,
-    RefusalReason,
-    TimeActivityDraft,
-    link_people,
-    time_activity_payload,
-)
+from quickbooks_sync.mapping import EntryRefused
+from quickbooks_sync.mapping import Member
+from quickbooks_sync.mapping import RefusalReason
+from quickbooks_sync.mapping import TimeActivityDraft
+from quickbooks_sync.mapping import link_people
+from quickbooks_sync.mapping import time_activity_payload
 from quickbooks_sync.qbo.types import QBOVendor
-from tests.quickbooks_sync.test_mapping import employee, entry
+from tests.quickbooks_sync.test_mapping import employee
+from tests.quickbooks_sync.test_mapping import entry
 
 
 def vendor(qbo_id: str, name: str, *, active: bool = True) -> QBOVendor:

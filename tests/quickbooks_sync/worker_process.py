@@ -34,7 +34,8 @@ from django.conf import settings
 from django.db import connection
 
 from tests.process_support import StartsAndStops
-from tests.sandbox_process import ROOT, SandboxProcess
+from tests.sandbox_process import ROOT
+from tests.sandbox_process import SandboxProcess
 from timetracker.celery import app as celery_app
 
 # Broker and rate limiter of the tests' workers. Messages left over from an earlier run (a worker

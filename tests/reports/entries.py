@@ -6,7 +6,8 @@ import datetime as dt
 
 from tests.tracking.factories import TimeEntryFactory
 from tracking.models import TimeEntry
-from workspaces.models import User, Workspace
+from workspaces.models import User
+from workspaces.models import Workspace
 
 
 def entry(

@@ -8,8 +8,11 @@ import datetime as dt
 import pytest
 from django.http import QueryDict
 
-from reports.filters import ApprovalState, FilterError, parse_detailed_filters
-from reports.selectors import detailed_entries, detailed_totals
+from reports.filters import ApprovalState
+from reports.filters import FilterError
+from reports.filters import parse_detailed_filters
+from reports.selectors import detailed_entries
+from reports.selectors import detailed_totals
 from tests.factories import membership_of
 from tests.tracking.factories import entry_on
 from tracking.services import approvals as services

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404
+from django.urls import resolve
 
 from tests.reports.test_bench_loader import load
 

@@ -13,15 +13,22 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
 from reports.filters import parse_detailed_filters
 from reports.selectors import detailed_totals
-from tracking.models import Client, Project, Tag, Task, TimeEntry, TimeEntryTag
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import Tag
+from tracking.models import Task
+from tracking.models import TimeEntry
+from tracking.models import TimeEntryTag
 from tracking.services.rates import rate_for
-from workspaces.models import Membership, Workspace
+from workspaces.models import Membership
+from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,22 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from reports.dashboard import dashboard, dashboard_filters
-from reports.filters import DateRange, FilterError
-from reports.summary import GroupBy, summary_groups, summary_totals
-from tests.factories import MembershipFactory, UserFactory, membership_of, rounding_on
+from reports.dashboard import dashboard
+from reports.dashboard import dashboard_filters
+from reports.filters import DateRange
+from reports.filters import FilterError
+from reports.summary import GroupBy
+from reports.summary import summary_groups
+from reports.summary import summary_totals
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
+from tests.factories import membership_of
+from tests.factories import rounding_on
 from tests.query_counts import assert_queries_flat
 from tests.reports.entries import entry
-from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TimeEntryFactory
 from tracking.models import TimeEntry
 from tracking.services import approvals
 

@@ -11,9 +11,15 @@ import time_machine
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser_session import combobox_pick, combobox_remove, log_in, screenshots
-from tests.reports.test_dashboard import MONDAY, NOW, entry
-from tests.tracking.factories import ClientFactory, ProjectFactory
+from tests.browser_session import combobox_pick
+from tests.browser_session import combobox_remove
+from tests.browser_session import log_in
+from tests.browser_session import screenshots
+from tests.reports.test_dashboard import MONDAY
+from tests.reports.test_dashboard import NOW
+from tests.reports.test_dashboard import entry
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
 from tracking.models import TimeEntry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

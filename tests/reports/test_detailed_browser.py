@@ -14,7 +14,9 @@ from playwright.sync_api import expect
 
 from tests.browser_session import log_in
 from tests.factories import rounding_on
-from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TimeEntryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

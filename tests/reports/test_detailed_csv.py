@@ -13,7 +13,10 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import rounding_on
-from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TimeEntryFactory
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TimeEntryFactory
 from tracking.models import TimeEntryTag
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from reports.forms import shown_values
 from tests.factories import rounding_on
-from tests.tracking.factories import ProjectFactory, TaskFactory, TimeEntryFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TaskFactory
+from tests.tracking.factories import TimeEntryFactory
 from tracking.models import TimeEntry
 
 pytestmark = pytest.mark.django_db

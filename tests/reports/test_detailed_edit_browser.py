@@ -10,7 +10,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser_session import log_in
-from tests.tracking.factories import TagFactory, TimeEntryFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TimeEntryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

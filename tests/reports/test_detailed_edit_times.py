@@ -11,8 +11,10 @@ from django.urls import reverse
 
 from reports.forms import shown_values
 from tests.factories import rounding_on
-from tests.tracking.factories import TagFactory, TimeEntryFactory
-from tracking.models import TimeEntry, WeekApproval
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TimeEntryFactory
+from tracking.models import TimeEntry
+from tracking.models import WeekApproval
 from workspaces.models import AuditLog
 
 pytestmark = pytest.mark.django_db

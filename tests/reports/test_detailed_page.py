@@ -12,12 +12,10 @@ from django.urls import reverse
 from tests.factories import rounding_on
 from tests.query_counts import assert_queries_flat
 from tests.reports import entries
-from tests.tracking.factories import (
-    ClientFactory,
-    ProjectFactory,
-    TagFactory,
-    TaskFactory,
-)
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
 from tracking.models import TimeEntryTag
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,14 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import rounding_on
-from tests.reports.test_detailed_page import MARCH, entry, text, url
-from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TaskFactory
+from tests.reports.test_detailed_page import MARCH
+from tests.reports.test_detailed_page import entry
+from tests.reports.test_detailed_page import text
+from tests.reports.test_detailed_page import url
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
 from tracking.models import TimeEntryTag
 
 pytestmark = pytest.mark.django_db

@@ -13,13 +13,11 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from tests.reports.exports import pdf_text
-from tests.tracking.factories import (
-    ClientFactory,
-    ProjectFactory,
-    TagFactory,
-    TaskFactory,
-    TimeEntryFactory,
-)
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
+from tests.tracking.factories import TimeEntryFactory
 from workspaces.models import User
 from workspaces.services_api_keys import api_key_create
 

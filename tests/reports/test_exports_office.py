@@ -12,8 +12,15 @@ import pytest
 from django.urls import reverse
 
 from reports import exports_office
-from tests.reports.exports import cell_hms, cell_seconds, pdf_page_count, pdf_text, workbook_rows
-from tests.reports.test_detailed_csv import MARCH, entries, report_url, table_rows  # noqa: F401
+from tests.reports.exports import cell_hms
+from tests.reports.exports import cell_seconds
+from tests.reports.exports import pdf_page_count
+from tests.reports.exports import pdf_text
+from tests.reports.exports import workbook_rows
+from tests.reports.test_detailed_csv import MARCH
+from tests.reports.test_detailed_csv import entries  # noqa: F401
+from tests.reports.test_detailed_csv import report_url
+from tests.reports.test_detailed_csv import table_rows
 from tests.tracking.factories import TimeEntryFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,15 +9,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports.selectors import Choice, detailed_filter_choices, filter_task_choices
+from reports.selectors import Choice
+from reports.selectors import detailed_filter_choices
+from reports.selectors import filter_task_choices
 from tests.factories import membership_of
-from tests.tracking.factories import (
-    ClientFactory,
-    ProjectFactory,
-    ProjectMemberFactory,
-    TagFactory,
-    TaskFactory,
-)
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import ProjectMemberFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
 from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,12 @@ import time_machine
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser_session import combobox_pick, log_in, screenshots
-from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory
+from tests.browser_session import combobox_pick
+from tests.browser_session import log_in
+from tests.browser_session import screenshots
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
 
 NOW = dt.datetime(2026, 3, 11, 15, 0, tzinfo=dt.UTC)
 

@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from tests.browser_session import log_in
 from tests.reports.entries import entry
-from tests.tracking.factories import ProjectFactory, TaskFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TaskFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

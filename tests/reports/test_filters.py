@@ -9,7 +9,11 @@ import zoneinfo
 import pytest
 from django.http import QueryDict
 
-from reports.filters import DateRange, DetailedFilters, FilterError, TagMode, parse_detailed_filters
+from reports.filters import DateRange
+from reports.filters import DetailedFilters
+from reports.filters import FilterError
+from reports.filters import TagMode
+from reports.filters import parse_detailed_filters
 from workspaces.ids import new_object_id
 from workspaces.models import User
 

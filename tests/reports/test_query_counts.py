@@ -17,7 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.filters import parse_detailed_filters
-from reports.summary import GroupBy, SummaryTooLarge, summary_groups
+from reports.summary import GroupBy
+from reports.summary import SummaryTooLarge
+from reports.summary import summary_groups
 from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db

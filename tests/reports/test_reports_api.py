@@ -15,12 +15,19 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from reports.filters import parse_detailed_filters
-from reports.selectors import Sort, SortKey, detailed_entries, detailed_totals
+from reports.selectors import Sort
+from reports.selectors import SortKey
+from reports.selectors import detailed_entries
+from reports.selectors import detailed_totals
 from tests.api.conftest import api_client_for
 from tests.reports.entries import entry
-from tests.reports.exports import pdf_text, workbook_rows
+from tests.reports.exports import pdf_text
+from tests.reports.exports import workbook_rows
 from tests.reports.test_detailed_csv import entries  # noqa: F401
-from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TimeEntryFactory
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TimeEntryFactory
 from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db

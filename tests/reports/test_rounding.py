@@ -7,16 +7,15 @@ import datetime as dt
 
 import pytest
 
-from reports.rounding import (
-    Rounding,
-    amount_cents,
-    amount_cents_expression,
-    round_duration,
-    round_for_workspace,
-    rounded_duration_expression,
-    workspace_rounding,
-)
-from tests.factories import UserFactory, WorkspaceFactory
+from reports.rounding import Rounding
+from reports.rounding import amount_cents
+from reports.rounding import amount_cents_expression
+from reports.rounding import round_duration
+from reports.rounding import round_for_workspace
+from reports.rounding import rounded_duration_expression
+from reports.rounding import workspace_rounding
+from tests.factories import UserFactory
+from tests.factories import WorkspaceFactory
 from tracking.models import TimeEntry
 
 MODES = ("UP", "DOWN", "NEAREST")

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from reports.models import SavedReport
 from tests.conftest import client_for
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
 from tests.tracking.factories import ProjectFactory
 from workspaces.models import Membership
 

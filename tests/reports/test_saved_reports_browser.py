@@ -9,7 +9,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from reports.models import SavedReport
-from tests.browser_session import log_in, screenshot
+from tests.browser_session import log_in
+from tests.browser_session import screenshot
 from tests.reports.test_summary_browser import three_entries_in_march
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,22 +7,26 @@ import datetime as dt
 import itertools
 import math
 import zoneinfo
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
 from django.http import QueryDict
 
-from reports.filters import FilterError, detailed_filters_check, parse_detailed_filters
-from reports.selectors import Sort, detailed_entries, detailed_totals
-from tests.factories import membership_of, rounding_on
-from tests.tracking.factories import (
-    ClientFactory,
-    ProjectFactory,
-    TagFactory,
-    TaskFactory,
-    TimeEntryFactory,
-)
+from reports.filters import FilterError
+from reports.filters import detailed_filters_check
+from reports.filters import parse_detailed_filters
+from reports.selectors import Sort
+from reports.selectors import detailed_entries
+from reports.selectors import detailed_totals
+from tests.factories import membership_of
+from tests.factories import rounding_on
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
+from tests.tracking.factories import TimeEntryFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,17 +15,21 @@ from collections import defaultdict
 import pytest
 from django.urls import reverse
 
-from reports.filters import DateRange, DetailedFilters
-from reports.summary import GroupBy, summary_groups, time_buckets
-from tests.factories import MembershipFactory, UserFactory, membership_of, rounding_on
+from reports.filters import DateRange
+from reports.filters import DetailedFilters
+from reports.summary import GroupBy
+from reports.summary import summary_groups
+from reports.summary import time_buckets
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
+from tests.factories import membership_of
+from tests.factories import rounding_on
 from tests.query_counts import assert_queries_flat
 from tests.reports.entries import entry
-from tests.tracking.factories import (
-    ClientFactory,
-    ProjectFactory,
-    TagFactory,
-    TaskFactory,
-)
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
 from tracking.models import TimeEntryTag
 
 pytestmark = pytest.mark.django_db

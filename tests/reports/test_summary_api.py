@@ -19,8 +19,11 @@ from reports.summary import GroupBy
 from tests.api.conftest import api_client_for
 from tests.factories import rounding_on
 from tests.reports.entries import entry
-from tests.reports.exports import pdf_text, sheet_parts
-from tests.reports.test_summary import by_hand, dataset, keys_of  # noqa: F401
+from tests.reports.exports import pdf_text
+from tests.reports.exports import sheet_parts
+from tests.reports.test_summary import by_hand
+from tests.reports.test_summary import dataset  # noqa: F401
+from tests.reports.test_summary import keys_of
 from tests.tracking.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from tests.browser_session import log_in
 from tests.reports.entries import entry
-from tests.tracking.factories import ClientFactory, ProjectFactory
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,12 +14,21 @@ from django.urls import reverse
 
 from reports import exports_office
 from reports.exports_summary import group_name
-from reports.filters import DateRange, DetailedFilters
-from reports.summary import GroupBy, weekly_grid
-from tests.factories import membership_of, rounding_on
+from reports.filters import DateRange
+from reports.filters import DetailedFilters
+from reports.summary import GroupBy
+from reports.summary import weekly_grid
+from tests.factories import membership_of
+from tests.factories import rounding_on
 from tests.reports.entries import entry
-from tests.reports.exports import cell_hms, hms, pdf_page_count, pdf_text, sheet_parts
-from tests.reports.test_summary import MARCH_QUERY, dataset, march_groups  # noqa: F401
+from tests.reports.exports import cell_hms
+from tests.reports.exports import hms
+from tests.reports.exports import pdf_page_count
+from tests.reports.exports import pdf_text
+from tests.reports.exports import sheet_parts
+from tests.reports.test_summary import MARCH_QUERY
+from tests.reports.test_summary import dataset  # noqa: F401
+from tests.reports.test_summary import march_groups
 from tests.tracking.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

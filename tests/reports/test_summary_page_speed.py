@@ -11,11 +11,17 @@ import pytest
 from django.urls import reverse
 
 from reports.selectors import detailed_totals
-from reports.summary import GroupBy, summary_groups, summary_totals
+from reports.summary import GroupBy
+from reports.summary import summary_groups
+from reports.summary import summary_totals
 from tests.factories import rounding_on
 from tests.reports.entries import entry as billable_entry
-from tests.reports.test_summary import MARCH, MARCH_QUERY
-from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TaskFactory
+from tests.reports.test_summary import MARCH
+from tests.reports.test_summary import MARCH_QUERY
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
 from tracking.models import TimeEntryTag
 from workspaces.models import Membership
 

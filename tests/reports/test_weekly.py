@@ -13,10 +13,13 @@ from collections import defaultdict
 import pytest
 from django.urls import reverse
 
-from tests.factories import MembershipFactory, UserFactory, rounding_on
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
+from tests.factories import rounding_on
 from tests.query_counts import assert_queries_flat
 from tests.reports.exports import hms
-from tests.tracking.factories import ProjectFactory, TimeEntryFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TimeEntryFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,11 @@ import pytest
 
 from tests.api.conftest import api_client_for
 from tests.factories import rounding_on
-from tests.reports.exports import hms, pdf_text, sheet_parts
-from tests.reports.test_weekly import MONDAY, entry
+from tests.reports.exports import hms
+from tests.reports.exports import pdf_text
+from tests.reports.exports import sheet_parts
+from tests.reports.test_weekly import MONDAY
+from tests.reports.test_weekly import entry
 from tests.tracking.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.reports.test_weekly import MONDAY, entry, export, url
+from tests.reports.test_weekly import MONDAY
+from tests.reports.test_weekly import entry
+from tests.reports.test_weekly import export
+from tests.reports.test_weekly import url
 from tests.tracking.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +113,10 @@ def test_weekly_filters_and_earned_view_in_a_browser(
 ):
     from playwright.sync_api import expect
 
-    from tests.browser_session import combobox_pick, log_in, screenshot, screenshots
+    from tests.browser_session import combobox_pick
+    from tests.browser_session import log_in
+    from tests.browser_session import screenshot
+    from tests.browser_session import screenshots
 
     log_in(page, live_server, owner, url(workspace, "week=2026-03-04"))
     expect(page.locator("#week-total")).to_have_text("2:30:00")

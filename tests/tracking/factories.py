@@ -7,8 +7,15 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from tests.factories import UserFactory, WorkspaceFactory
-from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, TimeEntryTag
+from tests.factories import UserFactory
+from tests.factories import WorkspaceFactory
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Tag
+from tracking.models import Task
+from tracking.models import TimeEntry
+from tracking.models import TimeEntryTag
 
 
 def ago(**delta: float) -> dt.datetime:

@@ -10,8 +10,10 @@ from playwright.sync_api import expect
 
 from tests.browser_session import log_in
 from tests.tracking.factories import entry_on
-from tracking.models import TimeEntry, WeekApproval
-from tracking.selectors.entries import local_today, week_start_for
+from tracking.models import TimeEntry
+from tracking.models import WeekApproval
+from tracking.selectors.entries import local_today
+from tracking.selectors.entries import week_start_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,9 +11,15 @@ from django.utils import timezone
 
 from tests.factories import membership_of
 from tests.query_counts import assert_queries_flat
-from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory, entry_on
-from tests.tracking.test_approvals_pages import last_week, text, url
-from tracking.models import TimeEntry, WeekApproval
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TimeEntryFactory
+from tests.tracking.factories import entry_on
+from tests.tracking.test_approvals_pages import last_week
+from tests.tracking.test_approvals_pages import text
+from tests.tracking.test_approvals_pages import url
+from tracking.models import TimeEntry
+from tracking.models import WeekApproval
 from tracking.selectors.approvals import approval_grid
 from tracking.services import approvals as services
 

@@ -13,7 +13,8 @@ from tests.browser_session import screenshots
 from tests.tracking.factories import ProjectFactory
 from tests.tracking.test_approvals_browser import open_as
 from tests.tracking.test_approvals_grid import at
-from tracking.selectors.entries import local_today, week_start_for
+from tracking.selectors.entries import local_today
+from tracking.selectors.entries import week_start_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,10 +10,13 @@ import pytest
 from tests.factories import membership_of
 from tests.query_counts import assert_queries_flat
 from tests.tracking.factories import entry_on
-from tracking.models import TimeEntry, WeekApproval
-from tracking.selectors.entries import local_today, week_start_for
+from tracking.models import TimeEntry
+from tracking.models import WeekApproval
+from tracking.selectors.entries import local_today
+from tracking.selectors.entries import week_start_for
 from tracking.services import approvals as services
-from workspaces.models import AuditLog, Membership
+from workspaces.models import AuditLog
+from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,16 @@ import pytest
 
 from tests.factories import membership_of
 from tests.tracking.factories import TimeEntryFactory
-from tracking.models import TimeEntry, WeekApproval
+from tracking.models import TimeEntry
+from tracking.models import WeekApproval
 from tracking.services import approvals as services
-from tracking.services.entries import time_entry_delete, time_entry_update
-from workspaces.errors import ApplicationError, NotFound, PermissionDenied
-from workspaces.models import AuditLog, Membership
+from tracking.services.entries import time_entry_delete
+from tracking.services.entries import time_entry_update
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
+from workspaces.errors import PermissionDenied
+from workspaces.models import AuditLog
+from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -253,7 +258,8 @@ def test_admin_edit_of_an_unlocked_entry_is_not_audited(workspace, member, admin
 def test_an_approved_week_is_closed_to_new_time_from_the_member(
     workspace, member, admin, week_entries
 ):
-    from tracking.services.entries import time_entry_create, timer_start
+    from tracking.services.entries import time_entry_create
+    from tracking.services.entries import timer_start
 
     approval = services.week_submit(membership=membership_of(workspace, member), week_start=WEEK)
     services.week_approve(membership=membership_of(workspace, admin), approval_id=approval.pk)

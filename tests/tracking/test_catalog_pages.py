@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
+from django.urls import reverse
 from django.utils import timezone
 
-from tests.tracking.factories import (
-    ClientFactory,
-    ProjectFactory,
-    TaskFactory,
-    TimeEntryFactory,
-)
-from tracking.models import Client, Project, ProjectMember, Tag, Task
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TaskFactory
+from tests.tracking.factories import TimeEntryFactory
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Tag
+from tracking.models import Task
 
 pytestmark = pytest.mark.django_db
 

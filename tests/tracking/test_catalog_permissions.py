@@ -7,8 +7,15 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TaskFactory
-from tracking.models import Client, Project, ProjectMember, Tag, Task
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Tag
+from tracking.models import Task
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import MembershipFactory, UserFactory
-from tests.tracking.factories import ClientFactory, ProjectFactory, TimeEntryFactory
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TimeEntryFactory
 from tracking.models import ProjectMember
 
 pytestmark = pytest.mark.django_db

@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import MembershipFactory, UserFactory
-from tests.tracking.factories import (
-    ClientFactory,
-    ProjectFactory,
-    TagFactory,
-    TaskFactory,
-    TimeEntryFactory,
-)
-from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntryTag
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
+from tests.tracking.factories import TimeEntryFactory
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Tag
+from tracking.models import Task
+from tracking.models import TimeEntryTag
 from tracking.services import catalog as svc
-from workspaces.errors import ApplicationError, NotFound, PermissionDenied
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
+from workspaces.errors import PermissionDenied
 from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db

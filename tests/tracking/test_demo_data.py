@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from django.core.management import call_command
-from django.db.models import Count, F
+from django.db.models import Count
+from django.db.models import F
 
-from tracking.demo import CATALOG, DEMO_PASSWORD, DEMO_WORKSPACE, PEOPLE
-from tracking.models import Project, TimeEntry
+from tracking.demo import CATALOG
+from tracking.demo import DEMO_PASSWORD
+from tracking.demo import DEMO_WORKSPACE
+from tracking.demo import PEOPLE
+from tracking.models import Project
+from tracking.models import TimeEntry
 from tracking.services.rates import rate_for
-from workspaces.models import Membership, Workspace
+from workspaces.models import Membership
+from workspaces.models import Workspace
 
 
 def test_seed_demo_builds_a_consistent_workspace_once(db):

@@ -12,13 +12,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser_session import log_in
-from tests.tracking.factories import (
-    ClientFactory,
-    ProjectFactory,
-    TaskFactory,
-    TimeEntryFactory,
-    ago,
-)
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TaskFactory
+from tests.tracking.factories import TimeEntryFactory
+from tests.tracking.factories import ago
 from tracking.models import TimeEntry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

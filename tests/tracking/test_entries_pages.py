@@ -9,14 +9,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.tracking.factories import (
-    ClientFactory,
-    ProjectFactory,
-    TagFactory,
-    TaskFactory,
-    TimeEntryFactory,
-    ago,
-)
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
+from tests.tracking.factories import TimeEntryFactory
+from tests.tracking.factories import ago
 from tracking.models import TimeEntry
 
 pytestmark = pytest.mark.django_db

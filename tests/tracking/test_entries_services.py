@@ -10,18 +10,21 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from tests.factories import MembershipFactory, membership_of
-from tests.tracking.factories import (
-    ProjectFactory,
-    ProjectMemberFactory,
-    TagFactory,
-    TaskFactory,
-    TimeEntryFactory,
-    ago,
-)
-from tracking.models import Task, TimeEntry, TimeEntryTag
+from tests.factories import MembershipFactory
+from tests.factories import membership_of
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import ProjectMemberFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
+from tests.tracking.factories import TimeEntryFactory
+from tests.tracking.factories import ago
+from tracking.models import Task
+from tracking.models import TimeEntry
+from tracking.models import TimeEntryTag
 from tracking.services import entries as svc
-from workspaces.errors import ApplicationError, NotFound, PermissionDenied
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
+from workspaces.errors import PermissionDenied
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from tests.tracking.factories import ProjectFactory
-from tracking.events import TimeEntryEvent, time_entry_event
+from tracking.events import TimeEntryEvent
+from tracking.events import time_entry_event
 from tracking.services import entries
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership
@@ -79,10 +80,12 @@ def test_a_refused_change_announces_nothing(
 def test_changes_are_announced_inside_their_transaction_with_the_object(workspace, owner):
     """tracking_changed is the outbox's hook: sent before commit (a rollback takes what its
     receivers wrote away), a delete while the row and its tags still exist."""
-    from django.db import connection, transaction
+    from django.db import connection
+    from django.db import transaction
 
     from tests.tracking.factories import TagFactory
-    from tracking.events import TrackingEvent, tracking_changed
+    from tracking.events import TrackingEvent
+    from tracking.events import tracking_changed
     from tracking.models import TimeEntryTag
     from tracking.services import catalog
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.tracking.factories import ProjectFactory, TagFactory, TimeEntryFactory, ago
-from tracking.models import FavoriteEntry, TimeEntry
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TimeEntryFactory
+from tests.tracking.factories import ago
+from tracking.models import FavoriteEntry
+from tracking.models import TimeEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -3,13 +3,16 @@ QuickBooks send registers "sent; changed since sent"), one provider call for a w
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 
 import pytest
 
 from tests.tracking.factories import TimeEntryFactory
 from tracking import notices
-from tracking.notices import EntryNotice, attach_entry_notices, register_entry_notice_provider
+from tracking.notices import EntryNotice
+from tracking.notices import attach_entry_notices
+from tracking.notices import register_entry_notice_provider
 
 
 @pytest.fixture

@@ -10,17 +10,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import membership_of
-from tests.tracking.factories import (
-    ProjectFactory,
-    ProjectMemberFactory,
-    TaskFactory,
-    TimeEntryFactory,
-)
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import ProjectMemberFactory
+from tests.tracking.factories import TaskFactory
+from tests.tracking.factories import TimeEntryFactory
 from tracking.models import TimeEntry
-from tracking.services.entries import time_entry_create, time_entry_update
-from tracking.services.rates import rate_for, time_entries_reapply_rates
+from tracking.services.entries import time_entry_create
+from tracking.services.entries import time_entry_update
+from tracking.services.rates import rate_for
+from tracking.services.rates import time_entries_reapply_rates
 from workspaces.errors import ApplicationError
-from workspaces.models import AuditLog, Membership
+from workspaces.models import AuditLog
+from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
 

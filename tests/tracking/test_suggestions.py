@@ -9,8 +9,13 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from tests.tracking.factories import ProjectFactory, TagFactory, TaskFactory, TimeEntryFactory, ago
-from tracking.models import Project, Tag
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
+from tests.tracking.factories import TimeEntryFactory
+from tests.tracking.factories import ago
+from tracking.models import Project
+from tracking.models import Tag
 from tracking.selectors.suggestions import suggestions_for
 from workspaces.models import Membership
 

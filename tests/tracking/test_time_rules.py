@@ -13,12 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.api.conftest import api_client_for
-from tests.tracking.factories import ProjectFactory, TimeEntryFactory, ago
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TimeEntryFactory
+from tests.tracking.factories import ago
 from tracking import time_rules
 from tracking.models import TimeEntry
 from tracking.services import entries as svc
 from workspaces.errors import ApplicationError
-from workspaces.models import AuditLog, Membership
+from workspaces.models import AuditLog
+from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
 

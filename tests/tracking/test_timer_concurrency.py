@@ -5,9 +5,12 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
+from django.db import connections
 
-from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
+from tests.factories import WorkspaceFactory
 from tracking.models import TimeEntry
 from tracking.services.entries import timer_start
 from workspaces.models import Membership

@@ -10,8 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.tracking.factories import ProjectFactory, TimeEntryFactory
-from tracking.models import TimeEntry, WeekApproval
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TimeEntryFactory
+from tracking.models import TimeEntry
+from tracking.models import WeekApproval
 from tracking.services import approvals
 from workspaces.models import Membership
 

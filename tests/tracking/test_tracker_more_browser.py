@@ -13,8 +13,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser_session import log_in
-from tests.tracking.factories import ProjectFactory, TagFactory, TimeEntryFactory, ago
-from tracking.models import FavoriteEntry, TimeEntry
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TimeEntryFactory
+from tests.tracking.factories import ago
+from tracking.models import FavoriteEntry
+from tracking.models import TimeEntry
 from tracking.services import entries as svc
 from workspaces.models import Membership
 

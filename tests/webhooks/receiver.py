@@ -15,7 +15,8 @@ import json
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 
 LOG = sys.argv[1] if len(sys.argv) > 1 else "receiver.log"
 _seen: dict[str, int] = {}

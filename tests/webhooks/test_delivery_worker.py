@@ -23,20 +23,26 @@ from django.utils import timezone
 
 from tests.api.conftest import api_client_for
 from tests.factories import UserFactory
-from tests.quickbooks_sync.worker_process import REDIS_URL, Worker, database_url, running_worker
+from tests.quickbooks_sync.worker_process import REDIS_URL
+from tests.quickbooks_sync.worker_process import Worker
+from tests.quickbooks_sync.worker_process import database_url
+from tests.quickbooks_sync.worker_process import running_worker
 from tests.tracking.factories import ProjectFactory
 from tracking.models import Tag
-from tracking.services import approvals, catalog, entries
-from webhooks.models import Attempt, Delivery, Webhook
+from tracking.services import approvals
+from tracking.services import catalog
+from tracking.services import entries
+from webhooks.models import Attempt
+from webhooks.models import Delivery
+from webhooks.models import Webhook
 from webhooks.services import EVENTS
-from workspaces.models import AuditLog, Membership
-from workspaces.services import (
-    invitation_accept,
-    invitation_create,
-    membership_deactivate,
-    membership_reactivate,
-    membership_remove,
-)
+from workspaces.models import AuditLog
+from workspaces.models import Membership
+from workspaces.services import invitation_accept
+from workspaces.services import invitation_create
+from workspaces.services import membership_deactivate
+from workspaces.services import membership_reactivate
+from workspaces.services import membership_remove
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

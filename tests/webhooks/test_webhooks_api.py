@@ -11,11 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from tests.api.conftest import api_client_for
-from tests.tracking.factories import ProjectFactory, TagFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
 from tracking.models import Project
-from tracking.services import catalog, entries
-from webhooks.models import Delivery, Webhook
-from workspaces.models import AuditLog, Membership
+from tracking.services import catalog
+from tracking.services import entries
+from webhooks.models import Delivery
+from webhooks.models import Webhook
+from workspaces.models import AuditLog
+from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
 

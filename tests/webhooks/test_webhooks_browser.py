@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from tests.browser_session import log_in
 from tracking.services import catalog
-from webhooks.models import Delivery, Webhook
+from webhooks.models import Delivery
+from webhooks.models import Webhook
 from webhooks.services import delivery_attempt
 from workspaces.models import Membership
 

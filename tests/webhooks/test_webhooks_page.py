@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from tests.api.conftest import api_client_for
 from tests.conftest import client_for
-from webhooks.models import Attempt, Delivery, Webhook
+from webhooks.models import Attempt
+from webhooks.models import Delivery
+from webhooks.models import Webhook
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from workspaces.models import Membership, User, Workspace
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
 

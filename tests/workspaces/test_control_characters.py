@@ -11,9 +11,15 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tests.factories import membership_of
-from tests.tracking.factories import ClientFactory, ProjectFactory, TagFactory, TaskFactory
-from tracking.models import Client, WeekApproval
-from tracking.services import approvals, catalog, entries
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
+from tracking.models import Client
+from tracking.models import WeekApproval
+from tracking.services import approvals
+from tracking.services import catalog
+from tracking.services import entries
 from workspaces import services
 from workspaces.errors import ApplicationError
 from workspaces.services_api_keys import api_key_create

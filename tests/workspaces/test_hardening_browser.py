@@ -13,7 +13,8 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser_session import log_in, screenshots
+from tests.browser_session import log_in
+from tests.browser_session import screenshots
 from tests.factories import UserFactory
 from tests.reports.entries import entry
 from tests.tracking.factories import ProjectFactory

@@ -14,7 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import UserFactory
-from workspaces.models import AuditLog, Invitation, Membership, User
+from workspaces.models import AuditLog
+from workspaces.models import Invitation
+from workspaces.models import Membership
+from workspaces.models import User
 
 pytestmark = pytest.mark.django_db
 

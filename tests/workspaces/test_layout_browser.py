@@ -10,15 +10,14 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser_session import log_in
-from tests.factories import MembershipFactory, WorkspaceFactory
-from tests.tracking.factories import (
-    ClientFactory,
-    ProjectFactory,
-    TagFactory,
-    TaskFactory,
-    TimeEntryFactory,
-    ago,
-)
+from tests.factories import MembershipFactory
+from tests.factories import WorkspaceFactory
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
+from tests.tracking.factories import TimeEntryFactory
+from tests.tracking.factories import ago
 from workspaces import services
 from workspaces.models import Membership
 

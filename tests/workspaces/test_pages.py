@@ -6,8 +6,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.factories import MembershipFactory, UserFactory
-from workspaces.models import AuditLog, Invitation, Membership, User, Workspace
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
+from workspaces.models import AuditLog
+from workspaces.models import Invitation
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
 

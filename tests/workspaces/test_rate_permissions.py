@@ -9,13 +9,17 @@ import pytest
 from django.urls import reverse
 
 from tests.api.conftest import api_client_for
-from tests.factories import MembershipFactory, UserFactory, membership_of
-from tests.tracking.factories import ProjectFactory, ProjectMemberFactory
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
+from tests.factories import membership_of
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import ProjectMemberFactory
 from tracking.models import ProjectMember
 from tracking.services import catalog
 from workspaces import services
 from workspaces.errors import PermissionDenied
-from workspaces.models import AuditLog, Membership
+from workspaces.models import AuditLog
+from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
 

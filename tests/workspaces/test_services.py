@@ -6,18 +6,28 @@ from typing import cast
 
 import pytest
 
-from tests.factories import MembershipFactory, UserFactory, membership_of
-from tests.tracking.factories import (
-    ClientFactory,
-    ProjectFactory,
-    TagFactory,
-    TaskFactory,
-    TimeEntryFactory,
-)
-from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, TimeEntryTag
+from tests.factories import MembershipFactory
+from tests.factories import UserFactory
+from tests.factories import membership_of
+from tests.tracking.factories import ClientFactory
+from tests.tracking.factories import ProjectFactory
+from tests.tracking.factories import TagFactory
+from tests.tracking.factories import TaskFactory
+from tests.tracking.factories import TimeEntryFactory
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Tag
+from tracking.models import Task
+from tracking.models import TimeEntry
+from tracking.models import TimeEntryTag
 from workspaces import services
-from workspaces.errors import ApplicationError, PermissionDenied
-from workspaces.models import AuditLog, Membership, User, Workspace
+from workspaces.errors import ApplicationError
+from workspaces.errors import PermissionDenied
+from workspaces.models import AuditLog
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
 

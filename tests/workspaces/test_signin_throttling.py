@@ -12,7 +12,8 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import authenticate
 from django.core import mail
-from django.test import Client, RequestFactory
+from django.test import Client
+from django.test import RequestFactory
 from django.urls import reverse
 from redis.exceptions import ConnectionError as RedisConnectionError
 

@@ -1,7 +1,8 @@
 """The squashed migrations: a database part-way through the replaced ones is refused clearly."""
 
 import pytest
-from django.core.checks import Tags, run_checks
+from django.core.checks import Tags
+from django.core.checks import run_checks
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 

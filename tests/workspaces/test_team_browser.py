@@ -11,7 +11,8 @@ from django.core import mail
 from django.urls import reverse
 
 from tests.browser_session import log_in
-from workspaces.models import Membership, User
+from workspaces.models import Membership
+from workspaces.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

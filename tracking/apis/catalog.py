@@ -19,45 +19,55 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework import status
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tracking.models import Client, Project, ProjectMember, Tag, Task
-from tracking.selectors.catalog import (
-    CatalogFilters,
-    client_list,
-    project_get,
-    project_list,
-    project_tasks,
-    tag_list,
-    tracked_seconds_by,
-)
-from tracking.services import api_catalog, catalog
-from workspaces.errors import ApplicationError, NotFound
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Tag
+from tracking.models import Task
+from tracking.selectors.catalog import CatalogFilters
+from tracking.selectors.catalog import client_list
+from tracking.selectors.catalog import project_get
+from tracking.selectors.catalog import project_list
+from tracking.selectors.catalog import project_tasks
+from tracking.selectors.catalog import tag_list
+from tracking.selectors.catalog import tracked_seconds_by
+from tracking.services import api_catalog
+from tracking.services import catalog
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
-from workspaces.models import Membership, User
-from workspaces.rest.base import WorkspaceApiView, validated
-from workspaces.rest.fields import (
-    BodySerializer,
-    ClearableMoneyInputSerializer,
-    IgnoredField,
-    IsoDurationField,
-    MoneyInputSerializer,
-    MoneySerializer,
-    ObjectIdStringField,
-    OptionalTextField,
-    StrictBooleanField,
-    StrictCharField,
-    format_duration,
-    money,
-)
-from workspaces.rest.pagination import page_parameters, paginate, paginated_response
-from workspaces.rest.params import bool_param, text_param
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.rest.base import WorkspaceApiView
+from workspaces.rest.base import validated
+from workspaces.rest.fields import BodySerializer
+from workspaces.rest.fields import ClearableMoneyInputSerializer
+from workspaces.rest.fields import IgnoredField
+from workspaces.rest.fields import IsoDurationField
+from workspaces.rest.fields import MoneyInputSerializer
+from workspaces.rest.fields import MoneySerializer
+from workspaces.rest.fields import ObjectIdStringField
+from workspaces.rest.fields import OptionalTextField
+from workspaces.rest.fields import StrictBooleanField
+from workspaces.rest.fields import StrictCharField
+from workspaces.rest.fields import format_duration
+from workspaces.rest.fields import money
+from workspaces.rest.pagination import page_parameters
+from workspaces.rest.pagination import paginate
+from workspaces.rest.pagination import paginated_response
+from workspaces.rest.params import bool_param
+from workspaces.rest.params import text_param
 from workspaces.rest.permissions import IsWorkspaceAdmin
 
 # --- shared helpers --------------------------------------------------------------------------

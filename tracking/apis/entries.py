@@ -31,35 +31,48 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tracking.models import MAX_DESCRIPTION_LENGTH, Project, Tag, Task, TimeEntry, TimeEntryTag
-from tracking.selectors.entries import time_entries_of, time_entry_get
+from tracking.models import MAX_DESCRIPTION_LENGTH
+from tracking.models import Project
+from tracking.models import Tag
+from tracking.models import Task
+from tracking.models import TimeEntry
+from tracking.models import TimeEntryTag
+from tracking.selectors.entries import time_entries_of
+from tracking.selectors.entries import time_entry_get
 from tracking.services import entries as entry_services
-from tracking.services.api_support import member_for_path, timer_start_for, timer_stop_for
+from tracking.services.api_support import member_for_path
+from tracking.services.api_support import timer_start_for
+from tracking.services.api_support import timer_stop_for
 from workspaces.errors import ApplicationError
 from workspaces.ids import is_object_id
 from workspaces.models import Membership
-from workspaces.rest.base import WorkspaceApiView, validated
-from workspaces.rest.fields import (
-    BodySerializer,
-    IgnoredField,
-    IsoDurationField,
-    MoneySerializer,
-    OptionalTextField,
-    StrictBooleanField,
-    StrictCharField,
-    UtcDateTimeField,
-    format_datetime,
-    format_duration,
-    money,
-)
-from workspaces.rest.pagination import page_parameters, paginate, paginated_response
+from workspaces.rest.base import WorkspaceApiView
+from workspaces.rest.base import validated
+from workspaces.rest.fields import BodySerializer
+from workspaces.rest.fields import IgnoredField
+from workspaces.rest.fields import IsoDurationField
+from workspaces.rest.fields import MoneySerializer
+from workspaces.rest.fields import OptionalTextField
+from workspaces.rest.fields import StrictBooleanField
+from workspaces.rest.fields import StrictCharField
+from workspaces.rest.fields import UtcDateTimeField
+from workspaces.rest.fields import format_datetime
+from workspaces.rest.fields import format_duration
+from workspaces.rest.fields import money
+from workspaces.rest.pagination import page_parameters
+from workspaces.rest.pagination import paginate
+from workspaces.rest.pagination import paginated_response
 
 TAG = ["time-entries"]
 # A client sending more tags than this on one entry is broken, not busy.

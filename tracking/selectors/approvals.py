@@ -8,17 +8,18 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from tracking.models import TimeEntry, WeekApproval
-from tracking.selectors.entries import (
-    local_midnight,
-    local_today,
-    time_entries_of,
-    week_start_for,
-)
-from tracking.time_rules import clock_text, week_flags
+from tracking.models import TimeEntry
+from tracking.models import WeekApproval
+from tracking.selectors.entries import local_midnight
+from tracking.selectors.entries import local_today
+from tracking.selectors.entries import time_entries_of
+from tracking.selectors.entries import week_start_for
+from tracking.time_rules import clock_text
+from tracking.time_rules import week_flags
 from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
-from workspaces.models import Membership, Workspace
+from workspaces.models import Membership
+from workspaces.models import Workspace
 
 RECENT_WEEKS = 8
 

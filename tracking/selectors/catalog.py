@@ -8,26 +8,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from django.db.models import (
-    Aggregate,
-    Count,
-    Exists,
-    IntegerField,
-    Model,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
+from django.db.models import Aggregate
+from django.db.models import Count
+from django.db.models import Exists
+from django.db.models import IntegerField
+from django.db.models import Model
+from django.db.models import OuterRef
+from django.db.models import Prefetch
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models import Subquery
+from django.db.models import Sum
+from django.db.models import Value
 from django.db.models.functions import Coalesce
 
-from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, TimeEntryTag
-from workspaces.models import Membership, User
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Tag
+from tracking.models import Task
+from tracking.models import TimeEntry
+from tracking.models import TimeEntryTag
+from workspaces.models import Membership
+from workspaces.models import User
 
 ARCHIVED_CHOICES = ("active", "archived", "all")
 _M = TypeVar("_M", bound=Model)

@@ -8,23 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch
+from django.db.models import Q
+from django.db.models import QuerySet
 
-from tracking.models import (
-    Client,
-    FavoriteEntry,
-    Project,
-    ProjectMember,
-    Tag,
-    Task,
-    TimeEntry,
-)
-from tracking.time_rules import EARLIEST, instant_in_range, user_tz
+from tracking.models import Client
+from tracking.models import FavoriteEntry
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Tag
+from tracking.models import Task
+from tracking.models import TimeEntry
+from tracking.time_rules import EARLIEST
+from tracking.time_rules import instant_in_range
+from tracking.time_rules import user_tz
 from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
-from workspaces.models import Membership, User
+from workspaces.models import Membership
+from workspaces.models import User
 
 
 def local_today(user: User) -> dt.date:

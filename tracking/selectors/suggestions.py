@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import OuterRef, QuerySet
+from django.db.models import OuterRef
+from django.db.models import QuerySet
 
-from tracking.models import TimeEntry, TimeEntryTag
+from tracking.models import TimeEntry
+from tracking.models import TimeEntryTag
 from workspaces.models import Membership
 
 SCAN_LIMIT = 60  # matching entries read, before removing repeats

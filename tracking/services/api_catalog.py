@@ -12,11 +12,17 @@ from typing import Any
 
 from django.db import transaction
 
-from tracking.models import Client, Project, ProjectMember, Tag, Task
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Tag
+from tracking.models import Task
 from tracking.services import catalog
 from workspaces.access import require_role
-from workspaces.errors import ApplicationError, NotFound
-from workspaces.models import Membership, User
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
+from workspaces.models import Membership
+from workspaces.models import User
 
 _UNSET: Any = object()
 

@@ -18,7 +18,9 @@ from django.db import transaction
 from tracking.models import TimeEntry
 from tracking.services import entries as entry_services
 from workspaces.access import require_role
-from workspaces.errors import ApplicationError, NotFound, PermissionDenied
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
+from workspaces.errors import PermissionDenied
 from workspaces.ids import is_object_id
 from workspaces.models import Membership
 

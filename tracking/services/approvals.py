@@ -16,15 +16,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Sum
+from django.db import IntegrityError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.db.models import Sum
 from django.utils import timezone
 
-from tracking.events import TrackingEvent, tracking_change_record
-from tracking.models import TimeEntry, WeekApproval
-from tracking.selectors.entries import local_midnight, local_today
+from tracking.events import TrackingEvent
+from tracking.events import tracking_change_record
+from tracking.models import TimeEntry
+from tracking.models import WeekApproval
+from tracking.selectors.entries import local_midnight
+from tracking.selectors.entries import local_today
 from tracking.time_rules import week_start_checked
-from workspaces.errors import ApplicationError, NotFound, PermissionDenied
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
+from workspaces.errors import PermissionDenied
 from workspaces.models import Membership
 from workspaces.services import audit_log_record
 from workspaces.text import text_strip_controls

@@ -22,21 +22,32 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import Model, Q
+from django.db import IntegrityError
+from django.db import transaction
+from django.db.models import Model
+from django.db.models import Q
 
-from tracking.events import TrackingEvent, tracking_change_record
-from tracking.models import Client, Project, ProjectMember, Tag, Task, TimeEntry, TimeEntryTag
-from workspaces.access import require_role, require_same_workspace
-from workspaces.errors import ApplicationError, NotFound
-from workspaces.models import Membership, User
-from workspaces.services import (
-    audit_log_record,
-    membership_check_can_set_rate,
-    rate_change_record,
-)
+from tracking.events import TrackingEvent
+from tracking.events import tracking_change_record
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Tag
+from tracking.models import Task
+from tracking.models import TimeEntry
+from tracking.models import TimeEntryTag
+from workspaces.access import require_role
+from workspaces.access import require_same_workspace
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.services import audit_log_record
+from workspaces.services import membership_check_can_set_rate
+from workspaces.services import rate_change_record
 from workspaces.text import text_strip_controls
-from workspaces.validation import hourly_rate_clean, name_clean
+from workspaces.validation import hourly_rate_clean
+from workspaces.validation import name_clean
 
 NOTE_MAX_LENGTH = 3000
 MAX_ESTIMATE_SECONDS = 100_000 * 3600

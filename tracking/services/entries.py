@@ -24,37 +24,41 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
+from typing import Final
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.utils import timezone
 
-from tracking.events import TimeEntryEvent, time_entry_event_emit, tracking_change_record
-from tracking.models import (
-    MAX_DESCRIPTION_LENGTH,
-    Project,
-    ProjectMember,
-    Tag,
-    Task,
-    TimeEntry,
-    TimeEntryTag,
-)
+from tracking.events import TimeEntryEvent
+from tracking.events import time_entry_event_emit
+from tracking.events import tracking_change_record
+from tracking.models import MAX_DESCRIPTION_LENGTH
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Tag
+from tracking.models import Task
+from tracking.models import TimeEntry
+from tracking.models import TimeEntryTag
 from tracking.selectors.entries import finished_entries_between
-from tracking.services.approvals import locked_entry_edit_record, week_lock_check
+from tracking.services.approvals import locked_entry_edit_record
+from tracking.services.approvals import week_lock_check
 from tracking.services.rates import rate_for
-from tracking.time_rules import (
-    DAY_SECONDS,
-    Mode,
-    TimeRules,
-    clock_text,
-    date_check,
-    entry_time_check,
-    instant_in_range,
-)
+from tracking.time_rules import DAY_SECONDS
+from tracking.time_rules import Mode
+from tracking.time_rules import TimeRules
+from tracking.time_rules import clock_text
+from tracking.time_rules import date_check
+from tracking.time_rules import entry_time_check
+from tracking.time_rules import instant_in_range
 from workspaces.access import require_same_workspace
-from workspaces.errors import ApplicationError, NotFound, PermissionDenied
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
+from workspaces.errors import PermissionDenied
 from workspaces.ids import is_object_id
-from workspaces.models import Membership, User
+from workspaces.models import Membership
+from workspaces.models import User
 from workspaces.text import text_strip_controls
 
 

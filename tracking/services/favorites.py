@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from tracking.models import FavoriteEntry, Tag, TimeEntry
-from tracking.services.entries import member_lock, timer_start
-from workspaces.errors import ApplicationError, NotFound
+from tracking.models import FavoriteEntry
+from tracking.models import Tag
+from tracking.models import TimeEntry
+from tracking.services.entries import member_lock
+from tracking.services.entries import timer_start
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
 from workspaces.models import Membership
 

@@ -13,9 +13,14 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models.functions import Now
 
-from tracking.models import Project, ProjectMember, Task, TimeEntry
+from tracking.models import Project
+from tracking.models import ProjectMember
+from tracking.models import Task
+from tracking.models import TimeEntry
 from workspaces.errors import ApplicationError
-from workspaces.models import Membership, User, Workspace
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.models import Workspace
 from workspaces.services import audit_log_record
 
 REAPPLY_SCOPES = ("workspace", "member", "project", "task", "project_member")

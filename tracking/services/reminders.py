@@ -18,15 +18,21 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from tracking.models import ApprovalReminder, TimeEntry, WeekApproval
-from tracking.selectors.entries import local_midnight, local_today, week_start_for
-from workspaces.models import Membership, Workspace
+from tracking.models import ApprovalReminder
+from tracking.models import TimeEntry
+from tracking.models import WeekApproval
+from tracking.selectors.entries import local_midnight
+from tracking.selectors.entries import local_today
+from tracking.selectors.entries import week_start_for
+from workspaces.models import Membership
+from workspaces.models import Workspace
 
 log = logging.getLogger(__name__)
 REMINDER_HOUR = 8  # local time from which the reminder day's mails go

@@ -10,24 +10,30 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
 
 from tracking.models import WeekApproval
-from tracking.selectors.approvals import (
-    approval_get,
-    approval_grid,
-    member_weeks,
-    pending_approvals,
-    week_review,
-)
+from tracking.selectors.approvals import approval_get
+from tracking.selectors.approvals import approval_grid
+from tracking.selectors.approvals import member_weeks
+from tracking.selectors.approvals import pending_approvals
+from tracking.selectors.approvals import week_review
 from tracking.services import approvals as services
-from tracking.time_rules import week_flags, week_start_checked
-from tracking.views.redirects import redirect_back, redirect_back_target
-from workspaces.access import WorkspaceRequest, workspace_view
-from workspaces.errors import ApplicationError, NotFound
+from tracking.time_rules import week_flags
+from tracking.time_rules import week_start_checked
+from tracking.views.redirects import redirect_back
+from tracking.views.redirects import redirect_back_target
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
 from workspaces.models import Membership
 
 ADMIN = Membership.Role.ADMIN

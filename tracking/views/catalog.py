@@ -7,43 +7,56 @@ as form errors next to the field (status 400) or, for row actions, as a message.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any
+from typing import Protocol
+from typing import TypeVar
+from typing import cast
 
 from django.contrib import messages
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.shortcuts import redirect
+from django.shortcuts import render
+from django.urls import NoReverseMatch
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_POST
 
-from tracking.forms_catalog import (
-    ClientForm,
-    ProjectForm,
-    ProjectMemberAddForm,
-    ProjectMemberRateForm,
-    TagForm,
-    TaskForm,
-    cents_to_amount,
-)
-from tracking.models import Client, Project, Tag, Task
-from tracking.selectors.catalog import (
-    CatalogFilters,
-    assignable_users,
-    client_list,
-    project_get,
-    project_list,
-    project_members,
-    project_tasks,
-    tag_list,
-)
+from tracking.forms_catalog import ClientForm
+from tracking.forms_catalog import ProjectForm
+from tracking.forms_catalog import ProjectMemberAddForm
+from tracking.forms_catalog import ProjectMemberRateForm
+from tracking.forms_catalog import TagForm
+from tracking.forms_catalog import TaskForm
+from tracking.forms_catalog import cents_to_amount
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import Tag
+from tracking.models import Task
+from tracking.selectors.catalog import CatalogFilters
+from tracking.selectors.catalog import assignable_users
+from tracking.selectors.catalog import client_list
+from tracking.selectors.catalog import project_get
+from tracking.selectors.catalog import project_list
+from tracking.selectors.catalog import project_members
+from tracking.selectors.catalog import project_tasks
+from tracking.selectors.catalog import tag_list
 from tracking.services import catalog as services
 from tracking.views.redirects import redirect_back
-from workspaces.access import WorkspaceRequest, workspace_view
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError
-from workspaces.models import Membership, User, Workspace
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.models import Workspace
 from workspaces.services import membership_may_set_rate
 
 ADMIN = Membership.Role.ADMIN

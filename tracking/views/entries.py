@@ -18,54 +18,59 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
+from django_htmx.http import reswap
+from django_htmx.http import retarget
 
-from tracking.forms_entries import (
-    BulkForm,
-    ManualEntryForm,
-    TimerStartForm,
-    TimesheetCellForm,
-    TrackerEntryEditForm,
-    input_time,
-    split_project_task,
-)
-from tracking.models import Project, Task, TimeEntry
+from tracking.forms_entries import BulkForm
+from tracking.forms_entries import ManualEntryForm
+from tracking.forms_entries import TimerStartForm
+from tracking.forms_entries import TimesheetCellForm
+from tracking.forms_entries import TrackerEntryEditForm
+from tracking.forms_entries import input_time
+from tracking.forms_entries import split_project_task
+from tracking.models import Project
+from tracking.models import Task
+from tracking.models import TimeEntry
 from tracking.notices import attach_entry_notices
 from tracking.selectors.approvals import week_approval_of
-from tracking.selectors.entries import (
-    active_tags,
-    favorites_of,
-    local_today,
-    project_picker_groups,
-    running_timer,
-    time_entry_get,
-    timesheet_row_entry_ids,
-    timesheet_week,
-    trackable_projects,
-    tracker_list,
-    week_start_for,
-)
+from tracking.selectors.entries import active_tags
+from tracking.selectors.entries import favorites_of
+from tracking.selectors.entries import local_today
+from tracking.selectors.entries import project_picker_groups
+from tracking.selectors.entries import running_timer
+from tracking.selectors.entries import time_entry_get
+from tracking.selectors.entries import timesheet_row_entry_ids
+from tracking.selectors.entries import timesheet_week
+from tracking.selectors.entries import trackable_projects
+from tracking.selectors.entries import tracker_list
+from tracking.selectors.entries import week_start_for
 from tracking.services import entries as services
 from tracking.services import favorites
 from tracking.services.rates import time_entries_reapply_rates
-from tracking.time_rules import (
-    DATE_RANGE_MESSAGE,
-    attach_rule_flags,
-    clock_text,
-    date_in_range,
-    user_tz,
-    week_start_checked,
-)
+from tracking.time_rules import DATE_RANGE_MESSAGE
+from tracking.time_rules import attach_rule_flags
+from tracking.time_rules import clock_text
+from tracking.time_rules import date_in_range
+from tracking.time_rules import user_tz
+from tracking.time_rules import week_start_checked
 from tracking.views.redirects import redirect_back
-from workspaces.access import WorkspaceRequest, workspace_view
-from workspaces.errors import ApplicationError, NotFound
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
+from workspaces.errors import ApplicationError
+from workspaces.errors import NotFound
 from workspaces.ids import is_object_id
-from workspaces.models import Membership, User
+from workspaces.models import Membership
+from workspaces.models import User
 
 ADMIN = Membership.Role.ADMIN
 DEFAULT_WEEKS = 4

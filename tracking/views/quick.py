@@ -4,12 +4,16 @@ tag or project created on the fly from a combobox (JSON; the pages work without 
 from __future__ import annotations
 
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_POST
 
-from tracking.models import Project, Tag
+from tracking.models import Project
+from tracking.models import Tag
 from tracking.selectors.suggestions import suggestions_for
-from tracking.services.catalog import project_create, tag_create
-from workspaces.access import WorkspaceRequest, workspace_view
+from tracking.services.catalog import project_create
+from tracking.services.catalog import tag_create
+from workspaces.access import WorkspaceRequest
+from workspaces.access import workspace_view
 from workspaces.errors import ApplicationError
 from workspaces.models import Membership
 

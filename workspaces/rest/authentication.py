@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import authentication, exceptions
+from rest_framework import authentication
+from rest_framework import exceptions
 from rest_framework.request import Request
 
-from workspaces.models import ApiKey, User
+from workspaces.models import ApiKey
+from workspaces.models import User
 from workspaces.services_api_keys import api_key_authenticate
 
 API_KEY_HEADER = "X-Api-Key"

@@ -8,8 +8,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from workspaces.models import Membership, Workspace
-from workspaces.rest.fields import IGNORED_FIELDS_HEADER, BodySerializer, ignored_fields_of
+from workspaces.models import Membership
+from workspaces.models import Workspace
+from workspaces.rest.fields import IGNORED_FIELDS_HEADER
+from workspaces.rest.fields import BodySerializer
+from workspaces.rest.fields import ignored_fields_of
 from workspaces.rest.permissions import IsWorkspaceMember
 
 

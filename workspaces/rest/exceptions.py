@@ -11,8 +11,11 @@ import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
-from rest_framework import exceptions, status
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import JsonResponse
+from rest_framework import exceptions
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 

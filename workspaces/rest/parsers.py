@@ -8,7 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from rest_framework import status
-from rest_framework.exceptions import APIException, ParseError
+from rest_framework.exceptions import APIException
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 

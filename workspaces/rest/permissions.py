@@ -13,7 +13,8 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from workspaces.access import membership_for, require_role
+from workspaces.access import membership_for
+from workspaces.access import require_role
 from workspaces.models import Membership
 
 

@@ -6,7 +6,8 @@ paths are Clockify's (the API is Clockify-compatible): a row's path is the real 
 
 from collections.abc import Iterable
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern
+from django.urls import path
 from rest_framework.views import APIView
 
 # The prefix of every workspace-scoped resource.

@@ -23,17 +23,28 @@ import io
 import os
 import random
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
+from django.core.management.base import CommandParser
+from django.db import connection
+from django.db import transaction
 from django.utils import timezone
 
-from tracking.models import Client, Project, Tag, Task, TimeEntry, TimeEntryTag
-from workspaces.models import Membership, User, Workspace
+from tracking.models import Client
+from tracking.models import Project
+from tracking.models import Tag
+from tracking.models import Task
+from tracking.models import TimeEntry
+from tracking.models import TimeEntryTag
+from workspaces.models import Membership
+from workspaces.models import User
+from workspaces.models import Workspace
 
 COPY_CHUNK = 50_000  # rows per COPY: a few MB of text at a time
 TASKS_PER_PROJECT = 3

@@ -6,7 +6,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from tracking.demo import DEMO_PASSWORD, PEOPLE
+from tracking.demo import DEMO_PASSWORD
+from tracking.demo import PEOPLE
 
 
 class Command(BaseCommand):

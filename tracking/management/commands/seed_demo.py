@@ -4,7 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tracking.demo import DEMO_WORKSPACE, demo_exists, seed_demo
+from tracking.demo import DEMO_WORKSPACE
+from tracking.demo import demo_exists
+from tracking.demo import seed_demo
 
 
 class Command(BaseCommand):
