@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
+from django.utils import dateformat
+
 from reports.filters import DetailedFilters
 from reports.filters import viewer_tz
 from reports.selectors import Sort
@@ -21,26 +23,41 @@ from reports.selectors import detailed_rows
 from reports.selectors import with_tags
 from reports.templatetags.report_format import money
 from workspaces.models import Membership
+from workspaces.models import User
 from workspaces.text import text_for_export
 
-CSV_HEADER = [
-    "Date",
-    "Start",
-    "End",
-    "Description",
-    "Project",
-    "Client",
-    "Task",
-    "Tags",
-    "Member",
-    "Email",
-    "Billable",
-    "Duration (h:mm:ss)",
-    "Duration (decimal hours)",
-    "Rate",
-    "Amount",
-    "Currency",
-]
+
+def detailed_header(currency: str) -> list[str]:
+    """Clockify's Detailed export columns, in its order, so that scripts and spreadsheets that
+    read a Clockify export by its headers read this one; Group, Invoiced and Invoice ID stay
+    empty (this product has no user groups and no invoices), Type is always Regular (no
+    breaks). Currency, last, names each entry's currency: the rate and amount columns carry the
+    workspace's in their names, and an entry keeps the currency it was tracked in."""
+    return [
+        "Project",
+        "Client",
+        "Description",
+        "Task",
+        "User",
+        "Group",
+        "Email",
+        "Tags",
+        "Type",
+        "Billable",
+        "Invoiced",
+        "Invoice ID",
+        "Start Date",
+        "Start Time",
+        "End Date",
+        "End Time",
+        "Duration (h)",
+        "Duration (decimal)",
+        f"Billable Rate ({currency})",
+        f"Billable Amount ({currency})",
+        "Currency",
+    ]
+
+
 CHUNK_SIZE = 2000
 # A cell a spreadsheet would run as a formula (OWASP "CSV injection") gets a leading quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -55,27 +72,40 @@ def _hms(seconds: int) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
+def date_and_time(moment: dt.datetime, user: User) -> tuple[str, str]:
+    """A moment as the user reads dates and times (their formats, with seconds)."""
+    return (
+        dateformat.format(moment, user.date_format),
+        dateformat.format(moment, user.time_format.replace("i", "i:s")),
+    )
+
+
 def csv_row(
-    row: dict[str, Any], time_zone: zoneinfo.ZoneInfo, shows_rates: bool = True
+    row: dict[str, Any], time_zone: zoneinfo.ZoneInfo, user: User, shows_rates: bool = True
 ) -> list[str]:
-    """One row of `detailed_rows` (with its tags) as CSV cells; the Rate cell is empty when the
-    viewer may not see rates (members)."""
-    start: dt.datetime = row["start"].astimezone(time_zone)
-    end: dt.datetime = row["end"].astimezone(time_zone)
+    """One row of `detailed_rows` (with its tags) as CSV cells, in `detailed_header`'s order;
+    the rate cell is empty when the viewer may not see rates (members)."""
+    start_date, start_time = date_and_time(row["start"].astimezone(time_zone), user)
+    end_date, end_time = date_and_time(row["end"].astimezone(time_zone), user)
     seconds = int(row["report_seconds"])
     project, client, task = row["project__name"], row["project__client__name"], row["task__name"]
     return [
-        start.date().isoformat(),
-        start.strftime("%H:%M:%S"),
-        end.strftime("%H:%M:%S"),
-        _text(row["description"]),
         _text(project) if project else "",
         _text(client) if project and client else "",
+        _text(row["description"]),
         _text(task) if task else "",
-        _text(", ".join(name for _, name in row["tags"])),
         _text(row["user__full_name"]),
+        "",
         row["user__email"],
+        _text(", ".join(name for _, name in row["tags"])),
+        "Regular",
         "Yes" if row["billable"] else "No",
+        "No",
+        "",
+        start_date,
+        start_time,
+        end_date,
+        end_time,
         _hms(seconds),
         f"{seconds / 3600:.2f}",
         money(row["hourly_rate_cents"]).replace(",", "") if shows_rates else "",
@@ -102,7 +132,7 @@ def detailed_csv_lines(
         chunk_size=CHUNK_SIZE
     )
     writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_HEADER)
+    yield writer.writerow(detailed_header(membership.workspace.currency))
     while chunk := list(islice(rows, CHUNK_SIZE)):
         for row in with_tags(chunk):
-            yield writer.writerow(csv_row(row, time_zone, membership.is_admin))
+            yield writer.writerow(csv_row(row, time_zone, membership.user, membership.is_admin))

@@ -45,8 +45,8 @@ from reportlab.platypus import TableStyle
 
 from reports.charts import bucket_bars
 from reports.exports import CHUNK_SIZE
-from reports.exports import CSV_HEADER
 from reports.exports import _hms
+from reports.exports import detailed_header
 from reports.filters import DetailedFilters
 from reports.filters import FilterError
 from reports.filters import TagMode
@@ -70,8 +70,6 @@ XLSX_MAX_ROWS = 200_000
 PDF_MAX_ROWS = 5_000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_CONTENT_TYPE = "application/pdf"
-
-XLSX_HEADER = CSV_HEADER  # the same columns as the CSV, in the same order
 
 
 def check_size(count: int, limit: int, kind: str, noun: str = "entries") -> None:
@@ -260,18 +258,23 @@ def _xlsx_row(
     project = entry.project
     seconds = int(entry.report_seconds)
     amount = entry.report_amount_cents if entry.billable else 0
-    return [
-        number_cell(sheet, start.date(), "yyyy-mm-dd"),
-        start.strftime("%H:%M:%S"),
-        end.strftime("%H:%M:%S"),
-        text_cell(sheet, entry.description),
+    return [  # detailed_header's columns, as the CSV's
         text_cell(sheet, project.name if project else ""),
         text_cell(sheet, project.client.name if project and project.client else ""),
+        text_cell(sheet, entry.description),
         text_cell(sheet, entry.task.name if entry.task else ""),
-        text_cell(sheet, ", ".join(tag.name for tag in entry.tags.all())),
         text_cell(sheet, entry.user.full_name),
+        None,
         text_cell(sheet, entry.user.email),
+        text_cell(sheet, ", ".join(tag.name for tag in entry.tags.all())),
+        "Regular",
         "Yes" if entry.billable else "No",
+        "No",
+        None,
+        number_cell(sheet, start.date(), "yyyy-mm-dd"),
+        start.strftime("%H:%M:%S"),
+        number_cell(sheet, end.date(), "yyyy-mm-dd"),
+        end.strftime("%H:%M:%S"),
         duration_cell(sheet, seconds),
         hours_cell(sheet, seconds),
         number_cell(sheet, entry.hourly_rate_cents / 100, "#,##0.00") if shows_rates else None,
@@ -290,7 +293,7 @@ def detailed_xlsx(*, membership: Membership, filters: DetailedFilters, sort: Sor
 
     workbook, sheet = new_workbook("Detailed report")
     sheet.freeze_panes = "A2"
-    sheet.append(bold_cells(sheet, XLSX_HEADER))
+    sheet.append(bold_cells(sheet, detailed_header(membership.workspace.currency)))
     for entry in entries.iterator(chunk_size=CHUNK_SIZE):
         sheet.append(_xlsx_row(sheet, entry, time_zone, membership.is_admin))
     append_totals(sheet, totals, membership.workspace.currency)

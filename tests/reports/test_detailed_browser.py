@@ -72,7 +72,7 @@ def test_filter_the_detailed_report_and_export_it(page, live_server, workspace, 
     body = Path(download_info.value.path()).read_text(encoding="utf-8")
     exported = list(csv.DictReader(io.StringIO(body)))
     assert [line["Description"] for line in exported] == ["Work 0", "Work 1"]
-    assert [line["Duration (h:mm:ss)"] for line in exported] == ["0:15:00", "3:00:00"]
+    assert [line["Duration (h)"] for line in exported] == ["0:15:00", "3:00:00"]
     assert {line["Project"] for line in exported} == {"Website"}
 
     # Edit a row in place: make the 3-hour entry non-billable; the row and totals follow.

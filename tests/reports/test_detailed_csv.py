@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -112,33 +113,33 @@ def test_csv_matches_the_table_on_every_page_and_the_totals(
     assert len(exported) == len(table) == len(entries)
     for cells, line in zip(table, exported, strict=True):
         date, description, project, tags, member, times, duration, billable, rate, amount, _ = cells
-        assert line["Date"] == date
+        assert line["Start Date"] == date
         assert line["Description"].removeprefix("'") == description
         if line["Project"]:
             assert project == f"{line['Project']}|{line['Client']}"
         else:
             assert project == "Without project"
         assert line["Tags"] == tags
-        assert line["Member"] == member
-        assert times == f"{line['Start'][:5]} \u2013 {line['End'][:5]}"
-        assert line["Duration (h:mm:ss)"] == duration
+        assert line["User"] == member
+        assert times == f"{line['Start Time'][:5]} \u2013 {line['End Time'][:5]}"
+        assert line["Duration (h)"] == duration
         assert line["Billable"] == ("Yes" if billable == "Billable" else "No")
         # The page separates thousands with commas; the CSV keeps plain numbers.
-        assert f"{line['Rate']} {line['Currency']}" == rate.replace(",", "")
+        assert f"{line['Billable Rate (USD)']} {line['Currency']}" == rate.replace(",", "")
         if billable == "Billable":
-            assert f"{line['Amount']} {line['Currency']}" == amount.replace(",", "")
+            assert f"{line['Billable Amount (USD)']} {line['Currency']}" == amount.replace(",", "")
         else:
-            assert line["Amount"] == "0.00"
+            assert line["Billable Amount (USD)"] == "0.00"
     # Rounded up to 6 minutes per entry, and summed: the page's totals.
     html = owner_client.get(report_url(workspace, "detailed", query)).content.decode()
     seconds = 0
     for line in exported:
-        h, m, s = (int(x) for x in line["Duration (h:mm:ss)"].split(":"))
+        h, m, s = (int(x) for x in line["Duration (h)"].split(":"))
         assert (m * 60 + s) % 360 == 0
         seconds += h * 3600 + m * 60 + s
     total = f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
     assert f'id="total-time">{total}<' in html
-    amount = sum(Decimal(line["Amount"]) for line in exported)
+    amount = sum(Decimal(line["Billable Amount (USD)"]) for line in exported)
     assert f'id="total-amount">{amount:,.2f} USD<' in html
 
 
@@ -176,3 +177,44 @@ def test_export_link_carries_the_filters(workspace, owner_client, entries):
         f'href="{csv_url}?range=custom&amp;start=2026-03-01&amp;end=2026-03-31'
         '&amp;billable=yes&amp;sort=member"' in html
     )
+
+
+def test_csv_has_clockifys_columns_and_the_viewers_date_and_time_formats(
+    workspace, owner, owner_client, entries
+):
+    """Scripts written for Clockify's export read it by its headers ("User", "Start Date",
+    "Duration (decimal)", "Billable Amount (USD)"); dates and times follow the viewer's
+    settings, as Clockify's do."""
+    owner.date_format, owner.time_format = "m/d/Y", "g:i A"
+    owner.save()
+    response = owner_client.get(report_url(workspace, "detailed_csv", MARCH))
+    body = b"".join(response.streaming_content).decode()
+    assert next(csv.reader(io.StringIO(body))) == [
+        "Project",
+        "Client",
+        "Description",
+        "Task",
+        "User",
+        "Group",
+        "Email",
+        "Tags",
+        "Type",
+        "Billable",
+        "Invoiced",
+        "Invoice ID",
+        "Start Date",
+        "Start Time",
+        "End Date",
+        "End Time",
+        "Duration (h)",
+        "Duration (decimal)",
+        "Billable Rate (USD)",
+        "Billable Amount (USD)",
+        "Currency",
+    ]
+    for line in csv.DictReader(io.StringIO(body)):
+        assert re.fullmatch(r"\d\d/\d\d/2026", line["Start Date"]), line
+        assert re.fullmatch(r"\d{1,2}:\d\d:\d\d [AP]M", line["End Time"]), line
+        assert (line["Type"], line["Invoiced"], line["Group"]) == ("Regular", "No", "")
+        h, m, s = (int(x) for x in line["Duration (h)"].split(":"))
+        assert line["Duration (decimal)"] == f"{(h * 3600 + m * 60 + s) / 3600:.2f}"

@@ -44,12 +44,12 @@ def test_xlsx_matches_the_table_on_every_page_and_the_totals(
         'filename="detailed-report-2026-03-01-2026-03-31.xlsx"' in response["Content-Disposition"]
     )
     header, rows, totals = workbook_rows(response)
-    assert header[:4] == ["Date", "Start", "End", "Description"]
+    assert header[:4] == ["Project", "Client", "Description", "Task"]
     assert len(rows) == len(table) == len(entries) == 63
     col = {name: i for i, name in enumerate(header)}
     for cells, row in zip(table, rows, strict=True):
         date, description, project, tags, member, times, duration, billable, rate, amount, _ = cells
-        assert row[col["Date"]].date().isoformat() == date
+        assert row[col["Start Date"]].date().isoformat() == date
         # Kept as text, not run as a formula (=SUM(A1:A9) is a description).
         assert row[col["Description"]] == description
         if row[col["Project"]]:
@@ -57,23 +57,24 @@ def test_xlsx_matches_the_table_on_every_page_and_the_totals(
         else:
             assert project == "Without project"
         assert (row[col["Tags"]] or "") == tags
-        assert row[col["Member"]] == member
-        assert times == f"{row[col['Start']][:5]} \u2013 {row[col['End']][:5]}"
-        assert cell_hms(row[col["Duration (h:mm:ss)"]]) == duration
-        assert row[col["Rate"]] == pytest.approx(float(rate.split()[0].replace(",", "")))
+        assert row[col["User"]] == member
+        assert times == f"{row[col['Start Time']][:5]} \u2013 {row[col['End Time']][:5]}"
+        assert cell_hms(row[col["Duration (h)"]]) == duration
+        rate_cell, amount_cell = col["Billable Rate (USD)"], col["Billable Amount (USD)"]
+        assert row[rate_cell] == pytest.approx(float(rate.split()[0].replace(",", "")))
         if billable == "Billable":
-            assert row[col["Amount"]] == pytest.approx(float(amount.split()[0].replace(",", "")))
+            assert row[amount_cell] == pytest.approx(float(amount.split()[0].replace(",", "")))
         else:
-            assert row[col["Amount"]] == 0
-    seconds = sum(cell_seconds(r[col["Duration (h:mm:ss)"]]) for r in rows)
-    assert all(cell_seconds(r[col["Duration (h:mm:ss)"]]) % 360 == 0 for r in rows)  # 6 min up
+            assert row[amount_cell] == 0
+    seconds = sum(cell_seconds(r[col["Duration (h)"]]) for r in rows)
+    assert all(cell_seconds(r[col["Duration (h)"]]) % 360 == 0 for r in rows)  # 6 min up
     html = owner_client.get(report_url(workspace, "detailed", query)).content.decode()
     total = f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
     assert f'id="total-time">{total}<' in html
     by_label = {r[0]: r for r in totals if r and r[0]}
     assert by_label["Total"][1] == "63 entries"
     assert cell_hms(by_label["Total time"][1]) == total
-    cents = sum(round(r[col["Amount"]] * 100) for r in rows)
+    cents = sum(round(r[col["Billable Amount (USD)"]] * 100) for r in rows)
     assert round(by_label["Amount"][1] * 100) == cents
     assert by_label["Amount"][2] == "USD"
     assert any("Rounding is on (6 min, up)" in str(r[0]) for r in totals)
@@ -187,8 +188,9 @@ def test_dates_and_times_are_the_viewers(workspace, owner, owner_client):
     late = owner_client.get(
         report_url(workspace, "detailed_xlsx", "start=2026-03-03&end=2026-03-03")
     )
-    _, rows, _ = workbook_rows(late)
-    assert [(r[0].date(), r[1], r[2]) for r in rows] == [
+    header, rows, _ = workbook_rows(late)
+    at = [header.index(name) for name in ("Start Date", "Start Time", "End Time")]
+    assert [(r[at[0]].date(), r[at[1]], r[at[2]]) for r in rows] == [
         (dt.date(2026, 3, 3), "00:30:00", "01:15:00")
     ]
     early = owner_client.get(
