@@ -204,7 +204,9 @@ def start_gunicorn(port: int, database: str, redis_url: str) -> subprocess.Popen
         env=env,
         stdout=subprocess.DEVNULL,
     )
-    deadline = time.time() + 30
+    # Starting gunicorn imports Django in each worker; on a busy 2-core CI machine that took
+    # over 30 s once. Waiting longer costs nothing when it starts at once.
+    deadline = time.time() + 120
     while time.time() < deadline:
         try:
             requests.get(f"http://127.0.0.1:{port}/api/v1/user", timeout=10)
@@ -212,7 +214,7 @@ def start_gunicorn(port: int, database: str, redis_url: str) -> subprocess.Popen
         except requests.RequestException:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit("gunicorn did not answer within 120 s")
 
 
 @dataclass
