@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *entries_api,
     *quickbooks_api,
     *webhooks_api,
-    # Last: any other path under /api/ is a 404 in the API's {message, code} shape.
+    # Last: any other path under /api/, whatever the method, is a 404 in the API's
+    # {message, code} shape (exempt from CSRF, which has nothing to protect there).
     re_path(r"^(?P<unmatched>.*)$", api_not_found),
 ]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rest_framework.test import APIClient
+
+from tests.api.conftest import api_key_for
 
 pytestmark = pytest.mark.django_db
 
@@ -64,9 +67,87 @@ def test_role_refusal_is_403_json(member_api, workspace):
     error(member_api.post(tags(workspace), {"name": "Nope"}, format="json"), 403)
 
 
-def test_unknown_api_path_is_404_json(owner_api):
-    body = error(owner_api.get("/api/v1/no-such-thing"), 404)
-    assert body == {"message": "No API endpoint at /api/v1/no-such-thing.", "code": 404}
+def test_unknown_api_path_is_404_json_with_clockifys_code(owner_api):
+    response = owner_api.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json() == {"message": "No API endpoint at /api/v1/no-such-thing.", "code": 3000}
+
+
+def csrf_enforcing_client(user=None, key: bool = True) -> APIClient:
+    """A client as scripts and browsers are: Django's CSRF check applies (the test client
+    skips it unless asked)."""
+    client = APIClient(enforce_csrf_checks=True)
+    if user is not None and key:
+        client.credentials(HTTP_X_API_KEY=api_key_for(user))
+    elif user is not None:
+        client.force_login(user)
+    return client
+
+
+UNKNOWN_PATHS = [
+    "/api/v1/nonexistent",
+    "/api/v1/workspaces/{ws}/time-entries/timer/start",
+    "/api/v1/workspaces/{ws}/time-entries/timer/stop",
+    "/api/v1/workspaces/{ws}/projects/{ws}/memberships",
+    "/reports/v1/nonexistent",
+    "/reports/v1/workspaces/{ws}/reports/expense",
+    "/reports/",
+]
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete", "options"])
+@pytest.mark.parametrize("path", UNKNOWN_PATHS)
+def test_unknown_path_is_a_json_404_for_every_method_in_both_trees(owner, workspace, method, path):
+    path = path.format(ws=workspace.pk)
+    response = getattr(csrf_enforcing_client(owner), method)(path, {"a": 1}, format="json")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"message": f"No API endpoint at {path}.", "code": 3000}
+
+
+@pytest.mark.parametrize("method", ["post", "delete"])
+def test_unknown_path_is_a_json_404_without_a_key_or_with_a_session(owner, method):
+    for client in (csrf_enforcing_client(), csrf_enforcing_client(owner, key=False)):
+        response = getattr(client, method)("/api/v1/nonexistent", {}, format="json")
+        assert (response.status_code, response.json()["code"]) == (404, 3000)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/v1/workspaces/{ws}/tags/"),
+        ("get", "/api/v1/workspaces/{ws}/tags/"),
+        ("post", "/reports/v1/workspaces/{ws}/reports/detailed/"),
+    ],
+)
+def test_trailing_slash_is_a_json_404_naming_the_endpoint(owner, workspace, method, path):
+    path = path.format(ws=workspace.pk)
+    response = getattr(csrf_enforcing_client(owner), method)(path, {}, format="json")
+    assert response.status_code == 404
+    assert response.json()["message"] == (
+        f"No API endpoint at {path}. Did you mean {path[:-1]} (without the trailing slash)?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("delete", "/api/v1/user"),
+        ("post", "/api/v1/workspaces/{ws}/time-entries/status/in-progress"),
+        ("get", "/reports/v1/workspaces/{ws}/reports/detailed"),
+        ("put", "/reports/v1/workspaces/{ws}/reports/summary"),
+    ],
+)
+def test_known_path_with_a_wrong_method_is_a_json_405_in_both_trees(owner, workspace, method, path):
+    response = getattr(csrf_enforcing_client(owner), method)(path.format(ws=workspace.pk))
+    assert error(response, 405)["message"] == f'Method "{method.upper()}" not allowed.'
+
+
+def test_exempting_the_catch_all_leaves_csrf_on_real_endpoints(owner, workspace):
+    session = csrf_enforcing_client(owner, key=False)
+    refused = session.post(tags(workspace), {"name": "Forged"}, format="json")
+    assert refused.status_code == 403 and "CSRF" in refused.json()["message"]
+    assert session.get(tags(workspace)).json() == []
 
 
 @pytest.mark.parametrize(

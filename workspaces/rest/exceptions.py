@@ -2,7 +2,8 @@
 
 Every error goes through here: the services' ApplicationError (400/403/404), Django's Http404
 and PermissionDenied, and DRF's own (validation, parse, authentication, 404, 405, 406, 415,
-throttling). `code` is the HTTP status unless the service gave a more specific one.
+throttling). `code` is the HTTP status unless the service gave a more specific one; an unknown
+path's is Clockify's 3000 (`api_not_found`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.http import HttpRequest
 from django.http import JsonResponse
+from django.urls import Resolver404
+from django.urls import resolve
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework import status
 from rest_framework.response import Response
@@ -86,6 +90,29 @@ def _response_for(exc: Exception) -> Response | None:
     return error_response(message, exc.status_code, headers=headers or None)
 
 
+# Clockify's own code for a path it has no route for (its answer is a 404 with
+# `{"message": "No static resource v1/...", "code": 3000}`, as recorded by public clients).
+UNKNOWN_ROUTE_CODE = 3000
+
+
+@csrf_exempt
 def api_not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
-    """The last route under /api/: an unknown path answers in the API's error shape too."""
-    return JsonResponse({"message": f"No API endpoint at {request.path}.", "code": 404}, status=404)
+    """The last route of each API tree (/api/, /reports/): an unknown path answers in the API's
+    error shape, whatever the method.
+
+    Exempt from CSRF: CsrfViewMiddleware would otherwise refuse every POST, PUT, PATCH and
+    DELETE here with Django's HTML 403 page before this view runs. The view reads nothing,
+    changes nothing and reveals nothing but the path it was given, so there is nothing for a
+    forged request to abuse; every real endpoint is a DRF view, matched before this one, whose
+    session authentication still enforces the CSRF token on writes."""
+    message = f"No API endpoint at {request.path}."
+    if request.path.endswith("/") and _is_endpoint(request.path_info.rstrip("/")):
+        message += f" Did you mean {request.path.rstrip('/')} (without the trailing slash)?"
+    return JsonResponse({"message": message, "code": UNKNOWN_ROUTE_CODE}, status=404)
+
+
+def _is_endpoint(path: str) -> bool:
+    try:
+        return resolve(path).func is not api_not_found
+    except Resolver404:
+        return False
