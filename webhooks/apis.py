@@ -23,9 +23,6 @@ from workspaces.rest.fields import BodySerializer
 from workspaces.rest.fields import StrictBooleanField
 from workspaces.rest.fields import StrictCharField
 from workspaces.rest.fields import format_datetime
-from workspaces.rest.pagination import page_parameters
-from workspaces.rest.pagination import paginate
-from workspaces.rest.pagination import paginated_response
 from workspaces.rest.permissions import IsWorkspaceAdmin
 
 TAG = ["webhooks"]
@@ -46,6 +43,15 @@ class WebhookOut(serializers.Serializer):
     workspaceId = serializers.CharField()
     webhookCreatedAt = serializers.CharField()
     disabledReason = serializers.CharField(allow_blank=True)
+
+
+class WebhookListOut(serializers.Serializer):
+    """Clockify's answer to the list: an object, not the plain array of other lists."""
+
+    workspaceWebhookCount = serializers.IntegerField(
+        help_text="How many webhooks the workspace has (all of them are listed)."
+    )
+    webhooks = WebhookOut(many=True)
 
 
 class WebhookIn(BodySerializer):
@@ -108,14 +114,16 @@ class _WebhookView(WorkspaceApiView):
 class WebhookListApi(_WebhookView):
     @extend_schema(
         operation_id="webhooks_list",
-        parameters=page_parameters(),
-        responses=WebhookOut(many=True),
+        responses=WebhookListOut,
         tags=TAG,
+        description="Every webhook of the workspace (at most "
+        f"{services.MAX_WEBHOOKS_PER_WORKSPACE}), in Clockify's envelope "
+        "`{workspaceWebhookCount, webhooks}`; not paged, as Clockify's is not.",
     )
     def get(self, request: Request, ws: str) -> Response:
-        rows, last_page = paginate(webhook_list(workspace=self.workspace), request)
-        return paginated_response(
-            WebhookOut([webhook_data(w) for w in rows], many=True).data, last_page=last_page
+        webhooks = [webhook_data(w) for w in webhook_list(workspace=self.workspace)]
+        return Response(
+            WebhookListOut({"workspaceWebhookCount": len(webhooks), "webhooks": webhooks}).data
         )
 
     @extend_schema(

@@ -53,7 +53,7 @@ def test_admin_creates_reads_updates_and_deletes_a_webhook(admin, workspace):
         "disabledReason": "",
     }
     assert len(body["authToken"]) >= 32 and response["X-Ignored-Fields"] == "foo"
-    assert api.get(url(workspace)).json() == [body]
+    assert api.get(url(workspace)).json() == {"workspaceWebhookCount": 1, "webhooks": [body]}
     project = ProjectFactory(workspace=workspace)
     response = api.put(
         url(workspace, f"/{body['id']}"),
@@ -68,6 +68,17 @@ def test_admin_creates_reads_updates_and_deletes_a_webhook(admin, workspace):
     assert not Webhook.objects.exists()
     events = set(AuditLog.objects.values_list("event", flat=True))
     assert {"webhook.created", "webhook.changed", "webhook.deleted"} <= events
+
+
+def test_the_list_is_clockifys_envelope_of_every_webhook_not_a_page(admin, workspace):
+    api = api_client_for(admin)
+    assert api.get(url(workspace)).json() == {"workspaceWebhookCount": 0, "webhooks": []}
+    for name in ("B", "A", "C"):
+        assert create(api, workspace, name=name).status_code == 201
+    response = api.get(url(workspace) + "?page=2&page-size=1")
+    body = response.json()
+    assert body["workspaceWebhookCount"] == 3 and "Last-Page" not in response
+    assert [w["name"] for w in body["webhooks"]] == ["A", "B", "C"]
 
 
 def test_members_get_403_and_other_workspaces_404(member, outsider, owner, workspace):
