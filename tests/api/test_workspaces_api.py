@@ -9,6 +9,7 @@ from tests.factories import MembershipFactory
 from tests.factories import UserFactory
 from workspaces.models import Invitation
 from workspaces.models import Membership
+from workspaces.services import invitation_create
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +134,21 @@ def test_users_list_filters_and_pages(admin_api, workspace, owner, admin, member
     assert row["status"] == "INACTIVE"
     assert row["memberships"][0]["membershipStatus"] == "INACTIVE"
     assert admin_api.get(base + "?status=WHATEVER").status_code == 400
+
+
+def test_users_list_takes_every_clockify_status(admin_api, workspace, owner, admin, member):
+    """PENDING and DECLINED are Clockify's too: nobody here (an invitation is no user until
+    accepted), an empty list rather than a 400 a Clockify script does not expect."""
+    invitation_create(
+        actor=Membership.objects.get(user=admin, workspace=workspace), email="new@example.com"
+    )
+    base = f"/api/v1/workspaces/{workspace.pk}/users"
+    for status in ("PENDING", "DECLINED", "pending"):
+        response = admin_api.get(f"{base}?status={status}")
+        assert (response.status_code, response.json()) == (200, [])
+        assert response["Last-Page"] == "true"
+    assert len(admin_api.get(f"{base}?status=ALL").json()) == 3
+    assert len(admin_api.get(f"{base}?status=active").json()) == 3
 
 
 def test_users_list_queries_flat(admin_api, workspace, admin, django_assert_max_num_queries):
