@@ -56,6 +56,9 @@ class GroupBy(StrEnum):
     TASK = "task"
     TAG = "tag"
     DATE = "date"
+    # The Reports API's TIMEENTRY: entries with the same description together (Clockify's
+    # "Description" grouping); not offered on the Summary page.
+    DESCRIPTION = "description"
 
     @property
     def label(self) -> str:
@@ -68,11 +71,15 @@ class GroupBy(StrEnum):
             return default
         if raw == "none" and name == "sub_group":
             return None
-        try:
-            return cls(raw)
-        except ValueError:
-            choices = ", ".join(g.value for g in cls)
-            raise FilterError(f"Group by one of {choices}.", field=name) from None
+        group = next((g for g in PAGE_GROUPS if g.value == raw), None)
+        if group is None:
+            choices = ", ".join(g.value for g in PAGE_GROUPS)
+            raise FilterError(f"Group by one of {choices}.", field=name)
+        return group
+
+
+# The groupings the pages offer (and their query parameters take).
+PAGE_GROUPS = tuple(g for g in GroupBy if g != GroupBy.DESCRIPTION)
 
 
 WITHOUT = {
@@ -82,6 +89,7 @@ WITHOUT = {
     GroupBy.TASK: "Without task",
     GroupBy.TAG: "Without tag",
     GroupBy.DATE: "Without date",
+    GroupBy.DESCRIPTION: "Without description",
 }
 
 # Per grouping, the entry's column that keys a group. Rows are grouped by keys only (a hash
@@ -94,6 +102,7 @@ _KEYS: dict[GroupBy, str] = {
     GroupBy.MEMBER: "user_id",
     GroupBy.TASK: "task_id",
     GroupBy.TAG: "tags__id",
+    GroupBy.DESCRIPTION: "description",
 }
 
 
@@ -167,7 +176,7 @@ NAMES_IN_LIST_MAX = 200
 def _names(group_by: GroupBy, keys: set[str], membership: Membership) -> dict[str, tuple[str, str]]:
     """(label, detail) per key of the groups found (one query, none for dates), read within
     the workspace."""
-    if group_by == GroupBy.DATE or not keys:
+    if group_by in (GroupBy.DATE, GroupBy.DESCRIPTION) or not keys:
         return {}
     ws = membership.workspace_id
     if group_by == GroupBy.MEMBER:
@@ -192,6 +201,8 @@ def _new_acc(group_by: GroupBy, value: Any, names: dict[str, tuple[str, str]]) -
         return _Acc(key="", label=WITHOUT[group_by])
     if group_by == GroupBy.DATE:
         return _Acc(key=value.isoformat(), label=value.isoformat(), date=value)
+    if group_by == GroupBy.DESCRIPTION:  # keyed by the text; "" (none) is the "Without" group
+        return _Acc(key=value, label=value or WITHOUT[group_by])
     label, detail = names.get(str(value), (str(value), ""))
     return _Acc(key=str(value), label=label, detail=detail)
 
@@ -203,12 +214,13 @@ def _order(group_by: GroupBy, accs: Iterable[_Acc]) -> list[_Acc]:
     return sorted(accs, key=lambda a: (a.key == "", a.label.casefold(), a.detail, a.key))
 
 
-def _freeze(group_by: GroupBy, sub: GroupBy | None, acc: _Acc) -> SummaryGroup:
+def _freeze(levels: Sequence[GroupBy], acc: _Acc) -> SummaryGroup:
+    """The group `acc` of the first of `levels`, with its children of the next levels."""
     children: tuple[SummaryGroup, ...] = ()
-    if sub is not None:
-        children = tuple(_freeze(sub, None, c) for c in _order(sub, acc.children.values()))
+    if len(levels) > 1:
+        children = tuple(_freeze(levels[1:], c) for c in _order(levels[1], acc.children.values()))
     return SummaryGroup(
-        group_by=group_by,
+        group_by=levels[0],
         key=acc.key,
         label=acc.label,
         seconds=acc.seconds,
@@ -236,24 +248,31 @@ def summary_groups(
     filters: DetailedFilters,
     group_by: GroupBy,
     sub_group_by: GroupBy | None = None,
+    third_group_by: GroupBy | None = None,
     max_rows: int | None = None,
 ) -> list[SummaryGroup]:
-    """The filtered entries grouped by `group_by`, each group split by `sub_group_by` (when
-    given and different), with time and billable amounts rounded per entry. One aggregate
-    query (two when the second level is tags) and one query of names per level.
+    """The filtered entries grouped by `group_by`, each group split by `sub_group_by` and
+    each of those by `third_group_by` (when given and different from the levels above: the
+    Reports API's third level), with time and billable amounts rounded per entry. One
+    aggregate query (one more per level above a tag level) and one query of names per level.
 
     With `max_rows` (pages pass MAX_PAGE_SUMMARY_ROWS; streamed exports pass nothing),
     SummaryTooLarge when the table would have more rows than that, checked before any name
     is read."""
-    if sub_group_by == group_by:
-        sub_group_by = None
+    levels = [group_by]
+    for level in (sub_group_by, third_group_by):
+        if level is not None and level not in levels:
+            levels.append(level)
     annotations = report_annotations(workspace_rounding(membership.workspace))
     seconds = annotations["report_seconds"]
     entries = _filtered(membership, filters)
+    columns = [f"k{depth}" for depth in range(len(levels))]
 
-    def grouped(**columns: Any) -> list[dict[str, Any]]:
+    def grouped(depth: int) -> list[dict[str, Any]]:
+        """Rows grouped by the keys of the first `depth` + 1 levels (and currency)."""
+        keys = {columns[i]: _key_column(levels[i], membership) for i in range(depth + 1)}
         return list(
-            entries.values("currency", **columns)
+            entries.values("currency", **keys)
             .annotate(
                 n=Count("*"),
                 seconds=Coalesce(Sum(seconds), 0),
@@ -263,42 +282,40 @@ def summary_groups(
             .order_by()
         )
 
-    first = _key_column(group_by, membership)
-    if sub_group_by is None:
-        rows = grouped(g=first)
-        top_rows = rows
-    else:
-        rows = grouped(g=first, s=_key_column(sub_group_by, membership))
-        # The first level sums the second's rows, except under a tag subgrouping: an entry with
-        # two tags is two rows there and must count once in its group.
-        top_rows = grouped(g=first) if sub_group_by == GroupBy.TAG else rows
+    # Each level sums the rows of the deepest one, except above a tag level: an entry with two
+    # tags is two rows there and must count once in its group, so that level is read apart.
+    deepest = len(levels) - 1
+    rows_at: dict[int, list[dict[str, Any]]] = {deepest: grouped(deepest)}
+    for depth in range(deepest):
+        if GroupBy.TAG in levels[depth + 1 :]:
+            rows_at[depth] = grouped(depth)
+        else:
+            rows_at[depth] = rows_at[deepest]
     if max_rows is not None:
-        table_rows = len({r["g"] for r in top_rows}) + (
-            len({(r["g"], r["s"]) for r in rows}) if sub_group_by is not None else 0
+        table_rows = sum(
+            len({tuple(r[c] for c in columns[: depth + 1]) for r in rows_at[depth]})
+            for depth in range(len(levels))
         )
         if table_rows > max_rows:
             raise SummaryTooLarge(
                 f"This grouping makes {table_rows:,} rows, more than the {max_rows:,} a page "
                 "shows: choose a shorter date range or another grouping, or export it as CSV.",
-                field="sub_group" if sub_group_by is not None else "group",
+                field="sub_group" if len(levels) > 1 else "group",
             )
-    names = _names(group_by, {str(r["g"]) for r in top_rows if r["g"] is not None}, membership)
     tops: dict[Any, _Acc] = {}  # by the raw key value (None for "Without ...")
-    for row in top_rows:
-        top = tops.get(row["g"])
-        if top is None:
-            top = tops[row["g"]] = _new_acc(group_by, row["g"], names)
-        top.add(row)
-    if sub_group_by is not None:
-        sub_keys = {str(r["s"]) for r in rows if r["s"] is not None}
-        sub_names = _names(sub_group_by, sub_keys, membership)
+    for depth, level in enumerate(levels):
+        rows = rows_at[depth]
+        column = columns[depth]
+        names = _names(level, {str(r[column]) for r in rows if r[column] is not None}, membership)
         for row in rows:
-            children = tops[row["g"]].children
-            child = children.get(row["s"])
-            if child is None:
-                child = children[row["s"]] = _new_acc(sub_group_by, row["s"], sub_names)
-            child.add(row)
-    return [_freeze(group_by, sub_group_by, acc) for acc in _order(group_by, tops.values())]
+            siblings = tops
+            for above in columns[:depth]:
+                siblings = siblings[row[above]].children
+            acc = siblings.get(row[column])
+            if acc is None:
+                acc = siblings[row[column]] = _new_acc(level, row[column], names)
+            acc.add(row)
+    return [_freeze(levels, acc) for acc in _order(group_by, tops.values())]
 
 
 def summary_totals(

@@ -41,6 +41,7 @@ from reports.responses import report_file
 from reports.rounding import workspace_rounding
 from reports.selectors import detailed_totals
 from reports.summary import MAX_PAGE_SUMMARY_ROWS
+from reports.summary import PAGE_GROUPS
 from reports.summary import GroupBy
 from reports.summary import SummaryGroup
 from reports.summary import SummaryTooLarge
@@ -129,7 +130,7 @@ def summary(request: WorkspaceRequest) -> HttpResponse:
         "tab": "summary",
         "choices": form_choices(membership, params),
         "ranges": range_options(membership.user),
-        "group_choices": list(GroupBy),
+        "group_choices": list(PAGE_GROUPS),
         "rounding": workspace_rounding(membership.workspace),
     }
     try:
