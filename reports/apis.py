@@ -9,30 +9,36 @@ the pages: the owner and admins see everyone's entries, a member their own; anot
 is a 404.
 
 Choices where Clockify's documentation is silent or this product differs:
-- `dateRangeStart` / `dateRangeEnd` pick whole days, in the caller's time zone, as the page does:
-  the calendar date written in each (an ISO 8601 date, or a date-time whose offset is ignored).
-  An end at exactly midnight is exclusive (`...-01T00:00:00Z` to `...-02T00:00:00Z` is one day),
-  the usual `...T23:59:59.999Z` inclusive, and a bare date (`2026-11-30`) is inclusive.
+- `dateRangeStart` / `dateRangeEnd` are instants, as Clockify reads them: entries starting in
+  [start, end], both included. A date-time without an offset is UTC; a bare date (`2026-11-30`,
+  not Clockify's) is that whole day in the caller's time zone. Days (Summary DATE groups, the
+  Weekly report's) are the caller's time zone's.
 - Rounding is the workspace's, per entry, in every report (one definition); `rounding` is
   accepted for Clockify clients' sake but cannot turn it off or on.
 - `users|projects|clients|tasks` take `contains: "CONTAINS"` only; `tags` also
-  `"DOES_NOT_CONTAIN"`. `status` may be `"ALL"` (the only one the report knows). `"none"` among
-  project or client ids selects entries without one.
-- `approvalState`: `ALL` (or absent), `APPROVED`, `PENDING`, `NOT_SUBMITTED`.
-- `detailedFilter.pageSize` above 1000 is capped; `options.totals: "EXCLUDE"` answers `totals: []`.
+  `"DOES_NOT_CONTAIN"`. `status` takes Clockify's values; any but `"ALL"` has no effect and is
+  named in X-Ignored-Fields (Clockify does not document that it narrows the entries; its web
+  app sends ACTIVE beside the ids chosen). `"none"` among project or client ids selects
+  entries without one.
+- `approvalState`: `ALL` (or absent), `APPROVED`, `UNAPPROVED` (pending or not submitted),
+  `PENDING`, `NOT_SUBMITTED`.
+- `detailedFilter.pageSize` is at most 1000 (Clockify's limit; more is a 400);
+  `detailedFilter.sortColumn` Clockify's DATE, ZONED_DATE, NATURAL, DURATION, USER, USER_DATE,
+  ID, DESCRIPTION, and PROJECT, AMOUNT; `options.totals: "EXCLUDE"` answers `totals: []`.
 - `totals[0].totalAmount` is in cents of the workspace's currency (only billable time earns);
   `totalAmountByCurrency` lists each currency when entries carry several. `rate` and `amount`
   of an entry are cents, `amount` 0 when not billable.
 - `exportType` CSV, XLSX or PDF answers the whole filtered set as a file (paging ignored), the
   same files as the page's export links.
-- Summary: `summaryFilter.groups` takes one or two of PROJECT, CLIENT, USER, TASK, TAG, DATE
-  (default `["PROJECT"]`; Clockify's third level and its other groupings are refused with a
-  400). `summaryFilter.sortColumn` GROUP (names, the page's order; the default), DURATION or
-  AMOUNT, each level sorted; `sortOrder` defaults to ASCENDING for GROUP, DESCENDING otherwise.
-  Each group: `_id` (null for the "Without ..." group; an ISO date for DATE), `name`,
-  `duration` and `billableDuration` in seconds, `amount` in cents (as `totalAmount`),
-  `amountByCurrency`, and `children` (the second level; empty with one grouping). Under TAG an
-  entry counts once per tag, so tag groups may add up to more than `totals`.
+- Summary: `summaryFilter.groups` takes one to three of PROJECT, CLIENT, USER, TASK, TAG, DATE,
+  TIMEENTRY (entries with the same description together), default `["PROJECT"]`; Clockify's
+  other groupings are refused with a 400, and so are three levels with a CSV, XLSX or PDF
+  export (the files show two). `summaryFilter.sortColumn` GROUP (names, the page's order; the
+  default), DURATION or AMOUNT, each level sorted; `sortOrder` defaults to ASCENDING for
+  GROUP, DESCENDING otherwise. Each group: `_id` (null for the "Without ..." group; an ISO
+  date for DATE), `name`, `duration` and `billableDuration` in seconds, `amount` in cents (as
+  `totalAmount`), `amountByCurrency`, and `children` (the next level; empty at the last).
+  Under TAG an entry counts once per tag, so tag groups may add up to more than `totals`.
 - Weekly: one week, the caller's (their week start), holding `dateRangeStart`, as the page's
   `week`; `dateRangeEnd` must fall in that week (a later one is a 400, not a silent cut).
   `weeklyFilter.group` USER (default) or PROJECT gives the rows; `weeklyFilter.subgroup` TIME
@@ -54,7 +60,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reports.bodies import DEFAULT_PAGE_SIZE
-from reports.bodies import MAX_PAGE_SIZE
 from reports.bodies import SORT_COLUMNS
 from reports.bodies import SUMMARY_GROUPS
 from reports.bodies import WEEKLY_GROUPS
@@ -77,6 +82,7 @@ from reports.exports_summary import weekly_xlsx
 from reports.filters import DetailedFilters
 from reports.filters import FilterError
 from reports.filters import detailed_filters_from_body
+from reports.filters import viewer_tz
 from reports.responses import report_file
 from reports.selectors import DetailedTotals
 from reports.selectors import Sort
@@ -175,7 +181,7 @@ class DetailedReportApi(WorkspaceApiView):
     def post(self, request: Request, ws: str) -> Any:
         membership = self.membership
         body = validated(DetailedReportIn, request)
-        filters = detailed_filters_from_body(body, membership=membership)
+        filters = detailed_filters_from_body(body, membership=membership, exact_times=True)
         page_options = body.get("detailedFilter") or {}
         sort = Sort(
             key=SORT_COLUMNS[page_options.get("sortColumn", "DATE")],
@@ -193,7 +199,7 @@ class DetailedReportApi(WorkspaceApiView):
                 sort=sort,
             )
         page = page_options.get("page", 1)
-        size = min(page_options.get("pageSize", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+        size = page_options.get("pageSize", DEFAULT_PAGE_SIZE)  # at most MAX_PAGE_SIZE
         options = page_options.get("options") or {}
         totals: list[dict[str, Any]] = []
         if options.get("totals", "CALCULATE") == "CALCULATE":
@@ -252,10 +258,10 @@ class SummaryReportApi(WorkspaceApiView):
     @extend_schema(
         tags=TAG,
         operation_id="reports_summary",
-        summary="Summary report: time and amounts grouped on one or two levels, or an export",
+        summary="Summary report: time and amounts grouped on one to three levels, or an export",
         description=(
-            "The Detailed report's filters, grouped by `summaryFilter.groups` (one or two of "
-            "PROJECT, CLIENT, USER, TASK, TAG, DATE; default PROJECT) and sorted by "
+            "The Detailed report's filters, grouped by `summaryFilter.groups` (one to three of "
+            "PROJECT, CLIENT, USER, TASK, TAG, DATE, TIMEENTRY; default PROJECT) and sorted by "
             "`summaryFilter.sortColumn` (GROUP, DURATION, AMOUNT) and `sortOrder`. Answers "
             "`{totals, groupOne}`; durations in seconds, amounts in cents. Members see only "
             "their own time. `exportType` CSV, XLSX or PDF answers the grouped table as a file."
@@ -268,10 +274,17 @@ class SummaryReportApi(WorkspaceApiView):
     def post(self, request: Request, ws: str) -> Any:
         membership = self.membership
         body = validated(SummaryReportIn, request)
-        filters = detailed_filters_from_body(body, membership=membership)
+        filters = detailed_filters_from_body(body, membership=membership, exact_times=True)
         options = body.get("summaryFilter") or {}
         levels = [SUMMARY_GROUPS[g] for g in options.get("groups", ["PROJECT"])]
         group_by, sub_group_by = levels[0], (levels[1] if len(levels) > 1 else None)
+        third_group_by = levels[2] if len(levels) > 2 else None
+        if body["exportType"] != "JSON" and third_group_by is not None:
+            raise FilterError(
+                "The Summary exports show two levels: give at most two summaryFilter.groups "
+                "with exportType CSV, XLSX or PDF (JSON takes three).",
+                field="summaryFilter",
+            )
         column = options.get("sortColumn", "GROUP")
         order = body["sortOrder"] or ("ASCENDING" if column == "GROUP" else "DESCENDING")
         currency = membership.workspace.currency
@@ -281,6 +294,7 @@ class SummaryReportApi(WorkspaceApiView):
                 filters=filters,
                 group_by=group_by,
                 sub_group_by=sub_group_by,
+                third_group_by=third_group_by,
             ),
             column,
             order == "DESCENDING",
@@ -316,15 +330,19 @@ class SummaryReportApi(WorkspaceApiView):
 def weekly_filters_from_body(body: dict[str, Any], *, membership: Membership) -> DetailedFilters:
     """The body's filters over the caller's week holding `dateRangeStart`; FilterError (400)
     when the week passes the report's dates or `dateRangeEnd` falls outside it."""
-    filters = detailed_filters_from_body(body, membership=membership)
+    filters = detailed_filters_from_body(body, membership=membership, exact_times=True)
     first, last = week_days(filters.start, membership.user, field="dateRangeStart")
-    if filters.end > last:
+    # The end may be the last day's last instant or the next day's midnight.
+    week_end = dt.datetime.combine(
+        last + dt.timedelta(days=1), dt.time(0), viewer_tz(membership.user)
+    )
+    if filters.until is not None and filters.until > week_end + dt.timedelta(microseconds=1):
         raise FilterError(
             f"The Weekly report covers one week ({first.isoformat()} to {last.isoformat()}, "
             "the week of dateRangeStart): give a dateRangeEnd within it.",
             field="dateRangeEnd",
         )
-    return replace(filters, start=first, end=last)
+    return replace(filters, start=first, end=last, since=None, until=None)
 
 
 def weekly_group_out(

@@ -86,6 +86,8 @@ class ApprovalState(_LabelledChoice):
     APPROVED = "approved"
     PENDING = "pending"
     NOT_SUBMITTED = "not_submitted"
+    # Not approved: pending or not submitted (the Reports API's UNAPPROVED; no page option).
+    UNAPPROVED = "unapproved"
 
 
 class FilterError(ApplicationError):
@@ -108,6 +110,11 @@ class DetailedFilters:
     billable: bool | None = None
     description: str = ""
     approval: ApprovalState | None = None
+    # Exact bounds in UTC, [since, until), within the days above: the Reports API reads
+    # dateRangeStart/dateRangeEnd as instants. Pages and query strings never set them (a
+    # query string, `to_query`, carries whole days only).
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
 
     def to_query(self) -> list[tuple[str, str]]:
         """The query parameters that parse back to this filter (defaults left out)."""
@@ -144,7 +151,10 @@ class DetailedFilters:
         return replace(self, date_range=DateRange.CUSTOM)
 
     def utc_bounds(self, time_zone: zoneinfo.ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
-        """[since, until) in aware datetimes: local midnight of `start` to that after `end`."""
+        """[since, until) in aware datetimes: local midnight of `start` to that after `end`, or
+        the exact bounds when the filter has them."""
+        if self.since is not None and self.until is not None:
+            return self.since, self.until
         since = dt.datetime.combine(self.start, dt.time(0), tzinfo=time_zone)
         until = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(0), tzinfo=time_zone)
         return since.astimezone(dt.UTC), until.astimezone(dt.UTC)
@@ -292,7 +302,8 @@ def parse_detailed_filters(
         approval = ApprovalState(raw_approval) if raw_approval else None
     except ValueError:
         raise FilterError(
-            "Approval must be 'approved', 'pending' or 'not_submitted'.", field="approval"
+            "Approval must be 'approved', 'pending', 'not_submitted' or 'unapproved'.",
+            field="approval",
         ) from None
 
     return DetailedFilters(
@@ -365,7 +376,12 @@ def detailed_filters_check(*, membership: Membership, filters: DetailedFilters) 
 
 
 # Body fields -> the Detailed page's query parameters.
-APPROVAL_STATES = {"APPROVED": "approved", "PENDING": "pending", "NOT_SUBMITTED": "not_submitted"}
+APPROVAL_STATES = {
+    "APPROVED": "approved",
+    "UNAPPROVED": "unapproved",
+    "PENDING": "pending",
+    "NOT_SUBMITTED": "not_submitted",
+}
 ENTITY_PARAMS = {
     "users": "member",
     "projects": "project",
@@ -375,17 +391,50 @@ ENTITY_PARAMS = {
 }
 
 
+def _body_days(
+    body: Mapping[str, Any], *, membership: Membership, exact_times: bool
+) -> tuple[dt.date, dt.date, tuple[dt.datetime, dt.datetime] | None]:
+    """The first and last day of the body's dates, and with `exact_times` the instants
+    [since, until) in UTC. FilterError when the end is before the start."""
+    start_at, end_at = body["dateRangeStart"], body["dateRangeEnd"]
+    if not exact_times:
+        # Whole days: the calendar dates written, an end at exactly midnight exclusive.
+        start, end = start_at.day, end_at.day
+        if end_at.midnight and end > start:
+            end -= dt.timedelta(days=1)
+        if end < start:
+            raise FilterError("dateRangeEnd is before dateRangeStart.", field="dateRangeEnd")
+        return start, end, None
+    for name, given in (("dateRangeStart", start_at), ("dateRangeEnd", end_at)):
+        if not MIN_DATE <= given.day <= MAX_DATE:
+            raise FilterError(f"{name} must be between 1970 and 2999.", field=name)
+    time_zone = viewer_tz(membership.user)
+    one_day, tick = dt.timedelta(days=1), dt.timedelta(microseconds=1)
+    # Instants as given, the end included; a bare date is its whole day in the caller's zone.
+    since = start_at.instant or dt.datetime.combine(start_at.day, dt.time(0), tzinfo=time_zone)
+    until = (
+        end_at.instant + tick
+        if end_at.instant is not None
+        else dt.datetime.combine(end_at.day + one_day, dt.time(0), tzinfo=time_zone)
+    )
+    if until <= since:
+        raise FilterError("dateRangeEnd is before dateRangeStart.", field="dateRangeEnd")
+    first = since.astimezone(time_zone).date()
+    last = (until - tick).astimezone(time_zone).date()
+    return first, last, (since.astimezone(dt.UTC), until.astimezone(dt.UTC))
+
+
 def detailed_filters_from_body(
-    body: Mapping[str, Any], *, membership: Membership
+    body: Mapping[str, Any], *, membership: Membership, exact_times: bool = False
 ) -> DetailedFilters:
     """The Detailed report's filter for a Clockify-style request body, as the Reports API
     validates it (reports.bodies.DetailedReportIn); FilterError (400) for what it cannot
-    express, and for ids that are not in the workspace."""
-    (start, _), (end, end_midnight) = body["dateRangeStart"], body["dateRangeEnd"]
-    if end_midnight and end > start:
-        end -= dt.timedelta(days=1)  # an exclusive midnight end: the day before is the last
-    if end < start:
-        raise FilterError("dateRangeEnd is before dateRangeStart.", field="dateRangeEnd")
+    express, and for ids that are not in the workspace.
+
+    With `exact_times` (the Reports API) dateRangeStart and dateRangeEnd are instants, as
+    Clockify reads them: entries starting in [start, end]. Without (the QuickBooks send, whose
+    jobs keep their filter as query parameters) they pick the whole days they fall on."""
+    start, end, bounds = _body_days(body, membership=membership, exact_times=exact_times)
     params: dict[str, list[str]] = {"start": [start.isoformat()], "end": [end.isoformat()]}
     for field, param in ENTITY_PARAMS.items():
         given = body.get(field)
@@ -405,7 +454,10 @@ def detailed_filters_from_body(
         params["description"] = [body["description"]]
     if body["approvalState"] in APPROVAL_STATES:
         params["approval"] = [APPROVAL_STATES[body["approvalState"]]]
-    return detailed_filters_from_query(params, membership=membership)
+    filters = detailed_filters_from_query(params, membership=membership)
+    if bounds is not None:
+        filters = replace(filters, since=bounds[0], until=bounds[1])
+    return filters
 
 
 # --- the filter form's values --------------------------------------------------------------

@@ -131,7 +131,8 @@ def approved_condition(*, membership: Membership) -> Q:
 def _by_approval(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membership) -> Any:
     """Approved: in an approved week and locked (an entry added to the week after the approval,
     or unlocked by an admin since, was not approved). Pending: in a week waiting for approval.
-    Not submitted: all the rest, so the three states split the entries with no overlap."""
+    Not submitted: all the rest, so the three states split the entries with no overlap.
+    Unapproved: pending or not submitted (all but the approved)."""
     if f.approval is None:
         return entries
     approved = approved_condition(membership=ms)
@@ -140,6 +141,8 @@ def _by_approval(entries: QuerySet[TimeEntry], f: DetailedFilters, ms: Membershi
         return entries.filter(approved)
     if f.approval == ApprovalState.PENDING:
         return entries.filter(pending)
+    if f.approval == ApprovalState.UNAPPROVED:
+        return entries.exclude(approved)
     return entries.exclude(approved).exclude(pending)
 
 
@@ -182,6 +185,9 @@ class SortKey(StrEnum):
     MEMBER = "member"
     PROJECT = "project"
     AMOUNT = "amount"
+    # The Reports API's ID and DESCRIPTION; the page's table has no such column.
+    ID = "id"
+    DESCRIPTION = "description"
 
 
 SORT_FIELDS: dict[SortKey, tuple[str, ...]] = {
@@ -190,7 +196,11 @@ SORT_FIELDS: dict[SortKey, tuple[str, ...]] = {
     SortKey.MEMBER: ("user__full_name", "start"),
     SortKey.PROJECT: ("project__client__name", "project__name", "start"),
     SortKey.AMOUNT: ("report_amount_cents", "start"),
+    SortKey.ID: (),  # the id alone (every order ends with it)
+    SortKey.DESCRIPTION: ("description", "start"),
 }
+# The columns a page sorts by (its `sort` parameter); the API also sorts by ID and DESCRIPTION.
+PAGE_SORT_KEYS = (SortKey.DATE, SortKey.DURATION, SortKey.MEMBER, SortKey.PROJECT, SortKey.AMOUNT)
 NULLABLE_SORT_FIELDS = {"project__client__name", "project__name"}
 
 
@@ -206,11 +216,10 @@ class Sort:
         if not raw:
             return cls()
         descending = raw.startswith("-")
-        try:
-            key = SortKey(raw.lstrip("-"))
-        except ValueError:
-            choices = ", ".join(k.value for k in SortKey)
-            raise FilterError(f"Sort by one of {choices}.", field="sort") from None
+        key = next((k for k in PAGE_SORT_KEYS if k.value == raw.lstrip("-")), None)
+        if key is None:
+            choices = ", ".join(k.value for k in PAGE_SORT_KEYS)
+            raise FilterError(f"Sort by one of {choices}.", field="sort")
         return cls(key=key, descending=descending)
 
     @property

@@ -100,7 +100,7 @@ def _sort_links(filter_query: list[tuple[str, str]], sort: Sort) -> dict[str, di
     """Per sortable column: the URL that sorts by it (flipping the direction when it is the
     current one) and its aria-sort state."""
     links: dict[str, dict[str, str]] = {}
-    for key in SortKey:
+    for key in SORT_LABELS:  # the table's columns
         if key == sort.key:
             target = Sort(key=key, descending=not sort.descending)
             state = "descending" if sort.descending else "ascending"

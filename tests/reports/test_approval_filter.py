@@ -76,6 +76,7 @@ RANGE = "range=custom&start=2026-11-01&end=2026-11-30"
         ("approved", {"m1"}, 2),
         ("pending", {"m2"}, 3),
         ("not_submitted", {"m3", "a1", "a2"}, 15),
+        ("unapproved", {"m2", "m3", "a1", "a2"}, 18),
     ],
 )
 def test_each_state_shows_its_entries_and_totals(workspace, owner, weeks, state, expected, hours):

@@ -194,10 +194,17 @@ def test_exports(workspace, owner, dataset):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"summaryFilter": {"groups": ["PROJECT", "USER", "TAG"]}}, "at most two levels"),
-        ({"summaryFilter": {"groups": []}}, "one or two groupings"),
-        ({"summaryFilter": {"groups": ["USER", "USER"]}}, "two different groupings"),
-        ({"summaryFilter": {"groups": ["TIMEENTRY"]}}, "not a valid choice"),
+        (
+            {"summaryFilter": {"groups": ["PROJECT", "USER", "TAG", "DATE"]}},
+            "at most three levels",
+        ),
+        ({"summaryFilter": {"groups": []}}, "one to three groupings"),
+        ({"summaryFilter": {"groups": ["USER", "USER"]}}, "different groupings"),
+        ({"summaryFilter": {"groups": ["USER_GROUP"]}}, "not a valid choice"),
+        (
+            {"summaryFilter": {"groups": ["PROJECT", "USER", "TAG"]}, "exportType": "CSV"},
+            "two levels",
+        ),
         ({"summaryFilter": {"groups": "PROJECT"}}, "list"),
         ({"summaryFilter": {"sortColumn": "NAME"}}, "not a valid choice"),
         ({"summaryFilter": {"groups": [None]}}, "may not be null"),
