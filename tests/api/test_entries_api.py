@@ -353,6 +353,24 @@ def test_hydrated_embeds_project_task_and_tags(member_api, workspace, member, we
     assert second["tagIds"] == [week_of_entries["tag"].pk]
 
 
+def test_get_one_hydrated_embeds_as_the_list_does(
+    member_api, workspace, member, week_of_entries, django_assert_max_num_queries
+):
+    listed = member_api.get(
+        f"{base(workspace)}/user/{member.pk}/time-entries",
+        {"hydrated": "true", "in-progress": "false"},
+    ).json()
+    for row in listed[:2]:  # one with project and task, one with tags only
+        path = f"{base(workspace)}/time-entries/{row['id']}"
+        with django_assert_max_num_queries(5):  # auth (2), membership, the entry, its tags
+            one = member_api.get(path, {"hydrated": "true"})
+        assert one.status_code == 200
+        assert one.json() == row
+        plain = member_api.get(path).json()
+        assert "project" not in plain and "task" not in plain and "tags" not in plain
+    assert member_api.get(path, {"hydrated": "sometimes"}).status_code == 400
+
+
 def test_list_query_count_does_not_grow_with_page_size(
     member_api, workspace, member, project, django_assert_max_num_queries
 ):

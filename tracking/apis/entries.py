@@ -21,9 +21,10 @@ Choices where Clockify's documentation is silent or loose:
 - The in-progress list shows an admin every running timer, a member their own.
 - `hourlyRate` is shown to admins and the owner; members get null (as the pages and the
   catalog API: rates are not shown to members).
-- `hydrated=true` embeds compact objects: project {id, name, clientId, clientName, workspaceId,
-  billable, public, color, archived}, task {id, name, projectId, status}, tags [{id, name,
-  workspaceId, archived}]; the full ones (rates, members, assignees) are on their own endpoints.
+- `hydrated=true` (on the list and on GET .../time-entries/{id}) embeds compact objects:
+  project {id, name, clientId, clientName, workspaceId, billable, public, color, archived},
+  task {id, name, projectId, status}, tags [{id, name, workspaceId, archived}]; the full ones
+  (rates, members, assignees) are on their own endpoints.
 """
 
 from __future__ import annotations
@@ -186,10 +187,12 @@ class TimeEntryHydratedOut(TimeEntryOut):
     tags = EntryTagOut(many=True, source="tags.all", required=False)
 
 
-def _entry_out(membership: Membership, entry_id: str) -> dict[str, Any]:
-    """An entry as the API shows it, read back with everything the output needs."""
+def _entry_out(membership: Membership, entry_id: str, *, hydrated: bool = False) -> dict[str, Any]:
+    """An entry as the API shows it, read back with everything the output needs (its
+    project, client, task and tags come in the same read, so hydrating costs no query)."""
     entry = time_entry_get(membership=membership, entry_id=entry_id)
-    return dict(TimeEntryOut(entry, context=_context(membership)).data)
+    out = TimeEntryHydratedOut if hydrated else TimeEntryOut
+    return dict(out(entry, context=_context(membership)).data)
 
 
 def _context(membership: Membership) -> dict[str, Any]:
@@ -265,6 +268,19 @@ def _create(membership: Membership, target: Membership, data: dict[str, Any]) ->
 # --- list filters ---------------------------------------------------------------------------
 
 
+class HydratedParam(serializers.Serializer):
+    """`hydrated` of GET .../time-entries/{id}, read as the list reads it."""
+
+    hydrated = serializers.BooleanField(required=False, default=False)
+
+    @classmethod
+    def from_query(cls, request: Request) -> bool:
+        q = request.query_params
+        params = cls(data={"hydrated": q["hydrated"]} if "hydrated" in q else {})
+        params.is_valid(raise_exception=True)
+        return bool(params.validated_data["hydrated"])
+
+
 class TimeEntryFilters(serializers.Serializer):
     start = UtcDateTimeField(required=False)
     end = UtcDateTimeField(required=False)
@@ -314,6 +330,9 @@ def _object_id(value: str, name: str) -> str:
     return value
 
 
+HYDRATED_PARAMETER = OpenApiParameter(
+    "hydrated", bool, description="Embed project, task and tags objects."
+)
 LIST_PARAMETERS = [
     OpenApiParameter("start", OpenApiTypes.DATETIME, description="Entries starting at or after."),
     OpenApiParameter("end", OpenApiTypes.DATETIME, description="Entries starting before."),
@@ -328,7 +347,7 @@ LIST_PARAMETERS = [
         bool,
         description="true: the running timer only (other filters ignored); false: finished only.",
     ),
-    OpenApiParameter("hydrated", bool, description="Embed project, task and tags objects."),
+    HYDRATED_PARAMETER,
     *page_parameters(),
 ]
 
@@ -428,10 +447,18 @@ class UserTimeEntriesApi(WorkspaceApiView):
 class TimeEntryDetailApi(WorkspaceApiView):
     """/workspaces/{ws}/time-entries/{id}: one entry (own, or anyone's for admins)."""
 
-    @extend_schema(tags=TAG, operation_id="time_entry_get", responses={200: TimeEntryOut})
+    @extend_schema(
+        tags=TAG,
+        operation_id="time_entry_get",
+        parameters=[HYDRATED_PARAMETER],
+        responses={200: TimeEntryHydratedOut},
+        description="One entry; `hydrated=true` adds `project`, `task` and `tags` objects, "
+        "as the list does.",
+    )
     def get(self, request: Request, ws: str, entry_id: str) -> Response:
         membership = self.membership
-        return Response(_entry_out(membership, entry_id))
+        hydrated = HydratedParam.from_query(request)
+        return Response(_entry_out(membership, entry_id, hydrated=hydrated))
 
     @extend_schema(
         tags=TAG,
