@@ -319,6 +319,26 @@ def test_project_with_time_cannot_be_deleted(owner_api, workspace, owner):
     assert Project.objects.filter(pk=project.pk).exists()
 
 
+def test_archived_project_or_tag_with_time_is_kept_and_the_refusal_says_so(
+    owner_api, workspace, owner
+):
+    client = ClientFactory(workspace=workspace, name="Gone", archived=True)
+    project = ProjectFactory(workspace=workspace, name="Done", archived=True, client=client)
+    tag = TagFactory(workspace=workspace, name="old", archived=True)
+    TimeEntryFactory(workspace=workspace, user=owner, project=project, tags=[tag])
+    for path in (f"/projects/{project.pk}", f"/tags/{tag.pk}", f"/clients/{client.pk}"):
+        response = owner_api.delete(url(workspace, path))
+        assert response.status_code == 400
+        message = response.json()["message"]
+        assert "archived" in message and "archive" not in message.replace("archived", ""), path
+    assert Project.objects.filter(pk=project.pk).exists() and Tag.objects.filter(pk=tag.pk).exists()
+    # Still active: the advice is to archive.
+    project.archived = False
+    project.save()
+    message = owner_api.delete(url(workspace, f"/projects/{project.pk}")).json()["message"]
+    assert message.endswith("archive it instead.")
+
+
 def test_member_sees_public_and_own_private_projects_without_rates(member_api, member, workspace):
     ProjectFactory(workspace=workspace, name="Public", hourly_rate_cents=9999)
     hidden = ProjectFactory(workspace=workspace, name="Secret", is_public=False)

@@ -11,7 +11,8 @@ Decisions where the dialect is silent:
 - PUT changes the fields it is given and keeps the others (Clockify clients send partial
   bodies). `archived` in a PUT archives or restores.
 - DELETE answers 200 with the deleted object, as Clockify does. Something in use (a client with
-  projects, a project, task or tag with time) is refused with a 400 that says to archive it.
+  projects, a project, task or tag with time) is refused with a 400 that says to archive it, or
+  that it is already archived (then it stays so: its entries refer to it).
 - List filters: `name` (contains, case-insensitive), `archived` (true|false; absent: both).
 """
 

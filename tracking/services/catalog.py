@@ -6,7 +6,9 @@ Rules decided here (documented for the lead and the later QuickBooks work):
 - Names are trimmed and must be unique *exactly* (case-sensitive, after trimming): QuickBooks
   matching later pairs clients/projects with customers by identical names, so "ACME" and "Acme"
   are different things here as they would be there.
-- Something that has time entries cannot be deleted: archive it instead.
+- Something that has time entries cannot be deleted: archive it instead. The entries refer to
+  it (the database protects the reference) and what was sent to QuickBooks was named after it,
+  so an archived one with time stays archived; the refusal then says so rather than "archive".
 - Who can see a private project is security-relevant: adding or removing its members and
   switching a project between public and private go to the audit log.
 
@@ -238,11 +240,12 @@ def client_delete(*, actor: Membership, client: Client) -> None:
         has_time = TimeEntry.objects.filter(
             workspace_id=actor.workspace_id, project__client=client
         ).exists()
-        hint = (
-            "its projects have tracked time, so archive the client instead."
-            if has_time
-            else "delete or move them first, or archive the client instead."
-        )
+        if has_time and client.archived:
+            hint = "its projects have tracked time, so it stays archived."
+        elif has_time:
+            hint = "its projects have tracked time, so archive the client instead."
+        else:
+            hint = "delete or move them first, or archive the client instead."
         raise ApplicationError(
             f"“{client.name}” has {count} project{'s' if count != 1 else ''}: {hint}"
         )
@@ -387,14 +390,23 @@ def project_archive(*, actor: Membership, project: Project, archived: bool = Tru
 
 
 @transaction.atomic
+def _kept_for_time(why: str, thing: Project | Tag) -> str:
+    """Why a project or tag with time is not deleted, and what to do: archive it, or (already
+    archived) nothing, for its time entries keep referring to it."""
+    if thing.archived:
+        return (
+            f"{why}, so it cannot be deleted (its time entries refer to it); "
+            "it is already archived, which is all that is needed."
+        )
+    return f"{why} and cannot be deleted: archive it instead."
+
+
 def project_delete(*, actor: Membership, project: Project) -> None:
     _require_admin_of(actor, project, what="Project")
     if TimeEntry.objects.filter(
         Q(project=project) | Q(task__project=project), workspace_id=actor.workspace_id
     ).exists():
-        raise ApplicationError(
-            f"“{project.name}” has tracked time and cannot be deleted: archive it instead."
-        )
+        raise ApplicationError(_kept_for_time(f"“{project.name}” has tracked time", project))
     _announce(TrackingEvent.PROJECT_DELETED, actor, project)
     project.delete()
 
@@ -666,8 +678,6 @@ def tag_archive(*, actor: Membership, tag: Tag, archived: bool = True) -> Tag:
 def tag_delete(*, actor: Membership, tag: Tag) -> None:
     _require_admin_of(actor, tag, what="Tag")
     if TimeEntryTag.objects.filter(workspace_id=actor.workspace_id, tag=tag).exists():
-        raise ApplicationError(
-            f"Tag “{tag.name}” is used on time entries and cannot be deleted: archive it instead."
-        )
+        raise ApplicationError(_kept_for_time(f"Tag “{tag.name}” is used on time entries", tag))
     _announce(TrackingEvent.TAG_DELETED, actor, tag)
     tag.delete()
