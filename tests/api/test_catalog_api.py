@@ -365,6 +365,109 @@ def test_projects_list_filters(owner_api, workspace):
     assert owner_api.get(url(workspace, "/projects?clients=nope")).status_code == 400
 
 
+def _names(api, workspace, query: str = "") -> list[str]:
+    response = api.get(url(workspace, "/projects" + query))
+    assert response.status_code == 200, response.json()
+    return [p["name"] for p in response.json()]
+
+
+def test_contains_client_false_excludes_those_clients(owner_api, workspace):
+    # A public script lists every project but two clients' with exactly this query.
+    acme, beta, gamma = (ClientFactory(workspace=workspace, name=n) for n in "XYZ")
+    ProjectFactory(workspace=workspace, name="A", client=acme)
+    ProjectFactory(workspace=workspace, name="B", client=beta)
+    ProjectFactory(workspace=workspace, name="C", client=gamma)
+    ProjectFactory(workspace=workspace, name="N")
+    ProjectFactory(workspace=workspace, name="Old", client=gamma, archived=True)
+    two = f"clients={acme.pk},{beta.pk}"
+    query = f"?hydrated=true&archived=false&{two}&contains-client=false"
+    assert _names(owner_api, workspace, query) == ["C", "N"]
+    assert _names(owner_api, workspace, f"?{two}&contains-client=true") == ["A", "B"]
+    assert _names(owner_api, workspace, f"?{two}") == ["A", "B"]  # true is the default
+    repeated = f"?clients={acme.pk}&clients={beta.pk}&contains-client=false&archived=false"
+    assert _names(owner_api, workspace, repeated) == ["C", "N"]
+    assert owner_api.get(url(workspace, "/projects?contains-client=no")).status_code == 400
+
+
+def test_client_status_keeps_projects_whose_client_has_it(owner_api, workspace):
+    ProjectFactory(workspace=workspace, name="A", client=ClientFactory(workspace=workspace))
+    gone = ClientFactory(workspace=workspace, archived=True)
+    ProjectFactory(workspace=workspace, name="G", client=gone)
+    ProjectFactory(workspace=workspace, name="N")
+    assert _names(owner_api, workspace, "?client-status=ACTIVE") == ["A"]
+    assert _names(owner_api, workspace, "?client-status=archived") == ["G"]
+    assert _names(owner_api, workspace, "?client-status=ALL") == ["A", "G", "N"]
+    assert owner_api.get(url(workspace, "/projects?client-status=GONE")).status_code == 400
+
+
+def test_users_and_contains_user(owner_api, workspace, member, admin):
+    mine = ProjectFactory(workspace=workspace, name="Mine", is_public=False)
+    ProjectMemberFactory(project=mine, user=member)
+    theirs = ProjectFactory(workspace=workspace, name="Theirs")
+    ProjectMemberFactory(project=theirs, user=admin)
+    ProjectFactory(workspace=workspace, name="Nobody's")
+    assert _names(owner_api, workspace, f"?users={member.pk}") == ["Mine"]
+    assert _names(owner_api, workspace, f"?users={member.pk},{admin.pk}") == ["Mine", "Theirs"]
+    excluding = ["Nobody's", "Theirs"]
+    assert _names(owner_api, workspace, f"?users={member.pk}&contains-user=false") == excluding
+    # The spelling of older clients (and SDKs) is read too.
+    assert _names(owner_api, workspace, f"?users={member.pk}&contains-users=false") == excluding
+    assert owner_api.get(url(workspace, "/projects?users=me")).status_code == 400
+
+
+def test_strict_name_search_access_and_templates(owner_api, workspace):
+    ProjectFactory(workspace=workspace, name="app")
+    ProjectFactory(workspace=workspace, name="applications", is_public=False)
+    assert _names(owner_api, workspace, "?name=app") == ["app", "applications"]
+    assert _names(owner_api, workspace, "?name=APP&strict-name-search=true") == ["app"]
+    assert _names(owner_api, workspace, "?name=app&strict-name-search=false") == [
+        "app",
+        "applications",
+    ]
+    assert _names(owner_api, workspace, "?access=PRIVATE") == ["applications"]
+    assert _names(owner_api, workspace, "?access=PUBLIC") == ["app"]
+    assert _names(owner_api, workspace, "?is-template=true") == []
+    assert _names(owner_api, workspace, "?is-template=false") == ["app", "applications"]
+
+
+def test_projects_sort_column_and_order(owner_api, workspace, owner):
+    zed = ClientFactory(workspace=workspace, name="Zed")
+    abe = ClientFactory(workspace=workspace, name="Abe")
+    ProjectFactory(workspace=workspace, name="A", client=zed)
+    b = ProjectFactory(workspace=workspace, name="B", client=abe)
+    c = ProjectFactory(workspace=workspace, name="C")
+    TimeEntryFactory(workspace=workspace, user=owner, project=b, seconds=7200)
+    TimeEntryFactory(workspace=workspace, user=owner, project=c, seconds=600)
+    assert _names(owner_api, workspace, "?sort-order=DESCENDING") == ["C", "B", "A"]
+    assert _names(owner_api, workspace, "?sort-column=NAME&sort-order=ASCENDING") == [
+        "A",
+        "B",
+        "C",
+    ]
+    # No client sorts as Clockify's "" name: first going up, last going down.
+    assert _names(owner_api, workspace, "?sort-column=CLIENT_NAME") == ["C", "B", "A"]
+    desc = "?sort-column=CLIENT_NAME&sort-order=DESCENDING"
+    assert _names(owner_api, workspace, desc) == ["A", "B", "C"]
+    assert _names(owner_api, workspace, "?sort-column=DURATION") == ["A", "C", "B"]
+    desc = "?sort-column=DURATION&sort-order=DESCENDING"
+    assert _names(owner_api, workspace, desc) == ["B", "C", "A"]
+    for bad in ("sort-column=COLOR", "sort-order=UP"):
+        response = owner_api.get(url(workspace, f"/projects?{bad}"))
+        assert response.status_code == 400, bad
+        assert bad.split("=")[0] in response.json()["message"]
+
+
+def test_project_parameters_without_effect_are_named(owner_api, workspace):
+    ProjectFactory(workspace=workspace, name="B")
+    ProjectFactory(workspace=workspace, name="A")
+    response = owner_api.get(
+        url(workspace, "/projects?sort-column=BUDGET&sort-order=DESCENDING&user-status=ACTIVE")
+    )
+    assert [p["name"] for p in response.json()] == ["B", "A"]  # by name, as asked: descending
+    assert response["X-Ignored-Fields"] == "user-status, sort-column"
+    assert "X-Ignored-Fields" not in owner_api.get(url(workspace, "/projects?name=A"))
+
+
 def test_member_hourly_rate_on_a_project(owner_api, member_api, workspace, member):
     project = ProjectFactory(workspace=workspace)
     path = url(workspace, f"/projects/{project.pk}/users/{member.pk}/hourly-rate")

@@ -13,7 +13,9 @@ Decisions where the dialect is silent:
 - DELETE answers 200 with the deleted object, as Clockify does. Something in use (a client with
   projects, a project, task or tag with time) is refused with a 400 that says to archive it, or
   that it is already archived (then it stays so: its entries refer to it).
-- List filters: `name` (contains, case-insensitive), `archived` (true|false; absent: both).
+- List filters: `name` (contains, case-insensitive), `archived` (true|false; absent: both). The
+  project list takes every filter Clockify documents that means something here (see
+  `_project_api_filters`); the others are named in X-Ignored-Fields, like ignored body fields.
 """
 
 from __future__ import annotations
@@ -36,10 +38,12 @@ from tracking.models import Project
 from tracking.models import ProjectMember
 from tracking.models import Tag
 from tracking.models import Task
+from tracking.selectors.catalog import PROJECT_SORT_COLUMNS
 from tracking.selectors.catalog import CatalogFilters
+from tracking.selectors.catalog import ProjectApiFilters
 from tracking.selectors.catalog import client_list
+from tracking.selectors.catalog import project_api_list
 from tracking.selectors.catalog import project_get
-from tracking.selectors.catalog import project_list
 from tracking.selectors.catalog import project_tasks
 from tracking.selectors.catalog import tag_list
 from tracking.selectors.catalog import tracked_seconds_by
@@ -422,38 +426,134 @@ class _ProjectView(CatalogApiView):
         return _found(project, "Project")
 
 
+def _id_list_param(request: Request, name: str) -> tuple[str, ...]:
+    """Ids given as `name=a,b` or `name=a&name=b` (Clockify's array parameters); a 400 naming
+    the parameter when one is not an id."""
+    raw = request.query_params.getlist(name)
+    if sum(len(v) for v in raw) > 2500:
+        raise ApplicationError(f"{name} can name at most 100 ids.", field=name)
+    ids = tuple(dict.fromkeys(p.strip() for v in raw for p in v.split(",") if p.strip()))
+    if not all(is_object_id(i) for i in ids) or len(ids) > 100:
+        raise ApplicationError(f"{name} must be comma-separated ids.", field=name)
+    return ids
+
+
+def _choice_param(request: Request, name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (any case), or "" when absent; anything else is a 400."""
+    value = text_param(request, name, max_length=40).upper()
+    if value and value not in choices:
+        raise ApplicationError(f"{name} must be one of {', '.join(choices)}.", field=name)
+    return value
+
+
+def note_ignored_parameters(request: Request, names: list[str]) -> None:
+    """Name query parameters that have no effect here in the X-Ignored-Fields answer header,
+    beside the body fields BodySerializer names there."""
+    target = getattr(request, "_request", request)
+    noted: list[str] = getattr(target, "ignored_body_fields", [])
+    noted.extend(n for n in names if n not in noted)
+    setattr(target, "ignored_body_fields", noted)  # noqa: B010 (read by ignored_fields_of)
+
+
+# Documented by Clockify for GET .../projects, with nothing here to apply them to: named in
+# X-Ignored-Fields when given.
+PROJECT_LIST_IGNORED = (
+    "user-status",
+    "userGroups",
+    "contains-group",
+    "expense-limit",
+    "expense-date",
+)
+# Sort columns Clockify has and this product has no concept for (no budgets or estimates).
+PROJECT_SORT_IGNORED = ("BUDGET", "PROGRESS")
+
+
+def _project_api_filters(request: Request) -> ProjectApiFilters:
+    contains_user = bool_param(request, "contains-user")
+    if contains_user is None:
+        contains_user = bool_param(request, "contains-users")  # older clients' spelling
+    client_status = _choice_param(request, "client-status", ("ACTIVE", "ARCHIVED", "ALL"))
+    sort_column = _choice_param(
+        request, "sort-column", (*PROJECT_SORT_COLUMNS, *PROJECT_SORT_IGNORED)
+    )
+    ignored = [n for n in PROJECT_LIST_IGNORED if n in request.query_params]
+    if sort_column in PROJECT_SORT_IGNORED:
+        ignored.append("sort-column")
+        sort_column = ""
+    note_ignored_parameters(request, ignored)
+    return ProjectApiFilters(
+        name=text_param(request, "name", max_length=100),
+        strict_name=bool(bool_param(request, "strict-name-search")),
+        archived=_archived_filter(request),
+        billable=bool_param(request, "billable"),
+        clients=_id_list_param(request, "clients"),
+        contains_client=bool_param(request, "contains-client") is not False,
+        client_status="" if client_status == "ALL" else client_status,
+        users=_id_list_param(request, "users"),
+        contains_user=contains_user is not False,
+        access=_choice_param(request, "access", ("PUBLIC", "PRIVATE")),
+        is_template=bool_param(request, "is-template"),
+        sort_column=sort_column or "NAME",
+        descending=_choice_param(request, "sort-order", ("ASCENDING", "DESCENDING"))
+        == "DESCENDING",
+    )
+
+
+def _bool_parameter(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.BOOL, description=description)
+
+
+def _text_parameter(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.STR, description=description)
+
+
+PROJECT_LIST_PARAMETERS = [
+    NAME_PARAM,
+    _bool_parameter("strict-name-search", "true: `name` is the whole name (any case)."),
+    ARCHIVED_PARAM,
+    _bool_parameter("billable", "true: billable only; false: non-billable only."),
+    _text_parameter("clients", "Client ids, comma-separated or repeated."),
+    _bool_parameter(
+        "contains-client",
+        "true (default): projects of these clients; false: all projects but theirs.",
+    ),
+    _text_parameter(
+        "client-status",
+        "ACTIVE or ARCHIVED: projects whose client has that status (none without client); "
+        "ALL: no filter.",
+    ),
+    _text_parameter("users", "User ids, comma-separated or repeated: project members."),
+    _bool_parameter(
+        "contains-user",
+        "true (default): projects with one of these members; false: projects with none of "
+        "them (`contains-users` is read too).",
+    ),
+    _text_parameter("access", "PUBLIC or PRIVATE."),
+    _bool_parameter("is-template", "true: none (no project is a template here); false: all."),
+    _text_parameter(
+        "sort-column",
+        "NAME (default), CLIENT_NAME, DURATION or ID; BUDGET and PROGRESS sort by name and "
+        "are named in X-Ignored-Fields.",
+    ),
+    _text_parameter("sort-order", "ASCENDING (default) or DESCENDING."),
+    *[
+        _text_parameter(n, "Ignored: nothing here to apply it to (named in X-Ignored-Fields).")
+        for n in PROJECT_LIST_IGNORED
+    ],
+    *page_parameters(),
+]
+
+
 class ProjectListApi(_ProjectView):
     @extend_schema(
         operation_id="projects_list",
-        parameters=[
-            NAME_PARAM,
-            ARCHIVED_PARAM,
-            OpenApiParameter("billable", OpenApiTypes.BOOL),
-            OpenApiParameter(
-                "clients", OpenApiTypes.STR, description="Comma-separated client ids."
-            ),
-            *page_parameters(),
-        ],
+        parameters=PROJECT_LIST_PARAMETERS,
         responses=ProjectOut(many=True),
         tags=["projects"],
     )
     def get(self, request: Request, ws: str) -> Response:
-        filters = CatalogFilters(
-            search=text_param(request, "name", max_length=100),
-            archived=_archived_filter(request),
-        )
-        projects = project_list(membership=self.membership, filters=filters)
-        billable = bool_param(request, "billable")
-        if billable is not None:
-            projects = projects.filter(billable=billable)
-        if clients := text_param(request, "clients", max_length=2500):
-            ids = [c.strip() for c in clients.split(",") if c.strip()]
-            if not all(is_object_id(c) for c in ids) or len(ids) > 100:
-                raise ApplicationError(
-                    "clients must be comma-separated client ids.", field="clients"
-                )
-            projects = projects.filter(client_id__in=ids)
-        projects = projects.order_by("name", "client__name", "id").prefetch_related(
+        filters = _project_api_filters(request)
+        projects = project_api_list(membership=self.membership, filters=filters).prefetch_related(
             Prefetch("memberships", queryset=ProjectMember.objects.order_by("user_id"))
         )
         rows, last_page = paginate(projects, request)

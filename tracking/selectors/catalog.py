@@ -14,6 +14,7 @@ from typing import TypeVar
 from django.db.models import Aggregate
 from django.db.models import Count
 from django.db.models import Exists
+from django.db.models import F
 from django.db.models import IntegerField
 from django.db.models import Model
 from django.db.models import OuterRef
@@ -112,6 +113,80 @@ def project_list(
     return qs.annotate(
         tracked_seconds=_per_row(entries, "project", Sum("duration_seconds"))
     ).order_by("name", "client__name")
+
+
+PROJECT_SORT_COLUMNS = ("NAME", "CLIENT_NAME", "DURATION", "ID")
+
+
+@dataclass(frozen=True)
+class ProjectApiFilters:
+    """The REST API's project list filters, as Clockify's `GET .../projects` names them.
+
+    `clients`/`users` are ids; `contains_client`/`contains_user` say whether a project must
+    have one of them (True) or none of them (False). `client_status` (ACTIVE|ARCHIVED) keeps
+    projects whose client has that status. `access` is PUBLIC|PRIVATE. `strict_name` makes
+    `name` an exact (case-insensitive) match instead of "contains". `sort_column` is one of
+    PROJECT_SORT_COLUMNS, ties broken by name then id.
+    """
+
+    name: str = ""
+    strict_name: bool = False
+    archived: str = "all"
+    billable: bool | None = None
+    clients: tuple[str, ...] = ()
+    contains_client: bool = True
+    client_status: str = ""
+    users: tuple[str, ...] = ()
+    contains_user: bool = True
+    access: str = ""
+    is_template: bool | None = None
+    sort_column: str = "NAME"
+    descending: bool = False
+
+
+def project_api_list(*, membership: Membership, filters: ProjectApiFilters) -> QuerySet[Project]:
+    """Projects for the REST API's list: `project_list` (visibility, client and
+    `tracked_seconds` in one query) narrowed and ordered by Clockify's query parameters."""
+    qs = project_list(
+        membership=membership,
+        filters=CatalogFilters(
+            search="" if filters.strict_name else filters.name, archived=filters.archived
+        ),
+    )
+    if filters.strict_name and filters.name:
+        qs = qs.filter(name__iexact=filters.name)
+    if filters.billable is not None:
+        qs = qs.filter(billable=filters.billable)
+    if filters.clients:
+        in_clients = Q(client_id__in=filters.clients)
+        qs = qs.filter(in_clients if filters.contains_client else ~in_clients)
+    if filters.client_status:
+        qs = qs.filter(client__archived=filters.client_status == "ARCHIVED")
+    if filters.users:
+        has_user = Exists(
+            ProjectMember.objects.filter(project=OuterRef("pk"), user_id__in=filters.users)
+        )
+        qs = qs.filter(has_user if filters.contains_user else ~has_user)
+    if filters.access:
+        qs = qs.filter(is_public=filters.access == "PUBLIC")
+    if filters.is_template:
+        qs = qs.none()  # no project is a template here
+    return qs.order_by(*_project_order(filters.sort_column, filters.descending))
+
+
+def _project_order(column: str, descending: bool) -> list[Any]:
+    def by(field: str) -> Any:
+        # A project without client sorts as Clockify's "" client name: first when ascending.
+        expr = F(field)
+        return expr.desc(nulls_last=True) if descending else expr.asc(nulls_first=True)
+
+    keys = {
+        "NAME": ["name", "client__name"],
+        "CLIENT_NAME": ["client__name", "name"],
+        "DURATION": ["tracked_seconds", "name"],
+        "ID": ["id"],
+    }[column]
+    return [by(k) for k in keys] + ([] if column == "ID" else [by("id")])
 
 
 def tracked_seconds_by(*, membership: Membership, field: str, ids: list[str]) -> dict[str, int]:
