@@ -468,6 +468,64 @@ def test_project_parameters_without_effect_are_named(owner_api, workspace):
     assert "X-Ignored-Fields" not in owner_api.get(url(workspace, "/projects?name=A"))
 
 
+def test_hydrated_projects_carry_tasks_client_and_custom_fields(
+    owner_api, member_api, workspace, owner, member
+):
+    acme = ClientFactory(workspace=workspace, name="Acme")
+    site = ProjectFactory(workspace=workspace, name="Site", client=acme)
+    build = TaskFactory(project=site, name="Build", hourly_rate_cents=5000)
+    build.assignees.set([member])
+    TaskFactory(project=site, name="Admin", status=Task.Status.DONE)
+    TimeEntryFactory(workspace=workspace, user=owner, project=site, task=build, seconds=5400)
+    ProjectFactory(workspace=workspace, name="Solo")
+
+    plain = owner_api.get(url(workspace, "/projects")).json()
+    assert not {"tasks", "client", "customFields"} & set(plain[0])
+    body = owner_api.get(url(workspace, "/projects?hydrated=true")).json()
+    site_row, solo_row = body
+    # Each embedded object is the one its own endpoint answers.
+    tasks = owner_api.get(url(workspace, f"/projects/{site.pk}/tasks")).json()
+    assert site_row["tasks"] == tasks
+    assert [t["name"] for t in tasks] == ["Build", "Admin"]  # active first, as the task list
+    assert tasks[0]["duration"] == "PT1H30M" and tasks[0]["hourlyRate"]["amount"] == 5000
+    assert site_row["client"] == owner_api.get(url(workspace, f"/clients/{acme.pk}")).json()
+    assert site_row["customFields"] == []
+    assert {k: v for k, v in site_row.items() if k not in ("tasks", "client", "customFields")} == (
+        plain[0]
+    )
+    assert (solo_row["tasks"], solo_row["client"], solo_row["clientName"]) == ([], None, "")
+
+    one = owner_api.get(url(workspace, f"/projects/{site.pk}?hydrated=true")).json()
+    assert one == site_row
+    assert "tasks" not in owner_api.get(url(workspace, f"/projects/{site.pk}")).json()
+
+    # A member: no rates, and only their own time.
+    seen = member_api.get(url(workspace, "/projects?hydrated=true")).json()[0]
+    assert seen["tasks"][0]["hourlyRate"] is None
+    assert seen["tasks"][0]["duration"] == "PT0S"
+    assert seen["tasks"][0]["assigneeIds"] == [member.pk]
+
+
+def test_hydrated_project_list_queries_do_not_grow(
+    owner_api, workspace, owner, member, django_assert_max_num_queries
+):
+    for i in range(30):
+        p = ProjectFactory(workspace=workspace, client=ClientFactory(workspace=workspace))
+        ProjectMemberFactory(project=p, user=member, hourly_rate_cents=i)
+        for _ in range(2):
+            task = TaskFactory(project=p)
+            task.assignees.set([owner, member])
+            TimeEntryFactory(workspace=workspace, user=owner, project=p, task=task)
+    # Auth (key + last-used), membership, projects, their members, tasks, assignees, task time.
+    with django_assert_max_num_queries(9):
+        small = owner_api.get(url(workspace, "/projects?hydrated=true&page-size=2"))
+    with django_assert_max_num_queries(9):
+        large = owner_api.get(url(workspace, "/projects?hydrated=true&page-size=40"))
+    assert len(small.json()) == 2
+    assert len(large.json()) == 30
+    assert all(len(p["tasks"]) == 2 and p["client"] for p in large.json())
+
+
 def test_member_hourly_rate_on_a_project(owner_api, member_api, workspace, member):
     project = ProjectFactory(workspace=workspace)
     path = url(workspace, f"/projects/{project.pk}/users/{member.pk}/hourly-rate")

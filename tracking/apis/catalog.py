@@ -16,6 +16,9 @@ Decisions where the dialect is silent:
 - List filters: `name` (contains, case-insensitive), `archived` (true|false; absent: both). The
   project list takes every filter Clockify documents that means something here (see
   `_project_api_filters`); the others are named in X-Ignored-Fields, like ignored body fields.
+- `hydrated=true` on projects adds `tasks` and `customFields` (clockify-cli's model of a
+  hydrated project) and `client` (read by public scripts as `.client.name`; not in a recorded
+  answer, added because it costs nothing and breaks no reader).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.db.models import QuerySet
+from django.db.models import prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from drf_spectacular.utils import extend_schema
@@ -235,6 +239,24 @@ class ClientDetailApi(CatalogApiView):
 # --- projects --------------------------------------------------------------------------------
 
 
+class TaskOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    projectId = serializers.CharField()
+    assigneeIds = serializers.ListField(child=serializers.CharField())
+    assigneeId = serializers.CharField(
+        allow_null=True, help_text="Clockify's legacy single assignee: always null."
+    )
+    userGroupIds = serializers.ListField(child=serializers.CharField())
+    estimate = serializers.CharField(help_text='ISO 8601 duration; "PT0S" for none.')
+    duration = serializers.CharField(help_text="Time tracked on the task, ISO 8601.")
+    status = serializers.ChoiceField(choices=Task.Status.values)
+    billable = serializers.BooleanField()
+    hourlyRate = MoneySerializer(allow_null=True)
+    costRate = serializers.JSONField(allow_null=True, help_text="Always null: no cost rates.")
+    budgetEstimate = serializers.IntegerField(help_text="Always 0: no budgets.")
+
+
 class ProjectMembershipOut(serializers.Serializer):
     userId = serializers.CharField()
     hourlyRate = MoneySerializer(allow_null=True)
@@ -266,6 +288,17 @@ class ProjectOut(serializers.Serializer):
     costRate = serializers.JSONField(allow_null=True, help_text="Always null: no cost rates.")
     budgetEstimate = serializers.JSONField(allow_null=True, help_text="Always null.")
     memberships = ProjectMembershipOut(many=True)
+
+
+class ProjectHydratedOut(ProjectOut):
+    """A project; with `hydrated=true` also its tasks, its client and (always empty) custom
+    fields, so these three are documented as optional."""
+
+    tasks = TaskOut(many=True, required=False)
+    client = ClientOut(allow_null=True, required=False, help_text="null for no client.")
+    customFields = serializers.ListField(
+        child=serializers.JSONField(), required=False, help_text="Always []: no custom fields."
+    )
 
 
 class ProjectMemberIn(BodySerializer):
@@ -402,6 +435,14 @@ def project_data(
     }
 
 
+def _tasks_prefetch() -> Prefetch:
+    """A project's tasks as the task list orders them, with their assignees."""
+    return Prefetch(
+        "tasks",
+        queryset=Task.objects.order_by("status", "name", "id").prefetch_related("assignees"),
+    )
+
+
 class _ProjectView(CatalogApiView):
     def project_data(
         self, project: Project, members: list[ProjectMember], tracked_seconds: int
@@ -414,12 +455,35 @@ class _ProjectView(CatalogApiView):
             shows_rates=self.shows_rates,
         )
 
-    def one(self, project: Project) -> dict[str, Any]:
+    def one(self, project: Project, *, hydrated: bool = False) -> dict[str, Any]:
         members = list(ProjectMember.objects.filter(project=project).order_by("user_id"))
         tracked = tracked_seconds_by(
             membership=self.membership, field="project", ids=[project.pk]
         ).get(project.pk, 0)
-        return dict(ProjectOut(self.project_data(project, members, tracked)).data)
+        data = self.project_data(project, members, tracked)
+        if not hydrated:
+            return dict(ProjectOut(data).data)
+        prefetch_related_objects([project], _tasks_prefetch())
+        self.hydrate([project], [data])
+        return dict(ProjectHydratedOut(data).data)
+
+    def hydrate(self, projects: list[Project], data: list[dict[str, Any]]) -> None:
+        """Add `tasks`, `client` and `customFields` to each project's data (its tasks
+        prefetched with `_tasks_prefetch`): one query for all their tracked time."""
+        tasks = {p.pk: list(p.tasks.all()) for p in projects}
+        tracked = tracked_seconds_by(
+            membership=self.membership,
+            field="task",
+            ids=[t.pk for ts in tasks.values() for t in ts],
+        )
+        currency = self.workspace.currency
+        for project, row in zip(projects, data, strict=True):
+            row["tasks"] = [
+                task_data(t, tracked.get(t.pk, 0), currency=currency, shows_rates=self.shows_rates)
+                for t in tasks[project.pk]
+            ]
+            row["client"] = client_data(project.client, currency) if project.client else None
+            row["customFields"] = []
 
     def _project(self, pk: str) -> Project:
         project = project_get(membership=self.membership, pk=pk) if is_object_id(pk) else None
@@ -507,6 +571,9 @@ def _text_parameter(name: str, description: str) -> OpenApiParameter:
     return OpenApiParameter(name, OpenApiTypes.STR, description=description)
 
 
+HYDRATED_PARAM = _bool_parameter(
+    "hydrated", "true: each project also carries `tasks`, `client` and `customFields` ([])."
+)
 PROJECT_LIST_PARAMETERS = [
     NAME_PARAM,
     _bool_parameter("strict-name-search", "true: `name` is the whole name (any case)."),
@@ -536,6 +603,7 @@ PROJECT_LIST_PARAMETERS = [
         "are named in X-Ignored-Fields.",
     ),
     _text_parameter("sort-order", "ASCENDING (default) or DESCENDING."),
+    HYDRATED_PARAM,
     *[
         _text_parameter(n, "Ignored: nothing here to apply it to (named in X-Ignored-Fields).")
         for n in PROJECT_LIST_IGNORED
@@ -548,20 +616,26 @@ class ProjectListApi(_ProjectView):
     @extend_schema(
         operation_id="projects_list",
         parameters=PROJECT_LIST_PARAMETERS,
-        responses=ProjectOut(many=True),
+        responses=ProjectHydratedOut(many=True),
         tags=["projects"],
     )
     def get(self, request: Request, ws: str) -> Response:
         filters = _project_api_filters(request)
+        hydrated = bool(bool_param(request, "hydrated"))
         projects = project_api_list(membership=self.membership, filters=filters).prefetch_related(
             Prefetch("memberships", queryset=ProjectMember.objects.order_by("user_id"))
         )
+        if hydrated:
+            projects = projects.prefetch_related(_tasks_prefetch())
         rows, last_page = paginate(projects, request)
         data = [
             self.project_data(p, list(p.memberships.all()), p.tracked_seconds)  # type: ignore[attr-defined]
             for p in rows
         ]
-        return paginated_response(ProjectOut(data, many=True).data, last_page=last_page)
+        if hydrated:
+            self.hydrate(rows, data)
+        out = ProjectHydratedOut if hydrated else ProjectOut
+        return paginated_response(out(data, many=True).data, last_page=last_page)
 
     @extend_schema(
         operation_id="projects_create",
@@ -587,9 +661,15 @@ class ProjectListApi(_ProjectView):
 
 
 class ProjectDetailApi(_ProjectView):
-    @extend_schema(operation_id="projects_get", responses=ProjectOut, tags=["projects"])
+    @extend_schema(
+        operation_id="projects_get",
+        parameters=[HYDRATED_PARAM],
+        responses=ProjectHydratedOut,
+        tags=["projects"],
+    )
     def get(self, request: Request, ws: str, pk: str) -> Response:
-        return Response(self.one(self._project(pk)))
+        hydrated = bool(bool_param(request, "hydrated"))
+        return Response(self.one(self._project(pk), hydrated=hydrated))
 
     @extend_schema(
         operation_id="projects_update",
@@ -641,24 +721,6 @@ class ProjectMemberRateApi(_ProjectView):
 
 
 # --- tasks -----------------------------------------------------------------------------------
-
-
-class TaskOut(serializers.Serializer):
-    id = serializers.CharField()
-    name = serializers.CharField()
-    projectId = serializers.CharField()
-    assigneeIds = serializers.ListField(child=serializers.CharField())
-    assigneeId = serializers.CharField(
-        allow_null=True, help_text="Clockify's legacy single assignee: always null."
-    )
-    userGroupIds = serializers.ListField(child=serializers.CharField())
-    estimate = serializers.CharField(help_text='ISO 8601 duration; "PT0S" for none.')
-    duration = serializers.CharField(help_text="Time tracked on the task, ISO 8601.")
-    status = serializers.ChoiceField(choices=Task.Status.values)
-    billable = serializers.BooleanField()
-    hourlyRate = MoneySerializer(allow_null=True)
-    costRate = serializers.JSONField(allow_null=True, help_text="Always null: no cost rates.")
-    budgetEstimate = serializers.IntegerField(help_text="Always 0: no budgets.")
 
 
 class TaskUpdateIn(TaskCreateIn):
