@@ -72,6 +72,7 @@ from workspaces.rest.fields import StrictBooleanField
 from workspaces.rest.fields import StrictCharField
 from workspaces.rest.fields import format_duration
 from workspaces.rest.fields import money
+from workspaces.rest.fields import note_ignored
 from workspaces.rest.pagination import page_parameters
 from workspaces.rest.pagination import paginate
 from workspaces.rest.pagination import paginated_response
@@ -510,15 +511,6 @@ def _choice_param(request: Request, name: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def note_ignored_parameters(request: Request, names: list[str]) -> None:
-    """Name query parameters that have no effect here in the X-Ignored-Fields answer header,
-    beside the body fields BodySerializer names there."""
-    target = getattr(request, "_request", request)
-    noted: list[str] = getattr(target, "ignored_body_fields", [])
-    noted.extend(n for n in names if n not in noted)
-    setattr(target, "ignored_body_fields", noted)  # noqa: B010 (read by ignored_fields_of)
-
-
 # Documented by Clockify for GET .../projects, with nothing here to apply them to: named in
 # X-Ignored-Fields when given.
 PROJECT_LIST_IGNORED = (
@@ -544,7 +536,7 @@ def _project_api_filters(request: Request) -> ProjectApiFilters:
     if sort_column in PROJECT_SORT_IGNORED:
         ignored.append("sort-column")
         sort_column = ""
-    note_ignored_parameters(request, ignored)
+    note_ignored(request, ignored)
     return ProjectApiFilters(
         name=text_param(request, "name", max_length=100),
         strict_name=bool(bool_param(request, "strict-name-search")),

@@ -266,20 +266,26 @@ class BodySerializer(serializers.Serializer):
                 path.append(node.field_name)
             node = node.parent
         prefix = "".join(f"{part}." for part in reversed(path))
-        request = self.context.get("request")
-        target = getattr(request, "_request", request)
-        if target is None:
-            return
-        noted: list[str] = getattr(target, "ignored_body_fields", [])
-        noted.extend(prefix + name for name in names if prefix + name not in noted)
-        target.ignored_body_fields = noted
+        note_ignored(self.context.get("request"), [prefix + name for name in names])
+
+
+def note_ignored(request: Any, names: list[str]) -> None:
+    """Name body fields or query parameters that have no effect here; `ignored_fields_of` hands
+    them to the X-Ignored-Fields answer header."""
+    target = getattr(request, "_request", request)
+    if target is None:
+        return
+    noted: list[str] = getattr(target, "ignored_body_fields", [])
+    noted.extend(name for name in names if name not in noted)
+    target.ignored_body_fields = noted
 
 
 MAX_IGNORED_FIELDS_NAMED = 50
 
 
 def ignored_fields_of(request: Any) -> list[str]:
-    """The body fields a request's serializers dropped (see BodySerializer), in order, as an
+    """The body fields a request's serializers dropped (see BodySerializer) and the query
+    parameters a view could not apply (`note_ignored`), in order, as an
     HTTP header can carry them: percent-encoded beyond letters, digits and `._-`, and at most
     50 of them (then "...")."""
     target = getattr(request, "_request", request)
