@@ -326,11 +326,11 @@ def test_delete_all_deleted_here_takes_the_connected_company_and_the_pages_cap(
         reverse("quickbooks:send_report", args=[workspace.pk])
         + "?range=custom&start=2026-03-08&end=2026-03-12&show=sent"
     ).content.decode()
-    assert [
+    assert {
         k
         for k in (s.entry_key for s in SentEntry.objects.all())
         if f'id="qbo-deleted-{k}"' in sent_view
-    ] == [s.entry_key for s in listed]
+    } == {s.entry_key for s in listed}
 
 
 @pytest.mark.sandbox
