@@ -82,7 +82,6 @@ from reports.exports_summary import weekly_xlsx
 from reports.filters import DetailedFilters
 from reports.filters import FilterError
 from reports.filters import detailed_filters_from_body
-from reports.filters import viewer_tz
 from reports.responses import report_file
 from reports.selectors import DetailedTotals
 from reports.selectors import Sort
@@ -329,20 +328,21 @@ class SummaryReportApi(WorkspaceApiView):
 
 def weekly_filters_from_body(body: dict[str, Any], *, membership: Membership) -> DetailedFilters:
     """The body's filters over the caller's week holding `dateRangeStart`; FilterError (400)
-    when the week passes the report's dates or `dateRangeEnd` falls outside it."""
-    filters = detailed_filters_from_body(body, membership=membership, exact_times=True)
+    when the week passes the report's dates or `dateRangeEnd` falls outside it.
+
+    Unlike Detailed and Summary, the dates are read as the calendar days they name, not as
+    instants: the report is whole days of the caller's week, and the usual body (a week's
+    Monday 00:00Z to Sunday 23:59:59Z) must name that week for a caller in any time zone,
+    not the week before (west of UTC) or one running a day over (east of UTC)."""
+    filters = detailed_filters_from_body(body, membership=membership)
     first, last = week_days(filters.start, membership.user, field="dateRangeStart")
-    # The end may be the last day's last instant or the next day's midnight.
-    week_end = dt.datetime.combine(
-        last + dt.timedelta(days=1), dt.time(0), viewer_tz(membership.user)
-    )
-    if filters.until is not None and filters.until > week_end + dt.timedelta(microseconds=1):
+    if filters.end > last:
         raise FilterError(
             f"The Weekly report covers one week ({first.isoformat()} to {last.isoformat()}, "
             "the week of dateRangeStart): give a dateRangeEnd within it.",
             field="dateRangeEnd",
         )
-    return replace(filters, start=first, end=last, since=None, until=None)
+    return replace(filters, start=first, end=last)
 
 
 def weekly_group_out(

@@ -186,3 +186,18 @@ def test_bad_bodies_are_a_400_with_a_message(workspace, owner, body, message):
     assert response.status_code == 400, response.content
     data = response.json()
     assert data["code"] and message in data["message"], data
+
+
+@pytest.mark.parametrize("time_zone", ["America/New_York", "Europe/Berlin", "Asia/Tokyo"])
+def test_the_usual_utc_week_body_names_that_week_in_any_time_zone(workspace, owner, time_zone):
+    """Scripts send the week as Monday 00:00Z to Sunday 23:59:59Z; it names that week for a
+    caller on either side of UTC (read as instants, New York's would be the week before and
+    Berlin's would run a day past its Sunday)."""
+    owner.time_zone = time_zone
+    owner.save()
+    entry(workspace, owner, dt.datetime(2026, 3, 4, 12, tzinfo=dt.UTC), 1800)
+    response = post(api_client_for(owner), workspace, WEEK)
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    assert [d["date"] for d in data["groupOne"][0]["days"]] == DAYS
+    assert data["totals"][0]["totalTime"] == 1800
