@@ -4,6 +4,7 @@ nothing is saved."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from tests.factories import MembershipFactory
 from tests.factories import UserFactory
@@ -261,6 +262,17 @@ def test_project_with_tracked_time_cannot_be_deleted(actor, workspace, owner):
     with pytest.raises(ApplicationError, match="archive it instead"):
         svc.project_delete(actor=actor, project=project)
     assert Project.objects.filter(pk=project.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_project_delete_announces_and_deletes_in_one_transaction(actor, workspace, monkeypatch):
+    """The PROJECT_DELETED webhook rows are written with the delete: should the delete fail,
+    no subscriber is told of a deletion that did not happen."""
+    project = ProjectFactory(workspace=workspace)
+    inside: list[bool] = []
+    monkeypatch.setattr(svc, "_announce", lambda *args: inside.append(connection.in_atomic_block))
+    svc.project_delete(actor=actor, project=project)
+    assert inside == [True]
 
 
 def test_project_without_time_is_deleted_with_its_tasks(actor, workspace):

@@ -389,7 +389,6 @@ def project_archive(*, actor: Membership, project: Project, archived: bool = Tru
     return project
 
 
-@transaction.atomic
 def _kept_for_time(why: str, thing: Project | Tag) -> str:
     """Why a project or tag with time is not deleted, and what to do: archive it, or (already
     archived) nothing, for its time entries keep referring to it."""
@@ -401,6 +400,7 @@ def _kept_for_time(why: str, thing: Project | Tag) -> str:
     return f"{why} and cannot be deleted: archive it instead."
 
 
+@transaction.atomic
 def project_delete(*, actor: Membership, project: Project) -> None:
     _require_admin_of(actor, project, what="Project")
     if TimeEntry.objects.filter(
