@@ -254,12 +254,18 @@ class Accounting:
 
     @staticmethod
     def _payload(name: str, body: Any) -> dict[str, Any]:
-        """The entity object of a request body: `{"Customer": {...}}` or the bare object."""
+        """The entity object of a request body: `{"Customer": {...}}` or the bare object. A
+        wrapped body holds nothing beside the entity: another key is an unknown property (2010),
+        as any key the entity's schema lacks (checked by the rules)."""
         if not isinstance(body, dict):
             raise rules.required_missing(name)
         inner = body.get(name)
-        payload = inner if isinstance(inner, dict) else body
-        return dict(payload)
+        if not isinstance(inner, dict):
+            return dict(body)
+        for key in body:
+            if key != name:
+                raise rules.unrecognized_field(name, str(key))
+        return dict(inner)
 
     def _save(self, realm_id: str, name: str, payload: dict[str, Any]) -> dict[str, Any]:
         if str(payload.get("Id") or "").strip():

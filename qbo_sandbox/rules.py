@@ -48,6 +48,237 @@ NAME_OF = ("Employee", "Vendor")
 FORBIDDEN_NAME_CHARS = (":", "\t", "\n", "\r")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+# The top-level properties of each entity's schema (Intuit's com.intuit.schema.finance.v3
+# classes, which QBO's JSON reader fills and which refuse any other name with 2010 "Unrecognized
+# field"). From Intuit's XSDs as its SDKs carry them (QuickBooks-V3-Java-SDK
+# ipp-v3-java-data/src/main/xsd/IntuitNamesTypes.xsd for NameBase, Customer, Vendor, Employee;
+# QuickBooks-V3-PHP-SDK src/Data/IPPIntuitEntity.php, IPPItem.php, IPPClass.php,
+# IPPTimeActivity.php, generated from Finance.xsd), plus the few the Accounting API reference
+# lists that those files predate, plus every attribute python-quickbooks 0.9.12 gives these
+# objects (its to_json sends them; real QBO takes what that library sends). Names are
+# case-sensitive, as Jackson's are: `customerref` is not `CustomerRef`.
+_INTUIT_ENTITY = frozenset(
+    {"Id", "SyncToken", "MetaData", "CustomField", "AttachableRef", "domain", "status", "sparse"}
+)
+_NAME_BASE = _INTUIT_ENTITY | {
+    "IntuitId",
+    "Organization",
+    "Title",
+    "GivenName",
+    "MiddleName",
+    "FamilyName",
+    "Suffix",
+    "FullyQualifiedName",
+    "CompanyName",
+    "DisplayName",
+    "PrintOnCheckName",
+    "UserId",
+    "Active",
+    "PrimaryPhone",
+    "AlternatePhone",
+    "Mobile",
+    "Fax",
+    "PrimaryEmailAddr",
+    "WebAddr",
+    "OtherContactInfo",
+    "DefaultTaxCodeRef",
+}
+KNOWN_FIELDS: dict[str, frozenset[str]] = {
+    "Customer": _NAME_BASE
+    | {
+        "Taxable",
+        "BillAddr",
+        "ShipAddr",
+        "OtherAddr",
+        "ContactName",
+        "AltContactName",
+        "Notes",
+        "Job",
+        "BillWithParent",
+        "RootCustomerRef",
+        "ParentRef",
+        "Level",
+        "CustomerTypeRef",
+        "SalesTermRef",
+        "SalesRepRef",
+        "TaxGroupCodeRef",
+        "TaxRateRef",
+        "PaymentMethodRef",
+        "CCDetail",
+        "PriceLevelRef",
+        "Balance",
+        "OpenBalanceDate",
+        "BalanceWithJobs",
+        "CreditLimit",
+        "AcctNum",
+        "CurrencyRef",
+        "OverDueBalance",
+        "TotalRevenue",
+        "TotalExpense",
+        "PreferredDeliveryMethod",
+        "ResaleNum",
+        "JobInfo",
+        "TDSEnabled",
+        "CustomerEx",
+        "SecondaryTaxIdentifier",
+        "ARAccountRef",
+        "PrimaryTaxIdentifier",
+        "TaxExemptionReasonId",
+        "IsProject",
+        # Accounting API reference (all-entities/customer), newer than the XSD above:
+        "BusinessNumber",
+        "GSTIN",
+        "GSTRegistrationType",
+        "Source",
+    },
+    "Vendor": _NAME_BASE
+    | {
+        "ContactName",
+        "AltContactName",
+        "Notes",
+        "BillAddr",
+        "ShipAddr",
+        "OtherAddr",
+        "TaxCountry",
+        "TaxIdentifier",
+        "TaxIdEffectiveDate",
+        "BusinessNumber",
+        "ParentRef",
+        "VendorTypeRef",
+        "TermRef",
+        "PrefillAccountRef",
+        "Balance",
+        "BillRate",
+        "OpenBalanceDate",
+        "CreditLimit",
+        "AcctNum",
+        "Vendor1099",
+        "T4AEligible",
+        "T5018Eligible",
+        "CurrencyRef",
+        "TDSEnabled",
+        "TDSEntityTypeId",
+        "TDSSectionTypeId",
+        "TDSOverrideThreshold",
+        "TaxReportingBasis",
+        "APAccountRef",
+        "VendorEx",
+        # Accounting API reference (all-entities/vendor), newer than the XSD above:
+        "CostRate",
+        "GSTIN",
+        "GSTRegistrationType",
+        "HasTPAR",
+        "Source",
+        "VendorPaymentBankDetail",
+    },
+    "Employee": _NAME_BASE
+    | {
+        "EmployeeType",
+        "EmployeeNumber",
+        "SSN",
+        "PrimaryAddr",
+        "OtherAddr",
+        "BillableTime",
+        "BillRate",
+        "BirthDate",
+        "Gender",
+        "HiredDate",
+        "ReleasedDate",
+        "UseTimeEntry",
+        "EmployeeEx",
+        # Accounting API reference (all-entities/employee): the hourly cost rate.
+        "CostRate",
+        # python-quickbooks' Employee has it (sent only when set).
+        "EmailAddress",
+    },
+    "Item": _INTUIT_ENTITY
+    | {
+        "Name",
+        "Sku",
+        "Description",
+        "Active",
+        "SubItem",
+        "ParentRef",
+        "Level",
+        "FullyQualifiedName",
+        "Taxable",
+        "SalesTaxIncluded",
+        "PercentBased",
+        "UnitPrice",
+        "RatePercent",
+        "Type",
+        "PaymentMethodRef",
+        "UOMSetRef",
+        "IncomeAccountRef",
+        "PurchaseDesc",
+        "PurchaseTaxIncluded",
+        "PurchaseCost",
+        "ExpenseAccountRef",
+        "COGSAccountRef",
+        "AssetAccountRef",
+        "PrefVendorRef",
+        "AvgCost",
+        "TrackQtyOnHand",
+        "QtyOnHand",
+        "QtyOnPurchaseOrder",
+        "QtyOnSalesOrder",
+        "ReorderPoint",
+        "ManPartNum",
+        "DepositToAccountRef",
+        "SalesTaxCodeRef",
+        "PurchaseTaxCodeRef",
+        "InvStartDate",
+        "BuildPoint",
+        "PrintGroupedItems",
+        "SpecialItem",
+        "SpecialItemType",
+        "ItemGroupDetail",
+        "ItemAssemblyDetail",
+        "AbatementRate",
+        "ReverseChargeRate",
+        "ServiceType",
+        "ItemCategoryType",
+        "ItemEx",
+        "TaxClassificationRef",
+        "UQCDisplayText",
+        "UQCId",
+        # Accounting API reference (all-entities/item): the item's class.
+        "ClassRef",
+    },
+    "Class": _INTUIT_ENTITY
+    | {"Name", "SubClass", "ParentRef", "FullyQualifiedName", "Active", "ClassEx"},
+    "TimeActivity": _INTUIT_ENTITY
+    | {
+        "TimeZone",
+        "TxnDate",
+        "NameOf",
+        "EmployeeRef",
+        "VendorRef",
+        "OtherNameRef",
+        "CustomerRef",
+        "DepartmentRef",
+        "ItemRef",
+        "ClassRef",
+        "PayrollItemRef",
+        "ProjectRef",
+        "TimeChargeId",
+        "BillableStatus",
+        "Taxable",
+        "HourlyRate",
+        "CostRate",
+        "Hours",
+        "Minutes",
+        "Seconds",
+        "BreakHours",
+        "BreakMinutes",
+        "BreakSeconds",
+        "StartTime",
+        "EndTime",
+        "Description",
+        "TimeActivityEx",
+        "HoursInEmployeeTimeZone",
+    },
+}
 # Fields the server computes; whatever a client sends for them is ignored.
 _SERVER_OWNED = {"Id", "SyncToken", "domain", "sparse", "MetaData", "time", "status"}
 _SERVER_OWNED_BY_ENTITY = {
@@ -155,6 +386,26 @@ def invalid_property(field: str, value: Any) -> QBOFault:
         f"Property Name:{field} specified is unsupported or invalid. Supplied value:{value}",
         element=field,
     )
+
+
+def unrecognized_field(entity: str, field: str) -> QBOFault:
+    """A property the entity's schema does not have: QBO's JSON reader (Jackson) refuses the
+    whole request. Wording as QBO answers it (python-quickbooks issues 38 and 80)."""
+    return QBOFault(
+        "2010",
+        "Request has invalid or unsupported property",
+        f'Property Name:Unrecognized field "{field}" (class com.intuit.schema.finance.v3.'
+        f"{entity}), not marked as ignorable specified is unsupported or invalid",
+        element=field,
+    )
+
+
+def check_known_fields(entity: str, payload: dict[str, Any]) -> None:
+    """Refuse (2010) a write naming a top-level property `entity` does not have."""
+    known = KNOWN_FIELDS[entity]
+    for field in payload:
+        if field not in known:
+            raise unrecognized_field(entity, str(field))
 
 
 def parent_ref_required() -> QBOFault:
@@ -709,6 +960,7 @@ def entity_create(
     name = canonical_entity(entity)
     if not isinstance(payload, dict):
         raise required_missing(name)
+    check_known_fields(name, payload)
     with store.transaction():
         company = require_company(store, realm_id)
         data = _user_fields(name, _clean(payload), seeding=seeding)
@@ -749,6 +1001,7 @@ def entity_update(
     name = canonical_entity(entity)
     if not isinstance(payload, dict):
         raise required_missing(name)
+    check_known_fields(name, payload)
     entity_id = str(payload.get("Id") or "").strip()
     if not entity_id:
         raise required_missing("Id")
@@ -818,6 +1071,7 @@ def entity_delete(
         raise unsupported_operation("Operation Delete is not supported.")
     if not isinstance(payload, dict):
         raise required_missing("Id")
+    check_known_fields(name, payload)
     entity_id = str(payload.get("Id") or "").strip()
     if not entity_id:
         raise required_missing("Id")

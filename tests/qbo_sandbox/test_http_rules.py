@@ -246,8 +246,10 @@ def test_a_stale_sync_token_is_5010_for_every_entity(
     qb: QuickBooks, people: dict[str, dict[str, Any]]
 ) -> None:
     for entity, record in people.items():
-        post(qb, entity, {"Id": record["Id"], "SyncToken": "0", "sparse": True, "Notes": "v1"})
-        stale = {"Id": record["Id"], "SyncToken": "0", "sparse": True, "Notes": "v2"}
+        post(
+            qb, entity, {"Id": record["Id"], "SyncToken": "0", "sparse": True, "CompanyName": "v1"}
+        )
+        stale = {"Id": record["Id"], "SyncToken": "0", "sparse": True, "CompanyName": "v2"}
         assert refused(qb, entity, stale)["code"] == 5010
     saved = post(qb, "timeactivity", activity(people))
     post(qb, "timeactivity", {**saved, "Hours": 2})

@@ -123,7 +123,6 @@ def test_display_name_is_built_from_the_name_parts_and_required_without_them(
         GivenName="Priya",
         FamilyName="Raman",
         ReleasedDate="",
-        Level=0,
     )
     assert employee["DisplayName"] == "Priya Raman"
     assert "ReleasedDate" not in employee
