@@ -10,6 +10,7 @@ from typing import Any
 
 from qbo_sandbox import rules
 from qbo_sandbox.faults import QBOFault
+from qbo_sandbox.query import check_fields
 from qbo_sandbox.query import execute_query
 from qbo_sandbox.query import parse_query
 from qbo_sandbox.store import Store
@@ -277,6 +278,7 @@ class Accounting:
         query = parse_query(text)
         records: list[dict[str, Any]]
         if query.entity in rules.ENTITIES.values():
+            check_fields(query, rules.KNOWN_FIELDS[query.entity], rules.QUERYABLE_PATHS)
             records = self.store.entity_all(realm_id, query.entity)
         elif query.entity == "CompanyInfo":
             records = [self._company_info(realm_id)]

@@ -20,9 +20,8 @@ How the emulator compares, where Intuit's documentation is silent (decisions, ke
   ``value``.
 * A field the record does not have (or holds as null, a list, or an object without ``value``) is
   SQL NULL: no comparison, IN or LIKE matches it, and it sorts first ascending (last descending).
-  Intuit answers 4001 "property 'X' is not queryable" for a field outside its per-entity list of
-  filterable fields; the emulator keeps no such schema (python-quickbooks' classes are not a
-  complete one), so a misspelt field simply matches nothing. The caller checks the entity name.
+  The caller checks the entity name and, with `check_fields`, that every field is a property of
+  the entity (4001 otherwise, as QBO); a known property the record lacks matches nothing.
 * Numbers compare as numbers when the record holds a number (``Balance > '50.0'`` works too) or
   the literal is an unquoted number; ``Id`` fields and references (QBO Ids are numeric strings)
   compare numerically when both sides are numeric, so ``Id > '5'`` holds for ``"10"`` and ORDER BY
@@ -254,6 +253,39 @@ def parse_query(text: str) -> Query:
         start_position=start_position,
         max_results=max_results,
     )
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def unknown_property(entity: str, field: str) -> QBOFault:
+    """QBO's answer to a WHERE or ORDER BY naming a property the entity does not have: 4001
+    "Invalid query", "QueryValidationError: Property X not found for Entity Y" (the text public
+    reports quote for a property that does not exist; "property 'X' is not queryable" is QBO's
+    answer for one that exists but cannot be filtered on, which the emulator does not model)."""
+    return QBOFault(
+        "4001",
+        "Invalid query",
+        f"QueryValidationError: Property {field} not found for Entity {entity}",
+        http_status=400,
+        fault_type="ValidationFault",
+    )
+
+
+def check_fields(query: Query, known: Iterable[str], paths: Iterable[str] = ()) -> None:
+    """Refuse (4001) a condition or sort key whose property ``known`` (the entity's top-level
+    properties) lacks; a dotted path must be one of ``paths``. Case-insensitive, as matching."""
+    top = {name.lower() for name in known}
+    dotted = {path.lower() for path in paths}
+    fields = [condition.field for condition in query.conditions]
+    fields += [field for field, _descending in query.order_by]
+    for field in fields:
+        lowered = field.lower()
+        if "." in lowered:
+            if lowered not in dotted:
+                raise unknown_property(query.entity, field)
+        elif lowered not in top:
+            raise unknown_property(query.entity, field)
 
 
 # --- execution -------------------------------------------------------------------------------

@@ -279,6 +279,10 @@ KNOWN_FIELDS: dict[str, frozenset[str]] = {
         "HoursInEmployeeTimeZone",
     },
 }
+# Dotted query paths below a top-level property that the emulator answers (besides the property
+# itself; a reference compares by its value).
+QUERYABLE_PATHS = frozenset({"MetaData.CreateTime", "MetaData.LastUpdatedTime"})
+
 # Fields the server computes; whatever a client sends for them is ignored.
 _SERVER_OWNED = {"Id", "SyncToken", "domain", "sparse", "MetaData", "time", "status"}
 _SERVER_OWNED_BY_ENTITY = {

@@ -1,9 +1,9 @@
 """Unknown properties, over real HTTP with python-quickbooks, as QBO answers them.
 
 A write naming a property the entity's schema lacks (or a known one with the wrong case) is
-refused whole with 2010 "Request has invalid or unsupported property" and stores nothing. What
-the unmodified python-quickbooks objects send, defaults included, is accepted, as real QBO
-accepts it."""
+refused whole with 2010 "Request has invalid or unsupported property" and stores nothing; a
+query naming one in WHERE or ORDERBY is refused with 4001 "Invalid query". What the unmodified
+python-quickbooks objects send, defaults included, is accepted, as real QBO accepts it."""
 
 from __future__ import annotations
 
@@ -221,3 +221,73 @@ def test_a_batch_item_with_an_unknown_property_gets_its_own_fault(client: QuickB
     assert (error["code"], error["Detail"]) == ("2010", unrecognized("TimeActivity", "HourlyRte"))
     assert error["element"] == "HourlyRte"
     assert count(client, "TimeActivity") == 2
+
+
+# -- queries -----------------------------------------------------------------------------------
+
+
+def query_refused(qb: QuickBooks, text: str) -> tuple[int, str]:
+    return refused(qb, lambda: qb.query(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "entity"),
+    [
+        ("SELECT * FROM Customer WHERE Nonexistent = '1'", "Nonexistent", "Customer"),
+        ("SELECT * FROM Employee WHERE Active = true AND Nickname = 'A'", "Nickname", "Employee"),
+        ("SELECT * FROM Vendor ORDERBY Nonexistent", "Nonexistent", "Vendor"),
+        ("SELECT * FROM Item ORDER BY Name, Shelf DESC", "Shelf", "Item"),
+        ("SELECT COUNT(*) FROM TimeActivity WHERE HourlyRte > '5'", "HourlyRte", "TimeActivity"),
+        ("SELECT * FROM Class WHERE MetaData.Nonexistent > '2026-01-01'", None, "Class"),
+        ("SELECT * FROM Customer WHERE ParentRef.value = '1'", None, "Customer"),
+    ],
+    ids=["where", "where-second", "orderby", "order-by-second", "count", "metadata", "ref-path"],
+)
+def test_a_query_naming_an_unknown_property_is_4001(
+    client: QuickBooks, text: str, field: str | None, entity: str
+) -> None:
+    code, detail = query_refused(client, text)
+    path = field or text.split("WHERE ")[1].split(" ")[0]
+    assert (code, detail) == (
+        4001,
+        f"QueryValidationError: Property {path} not found for Entity {entity}",
+    )
+
+
+def test_queries_on_known_properties_still_answer(client: QuickBooks) -> None:
+    customer = new_customer(client).save(qb=client)
+    queries = [
+        "SELECT * FROM Customer WHERE DisplayName = 'Cora Customer'",
+        "select * from Customer where displayname = 'cora customer'",  # any case but the entity
+        "SELECT * FROM Customer WHERE MetaData.LastUpdatedTime > '2020-01-01T00:00:00Z'",
+        "SELECT * FROM Customer WHERE metadata.createtime >= '2020-01-01' ORDERBY DisplayName",
+        f"SELECT * FROM Customer WHERE Id IN ('{customer.Id}') ORDERBY MetaData.LastUpdatedTime",
+        "SELECT * FROM Customer WHERE Job = false AND ParentRef IN ('1') ORDERBY Id DESC",
+    ]
+    found = [len(client.query(text)["QueryResponse"].get("Customer", [])) for text in queries[:-1]]
+    assert found == [1, 1, 1, 1, 1]
+    assert client.query(queries[-1])["QueryResponse"] == {}
+    assert [c.Id for c in Customer.filter(DisplayName="Cora Customer", qb=client)] == [customer.Id]
+
+
+def test_every_query_the_product_makes_still_answers(client: QuickBooks) -> None:
+    # The statements quickbooks_sync/qbo/session.py builds (_query_pages and its callers).
+    new_employee(client).save(qb=client)
+    new_vendor(client).save(qb=client)
+    new_customer(client).save(qb=client)
+    new_item(client).save(qb=client)
+    new_class(client).save(qb=client)
+    page = " ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000"
+    statements = {
+        "Employee": " WHERE Active IN (true, false)",
+        "Vendor": " WHERE Active IN (true, false)",
+        "Customer": " WHERE Active IN (true, false)",
+        "Item": " WHERE Type = 'Service'",
+        "Class": "",
+    }
+    for entity, where in statements.items():
+        rows = client.query(f"SELECT * FROM {entity}{where}{page}")["QueryResponse"][entity]
+        assert len(rows) == 1, entity
+    by_name = " WHERE DisplayName = 'Ann Smith' AND Active IN (true, false)"
+    rows = client.query(f"SELECT * FROM Employee{by_name}{page}")["QueryResponse"]["Employee"]
+    assert [row["DisplayName"] for row in rows] == ["Ann Smith"]
