@@ -65,62 +65,34 @@ def unrecognized(entity: str, field: str) -> str:
     )
 
 
+def built(cls: type[Any], **attributes: Any) -> Any:
+    """A python-quickbooks object with its defaults and `attributes` set."""
+    instance = cls()
+    for name, value in attributes.items():
+        setattr(instance, name, value)
+    return instance
+
+
 def employee_ref(qb: QuickBooks) -> Ref:
-    employee = Employee()
-    employee.GivenName = "Tess"
-    employee.FamilyName = f"Timer {uuid.uuid4().hex[:8]}"
-    return employee.save(qb=qb).to_ref()
-
-
-def new_employee(qb: QuickBooks) -> Employee:
-    employee = Employee()
-    employee.GivenName = "Ann"
-    employee.FamilyName = "Smith"
-    return employee
-
-
-def new_vendor(qb: QuickBooks) -> Vendor:
-    vendor = Vendor()
-    vendor.DisplayName = "Vera Contractor"
-    return vendor
-
-
-def new_customer(qb: QuickBooks) -> Customer:
-    customer = Customer()
-    customer.DisplayName = "Cora Customer"
-    return customer
-
-
-def new_item(qb: QuickBooks) -> Item:
-    item = Item()
-    item.Name = "Consulting"
-    item.Type = "Service"
-    return item
-
-
-def new_class(qb: QuickBooks) -> Class:
-    klass = Class()
-    klass.Name = "Design"
-    return klass
-
-
-def new_time_activity(qb: QuickBooks) -> TimeActivity:
-    activity = TimeActivity()
-    activity.NameOf = "Employee"
-    activity.EmployeeRef = employee_ref(qb)
-    activity.TxnDate = "2026-12-03"
-    activity.Hours = 1
-    activity.Minutes = 15
-    return activity
+    employee = built(Employee, GivenName="Tess", FamilyName=f"Timer {uuid.uuid4().hex[:8]}")
+    ref: Ref = employee.save(qb=qb).to_ref()
+    return ref
 
 
 BUILDERS: dict[str, Callable[[QuickBooks], Any]] = {
-    "Employee": new_employee,
-    "Vendor": new_vendor,
-    "Customer": new_customer,
-    "Item": new_item,
-    "Class": new_class,
-    "TimeActivity": new_time_activity,
+    "Employee": lambda qb: built(Employee, GivenName="Ann", FamilyName="Smith"),
+    "Vendor": lambda qb: built(Vendor, DisplayName="Vera Contractor"),
+    "Customer": lambda qb: built(Customer, DisplayName="Cora Customer"),
+    "Item": lambda qb: built(Item, Name="Consulting", Type="Service"),
+    "Class": lambda qb: built(Class, Name="Design"),
+    "TimeActivity": lambda qb: built(
+        TimeActivity,
+        NameOf="Employee",
+        EmployeeRef=employee_ref(qb),
+        TxnDate="2026-12-03",
+        Hours=1,
+        Minutes=15,
+    ),
 }
 
 
@@ -255,7 +227,7 @@ def test_a_query_naming_an_unknown_property_is_4001(
 
 
 def test_queries_on_known_properties_still_answer(client: QuickBooks) -> None:
-    customer = new_customer(client).save(qb=client)
+    customer = BUILDERS["Customer"](client).save(qb=client)
     queries = [
         "SELECT * FROM Customer WHERE DisplayName = 'Cora Customer'",
         "select * from Customer where displayname = 'cora customer'",  # any case but the entity
@@ -272,11 +244,8 @@ def test_queries_on_known_properties_still_answer(client: QuickBooks) -> None:
 
 def test_every_query_the_product_makes_still_answers(client: QuickBooks) -> None:
     # The statements quickbooks_sync/qbo/session.py builds (_query_pages and its callers).
-    new_employee(client).save(qb=client)
-    new_vendor(client).save(qb=client)
-    new_customer(client).save(qb=client)
-    new_item(client).save(qb=client)
-    new_class(client).save(qb=client)
+    for entity in ("Employee", "Vendor", "Customer", "Item", "Class"):
+        BUILDERS[entity](client).save(qb=client)
     page = " ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000"
     statements = {
         "Employee": " WHERE Active IN (true, false)",
