@@ -88,6 +88,7 @@ from reports.selectors import Sort
 from reports.selectors import detailed_rows
 from reports.selectors import detailed_totals
 from reports.selectors import with_tags
+from reports.summary import MAX_API_SUMMARY_ROWS
 from reports.summary import GroupBy
 from reports.summary import SummaryGroup
 from reports.summary import summary_groups
@@ -294,6 +295,7 @@ class SummaryReportApi(WorkspaceApiView):
                 group_by=group_by,
                 sub_group_by=sub_group_by,
                 third_group_by=third_group_by,
+                max_rows=MAX_API_SUMMARY_ROWS if body["exportType"] == "JSON" else None,
             ),
             column,
             order == "DESCENDING",

@@ -236,6 +236,9 @@ def _freeze(levels: Sequence[GroupBy], acc: _Acc) -> SummaryGroup:
 # What a page can show: a year grouped by date then project is some 300,000 rows, 45 MB of
 # HTML and 17 s of rendering on a million-entry workspace, for a table nobody can read.
 MAX_PAGE_SUMMARY_ROWS = 5000
+# What one JSON answer of the Reports API holds: three levels (date, member, description) over a
+# year can be a group per entry; past this the answer asks for a CSV export, which streams.
+MAX_API_SUMMARY_ROWS = 50_000
 
 
 class SummaryTooLarge(FilterError):
@@ -256,7 +259,8 @@ def summary_groups(
     Reports API's third level), with time and billable amounts rounded per entry. One
     aggregate query (one more per level above a tag level) and one query of names per level.
 
-    With `max_rows` (pages pass MAX_PAGE_SUMMARY_ROWS; streamed exports pass nothing),
+    With `max_rows` (pages pass MAX_PAGE_SUMMARY_ROWS, the API's JSON answers
+    MAX_API_SUMMARY_ROWS; exports pass nothing),
     SummaryTooLarge when the table would have more rows than that, checked before any name
     is read."""
     levels = [group_by]
@@ -298,8 +302,8 @@ def summary_groups(
         )
         if table_rows > max_rows:
             raise SummaryTooLarge(
-                f"This grouping makes {table_rows:,} rows, more than the {max_rows:,} a page "
-                "shows: choose a shorter date range or another grouping, or export it as CSV.",
+                f"This grouping makes {table_rows:,} rows, more than the {max_rows:,} shown at "
+                "once: choose a shorter date range or another grouping, or export it as CSV.",
                 field="sub_group" if len(levels) > 1 else "group",
             )
     tops: dict[Any, _Acc] = {}  # by the raw key value (None for "Without ...")

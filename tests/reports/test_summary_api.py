@@ -237,3 +237,22 @@ def test_outsider_404_no_key_401_and_flat_queries(workspace, owner, outsider, da
     # The key, the membership, two aggregates (an entry counts once per tag), the task and
     # tag names, the totals: however many groups there are.
     assert len(queries) <= 7
+
+
+def test_a_json_answer_too_large_asks_for_a_csv_export_instead(
+    workspace, owner, dataset, monkeypatch
+):
+    """Three levels down to each description can be a group per entry: past the JSON answer's
+    cap the API says so (400) and names the way out; the CSV export, which streams, has none."""
+    monkeypatch.setattr("reports.apis.MAX_API_SUMMARY_ROWS", 3)
+    client = api_client_for(owner)
+    body = {**MARCH, "summaryFilter": {"groups": ["DATE", "USER", "TIMEENTRY"]}}
+    refused = post(client, workspace, body)
+    assert refused.status_code == 400
+    assert "more than the 3 shown at once" in refused.json()["message"]
+    assert "export it as CSV" in refused.json()["message"]
+    two_levels = {**body, "summaryFilter": {"groups": ["DATE", "USER"]}, "exportType": "CSV"}
+    exported = post(client, workspace, two_levels)
+    assert exported.status_code == 200
+    lines = b"".join(exported.streaming_content).decode()
+    assert len(list(csv.reader(io.StringIO(lines)))) > 4

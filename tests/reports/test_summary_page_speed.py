@@ -95,7 +95,7 @@ def test_a_grouping_too_large_for_a_page_says_so_and_keeps_totals_and_export(
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="summary-too-large"' in html
-    assert "more than the 3 a page shows" in html and "export it as CSV" in html
+    assert "more than the 3 shown at once" in html and "export it as CSV" in html
     assert 'id="summary-table"' not in html
     assert f"{len(mixed)} entries" in html and 'id="time-chart"' in html
     assert 'id="export-csv"' in html
