@@ -10,9 +10,9 @@ is a 404.
 
 Choices where Clockify's documentation is silent or this product differs:
 - `dateRangeStart` / `dateRangeEnd` are instants, as Clockify reads them: entries starting in
-  [start, end], both included. A date-time without an offset is UTC; a bare date (`2026-11-30`,
-  not Clockify's) is that whole day in the caller's time zone. Days (Summary DATE groups, the
-  Weekly report's) are the caller's time zone's.
+  [start, end], both included. A date-time without an offset is the caller's local time; a
+  bare date (`2026-11-30`, not Clockify's) is that whole day in the caller's time zone. Days
+  (Summary DATE groups, the Weekly report's) are the caller's time zone's.
 - Rounding is the workspace's, per entry, in every report (one definition); `rounding` is
   accepted for Clockify clients' sake but cannot turn it off or on.
 - `users|projects|clients|tasks` take `contains: "CONTAINS"` only; `tags` also

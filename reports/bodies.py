@@ -48,8 +48,8 @@ _DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:
 
 class ReportTime(NamedTuple):
     """A dateRangeStart or dateRangeEnd: the calendar date written, whether it is written as
-    exactly midnight, and the instant (aware; UTC when written without an offset), or None for
-    a bare date."""
+    exactly midnight, and the date-time (aware when written with an offset or Z; naive without
+    one, a wall-clock time the caller's time zone places), or None for a bare date."""
 
     day: dt.date
     midnight: bool
@@ -58,7 +58,8 @@ class ReportTime(NamedTuple):
 
 @extend_schema_field({"type": "string", "example": "2026-11-01T00:00:00Z"})
 class ReportTimeField(serializers.Field):
-    """An ISO 8601 date-time (an instant; without an offset, UTC) or a bare date."""
+    """An ISO 8601 date-time (with an offset or Z, an instant; without, the caller's local
+    time) or a bare date."""
 
     default_error_messages = {
         "invalid": "Give a date or date-time in ISO 8601, such as 2026-11-01T00:00:00Z.",
@@ -83,7 +84,7 @@ class ReportTimeField(serializers.Field):
             hour, minute, second = (int(match.group(i) or 0) for i in (2, 3, 4))
             fraction = int(((match.group(5) or "") + "000000")[:6])
             time = dt.time(hour, minute, second, fraction)
-            zone = dt.UTC
+            zone: dt.tzinfo | None = None if offset is None else dt.UTC
             if offset is not None and offset.group(1):
                 sign = -1 if offset.group(1) == "-" else 1
                 hours, minutes = int(offset.group(2)), int(offset.group(3))

@@ -410,12 +410,19 @@ def _body_days(
             raise FilterError(f"{name} must be between 1970 and 2999.", field=name)
     time_zone = viewer_tz(membership.user)
     one_day, tick = dt.timedelta(days=1), dt.timedelta(microseconds=1)
-    # Instants as given, the end included; a bare date is its whole day in the caller's zone.
-    since = start_at.instant or dt.datetime.combine(start_at.day, dt.time(0), tzinfo=time_zone)
+
+    # Instants as given, the end included; a date-time without an offset is the caller's wall
+    # clock, and a bare date its whole day, in the caller's zone.
+    def placed(moment: dt.datetime | None, day: dt.date) -> dt.datetime:
+        if moment is None:
+            return dt.datetime.combine(day, dt.time(0), tzinfo=time_zone)
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=time_zone)
+
+    since = placed(start_at.instant, start_at.day)
     until = (
-        end_at.instant + tick
+        placed(end_at.instant, end_at.day) + tick
         if end_at.instant is not None
-        else dt.datetime.combine(end_at.day + one_day, dt.time(0), tzinfo=time_zone)
+        else placed(None, end_at.day + one_day)
     )
     if until <= since:
         raise FilterError("dateRangeEnd is before dateRangeStart.", field="dateRangeEnd")

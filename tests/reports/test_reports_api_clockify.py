@@ -71,10 +71,12 @@ def test_date_ranges_are_instants_not_whole_days(workspace, owner, new_york_day)
     assert names("2026-11-30T05:00:00Z", "2026-12-01T04:59:59.999Z") == new_york
     assert names("2026-11-30T00:00:00-05:00", "2026-11-30T23:59:59.999-05:00") == new_york
     assert names("2026-11-30", "2026-11-30") == new_york  # a bare date: the caller's day
-    # Both ends are included; a date-time without an offset is UTC.
+    # Both ends are included.
     assert names("2026-11-30T10:00:00Z", "2026-11-30T20:30:00Z") == ["morning", "evening"]
     assert names("2026-11-30T10:00:00.001Z", "2026-11-30T20:29:59Z") == []
-    assert names("2026-11-30T20:00:00", "2026-11-30T21:00:00") == ["evening"]
+    # A date-time without an offset is the caller's wall clock (New York: 15:00 is 20:00Z).
+    assert names("2026-11-30T15:00:00", "2026-11-30T16:00:00") == ["evening"]
+    assert names("2026-11-30T00:00:00.000", "2026-11-30T23:59:59.999") == new_york
     response = post(
         api,
         workspace,
