@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -81,10 +82,12 @@ def test_timer_inline_edit_and_totals(
     # A bad edit shows its error in the form and saves nothing.
     row.locator(".entry__open").click()
     form = page.locator("form.entry--editing")
-    form.get_by_label("End", exact=True).fill(entry.start.strftime("%H:%M"))
-    form.get_by_label("Start", exact=True).fill(
-        (entry.start + dt.timedelta(hours=2)).strftime("%H:%M")
-    )
+    # An end before the start, both on the entry's day and in the past at any time of day
+    # (a start two hours on would pass midnight after 22:00 and be a valid overnight edit).
+    began = entry.start.astimezone(ZoneInfo(member.time_zone))
+    later = began - dt.timedelta(hours=1) if began.hour >= 2 else began + dt.timedelta(minutes=30)
+    form.get_by_label("End", exact=True).fill((later - dt.timedelta(minutes=15)).strftime("%H:%M"))
+    form.get_by_label("Start", exact=True).fill(later.strftime("%H:%M"))
     form.get_by_role("button", name="Save").click()
     expect(page.locator("form.entry--editing")).to_contain_text("The end must be after the start.")
     assert TimeEntry.objects.get(user=member).description == "Landing page hero"

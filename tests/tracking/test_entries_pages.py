@@ -41,6 +41,14 @@ def entry_for(user, workspace, *, start=None, seconds=3600, **kwargs):
     )
 
 
+def _yesterday_at_nine() -> dt.datetime:
+    """A start whose edits (two hours on, one hour back) stay on its day at any time of day: a
+    start two hours ago would move those ends across midnight when a test runs near it."""
+    return (timezone.now() - dt.timedelta(days=1)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+
+
 # --- the tracker page -------------------------------------------------------------------------
 
 
@@ -182,7 +190,7 @@ def test_manual_entry_by_start_end_and_by_duration(member_client, workspace, mem
 
 def test_inline_edit_rerenders_row_and_totals(member_client, workspace, member):
     project = ProjectFactory.create(workspace=workspace, name="Support")
-    entry = entry_for(member, workspace, description="Tickets", seconds=3600)
+    entry = entry_for(member, workspace, description="Tickets", start=_yesterday_at_nine())
     edit_url = url("entry_edit", workspace, pk=entry.pk)
     form = html(member_client.get(edit_url, **HX))
     assert 'name="description"' in form and "Tickets" in form and "<html" not in form
@@ -209,7 +217,7 @@ def test_inline_edit_rerenders_row_and_totals(member_client, workspace, member):
 
 
 def test_inline_edit_error_comes_back_in_the_form(member_client, workspace, member):
-    entry = entry_for(member, workspace, description="Tickets")
+    entry = entry_for(member, workspace, description="Tickets", start=_yesterday_at_nine())
     local = entry.start
     response = member_client.post(
         url("entry_edit", workspace, pk=entry.pk),
