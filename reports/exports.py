@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
-from django.utils import dateformat
-
 from reports.filters import DetailedFilters
 from reports.filters import viewer_tz
 from reports.selectors import Sort
@@ -72,12 +70,24 @@ def _hms(seconds: int) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
+# The viewer's date and time formats (User.DateFormat, User.TimeFormat: Django's letters) as
+# strftime patterns, with seconds: a CSV export writes four of them a row, and Django's
+# dateformat.format costs 10 to 18 microseconds each against strftime's 1.6.
+STRFTIME_DATES = {
+    "Y-m-d": "%Y-%m-%d",
+    "m/d/Y": "%m/%d/%Y",
+    "d.m.Y": "%d.%m.%Y",
+    "d/m/Y": "%d/%m/%Y",
+}
+STRFTIME_TIMES = {"H:i": "%H:%M:%S", "g:i A": "%I:%M:%S %p"}
+
+
 def date_and_time(moment: dt.datetime, user: User) -> tuple[str, str]:
     """A moment as the user reads dates and times (their formats, with seconds)."""
-    return (
-        dateformat.format(moment, user.date_format),
-        dateformat.format(moment, user.time_format.replace("i", "i:s")),
-    )
+    time_text = moment.strftime(STRFTIME_TIMES.get(user.time_format, "%H:%M:%S"))
+    if time_text.endswith("M") and time_text[0] == "0":  # Django's "g": 9:05:07 AM
+        time_text = time_text[1:]
+    return moment.strftime(STRFTIME_DATES.get(user.date_format, "%Y-%m-%d")), time_text
 
 
 def csv_row(

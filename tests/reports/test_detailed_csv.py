@@ -12,13 +12,16 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils import dateformat
 
+from reports.exports import date_and_time
 from tests.factories import rounding_on
 from tests.tracking.factories import ClientFactory
 from tests.tracking.factories import ProjectFactory
 from tests.tracking.factories import TagFactory
 from tests.tracking.factories import TimeEntryFactory
 from tracking.models import TimeEntryTag
+from workspaces.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +203,17 @@ def test_csv_has_clockifys_columns_and_the_viewers_date_and_time_formats(
         assert (line["Type"], line["Invoiced"], line["Group"]) == ("Regular", "No", "")
         h, m, s = (int(x) for x in line["Duration (h)"].split(":"))
         assert line["Duration (decimal)"] == f"{(h * 3600 + m * 60 + s) / 3600:.2f}"
+
+
+@pytest.mark.parametrize("date_format", [choice.value for choice in User.DateFormat])
+@pytest.mark.parametrize("time_format", [choice.value for choice in User.TimeFormat])
+@pytest.mark.parametrize("hour", [0, 9, 12, 13, 23])
+def test_csv_dates_and_times_read_as_the_pages_format_them(date_format, time_format, hour):
+    """The export's strftime patterns (fast on a million rows) say what Django's date
+    formatting of the viewer's formats says, seconds added, for every format offered."""
+    moment = dt.datetime(2026, 3, 4, hour, 5, 7)
+    viewer = User(date_format=date_format, time_format=time_format)
+    assert date_and_time(moment, viewer) == (
+        dateformat.format(moment, date_format),
+        dateformat.format(moment, time_format.replace("i", "i:s")),
+    )
